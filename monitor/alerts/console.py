@@ -1,0 +1,38 @@
+"""Console sink: one readable block per alert on stdout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from monitor.types import Alert, AlertKind
+
+_LABEL = {AlertKind.NEW_DEVELOPMENT: "NEW DEVELOPMENT", AlertKind.NEW_ACTOR: "NEW ACTOR"}
+
+
+def format_alert(alert: Alert) -> str:
+    ex = alert.explanation
+    when = alert.published.strftime("%Y-%m-%d %H:%M") if alert.published else "undated"
+    lines = [f"[{_LABEL[alert.kind]}] {alert.headline}"]
+    lines.append(f"  when:    {when}    source: {alert.source_title or alert.source_url or '-'}")
+    if alert.actors:
+        lines.append(f"  actors:  {', '.join(alert.actors)}")
+    if ex.reason:
+        lines.append(f"  why:     {ex.reason}")
+    if ex.nearest_event:
+        sim = f" (similarity {ex.similarity:.2f})" if ex.similarity is not None else ""
+        lines.append(f"  nearest: {ex.nearest_event}{sim}")
+    for s in ex.new_sentences[:2]:
+        lines.append(f"  new:     «{s[:200]}»")
+    return "\n".join(lines)
+
+
+class ConsoleSink:
+    name = "console"
+
+    def __init__(self, echo: Callable[[str], None] = click.echo) -> None:
+        self._echo = echo
+
+    def send(self, alert: Alert) -> None:
+        self._echo(format_alert(alert))

