@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from monitor.errors import StoreError
-from monitor.types import Alert, parse_dt
+from monitor.types import Alert, AlertKind, parse_dt
 
 SCHEMA = "monitor.alert.v1"
 WIRE_VERSION = "1"
@@ -76,8 +76,10 @@ class Message:
 
     @property
     def id(self) -> str:
-        return more_sources_id(self.alert.id) if self.type is MessageType.MORE_SOURCES else (
-            self.alert.id
+        return (
+            more_sources_id(self.alert.id)
+            if self.type is MessageType.MORE_SOURCES
+            else (self.alert.id)
         )
 
     def payload(self, *, timestamp: datetime) -> dict[str, Any]:
@@ -109,9 +111,7 @@ class Message:
             "alert": json.dumps(self.alert.to_dict(), ensure_ascii=False),
         }
         if self.sources:
-            fields["sources"] = json.dumps(
-                [s.to_dict() for s in self.sources], ensure_ascii=False
-            )
+            fields["sources"] = json.dumps([s.to_dict() for s in self.sources], ensure_ascii=False)
         if only:
             fields["only"] = only
         return fields
@@ -169,3 +169,26 @@ class OutboxEntry:
 
     def message(self) -> Message:
         return Message.from_fields(self.fields)
+
+
+def probe_message(saga: str, *, now: datetime | None = None) -> Message:
+    """The message ``monitor alerts test`` sends (type ``alert.test``: receivers ignore it)."""
+    from monitor.types import Explanation, utcnow
+
+    when = now or utcnow()
+    alert = Alert(
+        id=f"test-{when:%Y%m%dT%H%M%S}",
+        saga=saga,
+        kind=AlertKind.NEW_DEVELOPMENT,
+        headline="Test alert from monitor: this sink works",
+        actors=("Sam Altman", "OpenAI"),
+        explanation=Explanation(
+            reason="Sent by `monitor alerts test` to check the delivery; not a real alert.",
+        ),
+        source_title="monitor alerts test",
+        source_url="https://example.invalid/monitor-test",
+        source_feed="monitor",
+        published=when,
+        created=when,
+    )
+    return Message(MessageType.TEST, alert)

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import random
+import signal
 import socket
 import time
 from collections.abc import Callable, Coroutine, Sequence
@@ -148,9 +149,7 @@ class _SinkWorker:
                 block_ms = await self._pending()
                 if self._stopping:
                     break
-                entries = await db.read_new(
-                    self.name, self.o.consumer, count=10, block_ms=block_ms
-                )
+                entries = await db.read_new(self.name, self.o.consumer, count=10, block_ms=block_ms)
                 for entry in entries:
                     if self._stopping:
                         break  # left pending for us: the next start takes it over
@@ -229,7 +228,10 @@ class _SinkWorker:
                 metrics.deliveries.labels(self.name, "dead").inc()
             log.error(
                 "alert moved to dead letters after %d attempt(s), %s: %s",
-                attempts, why, result.describe(), extra=extra,
+                attempts,
+                why,
+                result.describe(),
+                extra=extra,
             )
             return
         s = self.o.settings
@@ -244,7 +246,10 @@ class _SinkWorker:
             metrics.deliveries.labels(self.name, "failed").inc()
         log.warning(
             "alert delivery failed (attempt %d, next in %.1fs): %s",
-            attempts, (next_at - now) / 1000, result.describe(), extra=extra,
+            attempts,
+            (next_at - now) / 1000,
+            result.describe(),
+            extra=extra,
         )
 
     async def _pace(self) -> None:
@@ -390,3 +395,36 @@ class Deliverer:
             except (redis.RedisError, StoreError, OSError) as exc:
                 log.warning("outbox housekeeping failed: %s", exc)
             await self._sleep(self.settings.poll_s)
+
+
+async def run_delivery(
+    settings: Settings,
+    store: Store,
+    sinks: Sequence[AsyncSink],
+    *,
+    burst: bool,
+    timeout_s: float,
+    metrics: Metrics | None = None,
+) -> int:
+    """``monitor alerts deliver``: deliver until SIGINT/SIGTERM, or (burst) until the
+    outbox is empty or ``timeout_s`` passed. Returns how many deliveries are still queued."""
+    deliverer = Deliverer(settings, store, sinks, metrics)
+    try:
+        if burst:
+            await deliverer.drain(timeout_s)
+        else:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            try:
+                await deliverer.start()
+                await stop.wait()
+            finally:
+                await deliverer.stop()
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(sig)
+        db = AsyncOutboxStore(store)
+        return sum([(await db.queue(s.name)).depth for s in sinks])
+    finally:
+        await store.aclose()

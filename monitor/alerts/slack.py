@@ -135,9 +135,7 @@ def _more_sources(message: Message) -> dict[str, Any]:
             _section(lines),
             {
                 "type": "context",
-                "elements": [
-                    {"type": "mrkdwn", "text": f"follow-up to alert `{alert.id}`"}
-                ],
+                "elements": [{"type": "mrkdwn", "text": f"follow-up to alert `{alert.id}`"}],
             },
         ],
     }

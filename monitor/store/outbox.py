@@ -374,9 +374,7 @@ class AsyncOutboxStore(_Base):
         return claimed
 
     async def claim_mine(self, sink: str, consumer: str, entry_id: str) -> bool:
-        return bool(
-            await self._claim_mine(keys=[self.stream], args=[sink, consumer, entry_id])
-        )
+        return bool(await self._claim_mine(keys=[self.stream], args=[sink, consumer, entry_id]))
 
     async def retry_states(self, sink: str, entry_ids: Sequence[str]) -> dict[str, RetryState]:
         if not entry_ids:
@@ -393,9 +391,7 @@ class AsyncOutboxStore(_Base):
             pipe.hdel(self.keys.alert_retries(sink), entry_id)
             await pipe.execute()
 
-    async def dead_letter(
-        self, sink: str, entry: OutboxEntry, *, attempts: int, error: str
-    ) -> str:
+    async def dead_letter(self, sink: str, entry: OutboxEntry, *, attempts: int, error: str) -> str:
         fields = dict(entry.fields)
         fields.update(
             sink=sink,
