@@ -24,6 +24,8 @@ from monitor.errors import ConfigError, InputError, MonitorError
 from monitor.store import Store, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# click 8.2 names it NoArgsIsHelpError; older clicks have none (an empty tuple catches nothing).
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 log = logging.getLogger("monitor")
 
@@ -189,7 +191,7 @@ def main(argv: list[str] | None = None, standalone: bool = True) -> Any:
     try:
         cli.main(args=argv, prog_name="monitor", standalone_mode=False)
         code = EXIT_OK
-    except click.exceptions.NoArgsIsHelp as exc:  # pragma: no cover - click>=8.2
+    except _NO_ARGS_IS_HELP as exc:  # pragma: no cover - click>=8.2
         click.echo(exc.format_message() if hasattr(exc, "format_message") else "", err=True)
         code = EXIT_USAGE
     except click.UsageError as exc:

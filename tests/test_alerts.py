@@ -522,7 +522,7 @@ def test_webhook_sink_needs_a_url(tmp_path: Path) -> None:
         make_settings(tmp_path, sinks=["webhook"], webhook={"url": ""})
 
 
-def test_test_message_is_marked_as_test() -> None:
+def test_probe_message_is_marked_as_test() -> None:
     msg = probe_message("s")
     assert msg.payload(timestamp=T0)["type"] == "alert.test"
     assert slack_payload(msg)["text"].startswith("[TEST]")

@@ -135,42 +135,6 @@ def more_sources_id(alert_id: str) -> str:
     return f"{alert_id}.more"
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxEntry:
-    """One entry of the outbox stream as a consumer reads it."""
-
-    entry_id: str
-    fields: dict[str, str]
-
-    @classmethod
-    def from_redis(cls, entry_id: bytes | str, raw: Mapping[Any, Any] | None) -> OutboxEntry:
-        def s(v: Any) -> str:
-            return v.decode("utf-8") if isinstance(v, bytes) else str(v)
-
-        return cls(s(entry_id), {s(k): s(v) for k, v in (raw or {}).items()})
-
-    @property
-    def deleted(self) -> bool:
-        """The entry id is still pending but its data was trimmed away."""
-        return not self.fields
-
-    @property
-    def only(self) -> str | None:
-        """Set on entries re-sent from the dead letters: the one sink they are for."""
-        return self.fields.get("only") or None
-
-    @property
-    def message_id(self) -> str:
-        return self.fields.get("id", "")
-
-    @property
-    def enqueued_ms(self) -> int:
-        return int(self.entry_id.split("-", 1)[0])
-
-    def message(self) -> Message:
-        return Message.from_fields(self.fields)
-
-
 def probe_message(saga: str, *, now: datetime | None = None) -> Message:
     """The message ``monitor alerts test`` sends (type ``alert.test``: receivers ignore it)."""
     from monitor.types import Explanation, utcnow

@@ -34,12 +34,18 @@ import httpx
 import redis
 
 from monitor.alerts.delivery import AsyncSink, Delivery, Outcome
-from monitor.alerts.message import Message, MessageType, OutboxEntry, Source
+from monitor.alerts.message import Message, MessageType, Source
 from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.metrics import Metrics
 from monitor.store import Store
-from monitor.store.outbox import AsyncOutboxStore, OutboxStore, RetryState, now_ms
+from monitor.store.outbox import (
+    AsyncOutboxStore,
+    OutboxEntry,
+    OutboxStore,
+    RetryState,
+    now_ms,
+)
 from monitor.types import Alert, utcnow
 
 log = logging.getLogger(__name__)
@@ -189,7 +195,7 @@ class _SinkWorker:
             await db.ack(self.name, entry.entry_id)
             return
         try:
-            message = entry.message()
+            message = Message.from_fields(entry.fields)
         except StoreError as exc:
             log.error("dropping undecodable outbox entry: %s", exc, extra=extra)
             await db.dead_letter(self.name, entry, attempts=0, error=str(exc))

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import redis
 
-from monitor.alerts.message import OutboxEntry
 from monitor.errors import StoreError
 from monitor.store import Store
 from monitor.store.keys import Keys
@@ -112,6 +111,39 @@ def now_ms() -> int:
 def _next_id(entry_id: str) -> str:
     ms, _, seq = entry_id.partition("-")
     return f"{ms}-{int(seq or 0) + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One entry of the outbox stream as a consumer reads it."""
+
+    entry_id: str
+    fields: dict[str, str]
+
+    @classmethod
+    def from_redis(cls, entry_id: bytes | str, raw: Mapping[Any, Any] | None) -> OutboxEntry:
+        def s(v: Any) -> str:
+            return v.decode("utf-8") if isinstance(v, bytes) else str(v)
+
+        return cls(s(entry_id), {s(k): s(v) for k, v in (raw or {}).items()})
+
+    @property
+    def deleted(self) -> bool:
+        """The entry id is still pending but its data was trimmed away."""
+        return not self.fields
+
+    @property
+    def only(self) -> str | None:
+        """Set on entries re-sent from the dead letters: the one sink they are for."""
+        return self.fields.get("only") or None
+
+    @property
+    def message_id(self) -> str:
+        return self.fields.get("id", "")
+
+    @property
+    def enqueued_ms(self) -> int:
+        return int(self.entry_id.split("-", 1)[0])
 
 
 @dataclass(frozen=True, slots=True)
