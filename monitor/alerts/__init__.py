@@ -56,8 +56,16 @@ class Sink(Protocol):
 
 
 class Dispatcher:
-    def __init__(self, sinks: Sequence[Sink]) -> None:
-        self.sinks = list(sinks)
+    """Synchronous fan-out, no retries. Sinks that only deliver through the outbox (Slack,
+    webhook) are left out with a warning."""
+
+    def __init__(self, sinks: Sequence[Sink | AsyncSink]) -> None:
+        self.sinks: list[Sink] = []
+        for sink in sinks:
+            if callable(getattr(sink, "send", None)):
+                self.sinks.append(sink)  # type: ignore[arg-type]
+            else:
+                log.warning("sink %s delivers through the outbox only; not used here", sink.name)
 
     def emit(self, alerts: Iterable[Alert]) -> None:
         for alert in alerts:
