@@ -366,7 +366,7 @@ class Deliverer:
         try:
             while time.monotonic() < deadline:
                 await self.db.flush_due_groups(now_ms=now_ms())
-                queues = [await self.db.queue(s.name) for s in self.sinks]
+                queues = [await self.db.queue(s.name, count_max=1) for s in self.sinks]
                 if all(q.depth == 0 for q in queues):
                     return
                 await asyncio.sleep(min(0.05, self.settings.poll_s))
@@ -382,11 +382,12 @@ class Deliverer:
 
     async def _housekeeping(self) -> None:
         """Close grouping windows, publish queue depths, trim the stream, forget old consumers."""
-        last_trim = 0.0
+        last_trim = last_depth = 0.0
         while not self._stopping.is_set():
             try:
                 await self.db.flush_due_groups(now_ms=now_ms())
-                if self.metrics:
+                if self.metrics and time.monotonic() - last_depth > 5:
+                    last_depth = time.monotonic()
                     for sink in self.sinks:
                         q = await self.db.queue(sink.name)
                         self.metrics.queue_depth.labels(f"alerts:{sink.name}").set(q.depth)
