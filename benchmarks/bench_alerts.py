@@ -91,6 +91,7 @@ def main(n: int = 2000) -> None:
         sinks = build_sinks(settings, Env(monitor_webhook_secret=SecretStr("whsec_c2VjcmV0")))
         metrics = Metrics()
         t0 = time.perf_counter()
+
         async def drain() -> None:
             await Deliverer(settings, store, sinks, metrics).drain(300)
             await store.aclose()  # the async client belongs to this event loop
