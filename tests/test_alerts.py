@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -20,7 +21,7 @@ import jsonschema
 import pytest
 from pydantic import SecretStr
 
-from monitor.alerts import ConsoleSink, Deliverer, JSONLSink, Outbox, build_sinks
+from monitor.alerts import ConsoleSink, Deliverer, Dispatcher, JSONLSink, Outbox, build_sinks
 from monitor.alerts.delivery import parse_retry_after
 from monitor.alerts.message import Message, MessageType, probe_message
 from monitor.alerts.outbox import backoff_s
@@ -30,7 +31,7 @@ from monitor.config import Env, Settings
 from monitor.errors import ConfigError
 from monitor.metrics import Metrics
 from monitor.store import Keys, Store, connect
-from monitor.store.outbox import OutboxStore
+from monitor.store.outbox import AsyncOutboxStore, OutboxStore
 from monitor.types import Alert, AlertKind, Explanation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -526,3 +527,50 @@ def test_probe_message_is_marked_as_test() -> None:
     msg = probe_message("s")
     assert msg.payload(timestamp=T0)["type"] == "alert.test"
     assert slack_payload(msg)["text"].startswith("[TEST]")
+
+
+async def test_stop_finishes_the_delivery_in_flight(
+    tmp_path: Path, store: Store, receiver: Any
+) -> None:
+    def slow(n: int) -> tuple[int, dict[str, str]]:
+        time.sleep(0.4)
+        return 200, {}
+
+    r = receiver(slow)
+    settings, sinks = webhook_setup(tmp_path, r.url)
+    Outbox(store, settings).enqueue([make_alert()])
+    d = Deliverer(settings, store, sinks)
+    await d.start()
+    while not r.hits:  # the request is in flight (the receiver records it, then sleeps)
+        await asyncio.sleep(0.01)
+    await d.stop()
+    assert len(r.hits) == 1 and pending(store, "webhook") == 0
+
+
+async def test_delivered_entries_are_trimmed_pending_ones_kept(
+    tmp_path: Path, store: Store, receiver: Any
+) -> None:
+    ok, down = receiver(), receiver(lambda n: (503, {}))
+    settings = make_settings(
+        tmp_path, sinks=["slack", "webhook"], webhook={"url": ok.url}, slack={"rate_per_s": 0}
+    )
+    sinks = build_sinks(settings, env(slack_url=down.url))
+    Outbox(store, settings).enqueue([make_alert(1, event=None), make_alert(2, event=None)])
+    webhook_only = Deliverer(settings, store, [s for s in sinks if s.name == "webhook"])
+    await webhook_only.drain(10)
+    db = AsyncOutboxStore(store)
+    assert await db.trim(["slack", "webhook"]) == 0  # slack has not read them yet
+    await Deliverer(settings, store, sinks).drain(0.5)  # slack: delivered? no, 503
+    assert await db.trim(["slack", "webhook"]) == 0  # still pending for slack
+    down.script = always_ok
+    await Deliverer(settings, store, sinks).drain(10)
+    assert await db.trim(["slack", "webhook"]) == 1  # the last delivered entry is kept
+    assert store.redis.xlen(store.keys.outbox()) == 1
+
+
+def test_dispatcher_keeps_only_synchronous_sinks(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, sinks=["console", "jsonl", "webhook"])
+    d = Dispatcher(build_sinks(settings, env()))
+    d.emit([make_alert()])
+    assert [s.name for s in d.sinks] == ["console", "jsonl"]
+    assert json.loads((tmp_path / "alerts.jsonl").read_text())["id"] == "alert-1"
