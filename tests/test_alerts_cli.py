@@ -141,6 +141,7 @@ def test_receiver_down_process_killed_gets_alert_once_after_restart(
     r = receivers(port=port)
     res = run_cli(cfg, "deliver", "--burst", "--timeout", "20")
     assert res.returncode == 0, res.stderr
+    assert "took over 1 pending alert(s)" in res.stderr  # from the killed process
     assert [h.headers["webhook-id"] for h in r.hits] == [alert.id]
     verify_standard_webhook(SECRET, r.hits[0].headers, r.hits[0].body)
     assert OutboxStore(store).queues(["webhook"])[0].depth == 0

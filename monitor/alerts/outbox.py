@@ -57,6 +57,20 @@ def default_consumer() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
+def _dead_local_consumer(name: str) -> bool:
+    """``name`` is a consumer of this host (``<hostname>-<pid>``) whose process is gone."""
+    host, _, pid = name.rpartition("-")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def backoff_s(
     attempts: int, *, initial_s: float, max_s: float, rng: Callable[[], float] = random.random
 ) -> float:
@@ -313,6 +327,7 @@ class Deliverer:
         try:
             for sink in self.sinks:
                 await self._db.ensure_group(sink.name)
+                await self._adopt_orphans(sink.name)
         except redis.RedisError as exc:
             raise StoreError(f"cannot prepare the alert outbox: {exc}") from exc
         # One client for every HTTP sink: pooled connections, our User-Agent, no redirects
@@ -328,6 +343,14 @@ class Deliverer:
             ", ".join(s.name for s in self.sinks) or "no sinks",
             self.consumer,
         )
+
+    async def _adopt_orphans(self, sink: str) -> None:
+        """Take over at once what an earlier process on this host left pending (its pid is
+        gone), rather than waiting ``claim_idle_s`` for XAUTOCLAIM."""
+        for name, held in await self.db.consumers(sink):
+            if held and name != self.consumer and _dead_local_consumer(name):
+                n = await self.db.claim_all(sink, self.consumer, from_consumer=name)
+                log.info("took over %d pending alert(s) from %s", n, name, extra={"sink": sink})
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(coro, name=name)

@@ -405,6 +405,27 @@ class AsyncOutboxStore(_Base):
             start = _next_id(ids[-1])
         return claimed
 
+    async def consumers(self, sink: str) -> list[tuple[str, int]]:
+        """The group's consumers with how many entries each holds pending."""
+        try:
+            info = await self.r.xinfo_consumers(self.stream, sink)
+        except redis.ResponseError:
+            return []
+        return [(_s(c["name"]), int(c["pending"])) for c in info]
+
+    async def claim_all(self, sink: str, consumer: str, *, from_consumer: str) -> int:
+        """Take every entry ``from_consumer`` holds (a process known to be dead)."""
+        claimed = 0
+        while True:
+            rows = await self.r.xpending_range(
+                self.stream, sink, min="-", max="+", count=100, consumername=from_consumer
+            )
+            ids = [_s(r["message_id"]) for r in rows]
+            if not ids:
+                return claimed
+            await self.r.xclaim(self.stream, sink, consumer, 0, ids, justid=True)
+            claimed += len(ids)
+
     async def claim_mine(self, sink: str, consumer: str, entry_id: str) -> bool:
         return bool(await self._claim_mine(keys=[self.stream], args=[sink, consumer, entry_id]))
 
