@@ -93,7 +93,7 @@ class Outbox:
     def __init__(self, store: Store, settings: Settings, metrics: Metrics | None = None) -> None:
         self.settings = settings.alerts
         self.db = OutboxStore(store)
-        self.metrics = metrics
+        self.metrics = metrics  # deliveries are counted by the Deliverer; kept for symmetry
         self.sinks = list(self.settings.enabled_sinks())
         self._groups_ready = False
 
@@ -111,14 +111,13 @@ class Outbox:
         self.db.flush_due_groups(now_ms=at_ms)
         enqueued: list[str] = []
         for alert in alerts:
-            msg = Message(MessageType.ALERT, alert)
+            fields = Message(MessageType.ALERT, alert).to_fields()
             source = Source.of(alert)
-            alert_json = msg.to_fields()["alert"]
             group = grouping_key(alert) if window_ms > 0 else None
             res = self.db.enqueue(
                 alert_id=alert.id,
-                alert_json=alert_json,
-                fields=msg.to_fields(),
+                alert_json=fields["alert"],
+                fields=fields,
                 group=group,
                 source_fingerprint=source.fingerprint,
                 source_json=source_json(source),
