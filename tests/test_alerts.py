@@ -469,7 +469,7 @@ async def test_rate_limit_spaces_messages(tmp_path: Path, store: Store, receiver
     Outbox(store, settings).enqueue([make_alert(n, event=None) for n in range(3)])
     await Deliverer(settings, store, sinks).drain(10)
     gaps = [b.t - a.t for a, b in zip(r.hits, r.hits[1:], strict=False)]
-    assert len(r.hits) == 3 and min(gaps) >= 0.18
+    assert len(r.hits) == 3 and min(gaps) >= 0.15
 
 
 async def test_stopped_consumer_leaves_entry_pending_for_the_next(
