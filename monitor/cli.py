@@ -25,6 +25,8 @@ from monitor.errors import ConfigError, InputError, MonitorError
 from monitor.store import Store, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# click 8.2 names it NoArgsIsHelpError; older clicks have none (an empty tuple catches nothing).
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 log = logging.getLogger("monitor")
 
@@ -191,6 +193,9 @@ def main(argv: list[str] | None = None, standalone: bool = True) -> Any:
     try:
         cli.main(args=argv, prog_name="monitor", standalone_mode=False)
         code = EXIT_OK
+    except _NO_ARGS_IS_HELP as exc:  # pragma: no cover - click>=8.2
+        click.echo(exc.format_message() if hasattr(exc, "format_message") else "", err=True)
+        code = EXIT_USAGE
     except click.UsageError as exc:
         click.echo(f"monitor: error: {_one_line(exc)} (see 'monitor --help')", err=True)
         code = EXIT_USAGE
@@ -233,3 +238,167 @@ def register(command: Callable[..., Any] | click.Command) -> None:
 
 def json_dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+
+
+# -- monitor alerts (delivery: issue 7) --------------------------------------------------
+
+
+@cli.group("alerts")
+def alerts_group() -> None:
+    """Alert delivery: test the sinks, deliver the outbox, list and re-send dead letters."""
+
+
+@alerts_group.command("test")
+@pass_ctx
+def alerts_test(ctx: Context) -> None:
+    """Send a test alert to each configured sink now and print each result."""
+    import asyncio
+
+    from monitor.alerts import build_sinks, send_direct
+    from monitor.alerts.message import probe_message
+    from monitor.errors import DeliveryError
+
+    s = ctx.settings
+    sinks = build_sinks(s, Env())
+    if not sinks:
+        click.echo("no alert sinks configured (see [alerts] sinks)")
+        return
+    message = probe_message(s.sagas[0].name)
+    results = asyncio.run(send_direct(sinks, message, user_agent=s.polling.user_agent))
+    for name, result in results:
+        click.echo(f"{name:<8} {'ok' if result.ok else 'FAILED':<6} {result.describe()}")
+    failed = [name for name, result in results if not result.ok]
+    if failed:
+        raise DeliveryError(f"test alert not delivered to: {', '.join(failed)}")
+
+
+@alerts_group.command("deliver")
+@click.option("--burst", is_flag=True, help="Deliver what is queued now, then exit.")
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="With --burst: give up after this many seconds (exit 1 if alerts are still queued).",
+)
+@pass_ctx
+def alerts_deliver(ctx: Context, burst: bool, timeout_s: float) -> None:
+    """Deliver the alert outbox to the sinks (what the daemon does); Ctrl-C stops cleanly."""
+    import asyncio
+
+    from monitor.alerts import build_sinks
+    from monitor.alerts.outbox import run_delivery
+    from monitor.errors import DeliveryError
+
+    s = ctx.settings
+    sinks = build_sinks(s, Env())
+    with ctx.store() as store:
+        left = asyncio.run(run_delivery(s, store, sinks, burst=burst, timeout_s=timeout_s))
+    if burst and left:
+        raise DeliveryError(f"{left} alert delivery(ies) still queued after {timeout_s:g}s")
+
+
+def _dead_row(d: Any) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    try:
+        headline = json.loads(d.entry.fields.get("alert", "{}")).get("headline", "")
+    except ValueError:
+        headline = ""
+    return {
+        "dead_id": d.dead_id,
+        "sink": d.sink,
+        "id": d.entry.message_id,
+        "type": d.entry.fields.get("type", ""),
+        "headline": headline,
+        "attempts": d.attempts,
+        "failed_at": datetime.fromtimestamp(d.failed_at_ms / 1000, UTC).isoformat(),
+        "error": d.error,
+    }
+
+
+@alerts_group.command("dead")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def alerts_dead(ctx: Context, as_json: bool) -> None:
+    """List the alerts that could not be delivered in time (dead letters)."""
+    from monitor.store.outbox import OutboxStore
+
+    with ctx.store() as store:
+        rows = [_dead_row(d) for d in OutboxStore(store).dead_letters()]
+    if as_json:
+        click.echo(json_dumps(rows))
+        return
+    if not rows:
+        click.echo("no dead letters")
+        return
+    for r in rows:
+        click.echo(
+            f"{r['dead_id']}  {r['sink']:<8} {r['id']}  {r['attempts']} attempt(s), "
+            f"failed {r['failed_at']}\n    {r['headline']}\n    error: {r['error']}"
+        )
+
+
+@alerts_group.command("retry")
+@click.argument("dead_ids", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Re-send every dead letter.")
+@click.option("--sink", "sink_name", default=None, help="Only the dead letters of this sink.")
+@click.option(
+    "--wait",
+    "wait_s",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Deliver now, waiting up to this many seconds (0: leave them to the daemon).",
+)
+@pass_ctx
+def alerts_retry(
+    ctx: Context, dead_ids: tuple[str, ...], all_: bool, sink_name: str | None, wait_s: float
+) -> None:
+    """Send dead letters again (to the sink that failed only), with fresh retries."""
+    import asyncio
+
+    from monitor.alerts import build_sinks
+    from monitor.alerts.outbox import run_delivery
+    from monitor.errors import DeliveryError
+    from monitor.store.outbox import OutboxStore
+
+    if not dead_ids and not all_:
+        raise click.UsageError("give dead-letter ids (see 'monitor alerts dead') or --all")
+    s = ctx.settings
+    sinks = {sink.name: sink for sink in build_sinks(s, Env())}
+    with ctx.store() as store:
+        ob = OutboxStore(store)
+        letters = [
+            d
+            for d in ob.dead_letters()
+            if (all_ or d.dead_id in dead_ids) and sink_name in (None, d.sink)
+        ]
+        unknown = set(dead_ids) - {d.dead_id for d in letters}
+        if unknown:
+            raise InputError(f"no such dead letter: {', '.join(sorted(unknown))}")
+        todo = [d for d in letters if d.sink in sinks]
+        for d in letters:
+            if d.sink not in sinks:
+                click.echo(f"{d.dead_id}  skipped: sink {d.sink!r} is not configured")
+        ob.resend_dead(todo)
+        click.echo(f"re-queued {len(todo)} dead letter(s)")
+        if not todo or wait_s <= 0:
+            return
+        involved = [sinks[name] for name in dict.fromkeys(d.sink for d in todo)]
+        asyncio.run(run_delivery(s, store, involved, burst=True, timeout_s=wait_s))
+        dead_again = {(d.sink, d.entry.message_id): d for d in ob.dead_letters()}
+        depth = {q.sink: q.depth for q in ob.queues(sinks)}
+        failed = 0
+        for d in todo:
+            again = dead_again.get((d.sink, d.entry.message_id))
+            if again is not None:
+                failed += 1
+                click.echo(f"{d.entry.message_id}  {d.sink}: failed again ({again.error})")
+            elif depth.get(d.sink):
+                click.echo(f"{d.entry.message_id}  {d.sink}: still queued (the daemon retries)")
+            else:
+                click.echo(f"{d.entry.message_id}  {d.sink}: delivered")
+        if failed:
+            raise DeliveryError(f"{failed} dead letter(s) failed again")

@@ -13,7 +13,15 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from monitor.errors import ConfigError
@@ -86,10 +94,73 @@ class MatchSettings(_Section):
     relevance_min_protagonists: Annotated[int, Field(ge=1)] = 1
 
 
+SinkName = Literal["console", "jsonl", "slack", "webhook"]
+
+
+class SinkSettings(_Section):
+    """Per-sink delivery limits."""
+
+    # Most messages per second sent to this sink (0 = no limit).
+    rate_per_s: Annotated[float, Field(ge=0)] = 0.0
+    # Time allowed for one HTTP delivery, in seconds.
+    timeout_s: Annotated[float, Field(gt=0)] = 10.0
+
+
+class SlackSettings(SinkSettings):
+    # Slack incoming webhooks accept about one message per second. The URL is a secret:
+    # it comes from the environment (SLACK_WEBHOOK_URL), never from this file.
+    rate_per_s: Annotated[float, Field(ge=0)] = 1.0
+
+
+class WebhookSettings(SinkSettings):
+    # Endpoint that receives the signed JSON payload (schemas/alert.v1.json). The signing
+    # secret comes from the environment (MONITOR_WEBHOOK_SECRET).
+    url: str = ""
+
+
 class AlertSettings(_Section):
     console: bool = True
     # JSONL file of every alert, relative to data_dir; empty string disables it.
     jsonl_path: str = "alerts.jsonl"
+    # Sinks the outbox delivers to. ``console = false`` or ``jsonl_path = ""`` also turn
+    # those two off.
+    sinks: list[SinkName] = ["console", "jsonl"]
+    # An alert not delivered to a sink within this many seconds goes to the dead letters.
+    retry_horizon_s: Annotated[float, Field(gt=0)] = 24 * 3600.0
+    # Exponential backoff between delivery attempts (with jitter), first wait and cap.
+    retry_initial_s: Annotated[float, Field(gt=0)] = 5.0
+    retry_max_s: Annotated[float, Field(gt=0)] = 1800.0
+    # More sources on the same new development within this window are counted on the first
+    # alert (one follow-up message when the window closes), not alerted again.
+    grouping_window_s: Annotated[float, Field(ge=0)] = 600.0
+    # How long an alert id is remembered so that the same alert is never sent twice.
+    idempotency_ttl_s: Annotated[int, Field(gt=0)] = 90 * 24 * 3600
+    # Entries left pending this long by a consumer that died are taken over (XAUTOCLAIM).
+    claim_idle_s: Annotated[float, Field(gt=0)] = 60.0
+    # Longest wait for new outbox entries before housekeeping runs again.
+    poll_s: Annotated[float, Field(gt=0)] = 1.0
+    slack: SlackSettings = SlackSettings()
+    webhook: WebhookSettings = WebhookSettings()
+
+    @field_validator("sinks")
+    @classmethod
+    def _unique_sinks(cls, v: list[str]) -> list[str]:
+        if len(v) != len(set(v)):
+            raise ValueError("sink names must be unique")
+        return v
+
+    @model_validator(mode="after")
+    def _webhook_has_url(self) -> AlertSettings:
+        if "webhook" in self.sinks and not self.webhook.url:
+            raise ValueError("the webhook sink needs [alerts.webhook] url")
+        return self
+
+    def enabled_sinks(self) -> list[SinkName]:
+        """The sinks to deliver to, in config order."""
+        off = {"console"} if not self.console else set()
+        if not self.jsonl_path:
+            off.add("jsonl")
+        return [s for s in self.sinks if s not in off]
 
 
 class HealthSettings(_Section):

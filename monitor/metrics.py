@@ -37,7 +37,7 @@ class Metrics:
             "Alert deliveries by sink and outcome",
             ["sink", "outcome"],
             registry=r,
-        )
+        )  # outcome: delivered, failed (retried later), dead (to the dead letters)
         self.delivery_latency = Histogram(
             "monitor_delivery_latency_seconds",
             "Time from alert creation to acknowledged delivery",

@@ -1,23 +1,52 @@
-"""Alert sinks. One module per sink; :class:`Dispatcher` fans an alert out to all of them.
+"""Alert sinks and their delivery. One module per sink (console, jsonl, slack, webhook).
 
-A failing sink is logged and never takes the others down.
+The daemon does not call sinks directly: the pipeline puts alerts in the durable outbox
+(:class:`Outbox`, ``outbox.py``) and a :class:`Deliverer` sends them to every sink, with
+retries, rate limits, dead letters and crash recovery. :func:`build_sinks` makes the sinks
+the config asks for. :class:`Dispatcher` is the plain synchronous fan-out (console and
+JSONL only) for tools that do not need delivery guarantees.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+import httpx
+
 from monitor.alerts.console import ConsoleSink
+from monitor.alerts.delivery import AsyncSink, Delivery, Outcome
 from monitor.alerts.jsonl import JSONLSink
-from monitor.config import Settings
+from monitor.alerts.message import Message, MessageType
+from monitor.alerts.outbox import Deliverer, Outbox
+from monitor.alerts.slack import SlackSink
+from monitor.alerts.webhook import WebhookSink
+from monitor.config import Env, Settings
+from monitor.errors import ConfigError
 from monitor.types import Alert
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ConsoleSink", "Dispatcher", "JSONLSink", "Sink", "build_sinks"]
+__all__ = [
+    "AsyncSink",
+    "ConsoleSink",
+    "Deliverer",
+    "Delivery",
+    "Dispatcher",
+    "JSONLSink",
+    "Message",
+    "MessageType",
+    "Outbox",
+    "Sink",
+    "SlackSink",
+    "WebhookSink",
+    "build_sinks",
+    "build_sync_sinks",
+    "send_direct",
+]
 
 
 class Sink(Protocol):
@@ -27,8 +56,16 @@ class Sink(Protocol):
 
 
 class Dispatcher:
-    def __init__(self, sinks: Sequence[Sink]) -> None:
-        self.sinks = list(sinks)
+    """Synchronous fan-out, no retries. Sinks that only deliver through the outbox (Slack,
+    webhook) are left out with a warning."""
+
+    def __init__(self, sinks: Sequence[Sink | AsyncSink]) -> None:
+        self.sinks: list[Sink] = []
+        for sink in sinks:
+            if callable(getattr(sink, "send", None)):
+                self.sinks.append(sink)  # type: ignore[arg-type]
+            else:
+                log.warning("sink %s delivers through the outbox only; not used here", sink.name)
 
     def emit(self, alerts: Iterable[Alert]) -> None:
         for alert in alerts:
@@ -39,10 +76,74 @@ class Dispatcher:
                     log.exception("alert sink %s failed", sink.name, extra={"alert": alert.id})
 
 
-def build_sinks(settings: Settings, *, console: bool | None = None) -> list[Sink]:
+def build_sync_sinks(settings: Settings, *, console: bool | None = None) -> list[Sink]:
+    """Console and JSONL sinks for the synchronous :class:`Dispatcher`."""
     sinks: list[Sink] = []
     if settings.alerts.console if console is None else console:
         sinks.append(ConsoleSink())
     if settings.alerts.jsonl_path:
         sinks.append(JSONLSink(Path(settings.data_dir) / settings.alerts.jsonl_path))
     return sinks
+
+
+def build_sinks(
+    settings: Settings, env: Env | None = None, *, console: bool | None = None
+) -> list[AsyncSink]:
+    """The sinks ``[alerts] sinks`` lists, secrets from the environment.
+
+    Raises ConfigError when a sink's secret is missing. ``console`` forces the console
+    sink off (or on) whatever the config says.
+    """
+    env = env or Env()
+    a = settings.alerts
+    names: list[str] = list(a.enabled_sinks())
+    if console is False and "console" in names:
+        names.remove("console")
+    elif console and "console" not in names:
+        names.insert(0, "console")
+    sinks: list[AsyncSink] = []
+    for name in names:
+        if name == "console":
+            sinks.append(ConsoleSink())
+        elif name == "jsonl":
+            sinks.append(JSONLSink(Path(settings.data_dir) / a.jsonl_path))
+        elif name == "slack":
+            if env.slack_webhook_url is None or not env.slack_webhook_url.get_secret_value():
+                raise ConfigError("the slack sink is enabled but SLACK_WEBHOOK_URL is not set")
+            sinks.append(
+                SlackSink(
+                    env.slack_webhook_url,
+                    rate_per_s=a.slack.rate_per_s,
+                    timeout_s=a.slack.timeout_s,
+                )
+            )
+        elif name == "webhook":
+            secret = env.monitor_webhook_secret
+            if secret is None or not secret.get_secret_value():
+                raise ConfigError(
+                    "the webhook sink is enabled but MONITOR_WEBHOOK_SECRET is not set"
+                )
+            sinks.append(
+                WebhookSink(
+                    a.webhook.url,
+                    secret,
+                    rate_per_s=a.webhook.rate_per_s,
+                    timeout_s=a.webhook.timeout_s,
+                )
+            )
+    return sinks
+
+
+async def send_direct(
+    sinks: Sequence[AsyncSink], message: Message, *, user_agent: str
+) -> list[tuple[str, Delivery]]:
+    """Send one message to every sink now, bypassing the outbox (``monitor alerts test``)."""
+    async with httpx.AsyncClient(headers={"user-agent": user_agent}) as client:
+
+        async def one(sink: AsyncSink) -> tuple[str, Delivery]:
+            try:
+                return sink.name, await sink.deliver(message, client)
+            except Exception as exc:
+                return sink.name, Delivery(Outcome.RETRY, detail=f"sink error: {exc!r}")
+
+        return list(await asyncio.gather(*(one(s) for s in sinks)))

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import click
+import httpx
 
+from monitor.alerts.delivery import DELIVERED, Delivery
+from monitor.alerts.message import Message, MessageType
 from monitor.types import Alert, AlertKind
 
 _LABEL = {AlertKind.NEW_DEVELOPMENT: "NEW DEVELOPMENT", AlertKind.NEW_ACTOR: "NEW ACTOR"}
@@ -28,11 +31,28 @@ def format_alert(alert: Alert) -> str:
     return "\n".join(lines)
 
 
+def format_message(message: Message) -> str:
+    if message.type is MessageType.MORE_SOURCES:
+        n = len(message.sources)
+        lines = [f"[+{n} SOURCE{'S' if n != 1 else ''}] {message.alert.headline}"]
+        for s in message.sources:
+            feed = f" ({s.feed})" if s.feed else ""
+            lines.append(f"  source:  {s.title or s.url or '-'}{feed}")
+        return "\n".join(lines)
+    text = format_alert(message.alert)
+    return f"[TEST] {text}" if message.type is MessageType.TEST else text
+
+
 class ConsoleSink:
     name = "console"
+    rate_per_s = 0.0
 
     def __init__(self, echo: Callable[[str], None] = click.echo) -> None:
         self._echo = echo
 
     def send(self, alert: Alert) -> None:
         self._echo(format_alert(alert))
+
+    async def deliver(self, message: Message, client: httpx.AsyncClient) -> Delivery:
+        self._echo(format_message(message))
+        return DELIVERED

@@ -10,8 +10,13 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:feed:<hash>             hash    per-feed state (etag, last-modified, health)
     P:feeds                   set     known feed URLs
     P:entry:<hash>            string  content hash of a seen feed entry (TTL)
-    P:alerts:outbox           stream  alerts waiting for delivery
+    P:alerts:outbox           stream  alerts waiting for delivery, one consumer group per sink
     P:alerts:dead             stream  alerts that could not be delivered in time
+    P:alerts:id:<alert id>    string  an alert id already enqueued (idempotency, long TTL)
+    P:alerts:retry:<sink>     hash    outbox entry id -> retry state (attempts, next try)
+    P:alerts:group:<hash>     hash    open grouping window of a new development
+    P:alerts:group:<hash>:src hash    sources seen in that window (fingerprint -> JSON)
+    P:alerts:groups           zset    grouping windows, scored by closing time (ms)
     P:health:daemon           string  heartbeat with a TTL
 """
 
@@ -64,6 +69,21 @@ class Keys:
 
     def dead_letters(self) -> str:
         return self._k("alerts", "dead")
+
+    def alert_id(self, alert_id: str) -> str:
+        return self._k("alerts", "id", alert_id)
+
+    def alert_retries(self, sink: str) -> str:
+        return self._k("alerts", "retry", sink)
+
+    def alert_group(self, group: str) -> str:
+        return self._k("alerts", "group", _h(group))
+
+    def alert_group_sources(self, group: str) -> str:
+        return self._k("alerts", "group", _h(group), "src")
+
+    def alert_groups(self) -> str:
+        return self._k("alerts", "groups")
 
     # -- service ----------------------------------------------------------
     def heartbeat(self) -> str:
