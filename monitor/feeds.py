@@ -318,16 +318,16 @@ def parse_feed(
     feed_url: str,
     headers: Mapping[str, str] | None = None,
     language: str | None = None,
-    base_url: str | None = None,
 ) -> ParsedFeed:
     """Parse feed bytes (RSS 0.9x/1.0/2.0, Atom) with the HTTP headers that came with them.
 
-    ``feed_url`` is the feed's identity (stored in every item); ``base_url`` the URL the bytes
-    were actually fetched from (relative links resolve against it). HTML in summaries is
-    passed on as the feed sent it (not sanitised): later stages take the text out of it.
+    ``feed_url`` is the feed's identity, stored in every item; relative links and guids are
+    resolved against it (not against where a redirect led: identities must not change when a
+    feed moves). HTML in summaries is passed on as the feed sent it (not sanitised): later
+    stages take the text out of it.
     """
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
-    response_headers["content-location"] = base_url or feed_url
+    response_headers["content-location"] = feed_url
     parsed = feedparser.parse(
         content,
         response_headers=response_headers,

@@ -234,7 +234,7 @@ class Poller:
         return outcome
 
     async def _parse(self, result: fd.FetchResult, feed: FeedSettings) -> fd.ParsedFeed:
-        args = (result.content, feed.url, dict(result.headers), feed.language, result.url)
+        args = (result.content, feed.url, dict(result.headers), feed.language)
         if self._parser is None:
             return await asyncio.to_thread(fd.parse_feed, *args)
         try:
@@ -356,9 +356,12 @@ class Poller:
             if failing_s >= self.polling.failing_after_s:
                 log.error(
                     "FEED FAILING for %s (%d errors in a row): %s: %s",
-                    _human(failing_s), state.consecutive_errors, outcome.value, state.last_error,
+                    human_duration(failing_s),
+                    state.consecutive_errors,
+                    outcome.value,
+                    state.last_error,
                     extra=extra,
-                )  # fmt: skip
+                )
             else:
                 log.warning(
                     "poll failed (%d in a row): %s: %s",
@@ -408,7 +411,7 @@ def _secs_until(when: datetime | None) -> int:
     return round((when - utcnow()).total_seconds()) if when else 0
 
 
-def _human(seconds: float) -> str:
+def human_duration(seconds: float) -> str:
     seconds = int(seconds)
     if seconds >= 86400:
         return f"{seconds // 86400}d{(seconds % 86400) // 3600}h"
