@@ -124,16 +124,18 @@ def make_client(polling: PollingSettings) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         http2=True,
         follow_redirects=False,
-        timeout=httpx.Timeout(
-            polling.read_timeout_s,
-            connect=polling.connect_timeout_s,
-            pool=polling.connect_timeout_s,
-        ),
+        timeout=_timeout(polling),
         limits=httpx.Limits(
             max_connections=polling.max_connections,
             max_keepalive_connections=polling.max_connections,
         ),
         headers={"User-Agent": polling.user_agent, "Accept": ACCEPT},
+    )
+
+
+def _timeout(polling: PollingSettings) -> httpx.Timeout:
+    return httpx.Timeout(
+        polling.read_timeout_s, connect=polling.connect_timeout_s, pool=polling.connect_timeout_s
     )
 
 
@@ -157,7 +159,7 @@ async def fetch(
 async def _fetch(
     client: httpx.AsyncClient, url: str, polling: PollingSettings, validators: Validators
 ) -> FetchResult:
-    headers = validators.request_headers()
+    headers, timeout = validators.request_headers(), _timeout(polling)
     current, visited = url, {url}
     permanent, moved_to = True, None
     for _hop in range(polling.max_redirects + 1):
@@ -165,7 +167,7 @@ async def _fetch(
             refusal = await refuse_reason(current, polling.allow_private_hosts)
             if refusal:
                 return FetchResult(Outcome.REFUSED, current, error=refusal)
-            async with client.stream("GET", current, headers=headers) as resp:
+            async with client.stream("GET", current, headers=headers, timeout=timeout) as resp:
                 status = resp.status_code
                 if status in REDIRECT_STATUSES and "location" in resp.headers:
                     nxt = str(resp.url.join(resp.headers["location"]))
