@@ -258,24 +258,23 @@ def _describe(exc: BaseException) -> str:
 
 async def refuse_reason(url: str, allow_private_hosts: bool) -> str | None:
     """Why we will not fetch ``url`` (bad scheme, non-public address), or None."""
-    parts = httpx.URL(url)
-    if parts.scheme not in ("http", "https"):
-        return f"unsupported URL scheme {parts.scheme!r}"
-    if not parts.host:
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in ("http", "https"):
+        return f"unsupported URL scheme {scheme!r}"
+    if not host:
         return "URL has no host"
     if allow_private_hosts:
         return None
     try:
-        addresses = {ipaddress.ip_address(parts.host)}
+        addresses = {ipaddress.ip_address(host)}
     except ValueError:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.host, port, type=socket.SOCK_STREAM
-        )
+        port = parts.port or (443 if scheme == "https" else 80)
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}
     for address in addresses:
         if not address.is_global:
-            return f"{parts.host} is a non-public address ({address}); see allow_private_hosts"
+            return f"{host} is a non-public address ({address}); see allow_private_hosts"
     return None
 
 

@@ -26,6 +26,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 from apscheduler.jobstores.base import JobLookupError
@@ -67,13 +68,16 @@ class Poller:
         self._slots = asyncio.Semaphore(self.polling.max_connections)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._busy: dict[str, asyncio.Task[fd.Outcome]] = {}
+        # Write-through cache of the feeds' stored state (this poller is its only writer).
+        self._states: dict[str, FeedState] = {}
         self._rng = random.Random()
 
     # -- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:
         self._open()
         self._feeds = self._merge(self.settings.feeds)
-        states = await self.feed_store.anext_checks(list(self._feeds))
+        await self._load_states()
+        states = self._states
         self._scheduler = AsyncIOScheduler(timezone=UTC, event_loop=asyncio.get_running_loop())
         now = utcnow()
         for url, feed in self._feeds.items():
@@ -109,6 +113,7 @@ class Poller:
         self._open()
         if not self._feeds:
             self._feeds = self._merge(self.settings.feeds)
+        await self._load_states()
         await asyncio.gather(*(self._poll_tracked(f) for f in list(self._feeds.values())))
 
     async def stop(self) -> None:
@@ -132,6 +137,11 @@ class Poller:
             self._client = fd.make_client(self.polling)
         if self._parser is None and self.polling.parse_workers > 0:
             self._parser = _process_pool(self.polling.parse_workers)
+
+    async def _load_states(self) -> None:
+        missing = [u for u in self._feeds if u not in self._states]
+        if missing:
+            self._states.update(await self.feed_store.aload_many(missing))
 
     def _merge(self, config_feeds: Sequence[FeedSettings]) -> dict[str, FeedSettings]:
         merged = {f.url: f for f in self.feed_store.imported()}
@@ -192,7 +202,7 @@ class Poller:
     async def poll(self, feed: FeedSettings) -> fd.Outcome:
         """Fetch, parse, dedup and hand on one feed; store its health; plan its next run."""
         async with self._slots:
-            state = await self.feed_store.aload(feed.url)
+            state = self._states.get(feed.url) or await self.feed_store.aload(feed.url)
             started = utcnow()
             url = state.fetch_url or feed.url
             async with self._host_slot(url):
@@ -225,6 +235,7 @@ class Poller:
                 items_seen=before.items_seen,
             )
         await self.feed_store.asave(state)
+        self._states[feed.url] = state
         assert state.next_check is not None
         self._reschedule(feed.url, state.next_check)
         self._count(result, outcome, parsed, len(new))
@@ -384,7 +395,7 @@ class Poller:
         )
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
-        host = httpx.URL(url).host
+        host = urlsplit(url).hostname or ""
         sem = self._hosts.get(host)
         if sem is None:
             sem = self._hosts[host] = asyncio.Semaphore(self.polling.max_per_host)

@@ -122,8 +122,8 @@ class FeedStore:
         raws = self._call(pipe.execute)
         return [FeedState.decode(u, raw) for u, raw in zip(urls, raws, strict=True)]
 
-    async def anext_checks(self, urls: Sequence[str]) -> dict[str, FeedState]:
-        """The stored state of many feeds at once (start-up: honour backoff and Retry-After)."""
+    async def aload_many(self, urls: Sequence[str]) -> dict[str, FeedState]:
+        """The stored state of many feeds in one round trip (those with none are left out)."""
         pipe = self.store.aio().pipeline(transaction=False)
         for u in urls:
             pipe.hgetall(self.keys.feed(u))
