@@ -402,3 +402,83 @@ def alerts_retry(
                 click.echo(f"{d.entry.message_id}  {d.sink}: delivered")
         if failed:
             raise DeliveryError(f"{failed} dead letter(s) failed again")
+
+
+# -- monitor feeds (issue #5) -------------------------------------------------------------
+
+
+@cli.group("feeds", invoke_without_command=True)
+@click.pass_context
+def feeds_group(click_ctx: click.Context) -> None:
+    """Feed health: last attempt, last success, status, errors in a row, next check."""
+    if click_ctx.invoked_subcommand is not None:
+        return
+    from monitor.store.feeds import FeedStore
+
+    ctx: Context = click_ctx.obj
+    s = ctx.settings
+    with ctx.store() as store:
+        fs = FeedStore(store, ttl_s=s.polling.seen_ttl_s)
+        polled = {st.url: st for st in fs.all_states()}
+        configured = {f.url: f.name for f in [*fs.imported(), *s.feeds]}
+    click.echo(_feeds_table(configured, polled, s.polling.failing_after_s))
+
+
+@feeds_group.command("import")
+@click.argument("opml", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@pass_ctx
+def feeds_import(ctx: Context, opml: Path) -> None:
+    """Add the feeds of an OPML file (stored in Redis; the daemon polls them too)."""
+    from monitor.feeds import parse_opml
+    from monitor.store.feeds import FeedStore
+
+    found = parse_opml(opml)
+    with ctx.store() as store:
+        added = FeedStore(store, ttl_s=ctx.settings.polling.seen_ttl_s).import_feeds(found)
+    click.echo(
+        f"imported {added} new feed(s) of {len(found)} in {opml} (reload or restart the daemon)"
+    )
+
+
+def _feeds_table(configured: dict[str, str], polled: dict[str, Any], failing_after_s: float) -> str:
+    from monitor.poller import human_duration
+    from monitor.types import utcnow
+
+    now = utcnow()
+
+    def ago(t: Any) -> str:
+        return f"{human_duration((now - t).total_seconds())} ago" if t else "never"
+
+    def until(t: Any) -> str:
+        if not t:
+            return "-"
+        left = (t - now).total_seconds()
+        return f"in {human_duration(left)}" if left > 0 else "due"
+
+    header = ("FEED", "STATUS", "LAST ATTEMPT", "LAST SUCCESS", "ERRORS", "ITEMS", "NEXT CHECK")
+    rows = [header]
+    for url in sorted(configured.keys() | polled.keys()):
+        st = polled.get(url)
+        name = configured.get(url) or (st.name if st else "") or url
+        if st is None:
+            rows.append((name[:40], "not polled yet", "never", "never", "0", "0", "-"))
+            continue
+        status = st.last_status or "-"
+        if st.last_http_status and st.last_status not in ("ok", "not_modified"):
+            status = f"{status} ({st.last_http_status})"
+        if st.failing_since and (now - st.failing_since).total_seconds() >= failing_after_s:
+            status = f"FAILING {human_duration((now - st.failing_since).total_seconds())}: {status}"
+        rows.append(
+            (
+                name[:40],
+                status,
+                ago(st.last_attempt),
+                ago(st.last_success),
+                str(st.consecutive_errors),
+                str(st.items_seen),
+                until(st.next_check),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines) if len(rows) > 1 else "no feeds configured or imported"

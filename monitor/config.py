@@ -67,6 +67,13 @@ class PollingSettings(_Section):
     backoff_cap_s: Annotated[float, Field(gt=0)] = 6 * 3600.0
     seen_ttl_s: Annotated[int, Field(gt=0)] = 30 * 24 * 3600
     allow_private_hosts: bool = False
+    # -- feed polling, issue #5 --
+    # Whole-fetch deadline (redirects and body included), in seconds.
+    total_timeout_s: Annotated[float, Field(gt=0)] = 60.0
+    # Processes parsing feeds off the event loop (0 = a thread of the daemon).
+    parse_workers: Annotated[int, Field(ge=0)] = 1
+    # A feed failing for this long is flagged loudly (ERROR log on each poll, status FAILING).
+    failing_after_s: Annotated[float, Field(gt=0)] = 24 * 3600.0
 
 
 class NLPSettings(_Section):

@@ -11,17 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import UTC, datetime
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.interval import IntervalTrigger
-
-from monitor import feeds
 from monitor.config import Env, FeedSettings, Settings, redis_url
 from monitor.errors import MonitorError
 from monitor.pipeline import Pipeline
+from monitor.poller import Poller
 from monitor.store import Store, connect
-from monitor.store.feeds import FeedStore
+from monitor.types import FeedItem
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +27,6 @@ class Daemon:
         self.settings = settings
         self.store = store
         self.pipeline = pipeline
-        self.store_feeds = FeedStore(store, ttl_s=settings.polling.seen_ttl_s)
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()  # one pipeline run at a time (it mutates the model)
@@ -41,66 +36,27 @@ class Daemon:
             log.info("stopping%s", f" ({reason})" if reason else "")
             self._stop.set()
 
-    async def poll_feed(self, client: object, feed: FeedSettings) -> int:
-        """Poll one feed and process its new items; returns the number of alerts."""
-        result = await feeds.poll(client, feed)  # type: ignore[arg-type]
-        if result.status is feeds.PollStatus.ERROR:
-            log.warning("poll failed: %s", result.error, extra={"feed": feed.url})
-            return 0
-        if result.bozo:
-            log.info(
-                "feed is malformed, kept %d entries: %s",
-                len(result.items),
-                result.bozo,
-                extra={"feed": feed.url},
-            )
-        new_items = self.store_feeds.filter_new(result.items)
-        log.info(
-            "polled: %s, %d items, %d new",
-            result.status.value,
-            len(result.items),
-            len(new_items),
-            extra={"feed": feed.url},
-        )
-        if not new_items:
-            return 0
+    async def on_items(self, feed: FeedSettings, items: list[FeedItem]) -> None:
+        """New entries of one feed (the poller deduplicated them) through the pipeline."""
         async with self._lock:
-            alerts = await asyncio.to_thread(self.pipeline.process_items, new_items)
-        return len(alerts)
+            await asyncio.to_thread(self.pipeline.process_items, items)
 
     async def run(self, *, burst: bool = False) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.request_stop, sig.name)
         await asyncio.to_thread(self.pipeline.ensure_seeded)
-        client = feeds.make_client(self.settings.polling)
+        poller = Poller(self.settings, self.store, self.on_items)
         try:
             if burst:
-                await asyncio.gather(*(self.poll_feed(client, f) for f in self.settings.feeds))
+                await poller.poll_all_once()
                 return 0
-            scheduler = AsyncIOScheduler(timezone=UTC)
-            for feed in self.settings.feeds:
-                scheduler.add_job(
-                    self.poll_feed,
-                    IntervalTrigger(
-                        seconds=feed.interval_s or self.settings.polling.interval_s,
-                        jitter=self.settings.polling.jitter_s,
-                    ),
-                    args=(client, feed),
-                    id=feed.url,
-                    coalesce=True,
-                    max_instances=1,
-                    next_run_time=datetime.now(UTC),
-                )
-            scheduler.start()
-            log.info(
-                "daemon started: %d feeds, store %s", len(self.settings.feeds), self.store.location
-            )
+            await poller.start()
+            log.info("daemon started, store %s", self.store.location)
             await self._stop.wait()
-            scheduler.shutdown(wait=False)
             return 0
         finally:
-            await client.aclose()
+            await poller.stop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
 

@@ -1,101 +1,476 @@
-"""Feed intake: fetch a feed over HTTP and parse it into :class:`FeedItem` values.
+"""Feed intake, one feed at a time: fetch it over HTTP, parse it, decide when to come back.
 
-Thin first version: one GET, feedparser over the bytes with the response headers.
-(Conditional GET, backoff, dedup and feed health: see issue #5.)
+    fetch(client, url, ...)   -> FetchResult   classified like Miniflux's response handler:
+                                               ok, not_modified, rate_limited, http_error,
+                                               timeout, network, tls, too_large,
+                                               too_many_redirects, refused
+    parse_feed(bytes, ...)    -> ParsedFeed    feedparser over the bytes *with* the response
+                                               headers (so the HTTP charset is honoured); a
+                                               malformed ("bozo") feed keeps what parsed
+    plan_next_check(...)      -> (seconds, why) interval, Cache-Control max-age, the feed's
+                                               ttl, Retry-After, or exponential backoff
+    entry_identity / content_hash              dedup keys of a FeedItem
+
+Nothing here knows Redis (``store/feeds.py``) or scheduling (``poller.py``): these are
+plain functions over values, so most of them are tested as such.
 """
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import calendar
+import hashlib
+import ipaddress
+import random
+import socket
+import ssl
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
-from time import mktime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import feedparser
 import httpx
 
 from monitor.config import FeedSettings, PollingSettings
-from monitor.types import FeedItem, utcnow
+from monitor.errors import InputError
+from monitor.types import FeedItem, short_hash
 
-log = logging.getLogger(__name__)
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
 
 
-class PollStatus(StrEnum):
+class Outcome(StrEnum):
+    """What one poll of a feed came to. Everything but ok / not_modified is an error."""
+
     OK = "ok"
-    NOT_MODIFIED = "not_modified"
-    ERROR = "error"
+    NOT_MODIFIED = "not_modified"  # 304, or a 200 whose body did not change
+    RATE_LIMITED = "rate_limited"  # 429, or 503 with Retry-After
+    HTTP_ERROR = "http_error"  # any other non-2xx status
+    TIMEOUT = "timeout"
+    NETWORK = "network"  # DNS, refused connection, reset, protocol error
+    TLS = "tls"  # certificate or handshake failure
+    TOO_LARGE = "too_large"  # body above polling.max_body_bytes: download aborted
+    REDIRECTS = "too_many_redirects"  # a loop, or more than polling.max_redirects hops
+    REFUSED = "refused"  # not http(s), or a private address while that is not allowed
+    PARSE_ERROR = "parse_error"  # fetched, but not a feed feedparser can read
+
+    @property
+    def is_error(self) -> bool:
+        return self not in (Outcome.OK, Outcome.NOT_MODIFIED)
 
 
 @dataclass(frozen=True, slots=True)
-class PollResult:
-    feed: str
-    status: PollStatus
-    items: tuple[FeedItem, ...] = ()
-    http_status: int | None = None
+class Validators:
+    """ETag and Last-Modified exactly as the server sent them (bytes), sent back as is."""
+
+    etag: bytes | None = None
+    last_modified: bytes | None = None
+
+    def request_headers(self) -> dict[bytes, bytes]:
+        h: dict[bytes, bytes] = {}
+        if self.etag:
+            h[b"If-None-Match"] = self.etag
+        if self.last_modified:
+            h[b"If-Modified-Since"] = self.last_modified
+        return h
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    outcome: Outcome
+    url: str  # the URL finally answered (after redirects)
+    status: int | None = None
+    content: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-cased names
+    validators: Validators = Validators()  # as sent with this response (200 or 304)
+    retry_after_s: float | None = None
+    max_age_s: float | None = None
+    moved_to: str | None = None  # set when every redirect hop was permanent (301/308)
     error: str | None = None
-    bozo: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def error_kind(self) -> str:
+        """Label of the ``fetch_errors`` metric."""
+        if self.outcome is Outcome.HTTP_ERROR and self.status:
+            return f"http_{self.status // 100}xx"
+        return self.outcome.value
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    items: tuple[FeedItem, ...]
+    title: str = ""
+    bozo: str | None = None  # why feedparser found the document malformed, if it did
+    ttl_s: float | None = None  # <ttl> or sy:updatePeriod/updateFrequency, in seconds
+    error: str | None = None  # set when nothing usable parsed (not a feed)
+
+
+# -- HTTP ------------------------------------------------------------------------------
 
 
 def make_client(polling: PollingSettings) -> httpx.AsyncClient:
+    """The one client every poll shares: HTTP/2 when offered (over TLS), pooled connections,
+    gzip/deflate/brotli, our User-Agent. Redirects are followed by :func:`fetch` itself."""
     return httpx.AsyncClient(
         http2=True,
-        follow_redirects=True,
-        max_redirects=polling.max_redirects,
-        timeout=httpx.Timeout(polling.read_timeout_s, connect=polling.connect_timeout_s),
-        limits=httpx.Limits(max_connections=polling.max_connections),
-        headers={"User-Agent": polling.user_agent},
+        follow_redirects=False,
+        timeout=_timeout(polling),
+        limits=httpx.Limits(
+            max_connections=polling.max_connections,
+            max_keepalive_connections=polling.max_connections,
+        ),
+        headers={"User-Agent": polling.user_agent, "Accept": ACCEPT},
     )
+
+
+def _timeout(polling: PollingSettings) -> httpx.Timeout:
+    return httpx.Timeout(
+        polling.read_timeout_s, connect=polling.connect_timeout_s, pool=polling.connect_timeout_s
+    )
+
+
+async def fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    polling: PollingSettings,
+    validators: Validators = Validators(),
+) -> FetchResult:
+    """GET a feed, conditionally; never raises for anything the network or server does."""
+    try:
+        async with asyncio.timeout(polling.total_timeout_s):
+            return await _fetch(client, url, polling, validators)
+    except TimeoutError:
+        return FetchResult(
+            Outcome.TIMEOUT, url, error=f"no full response within {polling.total_timeout_s:g} s"
+        )
+
+
+async def _fetch(
+    client: httpx.AsyncClient, url: str, polling: PollingSettings, validators: Validators
+) -> FetchResult:
+    headers, timeout = validators.request_headers(), _timeout(polling)
+    current, visited = url, {url}
+    permanent, moved_to = True, None
+    for _hop in range(polling.max_redirects + 1):
+        try:
+            refusal = await refuse_reason(current, polling.allow_private_hosts)
+            if refusal:
+                return FetchResult(Outcome.REFUSED, current, error=refusal)
+            async with client.stream("GET", current, headers=headers, timeout=timeout) as resp:
+                status = resp.status_code
+                if status in REDIRECT_STATUSES and "location" in resp.headers:
+                    nxt = str(resp.url.join(resp.headers["location"]))
+                    permanent = permanent and status in PERMANENT_REDIRECTS
+                    moved_to = nxt if permanent else None
+                    if nxt in visited:
+                        return FetchResult(
+                            Outcome.REDIRECTS, current, status, error=f"redirect loop via {nxt}"
+                        )
+                    visited.add(nxt)
+                    current = nxt
+                    continue
+                return await _classify(resp, current, moved_to, polling.max_body_bytes)
+        except httpx.TimeoutException as exc:
+            return FetchResult(Outcome.TIMEOUT, current, error=_describe(exc))
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            return FetchResult(Outcome.REFUSED, current, error=_describe(exc))
+        except httpx.TransportError as exc:
+            kind = Outcome.TLS if _is_tls(exc) else Outcome.NETWORK
+            return FetchResult(kind, current, error=_describe(exc))
+        except OSError as exc:  # name resolution in refuse_reason
+            return FetchResult(Outcome.NETWORK, current, error=_describe(exc))
+    return FetchResult(
+        Outcome.REDIRECTS, current, error=f"more than {polling.max_redirects} redirects"
+    )
+
+
+async def _classify(
+    resp: httpx.Response, url: str, moved_to: str | None, max_body: int
+) -> FetchResult:
+    status = resp.status_code
+    headers = {k.lower(): v for k, v in resp.headers.items()}
+    common: dict[str, Any] = {
+        "url": url,
+        "status": status,
+        "headers": headers,
+        "moved_to": moved_to,
+        "retry_after_s": parse_retry_after(headers.get("retry-after")),
+        "max_age_s": parse_max_age(headers.get("cache-control")),
+    }
+    if status == 304:
+        return FetchResult(Outcome.NOT_MODIFIED, validators=_validators(resp), **common)
+    if status == 429 or (status == 503 and common["retry_after_s"] is not None):
+        return FetchResult(Outcome.RATE_LIMITED, error=f"HTTP {status}", **common)
+    if not 200 <= status < 300:
+        return FetchResult(Outcome.HTTP_ERROR, error=f"HTTP {status}", **common)
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        return FetchResult(
+            Outcome.TOO_LARGE, error=f"Content-Length {declared} > {max_body} bytes", **common
+        )
+    chunks, size = [], 0
+    async for chunk in resp.aiter_bytes():  # decoded (gzip, br): a zip bomb is caught too
+        size += len(chunk)
+        if size > max_body:
+            return FetchResult(
+                Outcome.TOO_LARGE, error=f"body larger than {max_body} bytes, aborted", **common
+            )
+        chunks.append(chunk)
+    return FetchResult(Outcome.OK, content=b"".join(chunks), validators=_validators(resp), **common)
+
+
+def _validators(resp: httpx.Response) -> Validators:
+    etag = last_modified = None
+    for name, value in resp.headers.raw:
+        lname = name.lower()
+        if lname == b"etag":
+            etag = value
+        elif lname == b"last-modified":
+            last_modified = value
+    return Validators(etag, last_modified)
+
+
+def _is_tls(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc)
+    return "SSL" in text or "CERTIFICATE" in text.upper()
+
+
+def _describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+async def refuse_reason(url: str, allow_private_hosts: bool) -> str | None:
+    """Why we will not fetch ``url`` (bad scheme, non-public address), or None."""
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in ("http", "https"):
+        return f"unsupported URL scheme {scheme!r}"
+    if not host:
+        return "URL has no host"
+    if allow_private_hosts:
+        return None
+    try:
+        addresses = {ipaddress.ip_address(host)}
+    except ValueError:
+        port = parts.port or (443 if scheme == "https" else 80)
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}
+    for address in addresses:
+        if not address.is_global:
+            return f"{host} is a non-public address ({address}); see allow_private_hosts"
+    return None
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds from now: delta-seconds or an HTTP-date (RFC 9110 10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def parse_max_age(value: str | None) -> float | None:
+    """``max-age`` of a Cache-Control header, in seconds (None if absent or no-store)."""
+    if not value:
+        return None
+    directives = [d.strip().lower() for d in value.split(",")]
+    if "no-store" in directives or "no-cache" in directives:
+        return None
+    for d in directives:
+        name, _, arg = d.partition("=")
+        if name.strip() == "max-age" and arg.strip().strip('"').isdigit():
+            return float(arg.strip().strip('"'))
+    return None
+
+
+# -- parsing ---------------------------------------------------------------------------
+
+_SY_PERIOD_S = {"hourly": 3600, "daily": 86400, "weekly": 7 * 86400, "monthly": 30 * 86400,
+                "yearly": 365 * 86400}  # fmt: skip
 
 
 def parse_feed(
     content: bytes,
     feed_url: str,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     language: str | None = None,
-) -> tuple[list[FeedItem], str | None]:
-    """Parse feed bytes; returns the items that parsed and the bozo error, if any."""
-    parsed = feedparser.parse(content, response_headers=headers or {})
-    bozo = str(parsed.get("bozo_exception")) if parsed.get("bozo") else None
-    lang = language or parsed.feed.get("language") or None
-    items = []
-    for e in parsed.entries:
-        t = e.get("published_parsed") or e.get("updated_parsed")
-        published = None
-        if t:
-            from datetime import UTC, datetime
+) -> ParsedFeed:
+    """Parse feed bytes (RSS 0.9x/1.0/2.0, Atom) with the HTTP headers that came with them.
 
-            published = datetime.fromtimestamp(mktime(t), UTC)
-        items.append(
-            FeedItem(
-                feed=feed_url,
-                title=e.get("title", "") or "",
-                summary=e.get("summary", "") or "",
-                link=e.get("link", "") or "",
-                published=published,
-                language=lang,
-                guid=e.get("id") or None,
-            )
-        )
-    return items, bozo
-
-
-async def poll(client: httpx.AsyncClient, feed: FeedSettings) -> PollResult:
-    try:
-        resp = await client.get(feed.url)
-    except httpx.HTTPError as exc:
-        return PollResult(feed.url, PollStatus.ERROR, error=f"{type(exc).__name__}: {exc}")
-    if resp.status_code == 304:
-        return PollResult(feed.url, PollStatus.NOT_MODIFIED, http_status=304)
-    if resp.status_code >= 400:
-        return PollResult(
-            feed.url,
-            PollStatus.ERROR,
-            http_status=resp.status_code,
-            error=f"HTTP {resp.status_code}",
-        )
-    items, bozo = parse_feed(resp.content, feed.url, dict(resp.headers), feed.language)
-    _ = utcnow
-    return PollResult(
-        feed.url, PollStatus.OK, tuple(items), http_status=resp.status_code, bozo=bozo
+    ``feed_url`` is the feed's identity, stored in every item; relative links and guids are
+    resolved against it (not against where a redirect led: identities must not change when a
+    feed moves). HTML in summaries is passed on as the feed sent it (not sanitised): later
+    stages take the text out of it.
+    """
+    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
+    response_headers["content-location"] = feed_url
+    parsed = feedparser.parse(
+        content,
+        response_headers=response_headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
     )
+    bozo = _describe(parsed.bozo_exception) if parsed.get("bozo") else None
+    if not parsed.entries and not parsed.get("version"):
+        return ParsedFeed((), bozo=bozo, error=f"not a feed: {bozo or 'no feed elements'}")
+    meta = parsed.feed
+    lang = language or meta.get("language") or None
+    items = tuple(_item(e, feed_url, lang) for e in parsed.entries)
+    return ParsedFeed(items, str(meta.get("title") or ""), bozo, _ttl_s(meta))
+
+
+def _item(e: Any, feed_url: str, language: str | None) -> FeedItem:
+    t = e.get("published_parsed") or e.get("updated_parsed")
+    return FeedItem(
+        feed=feed_url,
+        title=str(e.get("title") or ""),
+        summary=str(e.get("summary") or ""),
+        link=str(e.get("link") or ""),
+        published=datetime.fromtimestamp(calendar.timegm(t), UTC) if t else None,
+        language=language,
+        guid=str(e.get("id") or "") or None,
+    )
+
+
+def _ttl_s(meta: Any) -> float | None:
+    ttl = str(meta.get("ttl") or "").strip()
+    if ttl.isdigit():
+        return int(ttl) * 60.0
+    period = _SY_PERIOD_S.get(str(meta.get("sy_updateperiod") or "").strip().lower())
+    if period:
+        freq = str(meta.get("sy_updatefrequency") or "1").strip()
+        return period / max(1, int(freq) if freq.isdigit() else 1)
+    return None
+
+
+# -- identity --------------------------------------------------------------------------
+
+
+def canonical_link(link: str) -> str:
+    """A link as an identity: lower-cased scheme and host, no fragment, no utm_* parameters."""
+    link = link.strip()
+    if not link:
+        return ""
+    parts = urlsplit(link)
+    host = (parts.hostname or "").lower()
+    if parts.port and (parts.scheme.lower(), parts.port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{parts.port}"
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not k.lower().startswith("utm_")
+        ]
+    )
+    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, ""))
+
+
+def entry_identity(item: FeedItem) -> str:
+    """Which entry this is, stable across polls: its guid/id, else its canonical link,
+    else (an entry with neither) its content. Scoped by feed."""
+    ident = item.guid or canonical_link(item.link) or f"content:{content_hash(item)}"
+    return f"{item.feed}\x00{ident}"
+
+
+def content_hash(item: FeedItem) -> str:
+    """Changes when the entry's visible content does (notices an updated entry)."""
+    return short_hash(item.title.strip(), item.summary.strip(), item.link.strip())
+
+
+def body_hash(content: bytes) -> str:
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
+
+
+# -- when to poll next -----------------------------------------------------------------
+
+
+def backoff_s(errors: int, base_s: float, cap_s: float, rng: random.Random) -> float:
+    """Exponential backoff with "equal jitter": base * 2^(errors-1), capped, then a random
+    point in its upper half, so feeds that failed together do not retry together."""
+    ceiling = min(cap_s, base_s * 2 ** max(0, min(errors - 1, 40)))
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+def plan_next_check(
+    outcome: Outcome,
+    *,
+    interval_s: float,
+    jitter_s: float,
+    cap_s: float,
+    errors: int,
+    retry_after_s: float | None = None,
+    max_age_s: float | None = None,
+    ttl_s: float | None = None,
+    rng: random.Random | None = None,
+) -> tuple[float, str]:
+    """Seconds until the next poll of a feed and the reason, after a poll came to ``outcome``.
+
+    Errors back off exponentially from the feed's interval (``errors`` consecutive errors,
+    including this one), up to ``cap_s``; a Retry-After given with a 429/503 is honoured
+    instead. After a success the feed waits its interval, or longer if Cache-Control max-age
+    or the feed's ttl asks for it. Nothing waits longer than ``cap_s`` (or the interval when
+    that is longer), so no feed is ever given up.
+    """
+    rng = rng or random.Random()
+    longest = max(cap_s, interval_s)
+    if outcome.is_error:
+        if retry_after_s is not None and outcome in (Outcome.RATE_LIMITED, Outcome.HTTP_ERROR):
+            return min(longest, max(1.0, retry_after_s)), "retry_after"
+        return backoff_s(errors, interval_s, cap_s, rng), "backoff"
+    delay, why = interval_s, "interval"
+    if max_age_s is not None and max_age_s > delay:
+        delay, why = max_age_s, "max_age"
+    if ttl_s is not None and ttl_s > delay:
+        delay, why = ttl_s, "ttl"
+    return min(longest, delay) + rng.uniform(0, jitter_s), why
+
+
+# -- OPML --------------------------------------------------------------------------------
+
+
+def parse_opml(path: Path) -> list[FeedSettings]:
+    """The feeds (``outline`` elements with an ``xmlUrl``, at any depth) of an OPML file."""
+    try:
+        root = ET.parse(path).getroot()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    except ET.ParseError as exc:
+        raise InputError(f"{path} is not valid OPML/XML: {exc}") from exc
+    if root.tag.lower() != "opml":
+        raise InputError(f"{path} is not OPML (root element <{root.tag}>)")
+    feeds: dict[str, FeedSettings] = {}
+    for outline in root.iter("outline"):
+        url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        if not url or url in feeds:
+            continue
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise InputError(f"{path}: feed URL is not http(s): {url}")
+        name = (outline.get("title") or outline.get("text") or "").strip()
+        lang = (outline.get("language") or "").strip() or None
+        feeds[url] = FeedSettings(url=url, name=name, language=lang)
+    return list(feeds.values())

@@ -1,24 +1,205 @@
-"""Feed state in Redis: which entries were already seen (with a TTL)."""
+"""Feed state in Redis: per-feed health and HTTP validators, the seen-entry set, imports.
+
+    P:feed:<hash>      hash    one :class:`FeedState` (ETag / Last-Modified kept as raw bytes)
+    P:feeds            set     URLs of every feed ever polled (what ``monitor feeds`` lists)
+    P:feeds:imported   hash    url -> JSON of a feed added from OPML
+    P:entry:<hash>     string  content hash of a seen entry, with a TTL refreshed on each sight
+
+Sync methods serve the CLI; ``a``-prefixed ones the poller (``Store.aio()``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
 
+import redis
+
+from monitor.config import FeedSettings
+from monitor.errors import StoreError
+from monitor.feeds import content_hash, entry_identity
 from monitor.store import Store
 from monitor.types import FeedItem
+
+_BYTES = ("etag", "last_modified")
+_INTS = ("last_http_status", "consecutive_errors", "items_seen", "last_items")
+_TIMES = ("last_attempt", "last_success", "failing_since", "next_check")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What we remember about one feed between polls (and show in ``monitor feeds``)."""
+
+    url: str  # the feed's identity, as configured
+    name: str = ""
+    fetch_url: str = ""  # where it is fetched from now (updated by permanent redirects)
+    etag: bytes | None = None
+    last_modified: bytes | None = None
+    body_hash: str | None = None
+    last_attempt: datetime | None = None
+    last_success: datetime | None = None
+    last_status: str = ""  # an Outcome value
+    last_http_status: int | None = None
+    last_error: str = ""
+    consecutive_errors: int = 0
+    failing_since: datetime | None = None
+    items_seen: int = 0  # entries found new or updated, all time
+    last_items: int = 0  # entries in the last document parsed
+    next_check: datetime | None = None
+    next_reason: str = ""
+
+    def encode(self) -> dict[str, bytes | str]:
+        out: dict[str, bytes | str] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if v is None or v == "":
+                continue
+            if isinstance(v, datetime):
+                out[f.name] = repr(v.timestamp())
+            elif isinstance(v, bytes):
+                out[f.name] = v
+            else:
+                out[f.name] = str(v)
+        return out
+
+    @classmethod
+    def decode(cls, url: str, raw: dict[bytes, bytes]) -> FeedState:
+        d: dict[str, Any] = {"url": url}
+        try:
+            for k, v in raw.items():
+                name = k.decode()
+                if name in _BYTES:
+                    d[name] = v
+                elif name in _INTS:
+                    d[name] = int(v)
+                elif name in _TIMES:
+                    d[name] = datetime.fromtimestamp(float(v), UTC)
+                elif name in cls.__dataclass_fields__ and name != "url":
+                    d[name] = v.decode("utf-8", "replace")
+        except ValueError as exc:
+            raise StoreError(f"corrupt feed state for {url}: {exc}") from exc
+        return cls(**d)
 
 
 class FeedStore:
     def __init__(self, store: Store, *, ttl_s: int) -> None:
         self.store = store
+        self.keys = store.keys
         self.ttl_s = ttl_s
 
+    # -- state -----------------------------------------------------------------------
+    def load(self, url: str) -> FeedState:
+        return FeedState.decode(url, self._call(self.store.redis.hgetall, self.keys.feed(url)))
+
+    async def aload(self, url: str) -> FeedState:
+        try:
+            raw = await self.store.aio().hgetall(self.keys.feed(url))  # type: ignore[misc]
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot read feed state: {exc}") from exc
+        return FeedState.decode(url, raw)
+
+    async def asave(self, state: FeedState) -> None:
+        key = self.keys.feed(state.url)
+        pipe = self.store.aio().pipeline(transaction=True)
+        pipe.delete(key)
+        pipe.hset(key, mapping=state.encode())  # type: ignore[arg-type]
+        pipe.sadd(self.keys.feeds(), state.url)
+        try:
+            await pipe.execute()
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot save feed state: {exc}") from exc
+
+    def all_states(self) -> list[FeedState]:
+        """Every feed ever polled, sorted by URL."""
+        r = self.store.redis
+        urls = sorted(u.decode() for u in self._call(r.smembers, self.keys.feeds()))
+        pipe = r.pipeline(transaction=False)
+        for u in urls:
+            pipe.hgetall(self.keys.feed(u))
+        raws = self._call(pipe.execute)
+        return [FeedState.decode(u, raw) for u, raw in zip(urls, raws, strict=True)]
+
+    async def aload_many(self, urls: Sequence[str]) -> dict[str, FeedState]:
+        """The stored state of many feeds in one round trip (those with none are left out)."""
+        pipe = self.store.aio().pipeline(transaction=False)
+        for u in urls:
+            pipe.hgetall(self.keys.feed(u))
+        try:
+            raws = await pipe.execute()
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot read feed states: {exc}") from exc
+        return {u: FeedState.decode(u, raw) for u, raw in zip(urls, raws, strict=True) if raw}
+
+    # -- seen entries ------------------------------------------------------------------
     def filter_new(self, items: Sequence[FeedItem]) -> list[FeedItem]:
-        """Mark items as seen; return those not seen before (atomic per item, SET NX)."""
+        """Mark items as seen; return those new or changed since last seen.
+
+        One ``SET key content-hash GET EX ttl`` per item: atomic, refreshes the TTL of
+        entries a feed still lists, and tells new (no old value) from updated (old hash
+        differs) from already seen.
+        """
         if not items:
             return []
         pipe = self.store.redis.pipeline(transaction=False)
+        self._queue_marks(pipe, items)
+        return self._fresh(items, self._call(pipe.execute))
+
+    async def afilter_new(self, items: Sequence[FeedItem]) -> list[FeedItem]:
+        if not items:
+            return []
+        pipe = self.store.aio().pipeline(transaction=False)
+        self._queue_marks(pipe, items)
+        try:
+            olds = await pipe.execute()
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot mark entries seen: {exc}") from exc
+        return self._fresh(items, olds)
+
+    async def aforget(self, items: Iterable[FeedItem]) -> None:
+        """Unmark entries (their processing failed), so the next poll offers them again."""
+        keys = [self.keys.entry(entry_identity(it)) for it in items]
+        if keys:
+            try:
+                await self.store.aio().delete(*keys)
+            except redis.RedisError as exc:
+                raise StoreError(f"cannot unmark entries: {exc}") from exc
+
+    def _queue_marks(self, pipe: Any, items: Sequence[FeedItem]) -> None:
         for it in items:
-            pipe.set(self.store.keys.entry(it.id), 1, nx=True, ex=self.ttl_s)
-        flags = pipe.execute()
-        return [it for it, fresh in zip(items, flags, strict=True) if fresh]
+            pipe.set(self.keys.entry(entry_identity(it)), content_hash(it), ex=self.ttl_s, get=True)
+
+    @staticmethod
+    def _fresh(items: Sequence[FeedItem], olds: Sequence[bytes | None]) -> list[FeedItem]:
+        return [
+            it
+            for it, old in zip(items, olds, strict=True)
+            if old is None or old.decode() != content_hash(it)
+        ]
+
+    # -- imported feeds -------------------------------------------------------------------
+    def import_feeds(self, feeds: Sequence[FeedSettings]) -> int:
+        """Add feeds (from OPML); returns how many were not there yet."""
+        if not feeds:
+            return 0
+        key = self.keys.feeds_imported()
+        pipe = self.store.redis.pipeline(transaction=True)
+        for f in feeds:
+            pipe.hsetnx(key, f.url, json.dumps(f.model_dump(mode="json", exclude_none=True)))
+        return sum(1 for added in self._call(pipe.execute) if added)
+
+    def imported(self) -> list[FeedSettings]:
+        raw = self._call(self.store.redis.hgetall, self.keys.feeds_imported())
+        try:
+            return [FeedSettings.model_validate_json(v) for _, v in sorted(raw.items())]
+        except ValueError as exc:
+            raise StoreError(f"corrupt imported feed list: {exc}") from exc
+
+    @staticmethod
+    def _call(fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except redis.RedisError as exc:
+            raise StoreError(f"Redis error: {exc}") from exc

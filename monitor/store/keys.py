@@ -9,6 +9,7 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:seen:S                  zset    document ids processed for saga S, scored by time
     P:feed:<hash>             hash    per-feed state (etag, last-modified, health)
     P:feeds                   set     known feed URLs
+    P:feeds:imported          hash    feeds added by `monitor feeds import`: url -> JSON
     P:entry:<hash>            string  content hash of a seen feed entry (TTL)
     P:alerts:outbox           stream  alerts waiting for delivery, one consumer group per sink
     P:alerts:dead             stream  alerts that could not be delivered in time
@@ -59,6 +60,9 @@ class Keys:
 
     def feed(self, url: str) -> str:
         return self._k("feed", _h(url))
+
+    def feeds_imported(self) -> str:
+        return self._k("feeds", "imported")
 
     def entry(self, entry_id: str) -> str:
         return self._k("entry", _h(entry_id))

@@ -1,0 +1,202 @@
+"""Benchmark the poller: N distinct feeds on loopback, one cold cycle, then one all-304 cycle.
+
+    .venv/bin/python benchmarks/poll.py [--feeds 5000] [--items 20] [--hosts 16]
+
+The feeds are served by a separate process (an asyncio HTTP/1.1 server with keep-alive,
+listening on --hosts loopback addresses 127.0.0.1..N so the per-host limit applies as it
+would across real sites). Each feed has an ETag and answers 304 to it. The poller runs as the
+daemon runs it (shared client, Redis state in an embedded redis-server, dedup, parser
+process), with an on_items callback that only counts. Prints wall time, items/s and peak RSS.
+Goals on 2 cores: cold <= 30 s, 304 cycle <= 10 s, RSS <= 400 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.config import FeedSettings, Settings  # noqa: E402
+from monitor.metrics import Metrics  # noqa: E402
+from monitor.poller import Poller  # noqa: E402
+from monitor.store import connect  # noqa: E402
+from monitor.types import FeedItem  # noqa: E402
+
+PORT = 18765
+
+
+def feed_body(n: int, items: int) -> bytes:
+    entries = "".join(
+        f"<item><title>Feed {n} story {i}: OpenAI board and Sam Altman, day {i}</title>"
+        f"<link>https://site{n % 997}.example.com/{n}/story-{i}?utm_source=rss</link>"
+        f'<guid isPermaLink="false">feed-{n}-item-{i}</guid>'
+        f"<pubDate>Mon, 20 Nov 2023 {i % 24:02d}:{n % 60:02d}:00 GMT</pubDate>"
+        f"<description>&lt;p&gt;Summary of story {i} of feed {n}. The board of OpenAI said "
+        f"it had lost confidence; employees signed a letter; Microsoft stepped in.&lt;/p&gt;"
+        f"</description></item>"
+        for i in range(items)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Feed {n}</title><link>https://site{n}.example.com/</link>"
+        f"<description>Benchmark feed {n}</description>{entries}</channel></rss>"
+    ).encode()
+
+
+# -- the server process --------------------------------------------------------------------
+
+
+def serve(hosts: int, items: int, ready: multiprocessing.synchronize.Event) -> None:
+    cache: dict[int, bytes] = {}
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                path = lines[0].split(" ")[1]
+                inm = ""
+                for line in lines[1:]:
+                    if line[:14].lower() == "if-none-match:":
+                        inm = line[14:].strip()
+                n = int(path.rsplit("/", 1)[-1].split(".")[0])
+                etag = f'"v1-{n}"'
+                if inm == etag:
+                    writer.write(f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n\r\n".encode())
+                else:
+                    body = cache.get(n) or cache.setdefault(n, feed_body(n, items))
+                    writer.write(
+                        (
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8"
+                            f"\r\nETag: {etag}\r\nContent-Length: {len(body)}\r\n\r\n"
+                        ).encode()
+                        + body
+                    )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def main() -> None:
+        servers = [
+            await asyncio.start_server(handle, f"127.0.0.{h + 1}", PORT, backlog=1024)
+            for h in range(hosts)
+        ]
+        ready.set()
+        await asyncio.gather(*(s.serve_forever() for s in servers))
+
+    asyncio.run(main())
+
+
+# -- the client ----------------------------------------------------------------------------
+
+
+def vm_hwm_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+async def bench(args: argparse.Namespace, data_dir: Path) -> None:
+    feeds = [
+        FeedSettings(url=f"http://127.0.0.{n % args.hosts + 1}:{PORT}/feeds/{n}.xml", name=f"f{n}")
+        for n in range(args.feeds)
+    ]
+    settings = Settings.model_validate(
+        {
+            "data_dir": str(data_dir),
+            "sagas": [{"name": "bench", "seed_dir": str(data_dir)}],
+            "redis": {"key_prefix": "bench", "embedded_db": "bench.db"},
+            "polling": {
+                "allow_private_hosts": True,
+                "parse_workers": args.parse_workers,
+                "max_connections": args.max_connections,
+                "max_per_host": args.max_per_host,
+            },
+            "feeds": [f.model_dump() for f in feeds],
+        }
+    )
+    store = connect(None, data_dir, prefix="bench", embedded_db="bench.db")
+    received = Counter[str]()
+
+    async def on_items(feed: FeedSettings, items: list[FeedItem]) -> None:
+        received["items"] += len(items)
+
+    metrics = Metrics()
+    poller = Poller(settings, store, on_items, metrics)
+    try:
+        for label in ("cold", "304"):
+            before = received["items"]
+            t0 = time.perf_counter()
+            await poller.poll_all_once()
+            wall = time.perf_counter() - t0
+            got = received["items"] - before
+            outcomes = {
+                o: int(metrics.polls.labels(outcome=o)._value.get())
+                for o in ("ok", "not_modified", "error")
+            }
+            print(
+                f"{label:>4} cycle: {args.feeds} feeds in {wall:6.2f} s "
+                f"({args.feeds / wall:7.0f} feeds/s, {args.feeds * args.items / wall:8.0f} "
+                f"items/s parsed-or-skipped, {got} new items); polls so far {outcomes}"
+            )
+        pool = poller._parser
+        workers = [p.pid for p in getattr(pool, "_processes", {}).values()] if pool else []
+        redis_pid = int(store.redis.info()["process_id"])
+        print(
+            f"peak RSS: poller {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+            f", parser workers {[round(vm_hwm_mb(p)) for p in workers]} MB"
+            f", redis-server {vm_hwm_mb(redis_pid):.0f} MB"
+            f", used_memory {store.redis.info('memory')['used_memory_human']}"
+        )
+    finally:
+        await poller.stop()
+        await store.aclose()
+        store.close()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--feeds", type=int, default=5000)
+    p.add_argument("--items", type=int, default=20)
+    p.add_argument("--hosts", type=int, default=16, help="loopback addresses serving feeds")
+    p.add_argument("--parse-workers", type=int, default=1)
+    p.add_argument("--max-connections", type=int, default=50)
+    p.add_argument("--max-per-host", type=int, default=4)
+    args = p.parse_args()
+    print(
+        f"{args.feeds} feeds x {args.items} items on {args.hosts} loopback hosts; "
+        f"{os.cpu_count()} CPUs; parse_workers={args.parse_workers} "
+        f"max_connections={args.max_connections} max_per_host={args.max_per_host}"
+    )
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Event()
+    server = ctx.Process(target=serve, args=(args.hosts, args.items, ready), daemon=True)
+    server.start()
+    try:
+        if not ready.wait(30):
+            sys.exit("feed server did not start")
+        with tempfile.TemporaryDirectory() as tmp:
+            asyncio.run(bench(args, Path(tmp)))
+    finally:
+        server.terminate()
+        server.join()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,433 @@
+"""The poller: one APScheduler job per feed, each poll fetch -> parse -> dedup -> on_items.
+
+    Poller(settings, store, on_items, metrics)
+      start()          shared httpx client, one job per feed (config feeds + imported ones),
+                       first run at once (or when a stored backoff / Retry-After ends)
+      reload(feeds)    add / remove / update jobs (SIGHUP)
+      poll_all_once()  burst mode: every feed once, then return
+      stop()           stop scheduling, wait for polls in flight, close the client
+
+A poll never raises: its outcome is classified (``feeds.Outcome``), counted, stored as the
+feed's health, and decides the feed's next run (``feeds.plan_next_check``), which replaces
+the one APScheduler computed. Concurrency: at most ``polling.max_connections`` polls at a
+time, at most ``polling.max_per_host`` fetches per host. Parsing runs in a process pool
+(``polling.parse_workers``) so a big feed never stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import httpx
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor import feeds as fd
+from monitor.config import FeedSettings, Settings
+from monitor.errors import MonitorError
+from monitor.metrics import Metrics
+from monitor.store import Store
+from monitor.store.feeds import FeedState, FeedStore
+from monitor.types import FeedItem, utcnow
+
+log = logging.getLogger(__name__)
+
+OnItems = Callable[[FeedSettings, list[FeedItem]], Awaitable[None]]
+
+
+class Poller:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        on_items: OnItems,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.settings = settings
+        self.polling = settings.polling
+        self.feed_store = FeedStore(store, ttl_s=settings.polling.seen_ttl_s)
+        self.on_items = on_items
+        self.metrics = metrics or Metrics()
+        self.last_cycle_at: datetime | None = None
+        self.running = False
+        self._feeds: dict[str, FeedSettings] = {}
+        self._client: httpx.AsyncClient | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._parser: Executor | None = None
+        self._slots = asyncio.Semaphore(self.polling.max_connections)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._busy: dict[str, asyncio.Task[fd.Outcome]] = {}
+        # Write-through cache of the feeds' stored state (this poller is its only writer).
+        self._states: dict[str, FeedState] = {}
+        self._rng = random.Random()
+
+    # -- lifecycle ---------------------------------------------------------------------
+    async def start(self) -> None:
+        self._open()
+        self._feeds = self._merge(self.settings.feeds)
+        await self._load_states()
+        states = self._states
+        self._scheduler = AsyncIOScheduler(timezone=UTC, event_loop=asyncio.get_running_loop())
+        now = utcnow()
+        for url, feed in self._feeds.items():
+            self._add_job(feed, _resume_at(states.get(url), now))
+        self._scheduler.start()
+        self.running = True
+        log.info("poller started: %d feeds", len(self._feeds))
+
+    def reload(self, feeds: Sequence[FeedSettings]) -> None:
+        """Take a new feed list (config feeds; imported ones are re-read from Redis)."""
+        new = self._merge(feeds)
+        old, self._feeds = self._feeds, new
+        if self._scheduler is None:
+            return
+        for url in old.keys() - new.keys():
+            with contextlib.suppress(JobLookupError):
+                self._scheduler.remove_job(url)
+        for url in new.keys() - old.keys():
+            self._add_job(new[url], utcnow())
+        for url in new.keys() & old.keys():
+            if _interval(new[url], self.polling.interval_s) != _interval(
+                old[url], self.polling.interval_s
+            ):
+                with contextlib.suppress(JobLookupError):
+                    self._scheduler.reschedule_job(url, trigger=self._trigger(new[url]))
+        log.info(
+            "feeds reloaded: %d feeds (%d added, %d removed)",
+            len(new), len(new.keys() - old.keys()), len(old.keys() - new.keys()),
+        )  # fmt: skip
+
+    async def poll_all_once(self) -> None:
+        """Poll every feed once (whatever its next check) and wait for all of them."""
+        self._open()
+        if not self._feeds:
+            self._feeds = self._merge(self.settings.feeds)
+        await self._load_states()
+        await asyncio.gather(*(self._poll_tracked(f) for f in list(self._feeds.values())))
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.pause()  # no new runs; shutdown would cancel the ones in flight
+        if self._busy:
+            await asyncio.gather(*self._busy.values(), return_exceptions=True)
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+        if self._parser is not None:
+            self._parser.shutdown(wait=True, cancel_futures=True)
+            self._parser = None
+        self.running = False
+
+    def _open(self) -> None:
+        if self._client is None:
+            self._client = fd.make_client(self.polling)
+        if self._parser is None and self.polling.parse_workers > 0:
+            self._parser = _process_pool(self.polling.parse_workers)
+
+    async def _load_states(self) -> None:
+        missing = [u for u in self._feeds if u not in self._states]
+        if missing:
+            self._states.update(await self.feed_store.aload_many(missing))
+
+    def _merge(self, config_feeds: Sequence[FeedSettings]) -> dict[str, FeedSettings]:
+        merged = {f.url: f for f in self.feed_store.imported()}
+        merged.update({f.url: f for f in config_feeds})  # the config wins
+        return merged
+
+    # -- scheduling ----------------------------------------------------------------------
+    def _trigger(self, feed: FeedSettings) -> IntervalTrigger:
+        return IntervalTrigger(
+            seconds=_interval(feed, self.polling.interval_s),
+            jitter=self.polling.jitter_s,
+            timezone=UTC,
+        )
+
+    def _add_job(self, feed: FeedSettings, first_run: datetime) -> None:
+        assert self._scheduler is not None
+        self._scheduler.add_job(
+            self._job,
+            self._trigger(feed),
+            args=(feed.url,),
+            id=feed.url,
+            name=feed.name or feed.url,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,  # late is better than never
+            next_run_time=first_run,
+            replace_existing=True,
+        )
+
+    async def _job(self, url: str) -> None:
+        feed = self._feeds.get(url)
+        if feed is not None:
+            await self._poll_tracked(feed)
+
+    def _reschedule(self, url: str, when: datetime) -> None:
+        if self._scheduler is not None and self._scheduler.running:
+            with contextlib.suppress(JobLookupError):
+                self._scheduler.modify_job(url, next_run_time=when)
+
+    # -- one poll ------------------------------------------------------------------------
+    async def _poll_tracked(self, feed: FeedSettings) -> fd.Outcome:
+        """One poll of a feed at a time: a second request joins the one in flight."""
+        task = self._busy.get(feed.url)
+        if task is None:
+            task = asyncio.create_task(self._poll_guarded(feed), name=f"poll {feed.url}")
+            self._busy[feed.url] = task
+            task.add_done_callback(lambda _t: self._busy.pop(feed.url, None))
+        return await asyncio.shield(task)
+
+    async def _poll_guarded(self, feed: FeedSettings) -> fd.Outcome:
+        try:
+            return await self.poll(feed)
+        except Exception:  # one broken feed (or Redis hiccup) never takes the others down
+            log.exception("poll crashed", extra={"feed": feed.url})
+            self._reschedule(feed.url, utcnow() + timedelta(seconds=self.polling.interval_s))
+            return fd.Outcome.NETWORK
+
+    async def poll(self, feed: FeedSettings) -> fd.Outcome:
+        """Fetch, parse, dedup and hand on one feed; store its health; plan its next run."""
+        async with self._slots:
+            state = self._states.get(feed.url) or await self.feed_store.aload(feed.url)
+            started = utcnow()
+            url = state.fetch_url or feed.url
+            async with self._host_slot(url):
+                assert self._client is not None
+                result = await fd.fetch(
+                    self._client,
+                    url,
+                    polling=self.polling,
+                    validators=fd.Validators(state.etag, state.last_modified),
+                )
+            outcome, parsed, error, new = result.outcome, None, result.error or "", []
+            digest = fd.body_hash(result.content) if outcome is fd.Outcome.OK else None
+            if outcome is fd.Outcome.OK and digest == state.body_hash:
+                outcome = fd.Outcome.NOT_MODIFIED  # same bytes as last time: nothing to do
+            elif outcome is fd.Outcome.OK:
+                parsed = await self._parse(result, feed)
+                if parsed.error:
+                    outcome, error = fd.Outcome.PARSE_ERROR, parsed.error
+                else:
+                    new = await self.feed_store.afilter_new(parsed.items)
+        delivered = await self._deliver(feed, new)
+        before = state
+        state = self._next_state(feed, state, result, outcome, error, parsed, digest, new, started)
+        if not delivered:  # keep the old validators: the next poll fetches these again
+            state = replace(
+                state,
+                etag=before.etag,
+                last_modified=before.last_modified,
+                body_hash=before.body_hash,
+                items_seen=before.items_seen,
+            )
+        await self.feed_store.asave(state)
+        self._states[feed.url] = state
+        assert state.next_check is not None
+        self._reschedule(feed.url, state.next_check)
+        self._count(result, outcome, parsed, len(new))
+        self._log(feed, state, result, outcome, parsed, len(new))
+        self.last_cycle_at = utcnow()
+        self.metrics.last_poll_cycle.set(self.last_cycle_at.timestamp())
+        return outcome
+
+    async def _parse(self, result: fd.FetchResult, feed: FeedSettings) -> fd.ParsedFeed:
+        args = (result.content, feed.url, dict(result.headers), feed.language)
+        if self._parser is None:
+            return await asyncio.to_thread(fd.parse_feed, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._parser, fd.parse_feed, *args
+            )
+        except BrokenProcessPool:  # a worker died (out of memory on a huge feed?)
+            self._parser = _process_pool(self.polling.parse_workers)
+            return fd.ParsedFeed((), error="the parser process died on this feed")
+
+    async def _deliver(self, feed: FeedSettings, items: list[FeedItem]) -> bool:
+        if not items:
+            return True
+        try:
+            await self.on_items(feed, items)
+            return True
+        except Exception:
+            log.exception(
+                "processing new items failed; they will be offered again",
+                extra={"feed": feed.url},
+            )
+            try:
+                await self.feed_store.aforget(items)
+            except MonitorError as exc:
+                log.error("could not unmark entries: %s", exc, extra={"feed": feed.url})
+            return False
+
+    def _next_state(
+        self,
+        feed: FeedSettings,
+        state: FeedState,
+        result: fd.FetchResult,
+        outcome: fd.Outcome,
+        error: str,
+        parsed: fd.ParsedFeed | None,
+        digest: str | None,
+        new: list[FeedItem],
+        started: datetime,
+    ) -> FeedState:
+        errors = state.consecutive_errors + 1 if outcome.is_error else 0
+        delay, why = fd.plan_next_check(
+            outcome,
+            interval_s=_interval(feed, self.polling.interval_s),
+            jitter_s=self.polling.jitter_s,
+            cap_s=self.polling.backoff_cap_s,
+            errors=errors,
+            retry_after_s=result.retry_after_s,
+            max_age_s=result.max_age_s,
+            ttl_s=parsed.ttl_s if parsed else None,
+            rng=self._rng,
+        )
+        ok = not outcome.is_error
+        # Validators: a 200 that parsed brings its own (maybe none), a 304 may refresh them,
+        # an error keeps the old ones (a broken document must not become "not modified").
+        v = fd.Validators(state.etag, state.last_modified)
+        if ok and result.status == 304:
+            v = fd.Validators(
+                result.validators.etag or state.etag,
+                result.validators.last_modified or state.last_modified,
+            )
+        elif ok:
+            v = result.validators
+        return replace(
+            state,
+            name=feed.name,
+            fetch_url=result.moved_to or state.fetch_url or feed.url,
+            etag=v.etag,
+            last_modified=v.last_modified,
+            body_hash=digest if ok and digest else state.body_hash,
+            last_attempt=started,
+            last_success=started if ok else state.last_success,
+            last_status=outcome.value,
+            last_http_status=result.status,
+            last_error=error,
+            consecutive_errors=errors,
+            failing_since=(state.failing_since or started) if outcome.is_error else None,
+            items_seen=state.items_seen + len(new),
+            last_items=len(parsed.items) if parsed else state.last_items,
+            next_check=started + timedelta(seconds=delay),
+            next_reason=why,
+        )
+
+    # -- reporting -----------------------------------------------------------------------
+    def _count(
+        self,
+        result: fd.FetchResult,
+        outcome: fd.Outcome,
+        parsed: fd.ParsedFeed | None,
+        new: int,
+    ) -> None:
+        m = self.metrics
+        m.polls.labels(outcome="error" if outcome.is_error else outcome.value).inc()
+        if outcome is fd.Outcome.PARSE_ERROR:
+            m.fetch_errors.labels(kind="parse").inc()
+        elif outcome.is_error:
+            m.fetch_errors.labels(kind=result.error_kind).inc()
+        if parsed:
+            m.items.labels(stage="seen").inc(len(parsed.items))
+            m.items.labels(stage="new").inc(new)
+
+    def _log(
+        self,
+        feed: FeedSettings,
+        state: FeedState,
+        result: fd.FetchResult,
+        outcome: fd.Outcome,
+        parsed: fd.ParsedFeed | None,
+        new: int,
+    ) -> None:
+        extra = {"feed": feed.url, "next_check_s": _secs_until(state.next_check)}
+        if result.moved_to and result.moved_to != feed.url:
+            log.warning(
+                "feed moved permanently to %s; polling the new URL (update the config)",
+                result.moved_to,
+                extra=extra,
+            )
+        if outcome.is_error:
+            failing_s = (utcnow() - (state.failing_since or utcnow())).total_seconds()
+            if failing_s >= self.polling.failing_after_s:
+                log.error(
+                    "FEED FAILING for %s (%d errors in a row): %s: %s",
+                    human_duration(failing_s),
+                    state.consecutive_errors,
+                    outcome.value,
+                    state.last_error,
+                    extra=extra,
+                )
+            else:
+                log.warning(
+                    "poll failed (%d in a row): %s: %s",
+                    state.consecutive_errors, outcome.value, state.last_error, extra=extra,
+                )  # fmt: skip
+            return
+        if parsed and parsed.bozo:
+            log.info(
+                "feed is malformed, kept %d entries: %s", len(parsed.items), parsed.bozo,
+                extra=extra,
+            )  # fmt: skip
+        level = logging.INFO if new else logging.DEBUG
+        log.log(
+            level,
+            "polled: %s, %d entries, %d new",
+            outcome.value,
+            len(parsed.items) if parsed else 0,
+            new,
+            extra=extra,
+        )
+
+    def _host_slot(self, url: str) -> asyncio.Semaphore:
+        host = urlsplit(url).hostname or ""
+        sem = self._hosts.get(host)
+        if sem is None:
+            sem = self._hosts[host] = asyncio.Semaphore(self.polling.max_per_host)
+        return sem
+
+
+def _interval(feed: FeedSettings, default_s: float) -> float:
+    return feed.interval_s or default_s
+
+
+def _resume_at(state: FeedState | None, now: datetime) -> datetime:
+    """First run: now, unless the feed is backing off or was told to wait (Retry-After)."""
+    if state is None or state.next_check is None or not state.consecutive_errors:
+        return now
+    return max(now, state.next_check)
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    # forkserver: no fork of a process that runs threads (redis, asyncio), cheap workers
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+
+
+def _secs_until(when: datetime | None) -> int:
+    return round((when - utcnow()).total_seconds()) if when else 0
+
+
+def human_duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 86400:
+        return f"{seconds // 86400}d{(seconds % 86400) // 3600}h"
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{(seconds % 3600) // 60}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m"
+    return f"{seconds}s"
