@@ -24,6 +24,8 @@ from monitor.errors import ConfigError, InputError, MonitorError
 from monitor.store import Store, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# click 8.2 names it NoArgsIsHelpError; older clicks have none (an empty tuple catches nothing).
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 log = logging.getLogger("monitor")
 
@@ -189,7 +191,7 @@ def main(argv: list[str] | None = None, standalone: bool = True) -> Any:
     try:
         cli.main(args=argv, prog_name="monitor", standalone_mode=False)
         code = EXIT_OK
-    except click.exceptions.NoArgsIsHelp as exc:  # pragma: no cover - click>=8.2
+    except _NO_ARGS_IS_HELP as exc:  # pragma: no cover - click>=8.2
         click.echo(exc.format_message() if hasattr(exc, "format_message") else "", err=True)
         code = EXIT_USAGE
     except click.UsageError as exc:
@@ -224,3 +226,88 @@ def register(command: Callable[..., Any] | click.Command) -> None:
 
 def json_dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+
+
+# -- monitor status (issue #8) ----------------------------------------------------------
+
+
+def _ago(dt: Any) -> str:
+    from monitor.types import utcnow
+
+    if dt is None:
+        return "never"
+    s = max(0.0, (utcnow() - dt).total_seconds())
+    if s < 120:
+        return f"{s:.0f}s ago"
+    if s < 7200:
+        return f"{s / 60:.0f}m ago"
+    return f"{s / 3600:.1f}h ago"
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_ctx
+def status(ctx: Context, as_json: bool) -> None:
+    """Show the daemon's state, feed health, queue depths and model version, from Redis.
+
+    Safe next to a running daemon. Exit status 0 when a daemon is running (fresh
+    heartbeat), 1 when none is, 2 on bad usage.
+    """
+    from monitor.store.service import DaemonState, ServiceStore
+
+    s = ctx.settings
+    with ctx.store() as store:
+        svc = ServiceStore(store)
+        hb = svc.read_heartbeat()
+        health = svc.feed_health(f.url for f in s.feeds)
+        queues = svc.queue_depths()
+        versions = svc.model_versions([saga.name for saga in s.sagas])
+    running = hb is not None and hb.state not in (DaemonState.STOPPED, DaemonState.STOPPING)
+    counts = {"ok": 0, "failing": 0, "never_polled": 0}
+    for h in health:
+        counts[h.state] += 1
+    if as_json:
+        click.echo(
+            json_dumps(
+                {
+                    "daemon": hb.to_dict() if hb else None,
+                    "running": running,
+                    "feeds": {
+                        "configured": len(health),
+                        **counts,
+                        "failing": [
+                            {"url": h.url, "errors": h.consecutive_errors, "status": h.last_status}
+                            for h in health
+                            if h.state == "failing"
+                        ],
+                    },
+                    "queues": queues,
+                    "model_versions": versions,
+                }
+            )
+        )
+    else:
+        if hb is None:
+            click.echo("daemon:    not running (no heartbeat)")
+        else:
+            click.echo(
+                f"daemon:    {hb.state} (pid {hb.pid} on {hb.host}, v{hb.version}, "
+                f"started {_ago(hb.started_at)}, heartbeat {_ago(hb.at)})"
+            )
+            sched = "running" if hb.scheduler_running else "stopped"
+            click.echo(f"scheduler: {sched}, last poll cycle {_ago(hb.last_cycle_at)}")
+        click.echo(
+            f"feeds:     {len(health)} configured: {counts['ok']} ok, "
+            f"{counts['failing']} failing, {counts['never_polled']} never polled"
+        )
+        for h in health:
+            if h.state == "failing":
+                click.echo(
+                    f"  failing: {h.url} ({h.consecutive_errors} errors in a row, "
+                    f"last success {_ago(h.last_success)}: {h.last_status})"
+                )
+        click.echo("queues:    " + ", ".join(f"{q} {n}" for q, n in queues.items()))
+        for saga, v in versions.items():
+            click.echo(f"model:     {saga} version {v if v is not None else '(not seeded)'}")
+    if not running:
+        sys.exit(EXIT_FAILED)

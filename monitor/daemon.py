@@ -1,52 +1,569 @@
-"""The long-running service: schedule feed polls, run new items through the pipeline.
+"""The long-running service: components started in order, stopped in reverse.
 
-One asyncio loop. APScheduler's AsyncIOScheduler runs one job per feed (coalesced, never
-overlapping itself); the CPU-bound pipeline runs in a worker thread so polling never
-stalls. SIGINT/SIGTERM are handled here, in one place: stop scheduling, let the job in
-flight finish, close the store.
+One asyncio loop. The daemon is a list of components, each with ``start()`` and
+``stop()``, entered by :func:`lifespan` (one async context manager, like Starlette's)::
+
+    watchdog   WATCHDOG=1 to systemd from the event loop (first in, last out)
+    health     HTTP /healthz and /metrics
+    heartbeat  heartbeat key in Redis (``monitor status``), queue-depth and model gauges
+    intake     seeds the saga model, replays items a previous run left half-done;
+               on stop, waits for the pipeline batch in flight
+    scheduler  polls feeds, hands new items to :meth:`Daemon.on_items` (last in, first out)
+
+New items go through the pipeline one batch at a time (it mutates the saga model), in a
+worker thread so polling never stalls. Before a batch starts its items are checkpointed in
+Redis and they are forgotten only once its alerts are handed on, so a crash or a stop
+timeout loses nothing: the next start processes them again (alert ids are idempotent).
+
+Signals are handled here and only here: SIGTERM/SIGINT stop (stop scheduling, finish the
+batch in flight, exit 0 within :data:`SHUTDOWN_TIMEOUT_S`); SIGHUP reloads the config
+(feeds added or removed without a restart; an invalid file is logged and ignored).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import UTC, datetime
+from typing import Protocol
 
+import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor import feeds
-from monitor.config import Env, FeedSettings, Settings, redis_url
-from monitor.errors import MonitorError
+from monitor import __version__, feeds
+from monitor.alerts import Dispatcher, build_sinks
+from monitor.config import Env, FeedSettings, Settings, load_settings, redis_url
+from monitor.errors import ConfigError
+from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
+from monitor.metrics import Metrics
 from monitor.pipeline import Pipeline
 from monitor.store import Store, connect
 from monitor.store.feeds import FeedStore
+from monitor.store.service import DaemonState, Heartbeat, ServiceStore
+from monitor.systemd import Notifier
+from monitor.types import Alert, FeedItem, utcnow
 
 log = logging.getLogger(__name__)
 
+# systemd's default TimeoutStopSec is 90 s; we promise much less (the unit says 15 s).
+SHUTDOWN_TIMEOUT_S = 8.0
+# The heartbeat key outlives this many missed beats.
+HEARTBEAT_TTL_BEATS = 3
+
+OnItems = Callable[[FeedSettings, list[FeedItem]], Awaitable[None]]
+
+
+class Component(Protocol):
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class Scheduler(Component, Protocol):
+    """What the daemon needs from the feed poller (``monitor.poller.Poller`` has this shape)."""
+
+    running: bool
+    last_cycle_at: datetime | None
+
+    def reload(self, feeds: Sequence[FeedSettings]) -> None: ...
+
+    async def poll_all_once(self) -> None: ...
+
+
+@asynccontextmanager
+async def lifespan(components: Sequence[Component]) -> AsyncIterator[None]:
+    """Start components in order; on exit (or a failed start) stop the started ones in
+    reverse. A component that fails to stop is logged and never blocks the others."""
+
+    async def stop(c: Component) -> None:
+        log.debug("stopping %s", c.name)
+        try:
+            await c.stop()
+        except Exception:
+            log.exception("component %s did not stop cleanly", c.name)
+
+    async with AsyncExitStack() as stack:
+        for c in components:
+            log.debug("starting %s", c.name)
+            await c.start()
+            stack.push_async_callback(stop, c)
+        yield
+
 
 class Daemon:
-    def __init__(self, settings: Settings, store: Store, pipeline: Pipeline) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        pipeline: Pipeline,
+        *,
+        metrics: Metrics | None = None,
+        notifier: Notifier | None = None,
+        reload_settings: Callable[[], Settings] | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.pipeline = pipeline
-        self.store_feeds = FeedStore(store, ttl_s=settings.polling.seen_ttl_s)
+        self.metrics = metrics or Metrics()
+        self.notifier = notifier or Notifier(None)
+        self.reload_settings = reload_settings or (
+            lambda: load_settings(settings.config_path, data_dir=settings.data_dir)
+        )
+        self.service = ServiceStore(store)
+        self.state = DaemonState.STARTING
+        self.started_at = utcnow()
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._lock = asyncio.Lock()  # one pipeline run at a time (it mutates the model)
+        self._lock = asyncio.Lock()  # one pipeline batch at a time (it mutates the model)
 
+        # -- the stages; the feeds and alerts work plugs in here -------------------------
+        # from monitor.poller import Poller
+        # self.scheduler = Poller(settings, store, self.on_items, self.metrics)
+        self.scheduler: Scheduler = InlineScheduler(settings, store, self.on_items, self.metrics)
+        # from monitor.alerts.outbox import Outbox, Deliverer
+        # self.emit: Callable[[list[Alert]], None] = Outbox(store, settings, self.metrics).enqueue
+        # self.deliverer = Deliverer(settings, store, build_sinks(settings), self.metrics)
+        self.emit: Callable[[list[Alert]], None] = Dispatcher(build_sinks(settings)).emit
+
+        self.intake = Intake(self)
+        self.health = HealthServer(settings.health.host_port, self.check_health, self.metrics)
+
+    def components(self, *, burst: bool = False) -> list[Component]:
+        if burst:  # a one-shot run next to a live daemon must not take its port or heartbeat
+            return [self.intake]
+        out: list[Component] = [Watchdog(self.notifier)]
+        if self.settings.health.enabled:
+            out.append(self.health)
+        out += [HeartbeatWriter(self), self.intake, self.scheduler]  # + self.deliverer
+        return out
+
+    # -- signals: the one place --------------------------------------------------------
     def request_stop(self, reason: str = "") -> None:
         if not self._stop.is_set():
             log.info("stopping%s", f" ({reason})" if reason else "")
             self._stop.set()
 
-    async def poll_feed(self, client: object, feed: FeedSettings) -> int:
-        """Poll one feed and process its new items; returns the number of alerts."""
-        result = await feeds.poll(client, feed)  # type: ignore[arg-type]
-        if result.status is feeds.PollStatus.ERROR:
-            log.warning("poll failed: %s", result.error, extra={"feed": feed.url})
+    def request_reload(self) -> None:
+        if self.state is DaemonState.RUNNING:
+            self._spawn(self.reload())
+        else:
+            log.warning("SIGHUP ignored while %s", self.state.value)
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def run(self, *, burst: bool = False) -> int:
+        loop = asyncio.get_running_loop()
+        handlers: dict[signal.Signals, Callable[[], None]] = {
+            signal.SIGINT: lambda: self.request_stop("SIGINT"),
+            signal.SIGTERM: lambda: self.request_stop("SIGTERM"),
+        }
+        if not burst:
+            handlers[signal.SIGHUP] = self.request_reload
+        for sig, handler in handlers.items():
+            loop.add_signal_handler(sig, handler)
+        try:
+            async with lifespan(self.components(burst=burst)):
+                if not self.store.ping():
+                    log.error("Redis does not answer at %s", self.store.location)
+                    return 1
+                self._set_state(DaemonState.RUNNING)
+                self.notifier.ready(self.status_line())
+                log.info(
+                    "daemon running: %d feeds, store %s",
+                    len(self.settings.feeds),
+                    self.store.location,
+                )
+                if burst:
+                    try:
+                        await self._until_stopped(self.scheduler.poll_all_once())
+                    finally:
+                        await self.scheduler.stop()
+                else:
+                    await self._stop.wait()
+                self._set_state(DaemonState.STOPPING)
+                self.notifier.stopping("stopping: finishing the work in flight")
+                for t in list(self._tasks):
+                    t.cancel()
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+            self._set_state(DaemonState.STOPPED)
             return 0
+        finally:
+            for sig in handlers:
+                loop.remove_signal_handler(sig)
+            await self.store.aclose()
+
+    async def _until_stopped(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        stop = asyncio.ensure_future(self._stop.wait())
+        await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+        for t in (task, stop):
+            t.cancel()
+        await asyncio.gather(task, stop, return_exceptions=True)
+
+    def _set_state(self, state: DaemonState) -> None:
+        self.state = state
+        log.debug("state: %s", state.value)
+
+    # -- SIGHUP ------------------------------------------------------------------------
+    async def reload(self) -> None:
+        self._set_state(DaemonState.RELOADING)
+        self.notifier.reloading("reloading the config")
+        try:
+            try:
+                new = await asyncio.to_thread(self.reload_settings)
+            except ConfigError as exc:
+                log.error("config reload rejected, keeping the running config: %s", exc)
+                return
+            old = self.settings
+            restart_needed = [
+                name
+                for name in (
+                    "data_dir",
+                    "redis",
+                    "sagas",
+                    "polling",
+                    "nlp",
+                    "match",
+                    "alerts",
+                    "health",
+                    "log_level",
+                )
+                if getattr(new, name) != getattr(old, name)
+            ]
+            if restart_needed:
+                log.warning(
+                    "config reload: %s changed; restart the daemon to apply",
+                    ", ".join(restart_needed),
+                )
+            old_urls = {f.url for f in old.feeds}
+            new_urls = {f.url for f in new.feeds}
+            self.settings = old.model_copy(update={"feeds": new.feeds})
+            self.scheduler.reload(new.feeds)
+            log.info(
+                "config reloaded: %d feeds (%d added, %d removed)",
+                len(new.feeds),
+                len(new_urls - old_urls),
+                len(old_urls - new_urls),
+            )
+        finally:
+            if self.state is DaemonState.RELOADING:
+                self._set_state(DaemonState.RUNNING)
+            self.notifier.ready(self.status_line())
+
+    # -- items -> pipeline -> alerts --------------------------------------------------
+    async def on_items(self, feed: FeedSettings, items: list[FeedItem]) -> None:
+        """Called by the scheduler with a feed's new items."""
+        if not items:
+            return
+        for it in items:
+            log.debug("new item: %s", it.title, extra={"feed": feed.url, "item": it.id})
+        await self.service.checkpoint(items)
+        await self.process(items)
+
+    async def process(self, items: list[FeedItem]) -> None:
+        waiting = self.metrics.queue_depth.labels("pipeline")
+        waiting.inc(len(items))
+        queued = True
+        try:
+            async with self._lock:
+                waiting.dec(len(items))
+                queued = False
+                pipeline = self.pipeline
+                with self.metrics.pipeline_seconds.time():
+                    alerts = await asyncio.to_thread(pipeline.process_items, items)
+                await asyncio.to_thread(self.emit, alerts)
+        finally:
+            if queued:  # cancelled while waiting: the items stay checkpointed
+                waiting.dec(len(items))
+        await self.service.done(items)
+        for a in alerts:
+            self.metrics.alerts.labels(a.kind.value).inc()
+            log.info(
+                "alert: %s",
+                a.headline,
+                extra={
+                    "alert": a.id,
+                    "saga": a.saga,
+                    "kind": a.kind.value,
+                    "feed": a.source_feed or "",
+                },
+            )
+
+    # -- health --------------------------------------------------------------------------
+    def max_poll_age_s(self) -> float | None:
+        s = self.settings
+        if s.health.max_poll_age_s:
+            return s.health.max_poll_age_s
+        if not s.feeds:
+            return None
+        longest = max(f.interval_s or s.polling.interval_s for f in s.feeds)
+        return 3 * longest + s.polling.jitter_s
+
+    async def check_health(self) -> HealthReport:
+        return evaluate(
+            state=self.state.value,
+            redis_ok=await redis_reachable(self.store.aio()),
+            scheduler_running=self.scheduler.running,
+            last_cycle_at=self.scheduler.last_cycle_at,
+            since=self.intake.ready_at or self.started_at,
+            max_age_s=self.max_poll_age_s(),
+        )
+
+    def heartbeat(self) -> Heartbeat:
+        return Heartbeat(
+            state=self.state.value,
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            version=__version__,
+            started_at=self.started_at,
+            scheduler_running=self.scheduler.running,
+            last_cycle_at=self.scheduler.last_cycle_at,
+            feeds=len(self.settings.feeds),
+        )
+
+    def status_line(self) -> str:
+        last = self.scheduler.last_cycle_at
+        age = f"{(utcnow() - last).total_seconds():.0f}s ago" if last else "none yet"
+        return f"{self.state.value}: {len(self.settings.feeds)} feeds, last poll {age}"
+
+
+# -- components -----------------------------------------------------------------------
+
+
+class Watchdog:
+    """Sends WATCHDOG=1 at half systemd's interval, from the event loop: a stalled loop
+    stops the pings and systemd restarts the service."""
+
+    name = "watchdog"
+
+    def __init__(self, notifier: Notifier) -> None:
+        self.notifier = notifier
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        interval = self.notifier.watchdog_interval_s
+        if interval is not None:
+            self._task = asyncio.create_task(self._run(interval), name="watchdog")
+
+    async def _run(self, interval_s: float) -> None:
+        while True:
+            self.notifier.watchdog()
+            await asyncio.sleep(interval_s)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self.notifier.close()
+
+
+class HeartbeatWriter:
+    """Every ``health.heartbeat_s``: the heartbeat key, queue-depth and model-version gauges,
+    and systemd's STATUS line. Redis being away is logged once per outage."""
+
+    name = "heartbeat"
+
+    def __init__(self, daemon: Daemon) -> None:
+        self.daemon = daemon
+        self.interval_s = daemon.settings.health.heartbeat_s
+        self._task: asyncio.Task[None] | None = None
+        self._failing = False
+
+    async def start(self) -> None:
+        await self.beat()
+        self._task = asyncio.create_task(self._run(), name="heartbeat")
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_s)
+            await self.beat()
+
+    async def beat(self) -> None:
+        d = self.daemon
+        try:
+            await d.service.beat(d.heartbeat(), ttl_s=self.interval_s * HEARTBEAT_TTL_BEATS)
+            for queue, depth in (await d.service.queue_depths_async()).items():
+                d.metrics.queue_depth.labels(queue).set(depth)
+            sagas = [s.name for s in d.settings.sagas]
+            for saga, version in (await d.service.model_versions_async(sagas)).items():
+                d.metrics.model_version.labels(saga).set(version or 0)
+        except Exception as exc:
+            if not self._failing:
+                log.warning("heartbeat not written, Redis at %s: %s", d.store.location, exc)
+                self._failing = True
+        else:
+            if self._failing:
+                log.info("heartbeat written again, Redis is back")
+                self._failing = False
+        if d.state is DaemonState.RUNNING:
+            d.notifier.status(d.status_line())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self.daemon.state = DaemonState.STOPPED
+        await self.beat()
+
+
+class Intake:
+    """Start: seed the saga model, then finish what a previous run checkpointed.
+    Stop: wait (bounded) for the pipeline batch in flight."""
+
+    name = "intake"
+
+    def __init__(self, daemon: Daemon) -> None:
+        self.daemon = daemon
+        self.ready_at: datetime | None = None
+
+    async def start(self) -> None:
+        d = self.daemon
+        d.notifier.status("starting: seeding the saga model")
+        await asyncio.to_thread(d.pipeline.ensure_seeded)
+        pending = await d.service.pending()
+        if pending:
+            log.info("processing %d item(s) left by the previous run", len(pending))
+            await d.process(pending)
+        self.ready_at = utcnow()
+
+    async def stop(self) -> None:
+        lock = self.daemon._lock
+        if lock.locked():
+            log.info("waiting for the pipeline batch in flight")
+        try:
+            async with asyncio.timeout(SHUTDOWN_TIMEOUT_S / 2):
+                async with lock:
+                    pass
+        except TimeoutError:
+            log.warning("pipeline batch still running; its items stay checkpointed")
+
+
+# -- interim feed scheduler -------------------------------------------------------------
+# Replaced by monitor.poller.Poller (issue #5), which has the same shape.
+
+
+class InlineScheduler:
+    """One APScheduler job per feed; each poll runs as a tracked task (never two at once
+    for one feed). ``stop`` stops scheduling, cancels fetches, and lets polls that already
+    handed items over finish (bounded)."""
+
+    name = "scheduler"
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        on_items: OnItems,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.on_items = on_items
+        self.metrics = metrics or Metrics()
+        self.feed_store = FeedStore(store, ttl_s=settings.polling.seen_ttl_s)
+        self.service = ServiceStore(store)
+        self.feeds: dict[str, FeedSettings] = {f.url: f for f in settings.feeds}
+        self.last_cycle_at: datetime | None = None
+        self.running = False
+        self._client: httpx.AsyncClient | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._polls: dict[str, asyncio.Task[None]] = {}
+        self._handing: set[asyncio.Task[None]] = set()
+
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = feeds.make_client(self.settings.polling)
+        return self._client
+
+    async def start(self) -> None:
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        for feed in self.feeds.values():
+            self._add_job(feed)
+        self._scheduler.start()
+        self.running = True
+
+    def _add_job(self, feed: FeedSettings) -> None:
+        assert self._scheduler is not None
+        self._scheduler.add_job(
+            self._tick,
+            IntervalTrigger(
+                seconds=feed.interval_s or self.settings.polling.interval_s,
+                jitter=self.settings.polling.jitter_s,
+            ),
+            args=(feed.url,),
+            id=feed.url,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC),
+            replace_existing=True,
+        )
+
+    def reload(self, feeds: Sequence[FeedSettings]) -> None:
+        new = {f.url: f for f in feeds}
+        for url in self.feeds.keys() - new.keys():
+            if self._scheduler is not None:
+                self._scheduler.remove_job(url)
+            log.info("feed removed", extra={"feed": url})
+        for url, feed in new.items():
+            if self.feeds.get(url) != feed:
+                log.info(
+                    "feed %s", "changed" if url in self.feeds else "added", extra={"feed": url}
+                )
+                if self._scheduler is not None:
+                    self._add_job(feed)
+        self.feeds = new
+
+    async def _tick(self, url: str) -> None:
+        feed = self.feeds.get(url)
+        running = self._polls.get(url)
+        if feed is None or (running is not None and not running.done()):
+            return
+        task = asyncio.create_task(self.poll(feed), name=f"poll {url}")
+        self._polls[url] = task
+        task.add_done_callback(
+            lambda t: self._polls.pop(url, None) if self._polls.get(url) is t else None
+        )
+
+    async def poll_all_once(self) -> None:
+        await asyncio.gather(*(self.poll(f) for f in list(self.feeds.values())))
+
+    async def poll(self, feed: FeedSettings) -> None:
+        try:
+            await self._poll(feed)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("poll failed", extra={"feed": feed.url})
+        finally:
+            self.last_cycle_at = utcnow()
+            self.metrics.last_poll_cycle.set(self.last_cycle_at.timestamp())
+
+    async def _poll(self, feed: FeedSettings) -> None:
+        result = await feeds.poll(self.client(), feed)
+        self.metrics.polls.labels(result.status.value).inc()
+        if result.status is feeds.PollStatus.ERROR:
+            code = result.http_status
+            kind = "network" if code is None else f"http_{code // 100}xx"
+            self.metrics.fetch_errors.labels(kind).inc()
+            log.warning("poll failed: %s", result.error, extra={"feed": feed.url})
+            await self.service.record_poll(feed.url, ok=False, status=result.error or "error")
+            return
+        await self.service.record_poll(feed.url, ok=True, status=result.status.value)
         if result.bozo:
             log.info(
                 "feed is malformed, kept %d entries: %s",
@@ -54,7 +571,9 @@ class Daemon:
                 result.bozo,
                 extra={"feed": feed.url},
             )
-        new_items = self.store_feeds.filter_new(result.items)
+        new_items = self.feed_store.filter_new(result.items)
+        self.metrics.items.labels("seen").inc(len(result.items))
+        self.metrics.items.labels("new").inc(len(new_items))
         log.info(
             "polled: %s, %d items, %d new",
             result.status.value,
@@ -62,50 +581,39 @@ class Daemon:
             len(new_items),
             extra={"feed": feed.url},
         )
-        if not new_items:
-            return 0
-        async with self._lock:
-            alerts = await asyncio.to_thread(self.pipeline.process_items, new_items)
-        return len(alerts)
+        if new_items:
+            task = asyncio.current_task()
+            assert task is not None
+            self._handing.add(task)  # from here on, stop() lets it finish
+            try:
+                await self.on_items(feed, new_items)
+            finally:
+                self._handing.discard(task)
 
-    async def run(self, *, burst: bool = False) -> int:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self.request_stop, sig.name)
-        await asyncio.to_thread(self.pipeline.ensure_seeded)
-        client = feeds.make_client(self.settings.polling)
-        try:
-            if burst:
-                await asyncio.gather(*(self.poll_feed(client, f) for f in self.settings.feeds))
-                return 0
-            scheduler = AsyncIOScheduler(timezone=UTC)
-            for feed in self.settings.feeds:
-                scheduler.add_job(
-                    self.poll_feed,
-                    IntervalTrigger(
-                        seconds=feed.interval_s or self.settings.polling.interval_s,
-                        jitter=self.settings.polling.jitter_s,
-                    ),
-                    args=(client, feed),
-                    id=feed.url,
-                    coalesce=True,
-                    max_instances=1,
-                    next_run_time=datetime.now(UTC),
-                )
-            scheduler.start()
-            log.info(
-                "daemon started: %d feeds, store %s", len(self.settings.feeds), self.store.location
-            )
-            await self._stop.wait()
-            scheduler.shutdown(wait=False)
-            return 0
-        finally:
-            await client.aclose()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
+    async def stop(self) -> None:
+        self.running = False
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        polls = set(self._polls.values())
+        for t in polls - self._handing:
+            t.cancel()  # still fetching: nothing handed over yet, nothing lost
+        if polls:
+            _, late = await asyncio.wait(polls, timeout=SHUTDOWN_TIMEOUT_S / 2)
+            for t in late:
+                t.cancel()  # its items stay checkpointed for the next start
+            await asyncio.gather(*polls, return_exceptions=True)
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
 
-def run_daemon(settings: Settings, *, burst: bool = False) -> int:
+def run_daemon(
+    settings: Settings,
+    *,
+    burst: bool = False,
+    reload_settings: Callable[[], Settings] | None = None,
+) -> int:
     store = connect(
         redis_url(Env()),
         settings.data_dir,
@@ -114,9 +622,14 @@ def run_daemon(settings: Settings, *, burst: bool = False) -> int:
     )
     try:
         pipeline = Pipeline(settings, store)
-        return asyncio.run(Daemon(settings, store, pipeline).run(burst=burst))
-    except MonitorError:
-        raise
+        daemon = Daemon(
+            settings,
+            store,
+            pipeline,
+            notifier=Notifier.from_env(),
+            reload_settings=reload_settings,
+        )
+        return asyncio.run(daemon.run(burst=burst))
     finally:
         store.close()
         log.info("daemon stopped")

@@ -55,5 +55,5 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler.executors", "trafilatura", "htmldate"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "trafilatura", "htmldate"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -12,7 +12,8 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:entry:<hash>            string  content hash of a seen feed entry (TTL)
     P:alerts:outbox           stream  alerts waiting for delivery
     P:alerts:dead             stream  alerts that could not be delivered in time
-    P:health:daemon           string  heartbeat with a TTL
+    P:health:daemon           string  heartbeat with a TTL (JSON, see store/service.py)
+    P:intake:pending          hash    item id -> FeedItem JSON handed to the pipeline, not done yet
 """
 
 from __future__ import annotations
@@ -68,3 +69,6 @@ class Keys:
     # -- service ----------------------------------------------------------
     def heartbeat(self) -> str:
         return self._k("health", "daemon")
+
+    def intake_pending(self) -> str:
+        return self._k("intake", "pending")

@@ -1,0 +1,216 @@
+"""The daemon as systemd runs it: a subprocess, a real NOTIFY_SOCKET, real feeds on
+127.0.0.1, signals. Plus the intake checkpoint, in-process on the embedded Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from conftest import monitor_cmd, subprocess_env
+from daemon_proc import (
+    READY_TIMEOUT_S,
+    FeedServer,
+    NotifySocket,
+    daemon,
+    free_port,
+    get_json,
+    wait_for,
+    write_config,
+)
+
+from monitor.config import FeedSettings, load_settings
+from monitor.daemon import Daemon
+from monitor.store import Store, open_store
+from monitor.store.service import ServiceStore
+from monitor.types import Alert, FeedItem
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def notify() -> Iterator[NotifySocket]:
+    sock = NotifySocket()
+    yield sock
+    sock.close()
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        yield server
+
+
+def stop_within(proc: subprocess.Popen[bytes], sig: int, timeout_s: float = 10.0) -> float:
+    start = time.monotonic()
+    proc.send_signal(sig)
+    proc.wait(timeout_s)
+    return time.monotonic() - start
+
+
+def test_ready_watchdog_status_then_sigterm_exits_0(
+    tmp_path: Path, notify: NotifySocket, feeds: FeedServer
+) -> None:
+    port = free_port()
+    cfg = write_config(tmp_path, feeds=[feeds.url("alpha")], health_port=port)
+    log = tmp_path / "daemon.log"
+    with daemon(cfg, notify, log=log) as proc:
+        notify.wait_line("READY=1", READY_TIMEOUT_S)
+        notify.wait_line("WATCHDOG=1", 5, count=3)  # every 0.1 s with WATCHDOG_USEC=0.2 s
+        assert any(ln.startswith("STATUS=") for ln in notify.lines())
+        wait_for(lambda: feeds.count("alpha") >= 2, 10, "two polls of the feed")
+        status, body = get_json(f"http://127.0.0.1:{port}/healthz")
+        assert status == 200, body
+        assert body["checks"]["scheduler"]["running"] is True
+
+        # `monitor status` from another process, next to the running daemon (same db file).
+        out = subprocess.run(
+            monitor_cmd("--config", str(cfg), "status", "--json"),
+            env=subprocess_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert out.returncode == 0, out.stderr
+        st = json.loads(out.stdout)
+        assert st["running"] is True
+        assert st["daemon"]["state"] == "running"
+        assert st["daemon"]["scheduler_running"] is True
+        assert st["feeds"]["configured"] == 1 and st["feeds"]["ok"] == 1
+        assert set(st["queues"]) >= {"pending", "outbox", "dead"}
+        assert "test-saga" in st["model_versions"]
+        assert proc.poll() is None, "status must not disturb the daemon"
+
+        assert stop_within(proc, signal.SIGTERM) < 10
+        assert proc.returncode == 0
+    assert any(ln == "STOPPING=1" for ln in notify.lines())
+    text = log.read_text()
+    assert f"feed={feeds.url('alpha')}" in text  # log lines carry the feed id
+    assert "Traceback" not in text
+
+    after = subprocess.run(
+        monitor_cmd("--config", str(cfg), "status"),
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert after.returncode == 1  # no daemon running any more
+    assert "stopped" in after.stdout or "not running" in after.stdout
+
+
+def test_sighup_adds_and_removes_feeds_and_keeps_config_when_invalid(
+    tmp_path: Path, notify: NotifySocket, feeds: FeedServer
+) -> None:
+    port = free_port()
+    cfg = write_config(tmp_path, feeds=[feeds.url("alpha")], health_port=port)
+    log = tmp_path / "daemon.log"
+    with daemon(cfg, notify, log=log) as proc:
+        notify.wait_line("READY=1", READY_TIMEOUT_S)
+        wait_for(lambda: feeds.count("alpha") >= 1, 10, "first poll of alpha")
+        assert feeds.count("beta") == 0
+
+        write_config(tmp_path, feeds=[feeds.url("beta")], health_port=port)
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: feeds.count("beta") >= 2, 10, "the added feed polled")
+        time.sleep(0.3)  # a poll of alpha in flight at the reload may still land
+        alpha = feeds.count("alpha")
+        time.sleep(1.5)  # three intervals
+        assert feeds.count("alpha") == alpha, "a removed feed is no longer polled"
+        assert "config reloaded: 1 feeds (1 added, 1 removed)" in log.read_text()
+
+        # An invalid file is rejected with one log line; the running config stays.
+        cfg.write_text(cfg.read_text() + "\nnot_an_option = 1\n")
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "config reload rejected" in log.read_text(), 10, "the rejection")
+        beta = feeds.count("beta")
+        wait_for(lambda: feeds.count("beta") > beta, 10, "beta still polled")
+        assert proc.poll() is None
+        assert get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200
+
+        assert stop_within(proc, signal.SIGINT) < 10
+        assert proc.returncode == 0
+    assert "not_an_option" in log.read_text()
+
+
+# -- intake checkpoint: nothing lost when stopped mid-batch ---------------------------
+
+
+class SlowPipeline:
+    """Stands in for the lead's Pipeline: records what it processed, slowly."""
+
+    def __init__(self, delay_s: float) -> None:
+        self.delay_s = delay_s
+        self.processed: list[str] = []
+        self.started = threading.Event()
+
+    def ensure_seeded(self) -> None:
+        pass
+
+    def process_items(self, items: Sequence[FeedItem]) -> list[Alert]:
+        self.started.set()
+        time.sleep(self.delay_s)
+        self.processed.extend(it.id for it in items)
+        return []
+
+
+def _items(n: int) -> list[FeedItem]:
+    return [
+        FeedItem(
+            feed="http://127.0.0.1/f.xml",
+            title=f"t{i}",
+            summary="",
+            link=f"http://x/{i}",
+            published=None,
+            guid=f"g{i}",
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def store(config_file: Path, tmp_path: Path, clean_env: None) -> Iterator[tuple[Store, Path]]:
+    settings = load_settings(config_file, data_dir=tmp_path / "data")
+    with open_store(None, settings.data_dir, prefix="t", embedded_db="redis.db") as s:
+        yield s, config_file
+
+
+async def test_stop_finishes_the_batch_in_flight(store: tuple[Store, Path], tmp_path: Path) -> None:
+    s, config_file = store
+    settings = load_settings(config_file, data_dir=tmp_path / "data")
+    pipeline = SlowPipeline(delay_s=0.5)
+    d = Daemon(settings, s, pipeline)  # type: ignore[arg-type]
+    run = asyncio.create_task(d.run())
+    await asyncio.sleep(0.2)
+    items = _items(3)
+    handoff = asyncio.create_task(d.on_items(FeedSettings(url=items[0].feed), items))
+    await asyncio.to_thread(pipeline.started.wait, 5)
+    d.request_stop("test")
+    assert await asyncio.wait_for(run, 10) == 0
+    await handoff
+    assert pipeline.processed == [it.id for it in items]
+    assert await ServiceStore(s).pending() == []
+    await s.aclose()
+
+
+async def test_checkpointed_items_are_processed_at_next_start(
+    store: tuple[Store, Path], tmp_path: Path
+) -> None:
+    s, config_file = store
+    settings = load_settings(config_file, data_dir=tmp_path / "data")
+    items = _items(2)
+    svc = ServiceStore(s)
+    await svc.checkpoint(items)  # what a killed daemon leaves behind
+    assert len(await svc.pending()) == 2
+    pipeline = SlowPipeline(delay_s=0)
+    d = Daemon(settings, s, pipeline)  # type: ignore[arg-type]
+    assert await d.run(burst=True) == 0
+    assert sorted(pipeline.processed) == sorted(it.id for it in items)
+    assert await svc.pending() == []
+    await s.aclose()
