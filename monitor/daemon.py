@@ -33,13 +33,14 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 import httpx
+import redis
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import __version__, feeds
 from monitor.alerts import Dispatcher, build_sinks
 from monitor.config import Env, FeedSettings, Settings, load_settings, redis_url
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, MonitorError
 from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
 from monitor.metrics import Metrics
 from monitor.pipeline import Pipeline
@@ -545,9 +546,9 @@ class InlineScheduler:
     async def poll(self, feed: FeedSettings) -> None:
         try:
             await self._poll(feed)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
+        except (redis.RedisError, MonitorError) as exc:
+            log.warning("poll failed: %s", exc, extra={"feed": feed.url})
+        except Exception:  # a bug: keep the traceback, keep the daemon
             log.exception("poll failed", extra={"feed": feed.url})
         finally:
             self.last_cycle_at = utcnow()
@@ -571,7 +572,7 @@ class InlineScheduler:
                 result.bozo,
                 extra={"feed": feed.url},
             )
-        new_items = self.feed_store.filter_new(result.items)
+        new_items = await asyncio.to_thread(self.feed_store.filter_new, result.items)
         self.metrics.items.labels("seen").inc(len(result.items))
         self.metrics.items.labels("new").inc(len(new_items))
         log.info(

@@ -93,25 +93,33 @@ class FeedServer:
 
 
 class NotifySocket:
-    """A unix datagram socket standing in for systemd's; collects what the daemon says."""
+    """A unix datagram socket standing in for systemd's; a thread collects what the daemon
+    says as fast as systemd would (the kernel queues only a few datagrams)."""
 
     def __init__(self) -> None:
         self._dir = tempfile.mkdtemp(prefix="sdn")  # short: sun_path holds 108 bytes
         self.path = os.path.join(self._dir, "notify.sock")
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(self.path)
-        self.sock.settimeout(0.1)
-        self.messages: list[str] = []
+        self.sock.settimeout(0.05)
+        self._messages: list[str] = []
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
 
-    def drain(self) -> list[str]:
-        while True:
+    def _read(self) -> None:
+        while not self._closing.is_set():
             try:
-                self.messages.append(self.sock.recv(4096).decode())
+                data = self.sock.recv(4096)
             except TimeoutError:
-                return self.messages
+                continue
+            with self._lock:
+                self._messages.append(data.decode())
 
     def lines(self) -> list[str]:
-        return [ln for m in self.drain() for ln in m.split("\n")]
+        with self._lock:
+            return [ln for m in self._messages for ln in m.split("\n")]
 
     def wait_line(self, prefix: str, timeout_s: float, *, count: int = 1) -> list[str]:
         def seen() -> list[str]:
@@ -121,6 +129,8 @@ class NotifySocket:
         return list(wait_for(seen, timeout_s, f"{count} x {prefix!r} on NOTIFY_SOCKET"))
 
     def close(self) -> None:
+        self._closing.set()
+        self._thread.join(5)
         self.sock.close()
         os.unlink(self.path)
         os.rmdir(self._dir)
@@ -136,7 +146,7 @@ def write_config(
 ) -> Path:
     """A project under ``root``: one tiny seed file (fast start-up), the given feed URLs."""
     seeds = root / "seeds"
-    seeds.mkdir(exist_ok=True)
+    seeds.mkdir(parents=True, exist_ok=True)
     (seeds / "one.txt").write_text(
         "Le 17 novembre 2023, le conseil d'administration d'OpenAI a renvoyé Sam Altman.\n",
         encoding="utf-8",
@@ -181,12 +191,13 @@ def daemon(
     *,
     watchdog_usec: int = 200_000,
     log: Path,
+    log_format: str = "text",
     **env: str,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """``monitor --config CONFIG run`` with NOTIFY_SOCKET and WATCHDOG_USEC set."""
     with open(log, "wb") as err:
         proc = subprocess.Popen(
-            [*monitor_cmd("--config", str(config), "run")],
+            monitor_cmd("--config", str(config), "--log-format", log_format, "run"),
             cwd=Path(__file__).resolve().parent.parent,
             env=subprocess_env(NOTIFY_SOCKET=notify.path, WATCHDOG_USEC=str(watchdog_usec), **env),
             stdout=subprocess.DEVNULL,

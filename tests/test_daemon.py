@@ -111,7 +111,7 @@ def test_sighup_adds_and_removes_feeds_and_keeps_config_when_invalid(
     port = free_port()
     cfg = write_config(tmp_path, feeds=[feeds.url("alpha")], health_port=port)
     log = tmp_path / "daemon.log"
-    with daemon(cfg, notify, log=log) as proc:
+    with daemon(cfg, notify, log=log, log_format="json") as proc:
         notify.wait_line("READY=1", READY_TIMEOUT_S)
         wait_for(lambda: feeds.count("alpha") >= 1, 10, "first poll of alpha")
         assert feeds.count("beta") == 0
@@ -124,6 +124,7 @@ def test_sighup_adds_and_removes_feeds_and_keeps_config_when_invalid(
         time.sleep(1.5)  # three intervals
         assert feeds.count("alpha") == alpha, "a removed feed is no longer polled"
         assert "config reloaded: 1 feeds (1 added, 1 removed)" in log.read_text()
+        assert notify.lines().count("RELOADING=1") == 1
 
         # An invalid file is rejected with one log line; the running config stays.
         cfg.write_text(cfg.read_text() + "\nnot_an_option = 1\n")
@@ -136,7 +137,12 @@ def test_sighup_adds_and_removes_feeds_and_keeps_config_when_invalid(
 
         assert stop_within(proc, signal.SIGINT) < 10
         assert proc.returncode == 0
-    assert "not_an_option" in log.read_text()
+    records = [json.loads(ln) for ln in log.read_text().splitlines()]  # journald-friendly
+    rejected = [r for r in records if "config reload rejected" in r["msg"]]
+    assert len(rejected) == 1 and rejected[0]["level"] == "ERROR"
+    assert "not_an_option" in rejected[0]["msg"]
+    polled = [r for r in records if r["msg"].startswith("polled:")]
+    assert {r["feed"] for r in polled} == {feeds.url("alpha"), feeds.url("beta")}
 
 
 # -- intake checkpoint: nothing lost when stopped mid-batch ---------------------------
