@@ -124,6 +124,7 @@ class Daemon:
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()  # one pipeline batch at a time (it mutates the model)
+        self._in_flight: asyncio.Future[list[Alert]] | None = None
 
         # -- the stages; the feeds and alerts work plugs in here -------------------------
         # from monitor.poller import Poller
@@ -273,33 +274,46 @@ class Daemon:
         await self.process(items)
 
     async def process(self, items: list[FeedItem]) -> None:
+        """Run checkpointed items through the pipeline, ``nlp.batch_size`` at a time, one
+        batch at a time. Once a stop is requested no new batch starts: the rest stays
+        checkpointed for the next start ("finish or checkpoint")."""
+        size = self.settings.nlp.batch_size
         waiting = self.metrics.queue_depth.labels("pipeline")
         waiting.inc(len(items))
-        queued = True
+        left = len(items)
         try:
-            async with self._lock:
-                waiting.dec(len(items))
-                queued = False
-                pipeline = self.pipeline
-                with self.metrics.pipeline_seconds.time():
-                    alerts = await asyncio.to_thread(pipeline.process_items, items)
-                await asyncio.to_thread(self.emit, alerts)
+            for start in range(0, len(items), size):
+                batch = items[start : start + size]
+                async with self._lock:
+                    if self._stop.is_set():
+                        log.info("stopping: %d item(s) stay checkpointed for the next start", left)
+                        return
+                    alerts = await self._run_batch(batch)
+                waiting.dec(len(batch))
+                left -= len(batch)
+                await self.service.done(batch)
+                for a in alerts:
+                    self.metrics.alerts.labels(a.kind.value).inc()
+                    log.info(
+                        "alert: %s",
+                        a.headline,
+                        extra={"alert": a.id, "kind": a.kind.value, "feed": a.source_feed or ""},
+                    )
         finally:
-            if queued:  # cancelled while waiting: the items stay checkpointed
-                waiting.dec(len(items))
-        await self.service.done(items)
-        for a in alerts:
-            self.metrics.alerts.labels(a.kind.value).inc()
-            log.info(
-                "alert: %s",
-                a.headline,
-                extra={
-                    "alert": a.id,
-                    "saga": a.saga,
-                    "kind": a.kind.value,
-                    "feed": a.source_feed or "",
-                },
-            )
+            waiting.dec(left)
+
+    async def _run_batch(self, items: list[FeedItem]) -> list[Alert]:
+        pipeline = self.pipeline
+
+        def work() -> list[Alert]:
+            with self.metrics.pipeline_seconds.time():
+                alerts = pipeline.process_items(items)
+            self.emit(alerts)
+            return alerts
+
+        # Shielded: a cancelled caller cannot stop the thread; Intake.stop waits for it.
+        self._in_flight = asyncio.ensure_future(asyncio.to_thread(work))
+        return await asyncio.shield(self._in_flight)
 
     # -- health --------------------------------------------------------------------------
     def max_poll_age_s(self) -> float | None:
@@ -439,19 +453,27 @@ class Intake:
         pending = await d.service.pending()
         if pending:
             log.info("processing %d item(s) left by the previous run", len(pending))
-            await d.process(pending)
+            try:
+                await d.process(pending)
+            except Exception:  # never a crash loop at start-up
+                log.exception("checkpointed items not processed; they stay checkpointed")
         self.ready_at = utcnow()
 
     async def stop(self) -> None:
-        lock = self.daemon._lock
-        if lock.locked():
-            log.info("waiting for the pipeline batch in flight")
+        batch = self.daemon._in_flight
+        if batch is None or batch.done():
+            return
+        log.info("waiting for the pipeline batch in flight")
         try:
-            async with asyncio.timeout(SHUTDOWN_TIMEOUT_S / 2):
-                async with lock:
-                    pass
+            await asyncio.wait_for(asyncio.shield(batch), SHUTDOWN_TIMEOUT_S / 2)
         except TimeoutError:
-            log.warning("pipeline batch still running; its items stay checkpointed")
+            log.warning(
+                "pipeline batch still running after %.0fs: its items stay checkpointed; "
+                "the process exits when it ends",
+                SHUTDOWN_TIMEOUT_S / 2,
+            )
+        except Exception:
+            pass  # its failure was logged by the caller
 
 
 # -- interim feed scheduler -------------------------------------------------------------
