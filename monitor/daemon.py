@@ -8,6 +8,7 @@ One asyncio loop. The daemon is a list of components, each with ``start()`` and
     heartbeat  heartbeat key in Redis (``monitor status``), queue-depth and model gauges
     intake     seeds the saga model, replays items a previous run left half-done;
                on stop, waits for the pipeline batch in flight
+    deliverer  delivers the alert outbox (monitor.alerts.outbox), drained on stop
     scheduler  polls feeds, hands new items to :meth:`Daemon.on_items` (last in, first out)
 
 New items go through the pipeline one batch at a time (it mutates the saga model), in a
@@ -16,8 +17,10 @@ Redis and they are forgotten only once its alerts are handed on, so a crash or a
 timeout loses nothing: the next start processes them again (alert ids are idempotent).
 
 Signals are handled here and only here: SIGTERM/SIGINT stop (stop scheduling, finish the
-batch in flight, exit 0 within :data:`SHUTDOWN_TIMEOUT_S`); SIGHUP reloads the config
+batch in flight or leave it checkpointed, exit 0 within 10 s); SIGHUP reloads the config
 (feeds added or removed without a restart; an invalid file is logged and ignored).
+systemd hears about each step through :mod:`monitor.systemd` (READY, STATUS, RELOADING,
+STOPPING, WATCHDOG).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 import redis
@@ -55,6 +58,8 @@ log = logging.getLogger(__name__)
 # Budget for finishing in-flight work on SIGTERM: half for the polls handing items over,
 # half for the pipeline batch; with the store's own close the process exits within 10 s.
 SHUTDOWN_TIMEOUT_S = 6.0
+# `monitor run --burst`: how long to wait for the outbox to be delivered before exiting.
+BURST_DRAIN_TIMEOUT_S = 30.0
 # The heartbeat key outlives this many missed beats.
 HEARTBEAT_TTL_BEATS = 3
 
@@ -78,6 +83,12 @@ class Scheduler(Component, Protocol):
     def reload(self, feeds: Sequence[FeedSettings]) -> None: ...
 
     async def poll_all_once(self) -> None: ...
+
+
+class Deliverer(Component, Protocol):
+    """What the daemon needs from the alert deliverer (``monitor.alerts.outbox.Deliverer``)."""
+
+    async def drain(self, timeout_s: float) -> Any: ...
 
 
 @asynccontextmanager
@@ -127,26 +138,27 @@ class Daemon:
         self._lock = asyncio.Lock()  # one pipeline batch at a time (it mutates the model)
         self._in_flight: asyncio.Future[list[Alert]] | None = None
 
-        # -- the stages; the feeds and alerts work plugs in here -------------------------
-        # from monitor.poller import Poller
-        # self.scheduler = Poller(settings, store, self.on_items, self.metrics)
+        # -- the stages. When the feeds and alerts work lands, these three lines become:
+        #   self.scheduler = Poller(settings, store, self.on_items, self.metrics)
+        #   self.emit = Outbox(store, settings, self.metrics).enqueue
+        #   self.deliverer = Deliverer(settings, store, build_sinks(settings), self.metrics)
         self.scheduler: Scheduler = InlineScheduler(settings, store, self.on_items, self.metrics)
-        # from monitor.alerts.outbox import Outbox, Deliverer
-        # self.emit: Callable[[list[Alert]], None] = Outbox(store, settings, self.metrics).enqueue
-        # self.deliverer = Deliverer(settings, store, build_sinks(settings), self.metrics)
-        self.emit: Callable[[list[Alert]], None] = Dispatcher(build_sinks(settings)).emit
+        self.emit: Callable[[list[Alert]], object] = Dispatcher(build_sinks(settings)).emit
+        self.deliverer: Deliverer | None = None
 
         self.intake = Intake(self)
         self.health = HealthServer(settings.health.host_port, self.check_health, self.metrics)
 
     def components(self, *, burst: bool = False) -> list[Component]:
+        """Started in this order, stopped in reverse: the scheduler stops first (no new
+        work), the deliverer drains what the last batches enqueued, the watchdog goes last."""
+        delivery: list[Component] = [self.deliverer] if self.deliverer is not None else []
         if burst:  # a one-shot run next to a live daemon must not take its port or heartbeat
-            return [self.intake]
+            return [self.intake, *delivery]
         out: list[Component] = [Watchdog(self.notifier)]
         if self.settings.health.enabled:
             out.append(self.health)
-        out += [HeartbeatWriter(self), self.intake, self.scheduler]  # + self.deliverer
-        return out
+        return [*out, HeartbeatWriter(self), self.intake, *delivery, self.scheduler]
 
     # -- signals: the one place --------------------------------------------------------
     def request_stop(self, reason: str = "") -> None:
@@ -192,6 +204,8 @@ class Daemon:
                         await self._until_stopped(self.scheduler.poll_all_once())
                     finally:
                         await self.scheduler.stop()
+                    if self.deliverer is not None and not self._stop.is_set():
+                        await self._until_stopped(self.deliverer.drain(BURST_DRAIN_TIMEOUT_S))
                 else:
                     await self._stop.wait()
                 self._set_state(DaemonState.STOPPING)
@@ -206,7 +220,7 @@ class Daemon:
                 loop.remove_signal_handler(sig)
             await self.store.aclose()
 
-    async def _until_stopped(self, work: Awaitable[None]) -> None:
+    async def _until_stopped(self, work: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(work)
         stop = asyncio.ensure_future(self._stop.wait())
         await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
