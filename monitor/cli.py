@@ -302,8 +302,9 @@ def status(ctx: Context, as_json: bool) -> None:
         )
         for h in health:
             if h.state == "failing":
+                since = f"failing since {_ago(h.failing_since)}, " if h.failing_since else ""
                 click.echo(
-                    f"  failing: {h.url} ({h.consecutive_errors} errors in a row, "
+                    f"  failing: {h.url} ({since}{h.consecutive_errors} errors in a row, "
                     f"last success {_ago(h.last_success)}: {h.last_status})"
                 )
         click.echo("queues:    " + ", ".join(f"{q} {n}" for q, n in queues.items()))

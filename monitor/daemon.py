@@ -55,9 +55,10 @@ from monitor.types import Alert, FeedItem, utcnow
 
 log = logging.getLogger(__name__)
 
-# Budget for finishing in-flight work on SIGTERM: half for the polls handing items over,
-# half for the pipeline batch; with the store's own close the process exits within 10 s.
-SHUTDOWN_TIMEOUT_S = 6.0
+# Budget for stopping every component on SIGTERM (finishing the work in flight); with the
+# store's own close (the embedded Redis saves its file) the process exits within 10 s.
+SHUTDOWN_TIMEOUT_S = 7.0
+STOP_GRACE_S = 0.25
 # `monitor run --burst`: how long to wait for the outbox to be delivered before exiting.
 BURST_DRAIN_TIMEOUT_S = 30.0
 # The heartbeat key outlives this many missed beats.
@@ -67,8 +68,6 @@ OnItems = Callable[[FeedSettings, list[FeedItem]], Awaitable[None]]
 
 
 class Component(Protocol):
-    name: str
-
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
@@ -91,21 +90,37 @@ class Deliverer(Component, Protocol):
     async def drain(self, timeout_s: float) -> Any: ...
 
 
+def _name(c: Component) -> str:
+    return str(getattr(c, "name", type(c).__name__))
+
+
 @asynccontextmanager
-async def lifespan(components: Sequence[Component]) -> AsyncIterator[None]:
+async def lifespan(
+    components: Sequence[Component], *, stop_timeout_s: float | None = None
+) -> AsyncIterator[None]:
     """Start components in order; on exit (or a failed start) stop the started ones in
-    reverse. A component that fails to stop is logged and never blocks the others."""
+    reverse, within ``stop_timeout_s`` in all (once it is spent each still gets a moment to
+    close; what a component has not finished by its turn's end is cut short). A component
+    that fails to stop is logged and never blocks the others."""
+    deadline: float | None = None
 
     async def stop(c: Component) -> None:
-        log.debug("stopping %s", c.name)
+        nonlocal deadline
+        loop = asyncio.get_running_loop()
+        if deadline is None and stop_timeout_s is not None:
+            deadline = loop.time() + stop_timeout_s
+        timeout = None if deadline is None else max(deadline - loop.time(), STOP_GRACE_S)
+        log.debug("stopping %s", _name(c))
         try:
-            await c.stop()
+            await asyncio.wait_for(c.stop(), timeout)
+        except TimeoutError:
+            log.warning("%s did not stop within the shutdown budget; cut short", _name(c))
         except Exception:
-            log.exception("component %s did not stop cleanly", c.name)
+            log.exception("%s did not stop cleanly", _name(c))
 
     async with AsyncExitStack() as stack:
         for c in components:
-            log.debug("starting %s", c.name)
+            log.debug("starting %s", _name(c))
             await c.start()
             stack.push_async_callback(stop, c)
         yield
@@ -188,7 +203,7 @@ class Daemon:
         for sig, handler in handlers.items():
             loop.add_signal_handler(sig, handler)
         try:
-            async with lifespan(self.components(burst=burst)):
+            async with lifespan(self.components(burst=burst), stop_timeout_s=SHUTDOWN_TIMEOUT_S):
                 if not self.store.ping():
                     log.error("Redis does not answer at %s", self.store.location)
                     return 1
@@ -425,8 +440,8 @@ class HeartbeatWriter:
         d = self.daemon
         try:
             await d.service.beat(d.heartbeat(), ttl_s=self.interval_s * HEARTBEAT_TTL_BEATS)
-            for queue, depth in (await d.service.queue_depths_async()).items():
-                d.metrics.queue_depth.labels(queue).set(depth)
+            depths = await d.service.queue_depths_async()
+            d.metrics.queue_depth.labels("pending").set(depths["pending"])  # alerts: Deliverer
             sagas = [s.name for s in d.settings.sagas]
             for saga, version in (await d.service.model_versions_async(sagas)).items():
                 d.metrics.model_version.labels(saga).set(version or 0)

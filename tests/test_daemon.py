@@ -26,7 +26,7 @@ from daemon_proc import (
 )
 
 from monitor.config import FeedSettings, load_settings
-from monitor.daemon import Daemon
+from monitor.daemon import Daemon, lifespan
 from monitor.store import Store, open_store
 from monitor.store.service import ServiceStore
 from monitor.types import Alert, FeedItem
@@ -214,3 +214,40 @@ async def test_stop_finishes_the_batch_in_flight_and_checkpoints_the_rest(
     assert sorted(again.processed) == sorted(it.id for it in items[2:])
     assert await svc.pending() == []
     await s.aclose()
+
+
+# -- lifespan ------------------------------------------------------------------------------
+
+
+class Recorder:
+    def __init__(self, name: str, log: list[str], *, hang: bool = False, fail: bool = False):
+        self.name, self.log, self.hang, self.fail = name, log, hang, fail
+
+    async def start(self) -> None:
+        if self.fail:
+            raise RuntimeError(f"{self.name} cannot start")
+        self.log.append(f"start {self.name}")
+
+    async def stop(self) -> None:
+        if self.hang:
+            await asyncio.sleep(3600)
+        self.log.append(f"stop {self.name}")
+
+
+async def test_lifespan_stops_in_reverse_within_the_budget() -> None:
+    log: list[str] = []
+    comps = [Recorder("a", log), Recorder("b", log, hang=True), Recorder("c", log)]
+    started = time.monotonic()
+    async with lifespan(comps, stop_timeout_s=0.3):
+        assert log == ["start a", "start b", "start c"]
+    assert log[3:] == ["stop c", "stop a"]  # b was cut short, a still stopped
+    assert time.monotonic() - started < 2
+
+
+async def test_lifespan_unwinds_what_started_when_a_start_fails() -> None:
+    log: list[str] = []
+    comps = [Recorder("a", log), Recorder("b", log, fail=True), Recorder("c", log)]
+    with pytest.raises(RuntimeError, match="b cannot start"):
+        async with lifespan(comps):
+            pass
+    assert log == ["start a", "stop a"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -82,6 +82,7 @@ class FeedHealth:
     last_success: datetime | None
     last_status: str | None
     consecutive_errors: int
+    failing_since: datetime | None = None
 
     @property
     def state(self) -> str:
@@ -94,6 +95,16 @@ def _s(v: bytes | str | None) -> str | None:
     if v is None:
         return None
     return v.decode("utf-8", "replace") if isinstance(v, bytes) else v
+
+
+def _time(v: str | None) -> datetime | None:
+    """Feed state times are Unix timestamps (``repr(float)``), as the feeds stage writes them."""
+    if not v:
+        return None
+    try:
+        return datetime.fromtimestamp(float(v), UTC)
+    except ValueError:
+        return parse_dt(v)
 
 
 class ServiceStore:
@@ -163,18 +174,22 @@ class ServiceStore:
         values = self._sync(lambda r: r.mget([self.keys.saga_version(s) for s in sagas]))
         return {s: int(v) if v is not None else None for s, v in zip(sagas, values, strict=True)}
 
-    # -- feed health ---------------------------------------------------------
-    # Field names follow issue #5 (last attempt, last success, last status, consecutive
-    # errors). Until the feeds stage records them itself, the daemon's scheduler does.
+    # -- feed health ---------------------------------------------------------------
+    # The per-feed hash of the feeds stage (store/feeds.py FeedState): this reads the fields
+    # the status summary needs. record_poll writes them the same way for the daemon's
+    # interim scheduler, until monitor.poller.Poller (which saves the whole state) lands.
     async def record_poll(self, url: str, *, ok: bool, status: str) -> None:
         key = self.keys.feed(url)
-        now = utcnow().isoformat()
+        now = repr(utcnow().timestamp())
         pipe = self.store.aio().pipeline(transaction=True)
-        pipe.hset(key, mapping={"url": url, "last_attempt": now, "last_status": status})
+        pipe.hset(key, mapping={"last_attempt": now, "last_status": status})
         if ok:
             pipe.hset(key, mapping={"last_success": now, "consecutive_errors": 0})
+            pipe.hdel(key, "failing_since")
         else:
             pipe.hincrby(key, "consecutive_errors", 1)
+            pipe.hsetnx(key, "failing_since", now)
+        pipe.sadd(self.keys.feeds(), url)
         await pipe.execute()
 
     def feed_health(self, urls: Iterable[str]) -> list[FeedHealth]:
@@ -189,15 +204,19 @@ class ServiceStore:
         out = []
         for url, h in zip(urls, self._sync(run), strict=True):
             d = {_s(k): _s(v) for k, v in h.items()}
-            out.append(
-                FeedHealth(
-                    url=url,
-                    last_attempt=parse_dt(d.get("last_attempt")),
-                    last_success=parse_dt(d.get("last_success")),
-                    last_status=d.get("last_status"),
-                    consecutive_errors=int(d.get("consecutive_errors") or 0),
+            try:
+                out.append(
+                    FeedHealth(
+                        url=url,
+                        last_attempt=_time(d.get("last_attempt")),
+                        last_success=_time(d.get("last_success")),
+                        last_status=d.get("last_status"),
+                        consecutive_errors=int(d.get("consecutive_errors") or 0),
+                        failing_since=_time(d.get("failing_since")),
+                    )
                 )
-            )
+            except ValueError as exc:
+                raise StoreError(f"corrupt feed state for {url}: {exc}") from exc
         return out
 
     def _sync(self, op: Any) -> Any:
