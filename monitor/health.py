@@ -130,9 +130,10 @@ class HealthServer:
             log.exception("health endpoint failed")
             status, ctype, body = 500, "text/plain; charset=utf-8", b"internal error\n"
         try:
+            allow = "Allow: GET, HEAD\r\n" if status == 405 else ""
             writer.write(
                 f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: {ctype}\r\n"
-                f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\n"
+                f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\n{allow}"
                 "Connection: close\r\n\r\n".encode("ascii")
             )
             if not head.startswith(b"HEAD "):

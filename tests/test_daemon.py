@@ -119,7 +119,7 @@ def test_sighup_adds_and_removes_feeds_and_keeps_config_when_invalid(
         write_config(tmp_path, feeds=[feeds.url("beta")], health_port=port)
         proc.send_signal(signal.SIGHUP)
         wait_for(lambda: feeds.count("beta") >= 2, 10, "the added feed polled")
-        time.sleep(0.3)  # a poll of alpha in flight at the reload may still land
+        time.sleep(0.5)  # a poll of alpha in flight at the reload may still land
         alpha = feeds.count("alpha")
         time.sleep(1.5)  # three intervals
         assert feeds.count("alpha") == alpha, "a removed feed is no longer polled"

@@ -131,7 +131,8 @@ async def test_server_routes_healthz_metrics_and_errors() -> None:
         status, headers, body = await _http(port, b"HEAD /metrics HTTP/1.1\r\n\r\n")
         assert status == 200 and body == b"" and int(headers["Content-Length"]) > 0
         assert (await _http(port, b"GET /nope HTTP/1.1\r\n\r\n"))[0] == 404
-        assert (await _http(port, b"POST /healthz HTTP/1.1\r\n\r\n"))[0] == 405
+        status, headers, _ = await _http(port, b"POST /healthz HTTP/1.1\r\n\r\n")
+        assert status == 405 and headers["Allow"] == "GET, HEAD"
         assert (await _http(port, b"garbage\r\n\r\n"))[0] == 400
     finally:
         await server.stop()
