@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -155,8 +156,9 @@ def replay(
     ctx: Context, paths: tuple[Path, ...], saga_name: str | None, fresh: bool, output: Path | None
 ) -> None:
     """Send documents through the daemon's pipeline with a simulated clock; print the alerts."""
-    from monitor.replay import run_replay
+    from monitor.replay import expand_paths, run_replay
 
+    expand_paths(paths)  # fail fast on a missing path, before starting anything
     with ctx.store() as store:
         summary = run_replay(
             ctx.settings, store, paths, saga=saga_name, fresh=fresh, output=output, echo=click.echo
@@ -213,6 +215,16 @@ def main(argv: list[str] | None = None, standalone: bool = True) -> Any:
         code = EXIT_INTERRUPTED
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception as exc:  # a bug: one line, the traceback in the log at debug level
+        log.debug("internal error", exc_info=True)
+        click.echo(
+            f"monitor: internal error: {type(exc).__name__}: {_one_line(exc)} "
+            "(set MONITOR_DEBUG=1 for the traceback)",
+            err=True,
+        )
+        if os.environ.get("MONITOR_DEBUG"):
+            raise
+        code = EXIT_FAILED
     if standalone:
         sys.exit(code)
     return code

@@ -72,7 +72,9 @@ class MatchSettings(_Section):
     # An event candidate is "known" when its combined similarity to a known event reaches this.
     known_threshold: Annotated[float, Field(ge=0, le=1)] = 0.5
     # Days within which two reports of the same action by the same actors are one event.
-    date_window_days: Annotated[int, Field(ge=0)] = 2
+    date_window_days: Annotated[int, Field(ge=0)] = 1
+    # Below this weighted overlap of actors, two events are never the same development.
+    min_actor_overlap: Annotated[float, Field(ge=0, le=1)] = 0.4
     # Weights of the similarity signals (normalised at use).
     weight_actors: Annotated[float, Field(ge=0)] = 0.45
     weight_action: Annotated[float, Field(ge=0)] = 0.3

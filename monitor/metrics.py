@@ -33,7 +33,9 @@ class Metrics:
         )
         self.alerts = Counter("monitor_alerts", "Alerts created by kind", ["kind"], registry=r)
         self.deliveries = Counter(
-            "monitor_deliveries", "Alert deliveries by sink and outcome", ["sink", "outcome"],
+            "monitor_deliveries",
+            "Alert deliveries by sink and outcome",
+            ["sink", "outcome"],
             registry=r,
         )
         self.delivery_latency = Histogram(

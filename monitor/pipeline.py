@@ -1,27 +1,340 @@
-"""The one pipeline, used by the daemon and by ``monitor replay``:
+"""The one pipeline, used by the daemon and by ``monitor replay``::
 
-    Document -> text -> entities (nlp) -> match against the saga model (match)
-             -> decision -> alerts (alerts) -> model updated with what was new (saga)
+    Document -> nlp.Analyzer (sentences, names, actions, vectors)
+             -> match.decide against each saga's model (irrelevant / known / new ...)
+             -> alerts (emitted through one callable: sinks, or the durable outbox)
+             -> match.apply_decision: the model grows with what was new, stored in Redis
 
-(Being written: see issue #3/#4.)
+The saga is data: a saga is a name, a seed folder and an optional curation file in config.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from monitor.config import Settings
+from monitor.alerts import Dispatcher, build_sinks
+from monitor.config import SagaSettings, Settings
+from monitor.errors import ConflictError
+from monitor.match import Decision, EventDecision, NameCandidate, apply_decision, decide
+from monitor.metrics import Metrics
+from monitor.nlp import Analysis, Analyzer
+from monitor.saga import AliasIndex, Curation, SagaModel
 from monitor.store import Store
-from monitor.types import Alert, FeedItem
+from monitor.store.sagas import SagaStore
+from monitor.types import (
+    Alert,
+    AlertKind,
+    Document,
+    Explanation,
+    FeedItem,
+    Verdict,
+    short_hash,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+Emit = Callable[[Sequence[Alert]], None]
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def html_to_text(fragment: str) -> str:
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+
+
+def document_from_item(item: FeedItem) -> Document:
+    """A feed item as a document: its title and (HTML-stripped) summary."""
+    return Document(
+        id=item.id,
+        title=html_to_text(item.title),
+        text=html_to_text(item.summary),
+        source=item.feed,
+        url=item.link or None,
+        published=item.published,
+        language=item.language,
+    )
+
+
+@dataclass
+class Outcome:
+    """What happened to one document (for replay summaries and logs)."""
+
+    doc: Document
+    saga: str
+    verdicts: frozenset[Verdict]
+    alerts: list[Alert] = field(default_factory=list)
+
+
+def _sentences_naming(decision: Decision, actor: object) -> tuple[str, ...]:
+    from monitor.saga import Actor
+
+    assert isinstance(actor, Actor)
+    forms = actor.forms()
+    return tuple(
+        e.candidate.sentence
+        for e in decision.events
+        if any(f in e.candidate.sentence.lower() for f in forms)
+    )
 
 
 class Pipeline:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        analyzer: Analyzer | None = None,
+        emit: Emit | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
+        self.sagas = SagaStore(store)
+        self.analyzer = analyzer or Analyzer(
+            settings.nlp.model,
+            batch_size=settings.nlp.batch_size,
+            max_chars=settings.nlp.max_chars,
+        )
+        self.emit: Emit = emit or Dispatcher(build_sinks(settings)).emit
+        self.metrics = metrics
+        self._index_cache: dict[tuple[str, int], AliasIndex] = {}
+
+    # -- models ------------------------------------------------------------------
+    def _saga(self, name: str | None) -> SagaSettings:
+        return self.settings.saga(name)
+
+    def load_model(self, saga: str | None = None) -> SagaModel:
+        s = self._saga(saga)
+        return self.sagas.load(s.name, s.title)
+
+    def history(self, saga: str | None = None) -> list:  # type: ignore[type-arg]
+        return self.sagas.history(self._saga(saga).name)
+
+    def _fresh_model(self, s: SagaSettings, now: datetime) -> SagaModel:
+        model = SagaModel(name=s.name, title=s.title)
+        model.apply_curation(Curation.load(s.curation), now.isoformat())
+        return model
+
+    def seed(
+        self,
+        docs: Sequence[Document],
+        *,
+        saga: str | None = None,
+        reset: bool = False,
+        now: datetime | None = None,
+    ) -> SagaModel:
+        """Build (or extend) the saga model from documents, without alerts."""
+        from monitor.replay import order_documents
+
+        s = self._saga(saga)
+        if reset:
+            self.sagas.reset(s.name)
+        self.process(order_documents(docs), saga=s.name, quiet=True, now=now)
+        model = self.load_model(s.name)
+        version = model.version
+        at = (now or utcnow()).isoformat()
+        model.apply_curation(Curation.load(s.curation), at)
+        model.consolidate("seed", at, min_mentions=self.settings.match.new_actor_min_mentions)
+        if model.pending:
+            self.sagas.save(model, expected_version=version)
+        return model
 
     def ensure_seeded(self) -> None:
-        """Seed each saga from its seed_dir when its model is empty."""
+        """Seed each saga from its seed_dir when its model is empty (first start)."""
+        from monitor.replay import load_documents
 
+        for s in self.settings.sagas:
+            if self.sagas.version(s.name) == 0:
+                docs = load_documents([s.seed_dir])
+                model = self.seed(docs, saga=s.name)
+                log.info(
+                    "seeded saga %s from %d documents: %d protagonists, %d events",
+                    s.name,
+                    len(docs),
+                    len(model.protagonists()),
+                    len(model.events),
+                )
+
+    # -- processing ----------------------------------------------------------------
     def process_items(self, items: Sequence[FeedItem]) -> list[Alert]:
-        return []
+        return self.process([document_from_item(i) for i in items])
+
+    def process(
+        self,
+        docs: Sequence[Document],
+        *,
+        saga: str | None = None,
+        quiet: bool = False,
+        now: datetime | None = None,
+        clock: Callable[[Document], datetime] | None = None,
+        outcomes: list[Outcome] | None = None,
+    ) -> list[Alert]:
+        """Run documents through every saga (or one); emit and return the new alerts."""
+        if not docs:
+            return []
+        started = time.perf_counter()
+        sagas = [self._saga(saga)] if saga else list(self.settings.sagas)
+        analyses: list[Analysis] | None = None
+        alerts: list[Alert] = []
+        for s in sagas:
+            todo = [d for d in docs if not self.sagas.seen(s.name, d.id)]
+            if not todo:
+                continue
+            if analyses is None:
+                analyses = self.analyzer.analyze(docs)
+            by_id = {a.doc.id: a for a in analyses}
+            for attempt in range(5):
+                try:
+                    alerts += self._process_saga(
+                        s,
+                        [by_id[d.id] for d in todo],
+                        quiet=quiet,
+                        now=now,
+                        clock=clock,
+                        outcomes=outcomes,
+                    )
+                    break
+                except ConflictError:
+                    if attempt == 4:
+                        raise
+                    log.info("saga %s changed under us, retrying", s.name)
+        if self.metrics:
+            self.metrics.pipeline_seconds.observe(time.perf_counter() - started)
+        if alerts and not quiet:
+            self.emit(alerts)
+        return alerts
+
+    def _process_saga(
+        self,
+        s: SagaSettings,
+        analyses: Sequence[Analysis],
+        *,
+        quiet: bool,
+        now: datetime | None,
+        clock: Callable[[Document], datetime] | None,
+        outcomes: list[Outcome] | None,
+    ) -> list[Alert]:
+        version = self.sagas.version(s.name)
+        model = self.sagas.load(s.name, s.title)
+        if version == 0:
+            model = self._fresh_model(s, now or utcnow())
+        ms = self.settings.match
+        alerts: list[Alert] = []
+        local_outcomes: list[Outcome] = []
+        for an in analyses:
+            t = (clock(an.doc) if clock else None) or now or utcnow()
+            bootstrap = model.docs_seen == 0
+            index = AliasIndex(model)
+            decision = decide(model, an, ms, bootstrap=bootstrap, index=index)
+            new_events, new_actors = apply_decision(
+                model, decision, seeding=quiet, now=t, min_mentions=ms.new_actor_min_mentions
+            )
+            doc_alerts = [] if quiet else self._alerts(model, decision, new_events, new_actors, t)
+            alerts += doc_alerts
+            local_outcomes.append(Outcome(an.doc, s.name, decision.verdicts, doc_alerts))
+            if self.metrics:
+                for v in decision.verdicts:
+                    self.metrics.decisions.labels(v.value).inc()
+        if model.pending:
+            self.sagas.save(model, expected_version=version)
+        for an in analyses:
+            ts = an.doc.published.timestamp() if an.doc.published else time.time()
+            self.sagas.mark_seen(s.name, an.doc.id, ts)
+        if outcomes is not None:
+            outcomes.extend(local_outcomes)
+        fresh = [a for a in alerts if self.sagas.first_alert(s.name, a.id)]
+        if self.metrics:
+            self.metrics.model_version.labels(s.name).set(model.version)
+            for a in fresh:
+                self.metrics.alerts.labels(a.kind.value).inc()
+        return fresh
+
+    # -- alerts ----------------------------------------------------------------------
+    def _alerts(
+        self,
+        model: SagaModel,
+        decision: Decision,
+        new_events: list[tuple[EventDecision, str]],
+        new_actors: list[tuple[NameCandidate | None, str]],
+        now: datetime,
+    ) -> list[Alert]:
+        doc = decision.doc
+        matched = tuple(
+            model.actor_name(a)
+            for a in decision.actors
+            if a in model.actors and model.actors[a].protagonist
+        )
+        out: list[Alert] = []
+        thr = self.settings.match.known_threshold
+        for d, eid in new_events:
+            ev = model.events[eid]
+            near = model.events.get(d.nearest_event or "")
+            reason = (
+                f"no known event matches: nearest scores {d.similarity:.2f} < {thr:.2f}"
+                if near
+                else "first event of its kind in the saga"
+            )
+            out.append(
+                Alert(
+                    id=short_hash(model.name, AlertKind.NEW_DEVELOPMENT.value, eid),
+                    saga=model.name,
+                    kind=AlertKind.NEW_DEVELOPMENT,
+                    headline=f"{ev.statement} ({ev.date or 'undated'})",
+                    actors=tuple(model.actor_name(a) for a in ev.actors),
+                    explanation=Explanation(
+                        matched_actors=matched,
+                        nearest_event=near.statement if near else None,
+                        nearest_event_date=near.date if near else None,
+                        similarity=d.similarity if near else None,
+                        new_sentences=d.sentences[:3],
+                        reason=reason,
+                    ),
+                    source_title=doc.title,
+                    source_url=doc.url,
+                    source_feed=doc.source,
+                    published=doc.published,
+                    created=now,
+                    event_id=eid,
+                )
+            )
+        for n, aid in new_actors:
+            actor = model.actors[aid]
+            why = []
+            if n is None:
+                why.append(f"seen before in passing, now named in {actor.docs} documents")
+            elif n.in_action:
+                why.append("named in a development next to saga actors")
+            if actor.role:
+                why.append(f"role: {actor.role}")
+            if n is not None and n.mentions > 1:
+                why.append(f"named {n.mentions} times")
+            sentences = n.sentences if n is not None else _sentences_naming(decision, actor)
+            out.append(
+                Alert(
+                    id=short_hash(model.name, AlertKind.NEW_ACTOR.value, aid),
+                    saga=model.name,
+                    kind=AlertKind.NEW_ACTOR,
+                    headline=f"{actor.name}" + (f" ({actor.role})" if actor.role else ""),
+                    actors=(actor.name,),
+                    explanation=Explanation(
+                        matched_actors=matched,
+                        new_sentences=sentences[:3],
+                        reason="; ".join(why),
+                    ),
+                    source_title=doc.title,
+                    source_url=doc.url,
+                    source_feed=doc.source,
+                    published=doc.published,
+                    created=now,
+                    actor_id=aid,
+                )
+            )
+        return out

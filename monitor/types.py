@@ -89,7 +89,9 @@ class Document:
 
     @property
     def full_text(self) -> str:
-        if self.title and not self.text.startswith(self.title):
+        """Title and text, the title only once (a seed's title is its own first line)."""
+        head = self.title.rstrip("…").strip()
+        if head and head not in self.text[: len(head) + 200]:
             return f"{self.title}.\n{self.text}" if self.text else self.title
         return self.text
 

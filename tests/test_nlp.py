@@ -1,0 +1,65 @@
+"""Name finding and cues: pure functions, no spaCy needed."""
+
+from __future__ import annotations
+
+from monitor.nlp import classify, name_chunks, peripheral_cue, role_cue
+
+
+def names(text: str) -> list[str]:
+    return [c for _, _, c in name_chunks(text)]
+
+
+def test_coordinated_names_are_split_and_apostrophe_names_kept() -> None:
+    text = (
+        "OpenAI said on Wednesday that Bret Taylor will chair the new board, "
+        "with Larry Summers and Adam D'Angelo."
+    )
+    assert names(text) == ["OpenAI", "Bret Taylor", "Larry Summers", "Adam D'Angelo"]
+
+
+def test_french_elisions_and_possessives_are_removed() -> None:
+    assert names("le licenciement d'Altman et l'arrivée d'OpenAI") == ["Altman", "OpenAI"]
+    assert names("Altman's return to OpenAI's board") == ["Altman", "OpenAI"]
+
+
+def test_sentence_initial_stop_words_and_line_breaks_end_names() -> None:
+    assert names("Selon Bloomberg, Microsoft Corp. et Thrive Capital") == [
+        "Bloomberg",
+        "Microsoft Corp.",
+        "Thrive Capital",
+    ]
+    assert names("Le rôle clé de Microsoft\nMicrosoft apparaît") == ["Microsoft", "Microsoft"]
+
+
+def test_classify_person_and_organisation() -> None:
+    assert classify("Thrive Capital", None) == "org"
+    assert classify("Microsoft Corp.", "PER") == "org"
+    assert classify("Bret Taylor", None) == "person"
+    assert classify("OpenAI", None) == "org"
+    assert classify("Grande", "MISC") == "unknown"
+    assert classify("San Francisco", "LOC") == "place"
+
+
+def cue(text: str, name: str) -> str | None:
+    i = text.index(name)
+    return peripheral_cue(text, i, i + len(name))
+
+
+def test_outlets_journalists_and_history_are_peripheral() -> None:
+    assert cue("Selon Bloomberg, les investisseurs", "Bloomberg") == "outlet"
+    assert cue("according to Bloomberg, investors", "Bloomberg") == "outlet"
+    assert cue("Alex Heath de The Verge a écrit sur X", "Alex Heath") == "journalist"
+    assert cue("Steve Jobs, en 1985, a honte", "Steve Jobs") == "historical"
+    assert (
+        cue("Sam est ouvert-Emily Chang (@emilychangtv) 18 novembre 2023", "Emily Chang")
+        == "tweet_author"
+    )
+    assert cue("Altman a rencontré Emmett Shear", "Emmett Shear") is None
+
+
+def test_role_cues_before_and_after_a_name() -> None:
+    t = "le PDG de Microsoft, Satya Nadella, a annoncé"
+    i = t.index("Satya Nadella")
+    assert role_cue(t, i, i + 13) == "pdg"
+    t2 = "Bret Taylor, the former co-CEO of Salesforce, will chair"
+    assert role_cue(t2, 0, 11) == "ceo"
