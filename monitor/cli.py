@@ -482,3 +482,89 @@ def _feeds_table(configured: dict[str, str], polled: dict[str, Any], failing_aft
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     return "\n".join(lines) if len(rows) > 1 else "no feeds configured or imported"
+
+
+# -- monitor status (issue #8) ----------------------------------------------------------
+
+
+def _ago(dt: Any) -> str:
+    from monitor.types import utcnow
+
+    if dt is None:
+        return "never"
+    s = max(0.0, (utcnow() - dt).total_seconds())
+    if s < 120:
+        return f"{s:.0f}s ago"
+    if s < 7200:
+        return f"{s / 60:.0f}m ago"
+    return f"{s / 3600:.1f}h ago"
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_ctx
+def status(ctx: Context, as_json: bool) -> None:
+    """Show the daemon's state, feed health, queue depths and model version, from Redis.
+
+    Safe next to a running daemon. Exit status 0 when a daemon is running (fresh
+    heartbeat), 1 when none is, 2 on bad usage.
+    """
+    from monitor.store.service import DaemonState, ServiceStore
+
+    s = ctx.settings
+    with ctx.store() as store:
+        svc = ServiceStore(store)
+        hb = svc.read_heartbeat()
+        health = svc.feed_health(f.url for f in s.feeds)
+        queues = svc.queue_depths()
+        versions = svc.model_versions([saga.name for saga in s.sagas])
+    running = hb is not None and hb.state not in (DaemonState.STOPPED, DaemonState.STOPPING)
+    counts = {"ok": 0, "failing": 0, "never_polled": 0}
+    for h in health:
+        counts[h.state] += 1
+    if as_json:
+        click.echo(
+            json_dumps(
+                {
+                    "daemon": hb.to_dict() if hb else None,
+                    "running": running,
+                    "feeds": {
+                        "configured": len(health),
+                        **counts,
+                        "failing": [
+                            {"url": h.url, "errors": h.consecutive_errors, "status": h.last_status}
+                            for h in health
+                            if h.state == "failing"
+                        ],
+                    },
+                    "queues": queues,
+                    "model_versions": versions,
+                }
+            )
+        )
+    else:
+        if hb is None:
+            click.echo("daemon:    not running (no heartbeat)")
+        else:
+            click.echo(
+                f"daemon:    {hb.state} (pid {hb.pid} on {hb.host}, v{hb.version}, "
+                f"started {_ago(hb.started_at)}, heartbeat {_ago(hb.at)})"
+            )
+            sched = "running" if hb.scheduler_running else "stopped"
+            click.echo(f"scheduler: {sched}, last poll cycle {_ago(hb.last_cycle_at)}")
+        click.echo(
+            f"feeds:     {len(health)} configured: {counts['ok']} ok, "
+            f"{counts['failing']} failing, {counts['never_polled']} never polled"
+        )
+        for h in health:
+            if h.state == "failing":
+                since = f"failing since {_ago(h.failing_since)}, " if h.failing_since else ""
+                click.echo(
+                    f"  failing: {h.url} ({since}{h.consecutive_errors} errors in a row, "
+                    f"last success {_ago(h.last_success)}: {h.last_status})"
+                )
+        click.echo("queues:    " + ", ".join(f"{q} {n}" for q, n in queues.items()))
+        for saga, v in versions.items():
+            click.echo(f"model:     {saga} version {v if v is not None else '(not seeded)'}")
+    if not running:
+        sys.exit(EXIT_FAILED)

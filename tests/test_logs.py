@@ -1,0 +1,39 @@
+"""Log lines carry feed / item / alert ids, in text and in JSON."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from monitor.logs import JSONFormatter, TextFormatter
+
+
+def _record(**extra: object) -> logging.LogRecord:
+    rec = logging.LogRecord(
+        "monitor.daemon", logging.INFO, __file__, 1, "polled: %s", ("ok",), None
+    )
+    rec.__dict__.update(extra)
+    return rec
+
+
+def test_text_line_ends_with_the_ids() -> None:
+    line = TextFormatter().format(_record(feed="http://f/rss", item="ab12"))
+    assert "INFO    monitor.daemon: polled: ok [feed=http://f/rss item=ab12]" in line
+
+
+def test_json_line_has_the_ids_as_fields() -> None:
+    obj = json.loads(JSONFormatter().format(_record(feed="http://f/rss", alert="a1", items=3)))
+    assert obj["msg"] == "polled: ok" and obj["level"] == "INFO"
+    assert obj["feed"] == "http://f/rss" and obj["alert"] == "a1" and obj["items"] == 3
+
+
+def test_json_line_keeps_the_traceback() -> None:
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        import sys
+
+        rec = _record(feed="x")
+        rec.exc_info = sys.exc_info()
+    obj = json.loads(JSONFormatter().format(rec))
+    assert "ValueError: boom" in obj["exc"]
