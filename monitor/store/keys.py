@@ -10,6 +10,7 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:feed:<hash>             hash    per-feed state (etag, last-modified, health)
     P:feeds                   set     known feed URLs
     P:entry:<hash>            string  content hash of a seen feed entry (TTL)
+    P:article:<hash>          string  JSON of an extracted article, by URL (TTL)
     P:alerts:outbox           stream  alerts waiting for delivery
     P:alerts:dead             stream  alerts that could not be delivered in time
     P:health:daemon           string  heartbeat with a TTL
@@ -57,6 +58,10 @@ class Keys:
 
     def entry(self, entry_id: str) -> str:
         return self._k("entry", _h(entry_id))
+
+    # -- articles ---------------------------------------------------------
+    def article(self, url: str) -> str:
+        return self._k("article", _h(url))
 
     # -- alerts -----------------------------------------------------------
     def outbox(self) -> str:
