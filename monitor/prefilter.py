@@ -175,8 +175,9 @@ def _surfaces(term: Term) -> list[tuple[str, str]]:
 def _trie_regex(surfaces: Iterable[tuple[str, str]]) -> str:
     """One regex for all surfaces, shaped as a trie (shared prefixes matched once).
 
-    Every alternative starts with a literal, so ``re`` can skip positions whose character
-    starts no term; the left word boundary is checked right after that first character.
+    At each position the engine tries at most one branch per character, so the cost does
+    not grow with the number of terms sharing a prefix. (A leading negative lookbehind
+    measured faster here than both ``\b`` and a boundary check after the first letter.)
     """
     trie: dict[str, Any] = {}
     for surface, kind in surfaces:
@@ -191,20 +192,18 @@ def _trie_regex(surfaces: Iterable[tuple[str, str]]) -> str:
         alts = [e for k, e in (("inflect", _ENDINGS), ("astem", _A_STEM_ENDINGS)) if k in kinds]
         return (rf"(?:{'|'.join(alts)})?" if alts else "") + r"(?!\w)"
 
-    def walk(node: dict[str, Any], first: bool) -> str:
+    def walk(node: dict[str, Any]) -> str:
         branches = []
         for ch in sorted(k for k in node if k != _END):
             piece = _PIECES.get(ch) or re.escape(ch)
-            if first:
-                piece += r"(?<!\w.)"
-            branches.append(piece + walk(node[ch], False))
+            branches.append(piece + walk(node[ch]))
         if _END in node:
             branches.append(ending(node[_END]))  # longest first: the end is tried last
         if len(branches) == 1:
             return branches[0]
         return "(?:" + "|".join(branches) + ")"
 
-    return walk(trie, True)
+    return r"(?<!\w)" + walk(trie) if trie else ""
 
 
 # -- the prefilter ----------------------------------------------------------
@@ -247,6 +246,7 @@ class Prefilter:
         # over "Altman" or "Sam".
         by_length = sorted(self.terms, key=lambda t: len(t.text), reverse=True)
         self._single = [(t, re.compile(_term_regex(t))) for t in by_length]
+        self._seen: dict[str, Term | None] = {}
         all_surfaces = [s for t in self.terms for s in _surfaces(t)]
         self._regex = re.compile(_trie_regex(all_surfaces)) if all_surfaces else None
 
@@ -289,10 +289,12 @@ class Prefilter:
         return bool(self.match_item(item))
 
     def _identify(self, matched: str) -> Term | None:
-        for term, rx in self._single:
-            if rx.fullmatch(matched):
-                return term
-        return None  # pragma: no cover - the trie only matches what the terms match
+        term = self._seen.get(matched)
+        if term is None:
+            term = next((t for t, rx in self._single if rx.fullmatch(matched)), None)
+            if len(self._seen) < 10_000:  # a memo of surface -> term, bounded
+                self._seen[matched] = term
+        return term
 
 
 def _term_regex(term: Term) -> str:

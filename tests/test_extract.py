@@ -19,6 +19,7 @@ from monitor.extract import (
     check_url,
     decode_html,
     detect_language,
+    extract_html,
     to_document,
 )
 from monitor.feeds import make_client
@@ -365,3 +366,14 @@ def test_detect_language() -> None:
     assert detect_language("Zarząd odwołał prezesa w piątek wieczorem.", langs) == "pl"
     assert detect_language("The board fired its chief executive on Friday.", langs) == "en"
     assert detect_language("OpenAI", langs) is None
+
+
+def test_boilerplate_of_a_heavy_page_is_left_out() -> None:
+    html = decode_html((PAGES / "en_heavy_page.html").read_bytes(), None)
+    found = extract_html(html, "https://example.org/story")
+    assert found is not None
+    assert found.text.startswith("Microsoft hires Sam Altman as OpenAI staff threaten to quit")
+    assert "deeply regretted his participation" in found.text
+    for junk in ("cookies", "Related story", "Comment 1:", "Footer link", "Subsection", "var a"):
+        assert junk not in found.text
+    assert (found.author, found.language) == ("Priya Raman", "en")
