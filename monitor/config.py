@@ -61,6 +61,16 @@ class PollingSettings(_Section):
     allow_private_hosts: bool = False
 
 
+class PrefilterSettings(_Section):
+    """The cheap relevance test every feed item goes through (see prefilter.py)."""
+
+    # An item with no strong term is still a candidate with this many distinct weak ones
+    # (e.g. "ChatGPT" + "Microsoft"); 0 = weak terms never suffice.
+    weak_quorum: Annotated[int, Field(ge=0)] = 2
+    # One-word terms shorter than this are weak whatever the model says ("Sam", "Ive").
+    min_strong_chars: Annotated[int, Field(ge=1)] = 4
+
+
 class ExtractSettings(_Section):
     """Article download and text extraction for candidate items (see extract.py)."""
 
@@ -122,6 +132,7 @@ class Settings(_Section):
     sagas: list[SagaSettings] = Field(min_length=1)
     polling: PollingSettings = PollingSettings()
     feeds: list[FeedSettings] = []
+    prefilter: PrefilterSettings = PrefilterSettings()
     extract: ExtractSettings = ExtractSettings()
     nlp: NLPSettings = NLPSettings()
     match: MatchSettings = MatchSettings()

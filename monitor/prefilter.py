@@ -45,6 +45,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.config import PrefilterSettings
 from monitor.types import FeedItem
 
 __all__ = ["Prefilter", "Term", "fold", "item_text"]
@@ -252,8 +253,16 @@ class Prefilter:
 
     @classmethod
     def build(
-        cls, terms: Iterable[str | Term], *, min_strong_chars: int = 4, weak_quorum: int = 2
+        cls,
+        terms: Iterable[str | Term],
+        settings: PrefilterSettings | None = None,
+        *,
+        min_strong_chars: int = 4,
+        weak_quorum: int = 2,
     ) -> Prefilter:
+        """``Prefilter.build(model.prefilter_terms(), settings.prefilter)``."""
+        if settings is not None:
+            min_strong_chars, weak_quorum = settings.min_strong_chars, settings.weak_quorum
         return cls(terms, min_strong_chars=min_strong_chars, weak_quorum=weak_quorum)
 
     def __repr__(self) -> str:

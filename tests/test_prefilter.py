@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config import PrefilterSettings
 from monitor.prefilter import Prefilter, Term, fold, item_text
 from monitor.types import FeedItem
 
@@ -55,6 +56,8 @@ def test_weak_term_alone_is_not_enough(pf: Prefilter) -> None:
         "Microsoft",
     }
     assert Prefilter.build(load_terms(), weak_quorum=0).match("ChatGPT and Microsoft") == ()
+    no_quorum = PrefilterSettings(weak_quorum=0)
+    assert Prefilter.build(load_terms(), no_quorum).match("ChatGPT and Microsoft") == ()
 
 
 def test_short_single_words_are_weak() -> None:
