@@ -47,10 +47,12 @@ log = logging.getLogger(__name__)
 __all__ = [
     "Extracted",
     "Extractor",
+    "build_document",
     "check_url",
     "decode_html",
     "detect_language",
     "extract_html",
+    "peer_address",
     "to_document",
 ]
 
@@ -64,6 +66,27 @@ def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
+
+
+def peer_address(resp: httpx.Response) -> str | None:
+    """The IP address the response actually came from (None if the transport hides it)."""
+    stream = resp.extensions.get("network_stream")
+    addr = stream.get_extra_info("server_addr") if stream is not None else None
+    if isinstance(addr, tuple) and addr:
+        return str(addr[0])
+    return None
+
+
+def _peer_is_public(resp: httpx.Response) -> bool:
+    """Closes the DNS-rebinding gap of :func:`check_url` (the name re-resolved between our
+    check and httpx's connect): the connected peer itself must be public."""
+    peer = peer_address(resp)
+    if peer is None:
+        return True  # nothing to check (e.g. a custom transport); check_url already ran
+    try:
+        return _public(ipaddress.ip_address(peer.split("%", 1)[0]))
+    except ValueError:
+        return True
 
 
 async def check_url(url: str, *, allow_private: bool = False) -> None:
@@ -288,6 +311,7 @@ class Extractor:
         self.cache = cache
         self.metrics = metrics
         self.executor = executor
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
 
     @classmethod
     def from_settings(
@@ -333,10 +357,15 @@ class Extractor:
         return article
 
     async def fetch(self, url: str) -> Article:
-        """Download and extract, uncached. Never raises: failures are classified."""
+        """Download and extract, uncached. Never raises: failures are classified.
+
+        At most ``polling.max_per_host`` downloads run at once per host; the deadline
+        (``extract.timeout_s``) counts from when the download starts.
+        """
         try:
-            async with asyncio.timeout(self.settings.timeout_s):
-                page = await self._download(url)
+            async with self._slot(url):
+                async with asyncio.timeout(self.settings.timeout_s):
+                    page = await self._download(url)
             article = await self._extract(url, page)
         except _Failed as f:
             article = Article(url, f.status, error=f.error, http_status=f.http_status)
@@ -350,6 +379,16 @@ class Extractor:
         return article
 
     # -- steps ----------------------------------------------------------------
+    def _slot(self, url: str) -> asyncio.Semaphore:
+        try:
+            host = httpx.URL(url).host
+        except httpx.InvalidURL:
+            host = ""
+        slot = self._host_slots.get(host)
+        if slot is None:
+            slot = self._host_slots[host] = asyncio.Semaphore(self.polling.max_per_host)
+        return slot
+
     async def _download(self, url: str) -> _Page:
         cap = self.polling.max_body_bytes
         current = url
@@ -364,6 +403,10 @@ class Extractor:
                 async with self.client.stream(
                     "GET", current, headers={"Accept": _ACCEPT}, follow_redirects=False
                 ) as resp:
+                    if not self.polling.allow_private_hosts and not _peer_is_public(resp):
+                        raise _Failed(
+                            ArticleStatus.BLOCKED, f"connected to non-public {peer_address(resp)}"
+                        )
                     if resp.is_redirect:
                         current = str(resp.url.join(resp.headers["location"]))
                         continue

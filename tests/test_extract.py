@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -20,6 +21,7 @@ from monitor.extract import (
     decode_html,
     detect_language,
     extract_html,
+    peer_address,
     to_document,
 )
 from monitor.feeds import make_client
@@ -45,7 +47,7 @@ def _routes() -> dict[str, Route | Callable[[], Route]]:
     big = b"<html><body>" + b"<p>filler text</p>" * 10_000 + b"</body></html>"
 
     def slow() -> Route:
-        time.sleep(1.0)
+        time.sleep(0.4)
         return 200, {"Content-Type": html}, _page("en_openai_board.html")
 
     return {
@@ -244,7 +246,7 @@ async def test_redirects_are_followed_and_bounded(server: str, client: httpx.Asy
 
 
 async def test_deadline(server: str, client: httpx.AsyncClient) -> None:
-    art = await _extractor(client, timeout_s=0.2).fetch(f"{server}/slow")
+    art = await _extractor(client, timeout_s=0.1).fetch(f"{server}/slow")
     assert art.status is ArticleStatus.TIMEOUT
 
 
@@ -289,6 +291,20 @@ async def test_guard_refuses_loopback_without_sending_anything(
 async def test_guard_refuses_private_addresses_and_other_schemes(url: str) -> None:
     with pytest.raises(BlockedURLError):
         await check_url(url, allow_private=False)
+
+
+async def test_peer_address_is_the_connected_ip(server: str, client: httpx.AsyncClient) -> None:
+    async with client.stream("GET", f"{server}/en") as resp:
+        assert peer_address(resp) == "127.0.0.1"
+
+
+async def test_per_host_concurrency_is_bounded(server: str, client: httpx.AsyncClient) -> None:
+    ex = _extractor(client)
+    ex.polling = ex.polling.model_copy(update={"max_per_host": 1})
+    t0 = time.perf_counter()
+    arts = await asyncio.gather(ex.fetch(f"{server}/slow"), ex.fetch(f"{server}/slow"))
+    assert all(a.ok for a in arts)
+    assert time.perf_counter() - t0 >= 0.8  # one after the other
 
 
 async def test_guard_lets_public_addresses_and_allowed_private_through() -> None:
