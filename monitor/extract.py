@@ -39,6 +39,7 @@ from monitor.config import ExtractSettings, PollingSettings, Settings
 from monitor.errors import BlockedURLError, FetchError
 from monitor.metrics import Metrics
 from monitor.prefilter import strip_html
+from monitor.store import Store
 from monitor.store.articles import ArticleCache
 from monitor.types import Article, ArticleStatus, Document, FeedItem
 
@@ -319,7 +320,7 @@ class Extractor:
         client: httpx.AsyncClient,
         settings: Settings,
         *,
-        store: Any = None,
+        store: Store | None = None,
         metrics: Metrics | None = None,
         executor: Executor | None = None,
     ) -> Extractor:

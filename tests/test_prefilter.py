@@ -87,6 +87,11 @@ def test_polish_case_endings_but_no_english_plural(pf: Prefilter) -> None:
     assert pf.match("sama spółka") == ()  # Polish "sama" (herself) is not @sama nor Sam
 
 
+def test_french_elision(pf: Prefilter) -> None:
+    assert pf.match("le départ d'Altman, PDG d’OpenAI") == ("Altman", "OpenAI")
+    assert pf.match("le créateur de ChatGPT limoge son patron") == ("créateur de ChatGPT",)
+
+
 def test_handles(pf: Prefilter) -> None:
     assert pf.match("thanks @sama!") == ("@sama",)
     assert pf.match("https://twitter.com/sama/status/1725631621511184771") == ("@sama",)
