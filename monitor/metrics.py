@@ -24,6 +24,9 @@ class Metrics:
         self.items = Counter(
             "monitor_items", "Feed items by stage", ["stage"], registry=r
         )  # stage: seen, new, candidate, relevant
+        self.articles = Counter(
+            "monitor_articles", "Article extractions by outcome", ["outcome"], registry=r
+        )  # outcome: ok, cached, too_short, not_html, too_large, http_error, timeout, ...
         self.last_poll_cycle = Gauge(
             "monitor_last_poll_timestamp_seconds", "Unix time of the last finished poll", registry=r
         )

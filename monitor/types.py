@@ -193,3 +193,83 @@ class Alert:
             event_id=d.get("event_id"),
             actor_id=d.get("actor_id"),
         )
+
+
+class ArticleStatus(StrEnum):
+    """How fetching an article page ended (the fetcher's classified result)."""
+
+    OK = "ok"
+    BLOCKED = "blocked"  # not http(s), or a private/loopback/link-local address
+    HTTP_ERROR = "http_error"  # status >= 400 (see http_status)
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    TOO_LARGE = "too_large"  # body over polling.max_body_bytes
+    NOT_HTML = "not_html"  # PDF, image, ...
+    TOO_SHORT = "too_short"  # boilerplate only: paywall stub, navigation page
+    TIMEOUT = "timeout"
+    NETWORK = "network"  # DNS, connection, TLS, protocol errors
+    PARSE = "parse"  # the HTML could not be parsed
+
+    @property
+    def transient(self) -> bool:
+        """Worth retrying soon (cached for a shorter time)."""
+        return self in (ArticleStatus.TIMEOUT, ArticleStatus.NETWORK)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The main text and metadata of an article page, or why there is none.
+
+    ``url`` is the URL asked for (the cache key), ``final_url`` where redirects led.
+    ``language_source`` says where ``language`` came from: ``html`` (the page's lang
+    attribute or Content-Language), ``metadata`` (trafilatura), ``detector``.
+    """
+
+    url: str
+    status: ArticleStatus
+    text: str = ""
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    language: str | None = None
+    language_source: str | None = None
+    final_url: str | None = None
+    http_status: int | None = None
+    error: str | None = None
+    fetched: datetime = field(default_factory=utcnow)
+
+    @property
+    def ok(self) -> bool:
+        return self.status is ArticleStatus.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "status": self.status.value,
+            "text": self.text,
+            "title": self.title,
+            "author": self.author,
+            "published": self.published.isoformat() if self.published else None,
+            "language": self.language,
+            "language_source": self.language_source,
+            "final_url": self.final_url,
+            "http_status": self.http_status,
+            "error": self.error,
+            "fetched": self.fetched.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Article:
+        return cls(
+            url=d["url"],
+            status=ArticleStatus(d["status"]),
+            text=d.get("text") or "",
+            title=d.get("title"),
+            author=d.get("author"),
+            published=parse_dt(d.get("published")),
+            language=d.get("language"),
+            language_source=d.get("language_source"),
+            final_url=d.get("final_url"),
+            http_status=d.get("http_status"),
+            error=d.get("error"),
+            fetched=parse_dt(d.get("fetched")) or utcnow(),
+        )

@@ -11,6 +11,7 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:feeds                   set     known feed URLs
     P:feeds:imported          hash    feeds added by `monitor feeds import`: url -> JSON
     P:entry:<hash>            string  content hash of a seen feed entry (TTL)
+    P:article:<hash>          string  JSON of an extracted article, by URL (TTL)
     P:alerts:outbox           stream  alerts waiting for delivery, one consumer group per sink
     P:alerts:dead             stream  alerts that could not be delivered in time
     P:alerts:id:<alert id>    string  an alert id already enqueued (idempotency, long TTL)
@@ -67,6 +68,10 @@ class Keys:
 
     def entry(self, entry_id: str) -> str:
         return self._k("entry", _h(entry_id))
+
+    # -- articles ---------------------------------------------------------
+    def article(self, url: str) -> str:
+        return self._k("article", _h(url))
 
     # -- alerts -----------------------------------------------------------
     def outbox(self) -> str:
