@@ -24,6 +24,8 @@ from monitor.errors import ConfigError, InputError, MonitorError
 from monitor.store import Store, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# click >= 8.2 names it NoArgsIsHelpError; older clicks have none (an empty tuple catches nothing)
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 log = logging.getLogger("monitor")
 
@@ -189,7 +191,7 @@ def main(argv: list[str] | None = None, standalone: bool = True) -> Any:
     try:
         cli.main(args=argv, prog_name="monitor", standalone_mode=False)
         code = EXIT_OK
-    except click.exceptions.NoArgsIsHelp as exc:  # pragma: no cover - click>=8.2
+    except _NO_ARGS_IS_HELP as exc:  # pragma: no cover - click>=8.2
         click.echo(exc.format_message() if hasattr(exc, "format_message") else "", err=True)
         code = EXIT_USAGE
     except click.UsageError as exc:
@@ -224,3 +226,35 @@ def register(command: Callable[..., Any] | click.Command) -> None:
 
 def json_dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+
+
+# --- monitor eval (issue 9: score replay alerts against labels) ---------------------------
+
+
+@cli.command("eval")
+@click.option(
+    "--alerts",
+    "alerts_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Alerts JSONL, as written by 'monitor replay --output'.",
+)
+@click.option(
+    "--labels",
+    "labels_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Labels JSON (format: docs/labels.md), e.g. tests/data/rss_dev_labels.json.",
+)
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="The replay started from an empty model: labels the seeds tell are expected too.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def eval_cmd(alerts_path: Path, labels_path: Path, fresh: bool, as_json: bool) -> None:
+    """Score alerts against labels: precision, recall, misses and false alarms."""
+    from monitor.evaluate import evaluate_files
+
+    report = evaluate_files(alerts_path, labels_path, after_seeding=not fresh)
+    click.echo(json_dumps(report.to_dict()) if as_json else report.render())

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,7 @@ FALSE_ALARMS = (Outcome.DUPLICATE, Outcome.LATE, Outcome.KNOWN, Outcome.UNMATCHE
 _FOLD = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "đ": "d", "ß": "ss", "’": "'", "‘": "'"})
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Lower case, accents removed (``Mądry`` -> ``madry``), whitespace collapsed."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
@@ -249,7 +250,8 @@ def parse_labels(data: Any) -> Labels:
     actors = tuple(_actor(d, i) for i, d in enumerate(data.get("actors") or ()))
     if not devs and not actors:
         raise InputError("labels: no developments and no actors")
-    ids = [label.id for label in (*devs, *actors)]
+    all_labels: tuple[Label, ...] = (*devs, *actors)
+    ids = [label.id for label in all_labels]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise InputError(f"labels: duplicate ids: {', '.join(dupes)}")
