@@ -568,3 +568,35 @@ def status(ctx: Context, as_json: bool) -> None:
             click.echo(f"model:     {saga} version {v if v is not None else '(not seeded)'}")
     if not running:
         sys.exit(EXIT_FAILED)
+
+
+# --- monitor eval (issue 9: score replay alerts against labels) ---------------------------
+
+
+@cli.command("eval")
+@click.option(
+    "--alerts",
+    "alerts_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Alerts JSONL, as written by 'monitor replay --output'.",
+)
+@click.option(
+    "--labels",
+    "labels_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Labels JSON (format: docs/labels.md), e.g. tests/data/rss_dev_labels.json.",
+)
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="The replay started from an empty model: labels the seeds tell are expected too.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def eval_cmd(alerts_path: Path, labels_path: Path, fresh: bool, as_json: bool) -> None:
+    """Score alerts against labels: precision, recall, misses and false alarms."""
+    from monitor.evaluate import evaluate_files
+
+    report = evaluate_files(alerts_path, labels_path, after_seeding=not fresh)
+    click.echo(json_dumps(report.to_dict()) if as_json else report.render())
