@@ -3,7 +3,9 @@
 The pipeline's worker thread calls :meth:`Outbox.enqueue`: each alert is written to a Redis
 stream *before* any delivery, once (its id is remembered: enqueuing it again is a no-op),
 and more sources on a development already alerted within the grouping window are counted
-on the first alert instead of making new ones (see ``monitor/store/outbox.py``).
+on the first alert instead of making new ones (see ``monitor/store/outbox.py``);
+:meth:`Outbox.count_source` does the same for a later document the pipeline matched to the
+alert's event.
 
 The daemon runs one :class:`Deliverer` in its loop: one worker per sink, each reading the
 stream through the sink's own consumer group. An entry is acknowledged only once the sink
