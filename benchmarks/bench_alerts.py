@@ -88,6 +88,15 @@ def main(n: int = 2000) -> None:
         dt = time.perf_counter() - t0
         print(f"enqueue of duplicates (batch): {n / dt:8.0f} alerts/s")
 
+        # Later reports of known developments, counted on their alerts (window open).
+        from monitor.alerts.message import Source
+
+        t0 = time.perf_counter()
+        for i in range(n):
+            outbox.count_source("s", f"ev-{i}", Source(f"Other {i}", f"https://other.example/{i}"))
+        dt = time.perf_counter() - t0
+        print(f"count_source (grouping):       {n / dt:8.0f} reports/s")
+
         sinks = build_sinks(settings, Env(monitor_webhook_secret=SecretStr("whsec_c2VjcmV0")))
         metrics = Metrics()
         t0 = time.perf_counter()
