@@ -37,7 +37,7 @@ from monitor.config import MatchSettings
 from monitor.errors import InputError
 from monitor.lexicon import ORG_SUFFIXES, fold
 from monitor.match import decide
-from monitor.nlp import Analysis, Analyzer
+from monitor.nlp import Analysis, Analyzer, strip_name
 from monitor.saga import Actor, AliasIndex, SagaModel
 from monitor.types import Document, parse_dt
 
@@ -279,6 +279,29 @@ def score_example(
         why = "peripheral" if i in {periph.ids[n] for n in ex.peripheral} else "other"
         known.errors.append(Error(ex.id, model.actors[i].name, "false_positive", why, text))
     return names, known
+
+
+def spacy_baseline(
+    analyzer: Analyzer, examples: Sequence[Example], model: SagaModel | None = None
+) -> Score:
+    """The names score of spaCy's own PER/ORG entities alone (what the French model gives)."""
+    model = model or SagaModel(name="empty")
+    index = AliasIndex(model)
+    total = Score()
+    docs = analyzer.nlp.pipe([ex.document().full_text for ex in examples])
+    for ex, sdoc in zip(examples, docs, strict=True):
+        found = {
+            strip_name(e.text): "person" if e.label_ == "PER" else "org"
+            for e in sdoc.ents
+            if e.label_ in ("PER", "ORG")
+        }
+        det = Detection(
+            tuple(Detected(n, index.resolve(n), k) for n, k in found.items() if n),
+            frozenset(),
+            (),
+        )
+        total.add(score_example(model, index, ex, det, sdoc.text)[0])
+    return total
 
 
 @dataclass
