@@ -205,10 +205,10 @@ class Score:
 
 def _words(name: str) -> list[str]:
     """Folded words of a name, without a legal suffix ("Teck Resources Ltd." is Teck Resources)."""
-    words = fold(name).replace("’", "'").split()
+    words = [w.rstrip(".") for w in fold(name).replace("’", "'").split()]
     while len(words) > 1 and (words[-1] in ORG_SUFFIXES or f"{words[-1]}." in ORG_SUFFIXES):
         words.pop()
-    return words
+    return [w for w in words if w]
 
 
 def _part_of(small: list[str], big: list[str]) -> bool:
