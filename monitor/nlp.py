@@ -222,12 +222,31 @@ def role_cue(sentence: str, start: int, end: int) -> str | None:
     return None
 
 
+_SENT_END = set('.!?:;…»"”)')
+
+
 @Language.component("monitor_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """A line break ends a sentence: headlines and list items are sentences of their own."""
+    """A line break ends a sentence: headlines and list items are sentences of their own.
+    A break the French splitter makes in English where no sentence ends ("named chair |
+    of the board", "Former | Salesforce co-CEO") is undone."""
+    breaks: set[int] = set()
     for tok in doc[:-1]:
         if "\n" in tok.whitespace_ or (tok.text.strip() == "" and "\n" in tok.text):
-            doc[tok.i + 1].is_sent_start = True
+            breaks.add(tok.i + 1)
+    start = 0
+    for tok in doc[1:]:
+        if tok.i in breaks:
+            tok.is_sent_start, start = True, tok.i
+            continue
+        if not tok.is_sent_start:
+            continue
+        prev = doc[tok.i - 1]
+        ended = prev.text[-1:] in _SENT_END
+        if not ended and (tok.text[:1].islower() or tok.i - start <= 2):
+            tok.is_sent_start = False
+        else:
+            start = tok.i
     return doc
 
 

@@ -23,6 +23,7 @@ from datetime import datetime
 from monitor.alerts import Dispatcher, build_sinks
 from monitor.config import SagaSettings, Settings
 from monitor.errors import ConflictError
+from monitor.lexicon import COMPILED_ACTIONS, fold
 from monitor.match import Decision, EventDecision, NameCandidate, apply_decision, decide
 from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
@@ -68,6 +69,13 @@ class Outcome:
     saga: str
     verdicts: frozenset[Verdict]
     alerts: list[Alert] = field(default_factory=list)
+    known_events: tuple[str, ...] = ()  # ids of the known events it reports again
+
+
+def _trigger_at(d: EventDecision) -> int:
+    rx = COMPILED_ACTIONS.get(d.candidate.action)
+    m = rx.search(fold(d.candidate.sentence)) if rx else None
+    return m.start() if m else 1 << 30
 
 
 def _sentences_naming(decision: Decision, actor: object) -> tuple[str, ...]:
@@ -280,7 +288,8 @@ class Pipeline:
             )
             doc_alerts = [] if quiet else self._alerts(model, decision, new_events, new_actors, t)
             alerts += doc_alerts
-            local_outcomes.append(Outcome(an.doc, s.name, decision.verdicts, doc_alerts))
+            known = tuple(e.known_event for e in decision.known_events if e.known_event)
+            local_outcomes.append(Outcome(an.doc, s.name, decision.verdicts, doc_alerts, known))
             if self.metrics:
                 for v in decision.verdicts:
                     self.metrics.decisions.labels(v.value).inc()
@@ -315,7 +324,14 @@ class Pipeline:
         )
         out: list[Alert] = []
         thr = self.settings.match.known_threshold
+        # One alert a sentence: the other new acts the same sentence tells ("signed a
+        # letter threatening to resign") are in the model, and listed on that alert.
+        by_sentence: dict[str, list[tuple[EventDecision, str]]] = {}
         for d, eid in new_events:
+            by_sentence.setdefault(d.sentences[0] if d.sentences else eid, []).append((d, eid))
+        for group in by_sentence.values():
+            group.sort(key=lambda x: _trigger_at(x[0]))  # the act the sentence leads with
+            (d, eid), rest = group[0], group[1:]
             ev = model.events[eid]
             near = model.events.get(d.nearest_event or "")
             reason = (
@@ -323,19 +339,26 @@ class Pipeline:
                 if near
                 else "first event of its kind in the saga"
             )
+            others = [model.events[e] for _, e in rest]
+            if others:
+                reason += "; also new here: " + "; ".join(
+                    f"{o.statement} ({o.date or 'undated'})" for o in others
+                )
+            everyone = dict.fromkeys(a for e in (ev, *others) for a in e.actors)
+            sentences = dict.fromkeys(x for dd, _ in group for x in dd.sentences)
             out.append(
                 Alert(
                     id=short_hash(model.name, AlertKind.NEW_DEVELOPMENT.value, eid),
                     saga=model.name,
                     kind=AlertKind.NEW_DEVELOPMENT,
                     headline=f"{ev.statement} ({ev.date or 'undated'})",
-                    actors=tuple(model.actor_name(a) for a in ev.actors),
+                    actors=tuple(model.actor_name(a) for a in everyone),
                     explanation=Explanation(
                         matched_actors=matched,
                         nearest_event=near.statement if near else None,
                         nearest_event_date=near.date if near else None,
                         similarity=d.similarity if near else None,
-                        new_sentences=d.sentences[:3],
+                        new_sentences=tuple(sentences)[:3],
                         reason=reason,
                     ),
                     source_title=doc.title,
