@@ -201,11 +201,16 @@ class Poller:
 
     async def poll(self, feed: FeedSettings) -> fd.Outcome:
         """Fetch, parse, dedup and hand on one feed; store its health; plan its next run."""
-        async with self._slots:
-            state = self._states.get(feed.url) or await self.feed_store.aload(feed.url)
+        stored = self._states.get(feed.url)  # as in Redis (this poller is its only writer)
+        state = stored or await self.feed_store.aload(feed.url)
+        url = state.fetch_url or feed.url
+        # The host's slot first, then a global one: feeds queued behind a busy host do not
+        # hold global slots other hosts could use. The global slot is kept while parsing,
+        # which bounds the bodies held in memory.
+        async with self._host_slot(url):
+            await self._slots.acquire()
             started = utcnow()
-            url = state.fetch_url or feed.url
-            async with self._host_slot(url):
+            try:
                 assert self._client is not None
                 result = await fd.fetch(
                     self._client,
@@ -213,6 +218,10 @@ class Poller:
                     polling=self.polling,
                     validators=fd.Validators(state.etag, state.last_modified),
                 )
+            except BaseException:
+                self._slots.release()
+                raise
+        try:
             outcome, parsed, error, new = result.outcome, None, result.error or "", []
             digest = fd.body_hash(result.content) if outcome is fd.Outcome.OK else None
             if outcome is fd.Outcome.OK and digest == state.body_hash:
@@ -223,6 +232,8 @@ class Poller:
                     outcome, error = fd.Outcome.PARSE_ERROR, parsed.error
                 else:
                     new = await self.feed_store.afilter_new(parsed.items)
+        finally:
+            self._slots.release()
         delivered = await self._deliver(feed, new)
         before = state
         state = self._next_state(feed, state, result, outcome, error, parsed, digest, new, started)
@@ -234,7 +245,7 @@ class Poller:
                 body_hash=before.body_hash,
                 items_seen=before.items_seen,
             )
-        await self.feed_store.asave(state)
+        await self.feed_store.asave(state, stored)
         self._states[feed.url] = state
         assert state.next_check is not None
         self._reschedule(feed.url, state.next_check)
@@ -380,7 +391,7 @@ class Poller:
                 )  # fmt: skip
             return
         if parsed and parsed.bozo:
-            log.info(
+            log.warning(
                 "feed is malformed, kept %d entries: %s", len(parsed.items), parsed.bozo,
                 extra=extra,
             )  # fmt: skip
