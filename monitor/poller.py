@@ -297,6 +297,8 @@ class Poller:
         started: datetime,
     ) -> FeedState:
         errors = state.consecutive_errors + 1 if outcome.is_error else 0
+        # The feed's ttl is remembered: a 304 brings no document to read it from.
+        ttl_s = parsed.ttl_s if parsed and not parsed.error else state.ttl_s
         delay, why = fd.plan_next_check(
             outcome,
             interval_s=_interval(feed, self.polling.interval_s),
@@ -305,7 +307,7 @@ class Poller:
             errors=errors,
             retry_after_s=result.retry_after_s,
             max_age_s=result.max_age_s,
-            ttl_s=parsed.ttl_s if parsed else None,
+            ttl_s=ttl_s,
             rng=self._rng,
         )
         ok = not outcome.is_error
@@ -337,6 +339,7 @@ class Poller:
             last_items=len(parsed.items) if parsed else state.last_items,
             next_check=started + timedelta(seconds=delay),
             next_reason=why,
+            ttl_s=ttl_s,
         )
 
     # -- reporting -----------------------------------------------------------------------

@@ -122,6 +122,7 @@ async def test_304_flow_sends_validators_back_byte_for_byte(
     assert len(sink.calls) == 1  # a 304 costs nothing downstream
     second = state(store, url)
     assert second.last_status == "not_modified" and second.last_http_status == 304
+    assert (first.next_reason, second.next_reason) == ("ttl", "ttl")  # <ttl>60</ttl> kept
     assert second.etag == etag.encode("latin-1") and second.last_modified == last_modified.encode()
     assert len(server.hits("/rss")) == 2
     assert metrics.polls.labels(outcome="not_modified")._value.get() == 1

@@ -28,6 +28,7 @@ from monitor.types import FeedItem
 _BYTES = ("etag", "last_modified")
 _INTS = ("last_http_status", "consecutive_errors", "items_seen", "last_items")
 _TIMES = ("last_attempt", "last_success", "failing_since", "next_check")
+_FLOATS = ("ttl_s",)
 
 # KEYS: entry keys; ARGV: ttl, then one content hash per key. Returns 1 per new or changed
 # entry, 0 per entry seen before with the same hash.
@@ -62,6 +63,7 @@ class FeedState:
     last_items: int = 0  # entries in the last document parsed
     next_check: datetime | None = None
     next_reason: str = ""
+    ttl_s: float | None = None  # the feed's own <ttl> / sy:updatePeriod, as last parsed
 
     def encode(self) -> dict[str, bytes | str]:
         out: dict[str, bytes | str] = {}
@@ -89,6 +91,8 @@ class FeedState:
                     d[name] = int(v)
                 elif name in _TIMES:
                     d[name] = datetime.fromtimestamp(float(v), UTC)
+                elif name in _FLOATS:
+                    d[name] = float(v)
                 elif name in cls.__dataclass_fields__ and name != "url":
                     d[name] = v.decode("utf-8", "replace")
         except ValueError as exc:
