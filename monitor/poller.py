@@ -70,6 +70,7 @@ class Poller:
         self._busy: dict[str, asyncio.Task[fd.Outcome]] = {}
         # Write-through cache of the feeds' stored state (this poller is its only writer).
         self._states: dict[str, FeedState] = {}
+        self._unstored: set[str] = set()  # feeds known to have no stored state yet
         self._rng = random.Random()
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -139,9 +140,11 @@ class Poller:
             self._parser = _process_pool(self.polling.parse_workers)
 
     async def _load_states(self) -> None:
-        missing = [u for u in self._feeds if u not in self._states]
+        missing = [u for u in self._feeds if u not in self._states and u not in self._unstored]
         if missing:
-            self._states.update(await self.feed_store.aload_many(missing))
+            found = await self.feed_store.aload_many(missing)
+            self._states.update(found)
+            self._unstored.update(u for u in missing if u not in found)
 
     def _merge(self, config_feeds: Sequence[FeedSettings]) -> dict[str, FeedSettings]:
         merged = {f.url: f for f in self.feed_store.imported()}
@@ -202,7 +205,12 @@ class Poller:
     async def poll(self, feed: FeedSettings) -> fd.Outcome:
         """Fetch, parse, dedup and hand on one feed; store its health; plan its next run."""
         stored = self._states.get(feed.url)  # as in Redis (this poller is its only writer)
-        state = stored or await self.feed_store.aload(feed.url)
+        if stored is not None:
+            state = stored
+        elif feed.url in self._unstored:
+            state = FeedState(feed.url)
+        else:
+            state = await self.feed_store.aload(feed.url)
         url = state.fetch_url or feed.url
         # The host's slot first, then a global one: feeds queued behind a busy host do not
         # hold global slots other hosts could use. The global slot is kept while parsing,
@@ -247,6 +255,7 @@ class Poller:
             )
         await self.feed_store.asave(state, stored)
         self._states[feed.url] = state
+        self._unstored.discard(feed.url)
         assert state.next_check is not None
         self._reschedule(feed.url, state.next_check)
         self._count(result, outcome, parsed, len(new))

@@ -120,16 +120,19 @@ class FeedStore:
 
     async def asave(self, state: FeedState, before: FeedState | None = None) -> None:
         """Store a feed's state. ``before`` is what is stored now (the poller caches it): then
-        this is one HSET, plus an HDEL of fields that became empty, in one transaction."""
+        only what changed is written, one HSET (and an HDEL of fields that became empty)."""
         key, fields_ = self.keys.feed(state.url), state.encode()
-        gone = [f for f in (before.encode() if before else ()) if f not in fields_]
+        old = before.encode() if before else {}
+        gone = [f for f in old if f not in fields_]
+        changed = {k: v for k, v in fields_.items() if old.get(k) != v}
         pipe = self.store.aio().pipeline(transaction=before is None or bool(gone))
         if before is None:
             pipe.delete(key)
             pipe.sadd(self.keys.feeds(), state.url)
         elif gone:
             pipe.hdel(key, *gone)
-        pipe.hset(key, mapping=fields_)  # type: ignore[arg-type]
+        if changed:
+            pipe.hset(key, mapping=changed)  # type: ignore[arg-type]
         try:
             await pipe.execute()
         except redis.RedisError as exc:
