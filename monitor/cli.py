@@ -558,13 +558,14 @@ def status(ctx: Context, as_json: bool) -> None:
     Safe next to a running daemon. Exit status 0 when a daemon is running (fresh
     heartbeat), 1 when none is, 2 on bad usage.
     """
+    from monitor.poller import human_duration
     from monitor.store.service import DaemonState, ServiceStore
 
     s = ctx.settings
     with ctx.store() as store:
         svc = ServiceStore(store)
         hb = svc.read_heartbeat()
-        health = svc.feed_health(f.url for f in s.feeds)
+        health = svc.feed_health(_polled_feed_urls(store, s))
         queues = svc.queue_depths()
         versions = svc.model_versions([saga.name for saga in s.sagas])
     running = hb is not None and hb.state not in (DaemonState.STOPPED, DaemonState.STOPPING)
@@ -581,7 +582,13 @@ def status(ctx: Context, as_json: bool) -> None:
                         "configured": len(health),
                         **counts,
                         "failing": [
-                            {"url": h.url, "errors": h.consecutive_errors, "status": h.last_status}
+                            {
+                                "url": h.url,
+                                "errors": h.consecutive_errors,
+                                "status": h.last_status,
+                                "failing_for_s": round(_failing_for_s(h)),
+                                "flagged": _failing_for_s(h) >= s.polling.failing_after_s,
+                            }
                             for h in health
                             if h.state == "failing"
                         ],
@@ -608,8 +615,14 @@ def status(ctx: Context, as_json: bool) -> None:
         for h in health:
             if h.state == "failing":
                 since = f"failing since {_ago(h.failing_since)}, " if h.failing_since else ""
+                failing_s = _failing_for_s(h)
+                flag = (
+                    f"FEED FAILING FOR {human_duration(failing_s)}"
+                    if failing_s >= s.polling.failing_after_s
+                    else "failing"
+                )
                 click.echo(
-                    f"  failing: {h.url} ({since}{h.consecutive_errors} errors in a row, "
+                    f"  {flag}: {h.url} ({since}{h.consecutive_errors} errors in a row, "
                     f"last success {_ago(h.last_success)}: {h.last_status})"
                 )
         click.echo("queues:    " + ", ".join(f"{q} {n}" for q, n in queues.items()))
@@ -617,6 +630,21 @@ def status(ctx: Context, as_json: bool) -> None:
             click.echo(f"model:     {saga} version {v if v is not None else '(not seeded)'}")
     if not running:
         sys.exit(EXIT_FAILED)
+
+
+def _polled_feed_urls(store: Any, s: Any) -> list[str]:
+    """The feeds the daemon polls: the configured ones and those imported from OPML."""
+    from monitor.store.feeds import FeedStore
+
+    urls = dict.fromkeys(f.url for f in s.feeds)
+    urls.update(dict.fromkeys(f.url for f in FeedStore(store, ttl_s=1).imported()))
+    return list(urls)
+
+
+def _failing_for_s(h: Any) -> float:
+    from monitor.types import utcnow
+
+    return (utcnow() - h.failing_since).total_seconds() if h.failing_since else 0.0
 
 
 # --- monitor eval (issue 9: score replay alerts against labels) ---------------------------
