@@ -307,7 +307,7 @@ def score(
     actors = _actor_sim(c, e, weights, new_w)
     e_persons = {a for a in e.key_actors if a in model.actors and model.actors[a].kind == "person"}
     window = s.date_window_days + (2 if c.action in _ONGOING else 0)
-    if act >= 1.0 and _recap(c, e, e_persons, model, window):
+    if act >= 0.7 and _recap(c, e, e_persons, model, window):
         return max(s.known_threshold, _combined(c, e, model, s, act, actors, window))
     if c.key and e_persons:
         if c.key_persons and not set(c.key_persons) & e_persons:

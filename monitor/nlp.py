@@ -33,6 +33,7 @@ from monitor.lexicon import (
     SOURCE_AFTER,
     SOURCE_BEFORE,
     STOP_CAPS,
+    TITLE_WORDS,
     TWEET_SIGNATURE,
     actions_in,
     fold,
@@ -128,6 +129,10 @@ def name_chunks(text: str) -> list[tuple[int, int, str]]:
             cur.pop(0)
         while cur and fold(cur[-1][2]) in _NAME_CONNECTORS:
             cur.pop()
+        # a capitalised title is a role, not part of the name: "Chief Operating Officer
+        # Brad Lightcap", "Former Twitch CEO Emmett Shear" (role_cue reads it back)
+        while len(cur) > 1 and fold(cur[0][2]).strip(".") in TITLE_WORDS:
+            cur.pop(0)
         if cur:
             chunks.append((cur[0][0], cur[-1][1], " ".join(t for _, _, t in cur)))
         cur.clear()
@@ -198,7 +203,7 @@ def peripheral_cue(sentence: str, start: int, end: int) -> str | None:
         return "tweet_author"
     if HISTORICAL_AFTER.match(after):
         return "historical"
-    if _JOURNALIST_AFTER.match(after_raw) or JOURNALIST_BEFORE.match(before):
+    if _JOURNALIST_AFTER.match(after_raw) or JOURNALIST_BEFORE.search(before):
         return "journalist"
     if SOURCE_BEFORE.search(before) or SOURCE_AFTER.match(after):
         return "outlet"
