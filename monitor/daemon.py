@@ -42,12 +42,12 @@ from monitor.config import Env, FeedSettings, Settings, load_settings, redis_url
 from monitor.errors import ConfigError
 from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
 from monitor.metrics import Metrics
-from monitor.pipeline import Pipeline
+from monitor.pipeline import Outcome, Pipeline, document_from_item
 from monitor.poller import Poller
 from monitor.store import Store, connect
 from monitor.store.service import DaemonState, Heartbeat, ServiceStore
 from monitor.systemd import Notifier
-from monitor.types import Alert, FeedItem, utcnow
+from monitor.types import Alert, FeedItem, Verdict, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,10 @@ class Daemon:
         self.settings = settings
         self.store = store
         self.pipeline = pipeline
-        self.metrics = metrics or Metrics()
+        # One registry for every stage: what /metrics shows is what they all count.
+        self.metrics = metrics or getattr(pipeline, "metrics", None) or Metrics()
+        if getattr(pipeline, "metrics", None) is None:
+            pipeline.metrics = self.metrics
         self.notifier = notifier or Notifier(None)
         self.reload_settings = reload_settings or (
             lambda: load_settings(settings.config_path, data_dir=settings.data_dir)
@@ -316,8 +319,7 @@ class Daemon:
                 waiting.dec(len(batch))
                 left -= len(batch)
                 await self.service.done(batch)
-                for a in alerts:
-                    self.metrics.alerts.labels(a.kind.value).inc()
+                for a in alerts:  # counted by kind in the pipeline
                     log.info(
                         "alert: %s",
                         a.headline,
@@ -330,8 +332,10 @@ class Daemon:
         pipeline = self.pipeline
 
         def work() -> list[Alert]:
-            with self.metrics.pipeline_seconds.time():
-                alerts = pipeline.process_items(items)
+            outcomes: list[Outcome] = []
+            alerts = pipeline.process([document_from_item(i) for i in items], outcomes=outcomes)
+            relevant = {o.doc.id for o in outcomes if o.verdicts - {Verdict.IRRELEVANT}}
+            self.metrics.items.labels(stage="relevant").inc(len(relevant))
             self.emit(alerts)
             return alerts
 
@@ -434,8 +438,8 @@ class HeartbeatWriter:
         d = self.daemon
         try:
             await d.service.beat(d.heartbeat(), ttl_s=self.interval_s * HEARTBEAT_TTL_BEATS)
-            depths = await d.service.queue_depths_async()
-            d.metrics.queue_depth.labels("pending").set(depths["pending"])  # alerts: Deliverer
+            # checkpointed items; the Deliverer publishes alerts:<sink> and alerts:dead
+            d.metrics.queue_depth.labels("intake").set(await d.service.intake_depth_async())
             sagas = [s.name for s in d.settings.sagas]
             for saga, version in (await d.service.model_versions_async(sagas)).items():
                 d.metrics.model_version.labels(saga).set(version or 0)
@@ -514,11 +518,13 @@ def run_daemon(
     )
     try:
         # The daemon enqueues what the pipeline returns: the pipeline itself emits nowhere.
-        pipeline = Pipeline(settings, store, emit=lambda alerts: None)
+        metrics = Metrics()
+        pipeline = Pipeline(settings, store, emit=lambda alerts: None, metrics=metrics)
         daemon = Daemon(
             settings,
             store,
             pipeline,
+            metrics=metrics,
             notifier=Notifier.from_env(),
             reload_settings=reload_settings,
         )
