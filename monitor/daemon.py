@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 # store's own close (the embedded Redis saves its file) the process exits within 10 s.
 SHUTDOWN_TIMEOUT_S = 7.0
 STOP_GRACE_S = 0.25
+# Polls still running this long after SIGTERM (a feed that answers slowly) are abandoned:
+# nothing of theirs was handed on yet, or it is checkpointed; the next start polls again.
+POLL_STOP_GRACE_S = 3.0
 # `monitor run --burst`: how long to wait for the outbox to be delivered before exiting.
 BURST_DRAIN_TIMEOUT_S = 30.0
 # The heartbeat key outlives this many missed beats.
@@ -170,7 +173,8 @@ class Daemon:
         out: list[Component] = [Watchdog(self.notifier)]
         if self.settings.health.enabled:
             out.append(self.health)
-        return [*out, HeartbeatWriter(self), self.intake, *delivery, self.scheduler]
+        scheduler = GracefulStop(self.scheduler, POLL_STOP_GRACE_S)
+        return [*out, HeartbeatWriter(self), self.intake, *delivery, scheduler]
 
     # -- signals: the one place --------------------------------------------------------
     def request_stop(self, reason: str = "") -> None:
@@ -382,6 +386,36 @@ class Daemon:
 
 
 # -- components -----------------------------------------------------------------------
+
+
+class GracefulStop:
+    """A component whose stop may wait on slow work (the poller waits for its polls in
+    flight): past ``grace_s`` that work is cancelled and ``stop()`` is called again, to
+    close what is left, so one slow feed cannot eat the whole shutdown budget."""
+
+    def __init__(self, inner: Component, grace_s: float) -> None:
+        self.inner = inner
+        self.grace_s = grace_s
+        self.name = _name(inner)
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    async def stop(self) -> None:
+        first = asyncio.ensure_future(self.inner.stop())
+        try:
+            await asyncio.wait_for(asyncio.shield(first), self.grace_s)
+            return
+        except TimeoutError:
+            log.warning(
+                "%s: work still in flight after %.0fs abandoned (polled again at the next start)",
+                self.name,
+                self.grace_s,
+            )
+        first.cancel()
+        with suppress(asyncio.CancelledError):
+            await first
+        await self.inner.stop()
 
 
 class Watchdog:

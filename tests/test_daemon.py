@@ -30,7 +30,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from monitor.alerts import Outbox
 from monitor.config import FeedSettings, load_settings
-from monitor.daemon import Daemon, lifespan
+from monitor.daemon import Daemon, GracefulStop, lifespan
 from monitor.feeds import parse_feed
 from monitor.store import Store, open_store
 from monitor.store.service import ServiceStore
@@ -237,14 +237,16 @@ def test_sighup_adds_and_removes_feeds_and_keeps_config_when_invalid(
         wait_for(lambda: feeds.count("alpha") >= 1, 10, "first poll of alpha")
         assert feeds.count("beta") == 0
 
-        write_config(tmp_path, feeds=[feeds.url("beta")], health_port=port)
+        # beta and a feed that never answers replace alpha
+        write_config(tmp_path, feeds=[feeds.url("beta"), feeds.url("hang")], health_port=port)
         proc.send_signal(signal.SIGHUP)
         wait_for(lambda: feeds.count("beta") >= 2, 10, "the added feed polled")
         time.sleep(0.5)  # a poll of alpha in flight at the reload may still land
         alpha = feeds.count("alpha")
         time.sleep(1.5)  # three intervals
         assert feeds.count("alpha") == alpha, "a removed feed is no longer polled"
-        assert "config reloaded: 1 feeds (1 added, 1 removed)" in log.read_text()
+        assert "config reloaded: 2 feeds (2 added, 1 removed)" in log.read_text()
+        assert feeds.count("hang") == 1  # its poll is in flight
         assert notify.lines().count("RELOADING=1") == 1
 
         # An invalid file is rejected with one log line; the running config stays.
@@ -256,12 +258,15 @@ def test_sighup_adds_and_removes_feeds_and_keeps_config_when_invalid(
         assert proc.poll() is None
         assert get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200
 
+        # the poll of "hang" in flight is abandoned after a grace: still 0 within 10 s
         assert stop_within(proc, signal.SIGINT) < 10
         assert proc.returncode == 0
+    assert "Traceback" not in log.read_text()
     records = [json.loads(ln) for ln in log.read_text().splitlines()]  # journald-friendly
     rejected = [r for r in records if "config reload rejected" in r["msg"]]
     assert len(rejected) == 1 and rejected[0]["level"] == "ERROR"
     assert "not_an_option" in rejected[0]["msg"]
+    assert any("abandoned" in r["msg"] for r in records)  # the hanging poll, at the stop
     polled = [r for r in records if r["msg"].startswith("polled:")]
     assert {r["feed"] for r in polled} == {feeds.url("alpha"), feeds.url("beta")}
 
@@ -372,3 +377,29 @@ async def test_lifespan_unwinds_what_started_when_a_start_fails() -> None:
         async with lifespan(comps):
             pass
     assert log == ["start a", "stop a"]
+
+
+class SlowToStop:
+    """Like the poller with a poll in flight: the first stop waits on it, forever."""
+
+    name = "slow"
+
+    def __init__(self) -> None:
+        self.stops: list[str] = []
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        if not self.stops:
+            self.stops.append("waiting")
+            await asyncio.sleep(3600)
+        self.stops.append("closed")
+
+
+async def test_graceful_stop_abandons_slow_work_then_closes() -> None:
+    inner = SlowToStop()
+    started = time.monotonic()
+    await GracefulStop(inner, 0.2).stop()
+    assert inner.stops == ["waiting", "closed"]
+    assert time.monotonic() - started < 1
