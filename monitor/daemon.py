@@ -9,7 +9,11 @@ One asyncio loop. The daemon is a list of components, each with ``start()`` and
     intake     seeds the saga model, replays items a previous run left half-done;
                on stop, waits for the pipeline batch in flight
     deliverer  delivers the alert outbox (monitor.alerts.outbox), drained on stop
-    scheduler  polls feeds, hands new items to :meth:`Daemon.on_items` (last in, first out)
+    scheduler  polls feeds, hands new items to :meth:`Daemon.on_items` (last in, first out;
+               a poll still running ``POLL_STOP_GRACE_S`` into the stop is abandoned)
+
+Every stage counts on the daemon's one :class:`~monitor.metrics.Metrics` registry, which
+``/metrics`` serves.
 
 New items go through the pipeline one batch at a time (it mutates the saga model), in a
 worker thread so polling never stalls. Before a batch starts its items are checkpointed in

@@ -175,7 +175,7 @@ class ServiceStore:
         """For ``monitor status`` (the daemon's Deliverer publishes the outbox gauges)."""
         outbox = OutboxStore(self.store)
         try:
-            intake = int(self.store.redis.hlen(self.keys.intake_pending()))
+            intake = int(self.store.redis.hlen(self.keys.intake_pending()))  # type: ignore[arg-type]
             dead = outbox.dead_count()
         except redis.RedisError as exc:
             raise StoreError(f"Redis at {self.store.location} failed: {exc}") from exc
