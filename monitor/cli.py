@@ -518,7 +518,8 @@ def status(ctx: Context, as_json: bool) -> None:
         svc = ServiceStore(store)
         hb = svc.read_heartbeat()
         imported = FeedStore(store, ttl_s=s.polling.seen_ttl_s).imported()
-        urls = list(dict.fromkeys([*(f.url for f in s.feeds), *(f.url for f in imported)]))
+        configured = list(dict.fromkeys(f.url for f in s.feeds))
+        urls = list(dict.fromkeys([*configured, *(f.url for f in imported)]))
         health = svc.feed_health(urls)
         queues = svc.queue_depths(s.alerts.enabled_sinks())
         versions = svc.model_versions([saga.name for saga in s.sagas])
@@ -535,8 +536,8 @@ def status(ctx: Context, as_json: bool) -> None:
                     "daemon": hb.to_dict() if hb else None,
                     "running": running,
                     "feeds": {
-                        "configured": len(s.feeds),
-                        "imported": len(urls) - len(s.feeds),
+                        "configured": len(configured),
+                        "imported": len(urls) - len(configured),
                         **counts,
                         "failing_long": sum(h.failing_for_s() >= long_after for h in failing),
                         "failing_feeds": [
@@ -570,7 +571,7 @@ def status(ctx: Context, as_json: bool) -> None:
             click.echo(f"scheduler: {sched}, last poll {_ago(hb.last_cycle_at)}")
         n_long = sum(h.failing_for_s() >= long_after for h in failing)
         click.echo(
-            f"feeds:     {len(urls)} ({len(urls) - len(s.feeds)} imported): {counts['ok']} ok, "
+            f"feeds:     {len(urls)} ({len(urls) - len(configured)} imported): {counts['ok']} ok, "
             f"{counts['failing']} failing ({n_long} for over {human_duration(long_after)}), "
             f"{counts['never_polled']} never polled"
         )

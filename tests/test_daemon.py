@@ -160,6 +160,7 @@ def test_ready_watchdog_status_then_sigterm_exits_0(
     assert any(ln == "STOPPING=1" for ln in notify.lines())
     text = log.read_text()
     assert f"feed={feeds.url('alpha')}" in text  # log lines carry the feed id
+    assert "alert delivered" in text and "alert=alert-1" in text  # ... and the alert id
     assert "Traceback" not in text
 
     after = subprocess.run(
