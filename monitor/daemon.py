@@ -321,7 +321,7 @@ class Daemon:
                 batch = items[start : start + size]
                 async with self._lock:
                     if self._stop.is_set():
-                        log.info("stopping: %d item(s) stay checkpointed for the next start", left)
+                        log.debug("stopping: %d item(s) left for the next start", left)
                         return
                     alerts = await self._run_batch(batch)
                 waiting.dec(len(batch))
@@ -527,19 +527,21 @@ class Intake:
 
     async def stop(self) -> None:
         batch = self.daemon._in_flight
-        if batch is None or batch.done():
-            return
-        log.info("waiting for the pipeline batch in flight")
-        try:
-            await asyncio.wait_for(asyncio.shield(batch), SHUTDOWN_TIMEOUT_S / 2)
-        except TimeoutError:
-            log.warning(
-                "pipeline batch still running after %.0fs: its items stay checkpointed; "
-                "the process exits when it ends",
-                SHUTDOWN_TIMEOUT_S / 2,
-            )
-        except Exception:
-            pass  # its failure was logged by the caller
+        if batch is not None and not batch.done():
+            log.info("waiting for the pipeline batch in flight")
+            try:
+                await asyncio.wait_for(asyncio.shield(batch), SHUTDOWN_TIMEOUT_S / 2)
+            except TimeoutError:
+                log.warning(
+                    "pipeline batch still running after %.0fs: its items stay checkpointed; "
+                    "the process exits when it ends",
+                    SHUTDOWN_TIMEOUT_S / 2,
+                )
+            except Exception:
+                pass  # its failure was logged by the caller
+        with suppress(Exception):  # Redis away: nothing to report
+            if left := await self.daemon.service.intake_depth_async():
+                log.info("%d item(s) stay checkpointed for the next start", left)
 
 
 def run_daemon(
