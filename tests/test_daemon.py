@@ -124,7 +124,8 @@ def test_ready_watchdog_status_then_sigterm_exits_0(
         assert st["daemon"]["state"] == "running"
         assert st["daemon"]["scheduler_running"] is True
         assert st["feeds"]["configured"] == 1 and st["feeds"]["ok"] == 1
-        assert st["queues"] == {"intake": 0, "outbox": {"jsonl": 0}, "dead": 0}
+        assert st["queues"]["intake"] == 0 and st["queues"]["dead"] == 0
+        assert set(st["queues"]["outbox"]) == {"jsonl"}  # each sink's share of the outbox
         assert st["model_versions"]["test-saga"] >= 1
         assert proc.poll() is None, "status must not disturb the daemon"
 
