@@ -254,8 +254,6 @@ class Pipeline:
                     log.info("saga %s changed under us, retrying", s.name)
         if self.metrics:
             self.metrics.pipeline_seconds.observe(time.perf_counter() - started)
-        if alerts and not quiet:
-            self.emit(alerts)
         return alerts
 
     def _process_saga(
@@ -293,6 +291,15 @@ class Pipeline:
             if self.metrics:
                 for v in decision.verdicts:
                     self.metrics.decisions.labels(v.value).inc()
+        # Alerts go out (to the durable outbox, idempotent by id) before the documents are
+        # recorded as done: a crash in between reprocesses them, and the same ids are
+        # dropped by the outbox. The other order would lose the alerts.
+        seen = self.sagas.alerted(s.name, [a.id for a in alerts])
+        fresh = list({a.id: a for a, was in zip(alerts, seen, strict=True) if not was}.values())
+        if fresh and not quiet:
+            self.emit(fresh)
+        for a in fresh:
+            self.sagas.first_alert(s.name, a.id)
         if model.pending:
             self.sagas.save(model, expected_version=version)
         for an in analyses:
@@ -300,7 +307,6 @@ class Pipeline:
             self.sagas.mark_seen(s.name, an.doc.id, ts)
         if outcomes is not None:
             outcomes.extend(local_outcomes)
-        fresh = [a for a in alerts if self.sagas.first_alert(s.name, a.id)]
         if self.metrics:
             self.metrics.model_version.labels(s.name).set(model.version)
             for a in fresh:

@@ -434,10 +434,11 @@ url = "{server.url("/rss")}"
     assert any(line.startswith("Hacker News") for line in lines)
     status = run("status")  # no daemon running: exit 1, but the feed health is shown
     assert status.returncode == 1, status.stderr
-    assert "4 configured" in status.stdout  # the config's feed and the 3 imported
-    flagged = next(line for line in status.stdout.splitlines() if server.url("/rss") in line)
-    assert flagged.strip().startswith("FEED FAILING FOR ") and "1 errors in a row" in flagged
+    assert "4 (3 imported)" in status.stdout  # the config's feed and the 3 imported
+    flagged = next(line for line in status.stdout.splitlines() if "FAILING for" in line)
+    assert "1 errors in a row" in flagged  # failing longer than failing_after_s: loud
     as_json = json.loads(run("status", "--json").stdout)
-    assert as_json["feeds"]["failing"][0]["flagged"] is True
+    assert as_json["feeds"]["failing_long"] == 1
+    assert as_json["feeds"]["failing_feeds"][0]["errors"] == 1
     bad = run("feeds", "import", str(FIXTURES / "rss2.xml"))
     assert bad.returncode != 0 and "not OPML" in bad.stderr
