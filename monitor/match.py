@@ -92,11 +92,14 @@ def _pl_stem(token: str) -> str:
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]*(?:[-'’][A-Za-zÀ-ÿĀ-ž][^\W\d_]*)*\.?$")
 
 
+_AFFIX = re.compile(r"-(owned|based|backed|led|funded|born|era|style)$", re.I)
+
+
 def plausible_name(name: str, kind: str) -> bool:
     """Shaped like a name: a person is 2-4 capitalised words of letters (not all capitals);
     an organisation has a letter and no token that is a stop word."""
     tokens = name.split()
-    if not tokens or any(fold(t) in STOP_CAPS for t in tokens):
+    if not tokens or any(fold(t) in STOP_CAPS or _AFFIX.search(t) for t in tokens):
         return False
     if kind == "person":
         return 2 <= len(tokens) <= 4 and all(
@@ -333,14 +336,12 @@ def _recap(c: Candidate, e: Event, e_persons: set[str], model: SagaModel, window
     if c.day_precise and _date_sim(c.day, e.day, window, True, e.date_precise) == 0.0:
         return False
     c_persons = {a for a in c.actors if a in model.actors and model.actors[a].kind == "person"}
+    in_window = _date_sim(c.day, e.day, window, c.day_precise, e.date_precise) > 0.0
+    if not c_persons and not c.new_names:
+        return in_window  # no one named: the known act of that kind, told again
     if e_persons:
         return e_persons <= set(c.actors)
-    return (
-        not c_persons
-        and not c.new_names
-        and bool(set(c.actors) & set(e.actors))
-        and (_date_sim(c.day, e.day, window, c.day_precise, e.date_precise) > 0.0)
-    )
+    return bool(set(c.actors) & set(e.actors)) and in_window
 
 
 def _combined(
