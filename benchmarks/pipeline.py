@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -247,7 +247,9 @@ class Seeded:
         self.server.close()
 
 
-def page_corpus() -> Corpus:
+def page_corpus(copies: int = 5) -> Corpus:
+    """The fixture articles (not the stubs), ``copies`` times under distinct ids: four pages
+    alone are too few to time, or to share between two workers."""
     docs = []
     for path in sorted(PAGES.glob("*.html")):
         page = extract_html(decode_html(path.read_bytes()), "https://example.org/")
@@ -261,7 +263,8 @@ def page_corpus() -> Corpus:
                     language=page.language,
                 )
             )
-    return Corpus("pages", docs)
+    docs = [replace(d, id=f"{d.id}#{i}") for i in range(copies) for d in docs]
+    return Corpus(f"pages x{copies}", docs)
 
 
 def rss_corpus(day: str, model: SagaModel) -> tuple[Corpus, float, int]:

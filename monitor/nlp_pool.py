@@ -13,8 +13,9 @@ API as ``Analyzer`` (``analyze``, ``vector``) and runs it in a ``ProcessPoolExec
 * Each worker loads the pipeline once, with the same components disabled as ``Analyzer``;
   Ctrl-C reaches the whole process group, so workers ignore SIGINT and let the parent close
   them.
-* Documents are cut into contiguous chunks, one or more per worker; the chunks come back in
-  order and the caller's own ``Document`` objects are put back in the analyses.
+* Documents are cut into contiguous chunks of about equal text length, the same number for
+  each worker; the chunks come back in order and the caller's own ``Document`` objects are
+  put back in the analyses.
 * A worker that dies (OOM killer, segfault) breaks the pool: a new pool is made and the batch
   retried once; a second death raises :class:`~monitor.errors.NLPError`.
 
@@ -23,6 +24,8 @@ API as ``Analyzer`` (``analyze``, ``vector``) and runs it in a ``ProcessPoolExec
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import math
 import multiprocessing
@@ -32,7 +35,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -46,6 +49,15 @@ log = logging.getLogger(__name__)
 # What a worker sends back for one document: the analysis without the document itself
 # (the caller already holds it; not pickling it twice keeps the reply small).
 _Result = tuple[list[Sentence], np.ndarray, str, dict[str, Any]]
+
+
+class TextAnalyzer(Protocol):
+    """What the pipeline needs from an analyzer; ``Analyzer`` and ``PooledAnalyzer`` fit."""
+
+    def analyze(self, docs: Sequence[Document]) -> list[Analysis]: ...
+
+    def vector(self, text: str) -> np.ndarray: ...
+
 
 # -- worker side: one Analyzer per worker process, set by the initializer ----------------
 
@@ -82,12 +94,25 @@ def _vector(text: str) -> np.ndarray:
 # -- caller side ---------------------------------------------------------------------
 
 
-def chunks(n: int, workers: int, batch_size: int) -> list[range]:
-    """Contiguous index ranges: at least one per worker, none over ``4 * batch_size`` docs."""
-    if n <= 0:
+def chunks(weights: Sequence[int], workers: int, max_docs: int) -> list[range]:
+    """Contiguous index ranges of about equal total weight (text length), a multiple of
+    ``workers`` of them (at most one per document), ``max_docs`` documents each on average:
+    every worker gets the same share of the text, whatever the order of long and short."""
+    n = len(weights)
+    if n == 0:
         return []
-    size = max(1, min(math.ceil(n / workers), 4 * batch_size))
-    return [range(i, min(i + size, n)) for i in range(0, n, size)]
+    k = min(n, workers * math.ceil(n / (workers * max_docs)))
+    cum = list(itertools.accumulate(weights))
+    total = cum[-1]
+    bounds = [0]
+    for i in range(1, k):
+        target = total * i / k
+        j = bisect.bisect_left(cum, target) + 1  # the first j docs reach the target
+        if j - 1 > bounds[-1] and target - cum[j - 2] < cum[j - 1] - target:
+            j -= 1  # stopping one document short is closer to an equal share
+        bounds.append(min(max(j, bounds[-1] + 1), n - (k - i)))
+    bounds.append(n)
+    return [range(a, b) for a, b in itertools.pairwise(bounds)]
 
 
 class PooledAnalyzer:
@@ -198,7 +223,8 @@ class PooledAnalyzer:
         docs = list(docs)
         if not docs:
             return []
-        parts = chunks(len(docs), self.workers, self.batch_size)
+        weights = [min(len(d.title) + len(d.text), self.max_chars) + 200 for d in docs]
+        parts = chunks(weights, self.workers, 4 * self.batch_size)
 
         def submit(pool: ProcessPoolExecutor) -> list[Future[list[_Result]]]:
             return [pool.submit(_analyze_chunk, docs[r.start : r.stop]) for r in parts]

@@ -21,7 +21,7 @@ from monitor.config import NLPSettings
 from monitor.errors import NLPError
 from monitor.extract import extract_html
 from monitor.nlp import Analysis, Analyzer
-from monitor.nlp_pool import PooledAnalyzer, chunks, make_analyzer
+from monitor.nlp_pool import PooledAnalyzer, TextAnalyzer, chunks, make_analyzer
 from monitor.replay import load_documents
 from monitor.types import Document
 
@@ -80,11 +80,19 @@ def _same(a: Analysis, b: Analysis) -> None:
     np.testing.assert_array_equal(a.vectors, b.vectors)
 
 
-def test_chunks_cover_every_document_in_order() -> None:
-    assert chunks(0, 2, 16) == []
-    assert chunks(3, 2, 16) == [range(0, 2), range(2, 3)]
-    assert chunks(200, 2, 16) == [range(i, min(i + 64, 200)) for i in range(0, 200, 64)]
-    assert [i for r in chunks(13, 4, 1) for i in r] == list(range(13))
+def test_chunks_share_the_text_evenly_and_keep_order() -> None:
+    assert chunks([], 2, 64) == []
+    assert chunks([5], 2, 64) == [range(0, 1)]
+    # one long document then short ones: the long one alone, the rest together
+    assert chunks([900, 100, 100, 100, 100, 100], 2, 64) == [range(0, 1), range(1, 6)]
+    # 185 equal docs, at most 64 per chunk on average: 4 chunks of 46-47, not 64+64+57
+    parts = chunks([1] * 185, 2, 64)
+    assert len(parts) == 4 and {len(r) for r in parts} <= {46, 47}
+    for weights in ([3, 1, 4, 1, 5, 9, 2, 6], [1] * 13, [10, 1]):
+        for workers in (1, 2, 3):
+            parts = chunks(weights, workers, 2)
+            assert [i for r in parts for i in r] == list(range(len(weights)))
+            assert all(len(r) > 0 for r in parts)
 
 
 def test_pool_gives_the_in_process_analyses_in_order(
@@ -153,7 +161,8 @@ def test_a_worker_dying_twice_is_an_nlp_error() -> None:
 
 
 def test_make_analyzer_follows_workers_setting() -> None:
-    assert isinstance(make_analyzer(NLPSettings(workers=0)), Analyzer)
+    in_process: TextAnalyzer = make_analyzer(NLPSettings(workers=0))
+    assert isinstance(in_process, Analyzer)
     with make_analyzer(NLPSettings(workers=2, batch_size=8)) as pooled:  # type: ignore[union-attr]
         assert isinstance(pooled, PooledAnalyzer)
         assert (pooled.workers, pooled.batch_size) == (2, 8)
