@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/pipeline.py [--day 2023-11-20] [--repeat N] [--skip-fetch]
 
-Stages (CPU seconds of this process, and of the NLP workers when pooled; the machine may be
-shared, so wall times are noisier than CPU times):
+Stages (CPU seconds of this process, and of the NLP workers when pooled; stages interleaved
+round by round and the best of ``--repeat`` rounds kept, as the machine may be shared):
   prefilter   items/s over a day of ../shared/rss-dev (title + summary + link)
   extraction  pages/s of trafilatura on the article pages in tests/fixtures/articles,
               alone and through Extractor.fetch from a 127.0.0.1 server
@@ -170,21 +170,36 @@ def _proc_cpu(pids: Sequence[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def measure(fn: Callable[[], object], repeat: int, pool: PooledAnalyzer | None = None) -> Run:
-    """Median CPU and wall seconds of ``repeat`` runs (workers' CPU included)."""
-    cpus, walls, balances = [], [], []
+def _once(fn: Callable[[], object], pool: PooledAnalyzer | None) -> tuple[float, float, float]:
+    """CPU seconds (workers' included), wall seconds and worker balance of one run."""
+    pids = pool.worker_pids() if pool else []
+    w0 = [_proc_cpu([pid]) for pid in pids]
+    c0, t0 = time.process_time(), time.perf_counter()
+    fn()
+    wall = time.perf_counter() - t0
+    per_worker = [_proc_cpu([pid]) - w for pid, w in zip(pids, w0, strict=True)]
+    cpu = time.process_time() - c0 + sum(per_worker)
+    return cpu, wall, (sum(per_worker) / max(per_worker) if max(per_worker, default=0) else 0)
+
+
+Stage = tuple[str, Callable[[], object], PooledAnalyzer | None]
+
+
+def measure_rounds(stages: list[Stage], repeat: int) -> dict[str, Run]:
+    """Each stage once per round, ``repeat`` rounds, the best (least disturbed) run kept: on a
+    shared machine every stage then meets the same neighbours."""
+    runs: dict[str, list[tuple[float, float, float]]] = {label: [] for label, _, _ in stages}
     for _ in range(repeat):
-        pids = pool.worker_pids() if pool else []
-        w0 = [_proc_cpu([pid]) for pid in pids]
-        c0, t0 = time.process_time(), time.perf_counter()
-        fn()
-        walls.append(time.perf_counter() - t0)
-        per_worker = [_proc_cpu([pid]) - w for pid, w in zip(pids, w0, strict=True)]
-        cpus.append(time.process_time() - c0 + sum(per_worker))
-        if per_worker and max(per_worker) > 0:
-            balances.append(sum(per_worker) / max(per_worker))
-    balance = statistics.median(balances) if balances else None
-    return Run(statistics.median(cpus), statistics.median(walls), balance)
+        for label, fn, pool in stages:
+            runs[label].append(_once(fn, pool))
+    return {
+        label: Run(
+            min(r[0] for r in rs),
+            min(r[1] for r in rs),
+            statistics.median(r[2] for r in rs) if rs[0][2] else None,
+        )
+        for label, rs in runs.items()
+    }
 
 
 @dataclass
@@ -300,32 +315,42 @@ def bench_nlp(
         for c in corpora:
             texts = c.texts()
             analyses: list[Analysis] = analyzer.analyze(c.docs)
-            r: dict[str, Run] = {}
-            r["ner (bare tok2vec+ner)"] = measure(
-                lambda texts=texts: list(bare.pipe(texts, batch_size=16)), repeat
-            )
-            r["spaCy part of analyze"] = measure(
-                lambda texts=texts: list(analyzer.nlp.pipe(texts, batch_size=16)), repeat
-            )
-            r["analyze"] = measure(lambda c=c: analyzer.analyze(c.docs), repeat)
-            r["AliasIndex build (x docs)"] = measure(
-                lambda c=c: [(re.purge(), AliasIndex(model)) for _ in c.docs], repeat
-            )
-            r["match (decide)"] = measure(
-                lambda an=analyses: [decide(model, a, ms, index=index) for a in an], repeat
-            )
-            r["pipeline, in process"] = measure(
-                lambda c=c: seeded.pipeline(analyzer).process(c.docs, saga=SAGA), repeat
-            )
+            stages: list[Stage] = [
+                ("ner (bare tok2vec+ner)", lambda t=texts: list(bare.pipe(t, batch_size=16)), None),
+                (
+                    "spaCy part of analyze",
+                    lambda t=texts: list(analyzer.nlp.pipe(t, batch_size=16)),
+                    None,
+                ),
+                ("analyze", lambda c=c: analyzer.analyze(c.docs), None),
+                (
+                    "AliasIndex build (x docs)",
+                    lambda c=c: [(re.purge(), AliasIndex(model)) for _ in c.docs],
+                    None,
+                ),
+                (
+                    "match (decide)",
+                    lambda an=analyses: [decide(model, a, ms, index=index) for a in an],
+                    None,
+                ),
+                (
+                    "pipeline, in process",
+                    lambda c=c: seeded.pipeline(analyzer).process(c.docs, saga=SAGA),
+                    None,
+                ),
+            ]
             for w, pool in pools.items():
-                r[f"analyze, {w} worker(s)"] = measure(
-                    lambda c=c, pool=pool: pool.analyze(c.docs), repeat, pool
+                stages.append(
+                    (f"analyze, {w} worker(s)", lambda c=c, p=pool: p.analyze(c.docs), pool)
                 )
-                r[f"pipeline, {w} worker(s)"] = measure(
-                    lambda c=c, pool=pool: seeded.pipeline(pool).process(c.docs, saga=SAGA),
-                    repeat,
-                    pool,
+                stages.append(
+                    (
+                        f"pipeline, {w} worker(s)",
+                        lambda c=c, p=pool: seeded.pipeline(p).process(c.docs, saga=SAGA),
+                        pool,
+                    )
                 )
+            r = measure_rounds(stages, repeat)
             results[c.name] = r
             print(f"\n{c.name}: {len(c.docs)} docs, {c.words:,} words")
             print(
