@@ -12,7 +12,7 @@ API as ``Analyzer`` (``analyze``, ``vector``) and runs it in a ``ProcessPoolExec
   and no long-lived fork server left behind after :meth:`PooledAnalyzer.close`.
 * Each worker loads the pipeline once, with the same components disabled as ``Analyzer``;
   Ctrl-C reaches the whole process group, so workers ignore SIGINT and let the parent close
-  them.
+  them; a worker exits by itself when its parent dies (even by SIGKILL).
 * Documents are cut into contiguous chunks of about equal text length, the same number for
   each worker; the chunks come back in order and the caller's own ``Document`` objects are
   put back in the analyses.
@@ -29,6 +29,7 @@ import itertools
 import logging
 import math
 import multiprocessing
+import os
 import signal
 import threading
 from collections.abc import Sequence
@@ -65,9 +66,19 @@ _worker_analyzer: Analyzer | None = None
 _worker_error: NLPError | None = None
 
 
+def _exit_with_parent() -> None:
+    """A worker must not outlive a parent killed with SIGKILL (it would wait forever on its
+    task queue, holding a spaCy model in memory)."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(1)
+
+
 def _init_worker(model: str, batch_size: int, max_chars: int) -> None:
     global _worker_analyzer, _worker_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     analyzer = Analyzer(model, batch_size=batch_size, max_chars=max_chars)
     try:
         analyzer.nlp  # noqa: B018 - load the pipeline now, once per worker

@@ -9,6 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +26,7 @@ from monitor.nlp import Analysis, Analyzer
 from monitor.nlp_pool import PooledAnalyzer, TextAnalyzer, chunks, make_analyzer
 from monitor.replay import load_documents
 from monitor.types import Document
+from tests.conftest import subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "articles"
@@ -167,6 +170,44 @@ def test_make_analyzer_follows_workers_setting() -> None:
         assert isinstance(pooled, PooledAnalyzer)
         assert (pooled.workers, pooled.batch_size) == (2, 8)
         assert pooled.worker_pids() == []  # nothing started before the first batch
+
+
+def test_workers_exit_when_the_parent_is_killed(tmp_path: Path) -> None:
+    script = (
+        "import os, signal, threading, time\n"
+        "from monitor.nlp_pool import PooledAnalyzer\n"
+        "if __name__ == '__main__':\n"
+        "    p = PooledAnalyzer(workers=1)\n"
+        "    threading.Thread(target=p.start, daemon=True).start()\n"
+        "    while not p.worker_pids():\n"
+        "        time.sleep(0.01)\n"
+        "    time.sleep(0.5)\n"  # the worker is importing or loading the model
+        "    print(*p.worker_pids(), flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    (tmp_path / "parent.py").write_text(script, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(tmp_path / "parent.py")],
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == -signal.SIGKILL
+    pids = [int(x) for x in proc.stdout.split()]
+    assert pids
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:  # an orphan is reparented to init (or a subreaper), which reaps it
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_close_leaves_no_child_processes(pool: PooledAnalyzer, docs: list[Document]) -> None:
