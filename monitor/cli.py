@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from monitor.errors import ConfigError, InputError, MonitorError
 from monitor.store import Store, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 # click 8.2 names it NoArgsIsHelpError; older clicks have none (an empty tuple catches nothing).
 _NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
@@ -149,21 +151,68 @@ def seed(ctx: Context, paths: tuple[Path, ...], saga_name: str | None, reset: bo
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Also write the alerts as JSONL to this file.",
+    help="Also write the alerts as JSONL to this file (input for 'monitor eval').",
 )
+@click.option("--since", type=click.DateTime(_DATE_FORMATS), help="Skip what was published before.")
+@click.option("--until", type=click.DateTime(_DATE_FORMATS), help="Stop at this time (exclusive).")
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Replay at N times real time (a demo); default: as fast as possible.",
+)
+@click.option("--fetch", is_flag=True, help="Download article pages of candidates (network).")
+@click.option("--quiet", "-q", is_flag=True, help="Print the summary only, not each alert.")
 @pass_ctx
 def replay(
-    ctx: Context, paths: tuple[Path, ...], saga_name: str | None, fresh: bool, output: Path | None
+    ctx: Context,
+    paths: tuple[Path, ...],
+    saga_name: str | None,
+    fresh: bool,
+    output: Path | None,
+    since: datetime | None,
+    until: datetime | None,
+    speed: float | None,
+    fetch: bool,
+    quiet: bool,
 ) -> None:
-    """Send documents through the daemon's pipeline with a simulated clock; print the alerts."""
-    from monitor.replay import expand_paths, run_replay
+    """Send documents or feed archives (JSONL, JSONL.gz) through the daemon's pipeline in
+    time order with a simulated clock; print the alerts and a summary by day."""
+    from monitor.replay import count_entries, expand_paths, run_replay
 
     expand_paths(paths)  # fail fast on a missing path, before starting anything
-    with ctx.store() as store:
-        summary = run_replay(
-            ctx.settings, store, paths, saga=saga_name, fresh=fresh, output=output, echo=click.echo
-        )
+    total = count_entries(paths)
+    bar = None
+    if total >= 500 and sys.stderr.isatty():
+        bar = click.progressbar(length=total, label="replay", file=sys.stderr)
+        bar.__enter__()
+    try:
+        with ctx.store() as store:
+            summary = run_replay(
+                ctx.settings,
+                store,
+                paths,
+                saga=saga_name,
+                fresh=fresh,
+                output=output,
+                echo=(lambda _line: None) if quiet else click.echo,
+                since=_utc(since),
+                until=_utc(until),
+                speed=speed,
+                fetch=fetch,
+                progress=bar.update if bar else None,
+            )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     click.echo(summary.render())
+
+
+def _utc(when: datetime | None) -> datetime | None:
+    """A naive --since/--until is UTC."""
+    from datetime import UTC
+
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
 
 
 @cli.command()

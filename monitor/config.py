@@ -120,6 +120,9 @@ class MatchSettings(_Section):
     date_window_days: Annotated[int, Field(ge=0)] = 1
     # Below this weighted overlap of actors, two events are never the same development.
     min_actor_overlap: Annotated[float, Field(ge=0, le=1)] = 0.4
+    # Kinds of newcomers that make a "new actor" alert. Organisations are recorded in the
+    # model either way; names of companies in English headlines are too noisy to alert on.
+    new_actor_kinds: list[Literal["person", "org"]] = ["person"]
     # Weights of the similarity signals (normalised at use).
     weight_actors: Annotated[float, Field(ge=0)] = 0.45
     weight_action: Annotated[float, Field(ge=0)] = 0.3

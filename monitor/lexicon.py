@@ -30,7 +30,7 @@ ACTIONS: dict[str, str] = {
     ),
     "resigned": (
         r"\b(demission\w*|demissionn\w*|quitt\w*|resign\w*|quit(s|ting)?|"
-        r"step(s|ped)? down|stepping down|rezygn\w*|odszed\w*|odchodz\w*)\b"
+        r"step(s|ped)? down|stepping down|rezygn\w*|odszed\w*|odchodz\w*|odeszl\w*|odejs\w*)\b"
     ),
     "appointed": (
         r"\b(nomme[es]?|nomination|designe[es]?|names|named|naming|appoint\w*|installed as|"
@@ -64,7 +64,7 @@ ACTIONS: dict[str, str] = {
 
 # Actions that are close enough that two reports may be the same development.
 RELATED_ACTIONS: dict[frozenset[str], float] = {
-    frozenset({"hired", "appointed"}): 0.6,
+    frozenset({"hired", "appointed"}): 0.7,
     frozenset({"returned", "negotiated"}): 0.4,
     frozenset({"resigned", "threatened"}): 0.4,
     frozenset({"fired", "resigned"}): 0.3,

@@ -15,7 +15,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from monitor.lexicon import (
     COMPILED_ACTIONS,
     ORG_SUFFIXES,
     SPECULATIVE,
+    STOP_CAPS,
     action_similarity,
     fold,
 )
@@ -57,6 +58,7 @@ class NameCandidate:
     peripheral: str | None
     in_action: bool  # named in an action sentence next to a saga actor
     sentences: tuple[str, ...]
+    in_key: bool = False  # the one an act is about (nearest its trigger), with the core
 
     @property
     def key(self) -> str:
@@ -68,11 +70,29 @@ class NameCandidate:
             return False
         if self.kind == "person" and len(self.name.split()) < 2:
             return False
-        if self.kind not in ("person", "org"):
+        if self.kind not in ("person", "org") or not plausible_name(self.name, self.kind):
             return False
-        score = int(self.in_action) + int(self.role is not None)
+        score = int(self.in_action) + int(self.role is not None) + int(self.in_key)
         score += int(self.mentions >= min_mentions)
         return score >= 2
+
+
+_ONGOING = frozenset({"negotiated", "threatened", "investigated", "invested"})
+_PL_ENDINGS = ("owi", "em", "ie", "a", "u", "y")
+_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]*(?:[-'’][A-Za-zÀ-ÿĀ-ž][^\W\d_]*)*\.?$")
+
+
+def plausible_name(name: str, kind: str) -> bool:
+    """Shaped like a name: a person is 2-4 capitalised words of letters (not all capitals);
+    an organisation has a letter and no token that is a stop word."""
+    tokens = name.split()
+    if not tokens or any(fold(t) in STOP_CAPS for t in tokens):
+        return False
+    if kind == "person":
+        return 2 <= len(tokens) <= 4 and all(
+            _NAME_TOKEN.match(t) and not (t.isupper() and len(t) > 2) for t in tokens
+        )
+    return any(ch.isalpha() for ch in name) and len(tokens) <= 5
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,6 +131,7 @@ class Decision:
     roles: dict[str, str] = field(default_factory=dict)  # known actor id -> role cue seen
     mentions: dict[str, int] = field(default_factory=dict)
     forms: Counter[str] = field(default_factory=Counter)
+    bootstrap: bool = False  # the first document of an empty model: it defines the saga
 
     @property
     def new_events(self) -> tuple[EventDecision, ...]:
@@ -162,6 +183,16 @@ class _Resolver:
             return self.index.resolve(" ".join(toks[:-1]))
         persons = [a for a in self.model.actors.values() if a.kind == "person"]
         if len(toks) >= 2:
+            # Polish declension: "Sama Altmana", "Samem Altmanem" are Sam Altman
+            for cut in _PL_ENDINGS:
+                stem = " ".join(
+                    t[: -len(cut)] if t.endswith(cut) and len(t) - len(cut) >= 3 else t
+                    for t in toks
+                )
+                if stem != f:
+                    aid = self.index.resolve(stem)
+                    if aid is not None:
+                        return aid
             for a in persons:
                 for form in a.forms():
                     ft = form.split()
@@ -214,6 +245,17 @@ def _cluster(
     return groups
 
 
+def _before_saga(model: SagaModel, doc: Document, settings: MatchSettings) -> bool:
+    """Published before the saga's first known event (less the date window): background
+    the saga grew out of, not a development of it."""
+    if doc.published is None or not model.events:
+        return False
+    start = model.start_date()
+    if start is None:
+        return False
+    return doc.published.date() < start - timedelta(days=settings.date_window_days)
+
+
 def _in_saga(a: Actor) -> bool:
     """Protagonists, and names seen in passing that may yet turn out to matter."""
     return a.protagonist or a.peripheral == "passing"
@@ -253,19 +295,23 @@ def score(
         return 0.0  # another kind of development
     new_w = max(weights.values(), default=1.0)
     actors = _actor_sim(c, e, weights, new_w)
-    if c.key and e.key_actors:
-        e_persons = {
-            a for a in e.key_actors if a in model.actors and model.actors[a].kind == "person"
-        }
-        if c.key_persons and e_persons and not set(c.key_persons) & e_persons:
+    e_persons = {a for a in e.key_actors if a in model.actors and model.actors[a].kind == "person"}
+    if c.key and e_persons:
+        if c.key_persons and not set(c.key_persons) & e_persons:
             return 0.0  # the act is about someone else
         key = _containment(set(c.key), set(e.key_actors), weights)
+        if not c.key_persons and e_persons & set(c.actors):
+            # the name nearest the act is the company; the person it happened to is
+            # further away in a long sentence: judge on everyone the sentence names
+            key = max(key, _containment(set(c.actors), set(e.key_actors), weights))
         if key < s.min_actor_overlap:
             return 0.0  # about other people: another development
         actors = 0.6 * key + 0.4 * actors
     elif actors < s.min_actor_overlap:
         return 0.0
-    dsim = _date_sim(c.day, e.day, s.date_window_days, c.day_precise, e.date_precise)
+    # A state that lasts (talks, threats, an inquiry) is one development over several days.
+    window = s.date_window_days + (2 if c.action in _ONGOING else 0)
+    dsim = _date_sim(c.day, e.day, window, c.day_precise, e.date_precise)
     if dsim == 0.0:
         return 0.0
     ev_vecs = model.event_vectors(e)
@@ -339,7 +385,7 @@ def decide(
                 found.add(aid)
                 pos.setdefault(aid, (m.start, m.end))
                 res.aliases[surface] = aid
-            else:
+            elif bootstrap or not sent.titlecase:
                 unknown.append((m, si, bool(sent.actions), sent.text))
         for a, b, aid in hits:
             mentions[aid] += 1
@@ -355,19 +401,22 @@ def decide(
 
     known_ids = {a for s in per_sentence_actors for a in s}
     protagonists = {a for a in known_ids if model.actors[a].protagonist}
-    in_saga = {a for a in known_ids if _in_saga(model.actors[a])}
-    persons = {a for a in protagonists if model.actors[a].kind == "person"}
+    # The saga's core: protagonists from the seeds (or the curation), or found live and
+    # since part of two events. A name met once does not make other news relevant.
+    core = {a for a in protagonists if model.actors[a].settled}
+    persons = {a for a in core if model.actors[a].kind == "person"}
     relevant = bootstrap or (
-        len(protagonists) >= settings.relevance_min_protagonists
-        and (persons or len(protagonists) >= 2)
+        len(core) >= settings.relevance_min_protagonists and (persons or len(core) >= 2)
     )
-    if not relevant:
+    background = _before_saga(model, doc, settings) and not bootstrap
+    if not relevant or background:
+        verdict = Verdict.KNOWN if relevant else Verdict.IRRELEVANT
         return Decision(
             doc,
-            frozenset({Verdict.IRRELEVANT}),
+            frozenset({verdict}),
             tuple(sorted(known_ids)),
-            mentions=dict(mentions),
-            forms=forms,
+            mentions=dict(mentions) if relevant else {},
+            forms=forms if relevant else Counter(),
         )
 
     # -- unknown names -> candidates
@@ -382,10 +431,15 @@ def decide(
             kind = "person"
         if fold(canonical) in model.ignore or any(fold(m.text) in model.ignore for m in ms):
             periph: str | None = "ignored"
+        elif kind == "person" and any(
+            (o := index.resolve(t)) is not None and model.actors[o].kind == "org"
+            for t in canonical.split()
+        ):
+            periph = "compound"  # "Szef OpenAI" (the head of OpenAI) is no one's name
         else:
             periph = next((m.peripheral for m in ms if m.peripheral), None)
         in_action = any(
-            act and (per_sentence_actors[si] & in_saga or bootstrap) for _, si, act, _ in items
+            act and (per_sentence_actors[si] & core or bootstrap) for _, si, act, _ in items
         )
         names[key] = NameCandidate(
             name=canonical,
@@ -412,23 +466,29 @@ def decide(
     for si, sent in enumerate(analysis.sentences):
         if not sent.actions or _QUESTION.search(sent.text):
             continue
-        known = sorted(a for a in per_sentence_actors[si] if _in_saga(model.actors[a]))
-        new = sorted(
+        known = sorted(
+            a
+            for a in per_sentence_actors[si]
+            if model.actors[a].protagonist
+            or (
+                _in_saga(model.actors[a])
+                and (bootstrap or plausible_name(model.actors[a].name, model.actors[a].kind))
+                and model.actors[a].kind == "person"
+            )
+        )
+        if not bootstrap and not per_sentence_actors[si] & core:
+            continue  # a development of the saga involves its core
+        present = sorted(
             {
-                name_of_mention[(si, m.text)]
+                key
                 for m in sent.mentions
-                if (si, m.text) in name_of_mention
-                and not names[name_of_mention[(si, m.text)]].peripheral
-                and names[name_of_mention[(si, m.text)]].kind in ("person", "org")
-                and (
-                    bootstrap
-                    or names[name_of_mention[(si, m.text)]].qualifies(
-                        settings.new_actor_min_mentions
-                    )
-                )
+                if (key := name_of_mention.get((si, m.text))) is not None
+                and not names[key].peripheral
+                and names[key].kind in ("person", "org")
+                and (bootstrap or plausible_name(names[key].name, names[key].kind))
             }
         )
-        if not known and not (bootstrap and new):
+        if not known and not (bootstrap and present):
             continue
         speculative = bool(SPECULATIVE.search(sent.folded))
         vec = analysis.vectors[si]
@@ -436,7 +496,19 @@ def decide(
             trig = _trigger(sent, action)
             precise = sentence_date(sent.text, anchor, near=trig)
             day = precise or anchor
-            key = _key_actors(sent, trig, [*known, *new], positions[si], kind_of)
+            key = _key_actors(sent, trig, [*known, *present], positions[si], kind_of)
+            for k in key:
+                if k in names and not names[k].in_key and names[k].in_action:
+                    names[k] = replace(names[k], in_key=True)
+            new = [
+                k
+                for k in present
+                if bootstrap or names[k].qualifies(settings.new_actor_min_mentions)
+            ]
+            key = tuple(k for k in key if k in known or k in new)
+            everyone = {*known, *new}
+            if not bootstrap and len(everyone) < 2 and {kind_of(k) for k in everyone} == {"org"}:
+                continue  # "the company fired someone": too vague to be a development
             key_persons = tuple(k for k in key if kind_of(k) == "person")
             cands.append(
                 Candidate(
@@ -470,8 +542,14 @@ def decide(
         decisions.append(EventDecision(c, (c.sentence,), known_id, best_id, round(best, 3)))
 
     merged = _merge_new(decisions, weights)
-    quiet = tuple(n for n in names.values() if not n.qualifies(settings.new_actor_min_mentions))
-    new_actors = tuple(n for n in names.values() if n.qualifies(settings.new_actor_min_mentions))
+
+    def alerting(n: NameCandidate) -> bool:
+        return n.qualifies(settings.new_actor_min_mentions) and (
+            bootstrap or n.kind in settings.new_actor_kinds
+        )
+
+    quiet = tuple(n for n in names.values() if not alerting(n))
+    new_actors = tuple(n for n in names.values() if alerting(n))
     verdicts: set[Verdict] = set()
     if any(d.known_event is None and not d.candidate.speculative for d in merged):
         verdicts.add(Verdict.NEW_DEVELOPMENT)
@@ -490,6 +568,7 @@ def decide(
         mentions=dict(mentions),
         forms=forms,
         roles=roles,
+        bootstrap=bootstrap,
     )
 
 
@@ -665,7 +744,7 @@ def apply_decision(
     created: dict[str, str] = {}
     role_actors: list[tuple[NameCandidate | None, str]] = []
     to_add = list(decision.new_actors) + [
-        n for n in decision.quiet_actors if seeding or (n.kind == "org" or len(n.name.split()) >= 2)
+        n for n in decision.quiet_actors if seeding or plausible_name(n.name, n.kind)
     ]
     for n in to_add:
         if n.kind not in ("person", "org"):
@@ -684,6 +763,7 @@ def apply_decision(
             peripheral=n.peripheral if not n.qualifies(min_mentions) else None,
             mentions=n.mentions,
             docs=1,
+            seeded=seeding or decision.bootstrap,
             first_seen=doc.published.isoformat() if doc.published else at,
             cause=cause,
         )
@@ -753,7 +833,7 @@ def apply_decision(
         new_event_ids.append((d, eid))
         model.record("event_added", f"{ev.date or 'undated'} {ev.statement}", cause, at)
 
-    promoted = model.consolidate(cause, at, min_mentions=min_mentions)
+    promoted = model.consolidate(cause, at, min_mentions=min_mentions, strict=not seeding)
     if not seeding:
         already = {aid for _, aid in role_actors}
         role_actors += [

@@ -72,6 +72,7 @@ class Sentence:
     mentions: tuple[Mention, ...]
     handles: tuple[str, ...]
     actions: tuple[str, ...]
+    titlecase: bool = False  # a headline In Title Case: its capitals say nothing of names
 
 
 @dataclass(eq=False, slots=True)
@@ -96,6 +97,20 @@ def strip_name(token: str) -> str:
     if token.endswith(".") and fold(token) not in ORG_SUFFIXES:
         token = token[:-1]
     return token.strip("-")
+
+
+_WORD_RX = re.compile(r"[^\W\d_]{4,}")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+")
+
+
+def is_titlecase(text: str) -> bool:
+    """Most longer words capitalised: an English headline ("Whistleblower Creates
+    Headaches"), where a run of capitals is not a name."""
+    words = _WORD_RX.findall(text)
+    if len(words) < 4:
+        return False
+    caps = sum(1 for w in words if w[0].isupper())
+    return caps >= 0.8 * len(words)
 
 
 def _is_cap(tok: str) -> bool:
@@ -296,7 +311,8 @@ class Analyzer:
                     folded=folded,
                     mentions=tuple(mentions),
                     handles=tuple(h.lower() for h in _HANDLE.findall(text)),
-                    actions=tuple(actions_in(folded)),
+                    actions=tuple(actions_in(_URL.sub(" ", folded))),
+                    titlecase=is_titlecase(text),
                 )
             )
             v = sent.vector if sent.has_vector else np.zeros(dim, dtype=np.float32)

@@ -1,5 +1,7 @@
 """The one pipeline, used by the daemon and by ``monitor replay``::
 
+    FeedItem -> prefilter.Prefilter (title + summary against the model's terms: candidates)
+             -> Document (the article text when the daemon downloaded it, else the summary)
     Document -> nlp.Analyzer (sentences, names, actions, vectors)
              -> match.decide against each saga's model (irrelevant / known / new ...)
              -> alerts (emitted through one callable: sinks, or the durable outbox)
@@ -24,6 +26,7 @@ from monitor.errors import ConflictError
 from monitor.match import Decision, EventDecision, NameCandidate, apply_decision, decide
 from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
+from monitor.prefilter import Prefilter
 from monitor.saga import AliasIndex, Curation, SagaModel
 from monitor.store import Store
 from monitor.store.sagas import SagaStore
@@ -51,16 +54,10 @@ def html_to_text(fragment: str) -> str:
 
 
 def document_from_item(item: FeedItem) -> Document:
-    """A feed item as a document: its title and (HTML-stripped) summary."""
-    return Document(
-        id=item.id,
-        title=html_to_text(item.title),
-        text=html_to_text(item.summary),
-        source=item.feed,
-        url=item.link or None,
-        published=item.published,
-        language=item.language,
-    )
+    """A feed item as a document from its title and summary alone (no download)."""
+    from monitor.extract import build_document
+
+    return build_document(item, None)
 
 
 @dataclass
@@ -106,6 +103,7 @@ class Pipeline:
         self.emit: Emit = emit or Dispatcher(build_sinks(settings)).emit
         self.metrics = metrics
         self._index_cache: dict[tuple[str, int], AliasIndex] = {}
+        self._prefilters: dict[str, tuple[int, Prefilter | None]] = {}
 
     # -- models ------------------------------------------------------------------
     def _saga(self, name: str | None) -> SagaSettings:
@@ -143,6 +141,11 @@ class Pipeline:
         at = (now or utcnow()).isoformat()
         model.apply_curation(Curation.load(s.curation), at)
         model.consolidate("seed", at, min_mentions=self.settings.match.new_actor_min_mentions)
+        fresh = [a for a in model.actors.values() if not a.seeded]
+        for actor in fresh:
+            actor.seeded = True
+        if fresh:
+            model.record("seeded", f"{len(fresh)} actor(s) known from the seeds", "seed", at)
         if model.pending:
             self.sagas.save(model, expected_version=version)
         return model
@@ -164,8 +167,43 @@ class Pipeline:
                 )
 
     # -- processing ----------------------------------------------------------------
-    def process_items(self, items: Sequence[FeedItem]) -> list[Alert]:
-        return self.process([document_from_item(i) for i in items])
+    def prefilter(self, saga: str | None = None) -> Prefilter | None:
+        """The saga's prefilter, rebuilt when its model changed; None for an empty model."""
+        s = self._saga(saga)
+        version = self.sagas.version(s.name)
+        cached = self._prefilters.get(s.name)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        terms = self.sagas.load(s.name, s.title).prefilter_terms() if version else []
+        pf = Prefilter.build(terms, self.settings.prefilter) if terms else None
+        self._prefilters[s.name] = (version, pf)
+        log.debug("prefilter for saga %s at version %d: %r", s.name, version, pf)
+        return pf
+
+    def select(self, items: Sequence[FeedItem]) -> list[FeedItem]:
+        """The candidates among ``items``: those a saga's prefilter lets through (all of
+        them while a saga's model is still empty). Costs microseconds an item."""
+        filters = [self.prefilter(s.name) for s in self.settings.sagas]
+        if any(pf is None for pf in filters):
+            chosen = list(items)
+        else:
+            chosen = [it for it in items if any(pf.is_candidate(it) for pf in filters if pf)]
+        if self.metrics:
+            self.metrics.items.labels("candidate").inc(len(chosen))
+        return chosen
+
+    def process_items(
+        self,
+        items: Sequence[FeedItem],
+        *,
+        now: datetime | None = None,
+        clock: Callable[[Document], datetime] | None = None,
+        outcomes: list[Outcome] | None = None,
+    ) -> list[Alert]:
+        """Feed items through the prefilter, then the candidates (title + summary) through
+        the pipeline. The daemon downloads article text in between (see daemon.py)."""
+        docs = [document_from_item(i) for i in self.select(items)]
+        return self.process(docs, now=now, clock=clock, outcomes=outcomes)
 
     def process(
         self,
@@ -229,10 +267,13 @@ class Pipeline:
         ms = self.settings.match
         alerts: list[Alert] = []
         local_outcomes: list[Outcome] = []
+        index: AliasIndex | None = None
+        index_version = -1
         for an in analyses:
             t = (clock(an.doc) if clock else None) or now or utcnow()
             bootstrap = model.docs_seen == 0
-            index = AliasIndex(model)
+            if index is None or index_version != model.version:
+                index, index_version = AliasIndex(model), model.version
             decision = decide(model, an, ms, bootstrap=bootstrap, index=index)
             new_events, new_actors = apply_decision(
                 model, decision, seeding=quiet, now=t, min_mentions=ms.new_actor_min_mentions
@@ -307,6 +348,8 @@ class Pipeline:
             )
         for n, aid in new_actors:
             actor = model.actors[aid]
+            if actor.kind not in self.settings.match.new_actor_kinds:
+                continue
             why = []
             if n is None:
                 why.append(f"seen before in passing, now named in {actor.docs} documents")

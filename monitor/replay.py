@@ -9,6 +9,7 @@ demo never changes what the daemon knows.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import time
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 from pathlib import Path
+from typing import Any
 
 from monitor.alerts.console import format_alert
 from monitor.config import Settings
@@ -114,6 +116,19 @@ def load_documents(paths: Iterable[Path]) -> list[Document]:
     return order_documents(docs)
 
 
+def count_entries(paths: Iterable[Path]) -> int:
+    """How many documents and feed items ``paths`` hold (for a progress bar)."""
+    n = 0
+    for p in expand_paths(paths):
+        if not _is_archive(p):
+            n += 1
+            continue
+        opener = gzip.open if p.name.endswith(".gz") else open
+        with opener(p, "rb") as f:  # type: ignore[operator]
+            n += sum(1 for line in f if line.strip())
+    return n
+
+
 def load_items(paths: Iterable[Path]) -> list[FeedItem]:
     items = [it for p in expand_paths(paths) if _is_archive(p) for it in iter_archive(p)]
     return sorted(items, key=lambda i: i.published or datetime.max.replace(tzinfo=UTC))
@@ -147,33 +162,53 @@ def order_documents(docs: Sequence[Document]) -> list[Document]:
 
 @dataclass
 class Summary:
+    """What a replay did: items read, candidates, relevant, alerts by kind and by day."""
+
     read: int = 0
+    candidates: int = 0
     relevant: int = 0
     alerts_by_kind: Counter[str] = field(default_factory=Counter)
+    read_by_day: Counter[str] = field(default_factory=Counter)
+    relevant_by_day: Counter[str] = field(default_factory=Counter)
     alerts_by_day: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     alerts: list[Alert] = field(default_factory=list)
 
+    def count_read(self, when: datetime | None) -> None:
+        self.read += 1
+        self.read_by_day[_day(when)] += 1
+
     def add(self, outcomes: Iterable[Outcome]) -> None:
         for o in outcomes:
-            self.read += 1
             if Verdict.IRRELEVANT not in o.verdicts:
                 self.relevant += 1
+                self.relevant_by_day[_day(o.doc.published)] += 1
             for a in o.alerts:
                 self.alerts.append(a)
                 self.alerts_by_kind[a.kind.value] += 1
-                day = a.published.date().isoformat() if a.published else "undated"
-                self.alerts_by_day[day] += 1
+                self.alerts_by_day[_day(a.published)] += 1
 
     def render(self) -> str:
         kinds = ", ".join(f"{k}: {v}" for k, v in sorted(self.alerts_by_kind.items())) or "none"
+        rate = self.read / self.seconds if self.seconds else 0.0
         lines = [
-            f"replay: {self.read} documents, {self.relevant} relevant, "
-            f"{sum(self.alerts_by_kind.values())} alerts ({kinds}) in {self.seconds:.1f}s"
+            f"replay: {self.read} read, {self.candidates} candidates, {self.relevant} relevant, "
+            f"{sum(self.alerts_by_kind.values())} alerts ({kinds}) in {self.seconds:.1f}s "
+            f"({rate:,.0f} items/s)"
         ]
-        for day, n in sorted(self.alerts_by_day.items()):
-            lines.append(f"  {day}: {n} alert(s)")
+        days = sorted(self.read_by_day.keys() | self.alerts_by_day.keys())
+        if len(days) > 1 or self.alerts_by_day:
+            lines.append("  day         read  relevant  alerts")
+            for day in days:
+                lines.append(
+                    f"  {day:<10} {self.read_by_day[day]:>6} {self.relevant_by_day[day]:>9} "
+                    f"{self.alerts_by_day[day]:>7}"
+                )
         return "\n".join(lines)
+
+
+def _day(when: datetime | None) -> str:
+    return when.date().isoformat() if when else "undated"
 
 
 def _scratch_copy(store: Store, saga: str, fresh: bool) -> Store:
@@ -192,6 +227,54 @@ def _scratch_copy(store: Store, saga: str, fresh: bool) -> Store:
     return scratch
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """One thing to replay, in time order: a text document, or a feed item."""
+
+    published: datetime | None
+    doc: Document | None = None
+    item: FeedItem | None = None
+
+
+def _entries(paths: Sequence[Path]) -> list[_Entry]:
+    files = expand_paths(paths)
+    docs = order_documents([read_text_document(p) for p in files if not _is_archive(p)])
+    entries = [_Entry(d.published, doc=d) for d in docs]
+    archives = [p for p in files if _is_archive(p)]
+    entries += [_Entry(i.published, item=i) for p in archives for i in iter_archive(p)]
+    # Stable: the documents' own order (inferred dates) survives among equal times.
+    return sorted(
+        entries,
+        key=lambda e: (e.published is not None, e.published or datetime.min.replace(tzinfo=UTC)),
+    )
+
+
+class _Fetcher:
+    """Article download for ``--fetch``: the daemon's Extractor on one event loop."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        from monitor.extract import Extractor
+        from monitor.feeds import make_client
+
+        self._runner = asyncio.Runner()
+        self._client = self._runner.run(_make(make_client, settings))
+        self._extractor = Extractor.from_settings(self._client, settings, store=store)
+
+    def documents(self, items: Sequence[FeedItem]) -> list[Document]:
+        async def run() -> list[Document]:
+            return list(await asyncio.gather(*(self._extractor.document(i) for i in items)))
+
+        return self._runner.run(run())
+
+    def close(self) -> None:
+        self._runner.run(self._client.aclose())
+        self._runner.close()
+
+
+async def _make(factory: Callable[..., Any], settings: Settings) -> Any:
+    return factory(settings.polling)
+
+
 def run_replay(
     settings: Settings,
     store: Store,
@@ -203,18 +286,27 @@ def run_replay(
     echo: Callable[[str], None] = print,
     since: datetime | None = None,
     until: datetime | None = None,
+    speed: float | None = None,
+    fetch: bool = False,
     batch: int = 64,
     analyzer: Analyzer | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Summary:
+    """Replay documents and feed items in time order through the daemon's pipeline.
+
+    Feed items go through the prefilter first, exactly as in the daemon; their text is
+    title + summary unless ``fetch`` downloads the article pages. The clock is the items'
+    own time: alerts are dated by it, and ``speed`` (N times real time) sleeps the gaps.
+    ``progress`` is called with the number of entries done after each batch.
+    """
     s = settings.saga(saga)
-    files = expand_paths(paths)
-    docs = [read_text_document(p) for p in files if not _is_archive(p)]
-    docs += [document_from_item(i) for i in load_items([p for p in files if _is_archive(p)])]
-    docs = order_documents(docs)
+    entries = _entries(paths)
     if since:
-        docs = [d for d in docs if d.published is None or d.published >= since]
+        entries = [e for e in entries if e.published is None or e.published >= since]
     if until:
-        docs = [d for d in docs if d.published is None or d.published < until]
+        entries = [e for e in entries if e.published is None or e.published < until]
+    if speed:
+        batch = 1
 
     out_f = output.open("w", encoding="utf-8") if output else None
 
@@ -226,17 +318,40 @@ def run_replay(
                 out_f.flush()
 
     scratch = _scratch_copy(store, s.name, fresh)
+    fetcher = _Fetcher(settings, scratch) if fetch else None
     summary = Summary()
     started = time.perf_counter()
+    last: datetime | None = None
     try:
         pipeline = Pipeline(settings, scratch, emit=emit, analyzer=analyzer)
-        for i in range(0, len(docs), batch):
-            chunk = docs[i : i + batch]
+        for i in range(0, len(entries), batch):
+            chunk = entries[i : i + batch]
+            if speed and chunk[0].published:
+                if last is not None:
+                    time.sleep(max(0.0, (chunk[0].published - last).total_seconds()) / speed)
+                last = chunk[0].published
+            for e in chunk:
+                summary.count_read(e.published)
+            chosen = {id(it) for it in pipeline.select([e.item for e in chunk if e.item])}
+            picked = [e for e in chunk if e.doc is not None or id(e.item) in chosen]
+            summary.candidates += sum(1 for e in picked if e.item is not None)
+            fetched = iter(
+                fetcher.documents([e.item for e in picked if e.item is not None]) if fetcher else []
+            )
+            docs = [
+                e.doc
+                if e.doc is not None
+                else (next(fetched) if fetcher else document_from_item(e.item))  # type: ignore[arg-type]
+                for e in picked
+            ]
             outcomes: list[Outcome] = []
-            pipeline.process(chunk, saga=s.name, clock=lambda d: d.published, outcomes=outcomes)
+            pipeline.process(docs, saga=s.name, clock=lambda d: d.published, outcomes=outcomes)
             summary.add(outcomes)
-            summary.read += len(chunk) - len(outcomes)  # already-seen documents
+            if progress:
+                progress(len(chunk))
     finally:
+        if fetcher:
+            fetcher.close()
         scratch.drop_namespace()
         if out_f:
             out_f.close()

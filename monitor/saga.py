@@ -72,9 +72,15 @@ class Actor:
     first_seen: str | None = None
     cause: str = ""
     curated: bool = False
+    seeded: bool = False  # known from the seed documents
 
     def forms(self) -> set[str]:
         return {fold(a) for a in (self.name, *self.aliases)}
+
+    @property
+    def settled(self) -> bool:
+        """Part of the saga's core: from the seeds or the curation, or in two events."""
+        return self.curated or self.seeded or self.in_events >= 2
 
     @property
     def first(self) -> str | None:
@@ -134,6 +140,7 @@ class SagaModel:
     actors: dict[str, Actor] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     ignore: list[str] = field(default_factory=list)  # folded forms never taken as actors
+    terms: list[str] = field(default_factory=list)  # curated prefilter terms ("~" = weak)
     docs_seen: int = 0
     pending: list[Change] = field(default_factory=list)  # changes not yet stored
     form_counts: Counter[str] = field(default_factory=Counter)  # folded surface -> uses
@@ -148,18 +155,58 @@ class SagaModel:
     def timeline(self) -> list[Event]:
         return sorted(self.events.values(), key=lambda e: (e.date or "9999", e.first_seen or ""))
 
+    def start_date(self) -> date | None:
+        """When the saga began: the earliest date two events agree on (one stray early
+        date, a historical reference read as an event, does not move it)."""
+        days = sorted(date.fromisoformat(e.date) for e in self.events.values() if e.date)
+        if not days:
+            return None
+        return days[1] if len(days) > 1 else days[0]
+
     def actor_name(self, actor_id: str) -> str:
         a = self.actors.get(actor_id)
         return a.name if a else actor_id
 
     def prefilter_terms(self) -> list[str]:
-        """Surface forms worth a cheap text match: protagonists' aliases (>= 3 chars)."""
-        terms: set[str] = set()
+        """Terms for the relevance prefilter (``monitor.prefilter`` syntax, "~" = weak).
+
+        Strong: a person's full name, a surname of 4+ letters, a handle, the saga's hub
+        organisations (named in at least half of the events). Weak (they count only next to
+        a strong term, or two weak ones together): first names, short surnames, other
+        organisations (a company much wider than the saga, "Microsoft", is news every day).
+        Curated ``terms`` are added as written.
+        """
+        terms: dict[str, bool] = {}  # term -> weak
+
+        def add(term: str, weak: bool) -> None:
+            if len(term) >= 3:
+                terms[term] = terms.get(term, True) and weak
+
+        n_events = max(1, len(self.events))
         for a in self.protagonists():
-            for form in (a.name, *a.aliases):
-                if len(form) >= 3:
-                    terms.add(form)
-        return sorted(terms)
+            if a.kind == "org":
+                hub = a.in_events * 2 >= n_events and not a.role
+                for form in (a.name, *a.aliases):
+                    add(form, weak=not hub)
+                continue
+            # A person the model found live (not in the seeds) earns a strong term by
+            # taking part in events: a name met once must not widen the funnel alone.
+            settled = a.settled
+            add(a.name, weak=len(a.name.split()) < 2 or not settled)
+            first, last = a.first, a.last
+            if last:
+                add(last, weak=len(last) < 6 or not settled)
+            for form in a.aliases:
+                if form.startswith("@") or len(form.split()) >= 2:
+                    add(form, weak=not settled)
+                elif form == last:
+                    add(form, weak=len(form) < 6 or not settled)
+                else:  # a first name, a one-word slip
+                    add(form, weak=True)
+            if first:
+                add(first, weak=True)
+        out = [f"~{t}" if weak else t for t, weak in sorted(terms.items())]
+        return out + [t for t in self.terms if t not in out]
 
     def actor_weights(self) -> dict[str, float]:
         """IDF-like weight of each actor over events: hubs (the company) weigh little."""
@@ -212,10 +259,14 @@ class SagaModel:
         return f"{names} — {ACTION_LABELS.get(e.action, e.action)}"
 
     # -- consolidation -----------------------------------------------------
-    def consolidate(self, cause: str, at: str, *, min_mentions: int = 2) -> list[str]:
+    def consolidate(
+        self, cause: str, at: str, *, min_mentions: int = 2, strict: bool = False
+    ) -> list[str]:
         """Canonical names (most used full form) and protagonist flags.
 
-        Returns the ids of actors that were seen in passing and now play a role."""
+        ``strict`` (live, after seeding): a name seen in passing plays a role only once it
+        takes part in an event; a protagonist stays one. Returns the ids of actors that
+        were seen in passing and now play a role."""
         promoted: list[str] = []
         for a in self.actors.values():
             if a.curated:
@@ -234,6 +285,8 @@ class SagaModel:
                 a.protagonist = False
             else:
                 plays_role = a.in_events > 0 or a.role is not None or a.mentions >= min_mentions
+                if strict and not was:
+                    plays_role = a.in_events > 0
                 a.protagonist = plays_role
                 a.peripheral = None if plays_role else "passing"
             if was != a.protagonist:
@@ -251,6 +304,10 @@ class SagaModel:
 
     # -- curation ----------------------------------------------------------
     def apply_curation(self, cur: Curation, at: str) -> None:
+        for term in cur.terms:
+            if term not in self.terms:
+                self.terms.append(term)
+                self.record("term_added", term, "curation", at)
         for folded in cur.ignore:
             if folded not in self.ignore:
                 self.ignore.append(folded)
@@ -303,6 +360,7 @@ class SagaModel:
             "version": self.version,
             "docs_seen": self.docs_seen,
             "ignore": list(self.ignore),
+            "terms": list(self.terms),
             "actors": [asdict(a) for a in self.actors.values()],
             "events": [asdict(e) for e in self.events.values()],
             "form_counts": dict(self.form_counts),
@@ -313,6 +371,7 @@ class SagaModel:
         m = cls(name=d["name"], title=d.get("title", ""), version=int(d.get("version", 0)))
         m.docs_seen = int(d.get("docs_seen", 0))
         m.ignore = list(d.get("ignore", []))
+        m.terms = list(d.get("terms", []))
         for a in d.get("actors", []):
             actor = Actor(**a)
             m.actors[actor.id] = actor
@@ -334,6 +393,7 @@ class Curation:
 
     actors: list[dict[str, Any]]
     ignore: list[str]
+    terms: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path | None) -> Curation:
@@ -352,7 +412,10 @@ class Curation:
             if a.get("kind", "person") not in ("person", "org"):
                 raise ConfigError(f"curation file {path}: actors[{i}].kind must be person or org")
         ignore = [fold(x) for x in raw.get("ignore", [])]
-        return cls(actors=actors, ignore=ignore)
+        terms = raw.get("terms", [])
+        if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+            raise ConfigError(f"curation file {path}: terms must be a list of strings")
+        return cls(actors=actors, ignore=ignore, terms=terms)
 
 
 class AliasIndex:

@@ -422,6 +422,52 @@ async def test_more_sources_within_the_window_are_counted_on_the_first(
     ]
 
 
+async def test_later_reports_of_a_known_development_are_counted_on_its_alert(
+    tmp_path: Path, store: Store, receiver: Any
+) -> None:
+    # What the daemon does with a document the pipeline matched to a known event.
+    from monitor.alerts.message import Source
+    from monitor.types import Document
+
+    r = receiver()
+    settings, sinks = webhook_setup(tmp_path, r.url)
+    outbox = Outbox(store, settings)
+    first = make_alert(1, event="ev-1")
+    outbox.enqueue([first], now=T0)
+
+    def report(n: int) -> Source:
+        return Source.of_document(
+            Document(
+                id=f"d{n}",
+                title=f"Report {n}",
+                text="...",
+                source="https://feed.example/rss",
+                url=f"https://other.example/{n}",
+                published=T0,
+            )
+        )
+
+    at = T0 + timedelta(minutes=2)
+    assert outbox.count_source("s", "ev-1", report(2), now=at) == first.id
+    assert outbox.count_source("s", "ev-1", report(2), now=at) is None  # counted already
+    assert outbox.count_source("s", "ev-1", Source.of(first), now=at) is None  # the alert's own
+    assert outbox.count_source("s", "ev-2", report(3), now=at) is None  # no alert on ev-2
+    assert outbox.count_source("other", "ev-1", report(3), now=at) is None  # other saga
+    assert outbox.count_source("s", "ev-1", report(4), now=T0 + timedelta(minutes=11)) is None
+
+    assert len(outbox.flush_groups(now=T0 + timedelta(minutes=10))) == 1
+    await Deliverer(settings, store, sinks).drain(10)
+    assert [h.json()["type"] for h in r.hits] == ["alert.created", "alert.sources_added"]
+    data = r.hits[1].json()["data"]
+    assert data["count"] == 1 and data["alert_id"] == first.id
+    assert data["sources"][0] == {
+        "title": "Report 2",
+        "url": "https://other.example/2",
+        "feed": "https://feed.example/rss",
+        "published": T0.isoformat(),
+    }
+
+
 async def test_window_without_other_sources_sends_no_follow_up(
     tmp_path: Path, store: Store, receiver: Any
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import socket
 import subprocess
 import time
@@ -27,8 +28,10 @@ from test_alerts import (
 from monitor.alerts import Outbox, build_sinks
 from monitor.alerts.outbox import run_delivery
 from monitor.config import Env, load_settings
+from monitor.saga import SagaModel
 from monitor.store import Keys, Store, connect
 from monitor.store.outbox import OutboxStore, RetryState
+from monitor.store.sagas import SagaStore
 
 pytestmark = pytest.mark.slow
 
@@ -60,7 +63,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def setup(tmp_path: Path, redis_dir: Path, url: str, **alerts: Any) -> tuple[Path, Store]:
+def setup(
+    tmp_path: Path, redis_dir: Path, url: str, *, extra: str = "", **alerts: Any
+) -> tuple[Path, Store]:
     """A config on the shared embedded Redis (own key prefix), and a store on it."""
     prefix = tmp_path.name[-20:]
     opts = {
@@ -86,6 +91,7 @@ seed_dir = "{tmp_path.as_posix()}"
 {lines}
 [alerts.webhook]
 url = "{url}"
+{extra}
 """,
         encoding="utf-8",
     )
@@ -148,6 +154,59 @@ def test_receiver_down_process_killed_gets_alert_once_after_restart(
 
     res = run_cli(cfg, "deliver", "--burst", "--timeout", "2")
     assert res.returncode == 0 and len(r.hits) == 1
+
+
+def test_daemon_killed_while_receiver_is_down_delivers_once_after_restart(
+    tmp_path: Path, redis_dir: Path, receivers: Callable[..., Receiver]
+) -> None:
+    """The same, with ``monitor run`` itself killed (SIGKILL) and restarted."""
+    port = free_port()
+    cfg, store = setup(
+        tmp_path, redis_dir, f"http://127.0.0.1:{port}/hook", extra="[health]\nenabled = false"
+    )
+    # A saga model already in Redis: the daemon starts without seeding (no spaCy needed).
+    model = SagaModel(name="s")
+    model.record("test", "pre-seeded", "test", "2023-11-17T00:00:00+00:00")
+    SagaStore(store).save(model, expected_version=0)
+    alert = make_alert()
+    assert Outbox(store, load_settings(cfg, env=Env())).enqueue([alert]) == [alert.id]
+
+    def attempts() -> int:
+        raw = store.redis.hvals(store.keys.alert_retries("webhook"))
+        return max((RetryState.decode(v).attempts for v in raw), default=0)
+
+    log = (tmp_path / "daemon-1.log").open("w")
+    proc = subprocess.Popen(
+        monitor_cmd("--config", str(cfg), "run"),
+        env=subprocess_env(MONITOR_WEBHOOK_SECRET=SECRET),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until(lambda: attempts() >= 2)
+    finally:
+        proc.kill()
+        proc.wait()
+        log.close()
+    assert proc.returncode == -signal.SIGKILL
+    assert OutboxStore(store).queues(["webhook"])[0].pending == 1
+
+    r = receivers(port=port)
+    logs = []
+    for _ in range(2):  # the restart delivers it; one more run sends nothing
+        res = subprocess.run(
+            monitor_cmd("--config", str(cfg), "run", "--burst"),
+            env=subprocess_env(MONITOR_WEBHOOK_SECRET=SECRET),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert res.returncode == 0, res.stderr
+        assert [h.headers["webhook-id"] for h in r.hits] == [alert.id]
+        logs.append(res.stderr)
+    assert "took over 1 pending alert(s)" in logs[0]  # from the killed daemon
+    verify_standard_webhook(SECRET, r.hits[0].headers, r.hits[0].body)
+    assert OutboxStore(store).queues(["webhook"])[0].depth == 0
 
 
 def test_dead_letters_listed_and_resent(

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from monitor.errors import StoreError
-from monitor.types import Alert, AlertKind, parse_dt
+from monitor.types import Alert, AlertKind, Document, parse_dt
 
 SCHEMA = "monitor.alert.v1"
 WIRE_VERSION = "1"
@@ -43,6 +43,10 @@ class Source:
     @classmethod
     def of(cls, alert: Alert) -> Source:
         return cls(alert.source_title, alert.source_url, alert.source_feed, alert.published)
+
+    @classmethod
+    def of_document(cls, doc: Document) -> Source:
+        return cls(doc.title, doc.url, doc.source, doc.published)
 
     @property
     def fingerprint(self) -> str:

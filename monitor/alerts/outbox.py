@@ -3,7 +3,9 @@
 The pipeline's worker thread calls :meth:`Outbox.enqueue`: each alert is written to a Redis
 stream *before* any delivery, once (its id is remembered: enqueuing it again is a no-op),
 and more sources on a development already alerted within the grouping window are counted
-on the first alert instead of making new ones (see ``monitor/store/outbox.py``).
+on the first alert instead of making new ones (see ``monitor/store/outbox.py``);
+:meth:`Outbox.count_source` does the same for a later document the pipeline matched to the
+alert's event.
 
 The daemon runs one :class:`Deliverer` in its loop: one worker per sink, each reading the
 stream through the sink's own consumer group. An entry is acknowledged only once the sink
@@ -46,7 +48,7 @@ from monitor.store.outbox import (
     RetryState,
     now_ms,
 )
-from monitor.types import Alert, utcnow
+from monitor.types import Alert, AlertKind, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +86,11 @@ def grouping_key(alert: Alert) -> str | None:
     """Alerts on the same new development (same saga, kind and event) share a window."""
     if not alert.event_id:
         return None
-    return f"{alert.saga}\x00{alert.kind.value}\x00{alert.event_id}"
+    return _group(alert.saga, alert.kind, alert.event_id)
+
+
+def _group(saga: str, kind: AlertKind, event_id: str) -> str:
+    return f"{saga}\x00{kind.value}\x00{event_id}"
 
 
 class Outbox:
@@ -134,6 +140,31 @@ class Outbox:
             else:
                 log.debug("alert already queued", extra=extra)
         return enqueued
+
+    def count_source(
+        self, saga: str, event_id: str, source: Source, *, now: datetime | None = None
+    ) -> str | None:
+        """Another report of a known development (a document the pipeline matched to event
+        ``event_id``): while the window of the alert that announced it is open, the source
+        is counted on that alert (sent in the follow-up when the window closes). Returns
+        the alert id it was counted on, or None (no open window, or counted already)."""
+        if self.settings.grouping_window_s <= 0:
+            return None
+        at_ms = int((now or utcnow()).timestamp() * 1000)
+        first = self.db.count_source(
+            _group(saga, AlertKind.NEW_DEVELOPMENT, event_id),
+            source_fingerprint=source.fingerprint,
+            source_json=source_json(source),
+            now_ms=at_ms,
+        )
+        if first:
+            log.info(
+                "source counted on %s (same development): %s",
+                first,
+                source.title,
+                extra={"alert": first},
+            )
+        return first
 
     def flush_groups(self, *, now: datetime | None = None) -> list[str]:
         """Close the grouping windows that have ended; returns the follow-up entry ids."""

@@ -89,6 +89,20 @@ return redis.call('XADD', KEYS[4], '*', 'v', '1', 'type', 'alert.sources_added',
                   'sources', '[' .. table.concat(others, ',') .. ']')
 """
 
+# Another report of a development already alerted: counted on its alert while the alert's
+# grouping window is open (nothing otherwise). Returns the alert id it was counted on.
+# KEYS: 1 group, 2 group sources; ARGV: 1 now ms, 2 source fingerprint, 3 source JSON
+_COUNT_SOURCE = """
+local closes = redis.call('HGET', KEYS[1], 'closes_at')
+if not closes or tonumber(closes) <= tonumber(ARGV[1]) then return false end
+local src = cjson.decode(ARGV[3])
+src['n'] = redis.call('HLEN', KEYS[2])
+if redis.call('HSETNX', KEYS[2], ARGV[2], cjson.encode(src)) == 1 then
+  return redis.call('HGET', KEYS[1], 'alert_id')
+end
+return false
+"""
+
 # Take ownership of an entry (reset its idle time) only if it is still ours, so that an
 # entry another consumer took over in the meantime is never sent by both.
 # KEYS: 1 outbox; ARGV: 1 group, 2 consumer, 3 entry id
@@ -226,6 +240,7 @@ class OutboxStore(_Base):
         self.r: Any = store.redis
         self._enqueue = self.r.register_script(_ENQUEUE)
         self._flush = self.r.register_script(_FLUSH_GROUP)
+        self._count_source = self.r.register_script(_COUNT_SOURCE)
 
     def ensure_groups(self, sinks: Iterable[str]) -> None:
         """Create each sink's consumer group, reading from now on (idempotent)."""
@@ -275,6 +290,20 @@ class OutboxStore(_Base):
         if st == "grouped":
             return EnqueueResult(st, first_alert_id=_s(value))
         return EnqueueResult(st)
+
+    def count_source(
+        self, group: str, *, source_fingerprint: str, source_json: str, now_ms: int
+    ) -> str | None:
+        """Count a source on the alert whose grouping window ``group`` is open; returns that
+        alert's id, or None (no open window, or this source was counted already)."""
+        gkey, gsrc = self.group_keys(group)
+        try:
+            res = self._count_source(
+                keys=[gkey, gsrc], args=[now_ms, source_fingerprint, source_json]
+            )
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot count a source on an alert: {exc}") from exc
+        return _s(res) if res else None
 
     def flush_group(self, group: str, *, now_ms: int) -> str | None:
         gkey, gsrc = self.group_keys(group)
