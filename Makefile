@@ -24,15 +24,18 @@ test: $(STAMP) systemd-analyze
 
 # tests/test_deploy.py verifies deploy/monitor.service with systemd-analyze: install
 # Debian's systemd package when the tool is missing and we can (root with apt-get, as in
-# CI); otherwise that one test skips and says why.
+# CI); otherwise that one test skips and says why. --no-upgrade: never touch an installed
+# systemd (only the tool's absence brings us here); `apt-get update` only when needed.
 systemd-analyze:
 	@command -v systemd-analyze >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing Debian's systemd package (for systemd-analyze)"; \
 	    export DEBIAN_FRONTEND=noninteractive; \
-	    apt-get install -y --no-install-recommends systemd >/dev/null 2>&1 || \
-	    { apt-get update -qq && apt-get install -y --no-install-recommends systemd; } || \
-	    echo "warning: could not install systemd; tests/test_deploy.py will skip verify"; \
+	    opts="-y -qq --no-install-recommends --no-upgrade"; \
+	    apt-get install $$opts systemd >/dev/null 2>&1 || \
+	      { apt-get update -qq && apt-get install $$opts systemd >/dev/null; }; \
+	    command -v systemd-analyze >/dev/null 2>&1 || \
+	      echo "warning: systemd-analyze still missing; tests/test_deploy.py will skip verify"; \
 	  else \
 	    echo "note: systemd-analyze missing and not installable here (needs root and apt-get)"; \
 	  fi; }

@@ -102,6 +102,16 @@ def serve(hosts: int, items: int, ready: multiprocessing.synchronize.Event) -> N
 # -- the client ----------------------------------------------------------------------------
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (0 if it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    ticks = stat.rsplit(")", 1)[1].split()
+    return (int(ticks[11]) + int(ticks[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def vm_hwm_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -139,12 +149,26 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
 
     metrics = Metrics()
     poller = Poller(settings, store, on_items, metrics)
+    redis_pid = int(store.redis.info()["process_id"])
+
+    def cpu() -> dict[str, float]:
+        pool = poller._parser
+        workers = [p.pid for p in getattr(pool, "_processes", {}).values()] if pool else []
+        return {
+            "poller": time.process_time(),
+            "parsers": sum(cpu_s(p) for p in workers),
+            "feed server": cpu_s(args.server_pid),
+            "redis": cpu_s(redis_pid),
+        }
+
     try:
         for label in ("cold", "304"):
             before = received["items"]
+            cpu0, load0 = cpu(), os.getloadavg()[0]
             t0 = time.perf_counter()
             await poller.poll_all_once()
             wall = time.perf_counter() - t0
+            cpu1, load1 = cpu(), os.getloadavg()[0]
             got = received["items"] - before
             outcomes = {
                 o: int(metrics.polls.labels(outcome=o)._value.get())
@@ -155,9 +179,15 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
                 f"({args.feeds / wall:7.0f} feeds/s, {args.feeds * args.items / wall:8.0f} "
                 f"items/s parsed-or-skipped, {got} new items); polls so far {outcomes}"
             )
+            used = {k: cpu1[k] - cpu0.get(k, 0.0) for k in cpu1}
+            print(
+                "      CPU s: "
+                + ", ".join(f"{k} {v:.1f}" for k, v in used.items())
+                + f"; total {sum(used.values()):.1f} = {sum(used.values()) / wall:.2f} cores"
+                f" busy; machine load average {load0:.1f} -> {load1:.1f}"
+            )
         pool = poller._parser
         workers = [p.pid for p in getattr(pool, "_processes", {}).values()] if pool else []
-        redis_pid = int(store.redis.info()["process_id"])
         print(
             f"peak RSS: poller {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
             f", parser workers {[round(vm_hwm_mb(p)) for p in workers]} MB"
@@ -191,6 +221,7 @@ def main() -> None:
     try:
         if not ready.wait(30):
             sys.exit("feed server did not start")
+        args.server_pid = server.pid
         with tempfile.TemporaryDirectory() as tmp:
             asyncio.run(bench(args, Path(tmp)))
     finally:

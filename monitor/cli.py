@@ -558,19 +558,26 @@ def status(ctx: Context, as_json: bool) -> None:
     Safe next to a running daemon. Exit status 0 when a daemon is running (fresh
     heartbeat), 1 when none is, 2 on bad usage.
     """
+    from monitor.poller import human_duration
+    from monitor.store.feeds import FeedStore
     from monitor.store.service import DaemonState, ServiceStore
 
     s = ctx.settings
     with ctx.store() as store:
         svc = ServiceStore(store)
         hb = svc.read_heartbeat()
-        health = svc.feed_health(f.url for f in s.feeds)
-        queues = svc.queue_depths()
+        imported = FeedStore(store, ttl_s=s.polling.seen_ttl_s).imported()
+        configured = list(dict.fromkeys(f.url for f in s.feeds))
+        urls = list(dict.fromkeys([*configured, *(f.url for f in imported)]))
+        health = svc.feed_health(urls)
+        queues = svc.queue_depths(s.alerts.enabled_sinks())
         versions = svc.model_versions([saga.name for saga in s.sagas])
     running = hb is not None and hb.state not in (DaemonState.STOPPED, DaemonState.STOPPING)
     counts = {"ok": 0, "failing": 0, "never_polled": 0}
     for h in health:
         counts[h.state] += 1
+    failing = [h for h in health if h.state == "failing"]
+    long_after = s.polling.failing_after_s
     if as_json:
         click.echo(
             json_dumps(
@@ -578,15 +585,25 @@ def status(ctx: Context, as_json: bool) -> None:
                     "daemon": hb.to_dict() if hb else None,
                     "running": running,
                     "feeds": {
-                        "configured": len(health),
+                        "configured": len(configured),
+                        "imported": len(urls) - len(configured),
                         **counts,
-                        "failing": [
-                            {"url": h.url, "errors": h.consecutive_errors, "status": h.last_status}
-                            for h in health
-                            if h.state == "failing"
+                        "failing_long": sum(h.failing_for_s() >= long_after for h in failing),
+                        "failing_feeds": [
+                            {
+                                "url": h.url,
+                                "errors": h.consecutive_errors,
+                                "status": h.last_status,
+                                "error": h.last_error,
+                                "failing_for_s": round(h.failing_for_s()),
+                                "last_success": (
+                                    h.last_success.isoformat() if h.last_success else None
+                                ),
+                            }
+                            for h in failing
                         ],
                     },
-                    "queues": queues,
+                    "queues": queues.to_dict(),
                     "model_versions": versions,
                 }
             )
@@ -600,19 +617,25 @@ def status(ctx: Context, as_json: bool) -> None:
                 f"started {_ago(hb.started_at)}, heartbeat {_ago(hb.at)})"
             )
             sched = "running" if hb.scheduler_running else "stopped"
-            click.echo(f"scheduler: {sched}, last poll cycle {_ago(hb.last_cycle_at)}")
+            click.echo(f"scheduler: {sched}, last poll {_ago(hb.last_cycle_at)}")
+        n_long = sum(h.failing_for_s() >= long_after for h in failing)
         click.echo(
-            f"feeds:     {len(health)} configured: {counts['ok']} ok, "
-            f"{counts['failing']} failing, {counts['never_polled']} never polled"
+            f"feeds:     {len(urls)} ({len(urls) - len(configured)} imported): {counts['ok']} ok, "
+            f"{counts['failing']} failing ({n_long} for over {human_duration(long_after)}), "
+            f"{counts['never_polled']} never polled"
         )
-        for h in health:
-            if h.state == "failing":
-                since = f"failing since {_ago(h.failing_since)}, " if h.failing_since else ""
-                click.echo(
-                    f"  failing: {h.url} ({since}{h.consecutive_errors} errors in a row, "
-                    f"last success {_ago(h.last_success)}: {h.last_status})"
-                )
-        click.echo("queues:    " + ", ".join(f"{q} {n}" for q, n in queues.items()))
+        for h in sorted(failing, key=lambda h: -h.failing_for_s()):
+            mark = "FAILING" if h.failing_for_s() >= long_after else "failing"
+            why = f"{h.last_status}: {h.last_error}" if h.last_error else h.last_status
+            click.echo(
+                f"  {mark} for {human_duration(h.failing_for_s())}: {h.name or h.url} "
+                f"({h.consecutive_errors} errors in a row, last success "
+                f"{_ago(h.last_success)}; {why})"
+            )
+        outbox = ", ".join(f"{sink} {n}" for sink, n in queues.outbox.items()) or "no sinks"
+        click.echo(
+            f"queues:    intake {queues.intake}, alert outbox: {outbox}, dead letters {queues.dead}"
+        )
         for saga, v in versions.items():
             click.echo(f"model:     {saga} version {v if v is not None else '(not seeded)'}")
     if not running:

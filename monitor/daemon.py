@@ -9,7 +9,11 @@ One asyncio loop. The daemon is a list of components, each with ``start()`` and
     intake     seeds the saga model, replays items a previous run left half-done;
                on stop, waits for the pipeline batch in flight
     deliverer  delivers the alert outbox (monitor.alerts.outbox), drained on stop
-    scheduler  polls feeds, hands new items to :meth:`Daemon.on_items` (last in, first out)
+    scheduler  polls feeds, hands new items to :meth:`Daemon.on_items` (last in, first out;
+               a poll still running ``POLL_STOP_GRACE_S`` into the stop is abandoned)
+
+Every stage counts on the daemon's one :class:`~monitor.metrics.Metrics` registry, which
+``/metrics`` serves.
 
 New items go through the pipeline one batch at a time (it mutates the saga model), in a
 worker thread so polling never stalls. Before a batch starts its items are checkpointed in
@@ -35,19 +39,24 @@ from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import datetime
 from typing import Any, Protocol
 
+import httpx
+
 from monitor import __version__
 from monitor.alerts import Deliverer as OutboxDeliverer
 from monitor.alerts import Outbox, build_sinks
+from monitor.alerts.message import Source
 from monitor.config import Env, FeedSettings, Settings, load_settings, redis_url
 from monitor.errors import ConfigError
+from monitor.extract import Extractor, build_document
+from monitor.feeds import make_client
 from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
 from monitor.metrics import Metrics
-from monitor.pipeline import Pipeline
+from monitor.pipeline import Outcome, Pipeline
 from monitor.poller import Poller
 from monitor.store import Store, connect
 from monitor.store.service import DaemonState, Heartbeat, ServiceStore
 from monitor.systemd import Notifier
-from monitor.types import Alert, FeedItem, utcnow
+from monitor.types import Alert, Document, FeedItem, Verdict, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +64,9 @@ log = logging.getLogger(__name__)
 # store's own close (the embedded Redis saves its file) the process exits within 10 s.
 SHUTDOWN_TIMEOUT_S = 7.0
 STOP_GRACE_S = 0.25
+# Polls still running this long after SIGTERM (a feed that answers slowly) are abandoned:
+# nothing of theirs was handed on yet, or it is checkpointed; the next start polls again.
+POLL_STOP_GRACE_S = 3.0
 # `monitor run --burst`: how long to wait for the outbox to be delivered before exiting.
 BURST_DRAIN_TIMEOUT_S = 30.0
 # The heartbeat key outlives this many missed beats.
@@ -130,11 +142,15 @@ class Daemon:
         metrics: Metrics | None = None,
         notifier: Notifier | None = None,
         reload_settings: Callable[[], Settings] | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.pipeline = pipeline
-        self.metrics = metrics or Metrics()
+        # One registry for every stage: what /metrics shows is what they all count.
+        self.metrics = metrics or getattr(pipeline, "metrics", None) or Metrics()
+        if getattr(pipeline, "metrics", None) is None:
+            pipeline.metrics = self.metrics
         self.notifier = notifier or Notifier(None)
         self.reload_settings = reload_settings or (
             lambda: load_settings(settings.config_path, data_dir=settings.data_dir)
@@ -147,10 +163,12 @@ class Daemon:
         self._lock = asyncio.Lock()  # one pipeline batch at a time (it mutates the model)
         self._in_flight: asyncio.Future[list[Alert]] | None = None
 
-        # -- the stages: the poller feeds on_items; what the pipeline returns goes to the
-        # durable outbox (idempotent by alert id); the deliverer sends it to every sink.
+        # -- the stages: the poller feeds on_items; the pipeline's prefilter picks the
+        # candidates; their articles are downloaded; the pipeline writes its alerts to the
+        # durable outbox (idempotent by alert id); the deliverer sends them to every sink.
         self.scheduler: Scheduler = Poller(settings, store, self.on_items, self.metrics)
-        self.emit: Callable[[list[Alert]], object] = Outbox(store, settings, self.metrics).enqueue
+        self.outbox = outbox or Outbox(store, settings, self.metrics)
+        self.articles = Articles(settings, store, self.metrics)
         self.deliverer: Deliverer | None = OutboxDeliverer(
             settings, store, build_sinks(settings, Env()), self.metrics
         )
@@ -163,11 +181,12 @@ class Daemon:
         work), the deliverer drains what the last batches enqueued, the watchdog goes last."""
         delivery: list[Component] = [self.deliverer] if self.deliverer is not None else []
         if burst:  # a one-shot run next to a live daemon must not take its port or heartbeat
-            return [self.intake, *delivery]
+            return [self.articles, self.intake, *delivery]
         out: list[Component] = [Watchdog(self.notifier)]
         if self.settings.health.enabled:
             out.append(self.health)
-        return [*out, HeartbeatWriter(self), self.intake, *delivery, self.scheduler]
+        scheduler = GracefulStop(self.scheduler, POLL_STOP_GRACE_S)
+        return [*out, HeartbeatWriter(self), self.articles, self.intake, *delivery, scheduler]
 
     # -- signals: the one place --------------------------------------------------------
     def request_stop(self, reason: str = "") -> None:
@@ -310,14 +329,13 @@ class Daemon:
                 batch = items[start : start + size]
                 async with self._lock:
                     if self._stop.is_set():
-                        log.info("stopping: %d item(s) stay checkpointed for the next start", left)
+                        log.debug("stopping: %d item(s) left for the next start", left)
                         return
                     alerts = await self._run_batch(batch)
                 waiting.dec(len(batch))
                 left -= len(batch)
                 await self.service.done(batch)
-                for a in alerts:
-                    self.metrics.alerts.labels(a.kind.value).inc()
+                for a in alerts:  # counted by kind in the pipeline
                     log.info(
                         "alert: %s",
                         a.headline,
@@ -327,12 +345,23 @@ class Daemon:
             waiting.dec(left)
 
     async def _run_batch(self, items: list[FeedItem]) -> list[Alert]:
+        """Prefilter, download the candidates' articles (async), then NLP and matching in
+        a worker thread; the pipeline writes the alerts to the outbox itself."""
         pipeline = self.pipeline
+        candidates = pipeline.select(items)
+        docs = await self.articles.documents(candidates) if candidates else []
 
         def work() -> list[Alert]:
-            with self.metrics.pipeline_seconds.time():
-                alerts = pipeline.process_items(items)
-            self.emit(alerts)
+            if not docs:
+                return []
+            outcomes: list[Outcome] = []
+            alerts = pipeline.process(docs, outcomes=outcomes)
+            relevant = {o.doc.id for o in outcomes if o.verdicts - {Verdict.IRRELEVANT}}
+            self.metrics.items.labels(stage="relevant").inc(len(relevant))
+            # More sources on a development just alerted: counted on its alert (grouping).
+            for o in outcomes:
+                for event_id in o.known_events:
+                    self.outbox.count_source(o.saga, event_id, Source.of_document(o.doc))
             return alerts
 
         # Shielded: a cancelled caller cannot stop the thread; Intake.stop waits for it.
@@ -378,6 +407,68 @@ class Daemon:
 
 
 # -- components -----------------------------------------------------------------------
+
+
+class GracefulStop:
+    """A component whose stop may wait on slow work (the poller waits for its polls in
+    flight): past ``grace_s`` that work is cancelled and ``stop()`` is called again, to
+    close what is left, so one slow feed cannot eat the whole shutdown budget."""
+
+    def __init__(self, inner: Component, grace_s: float) -> None:
+        self.inner = inner
+        self.grace_s = grace_s
+        self.name = _name(inner)
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    async def stop(self) -> None:
+        first = asyncio.ensure_future(self.inner.stop())
+        try:
+            await asyncio.wait_for(asyncio.shield(first), self.grace_s)
+            return
+        except TimeoutError:
+            log.warning(
+                "%s: work still in flight after %.0fs abandoned (polled again at the next start)",
+                self.name,
+                self.grace_s,
+            )
+        first.cancel()
+        with suppress(asyncio.CancelledError):
+            await first
+        await self.inner.stop()
+
+
+class Articles:
+    """Article text for candidate items: the extract stage with its own HTTP client,
+    opened and closed with the daemon. Without it (or with ``[extract] enabled = false``)
+    a candidate is its feed title and summary."""
+
+    name = "articles"
+
+    def __init__(self, settings: Settings, store: Store, metrics: Metrics) -> None:
+        self.settings = settings
+        self.store = store
+        self.metrics = metrics
+        self._client: httpx.AsyncClient | None = None
+        self._extractor: Extractor | None = None
+
+    async def start(self) -> None:
+        if self.settings.extract.enabled:
+            self._client = make_client(self.settings.polling)
+            self._extractor = Extractor.from_settings(
+                self._client, self.settings, store=self.store, metrics=self.metrics
+            )
+
+    async def documents(self, items: Sequence[FeedItem]) -> list[Document]:
+        if self._extractor is None:
+            return [build_document(i, None) for i in items]
+        return list(await asyncio.gather(*(self._extractor.document(i) for i in items)))
+
+    async def stop(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+        self._client, self._extractor = None, None
 
 
 class Watchdog:
@@ -434,8 +525,8 @@ class HeartbeatWriter:
         d = self.daemon
         try:
             await d.service.beat(d.heartbeat(), ttl_s=self.interval_s * HEARTBEAT_TTL_BEATS)
-            depths = await d.service.queue_depths_async()
-            d.metrics.queue_depth.labels("pending").set(depths["pending"])  # alerts: Deliverer
+            # checkpointed items; the Deliverer publishes alerts:<sink> and alerts:dead
+            d.metrics.queue_depth.labels("intake").set(await d.service.intake_depth_async())
             sagas = [s.name for s in d.settings.sagas]
             for saga, version in (await d.service.model_versions_async(sagas)).items():
                 d.metrics.model_version.labels(saga).set(version or 0)
@@ -485,19 +576,21 @@ class Intake:
 
     async def stop(self) -> None:
         batch = self.daemon._in_flight
-        if batch is None or batch.done():
-            return
-        log.info("waiting for the pipeline batch in flight")
-        try:
-            await asyncio.wait_for(asyncio.shield(batch), SHUTDOWN_TIMEOUT_S / 2)
-        except TimeoutError:
-            log.warning(
-                "pipeline batch still running after %.0fs: its items stay checkpointed; "
-                "the process exits when it ends",
-                SHUTDOWN_TIMEOUT_S / 2,
-            )
-        except Exception:
-            pass  # its failure was logged by the caller
+        if batch is not None and not batch.done():
+            log.info("waiting for the pipeline batch in flight")
+            try:
+                await asyncio.wait_for(asyncio.shield(batch), SHUTDOWN_TIMEOUT_S / 2)
+            except TimeoutError:
+                log.warning(
+                    "pipeline batch still running after %.0fs: its items stay checkpointed; "
+                    "the process exits when it ends",
+                    SHUTDOWN_TIMEOUT_S / 2,
+                )
+            except Exception:
+                pass  # its failure was logged by the caller
+        with suppress(Exception):  # Redis away: nothing to report
+            if left := await self.daemon.service.intake_depth_async():
+                log.info("%d item(s) stay checkpointed for the next start", left)
 
 
 def run_daemon(
@@ -513,12 +606,15 @@ def run_daemon(
         embedded_db=settings.redis.embedded_db,
     )
     try:
-        # The daemon enqueues what the pipeline returns: the pipeline itself emits nowhere.
-        pipeline = Pipeline(settings, store, emit=lambda alerts: None)
+        metrics = Metrics()
+        outbox = Outbox(store, settings, metrics)
+        pipeline = Pipeline(settings, store, emit=outbox.enqueue, metrics=metrics)
         daemon = Daemon(
             settings,
             store,
             pipeline,
+            metrics=metrics,
+            outbox=outbox,
             notifier=Notifier.from_env(),
             reload_settings=reload_settings,
         )

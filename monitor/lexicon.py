@@ -90,6 +90,50 @@ ROLE_WORDS = (
 )
 ROLE_RE = re.compile(rf"\b({ROLE_WORDS})\b")
 
+# Capitalised words of a job title that precede a name (folded).
+TITLE_WORDS = frozenset(
+    [
+        "chief",
+        "operating",
+        "officer",
+        "executive",
+        "technology",
+        "financial",
+        "product",
+        "president",
+        "vice",
+        "board",
+        "directors",
+        "director",
+        "head",
+        "bureau",
+        "interim",
+        "former",
+        "incoming",
+        "acting",
+        "senior",
+        "ceo",
+        "cto",
+        "coo",
+        "cfo",
+        "cpo",
+        "co-founder",
+        "cofounder",
+        "founder",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "researcher",
+        "scientist",
+        "deputy",
+        "general",
+        "managing",
+        "partner",
+        "prezes",
+        "dyrektor",
+    ]
+)
+
 # Name followed by a source-reporting verb, or preceded by "according to": an outlet.
 SOURCE_BEFORE = re.compile(
     r"(selon|d'apres|rapport de|rapporte|comme le rapporte|cite par|citee? par|according to|"
@@ -100,7 +144,11 @@ SOURCE_AFTER = re.compile(
     r"vient de citer|cite|citant|podal\w*|donosi)\b"
 )
 # Journalist cues: "X de The Verge a écrit", "X of Bloomberg", "The Verge's X", "By X".
-JOURNALIST_BEFORE = re.compile(r"^\s*(by|par|autor|written by)\s*:?\s*$")
+JOURNALIST_BEFORE = re.compile(
+    r"(^|\b)(by|par|autor|written by)( (photographer|reporter|correspondent))?\s*:?\s*$"
+    r"|\b(editor|reporter|correspondent|columnist|bureau chief|photographer|anchor)"
+    r"( at [\w .]+)?,?\s*$"
+)
 TWEET_SIGNATURE = re.compile(r"^\s*\(@\w+\)\s*(\d{1,2}\s+\w+\s+\d{4}|\w+\s+\d{1,2},\s+\d{4})")
 HISTORICAL_AFTER = re.compile(r"^\s*,?\s*(en|in|w)\s+(1\d{3}|20[01]\d)\b|^\s*en son temps")
 

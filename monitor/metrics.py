@@ -50,7 +50,7 @@ class Metrics:
         )
         self.queue_depth = Gauge(
             "monitor_queue_depth", "Entries waiting in a queue", ["queue"], registry=r
-        )
+        )  # queue: intake (checkpointed items), pipeline, alerts:<sink>, alerts:dead
         self.model_version = Gauge(
             "monitor_model_version", "Saga model version", ["saga"], registry=r
         )

@@ -33,6 +33,7 @@ from monitor.lexicon import (
     SOURCE_AFTER,
     SOURCE_BEFORE,
     STOP_CAPS,
+    TITLE_WORDS,
     TWEET_SIGNATURE,
     actions_in,
     fold,
@@ -128,6 +129,10 @@ def name_chunks(text: str) -> list[tuple[int, int, str]]:
             cur.pop(0)
         while cur and fold(cur[-1][2]) in _NAME_CONNECTORS:
             cur.pop()
+        # a capitalised title is a role, not part of the name: "Chief Operating Officer
+        # Brad Lightcap", "Former Twitch CEO Emmett Shear" (role_cue reads it back)
+        while len(cur) > 1 and fold(cur[0][2]).strip(".") in TITLE_WORDS:
+            cur.pop(0)
         if cur:
             chunks.append((cur[0][0], cur[-1][1], " ".join(t for _, _, t in cur)))
         cur.clear()
@@ -198,7 +203,7 @@ def peripheral_cue(sentence: str, start: int, end: int) -> str | None:
         return "tweet_author"
     if HISTORICAL_AFTER.match(after):
         return "historical"
-    if _JOURNALIST_AFTER.match(after_raw) or JOURNALIST_BEFORE.match(before):
+    if _JOURNALIST_AFTER.match(after_raw) or JOURNALIST_BEFORE.search(before):
         return "journalist"
     if SOURCE_BEFORE.search(before) or SOURCE_AFTER.match(after):
         return "outlet"
@@ -222,12 +227,31 @@ def role_cue(sentence: str, start: int, end: int) -> str | None:
     return None
 
 
+_SENT_END = set('.!?:;…»"”)')
+
+
 @Language.component("monitor_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """A line break ends a sentence: headlines and list items are sentences of their own."""
+    """A line break ends a sentence: headlines and list items are sentences of their own.
+    A break the French splitter makes in English where no sentence ends ("named chair |
+    of the board", "Former | Salesforce co-CEO") is undone."""
+    breaks: set[int] = set()
     for tok in doc[:-1]:
         if "\n" in tok.whitespace_ or (tok.text.strip() == "" and "\n" in tok.text):
-            doc[tok.i + 1].is_sent_start = True
+            breaks.add(tok.i + 1)
+    start = 0
+    for tok in doc[1:]:
+        if tok.i in breaks:
+            tok.is_sent_start, start = True, tok.i
+            continue
+        if not tok.is_sent_start:
+            continue
+        prev = doc[tok.i - 1]
+        ended = prev.text[-1:] in _SENT_END
+        if not ended and (tok.text[:1].islower() or tok.i - start <= 2):
+            tok.is_sent_start = False
+        else:
+            start = tok.i
     return doc
 
 

@@ -23,6 +23,7 @@ from datetime import datetime
 from monitor.alerts import Dispatcher, build_sinks
 from monitor.config import SagaSettings, Settings
 from monitor.errors import ConflictError
+from monitor.lexicon import COMPILED_ACTIONS, fold
 from monitor.match import Decision, EventDecision, NameCandidate, apply_decision, decide
 from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
@@ -68,6 +69,13 @@ class Outcome:
     saga: str
     verdicts: frozenset[Verdict]
     alerts: list[Alert] = field(default_factory=list)
+    known_events: tuple[str, ...] = ()  # ids of the known events it reports again
+
+
+def _trigger_at(d: EventDecision) -> int:
+    rx = COMPILED_ACTIONS.get(d.candidate.action)
+    m = rx.search(fold(d.candidate.sentence)) if rx else None
+    return m.start() if m else 1 << 30
 
 
 def _sentences_naming(decision: Decision, actor: object) -> tuple[str, ...]:
@@ -246,8 +254,6 @@ class Pipeline:
                     log.info("saga %s changed under us, retrying", s.name)
         if self.metrics:
             self.metrics.pipeline_seconds.observe(time.perf_counter() - started)
-        if alerts and not quiet:
-            self.emit(alerts)
         return alerts
 
     def _process_saga(
@@ -280,10 +286,20 @@ class Pipeline:
             )
             doc_alerts = [] if quiet else self._alerts(model, decision, new_events, new_actors, t)
             alerts += doc_alerts
-            local_outcomes.append(Outcome(an.doc, s.name, decision.verdicts, doc_alerts))
+            known = tuple(e.known_event for e in decision.known_events if e.known_event)
+            local_outcomes.append(Outcome(an.doc, s.name, decision.verdicts, doc_alerts, known))
             if self.metrics:
                 for v in decision.verdicts:
                     self.metrics.decisions.labels(v.value).inc()
+        # Alerts go out (to the durable outbox, idempotent by id) before the documents are
+        # recorded as done: a crash in between reprocesses them, and the same ids are
+        # dropped by the outbox. The other order would lose the alerts.
+        seen = self.sagas.alerted(s.name, [a.id for a in alerts])
+        fresh = list({a.id: a for a, was in zip(alerts, seen, strict=True) if not was}.values())
+        if fresh and not quiet:
+            self.emit(fresh)
+        for a in fresh:
+            self.sagas.first_alert(s.name, a.id)
         if model.pending:
             self.sagas.save(model, expected_version=version)
         for an in analyses:
@@ -291,7 +307,6 @@ class Pipeline:
             self.sagas.mark_seen(s.name, an.doc.id, ts)
         if outcomes is not None:
             outcomes.extend(local_outcomes)
-        fresh = [a for a in alerts if self.sagas.first_alert(s.name, a.id)]
         if self.metrics:
             self.metrics.model_version.labels(s.name).set(model.version)
             for a in fresh:
@@ -315,7 +330,14 @@ class Pipeline:
         )
         out: list[Alert] = []
         thr = self.settings.match.known_threshold
+        # One alert a sentence: the other new acts the same sentence tells ("signed a
+        # letter threatening to resign") are in the model, and listed on that alert.
+        by_sentence: dict[str, list[tuple[EventDecision, str]]] = {}
         for d, eid in new_events:
+            by_sentence.setdefault(d.sentences[0] if d.sentences else eid, []).append((d, eid))
+        for group in by_sentence.values():
+            group.sort(key=lambda x: _trigger_at(x[0]))  # the act the sentence leads with
+            (d, eid), rest = group[0], group[1:]
             ev = model.events[eid]
             near = model.events.get(d.nearest_event or "")
             reason = (
@@ -323,19 +345,26 @@ class Pipeline:
                 if near
                 else "first event of its kind in the saga"
             )
+            others = [model.events[e] for _, e in rest]
+            if others:
+                reason += "; also new here: " + "; ".join(
+                    f"{o.statement} ({o.date or 'undated'})" for o in others
+                )
+            everyone = dict.fromkeys(a for e in (ev, *others) for a in e.actors)
+            sentences = dict.fromkeys(x for dd, _ in group for x in dd.sentences)
             out.append(
                 Alert(
                     id=short_hash(model.name, AlertKind.NEW_DEVELOPMENT.value, eid),
                     saga=model.name,
                     kind=AlertKind.NEW_DEVELOPMENT,
                     headline=f"{ev.statement} ({ev.date or 'undated'})",
-                    actors=tuple(model.actor_name(a) for a in ev.actors),
+                    actors=tuple(model.actor_name(a) for a in everyone),
                     explanation=Explanation(
                         matched_actors=matched,
                         nearest_event=near.statement if near else None,
                         nearest_event_date=near.date if near else None,
                         similarity=d.similarity if near else None,
-                        new_sentences=d.sentences[:3],
+                        new_sentences=tuple(sentences)[:3],
                         reason=reason,
                     ),
                     source_title=doc.title,

@@ -70,6 +70,7 @@ class Poller:
         self._busy: dict[str, asyncio.Task[fd.Outcome]] = {}
         # Write-through cache of the feeds' stored state (this poller is its only writer).
         self._states: dict[str, FeedState] = {}
+        self._unstored: set[str] = set()  # feeds known to have no stored state yet
         self._rng = random.Random()
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -139,9 +140,11 @@ class Poller:
             self._parser = _process_pool(self.polling.parse_workers)
 
     async def _load_states(self) -> None:
-        missing = [u for u in self._feeds if u not in self._states]
+        missing = [u for u in self._feeds if u not in self._states and u not in self._unstored]
         if missing:
-            self._states.update(await self.feed_store.aload_many(missing))
+            found = await self.feed_store.aload_many(missing)
+            self._states.update(found)
+            self._unstored.update(u for u in missing if u not in found)
 
     def _merge(self, config_feeds: Sequence[FeedSettings]) -> dict[str, FeedSettings]:
         merged = {f.url: f for f in self.feed_store.imported()}
@@ -201,11 +204,21 @@ class Poller:
 
     async def poll(self, feed: FeedSettings) -> fd.Outcome:
         """Fetch, parse, dedup and hand on one feed; store its health; plan its next run."""
-        async with self._slots:
-            state = self._states.get(feed.url) or await self.feed_store.aload(feed.url)
+        stored = self._states.get(feed.url)  # as in Redis (this poller is its only writer)
+        if stored is not None:
+            state = stored
+        elif feed.url in self._unstored:
+            state = FeedState(feed.url)
+        else:
+            state = await self.feed_store.aload(feed.url)
+        url = state.fetch_url or feed.url
+        # The host's slot first, then a global one: feeds queued behind a busy host do not
+        # hold global slots other hosts could use. The global slot is kept while parsing,
+        # which bounds the bodies held in memory.
+        async with self._host_slot(url):
+            await self._slots.acquire()
             started = utcnow()
-            url = state.fetch_url or feed.url
-            async with self._host_slot(url):
+            try:
                 assert self._client is not None
                 result = await fd.fetch(
                     self._client,
@@ -213,6 +226,10 @@ class Poller:
                     polling=self.polling,
                     validators=fd.Validators(state.etag, state.last_modified),
                 )
+            except BaseException:
+                self._slots.release()
+                raise
+        try:
             outcome, parsed, error, new = result.outcome, None, result.error or "", []
             digest = fd.body_hash(result.content) if outcome is fd.Outcome.OK else None
             if outcome is fd.Outcome.OK and digest == state.body_hash:
@@ -223,6 +240,8 @@ class Poller:
                     outcome, error = fd.Outcome.PARSE_ERROR, parsed.error
                 else:
                     new = await self.feed_store.afilter_new(parsed.items)
+        finally:
+            self._slots.release()
         delivered = await self._deliver(feed, new)
         before = state
         state = self._next_state(feed, state, result, outcome, error, parsed, digest, new, started)
@@ -234,8 +253,9 @@ class Poller:
                 body_hash=before.body_hash,
                 items_seen=before.items_seen,
             )
-        await self.feed_store.asave(state)
+        await self.feed_store.asave(state, stored)
         self._states[feed.url] = state
+        self._unstored.discard(feed.url)
         assert state.next_check is not None
         self._reschedule(feed.url, state.next_check)
         self._count(result, outcome, parsed, len(new))
@@ -286,6 +306,8 @@ class Poller:
         started: datetime,
     ) -> FeedState:
         errors = state.consecutive_errors + 1 if outcome.is_error else 0
+        # The feed's ttl is remembered: a 304 brings no document to read it from.
+        ttl_s = parsed.ttl_s if parsed and not parsed.error else state.ttl_s
         delay, why = fd.plan_next_check(
             outcome,
             interval_s=_interval(feed, self.polling.interval_s),
@@ -294,7 +316,7 @@ class Poller:
             errors=errors,
             retry_after_s=result.retry_after_s,
             max_age_s=result.max_age_s,
-            ttl_s=parsed.ttl_s if parsed else None,
+            ttl_s=ttl_s,
             rng=self._rng,
         )
         ok = not outcome.is_error
@@ -326,6 +348,7 @@ class Poller:
             last_items=len(parsed.items) if parsed else state.last_items,
             next_check=started + timedelta(seconds=delay),
             next_reason=why,
+            ttl_s=ttl_s,
         )
 
     # -- reporting -----------------------------------------------------------------------
@@ -380,7 +403,7 @@ class Poller:
                 )  # fmt: skip
             return
         if parsed and parsed.bozo:
-            log.info(
+            log.warning(
                 "feed is malformed, kept %d entries: %s", len(parsed.items), parsed.bozo,
                 extra=extra,
             )  # fmt: skip

@@ -285,8 +285,8 @@ class SagaModel:
                 a.protagonist = False
             else:
                 plays_role = a.in_events > 0 or a.role is not None or a.mentions >= min_mentions
-                if strict and not was:
-                    plays_role = a.in_events > 0
+                if strict and not was:  # live: in an event, or a role seen in 2+ documents
+                    plays_role = a.in_events > 0 or (a.role is not None and a.docs >= 2)
                 a.protagonist = plays_role
                 a.peripheral = None if plays_role else "passing"
             if was != a.protagonist:

@@ -41,17 +41,22 @@ def wait_for(cond: Callable[[], Any], timeout_s: float, what: str, step_s: float
 
 
 class FeedServer:
-    """Serves ``/<name>.xml`` as a one-item RSS feed and counts the requests per path."""
+    """Serves ``/<name>.xml`` as a one-item RSS feed and counts the requests per path;
+    ``/hang.xml`` never answers (until the server closes)."""
 
     def __init__(self) -> None:
         hits: Counter[str] = Counter()
         lock = threading.Lock()
+        closing = threading.Event()
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 with lock:
                     hits[self.path] += 1
                 name = self.path.strip("/").removesuffix(".xml")
+                if name == "hang":
+                    closing.wait(60)
+                    return
                 body = (
                     '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
                     f"<title>{name}</title><link>http://127.0.0.1/</link>"
@@ -71,6 +76,7 @@ class FeedServer:
 
         self.hits = hits
         self._lock = lock
+        self._closing = closing
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -87,6 +93,7 @@ class FeedServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._closing.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self._thread.join(5)

@@ -93,3 +93,75 @@ def test_seed_model_replay_end_to_end(project_root: Path, tmp_path: Path) -> Non
     assert replayed.returncode == 0, replayed.stderr
     assert "[NEW" not in replayed.stdout
     assert "0 alerts" in replayed.stdout
+
+
+# -- monitor status (issue 8) -------------------------------------------------------------
+
+
+def test_status_without_a_daemon(config_file: Path, tmp_path: Path) -> None:
+    """Feed health (configured and imported, failing for long), each sink's outbox share,
+    dead letters, checkpointed items and the model version, read from Redis; exit 1."""
+    import asyncio
+    import json
+    from datetime import timedelta
+
+    from monitor.config import FeedSettings, load_settings
+    from monitor.store import open_store
+    from monitor.store.feeds import FeedState, FeedStore
+    from monitor.store.service import ServiceStore
+    from monitor.types import FeedItem, utcnow
+
+    cfg = config_file.read_text().replace(
+        "[alerts]",
+        '[[feeds]]\nurl = "http://127.0.0.1:9/ok.xml"\n'
+        '[[feeds]]\nurl = "http://127.0.0.1:9/down.xml"\nname = "Down"\n[alerts]',
+    )
+    config_file.write_text(cfg)
+    data = tmp_path / "data"
+    settings = load_settings(config_file, data_dir=data)
+    now = utcnow()
+
+    async def fill() -> None:
+        with open_store(None, data, prefix="t", embedded_db="redis.db") as store:
+            feeds = FeedStore(store, ttl_s=60)
+            feeds.import_feeds([FeedSettings(url="http://127.0.0.1:9/opml.xml")])
+            await feeds.asave(
+                FeedState("http://127.0.0.1:9/ok.xml", last_attempt=now, last_success=now)
+            )
+            await feeds.asave(
+                FeedState(
+                    "http://127.0.0.1:9/down.xml",
+                    name="Down",
+                    last_attempt=now,
+                    last_status="http_error",
+                    last_error="HTTP 503",
+                    consecutive_errors=50,
+                    failing_since=now - timedelta(days=2),
+                )
+            )
+            item = FeedItem("http://127.0.0.1:9/ok.xml", "t", "", "http://x/1", None, guid="1")
+            await ServiceStore(store).checkpoint([item])
+            store.redis.xadd(store.keys.dead_letters(), {"a": "1"})
+            store.redis.set(store.keys.saga_version("test-saga"), 3)
+            await store.aclose()
+
+    asyncio.run(fill())
+    assert settings.alerts.enabled_sinks() == ["console", "jsonl"]
+
+    args = ("--config", str(config_file), "--data-dir", str(data), "status")
+    text = run(*args, cwd=tmp_path)
+    assert text.returncode == 1, text.stderr  # no daemon running
+    out = text.stdout
+    assert "daemon:    not running (no heartbeat)" in out
+    assert "3 (1 imported): 1 ok, 1 failing (1 for over 1d0h), 1 never polled" in out
+    assert "FAILING for 2d0h: Down (50 errors in a row" in out and "HTTP 503" in out
+    assert "queues:    intake 1, alert outbox: console 0, jsonl 0, dead letters 1" in out
+    assert "model:     test-saga version 3" in out
+
+    as_json = run(*args, "--json", cwd=tmp_path)
+    st = json.loads(as_json.stdout)
+    assert as_json.returncode == 1 and st["running"] is False
+    assert st["queues"] == {"intake": 1, "outbox": {"console": 0, "jsonl": 0}, "dead": 1}
+    assert st["feeds"]["failing_long"] == 1
+    assert st["feeds"]["failing_feeds"][0]["url"] == "http://127.0.0.1:9/down.xml"
+    assert st["model_versions"] == {"test-saga": 3}

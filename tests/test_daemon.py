@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import monitor_cmd, subprocess_env
@@ -20,16 +21,27 @@ from daemon_proc import (
     NotifySocket,
     daemon,
     free_port,
+    get,
     get_json,
     wait_for,
     write_config,
 )
+from prometheus_client.parser import text_string_to_metric_families
 
+from monitor.alerts import Outbox
 from monitor.config import FeedSettings, load_settings
-from monitor.daemon import Daemon, lifespan
+from monitor.daemon import Daemon, GracefulStop, lifespan
+from monitor.feeds import parse_feed
 from monitor.store import Store, open_store
 from monitor.store.service import ServiceStore
-from monitor.types import Alert, FeedItem
+from monitor.types import (
+    Alert,
+    AlertKind,
+    Document,
+    Explanation,
+    FeedItem,
+    utcnow,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +57,35 @@ def notify() -> Iterator[NotifySocket]:
 def feeds() -> Iterator[FeedServer]:
     with FeedServer() as server:
         yield server
+
+
+def _metrics(port: int) -> dict[str, float]:
+    """/metrics parsed by prometheus_client: {'name{label=value,...}': value}, labels sorted."""
+    status, body = get(f"http://127.0.0.1:{port}/metrics")
+    assert status == 200
+    return {
+        s.name + "{" + ",".join(f"{k}={v}" for k, v in sorted(s.labels.items())) + "}": s.value
+        for f in text_string_to_metric_families(body.decode())
+        for s in f.samples
+        if "le" not in s.labels
+    }
+
+
+def _alert(alert_id: str) -> Alert:
+    return Alert(
+        id=alert_id,
+        saga="test-saga",
+        kind=AlertKind.NEW_ACTOR,
+        headline=f"new actor {alert_id}",
+        actors=("Someone",),
+        explanation=Explanation(reason="test"),
+        source_title="t",
+        source_url=f"http://127.0.0.1/{alert_id}",
+        source_feed="http://127.0.0.1/feed.xml",
+        published=None,
+        created=utcnow(),
+        actor_id=alert_id,
+    )
 
 
 def stop_within(proc: subprocess.Popen[bytes], sig: int, timeout_s: float = 10.0) -> float:
@@ -83,15 +124,44 @@ def test_ready_watchdog_status_then_sigterm_exits_0(
         assert st["daemon"]["state"] == "running"
         assert st["daemon"]["scheduler_running"] is True
         assert st["feeds"]["configured"] == 1 and st["feeds"]["ok"] == 1
-        assert set(st["queues"]) >= {"pending", "outbox", "dead"}
-        assert "test-saga" in st["model_versions"]
+        assert st["queues"]["intake"] == 0 and st["queues"]["dead"] == 0
+        assert set(st["queues"]["outbox"]) == {"jsonl"}  # each sink's share of the outbox
+        assert st["model_versions"]["test-saga"] >= 1
         assert proc.poll() is None, "status must not disturb the daemon"
+
+        # An alert put in the outbox (as the pipeline does) is delivered by the daemon's
+        # Deliverer; the poller's, the deliverer's and the pipeline's counters are the ones
+        # /metrics shows (one registry).
+        settings = load_settings(cfg)
+        with open_store(
+            None, settings.data_dir, prefix="svc", embedded_db=settings.redis.embedded_db
+        ) as store:
+            Outbox(store, settings).enqueue([_alert("alert-1")])
+        jsonl = settings.data_dir / "alerts.jsonl"
+        wait_for(lambda: jsonl.exists() and "alert-1" in jsonl.read_text(), 10, "delivery")
+        delivered = wait_for(
+            lambda: _metrics(port).get("monitor_deliveries_total{outcome=delivered,sink=jsonl}"),
+            10,
+            "the delivery counted",
+        )
+        assert delivered == 1
+        m = _metrics(port)
+        assert m["monitor_polls_total{outcome=ok}"] >= 1
+        assert m["monitor_items_total{stage=seen}"] >= 1
+        assert m["monitor_items_total{stage=new}"] == 1  # the feed has one item
+        assert "monitor_items_total{stage=relevant}" in m
+        assert m["monitor_delivery_latency_seconds_count{sink=jsonl}"] == 1
+        assert m["monitor_model_version{saga=test-saga}"] >= 1
+        assert any(k.startswith("monitor_decisions_total{") for k in m)  # by the pipeline
+        for queue in ("intake", "alerts:jsonl", "alerts:dead"):
+            assert f"monitor_queue_depth{{queue={queue}}}" in m
 
         assert stop_within(proc, signal.SIGTERM) < 10
         assert proc.returncode == 0
     assert any(ln == "STOPPING=1" for ln in notify.lines())
     text = log.read_text()
     assert f"feed={feeds.url('alpha')}" in text  # log lines carry the feed id
+    assert "alert delivered" in text and "alert=alert-1" in text  # ... and the alert id
     assert "Traceback" not in text
 
     after = subprocess.run(
@@ -105,6 +175,55 @@ def test_ready_watchdog_status_then_sigterm_exits_0(
     assert "stopped" in after.stdout or "not running" in after.stdout
 
 
+def test_sigterm_mid_work_loses_nothing_and_the_next_start_finishes_it(
+    tmp_path: Path, notify: NotifySocket, feeds: FeedServer
+) -> None:
+    names = [f"f{i}" for i in range(30)]
+    cfg = write_config(
+        tmp_path,
+        feeds=[feeds.url(n) for n in names],
+        health_port=free_port(),
+        interval_s=60,
+        extra="[nlp]\nbatch_size = 1",
+    )
+    log = tmp_path / "daemon.log"
+    with daemon(cfg, notify, log=log) as proc:
+        notify.wait_line("READY=1", READY_TIMEOUT_S)
+        wait_for(lambda: "polled: ok" in log.read_text(), 20, "a first feed handed on")
+        assert stop_within(proc, signal.SIGTERM) < 10  # polls and pipeline work in flight
+        assert proc.returncode == 0
+    text = log.read_text()
+    assert "Traceback" not in text and "cut short" not in text, text
+
+    # A one-shot run on the same data finishes what the stop left checkpointed.
+    burst = subprocess.run(
+        monitor_cmd("--config", str(cfg), "run", "--burst"),
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert burst.returncode == 0, burst.stderr
+    # (the stop did leave work behind: this is the path under test)
+    assert "stay checkpointed" in text and "left by the previous run" in burst.stderr
+    settings = load_settings(cfg)
+    with open_store(
+        None, settings.data_dir, prefix="svc", embedded_db=settings.redis.embedded_db
+    ) as store:
+        r = store.redis
+        queues = ServiceStore(store).queue_depths(settings.alerts.enabled_sinks())
+        processed = {m.decode() for m in r.zrange(store.keys.seen_docs("test-saga"), 0, -1)}
+        enqueued = {k.decode().rsplit(":", 1)[1] for k in r.scan_iter(store.keys.alert_id("*"))}
+    assert queues.intake == 0 and queues.outbox == {"jsonl": 0} and queues.dead == 0
+    # every item of every feed went through the pipeline: none was lost by the stop
+    served = {it.id for n in names for it in parse_feed(get(feeds.url(n))[1], feeds.url(n)).items}
+    assert len(served) == len(names) and served <= processed
+    jsonl = settings.data_dir / "alerts.jsonl"
+    lines = [json.loads(ln) for ln in jsonl.read_text().splitlines()] if jsonl.exists() else []
+    delivered = [ln["id"] for ln in lines if ln["type"] == "alert.created"]
+    assert sorted(delivered) == sorted(enqueued)  # each enqueued alert delivered, once
+
+
 def test_sighup_adds_and_removes_feeds_and_keeps_config_when_invalid(
     tmp_path: Path, notify: NotifySocket, feeds: FeedServer
 ) -> None:
@@ -116,14 +235,16 @@ def test_sighup_adds_and_removes_feeds_and_keeps_config_when_invalid(
         wait_for(lambda: feeds.count("alpha") >= 1, 10, "first poll of alpha")
         assert feeds.count("beta") == 0
 
-        write_config(tmp_path, feeds=[feeds.url("beta")], health_port=port)
+        # beta and a feed that never answers replace alpha
+        write_config(tmp_path, feeds=[feeds.url("beta"), feeds.url("hang")], health_port=port)
         proc.send_signal(signal.SIGHUP)
         wait_for(lambda: feeds.count("beta") >= 2, 10, "the added feed polled")
         time.sleep(0.5)  # a poll of alpha in flight at the reload may still land
         alpha = feeds.count("alpha")
         time.sleep(1.5)  # three intervals
         assert feeds.count("alpha") == alpha, "a removed feed is no longer polled"
-        assert "config reloaded: 1 feeds (1 added, 1 removed)" in log.read_text()
+        assert "config reloaded: 2 feeds (2 added, 1 removed)" in log.read_text()
+        assert feeds.count("hang") == 1  # its poll is in flight
         assert notify.lines().count("RELOADING=1") == 1
 
         # An invalid file is rejected with one log line; the running config stays.
@@ -135,12 +256,15 @@ def test_sighup_adds_and_removes_feeds_and_keeps_config_when_invalid(
         assert proc.poll() is None
         assert get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200
 
+        # the poll of "hang" in flight is abandoned after a grace: still 0 within 10 s
         assert stop_within(proc, signal.SIGINT) < 10
         assert proc.returncode == 0
+    assert "Traceback" not in log.read_text()
     records = [json.loads(ln) for ln in log.read_text().splitlines()]  # journald-friendly
     rejected = [r for r in records if "config reload rejected" in r["msg"]]
     assert len(rejected) == 1 and rejected[0]["level"] == "ERROR"
     assert "not_an_option" in rejected[0]["msg"]
+    assert any("abandoned" in r["msg"] for r in records)  # the hanging poll, at the stop
     polled = [r for r in records if r["msg"].startswith("polled:")]
     assert {r["feed"] for r in polled} == {feeds.url("alpha"), feeds.url("beta")}
 
@@ -149,7 +273,7 @@ def test_sighup_adds_and_removes_feeds_and_keeps_config_when_invalid(
 
 
 class SlowPipeline:
-    """Stands in for the lead's Pipeline: records what it processed, slowly."""
+    """Stands in for the Pipeline: records what it processed, slowly."""
 
     def __init__(self, delay_s: float) -> None:
         self.delay_s = delay_s
@@ -159,10 +283,13 @@ class SlowPipeline:
     def ensure_seeded(self) -> None:
         pass
 
-    def process_items(self, items: Sequence[FeedItem]) -> list[Alert]:
+    def select(self, items: Sequence[FeedItem]) -> list[FeedItem]:
+        return list(items)
+
+    def process(self, docs: Sequence[Document], *, outcomes: list[Any]) -> list[Alert]:
         self.started.set()
         time.sleep(self.delay_s)
-        self.processed.extend(it.id for it in items)
+        self.processed.extend(d.id for d in docs)
         return []
 
 
@@ -251,3 +378,29 @@ async def test_lifespan_unwinds_what_started_when_a_start_fails() -> None:
         async with lifespan(comps):
             pass
     assert log == ["start a", "stop a"]
+
+
+class SlowToStop:
+    """Like the poller with a poll in flight: the first stop waits on it, forever."""
+
+    name = "slow"
+
+    def __init__(self) -> None:
+        self.stops: list[str] = []
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        if not self.stops:
+            self.stops.append("waiting")
+            await asyncio.sleep(3600)
+        self.stops.append("closed")
+
+
+async def test_graceful_stop_abandons_slow_work_then_closes() -> None:
+    inner = SlowToStop()
+    started = time.monotonic()
+    await GracefulStop(inner, 0.2).stop()
+    assert inner.stops == ["waiting", "closed"]
+    assert time.monotonic() - started < 1

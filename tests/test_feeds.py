@@ -72,6 +72,18 @@ def test_rdf_rss10_with_syndication_period() -> None:
     assert parsed.ttl_s == 1800  # hourly, twice
 
 
+def test_rss091_without_guid_or_date_is_identified_by_its_canonical_link() -> None:
+    parsed = parse_feed(fixture("rss091.xml"), "http://vieux.example.net/rss")
+    assert parsed.error is None and parsed.title == "Vieux fil"
+    first = parsed.items[0]
+    assert first.title == "Le conseil d'OpenAI limoge Sam Altman"
+    assert first.summary == "Ilya Sutskever aurait mené le putsch."  # ISO-8859-1 declared
+    assert (first.guid, first.published, first.language) == (None, None, "fr")
+    assert entry_identity(first) == entry_identity(
+        _item(feed=first.feed, link="http://VIEUX.example.net/altman-limogé.html?utm_campaign=x")
+    )
+
+
 def test_malformed_feed_keeps_the_entries_that_parsed() -> None:
     parsed = parse_feed(fixture("malformed.xml"), "https://sloppy.example.com/rss")
     assert parsed.error is None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import logging
 import subprocess
 from collections.abc import AsyncIterator, Iterator
@@ -10,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import brotli
 import pytest
 from conftest import monitor_cmd, subprocess_env
 from feed_server import FIXTURES, RSS, FeedServer, Reply, Request, fixture, make_settings
@@ -119,6 +122,7 @@ async def test_304_flow_sends_validators_back_byte_for_byte(
     assert len(sink.calls) == 1  # a 304 costs nothing downstream
     second = state(store, url)
     assert second.last_status == "not_modified" and second.last_http_status == 304
+    assert (first.next_reason, second.next_reason) == ("ttl", "ttl")  # <ttl>60</ttl> kept
     assert second.etag == etag.encode("latin-1") and second.last_modified == last_modified.encode()
     assert len(server.hits("/rss")) == 2
     assert metrics.polls.labels(outcome="not_modified")._value.get() == 1
@@ -146,11 +150,12 @@ async def test_same_entries_again_are_not_new_but_an_edited_one_is(
 
 
 async def test_all_fixture_feeds_in_one_cycle(
-    server: FeedServer, store: Store, tmp_path: Path
+    server: FeedServer, store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     headers = {"wrong_charset.xml": {"Content-Type": "application/rss+xml; charset=windows-1251"}}
     names = [
         "rss2.xml",
+        "rss091.xml",
         "atom.xml",
         "rdf.xml",
         "malformed.xml",
@@ -162,13 +167,54 @@ async def test_all_fixture_feeds_in_one_cycle(
     _, poller, sink, _ = setup(
         tmp_path, store, [server.url(f"/{n}") for n in names], parse_workers=1
     )
-    await poller.poll_all_once()  # through the parser process
+    with caplog.at_level(logging.WARNING, logger="monitor.poller"):
+        await poller.poll_all_once()  # through the parser process
     await poller.stop()
     titles = sink.titles()
-    assert len(titles) == 3 + 2 + 2 + 2 + 1 + 1
+    assert len(titles) == 3 + 2 + 2 + 2 + 2 + 1 + 1
+    bozo = {r.feed: r.getMessage() for r in caplog.records if "malformed" in r.getMessage()}  # type: ignore[attr-defined]
+    assert "kept 2 entries" in bozo[server.url("/malformed.xml")]
+    assert "not well-formed" in bozo[server.url("/malformed.xml")]
     assert "Сэм Альтман вернулся в OpenAI" in titles
     assert "Noël chez OpenAI : la débâcle" in titles
     assert all(state(store, server.url(f"/{n}")).last_status == "ok" for n in names)
+
+
+async def test_gzip_and_brotli_bodies_and_our_user_agent(
+    server: FeedServer, store: Store, tmp_path: Path
+) -> None:
+    body = fixture("rss2.xml")
+    server.routes["/gz"] = Reply(200, gzip.compress(body), {"Content-Encoding": "gzip"})
+    server.routes["/br"] = Reply(200, brotli.compress(body), {"Content-Encoding": "br"})
+    settings, poller, sink, _ = setup(tmp_path, store, [server.url("/gz"), server.url("/br")])
+    await poller.poll_all_once()
+    await poller.stop()
+    assert len(sink.titles()) == 6
+    for path in ("/gz", "/br"):
+        sent = server.hits(path)[0].headers
+        assert {"gzip", "br"} <= {e.strip() for e in sent["accept-encoding"].split(",")}
+        assert sent["user-agent"] == settings.polling.user_agent
+        assert "@" in sent["user-agent"]  # a contact, as the default says
+
+
+async def test_seen_entries_survive_a_restart(
+    server: FeedServer, store: Store, tmp_path: Path
+) -> None:
+    server.routes["/rss"] = [
+        Reply(200, rss(("a", "First"), ("b", "Second"))),
+        Reply(200, rss(("c", "Third"), ("a", "First"), ("b", "Second"))),
+    ]
+    url = server.url("/rss")
+    _, poller, sink, _ = setup(tmp_path, store, [url])
+    await poller.poll_all_once()
+    await poller.stop()
+    _, restarted, sink2, _ = setup(tmp_path, store, [url])  # a new process, same Redis
+    await restarted.poll_all_once()
+    await restarted.stop()
+    assert sink.titles() == ["First", "Second"]
+    assert sink2.titles() == ["Third"]
+    ttl = store.redis.ttl(store.keys.entry(f"{url}\x00a"))
+    assert 0 < ttl <= 30 * 24 * 3600  # the seen set expires (polling.seen_ttl_s)
 
 
 async def test_errors_back_off_then_recover(
@@ -347,6 +393,7 @@ key_prefix = "t"
 [polling]
 allow_private_hosts = true
 parse_workers = 0
+failing_after_s = 0.001
 [[sagas]]
 name = "t"
 seed_dir = "{tmp_path.as_posix()}"
@@ -383,7 +430,15 @@ url = "{server.url("/rss")}"
     lines = table.stdout.splitlines()
     assert lines[0].split()[:2] == ["FEED", "STATUS"]
     broken = next(line for line in lines if line.startswith("Broken feed"))
-    assert "http_error (500)" in broken
+    assert "FAILING" in broken and "http_error (500)" in broken  # failing for > 1 ms
     assert any(line.startswith("Hacker News") for line in lines)
+    status = run("status")  # no daemon running: exit 1, but the feed health is shown
+    assert status.returncode == 1, status.stderr
+    assert "4 (3 imported)" in status.stdout  # the config's feed and the 3 imported
+    flagged = next(line for line in status.stdout.splitlines() if "FAILING for" in line)
+    assert "1 errors in a row" in flagged  # failing longer than failing_after_s: loud
+    as_json = json.loads(run("status", "--json").stdout)
+    assert as_json["feeds"]["failing_long"] == 1
+    assert as_json["feeds"]["failing_feeds"][0]["errors"] == 1
     bad = run("feeds", "import", str(FIXTURES / "rss2.xml"))
     assert bad.returncode != 0 and "not OPML" in bad.stderr

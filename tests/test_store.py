@@ -37,6 +37,22 @@ def test_embedded_redis_keeps_the_model_across_a_restart(
         again.close()
 
 
+def test_close_stops_the_embedded_server_used_from_several_threads(tmp_path: Path) -> None:
+    import threading
+
+    import psutil
+
+    store = connect(None, tmp_path, prefix="p", embedded_db="r.db")
+    server = psutil.Process(store._embedded.pid)  # type: ignore[union-attr]
+    # a second connection in the pool, as the daemon's worker thread makes
+    blocked = threading.Thread(target=store.redis.blpop, args=("p:none",), kwargs={"timeout": 0.3})
+    blocked.start()
+    store.redis.set("p:k", "v")
+    blocked.join()
+    store.close()
+    assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
+
+
 def test_redis_url_points_at_a_real_server(tmp_path: Path) -> None:
     server = connect(None, tmp_path / "server", prefix="x", embedded_db="s.db")
     try:

