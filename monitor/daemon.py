@@ -51,6 +51,7 @@ from monitor.extract import Extractor, build_document
 from monitor.feeds import make_client
 from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
 from monitor.metrics import Metrics
+from monitor.nlp_pool import PooledAnalyzer, make_analyzer
 from monitor.pipeline import Outcome, Pipeline
 from monitor.poller import Poller
 from monitor.store import Store, connect
@@ -605,10 +606,14 @@ def run_daemon(
         prefix=settings.redis.key_prefix,
         embedded_db=settings.redis.embedded_db,
     )
+    # NLP in `[nlp] workers` processes: a batch being analysed never stalls the loop.
+    analyzer = make_analyzer(settings.nlp)
     try:
         metrics = Metrics()
         outbox = Outbox(store, settings, metrics)
-        pipeline = Pipeline(settings, store, emit=outbox.enqueue, metrics=metrics)
+        pipeline = Pipeline(
+            settings, store, emit=outbox.enqueue, metrics=metrics, analyzer=analyzer
+        )
         daemon = Daemon(
             settings,
             store,
@@ -620,5 +625,7 @@ def run_daemon(
         )
         return asyncio.run(daemon.run(burst=burst))
     finally:
+        if isinstance(analyzer, PooledAnalyzer):
+            analyzer.close()
         store.close()
         log.info("daemon stopped")

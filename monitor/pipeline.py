@@ -27,6 +27,7 @@ from monitor.lexicon import COMPILED_ACTIONS, fold
 from monitor.match import Decision, EventDecision, NameCandidate, apply_decision, decide
 from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
+from monitor.nlp_pool import TextAnalyzer
 from monitor.prefilter import Prefilter
 from monitor.saga import AliasIndex, Curation, SagaModel
 from monitor.store import Store
@@ -96,14 +97,14 @@ class Pipeline:
         settings: Settings,
         store: Store,
         *,
-        analyzer: Analyzer | None = None,
+        analyzer: TextAnalyzer | None = None,
         emit: Emit | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.sagas = SagaStore(store)
-        self.analyzer = analyzer or Analyzer(
+        self.analyzer: TextAnalyzer = analyzer or Analyzer(
             settings.nlp.model,
             batch_size=settings.nlp.batch_size,
             max_chars=settings.nlp.max_chars,
