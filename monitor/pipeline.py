@@ -224,7 +224,20 @@ class Pipeline:
         clock: Callable[[Document], datetime] | None = None,
         outcomes: list[Outcome] | None = None,
     ) -> list[Alert]:
-        """Run documents through every saga (or one); emit and return the new alerts."""
+        """Run documents through every saga (or one); emit and return the new alerts.
+
+        The language picks the path: French, English and Polish (``extract.languages``,
+        what the lexicons read) go through NLP and matching; a document declared in
+        another language is skipped as irrelevant rather than misread."""
+        readable = [d for d in docs if self._readable(d)]
+        if outcomes is not None:
+            outcomes.extend(
+                Outcome(d, s.name, frozenset({Verdict.IRRELEVANT}))
+                for d in docs
+                if not self._readable(d)
+                for s in ([self._saga(saga)] if saga else self.settings.sagas)
+            )
+        docs = readable
         if not docs:
             return []
         started = time.perf_counter()
@@ -256,6 +269,10 @@ class Pipeline:
         if self.metrics:
             self.metrics.pipeline_seconds.observe(time.perf_counter() - started)
         return alerts
+
+    def _readable(self, doc: Document) -> bool:
+        lang = (doc.language or "").split("-")[0].lower()
+        return not lang or lang in self.settings.extract.languages
 
     def _process_saga(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -145,3 +146,12 @@ def test_the_same_document_twice_never_alerts_twice(pipeline: Pipeline) -> None:
     first = pipeline.process([d])
     assert first
     assert pipeline.process([d]) == []
+
+
+def test_a_language_the_lexicons_cannot_read_is_skipped(pipeline: Pipeline) -> None:
+    german = replace(doc(*NEW_CHAIR, day=22, hour=14, url="https://c.example/de"), language="de")
+    outcomes: list = []  # type: ignore[type-arg]
+    assert pipeline.process([german], outcomes=outcomes) == []
+    assert [o.verdicts for o in outcomes] == [{Verdict.IRRELEVANT}]
+    english = replace(german, id="https://c.example/en", language="en-US")
+    assert pipeline.process([english])  # the same text in English is read
