@@ -20,6 +20,7 @@ run: $(STAMP)
 
 test: $(STAMP) systemd-analyze
 	$(PY) -m ruff check monitor tests benchmarks
+	$(PY) -m mypy monitor
 	$(PY) -m pytest
 
 # tests/test_deploy.py verifies deploy/monitor.service with systemd-analyze: install

@@ -465,7 +465,7 @@ def decide(
     # -- unknown names -> candidates
     groups = _cluster(unknown)
     names: dict[str, NameCandidate] = {}
-    for key, items in groups.items():
+    for gk, items in groups.items():
         ms = [m for m, *_ in items]
         canonical = max((m.text for m in ms), key=lambda t: (len(t.split()), len(t)))
         kinds = Counter(m.kind for m in ms if m.kind in ("person", "org"))
@@ -485,7 +485,7 @@ def decide(
         in_action = any(
             act and (per_sentence_actors[si] & core or bootstrap) for _, si, act, _ in items
         )
-        names[key] = NameCandidate(
+        names[gk] = NameCandidate(
             name=canonical,
             kind=kind,
             aliases=tuple(sorted({m.text for m in ms} - {canonical})),
@@ -496,10 +496,10 @@ def decide(
             sentences=tuple(dict.fromkeys(t for *_, t in items))[:3],
         )
     name_of_mention: dict[tuple[int, str], str] = {}
-    for key, items in groups.items():
+    for gk, items in groups.items():
         for m, si, _, _ in items:
-            name_of_mention[(si, m.text)] = key
-            positions[si].setdefault(key, (m.start, m.end))
+            name_of_mention[(si, m.text)] = gk
+            positions[si].setdefault(gk, (m.start, m.end))
 
     def kind_of(x: str) -> str:
         return model.actors[x].kind if x in model.actors else names[x].kind
@@ -524,12 +524,12 @@ def decide(
             continue  # a development of the saga involves its actors (the doc: its core)
         present = sorted(
             {
-                key
+                nk
                 for m in sent.mentions
-                if (key := name_of_mention.get((si, m.text))) is not None
-                and not names[key].peripheral
-                and names[key].kind in ("person", "org")
-                and (bootstrap or plausible_name(names[key].name, names[key].kind))
+                if (nk := name_of_mention.get((si, m.text))) is not None
+                and not names[nk].peripheral
+                and names[nk].kind in ("person", "org")
+                and (bootstrap or plausible_name(names[nk].name, names[nk].kind))
             }
         )
         if not known and not (bootstrap and present):
@@ -773,9 +773,9 @@ def apply_decision(
     for aid, surface in decision.aliases:
         if aid in model.actors:
             model.add_alias(model.actors[aid], surface, cause, at)
-    for aid, n in decision.mentions.items():
+    for aid, count in decision.mentions.items():
         if aid in model.actors:
-            model.actors[aid].mentions += n
+            model.actors[aid].mentions += count
     for aid in decision.actors:
         if aid in model.actors:
             model.actors[aid].docs += 1

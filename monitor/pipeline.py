@@ -45,7 +45,7 @@ from monitor.types import (
 
 log = logging.getLogger(__name__)
 
-Emit = Callable[[Sequence[Alert]], None]
+Emit = Callable[[Sequence[Alert]], object]
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -206,7 +206,7 @@ class Pipeline:
         items: Sequence[FeedItem],
         *,
         now: datetime | None = None,
-        clock: Callable[[Document], datetime] | None = None,
+        clock: Callable[[Document], datetime | None] | None = None,
         outcomes: list[Outcome] | None = None,
     ) -> list[Alert]:
         """Feed items through the prefilter, then the candidates (title + summary) through
@@ -221,7 +221,7 @@ class Pipeline:
         saga: str | None = None,
         quiet: bool = False,
         now: datetime | None = None,
-        clock: Callable[[Document], datetime] | None = None,
+        clock: Callable[[Document], datetime | None] | None = None,
         outcomes: list[Outcome] | None = None,
     ) -> list[Alert]:
         """Run documents through every saga (or one); emit and return the new alerts.
@@ -281,7 +281,7 @@ class Pipeline:
         *,
         quiet: bool,
         now: datetime | None,
-        clock: Callable[[Document], datetime] | None,
+        clock: Callable[[Document], datetime | None] | None,
         outcomes: list[Outcome] | None,
     ) -> list[Alert]:
         version = self.sagas.version(s.name)
@@ -369,7 +369,7 @@ class Pipeline:
                     f"{o.statement} ({o.date or 'undated'})" for o in others
                 )
             everyone = dict.fromkeys(a for e in (ev, *others) for a in e.actors)
-            sentences = dict.fromkeys(x for dd, _ in group for x in dd.sentences)
+            said = dict.fromkeys(x for dd, _ in group for x in dd.sentences)
             out.append(
                 Alert(
                     id=short_hash(model.name, AlertKind.NEW_DEVELOPMENT.value, eid),
@@ -382,7 +382,7 @@ class Pipeline:
                         nearest_event=near.statement if near else None,
                         nearest_event_date=near.date if near else None,
                         similarity=d.similarity if near else None,
-                        new_sentences=tuple(sentences)[:3],
+                        new_sentences=tuple(said)[:3],
                         reason=reason,
                     ),
                     source_title=doc.title,

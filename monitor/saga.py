@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from datetime import date as _date  # Event.date (a field) shadows the type in Event
 from pathlib import Path
 from typing import Any
 
@@ -117,8 +118,8 @@ class Event:
     key_actors: list[str] = field(default_factory=list)  # who the action is about
 
     @property
-    def day(self) -> date | None:
-        return date.fromisoformat(self.date) if self.date else None
+    def day(self) -> _date | None:
+        return _date.fromisoformat(self.date) if self.date else None
 
 
 @dataclass

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import redis
 import redis.asyncio as aioredis
@@ -89,10 +89,10 @@ class Store:
         for key in self.redis.scan_iter(match=f"{self.keys.prefix}:*", count=1000):
             batch.append(key)
             if len(batch) >= 1000:
-                n += int(self.redis.delete(*batch))
+                n += int(cast(int, self.redis.delete(*batch)))
                 batch.clear()
         if batch:
-            n += int(self.redis.delete(*batch))
+            n += int(cast(int, self.redis.delete(*batch)))
         return n
 
     def ping(self) -> bool:

@@ -20,10 +20,12 @@ class SagaStore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.keys = store.keys
+        # redis-py types every sync reply as ``Awaitable | Any``: read them as what they are.
+        self.r: Any = store.redis
 
     def load(self, saga: str, title: str = "") -> SagaModel:
         try:
-            raw = self.store.redis.get(self.keys.saga_model(saga))
+            raw = self.r.get(self.keys.saga_model(saga))
         except redis.RedisError as exc:
             raise StoreError(f"cannot read saga model {saga!r}: {exc}") from exc
         if raw is None:
@@ -34,7 +36,7 @@ class SagaStore:
             raise StoreError(f"stored saga model {saga!r} is corrupt: {exc}") from exc
 
     def version(self, saga: str) -> int:
-        v = self.store.redis.get(self.keys.saga_version(saga))
+        v = self.r.get(self.keys.saga_version(saga))
         return int(v) if v else 0
 
     def save(self, model: SagaModel, *, expected_version: int) -> None:
@@ -43,7 +45,7 @@ class SagaStore:
         k_hist = self.keys.saga_history(model.name)
         payload = json.dumps(model.to_dict(), ensure_ascii=False, separators=(",", ":"))
         try:
-            with self.store.redis.pipeline() as pipe:
+            with self.r.pipeline() as pipe:
                 pipe.watch(k_ver)
                 current = pipe.get(k_ver)
                 if (int(current) if current else 0) != expected_version:
@@ -64,7 +66,7 @@ class SagaStore:
         model.pending.clear()
 
     def reset(self, saga: str) -> None:
-        self.store.redis.delete(
+        self.r.delete(
             self.keys.saga_model(saga),
             self.keys.saga_version(saga),
             self.keys.saga_history(saga),
@@ -73,7 +75,7 @@ class SagaStore:
         )
 
     def history(self, saga: str, limit: int = 10_000) -> list[Change]:
-        rows = self.store.redis.xrange(self.keys.saga_history(saga), count=limit)
+        rows = self.r.xrange(self.keys.saga_history(saga), count=limit)
         out = []
         for _, f in rows:
             d = {k.decode(): v.decode() for k, v in f.items()}
@@ -82,21 +84,21 @@ class SagaStore:
 
     # -- documents already processed (idempotency across restarts) ------------
     def seen(self, saga: str, doc_id: str) -> bool:
-        return self.store.redis.zscore(self.keys.seen_docs(saga), doc_id) is not None
+        return self.r.zscore(self.keys.seen_docs(saga), doc_id) is not None
 
     def mark_seen(self, saga: str, doc_id: str, ts: float) -> None:
-        self.store.redis.zadd(self.keys.seen_docs(saga), {doc_id: ts})
+        self.r.zadd(self.keys.seen_docs(saga), {doc_id: ts})
 
     def alerted(self, saga: str, alert_ids: list[str]) -> list[bool]:
         """Whether each alert id was already emitted for this saga."""
         if not alert_ids:
             return []
-        found = self.store.redis.smismember(self.keys.saga_alerted(saga), alert_ids)
+        found = self.r.smismember(self.keys.saga_alerted(saga), alert_ids)
         return [bool(x) for x in found]
 
     def first_alert(self, saga: str, alert_id: str) -> bool:
         """True the first time an alert id is emitted for this saga."""
-        return bool(self.store.redis.sadd(self.keys.saga_alerted(saga), alert_id))
+        return bool(self.r.sadd(self.keys.saga_alerted(saga), alert_id))
 
 
 def _change_fields(ch: Change) -> dict[str, Any]:
