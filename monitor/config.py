@@ -123,6 +123,9 @@ class MatchSettings(_Section):
     # Kinds of newcomers that make a "new actor" alert. Organisations are recorded in the
     # model either way; names of companies in English headlines are too noisy to alert on.
     new_actor_kinds: list[Literal["person", "org"]] = ["person"]
+    # A document shorter than this (a feed title and summary) makes at most one
+    # new-development alert; its other new acts are listed on it.
+    short_document_chars: Annotated[int, Field(ge=0)] = 1500
     # Weights of the similarity signals (normalised at use).
     weight_actors: Annotated[float, Field(ge=0)] = 0.45
     weight_action: Annotated[float, Field(ge=0)] = 0.3

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from monitor.config import MatchSettings
-from monitor.dates import sentence_date
+from monitor.dates import explicit_dates, relative_dates, sentence_date
 from monitor.lexicon import (
     COMPILED_ACTIONS,
     ORG_SUFFIXES,
@@ -120,6 +120,7 @@ class Candidate:
     day_precise: bool = False  # read from the sentence, not the document's date
     key: tuple[str, ...] = ()  # who the action is about: the names nearest its trigger
     key_persons: tuple[str, ...] = ()  # the people among them
+    dates_named: int = 0  # distinct dates the sentence names (several: its date is a guess)
 
 
 @dataclass(frozen=True, eq=False)
@@ -333,7 +334,8 @@ def _recap(c: Candidate, e: Event, e_persons: set[str], model: SagaModel, window
     no precise date says it happened on another day. A sentence that names no person at
     all ("OpenAI staff threaten to leave for Microsoft") is a report of the known act of
     that kind, not a new one."""
-    if c.day_precise and _date_sim(c.day, e.day, window, True, e.date_precise) == 0.0:
+    sure = c.day_precise and c.dates_named <= 1  # "fired Friday ... said Monday": a guess
+    if sure and _date_sim(c.day, e.day, window, True, e.date_precise) == 0.0:
         return False
     c_persons = {a for a in c.actors if a in model.actors and model.actors[a].kind == "person"}
     in_window = _date_sim(c.day, e.day, window, c.day_precise, e.date_precise) > 0.0
@@ -536,6 +538,10 @@ def decide(
             continue
         speculative = bool(SPECULATIVE.search(sent.folded))
         vec = analysis.vectors[si]
+        dates_named = len(
+            set(explicit_dates(sent.text))
+            | ({d for _, d in relative_dates(sent.text, anchor)} if anchor else set())
+        )
         for action in _actions(sent, speculative):
             trig = _trigger(sent, action)
             precise = sentence_date(sent.text, anchor, near=trig)
@@ -566,6 +572,7 @@ def decide(
                     precise is not None,
                     key,
                     key_persons,
+                    dates_named,
                 )
             )
 

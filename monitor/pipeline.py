@@ -350,9 +350,13 @@ class Pipeline:
         thr = self.settings.match.known_threshold
         # One alert a sentence: the other new acts the same sentence tells ("signed a
         # letter threatening to resign") are in the model, and listed on that alert.
+        # A short item (a feed title and summary) reports one development: the rest of
+        # what it says is context, listed on that one alert.
+        short = len(decision.doc.full_text) < self.settings.match.short_document_chars
         by_sentence: dict[str, list[tuple[EventDecision, str]]] = {}
         for d, eid in new_events:
-            by_sentence.setdefault(d.sentences[0] if d.sentences else eid, []).append((d, eid))
+            where = "" if short else (d.sentences[0] if d.sentences else eid)
+            by_sentence.setdefault(where, []).append((d, eid))
         for group in by_sentence.values():
             group.sort(key=lambda x: _trigger_at(x[0]))  # the act the sentence leads with
             (d, eid), rest = group[0], group[1:]
