@@ -292,12 +292,14 @@ class Pipeline:
         alerts: list[Alert] = []
         local_outcomes: list[Outcome] = []
         index: AliasIndex | None = None
-        index_version = -1
+        index_key: tuple[int, int] = (-1, -1)
         for an in analyses:
             t = (clock(an.doc) if clock else None) or now or utcnow()
             bootstrap = model.docs_seen == 0
-            if index is None or index_version != model.version:
-                index, index_version = AliasIndex(model), model.version
+            # Rebuilt only when names changed (an event or a count changes no alias).
+            names_key = model.names_signature()
+            if index is None or index_key != names_key:
+                index, index_key = AliasIndex(model), names_key
             decision = decide(model, an, ms, bootstrap=bootstrap, index=index)
             new_events, new_actors = apply_decision(
                 model, decision, seeding=quiet, now=t, min_mentions=ms.new_actor_min_mentions
