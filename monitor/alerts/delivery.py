@@ -9,14 +9,13 @@ never will as configured (``REJECTED``: any other status, e.g. a revoked Slack h
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Protocol
 
 import httpx
 
 from monitor.alerts.message import Message
+from monitor.feeds import parse_retry_after  # one parser for both HTTP clients
 
 _RETRY_STATUSES = frozenset({408, 425, 429})
 
@@ -59,22 +58,6 @@ class AsyncSink(Protocol):
     rate_per_s: float  # 0 = no limit
 
     async def deliver(self, message: Message, client: httpx.AsyncClient) -> Delivery: ...
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds to wait: delta-seconds or an HTTP date (RFC 9110)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def classify(response: httpx.Response) -> Delivery:
