@@ -94,6 +94,14 @@ def test_seed_model_replay_end_to_end(project_root: Path, tmp_path: Path) -> Non
     assert "[NEW" not in replayed.stdout
     assert "0 alerts" in replayed.stdout
 
+    bad_day = run("--data-dir", data, "replay", "--since", "yesterday", "seeds/", cwd=project_root)
+    assert bad_day.returncode == 2 and "Traceback" not in bad_day.stderr
+    cut = run(
+        "--data-dir", data, "replay", "-q", "--since", "2023-11-20", "seeds/", cwd=project_root
+    )
+    assert cut.returncode == 0, cut.stderr
+    assert "read" in cut.stdout and "[NEW" not in cut.stdout
+
 
 # -- monitor status (issue 8) -------------------------------------------------------------
 

@@ -69,3 +69,108 @@ def test_after_seeding_replaying_the_seeds_alerts_nothing(
     )
     assert summary.alerts == []
     assert summary.read == 5
+
+
+def _archive(path: Path, items: list[dict[str, str]]) -> Path:
+    import gzip
+    import json
+
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        for it in items:
+            f.write(json.dumps(it) + "\n")
+    return path
+
+
+ARCHIVE_ITEMS = [
+    # out of order on purpose: the replay sorts by `published`
+    {
+        "feed": "https://b.example/rss",
+        "title": "Bret Taylor to lead OpenAI's reconstituted board",
+        "summary": "Former Salesforce co-CEO Bret Taylor was named chair of the OpenAI board "
+        "on Wednesday, the company said, as Sam Altman returns.",
+        "link": "https://b.example/taylor",
+        "published": "2023-11-22T15:00:00+00:00",
+        "language": "en",
+    },
+    {
+        "feed": "https://a.example/rss",
+        "title": "OpenAI names Bret Taylor chair of its new board",
+        "summary": "OpenAI said on Wednesday that Bret Taylor will chair the new board, with "
+        "Larry Summers and Adam D'Angelo. Taylor, the former co-CEO of Salesforce, will "
+        "oversee the search for new directors.",
+        "link": "https://a.example/chair",
+        "published": "2023-11-22T14:00:00+00:00",
+        "language": "en",
+    },
+    {
+        "feed": "https://a.example/rss",
+        "title": "Apple ships new laptops",
+        "summary": "Apple Inc. said on Monday it will ship new laptops.",
+        "link": "https://a.example/apple",
+        "published": "2023-11-20T09:00:00+00:00",
+        "language": "en",
+    },
+    {
+        "feed": "https://a.example/rss",
+        "title": "Markets close higher",
+        "summary": "Stocks rose on Tuesday.",
+        "link": "https://a.example/markets",
+        "published": "2023-11-21T09:00:00+00:00",
+        "language": "en",
+    },
+]
+
+
+def test_replaying_a_feed_archive_in_time_order_with_the_item_clock(
+    seeded_store,
+    analyzer,
+    settings_factory,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    archive = _archive(tmp_path / "2023-11-2x.jsonl.gz", ARCHIVE_ITEMS)
+    out = tmp_path / "alerts.jsonl"
+    summary = run_replay(
+        settings_factory(tmp_path),
+        seeded_store,
+        [archive],
+        output=out,
+        echo=lambda _: None,
+        analyzer=analyzer,
+    )
+    assert summary.read == 4
+    assert summary.candidates == 2  # the prefilter kept the OpenAI items only
+    devs = [a for a in summary.alerts if a.kind is AlertKind.NEW_DEVELOPMENT]
+    assert len(devs) == 1  # the second report of the same development is known
+    dev = devs[0]
+    assert dev.source_url == "https://a.example/chair"  # the earlier item, though listed later
+    assert dev.created.isoformat() == "2023-11-22T14:00:00+00:00"  # simulated clock
+    lines = out.read_text().splitlines()
+    assert len(lines) == len(summary.alerts)
+    assert '"source": {"title": "OpenAI names Bret Taylor' in lines[0]
+    assert summary.read_by_day == {"2023-11-20": 1, "2023-11-21": 1, "2023-11-22": 2}
+    rendered = summary.render()
+    assert "2023-11-22" in rendered and "candidates" in rendered
+
+
+def test_since_and_until_cut_the_archive(
+    seeded_store,
+    analyzer,
+    settings_factory,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from datetime import UTC, datetime
+
+    archive = _archive(tmp_path / "a.jsonl.gz", ARCHIVE_ITEMS)
+    summary = run_replay(
+        settings_factory(tmp_path),
+        seeded_store,
+        [archive],
+        echo=lambda _: None,
+        analyzer=analyzer,
+        since=datetime(2023, 11, 21, tzinfo=UTC),
+        until=datetime(2023, 11, 22, 14, 30, tzinfo=UTC),
+    )
+    assert summary.read == 2  # markets (21st) and the first board item (14:00 on the 22nd)
+    assert [a.source_url for a in summary.alerts if a.kind is AlertKind.NEW_DEVELOPMENT] == [
+        "https://a.example/chair"
+    ]
