@@ -245,7 +245,8 @@ class Pipeline:
         analyses: list[Analysis] | None = None
         alerts: list[Alert] = []
         for s in sagas:
-            todo = [d for d in docs if not self.sagas.seen(s.name, d.id)]
+            fresh_ids = self.sagas.unseen(s.name, [d.id for d in docs])
+            todo = [d for d in docs if d.id in fresh_ids]
             if not todo:
                 continue
             if analyses is None:
@@ -318,13 +319,16 @@ class Pipeline:
         fresh = list({a.id: a for a, was in zip(alerts, seen, strict=True) if not was}.values())
         if fresh and not quiet:
             self.emit(fresh)
-        for a in fresh:
-            self.sagas.first_alert(s.name, a.id)
+        self.sagas.mark_alerted(s.name, [a.id for a in fresh])
         if model.pending:
             self.sagas.save(model, expected_version=version)
-        for an in analyses:
-            ts = an.doc.published.timestamp() if an.doc.published else time.time()
-            self.sagas.mark_seen(s.name, an.doc.id, ts)
+        self.sagas.mark_seen_many(
+            s.name,
+            {
+                an.doc.id: an.doc.published.timestamp() if an.doc.published else time.time()
+                for an in analyses
+            },
+        )
         if outcomes is not None:
             outcomes.extend(local_outcomes)
         if self.metrics:

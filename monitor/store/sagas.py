@@ -89,6 +89,21 @@ class SagaStore:
     def mark_seen(self, saga: str, doc_id: str, ts: float) -> None:
         self.r.zadd(self.keys.seen_docs(saga), {doc_id: ts})
 
+    def unseen(self, saga: str, doc_ids: list[str]) -> set[str]:
+        """The ids among ``doc_ids`` not processed yet for this saga (one round trip)."""
+        if not doc_ids:
+            return set()
+        scores = self.r.zmscore(self.keys.seen_docs(saga), doc_ids)
+        return {d for d, sc in zip(doc_ids, scores, strict=True) if sc is None}
+
+    def mark_seen_many(self, saga: str, stamps: dict[str, float]) -> None:
+        if stamps:
+            self.r.zadd(self.keys.seen_docs(saga), stamps)
+
+    def mark_alerted(self, saga: str, alert_ids: list[str]) -> None:
+        if alert_ids:
+            self.r.sadd(self.keys.saga_alerted(saga), *alert_ids)
+
     def alerted(self, saga: str, alert_ids: list[str]) -> list[bool]:
         """Whether each alert id was already emitted for this saga."""
         if not alert_ids:
