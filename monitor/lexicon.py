@@ -407,6 +407,12 @@ STOP_CAPS = frozenset(
         "Listopada",
         "Listopad",
     ]
+    # English words that open a sentence or a headline and are never a name
+    + """Despite Behind Amid Following Per Until Among Under Over Into Which Whose Also
+    Just Only Even Still Yet Then Now Today Tonight Yesterday Tomorrow Here There Some Many
+    Most More Several Every Each Both Either Neither Former Incoming Outgoing Ousted
+    Interim Exclusive Breaking Update Updated Report Reports Opinion Analysis
+    Watch Listen Read Photo Video Live Comments Points Article URL""".split()
 )
 
 ORG_SUFFIXES = frozenset(

@@ -259,6 +259,24 @@ def _cluster(
     return groups
 
 
+_NEXT_CAP = re.compile(r"^[ \-]?[A-Z][a-zà-ÿ]")
+
+
+def _other_namesake(model: SagaModel, sent: Sentence, hit: tuple[int, int, str]) -> bool:
+    """A known person's first name followed by another surname: "Sam Bankman-Fried" is
+    not Sam Altman."""
+    a, b, aid = hit
+    actor = model.actors.get(aid)
+    if actor is None or actor.kind != "person" or " " in sent.folded[a:b]:
+        return False
+    first = actor.first
+    return (
+        first is not None
+        and fold(first) == sent.folded[a:b]
+        and bool(_NEXT_CAP.match(sent.text[b : b + 3]))
+    )
+
+
 def _before_saga(model: SagaModel, doc: Document, settings: MatchSettings) -> bool:
     """Published before the saga's first known event (less the date window): background
     the saga grew out of, not a development of it."""
@@ -401,7 +419,7 @@ def decide(
     roles: dict[str, str] = {}
 
     for si, sent in enumerate(analysis.sentences):
-        hits = index.find(sent.folded)
+        hits = [h for h in index.find(sent.folded) if not _other_namesake(model, sent, h)]
         found = {aid for _, _, aid in hits}
         for h in sent.handles:
             aid = res.handle(h)

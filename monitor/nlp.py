@@ -131,8 +131,8 @@ def name_chunks(text: str) -> list[tuple[int, int, str]]:
             cur.pop()
         # a capitalised title is a role, not part of the name: "Chief Operating Officer
         # Brad Lightcap", "Former Twitch CEO Emmett Shear" (role_cue reads it back)
-        while len(cur) > 1 and fold(cur[0][2]).strip(".") in TITLE_WORDS:
-            cur.pop(0)
+        while cur and fold(cur[0][2]).strip(".") in TITLE_WORDS:
+            cur.pop(0)  # a title alone ("Chief Technology Officer at OpenAI") is no name
         if cur:
             chunks.append((cur[0][0], cur[-1][1], " ".join(t for _, _, t in cur)))
         cur.clear()
