@@ -152,6 +152,69 @@ JOURNALIST_BEFORE = re.compile(
 TWEET_SIGNATURE = re.compile(r"^\s*\(@\w+\)\s*(\d{1,2}\s+\w+\s+\d{4}|\w+\s+\d{1,2},\s+\d{4})")
 HISTORICAL_AFTER = re.compile(r"^\s*,?\s*(en|in|w)\s+(1\d{3}|20[01]\d)\b|^\s*en son temps")
 
+# English words that open a sentence or a headline and are never a name.
+_EN_OPENERS = [
+    "Despite",
+    "Behind",
+    "Amid",
+    "Following",
+    "Per",
+    "Until",
+    "Among",
+    "Under",
+    "Over",
+    "Into",
+    "Which",
+    "Whose",
+    "Also",
+    "Just",
+    "Only",
+    "Even",
+    "Still",
+    "Yet",
+    "Then",
+    "Now",
+    "Today",
+    "Tonight",
+    "Yesterday",
+    "Tomorrow",
+    "Here",
+    "There",
+    "Some",
+    "Many",
+    "Most",
+    "More",
+    "Several",
+    "Every",
+    "Each",
+    "Both",
+    "Either",
+    "Neither",
+    "Former",
+    "Incoming",
+    "Outgoing",
+    "Ousted",
+    "Interim",
+    "Exclusive",
+    "Breaking",
+    "Update",
+    "Updated",
+    "Report",
+    "Reports",
+    "Opinion",
+    "Analysis",
+    "Watch",
+    "Listen",
+    "Read",
+    "Photo",
+    "Video",
+    "Live",
+    "Comments",
+    "Points",
+    "Article",
+    "URL",
+]
+
 # Capitalised words that are never (part of) a person's or organisation's name.
 STOP_CAPS = frozenset(
     fold(w)
@@ -406,13 +469,8 @@ STOP_CAPS = frozenset(
         "Niedziela",
         "Listopada",
         "Listopad",
+        *_EN_OPENERS,
     ]
-    # English words that open a sentence or a headline and are never a name
-    + """Despite Behind Amid Following Per Until Among Under Over Into Which Whose Also
-    Just Only Even Still Yet Then Now Today Tonight Yesterday Tomorrow Here There Some Many
-    Most More Several Every Each Both Either Neither Former Incoming Outgoing Ousted
-    Interim Exclusive Breaking Update Updated Report Reports Opinion Analysis
-    Watch Listen Read Photo Video Live Comments Points Article URL""".split()
 )
 
 ORG_SUFFIXES = frozenset(

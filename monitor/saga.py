@@ -432,6 +432,10 @@ class Curation:
         return cls(actors=actors, ignore=ignore, terms=terms)
 
 
+_HEAD = re.compile(r"[\w@]+")
+_HEAD_IN_TEXT = re.compile(r"(?<![\w@])[\w@]+")
+
+
 class AliasIndex:
     """Finds known actors' surface forms in folded text (word boundaries, longest first).
 
@@ -445,12 +449,13 @@ class AliasIndex:
                 if len(f) >= 2:
                     owners.setdefault(f, set()).add(a.id)
         self.form_to_actor = {f: next(iter(ids)) for f, ids in owners.items() if len(ids) == 1}
-        forms = sorted(self.form_to_actor, key=len, reverse=True)
-        self.regex = (
-            re.compile(r"(?<![\w@])(" + "|".join(re.escape(f) for f in forms) + r")(?![\w])")
-            if forms
-            else None
-        )
+        # Forms bucketed by their leading word, longest first: a scan costs one dict lookup
+        # a word, and building costs no regex compile (the index is rebuilt as names grow).
+        self._by_head: dict[str, list[str]] = {}
+        for f in sorted(self.form_to_actor, key=len, reverse=True):
+            head = _HEAD.match(f)
+            if head:
+                self._by_head.setdefault(head.group(), []).append(f)
         # tokens of person names, for fuzzy single-word resolution
         self.tokens: dict[str, set[str]] = {}
         for a in model.actors.values():
@@ -461,12 +466,23 @@ class AliasIndex:
                             self.tokens.setdefault(tok, set()).add(a.id)
 
     def find(self, folded_text: str) -> list[tuple[int, int, str]]:
-        if self.regex is None:
-            return []
-        return [
-            (m.start(), m.end(), self.form_to_actor[m.group(1)])
-            for m in self.regex.finditer(folded_text)
-        ]
+        """Known forms in ``folded_text`` on word boundaries, leftmost-longest, no overlap."""
+        out: list[tuple[int, int, str]] = []
+        end = 0
+        n = len(folded_text)
+        for m in _HEAD_IN_TEXT.finditer(folded_text):
+            start = m.start()
+            if start < end:
+                continue
+            for form in self._by_head.get(m.group(), ()):
+                stop = start + len(form)
+                if folded_text.startswith(form, start) and (
+                    stop == n or not (folded_text[stop].isalnum() or folded_text[stop] == "_")
+                ):
+                    out.append((start, stop, self.form_to_actor[form]))
+                    end = stop
+                    break
+        return out
 
     def resolve(self, surface: str) -> str | None:
         return self.form_to_actor.get(fold(surface))
