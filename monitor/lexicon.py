@@ -48,7 +48,7 @@ ACTIONS: dict[str, str] = {
     ),
     "invested": (
         r"\b(invest(i|ir|it|is|issement|issements|ed|s|ing|ment|ments)|financement|"
-        r"funding|fundrais\w*|lever \d|raise[sd]? \$|zainwestow\w*|inwestycj\w*)\b"
+        r"funding|fundrais(ing|ed|es?)|lever \d|raise[sd]? \$|zainwestow\w*|inwestycj\w*)\b"
     ),
     "threatened": (
         r"\b(menac\w*|threat\w*|ultimatum|letter|lettre|en masse|mass resignation|"

@@ -610,6 +610,21 @@ def decide(
         known_id = best_id if best >= settings.known_threshold else None
         decisions.append(EventDecision(c, (c.sentence,), known_id, best_id, round(best, 3)))
 
+    if not bootstrap:
+        # A sentence that retells a known act about someone retells, not reports, the other
+        # acts it names about the same people ("In ousting Altman, ChatGPT loses its best
+        # fundraiser"): the same people in a new act need a sentence of their own.
+        told = {
+            (d.candidate.sentence, d.candidate.key_persons)
+            for d in decisions
+            if d.known_event is not None and d.candidate.key_persons
+        }
+        decisions = [
+            d
+            for d in decisions
+            if d.known_event is not None
+            or (d.candidate.sentence, d.candidate.key_persons) not in told
+        ]
     merged = _merge_new(decisions, weights)
 
     def alerting(n: NameCandidate) -> bool:
