@@ -30,12 +30,14 @@ ACTIONS: dict[str, str] = {
     ),
     "resigned": (
         r"\b(demission\w*|demissionn\w*|quitt\w*|resign\w*|quit(s|ting)?|"
-        r"step(s|ped)? down|stepping down|rezygn\w*|odszed\w*|odchodz\w*|odeszl\w*|odejs\w*)\b"
+        r"step(s|ped)? down|stepping down|leaves|leaving the (board|company)|departs|"
+        r"departed|departure|exit(s|ed)|no longer (serve|be on)|"
+        r"rezygn\w*|odszed\w*|odchodz\w*|odeszl\w*|odejs\w*)\b"
     ),
     "appointed": (
         r"\b(nomme[es]?|nomination|designe[es]?|names|named|naming|appoint\w*|installed as|"
         r"interim ceo|ceo par interim|pdg par interim|par interim|to chair|will chair|"
-        r"chairs|chaired|as chair\w*|"
+        r"chairs|chaired|as chair\w*|observer|board seat|seat on the board|join(s|ed)? the board|"
         r"mianowa\w*|powola\w*|tymczasow\w*)\b"
     ),
     "hired": (
@@ -44,7 +46,8 @@ ACTIONS: dict[str, str] = {
     ),
     "returned": (
         r"\b(retour\w*|revien\w*|revenir|reintegr\w*|reconduit\w*|return(s|ed|ing)?|"
-        r"reinstat\w*|comeback|come back|back as ceo|back at|wraca\w*|powrot\w*|powroci\w*)\b"
+        r"reinstat\w*|rehir\w*|comeback|come back|back as ceo|back at|"
+        r"wraca\w*|powrot\w*|powroci\w*)\b"
     ),
     "invested": (
         r"\b(invest(i|ir|it|is|issement|issements|ed|s|ing|ment|ments)|financement|"
@@ -56,6 +59,7 @@ ACTIONS: dict[str, str] = {
     ),
     "negotiated": (
         r"\b(pourparlers|negoci\w*|negotiat\w*|talks|discussions?|in talks|"
+        r"agreement in principle|reached an agreement|deal to|"
         r"rozmow\w*|negocjac\w*)\b"
     ),
     "investigated": r"\b(enquete\w*|investigat\w*|inquiry|probe|dochodzen\w*|sledztw\w*)\b",
@@ -86,7 +90,8 @@ ROLE_WORDS = (
     r"administrat\w*|representant au conseil|siege au conseil|scientifique en chef|"
     r"chief \w+ officer|chief scientist|"
     r"investisseur\w*|investor\w*|prezes\w*|dyrektor\w*|wspolzalozyciel\w*|head of|"
-    r"responsable|executive|dirigeant\w*|researcher|chercheur\w*"
+    r"responsable|executive|dirigeant\w*|researcher|chercheur\w*|"
+    r"secretary|minister|ministre|economist|board members?"
 )
 ROLE_RE = re.compile(rf"\b({ROLE_WORDS})\b")
 
@@ -145,7 +150,9 @@ SOURCE_AFTER = re.compile(
 )
 # Journalist cues: "X de The Verge a écrit", "X of Bloomberg", "The Verge's X", "By X".
 JOURNALIST_BEFORE = re.compile(
-    r"(^|\b)(by|par|autor|written by)( (photographer|reporter|correspondent))?\s*:?\s*$"
+    r"^\s*(by|par|autor)\s*:?\s*$"  # a byline: "By X" alone before the name
+    r"|\b(written|reported|reporting|photo|photograph|image|illustration|edited) by"
+    r"( (photographer|reporter|correspondent))?\s*:?\s*$"
     r"|\b(editor|reporter|correspondent|columnist|bureau chief|photographer|anchor)"
     r"( at [\w .]+)?,?\s*$"
 )
@@ -213,6 +220,9 @@ _EN_OPENERS = [
     "Points",
     "Article",
     "URL",
+    "Images",
+    "Photos",
+    "Pictures",
 ]
 
 # Capitalised words that are never (part of) a person's or organisation's name.

@@ -359,6 +359,8 @@ def _recap(c: Candidate, e: Event, e_persons: set[str], model: SagaModel, window
     in_window = _date_sim(c.day, e.day, window, c.day_precise, e.date_precise) > 0.0
     if not c_persons and not c.new_names:
         return in_window  # no one named: the known act of that kind, told again
+    if set(c.key) & set(c.new_names):
+        return False  # the act is about a newcomer ("a board chaired by Bret Taylor")
     if e_persons:
         return e_persons <= set(c.actors)
     return bool(set(c.actors) & set(e.actors)) and in_window
@@ -656,7 +658,10 @@ def decide(
     )
 
 
-_COORD = re.compile(r"^\s*(,|et|and|&|i|oraz|ainsi que|as well as|,\s*et|,\s*and)\s*$")
+_COORD = re.compile(
+    r"^\s*(,|et|and|&|i|oraz|ainsi que|as well as|,\s*et|,\s*and|"
+    r",?\s*(including|with|along with|alongside|together with|avec|dont|w tym))\s*$"
+)
 
 
 def _trigger(sent: Sentence, action: str) -> int:

@@ -155,3 +155,48 @@ def test_a_language_the_lexicons_cannot_read_is_skipped(pipeline: Pipeline) -> N
     assert [o.verdicts for o in outcomes] == [{Verdict.IRRELEVANT}]
     english = replace(german, id="https://c.example/en", language="en-US")
     assert pipeline.process([english])  # the same text in English is read
+
+
+def test_the_new_board_of_the_deal_is_told_once_with_its_newcomers(pipeline: Pipeline) -> None:
+    """The later days: the deal for Altman's return names a new board ("chaired by X,
+    including Y and Z"); the chair and a member are new actors, the board a new
+    development; a second outlet adds nothing; members leaving are new actors too."""
+    deal = doc(
+        "OpenAI reaches deal for Sam Altman to return as CEO with new board",
+        "OpenAI said late Tuesday it had reached an agreement in principle for Sam Altman to "
+        "return as CEO, with a new initial board chaired by Bret Taylor, including Larry "
+        "Summers and Adam D'Angelo.",
+        day=22,
+        hour=6,
+        url="https://a.example/deal",
+    )
+    alerts = pipeline.process([deal])
+    news = {a.headline.split(" (")[0] for a in alerts if a.kind is AlertKind.NEW_ACTOR}
+    assert {"Bret Taylor", "Larry Summers"} <= news, news
+    devs = [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]
+    assert len(devs) == 1 and "Bret Taylor" in devs[0].actors, [a.headline for a in devs]
+
+    again = doc(
+        "Sam Altman is back at OpenAI, with Bret Taylor and Larry Summers on a new board",
+        "Former Salesforce co-CEO Bret Taylor will chair OpenAI's new board, which also "
+        "includes former Treasury Secretary Larry Summers and Quora CEO Adam D'Angelo.",
+        day=22,
+        hour=7,
+        url="https://b.example/deal",
+    )
+    assert pipeline.process([again]) == []
+
+    leaving = doc(
+        "Helen Toner and Tasha McCauley leave OpenAI's board",
+        "Board members Helen Toner and Tasha McCauley, who voted to fire Sam Altman, are "
+        "leaving the board of OpenAI as part of the deal, the company said.",
+        day=22,
+        hour=9,
+        url="https://c.example/leaving",
+    )
+    names = {
+        a.headline.split(" (")[0]
+        for a in pipeline.process([leaving])
+        if a.kind is AlertKind.NEW_ACTOR
+    }
+    assert {"Helen Toner", "Tasha McCauley"} <= names, names
