@@ -514,8 +514,10 @@ async def test_rate_limit_spaces_messages(tmp_path: Path, store: Store, receiver
     sinks = build_sinks(settings, env())
     Outbox(store, settings).enqueue([make_alert(n, event=None) for n in range(3)])
     await Deliverer(settings, store, sinks).drain(10)
-    gaps = [b.t - a.t for a, b in zip(r.hits, r.hits[1:], strict=False)]
-    assert len(r.hits) == 3 and min(gaps) >= 0.15
+    # 5/s: three messages span at least 2 intervals (0.4 s); arrival times jitter on a
+    # loaded machine, so the span is checked, not each gap (unlimited: a few ms in all)
+    assert len(r.hits) == 3
+    assert r.hits[-1].t - r.hits[0].t >= 0.35
 
 
 async def test_stopped_consumer_leaves_entry_pending_for_the_next(
