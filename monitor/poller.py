@@ -24,6 +24,7 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -282,6 +283,12 @@ class Poller:
         try:
             await self.on_items(feed, items)
             return True
+        except asyncio.CancelledError:
+            # Stopped mid-hand-over (shutdown abandons slow polls): offer the entries again
+            # next time. Whatever was checkpointed already is deduplicated downstream.
+            with suppress(Exception):
+                await asyncio.shield(self.feed_store.aforget(items))
+            raise
         except Exception:
             log.exception(
                 "processing new items failed; they will be offered again",

@@ -335,6 +335,30 @@ async def test_entries_are_offered_again_when_processing_failed(
     assert "if-none-match" not in server.hits("/rss")[1].headers
 
 
+async def test_entries_are_offered_again_when_a_stop_cuts_the_hand_over(
+    server: FeedServer, store: Store, tmp_path: Path
+) -> None:
+    server.routes["/rss"] = Reply(200, fixture("rss2.xml"), {"ETag": '"1"'})
+    _, poller, sink, _ = setup(tmp_path, store, [server.url("/rss")])
+    entered = asyncio.Event()
+
+    async def stuck(feed: FeedSettings, items: list[FeedItem]) -> None:
+        entered.set()
+        await asyncio.sleep(3600)  # the pipeline never answers: the stop abandons it
+
+    poller.on_items = stuck
+    task = asyncio.create_task(poller.poll_all_once())
+    await asyncio.wait_for(entered.wait(), 10)
+    for poll in list(poller._busy.values()):  # what the daemon's stop does to a stuck poll
+        poll.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    poller.on_items = sink
+    await poller.poll_all_once()
+    await poller.stop()
+    assert len(sink.titles()) == 3  # nothing lost
+
+
 async def test_long_failure_is_flagged_loudly(
     server: FeedServer, store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
