@@ -174,3 +174,28 @@ def test_since_and_until_cut_the_archive(
     assert [a.source_url for a in summary.alerts if a.kind is AlertKind.NEW_DEVELOPMENT] == [
         "https://a.example/chair"
     ]
+
+
+def test_speed_replays_the_gaps_between_items_scaled(
+    seeded_store,
+    analyzer,
+    settings_factory,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    import time
+
+    two = [
+        dict(it) for it in ARCHIVE_ITEMS if "example/apple" in it["link"] or "markets" in it["link"]
+    ]
+    archive = _archive(tmp_path / "two.jsonl.gz", two)  # 24 h apart
+    started = time.monotonic()
+    summary = run_replay(
+        settings_factory(tmp_path),
+        seeded_store,
+        [archive],
+        echo=lambda _: None,
+        analyzer=analyzer,
+        speed=24 * 3600 / 0.3,  # a day in 0.3 s
+    )
+    assert summary.read == 2
+    assert time.monotonic() - started >= 0.3  # the gap was replayed, scaled down
