@@ -50,8 +50,10 @@ ACTIONS: dict[str, str] = {
         r"wraca\w*|powrot\w*|powroci\w*)\b"
     ),
     "invested": (
-        r"\b(invest(i|ir|it|is|issement|issements|ed|s|ing|ment|ments)|financement|"
-        r"funding|fundrais(ing|ed|es?)|lever \d|raise[sd]? \$|zainwestow\w*|inwestycj\w*)\b"
+        r"\b(invest(i|ir|it|is|issement|issements|ed|s|ing|ment)|financement|"
+        r"funding|fundrais(ing|ed|es?)|lever \d|raise[sd]? \$|"
+        r"(seek|seeking|sought|raising|raise) (billions|millions|funds|money|capital|\$)|"
+        r"zainwestow\w*|inwestycj\w*)\b"
     ),
     "threatened": (
         r"\b(menac\w*|threat\w*|ultimatum|letter|lettre|en masse|mass resignation|"

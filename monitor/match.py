@@ -329,7 +329,11 @@ def score(
     actors = _actor_sim(c, e, weights, new_w)
     e_persons = {a for a in e.key_actors if a in model.actors and model.actors[a].kind == "person"}
     window = s.date_window_days + (2 if c.action in _ONGOING else 0)
-    if act >= 0.7 and _recap(c, e, e_persons, model, window):
+    if c.key_persons and not any(
+        a in model.actors and model.actors[a].kind == "person" for a in e.actors
+    ):
+        return 0.0  # an act about someone vs one between organisations only
+    if act >= 0.7 and _recap(c, e, e_persons, model, window, weights, s.min_actor_overlap):
         return max(s.known_threshold, _combined(c, e, model, s, act, actors, window))
     if c.key and e_persons:
         if c.key_persons and not set(c.key_persons) & e_persons:
@@ -347,7 +351,15 @@ def score(
     return _combined(c, e, model, s, act, actors, window)
 
 
-def _recap(c: Candidate, e: Event, e_persons: set[str], model: SagaModel, window: int) -> bool:
+def _recap(
+    c: Candidate,
+    e: Event,
+    e_persons: set[str],
+    model: SagaModel,
+    window: int,
+    weights: dict[str, float],
+    min_overlap: float,
+) -> bool:
     """The same act again, told later: everyone it was about is named in the sentence and
     no precise date says it happened on another day. A sentence that names no person at
     all ("OpenAI staff threaten to leave for Microsoft") is a report of the known act of
@@ -363,7 +375,8 @@ def _recap(c: Candidate, e: Event, e_persons: set[str], model: SagaModel, window
         return False  # the act is about a newcomer ("a board chaired by Bret Taylor")
     if e_persons:
         return e_persons <= set(c.actors)
-    return bool(set(c.actors) & set(e.actors)) and in_window
+    # no person on either side: the same organisations (not just the hub everyone names)
+    return _containment(set(c.actors), set(e.actors), weights) >= min_overlap and in_window
 
 
 def _combined(
@@ -612,21 +625,6 @@ def decide(
         known_id = best_id if best >= settings.known_threshold else None
         decisions.append(EventDecision(c, (c.sentence,), known_id, best_id, round(best, 3)))
 
-    if not bootstrap:
-        # A sentence that retells a known act about someone retells, not reports, the other
-        # acts it names about the same people ("In ousting Altman, ChatGPT loses its best
-        # fundraiser"): the same people in a new act need a sentence of their own.
-        told = {
-            (d.candidate.sentence, d.candidate.key_persons)
-            for d in decisions
-            if d.known_event is not None and d.candidate.key_persons
-        }
-        decisions = [
-            d
-            for d in decisions
-            if d.known_event is not None
-            or (d.candidate.sentence, d.candidate.key_persons) not in told
-        ]
     merged = _merge_new(decisions, weights)
 
     def alerting(n: NameCandidate) -> bool:
