@@ -39,16 +39,13 @@ from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import datetime
 from typing import Any, Protocol
 
-import httpx
-
 from monitor import __version__
 from monitor.alerts import Deliverer as OutboxDeliverer
 from monitor.alerts import Outbox, build_sinks
 from monitor.alerts.message import Source
 from monitor.config import Env, FeedSettings, Settings, load_settings, redis_url
 from monitor.errors import ConfigError
-from monitor.extract import Extractor, build_document
-from monitor.feeds import make_client
+from monitor.extract import Articles
 from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
 from monitor.metrics import Metrics
 from monitor.nlp_pool import PooledAnalyzer, make_analyzer
@@ -57,7 +54,7 @@ from monitor.poller import Poller
 from monitor.store import Store, connect
 from monitor.store.service import DaemonState, Heartbeat, ServiceStore
 from monitor.systemd import Notifier
-from monitor.types import Alert, Document, FeedItem, Verdict, utcnow
+from monitor.types import Alert, FeedItem, Verdict, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -440,36 +437,12 @@ class GracefulStop:
         await self.inner.stop()
 
 
-class Articles:
-    """Article text for candidate items: the extract stage with its own HTTP client,
-    opened and closed with the daemon. Without it (or with ``[extract] enabled = false``)
-    a candidate is its feed title and summary."""
-
-    name = "articles"
-
-    def __init__(self, settings: Settings, store: Store, metrics: Metrics) -> None:
-        self.settings = settings
-        self.store = store
-        self.metrics = metrics
-        self._client: httpx.AsyncClient | None = None
-        self._extractor: Extractor | None = None
-
-    async def start(self) -> None:
-        if self.settings.extract.enabled:
-            self._client = make_client(self.settings.polling)
-            self._extractor = Extractor.from_settings(
-                self._client, self.settings, store=self.store, metrics=self.metrics
-            )
-
-    async def documents(self, items: Sequence[FeedItem]) -> list[Document]:
-        if self._extractor is None:
-            return [build_document(i, None) for i in items]
-        return list(await asyncio.gather(*(self._extractor.document(i) for i in items)))
-
-    async def stop(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-        self._client, self._extractor = None, None
+async def _cancel(task: asyncio.Task[None] | None) -> None:
+    """Cancel a component's background task and wait until it is gone."""
+    if task is not None:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
 
 
 class Watchdog:
@@ -493,11 +466,8 @@ class Watchdog:
             await asyncio.sleep(interval_s)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await _cancel(self._task)
+        self._task = None
         self.notifier.close()
 
 
@@ -543,11 +513,8 @@ class HeartbeatWriter:
             d.notifier.status(d.status_line())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await _cancel(self._task)
+        self._task = None
         self.daemon.state = DaemonState.STOPPED
         await self.beat()
 

@@ -37,6 +37,7 @@ from trafilatura.utils import load_html
 
 from monitor.config import ExtractSettings, PollingSettings, Settings
 from monitor.errors import BlockedURLError, FetchError
+from monitor.feeds import make_client
 from monitor.metrics import Metrics
 from monitor.prefilter import strip_html
 from monitor.store import Store
@@ -485,6 +486,38 @@ class Extractor:
     def _count(self, outcome: str) -> None:
         if self.metrics is not None:
             self.metrics.articles.labels(outcome=outcome).inc()
+
+
+class Articles:
+    """Article text for candidate items: an :class:`Extractor` with its own HTTP client,
+    opened and closed with its owner (the daemon, or a replay with ``--fetch``). With
+    ``[extract] enabled = false`` a candidate is its feed title and summary."""
+
+    name = "articles"
+
+    def __init__(self, settings: Settings, store: Store, metrics: Metrics | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.metrics = metrics
+        self._client: httpx.AsyncClient | None = None
+        self._extractor: Extractor | None = None
+
+    async def start(self) -> None:
+        if self.settings.extract.enabled:
+            self._client = make_client(self.settings.polling)
+            self._extractor = Extractor.from_settings(
+                self._client, self.settings, store=self.store, metrics=self.metrics
+            )
+
+    async def documents(self, items: Sequence[FeedItem]) -> list[Document]:
+        if self._extractor is None:
+            return [build_document(i, None) for i in items]
+        return list(await asyncio.gather(*(self._extractor.document(i) for i in items)))
+
+    async def stop(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+        self._client, self._extractor = None, None
 
 
 def build_document(

@@ -662,12 +662,15 @@ _COORD = re.compile(
 )
 
 
-def _trigger(sent: Sentence, action: str) -> int:
+def trigger_position(action: str, folded: str) -> int | None:
+    """Where the action's trigger word stands in a folded sentence, or None."""
     rx = COMPILED_ACTIONS.get(action)
-    m = rx.search(sent.folded) if rx else None
-    if m is None:
-        m = _TALKS.search(sent.folded)
-    return m.start() if m else 0
+    m = (rx.search(folded) if rx else None) or _TALKS.search(folded)
+    return m.start() if m else None
+
+
+def _trigger(sent: Sentence, action: str) -> int:
+    return trigger_position(action, sent.folded) or 0
 
 
 def _key_actors(

@@ -12,9 +12,7 @@ The saga is data: a saga is a name, a seed folder and an optional curation file 
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,8 +21,15 @@ from datetime import datetime
 from monitor.alerts import Dispatcher, build_sinks
 from monitor.config import SagaSettings, Settings
 from monitor.errors import ConflictError
-from monitor.lexicon import COMPILED_ACTIONS, fold
-from monitor.match import Decision, EventDecision, NameCandidate, apply_decision, decide
+from monitor.lexicon import fold
+from monitor.match import (
+    Decision,
+    EventDecision,
+    NameCandidate,
+    apply_decision,
+    decide,
+    trigger_position,
+)
 from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
 from monitor.nlp_pool import TextAnalyzer
@@ -47,13 +52,6 @@ log = logging.getLogger(__name__)
 
 Emit = Callable[[Sequence[Alert]], object]
 
-_TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
-
-
-def html_to_text(fragment: str) -> str:
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
-
 
 def document_from_item(item: FeedItem) -> Document:
     """A feed item as a document from its title and summary alone (no download)."""
@@ -74,9 +72,8 @@ class Outcome:
 
 
 def _trigger_at(d: EventDecision) -> int:
-    rx = COMPILED_ACTIONS.get(d.candidate.action)
-    m = rx.search(fold(d.candidate.sentence)) if rx else None
-    return m.start() if m else 1 << 30
+    at = trigger_position(d.candidate.action, fold(d.candidate.sentence))
+    return 1 << 30 if at is None else at
 
 
 def _sentences_naming(decision: Decision, actor: object) -> tuple[str, ...]:
@@ -229,15 +226,15 @@ class Pipeline:
         The language picks the path: French, English and Polish (``extract.languages``,
         what the lexicons read) go through NLP and matching; a document declared in
         another language is skipped as irrelevant rather than misread."""
-        readable = [d for d in docs if self._readable(d)]
-        if outcomes is not None:
-            outcomes.extend(
-                Outcome(d, s.name, frozenset({Verdict.IRRELEVANT}))
-                for d in docs
-                if not self._readable(d)
-                for s in ([self._saga(saga)] if saga else self.settings.sagas)
-            )
-        docs = readable
+        unreadable = [d for d in docs if not self._readable(d)]
+        if unreadable:
+            if outcomes is not None:
+                outcomes.extend(
+                    Outcome(d, s.name, frozenset({Verdict.IRRELEVANT}))
+                    for d in unreadable
+                    for s in ([self._saga(saga)] if saga else self.settings.sagas)
+                )
+            docs = [d for d in docs if self._readable(d)]
         if not docs:
             return []
         started = time.perf_counter()

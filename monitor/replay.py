@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 from pathlib import Path
-from typing import Any
 
 from monitor.alerts.console import format_alert
 from monitor.config import Settings
@@ -250,29 +249,22 @@ def _entries(paths: Sequence[Path]) -> list[_Entry]:
 
 
 class _Fetcher:
-    """Article download for ``--fetch``: the daemon's Extractor on one event loop."""
+    """Article download for ``--fetch``: the daemon's :class:`Articles` stage, driven from
+    this synchronous replay on one event loop."""
 
     def __init__(self, settings: Settings, store: Store) -> None:
-        from monitor.extract import Extractor
-        from monitor.feeds import make_client
+        from monitor.extract import Articles
 
         self._runner = asyncio.Runner()
-        self._client = self._runner.run(_make(make_client, settings))
-        self._extractor = Extractor.from_settings(self._client, settings, store=store)
+        self._articles = Articles(settings, store)
+        self._runner.run(self._articles.start())
 
     def documents(self, items: Sequence[FeedItem]) -> list[Document]:
-        async def run() -> list[Document]:
-            return list(await asyncio.gather(*(self._extractor.document(i) for i in items)))
-
-        return self._runner.run(run())
+        return self._runner.run(self._articles.documents(items))
 
     def close(self) -> None:
-        self._runner.run(self._client.aclose())
+        self._runner.run(self._articles.stop())
         self._runner.close()
-
-
-async def _make(factory: Callable[..., Any], settings: Settings) -> Any:
-    return factory(settings.polling)
 
 
 def run_replay(

@@ -83,12 +83,6 @@ class SagaStore:
         return out
 
     # -- documents already processed (idempotency across restarts) ------------
-    def seen(self, saga: str, doc_id: str) -> bool:
-        return self.r.zscore(self.keys.seen_docs(saga), doc_id) is not None
-
-    def mark_seen(self, saga: str, doc_id: str, ts: float) -> None:
-        self.r.zadd(self.keys.seen_docs(saga), {doc_id: ts})
-
     def unseen(self, saga: str, doc_ids: list[str]) -> set[str]:
         """The ids among ``doc_ids`` not processed yet for this saga (one round trip)."""
         if not doc_ids:
@@ -110,10 +104,6 @@ class SagaStore:
             return []
         found = self.r.smismember(self.keys.saga_alerted(saga), alert_ids)
         return [bool(x) for x in found]
-
-    def first_alert(self, saga: str, alert_id: str) -> bool:
-        """True the first time an alert id is emitted for this saga."""
-        return bool(self.r.sadd(self.keys.saga_alerted(saga), alert_id))
 
 
 def _change_fields(ch: Change) -> dict[str, Any]:
