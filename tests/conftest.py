@@ -8,6 +8,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The new board of Nov 22 told by two outlets (title, text): one development, told twice.
+NEW_CHAIR = (
+    "OpenAI names Bret Taylor chair of its new board",
+    "OpenAI said on Wednesday that Bret Taylor will chair the new board, with Larry Summers "
+    "and Adam D'Angelo. Taylor, the former co-CEO of Salesforce, will oversee the search for "
+    "new directors.",
+)
+SAME_CHAIR = (
+    "Bret Taylor to lead OpenAI's reconstituted board",
+    "Former Salesforce co-CEO Bret Taylor was named chair of the OpenAI board on Wednesday, "
+    "the company said, as Sam Altman returns.",
+)
 SHARED = ROOT.parent / "shared"
 
 

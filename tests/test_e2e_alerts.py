@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import monitor_cmd, subprocess_env
+from conftest import NEW_CHAIR, SAME_CHAIR, monitor_cmd, subprocess_env
 from feed_server import RSS, FeedServer, Reply
 from test_alerts import SECRET, Receiver, verify_standard_webhook
 
@@ -25,18 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SAGA = "openai-leadership-2023"
 
 pytestmark = pytest.mark.slow
-
-NEW_CHAIR = (
-    "OpenAI names Bret Taylor chair of its new board",
-    "OpenAI said on Wednesday that Bret Taylor will chair the new board, with Larry Summers "
-    "and Adam D'Angelo. Taylor, the former co-CEO of Salesforce, will oversee the search for "
-    "new directors.",
-)
-SAME_CHAIR = (
-    "Bret Taylor to lead OpenAI's reconstituted board",
-    "Former Salesforce co-CEO Bret Taylor was named chair of the OpenAI board on Wednesday, "
-    "the company said, as Sam Altman returns.",
-)
 
 
 def rss(name: str, guid: str, link: str, title: str, text: str) -> bytes:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import NEW_CHAIR, SAME_CHAIR
 
 from monitor.pipeline import Pipeline
 from monitor.replay import load_documents
@@ -100,19 +101,6 @@ def test_unrelated_news_is_irrelevant(pipeline: Pipeline) -> None:
         outcomes=outcomes,
     )
     assert outcomes[0].verdicts == {Verdict.IRRELEVANT}
-
-
-NEW_CHAIR = (
-    "OpenAI names Bret Taylor chair of its new board",
-    "OpenAI said on Wednesday that Bret Taylor will chair the new board, with Larry Summers "
-    "and Adam D'Angelo. Taylor, the former co-CEO of Salesforce, will oversee the search for "
-    "new directors.",
-)
-SAME_CHAIR = (
-    "Bret Taylor to lead OpenAI's reconstituted board",
-    "Former Salesforce co-CEO Bret Taylor was named chair of the OpenAI board on Wednesday, "
-    "the company said, as Sam Altman returns.",
-)
 
 
 def test_a_new_development_alerts_once_with_its_new_actor(pipeline: Pipeline) -> None:
