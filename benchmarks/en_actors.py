@@ -117,7 +117,7 @@ def main() -> None:
             model, match = SagaModel(name="empty"), None
         else:
             model, settings = seeded_model(analyzer, Path(tmp))
-            match = settings.match
+            match = settings.novelty
         t1 = time.perf_counter()
         rep = evaluate(model, analyzer, examples, match)
     t2 = time.perf_counter()

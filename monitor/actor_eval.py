@@ -6,8 +6,8 @@ short English text, the people and organisations that are *actors* in it, the na
 and *optional* names (neither rewarded nor punished: an organisation named only in a role
 phrase, "former Twitch CEO").
 
-Detection is what the matcher sees: ``match.decide`` in bootstrap mode (so that the names of
-a text that names no saga protagonist are kept too) gives the known actors the text names and
+Detection is what the novelty engine's actor step sees (``novelty.actors.names_in``): the
+known actors the text names and
 the other person/organisation names with their peripheral cue. Two scores:
 
 * **names** -- every person/organisation name detected as a possible actor (known actors the
@@ -33,11 +33,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.config import MatchSettings
+from monitor.config import NoveltySettings
 from monitor.errors import InputError
 from monitor.lexicon import ORG_SUFFIXES, fold
-from monitor.match import decide
 from monitor.nlp import Analysis, Analyzer, strip_name
+from monitor.novelty.actors import Resolver, names_in
 from monitor.saga import Actor, AliasIndex, SagaModel
 from monitor.types import Document, parse_dt
 
@@ -132,25 +132,28 @@ def _in_saga(a: Actor) -> bool:
     return a.protagonist or a.peripheral == "passing"
 
 
-def detect(model: SagaModel, analysis: Analysis, settings: MatchSettings) -> Detection:
-    """The actors ``decide`` finds in one analysed text (the model is not changed)."""
-    d = decide(model, analysis, settings, bootstrap=True)
+def detect(model: SagaModel, analysis: Analysis, settings: NoveltySettings) -> Detection:
+    """The actors the novelty engine's actor step finds in one analysed text (the model
+    is not changed)."""
+    ids, new = names_in(
+        analysis.sentences,
+        Resolver(model),
+        model.ignore,
+        bool(analysis.doc.title),
+        strict=analysis.extra.get("ner") == "en",
+    )
     names: list[Detected] = []
     rejected: list[tuple[str, str]] = []
-    for aid in d.actors:
+    for aid in ids:
         a = model.actors[aid]
         if a.peripheral in (None, "passing"):
             names.append(Detected(a.name, aid, a.kind))
         else:
             rejected.append((a.name, a.peripheral or "peripheral"))
-    for n in (*d.new_actors, *d.quiet_actors):
-        if n.kind not in ("person", "org"):
-            continue
-        if n.peripheral:
-            rejected.append((n.name, n.peripheral))
-        else:
-            names.append(Detected(n.name, None, n.kind))
-    known = frozenset(a for a in d.actors if _in_saga(model.actors[a]))
+    names += [Detected(n.text, None, n.kind) for n in new]
+    for s in analysis.sentences:
+        rejected += [(m.text, m.peripheral) for m in s.mentions if m.peripheral]
+    known = frozenset(a for a in ids if _in_saga(model.actors[a]))
     return Detection(tuple(names), known, tuple(rejected))
 
 
@@ -331,9 +334,9 @@ def evaluate(
     model: SagaModel,
     analyzer: Analyzer,
     examples: Sequence[Example],
-    settings: MatchSettings | None = None,
+    settings: NoveltySettings | None = None,
 ) -> Report:
-    settings = settings or MatchSettings()
+    settings = settings or NoveltySettings()
     index = AliasIndex(model)
     analyses = analyzer.analyze([ex.document() for ex in examples])
     names, known = Score(), Score()

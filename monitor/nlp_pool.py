@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 # What a worker sends back for one document: the analysis without the document itself
 # (the caller already holds it; not pickling it twice keeps the reply small).
-_Result = tuple[list[Sentence], np.ndarray, str, dict[str, Any]]
+_Result = tuple[list[Sentence], np.ndarray, str, dict[str, Any], np.ndarray]
 
 
 class TextAnalyzer(Protocol):
@@ -81,7 +81,7 @@ def _init_worker(model: str, batch_size: int, max_chars: int) -> None:
     threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     analyzer = Analyzer(model, batch_size=batch_size, max_chars=max_chars)
     try:
-        analyzer.nlp  # noqa: B018 - load the pipeline now, once per worker
+        analyzer.warm()  # load the pipelines and the encoder now, once per worker
     except NLPError as exc:  # reported by the first task: a clear error, not a broken pool
         _worker_error = exc
         return
@@ -95,7 +95,7 @@ def _loaded() -> Analyzer:
 
 
 def _analyze_chunk(docs: list[Document]) -> list[_Result]:
-    return [(a.sentences, a.vectors, a.folded, a.extra) for a in _loaded().analyze(docs)]
+    return [(a.sentences, a.vectors, a.folded, a.extra, a.lead) for a in _loaded().analyze(docs)]
 
 
 def _vector(text: str) -> np.ndarray:
@@ -242,8 +242,10 @@ class PooledAnalyzer:
 
         results = [r for part in self._run(f"{len(docs)} documents", submit) for r in part]
         return [
-            Analysis(doc=doc, sentences=sentences, vectors=vectors, folded=folded, extra=extra)
-            for doc, (sentences, vectors, folded, extra) in zip(docs, results, strict=True)
+            Analysis(
+                doc=doc, sentences=sentences, vectors=vectors, folded=folded, extra=extra, lead=lead
+            )
+            for doc, (sentences, vectors, folded, extra, lead) in zip(docs, results, strict=True)
         ]
 
     def vector(self, text: str) -> np.ndarray:

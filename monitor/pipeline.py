@@ -21,32 +21,15 @@ from datetime import datetime
 from monitor.alerts import Dispatcher, build_sinks
 from monitor.config import SagaSettings, Settings
 from monitor.errors import ConflictError
-from monitor.lexicon import fold
-from monitor.match import (
-    Decision,
-    EventDecision,
-    NameCandidate,
-    apply_decision,
-    decide,
-    trigger_position,
-)
 from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
 from monitor.nlp_pool import TextAnalyzer
+from monitor.novelty import Engine, Placement
 from monitor.prefilter import Prefilter
-from monitor.saga import AliasIndex, Curation, SagaModel
+from monitor.saga import Curation, SagaModel
 from monitor.store import Store
 from monitor.store.sagas import SagaStore
-from monitor.types import (
-    Alert,
-    AlertKind,
-    Document,
-    Explanation,
-    FeedItem,
-    Verdict,
-    short_hash,
-    utcnow,
-)
+from monitor.types import Alert, Document, FeedItem, Verdict, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -71,21 +54,12 @@ class Outcome:
     known_events: tuple[str, ...] = ()  # ids of the known events it reports again
 
 
-def _trigger_at(d: EventDecision) -> int:
-    at = trigger_position(d.candidate.action, fold(d.candidate.sentence))
-    return 1 << 30 if at is None else at
-
-
-def _sentences_naming(decision: Decision, actor: object) -> tuple[str, ...]:
-    from monitor.saga import Actor
-
-    assert isinstance(actor, Actor)
-    forms = actor.forms()
-    return tuple(
-        e.candidate.sentence
-        for e in decision.events
-        if any(f in e.candidate.sentence.lower() for f in forms)
-    )
+_VERDICTS = {
+    Placement.IRRELEVANT: Verdict.IRRELEVANT,
+    Placement.KNOWN: Verdict.KNOWN,
+    Placement.JOINED: Verdict.KNOWN,
+    Placement.NEW_STORY: Verdict.KNOWN,
+}
 
 
 class Pipeline:
@@ -108,7 +82,6 @@ class Pipeline:
         )
         self.emit: Emit = emit or Dispatcher(build_sinks(settings)).emit
         self.metrics = metrics
-        self._index_cache: dict[tuple[str, int], AliasIndex] = {}
         self._prefilters: dict[str, tuple[int, Prefilter | None]] = {}
 
     # -- models ------------------------------------------------------------------
@@ -146,7 +119,6 @@ class Pipeline:
         version = model.version
         at = (now or utcnow()).isoformat()
         model.apply_curation(Curation.load(s.curation), at)
-        model.consolidate("seed", at, min_mentions=self.settings.match.new_actor_min_mentions)
         fresh = [a for a in model.actors.values() if not a.seeded]
         for actor in fresh:
             actor.seeded = True
@@ -286,28 +258,22 @@ class Pipeline:
         model = self.sagas.load(s.name, s.title)
         if version == 0:
             model = self._fresh_model(s, now or utcnow())
-        ms = self.settings.match
+        engine = Engine(model, self.settings.novelty)
+        results = engine.run(
+            analyses,
+            seeding=quiet,
+            clock=lambda d: (clock(d) if clock else None) or now or utcnow(),
+        )
         alerts: list[Alert] = []
         local_outcomes: list[Outcome] = []
-        index: AliasIndex | None = None
-        index_key: tuple[int, int] = (-1, -1)
-        for an in analyses:
-            t = (clock(an.doc) if clock else None) or now or utcnow()
-            bootstrap = model.docs_seen == 0
-            # Rebuilt only when names changed (an event or a count changes no alias).
-            names_key = model.names_signature()
-            if index is None or index_key != names_key:
-                index, index_key = AliasIndex(model), names_key
-            decision = decide(model, an, ms, bootstrap=bootstrap, index=index)
-            new_events, new_actors = apply_decision(
-                model, decision, seeding=quiet, now=t, min_mentions=ms.new_actor_min_mentions
+        for r in results:
+            alerts += r.alerts
+            verdicts = {_VERDICTS[r.placement]} | {Verdict(a.kind.value) for a in r.alerts}
+            local_outcomes.append(
+                Outcome(r.doc, s.name, frozenset(verdicts), r.alerts, r.known_events)
             )
-            doc_alerts = [] if quiet else self._alerts(model, decision, new_events, new_actors, t)
-            alerts += doc_alerts
-            known = tuple(e.known_event for e in decision.known_events if e.known_event)
-            local_outcomes.append(Outcome(an.doc, s.name, decision.verdicts, doc_alerts, known))
             if self.metrics:
-                for v in decision.verdicts:
+                for v in verdicts:
                     self.metrics.decisions.labels(v.value).inc()
         # Alerts go out (to the durable outbox, idempotent by id) before the documents are
         # recorded as done: a crash in between reprocesses them, and the same ids are
@@ -333,105 +299,3 @@ class Pipeline:
             for a in fresh:
                 self.metrics.alerts.labels(a.kind.value).inc()
         return fresh
-
-    # -- alerts ----------------------------------------------------------------------
-    def _alerts(
-        self,
-        model: SagaModel,
-        decision: Decision,
-        new_events: list[tuple[EventDecision, str]],
-        new_actors: list[tuple[NameCandidate | None, str]],
-        now: datetime,
-    ) -> list[Alert]:
-        doc = decision.doc
-        matched = tuple(
-            model.actor_name(a)
-            for a in decision.actors
-            if a in model.actors and model.actors[a].protagonist
-        )
-        out: list[Alert] = []
-        thr = self.settings.match.known_threshold
-        # One alert a sentence: the other new acts the same sentence tells ("signed a
-        # letter threatening to resign") are in the model, and listed on that alert.
-        # A short item (a feed title and summary) reports one development: the rest of
-        # what it says is context, listed on that one alert.
-        short = len(decision.doc.full_text) < self.settings.match.short_document_chars
-        by_sentence: dict[str, list[tuple[EventDecision, str]]] = {}
-        for d, eid in new_events:
-            where = "" if short else (d.sentences[0] if d.sentences else eid)
-            by_sentence.setdefault(where, []).append((d, eid))
-        for group in by_sentence.values():
-            group.sort(key=lambda x: _trigger_at(x[0]))  # the act the sentence leads with
-            (d, eid), rest = group[0], group[1:]
-            ev = model.events[eid]
-            near = model.events.get(d.nearest_event or "")
-            reason = (
-                f"no known event matches: nearest scores {d.similarity:.2f} < {thr:.2f}"
-                if near
-                else "first event of its kind in the saga"
-            )
-            others = [model.events[e] for _, e in rest]
-            if others:
-                reason += "; also new here: " + "; ".join(
-                    f"{o.statement} ({o.date or 'undated'})" for o in others
-                )
-            everyone = dict.fromkeys(a for e in (ev, *others) for a in e.actors)
-            said = dict.fromkeys(x for dd, _ in group for x in dd.sentences)
-            out.append(
-                Alert(
-                    id=short_hash(model.name, AlertKind.NEW_DEVELOPMENT.value, eid),
-                    saga=model.name,
-                    kind=AlertKind.NEW_DEVELOPMENT,
-                    headline=f"{ev.statement} ({ev.date or 'undated'})",
-                    actors=tuple(model.actor_name(a) for a in everyone),
-                    explanation=Explanation(
-                        matched_actors=matched,
-                        nearest_event=near.statement if near else None,
-                        nearest_event_date=near.date if near else None,
-                        similarity=d.similarity if near else None,
-                        new_sentences=tuple(said)[:3],
-                        reason=reason,
-                    ),
-                    source_title=doc.title,
-                    source_url=doc.url,
-                    source_feed=doc.source,
-                    published=doc.published,
-                    created=now,
-                    event_id=eid,
-                )
-            )
-        for n, aid in new_actors:
-            actor = model.actors[aid]
-            if actor.kind not in self.settings.match.new_actor_kinds:
-                continue
-            why = []
-            if n is None:
-                why.append(f"seen before in passing, now named in {actor.docs} documents")
-            elif n.in_action:
-                why.append("named in a development next to saga actors")
-            if actor.role:
-                why.append(f"role: {actor.role}")
-            if n is not None and n.mentions > 1:
-                why.append(f"named {n.mentions} times")
-            sentences = n.sentences if n is not None else _sentences_naming(decision, actor)
-            out.append(
-                Alert(
-                    id=short_hash(model.name, AlertKind.NEW_ACTOR.value, aid),
-                    saga=model.name,
-                    kind=AlertKind.NEW_ACTOR,
-                    headline=f"{actor.name}" + (f" ({actor.role})" if actor.role else ""),
-                    actors=(actor.name,),
-                    explanation=Explanation(
-                        matched_actors=matched,
-                        new_sentences=sentences[:3],
-                        reason="; ".join(why),
-                    ),
-                    source_title=doc.title,
-                    source_url=doc.url,
-                    source_feed=doc.source,
-                    published=doc.published,
-                    created=now,
-                    actor_id=aid,
-                )
-            )
-        return out

@@ -236,6 +236,8 @@ class Prefilter:
                 len(term.text.split()) == 1
                 and not term.is_handle
                 and len(term.text) < min_strong_chars
+                # an acronym ("SVB", "FDIC") names one thing: strong from 3 letters
+                and not (term.text.isupper() and len(term.text) >= 3)
             )
             term = Term(term.text, weak=term.weak or short)
             key = term.text.casefold()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import re
 import time
 import uuid
 from collections import Counter
@@ -49,6 +50,9 @@ def _title(text: str, limit: int = 120) -> str:
     return ""
 
 
+_DATE_LINE = re.compile(r"\A\s*date[ :]+(\d{4}-\d{2}-\d{2})\s*\n")
+
+
 def read_text_document(path: Path) -> Document:
     try:
         raw = path.read_bytes()
@@ -58,8 +62,13 @@ def read_text_document(path: Path) -> Document:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
+    # An optional first line "date YYYY-MM-DD" gives the publication date; else the date
+    # is read from the content.
+    head = _DATE_LINE.match(text)
+    if head:
+        text = text[head.end() :]
     title = _title(text) or path.stem
-    day = document_date(text)
+    day = date.fromisoformat(head.group(1)) if head else document_date(text)
     published = datetime.combine(day, dtime(12, 0), UTC) if day else None
     return Document(
         id=short_hash(text),

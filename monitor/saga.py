@@ -18,8 +18,6 @@ from datetime import date as _date  # Event.date (a field) shadows the type in E
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from monitor.errors import ConfigError
 from monitor.lexicon import fold
 
@@ -111,15 +109,55 @@ class Event:
     date: str | None
     statement: str
     evidence: list[Evidence] = field(default_factory=list)
-    vectors: list[list[float]] = field(default_factory=list)
+    vectors: list[str] = field(default_factory=list)  # packed embeddings (embed.pack)
     first_seen: str | None = None
     cause: str = ""
     date_precise: bool = False  # the date was read from a sentence, not a publication date
     key_actors: list[str] = field(default_factory=list)  # who the action is about
+    origin: str = "seed"  # "seed": told by a seed document; "story": an alerted development
+    feeds: list[str] = field(default_factory=list)  # distinct sources that reported it
 
     @property
     def day(self) -> _date | None:
         return _date.fromisoformat(self.date) if self.date else None
+
+
+@dataclass
+class Story:
+    """Reports of something the model does not know, waiting for a second source.
+
+    ``vectors`` are packed embeddings (``embed.pack``) of its reports; ``names`` the
+    folded names no actor has that its reports share, with their counts."""
+
+    id: str
+    first: str  # ISO time of the first report
+    last: str
+    titles: list[str] = field(default_factory=list)
+    docs: list[str] = field(default_factory=list)
+    urls: list[str | None] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+    vectors: list[str] = field(default_factory=list)
+    names: dict[str, int] = field(default_factory=dict)
+    actors: list[str] = field(default_factory=list)  # known actors its reports name
+    sentences: list[str] = field(default_factory=list)
+    nearest_event: str | None = None
+    nearest_score: float = 0.0
+
+
+@dataclass
+class NameSeen:
+    """A name no actor has, as relevant reports use it (the road to a new actor)."""
+
+    name: str
+    kind: str
+    feeds: list[str] = field(default_factory=list)
+    docs: int = 0
+    titles: int = 0
+    prose: int = 0  # uses in running text (not a Title Case headline)
+    roles: list[str] = field(default_factory=list)
+    developments: list[str] = field(default_factory=list)  # event ids whose reports name it
+    sentences: list[str] = field(default_factory=list)
+    first_seen: str | None = None
 
 
 def _shallow(obj: Any) -> dict[str, Any]:
@@ -151,6 +189,8 @@ class SagaModel:
     docs_seen: int = 0
     pending: list[Change] = field(default_factory=list)  # changes not yet stored
     form_counts: Counter[str] = field(default_factory=Counter)  # folded surface -> uses
+    stories: dict[str, Story] = field(default_factory=dict)  # pending, by id
+    names: dict[str, NameSeen] = field(default_factory=dict)  # folded name -> uses
 
     # -- queries -----------------------------------------------------------
     def is_empty(self) -> bool:
@@ -310,7 +350,7 @@ class SagaModel:
                     at,
                 )
         for e in self.events.values():
-            e.statement = self.describe(e)
+            e.statement = e.statement or self.describe(e)
         return promoted
 
     # -- curation ----------------------------------------------------------
@@ -378,6 +418,8 @@ class SagaModel:
                 for e in self.events.values()
             ],
             "form_counts": dict(self.form_counts),
+            "stories": [_shallow(x) for x in self.stories.values()],
+            "names": {k: _shallow(v) for k, v in self.names.items()},
         }
 
     @classmethod
@@ -393,12 +435,11 @@ class SagaModel:
             ev = Event(**{**e, "evidence": [Evidence(**x) for x in e.get("evidence", [])]})
             m.events[ev.id] = ev
         m.form_counts = Counter(d.get("form_counts", {}))
+        for x in d.get("stories", []):
+            st = Story(**x)
+            m.stories[st.id] = st
+        m.names = {k: NameSeen(**v) for k, v in d.get("names", {}).items()}
         return m
-
-    def event_vectors(self, event: Event) -> np.ndarray:
-        if not event.vectors:
-            return np.zeros((0, 1), dtype=np.float32)
-        return np.asarray(event.vectors, dtype=np.float32)
 
 
 @dataclass(frozen=True)

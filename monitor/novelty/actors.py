@@ -1,0 +1,188 @@
+"""Step 4: who is in the item, and who is new to the saga.
+
+Names come from the NLP stage (``nlp.Mention``). Each is resolved to a known actor under
+any form a report may give it: an alias, a name holding a known form ("OpenAI CEO Sam
+Altman"), the surname or first name of a known person, a Polish declension ("Altmana",
+"Microsoftu"), a one-letter slip ("Mira Murat"). What resolves to no actor is a
+:class:`Name`, if it is shaped like one and is no place, outlet, journalist or historical
+figure.
+
+A name becomes a *new actor* when the saga's reports make it one: named by
+``new_actor_min_sources`` distinct feeds in relevant items, at least one of which reports
+a development (a known event or a confirmed story). One passing mention in one roundup
+never does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from monitor.config import NoveltySettings
+from monitor.lexicon import STOP_CAPS, fold
+from monitor.nlp import Mention, Sentence
+from monitor.novelty.types import Name
+from monitor.saga import AliasIndex, NameSeen, SagaModel, edit_distance_le1
+
+_PL_ENDINGS = ("owi", "em", "ie", "a", "u", "y")
+_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]*(?:[-'’][A-Za-zÀ-ÿĀ-ž][^\W\d_]*)*\.?$")
+_AFFIX = re.compile(r"-(owned|based|backed|led|funded|born|era|style)$", re.I)
+# spaCy labels that are never actors: places (LOC; GPE in English models), nationalities.
+_NOT_ACTORS = frozenset({"LOC", "GPE", "NORP", "FAC", "DATE", "MONEY", "PERCENT"})
+
+
+def pl_stem(token: str) -> str:
+    """A Polish declined form's stem ("microsoftu" -> "microsoft"), else the token."""
+    for cut in _PL_ENDINGS:
+        if token.endswith(cut) and len(token) - len(cut) >= 3:
+            return token[: -len(cut)]
+    return token
+
+
+def plausible_name(name: str, kind: str) -> bool:
+    """Shaped like a name: a person is 2-4 capitalised words of letters (not all capitals);
+    an organisation has a letter and no token that is a stop word."""
+    tokens = name.split()
+    if not tokens or any(fold(t) in STOP_CAPS or _AFFIX.search(t) for t in tokens):
+        return False
+    if kind == "person":
+        return 2 <= len(tokens) <= 4 and all(
+            _NAME_TOKEN.match(t) and not (t.isupper() and len(t) > 2) for t in tokens
+        )
+    if any("." in t.rstrip(".") for t in tokens):  # "A.I", "C.E.O.": abbreviations
+        return False
+    return any(ch.isalpha() for ch in name) and len(tokens) <= 5 and len(name) >= 3
+
+
+def _forms(model: SagaModel) -> list[tuple[str, str]]:
+    return [(f, a.id) for a in model.actors.values() for f in a.forms() if len(f) >= 6]
+
+
+class Resolver:
+    """Surface forms to known actor ids (built once per model version of the names)."""
+
+    def __init__(self, model: SagaModel) -> None:
+        self.model = model
+        self.index = AliasIndex(model)
+        self.long_forms = _forms(model)
+        self.stems: dict[str, set[str]] = {}
+        for tok, ids in self.index.tokens.items():
+            self.stems.setdefault(pl_stem(tok), set()).update(ids)
+
+    def resolve(self, surface: str) -> str | None:
+        f = fold(surface)
+        hit = self.index.form_to_actor.get(f)
+        if hit:
+            return hit
+        # a known full name inside a longer chunk ("OpenAI CEO Sam Altman"); a lone surname
+        # inside one is left to the first-name check below ("Annie Altman")
+        for start, end, aid in self.index.find(f):
+            if " " in f[start:end]:
+                return aid
+        tokens = f.split()
+        owners = [self._token_owners(t) for t in tokens]
+        last = owners[-1] if owners else set()
+        # "Altman", "Altmana", "Sam Altman": a known surname and no other known name
+        if (
+            len(last) == 1
+            and (len(tokens) == 1 or all(o == last or not o for o in owners))
+            and (len(tokens) == 1 or _first_agrees(self.model, next(iter(last)), tokens[0]))
+        ):
+            return next(iter(last))
+        if len(f) >= 6:
+            for form, aid in self.long_forms:
+                if abs(len(form) - len(f)) <= 1 and edit_distance_le1(form, f):
+                    return aid
+        return None
+
+    def _token_owners(self, token: str) -> set[str]:
+        if len(token) < 3:
+            return set()
+        found = self.index.tokens.get(token) or self.stems.get(pl_stem(token))
+        if found or len(token) < 5:
+            return found or set()
+        # a one-letter slip of a known person's name token ("Murat" / "Murati")
+        near = [ids for t, ids in self.index.tokens.items()
+                if len(t) >= 5 and edit_distance_le1(t, token)]
+        return set().union(*near) if near else set()
+
+
+def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
+    """A full name whose surname is a known person's is that person unless its first name
+    is another one ("Annie Altman" is not Sam Altman)."""
+    known = model.actors[actor_id].first
+    if known is None:
+        return True
+    k = fold(known)
+    return pl_stem(first) == pl_stem(k) or edit_distance_le1(first, k) or first == k[:1]
+
+
+def names_in(
+    sentences: Iterable[Sentence],
+    resolver: Resolver,
+    ignore: Iterable[str],
+    has_title: bool,
+    *,
+    strict: bool = False,
+) -> tuple[list[str], list[Name]]:
+    """Known actor ids named in ``sentences`` (aliases found anywhere, names resolved),
+    and the names no actor has. ``strict`` (a language whose NER we trust): a new name
+    must be one the NER calls a person or an organisation, not just a capitalised chunk."""
+    ignored = set(ignore)
+    known: dict[str, None] = {}
+    new: dict[str, Name] = {}
+    for sent in sentences:
+        for _, _, found in resolver.index.find(sent.folded):
+            known[found] = None
+        for m in sent.mentions:
+            aid = resolver.resolve(m.text)
+            if aid is not None:
+                known[aid] = None
+            elif strict and m.spacy_label not in ("PER", "ORG"):
+                continue
+            elif (name := _name(m, sent.index == 0 and has_title, ignored)) is not None:
+                prev = new.get(name.key)
+                if prev is None or (not prev.prose and not sent.titlecase):
+                    new[name.key] = replace(name, prose=not sent.titlecase)
+    return list(known), list(new.values())
+
+
+def _name(m: Mention, in_title: bool, ignored: set[str]) -> Name | None:
+    key = fold(m.text)
+    if m.peripheral or key in ignored or (m.spacy_label or "") in _NOT_ACTORS:
+        return None
+    if m.kind not in ("person", "org") or not plausible_name(m.text, m.kind):
+        return None
+    return Name(text=m.text, key=key, kind=m.kind, in_title=in_title, role=m.role)
+
+
+def track(model: SagaModel, names: Iterable[Name], feed: str, development: str | None,
+          sentence_of: dict[str, str], at: str) -> None:
+    """Count the uses of unknown names by relevant reports (mutates the model)."""
+    for n in names:
+        seen = model.names.get(n.key)
+        if seen is None:
+            seen = model.names[n.key] = NameSeen(name=n.text, kind=n.kind, first_seen=at)
+        seen.docs += 1
+        seen.titles += n.in_title
+        seen.prose += n.prose
+        if feed not in seen.feeds:
+            seen.feeds.append(feed)
+        if n.role and n.role not in seen.roles:
+            seen.roles.append(n.role)
+        if development and development not in seen.developments:
+            seen.developments.append(development)
+        said = sentence_of.get(n.key)
+        if said and len(seen.sentences) < 3 and said not in seen.sentences:
+            seen.sentences.append(said)
+
+
+def ready(seen: NameSeen, settings: NoveltySettings) -> bool:
+    """A tracked name that the saga's reports have made an actor."""
+    return (
+        seen.kind in settings.new_actor_kinds
+        and len(seen.feeds) >= settings.new_actor_min_sources
+        and bool(seen.developments)
+        and seen.prose > 0  # a Title Case headline alone makes anything look like a name
+    )

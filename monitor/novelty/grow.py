@@ -1,0 +1,130 @@
+"""The model grows: seed facts, reports added to stories and events, stories promoted to
+developments, names promoted to actors. The only step that changes the model; every change
+is recorded with the document that caused it (``SagaModel.record``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from monitor.embed import pack
+from monitor.novelty.actors import Resolver
+from monitor.novelty.types import Item, Name
+from monitor.saga import Actor, Event, Evidence, NameSeen, SagaModel, Story
+
+MAX_EVIDENCE = 20
+MAX_STORY_REPORTS = 12  # vectors kept per story: enough to recognise its retellings
+
+
+def _report_rows(item: Item) -> list[str]:
+    return [pack(v) for v in item.probes]
+
+
+def _evidence(item: Item) -> Evidence:
+    sentence = item.sentences[1] if len(item.sentences) > 1 else item.title
+    return Evidence(item.doc_id, sentence, item.published.date().isoformat(), item.title, item.url)
+
+
+def add_actor(model: SagaModel, name: str, kind: str, at: str, cause: str, *,
+              seeded: bool = False, role: str | None = None) -> Actor:
+    actor = Actor(id=model.new_actor_id(name), name=name, kind=kind, role=role,
+                  first_seen=at, cause=cause, seeded=seeded, mentions=1, docs=1)
+    model.actors[actor.id] = actor
+    model.record("actor_added", f"{name} ({kind})", cause, at)
+    return actor
+
+
+def seed(model: SagaModel, item: Item, names: list[Name], peripheral: list[Name], at: str) -> Event:
+    """A seed document: its names become actors, its text a known event."""
+    ids = list(item.actors)
+    for n in sorted(names, key=lambda x: -len(x.text.split())):
+        aid = Resolver(model).resolve(n.text)
+        if aid is None:
+            aid = add_actor(model, n.text, n.kind, at, item.doc_id, seeded=True, role=n.role).id
+        ids.append(aid)
+    for n in peripheral:
+        if Resolver(model).resolve(n.text) is None:
+            a = add_actor(model, n.text, n.kind, at, item.doc_id, seeded=True)
+            a.protagonist, a.peripheral = False, "passing"
+    ids = list(dict.fromkeys(ids))
+    for aid in ids:
+        model.actors[aid].in_events += 1
+    event = Event(
+        id=f"seed-{item.doc_id}", action="", actors=ids,
+        date=item.published.date().isoformat(), statement=item.title,
+        evidence=[_evidence(item)], vectors=[pack(item.lead)] + [pack(v) for v in item.vectors],
+        first_seen=at, cause=item.doc_id, origin="seed", feeds=[item.feed],
+    )
+    model.events[event.id] = event
+    model.record("event_added", f"{event.statement} (seed)", item.doc_id, at)
+    return event
+
+
+def report_known(model: SagaModel, event_id: str, item: Item) -> None:
+    ev = model.events[event_id]
+    if item.feed not in ev.feeds:
+        ev.feeds.append(item.feed)
+    if len(ev.evidence) < MAX_EVIDENCE and all(x.doc_id != item.doc_id for x in ev.evidence):
+        ev.evidence.append(_evidence(item))
+
+
+def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str | None, float],
+               at: str) -> Story:
+    story = model.stories.get(story_id)
+    when = item.published.isoformat()
+    if story is None:
+        story = Story(id=story_id, first=when, last=when,
+                      nearest_event=nearest[0], nearest_score=nearest[1])
+        model.stories[story_id] = story
+        model.record("story_opened", item.title, item.doc_id, at)
+    story.last = max(story.last, when)
+    if nearest[1] > story.nearest_score:
+        story.nearest_event, story.nearest_score = nearest
+    story.titles.append(item.title)
+    story.docs.append(item.doc_id)
+    story.urls.append(item.url)
+    if item.feed not in story.feeds:
+        story.feeds.append(item.feed)
+    if len(story.vectors) < 2 * MAX_STORY_REPORTS:
+        story.vectors += _report_rows(item)
+    for n in item.names:
+        story.names[n.key] = story.names.get(n.key, 0) + 1
+    story.actors = list(dict.fromkeys([*story.actors, *item.actors]))
+    if len(item.sentences) > 1 and len(story.sentences) < 5:
+        story.sentences.append(item.sentences[1])
+    return story
+
+
+def promote_story(model: SagaModel, story: Story, headline: str, at: str, cause: str) -> Event:
+    """A confirmed story becomes a known development (its retellings will be known)."""
+    event = Event(
+        id=f"dev-{story.id}", action="", actors=list(story.actors),
+        date=story.first[:10], statement=headline, vectors=list(story.vectors),
+        evidence=[
+            Evidence(d, t, story.first[:10], t, u)
+            for d, t, u in zip(story.docs, story.titles, story.urls, strict=True)
+        ][:MAX_EVIDENCE],
+        first_seen=at, cause=cause, origin="story", feeds=list(story.feeds),
+    )
+    for aid in event.actors:
+        if aid in model.actors:
+            model.actors[aid].in_events += 1
+    model.events[event.id] = event
+    del model.stories[story.id]
+    model.record("event_added", headline, cause, at)
+    return event
+
+
+def promote_name(model: SagaModel, key: str, at: str, cause: str) -> Actor:
+    seen: NameSeen = model.names.pop(key)
+    actor = add_actor(model, seen.name, seen.kind, at, cause,
+                      role=seen.roles[0] if seen.roles else None)
+    actor.docs, actor.mentions = seen.docs, seen.docs
+    actor.in_events = len(seen.developments)
+    return actor
+
+
+def prune(model: SagaModel, expired: list[str], at: str, now: datetime) -> None:
+    for sid in expired:
+        story = model.stories.pop(sid, None)
+        if story is not None:
+            model.record("story_expired", f"{story.titles[0]} ({now.date()})", "clock", at)

@@ -1,0 +1,45 @@
+"""Step 2: which story does a relevant item belong to?
+
+Three answers: it retells a *known* event (a seed fact or an alerted development) closely
+enough; it is another report of a *story* still waiting for confirmation (close in meaning,
+or sharing a name no actor has yet with a looser closeness: "Signature Bank" in two
+differently worded headlines); or it opens a *new story*. A known event wins a tie: a
+retelling is never a second development.
+"""
+
+from __future__ import annotations
+
+from monitor.config import NoveltySettings
+from monitor.novelty.types import Assignment, Item, Memory, Placement, Relevance
+from monitor.types import short_hash
+
+
+def story_id(item: Item) -> str:
+    """A story is named after its first report, whatever order later ones come in."""
+    return short_hash("story", item.doc_id)
+
+
+def _best_story(item: Item, memory: Memory, settings: NoveltySettings) -> tuple[str | None, float]:
+    keys = {n.key for n in item.names}
+    best: tuple[str | None, float] = (None, 0.0)
+    for sid, score in memory.story_scores(item.probes).items():
+        shared = bool(keys & memory.story_names.get(sid, frozenset()))
+        need = settings.join_shared_name if shared else settings.join_threshold
+        if score >= need and score > best[1]:
+            best = (sid, score)
+    return best
+
+
+def assign(item: Item, rel: Relevance, memory: Memory, settings: NoveltySettings) -> Assignment:
+    if not rel.relevant:
+        return Assignment(Placement.IRRELEVANT, None, None, rel.score, rel.nearest_event, rel.score)
+    sid, s_score = _best_story(item, memory, settings)
+    if rel.nearest_event and rel.score >= settings.known_threshold and rel.score >= s_score:
+        return Assignment(
+            Placement.KNOWN, None, rel.nearest_event, rel.score, rel.nearest_event, rel.score
+        )
+    if sid is not None:
+        return Assignment(Placement.JOINED, sid, None, s_score, rel.nearest_event, rel.score)
+    return Assignment(
+        Placement.NEW_STORY, story_id(item), None, 1.0, rel.nearest_event, rel.score
+    )

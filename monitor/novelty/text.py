@@ -1,0 +1,103 @@
+"""Step 5: what an alert says, in the words of the reports.
+
+A development's headline is the clearest title of its story (the one closest in meaning
+to all its reports: the common denominator of the outlets, not one outlet's angle), then
+its date. The explanation always names the nearest known event with its score, the
+sources so far and what is new (names no actor had, the reports' sentences).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+
+from monitor.embed import unpack_many
+from monitor.saga import Event, NameSeen, SagaModel, Story
+from monitor.types import Alert, AlertKind, Explanation, short_hash
+
+
+def clearest_title(story: Story) -> str:
+    leads = unpack_many(story.vectors[0::2])
+    if len(leads) <= 2:
+        return story.titles[0]
+    centrality = (leads @ leads.T).sum(axis=1)
+    return story.titles[int(np.argmax(centrality))]
+
+
+def _nearest(model: SagaModel, event_id: str | None, score: float) -> tuple[str | None, str | None]:
+    ev = model.events.get(event_id or "")
+    if ev is None:
+        return None, None
+    return ev.statement, ev.date
+
+
+def development_alert(
+    model: SagaModel, event: Event, story: Story, threshold: float, now: datetime,
+    source: tuple[str, str | None, str | None, datetime | None],
+) -> Alert:
+    near_text, near_date = _nearest(model, story.nearest_event, story.nearest_score)
+    new_names = [k for k, n in story.names.items() if n >= 2] or list(story.names)[:3]
+    reason = (
+        f"{len(story.feeds)} sources in {len(story.docs)} reports; "
+        + (
+            f"nearest known event scores {story.nearest_score:.2f} < {threshold:.2f}"
+            if near_text
+            else "the model knows no event yet"
+        )
+        + (f"; new names: {', '.join(new_names)}" if new_names else "")
+    )
+    title, url, feed, published = source
+    return Alert(
+        id=short_hash(model.name, AlertKind.NEW_DEVELOPMENT.value, story.id),
+        saga=model.name,
+        kind=AlertKind.NEW_DEVELOPMENT,
+        headline=f"{event.statement} ({event.date})",
+        actors=tuple(model.actor_name(a) for a in event.actors if a in model.actors)[:8],
+        explanation=Explanation(
+            matched_actors=tuple(model.actor_name(a) for a in event.actors if a in model.actors),
+            nearest_event=near_text,
+            nearest_event_date=near_date,
+            similarity=round(story.nearest_score, 3) if near_text else None,
+            new_sentences=tuple(story.sentences[:3]),
+            reason=reason,
+        ),
+        source_title=title,
+        source_url=url,
+        source_feed=feed,
+        published=published,
+        created=now,
+        event_id=event.id,
+    )
+
+
+def actor_alert(
+    model: SagaModel, actor_id: str, seen: NameSeen, now: datetime,
+    source: tuple[str, str | None, str | None, datetime | None],
+) -> Alert:
+    actor = model.actors[actor_id]
+    devs = [model.events[e].statement for e in seen.developments if e in model.events]
+    why = [f"named by {len(seen.feeds)} sources in {seen.docs} relevant reports"]
+    if devs:
+        why.append(f"in: {devs[0]}")
+    if actor.role:
+        why.append(f"role: {actor.role}")
+    title, url, feed, published = source
+    return Alert(
+        id=short_hash(model.name, AlertKind.NEW_ACTOR.value, actor_id),
+        saga=model.name,
+        kind=AlertKind.NEW_ACTOR,
+        headline=actor.name + (f" ({actor.role})" if actor.role else ""),
+        actors=(actor.name,),
+        explanation=Explanation(
+            new_sentences=tuple(seen.sentences[:3]),
+            nearest_event=devs[0] if devs else None,
+            reason="; ".join(why),
+        ),
+        source_title=title,
+        source_url=url,
+        source_feed=feed,
+        published=published,
+        created=now,
+        actor_id=actor_id,
+    )

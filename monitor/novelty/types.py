@@ -1,0 +1,120 @@
+"""The small frozen values the novelty steps exchange.
+
+An :class:`Item` is one analysed document as the engine sees it: its vectors, the known
+actors it names and the names it holds that no actor has yet. A :class:`Memory` is a
+read-only view of what the saga model knows, as matrices: the facts of known events
+(seed documents and alerted developments) and the reports of stories still waiting for
+a second source. Each step turns these into a small verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A name in an item that is no known actor (yet)."""
+
+    text: str
+    key: str  # folded form: the identity of the name across items
+    kind: str  # "person" or "org"
+    in_title: bool
+    role: str | None = None
+    prose: bool = False  # named in a sentence of running text (not a Title Case headline)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Item:
+    doc_id: str
+    title: str
+    url: str | None
+    feed: str
+    published: datetime
+    lead: np.ndarray  # embedding of the title and the start of the text
+    sentences: tuple[str, ...]
+    vectors: np.ndarray  # embeddings of the first sentences
+    actors: tuple[str, ...]  # known actors named (ids)
+    core: tuple[str, ...]  # ... of which protagonists
+    names: tuple[Name, ...]  # names no actor has
+
+    @property
+    def probes(self) -> np.ndarray:
+        """The item's vectors compared with memory: its lead and its first sentence (the
+        title, for a feed item)."""
+        return np.vstack([self.lead[None, :], self.vectors[:1]])
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Memory:
+    """Row matrices of unit vectors, each row owned by an event or a story."""
+
+    known: np.ndarray
+    known_owner: tuple[str, ...]
+    stories: np.ndarray
+    story_owner: tuple[str, ...]
+    story_names: dict[str, frozenset[str]]
+    centroid: np.ndarray  # the unit mean of the known facts: what the saga is about
+    start: date | None = None  # the saga's first day (its earliest seed document)
+
+    def nearest_known(self, probes: np.ndarray) -> tuple[str | None, float]:
+        return _nearest(probes, self.known, self.known_owner)
+
+    def nearest_story(self, probes: np.ndarray) -> tuple[str | None, float]:
+        return _nearest(probes, self.stories, self.story_owner)
+
+    def story_scores(self, probes: np.ndarray) -> dict[str, float]:
+        """Each pending story's best score against the probes."""
+        if not len(self.stories):
+            return {}
+        best = (probes @ self.stories.T).max(axis=0)
+        out: dict[str, float] = {}
+        for owner, score in zip(self.story_owner, best.tolist(), strict=True):
+            out[owner] = max(out.get(owner, -1.0), score)
+        return out
+
+
+def centroid(rows: np.ndarray) -> np.ndarray:
+    if not len(rows):
+        return np.zeros(rows.shape[1] if rows.ndim == 2 else 1, dtype=np.float32)
+    c = rows.mean(axis=0)
+    n = float(np.linalg.norm(c))
+    return (c / n).astype(np.float32) if n else c.astype(np.float32)
+
+
+def _nearest(
+    probes: np.ndarray, rows: np.ndarray, owners: tuple[str, ...]
+) -> tuple[str | None, float]:
+    if not len(rows) or not len(probes):
+        return None, 0.0
+    sims = (probes @ rows.T).max(axis=0)
+    i = int(np.argmax(sims))
+    return owners[i], float(sims[i])
+
+
+class Placement(StrEnum):
+    IRRELEVANT = "irrelevant"
+    KNOWN = "known"  # retells a known event (a seed fact or an alerted development)
+    JOINED = "joined"  # another report of a story waiting for confirmation
+    NEW_STORY = "new_story"  # the first report of something not known
+
+
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    relevant: bool
+    score: float  # best cosine to the saga's facts
+    nearest_event: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    placement: Placement
+    story_id: str | None  # the story joined or opened
+    event_id: str | None  # the known event retold
+    score: float  # cosine to that event or story
+    nearest_event: str | None  # the nearest known event, whatever the placement
+    nearest_score: float

@@ -1,0 +1,80 @@
+from monitor.config import NoveltySettings
+from monitor.nlp import Mention, Sentence
+from monitor.novelty.actors import Resolver, names_in, plausible_name, ready, track
+from monitor.saga import Actor, SagaModel
+from novelty.helpers import name
+
+
+def model() -> SagaModel:
+    m = SagaModel(name="s")
+    for aid, nm, kind, aliases in [
+        ("sam-altman", "Sam Altman", "person", ["Altman"]),
+        ("mira-murati", "Mira Murati", "person", []),
+        ("microsoft", "Microsoft", "org", []),
+        ("silicon-valley-bank", "Silicon Valley Bank", "org", ["SVB"]),
+    ]:
+        m.actors[aid] = Actor(id=aid, name=nm, kind=kind, aliases=aliases)
+    return m
+
+
+def test_declined_misspelt_and_partial_forms_are_the_known_actor() -> None:
+    r = Resolver(model())
+    assert r.resolve("Altmana") == "sam-altman"  # Polish declension
+    assert r.resolve("Sama Altmana") == "sam-altman"
+    assert r.resolve("Mira Murat") == "mira-murati"  # a one-letter slip
+    assert r.resolve("Murati") == "mira-murati"
+    assert r.resolve("Microsoftu") == "microsoft"
+    assert r.resolve("OpenAI CEO Sam Altman") == "sam-altman"
+    assert r.resolve("Silicon Valley Banku") == "silicon-valley-bank"
+
+
+def test_another_person_with_a_known_surname_is_someone_else() -> None:
+    assert Resolver(model()).resolve("Annie Altman") is None
+    assert Resolver(model()).resolve("Greg Becker") is None
+
+
+def _sentence(text: str, *mentions: Mention, titlecase: bool = False) -> Sentence:
+    from monitor.lexicon import fold
+
+    return Sentence(0, text, fold(text), mentions, (), (), titlecase)
+
+
+def test_places_and_abbreviations_are_never_actors() -> None:
+    text = "Regulators in California met HSBC and A.I firms"
+    s = _sentence(
+        text,
+        Mention("California", 14, 24, "org", "LOC"),
+        Mention("HSBC", 29, 33, "org", "ORG"),
+        Mention("A.I", 38, 41, "org", None),
+    )
+    _, new = names_in([s], Resolver(model()), [], has_title=False)
+    assert [n.text for n in new] == ["HSBC"]
+    assert not plausible_name("C.E.O.", "org")
+
+
+def test_strict_ner_keeps_only_people_and_organisations() -> None:
+    s = _sentence("Stocks fell as Signature Bank closed", Mention("Stocks", 0, 6, "org", None),
+                  Mention("Signature Bank", 15, 29, "org", "ORG"))
+    _, new = names_in([s], Resolver(model()), [], has_title=False, strict=True)
+    assert [n.text for n in new] == ["Signature Bank"]
+
+
+def test_a_newcomer_becomes_an_actor_through_two_sources_and_a_development() -> None:
+    m, s = model(), NoveltySettings()
+    n = name("Signature Bank")
+    track(m, [n], "feed-1", None, {}, "t")
+    assert not ready(m.names["signature bank"], s)
+    track(m, [n], "feed-2", None, {}, "t")
+    assert not ready(m.names["signature bank"], s)  # no development yet
+    track(m, [n], "feed-2", "dev-1", {}, "t")
+    assert ready(m.names["signature bank"], s)
+
+
+def test_a_name_only_seen_in_title_case_headlines_is_no_actor() -> None:
+    m, s = model(), NoveltySettings()
+    headline_only = name("Citing Data Concerns")
+    headline_only = type(headline_only)(headline_only.text, headline_only.key, "org", True,
+                                        None, prose=False)
+    for feed in ("f1", "f2", "f3"):
+        track(m, [headline_only], feed, "dev-1", {}, "t")
+    assert not ready(m.names["citing data concerns"], s)

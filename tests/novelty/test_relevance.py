@@ -1,0 +1,41 @@
+from datetime import date, timedelta
+
+from monitor.config import NoveltySettings
+from monitor.novelty.relevance import relevance
+from novelty.helpers import T0, item, memory, unit
+
+S = NoveltySettings()
+
+
+def test_close_to_the_sagas_facts_is_relevant() -> None:
+    mem = memory({"e1": [unit((0, 1.0))], "e2": [unit((0, 1.0), (1, 0.3))]})
+    rel = relevance(item(unit((0, 1.0), (2, 0.4))), mem, S)
+    assert rel.relevant and rel.nearest_event in {"e1", "e2"}
+
+
+def test_naming_the_company_is_not_enough() -> None:
+    """A product launch of the saga's company: it names a protagonist, means something else."""
+    mem = memory({"e1": [unit((0, 1.0))]})
+    assert not relevance(item(unit((0, 0.3), (5, 1.0)), core=True), mem, S).relevant
+
+
+def test_an_item_naming_no_protagonist_needs_more() -> None:
+    mem = memory({"e1": [unit((0, 1.0))]})
+    v = unit((0, 1.0), (3, 1.35))  # cosine 0.6 to the saga: enough with a name
+    assert 0.5 < float(v @ unit((0, 1.0))) < S.relevance_unnamed
+    assert relevance(item(v, core=True), mem, S).relevant
+    assert not relevance(item(v, core=False), mem, S).relevant
+
+
+def test_an_aside_of_a_seed_does_not_make_its_subject_relevant() -> None:
+    """Relevance is to the saga's centroid, not to its nearest fact."""
+    facts = [unit((0, 1.0), (i, 0.2)) for i in range(10, 19)] + [unit((7, 1.0))]
+    mem = memory({"seed": facts})
+    assert not relevance(item(unit((7, 1.0))), mem, S).relevant
+
+
+def test_before_the_saga_began_is_background() -> None:
+    mem = memory({"e1": [unit((0, 1.0))]}, start=date(2023, 3, 12))
+    early = item(unit((0, 1.0)), at=T0 - timedelta(days=3))
+    assert not relevance(early, mem, S).relevant
+    assert relevance(item(unit((0, 1.0)), at=T0 - timedelta(hours=20)), mem, S).relevant

@@ -1,0 +1,49 @@
+from monitor.config import NoveltySettings
+from monitor.novelty.relevance import relevance
+from monitor.novelty.stories import assign, story_id
+from monitor.novelty.types import Placement
+from novelty.helpers import item, memory, name, unit
+
+S = NoveltySettings()
+SAGA = unit((0, 1.0))
+
+
+def _assign(it, mem):  # type: ignore[no-untyped-def]
+    return assign(it, relevance(it, mem, S), mem, S)
+
+
+def test_a_retelling_of_a_known_event_is_known() -> None:
+    ev = unit((0, 1.0), (1, 0.8))
+    mem = memory({"seed-1": [SAGA, ev]})
+    a = _assign(item(unit((0, 1.0), (1, 0.75), (9, 0.1))), mem)
+    assert a.placement is Placement.KNOWN and a.event_id == "seed-1"
+
+
+def test_something_else_opens_a_story_named_after_its_report() -> None:
+    mem = memory({"seed-1": [SAGA]})
+    it = item(unit((0, 0.6), (2, 0.8)), doc="first")
+    a = _assign(it, mem)
+    assert a.placement is Placement.NEW_STORY and a.story_id == story_id(it)
+    assert a.nearest_event == "seed-1"  # the explanation always has the nearest event
+
+
+def test_another_report_joins_the_story() -> None:
+    story = unit((0, 0.6), (2, 0.8))
+    mem = memory({"seed-1": [SAGA]}, {"s1": [story]})
+    a = _assign(item(unit((0, 0.6), (2, 0.78), (4, 0.2)), doc="second"), mem)
+    assert a.placement is Placement.JOINED and a.story_id == "s1"
+
+
+def test_a_shared_newcomer_joins_differently_worded_reports() -> None:
+    story = unit((0, 0.6), (2, 0.8))
+    other = unit((0, 0.6), (2, 0.2), (6, 0.775))
+    assert 0.45 < float(other @ story) < S.join_threshold
+    mem = memory({"seed-1": [SAGA]}, {"s1": [story]}, {"s1": frozenset({"signature bank"})})
+    assert _assign(item(other), mem).placement is Placement.NEW_STORY
+    joined = _assign(item(other, names=(name("Signature Bank"),)), mem)
+    assert joined.placement is Placement.JOINED and joined.story_id == "s1"
+
+
+def test_irrelevant_items_go_nowhere() -> None:
+    mem = memory({"seed-1": [SAGA]})
+    assert _assign(item(unit((8, 1.0))), mem).placement is Placement.IRRELEVANT
