@@ -122,6 +122,9 @@ class NoveltySettings(_Section):
     known_threshold: Annotated[float, Field(ge=0, le=1)] = 0.62
     # A story one of whose reports comes this close to a known event is a retelling.
     retell_threshold: Annotated[float, Field(ge=0, le=1)] = 0.68
+    # A confirmed story is new when its reports share a newcomer, or when none of them
+    # comes this close to a known event.
+    distinct_threshold: Annotated[float, Field(ge=0, le=1)] = 0.5
     # An item this close to a story waiting for confirmation is another report of it; the
     # second threshold when they share a name no actor has yet.
     join_threshold: Annotated[float, Field(ge=0, le=1)] = 0.6

@@ -93,7 +93,8 @@ ROLE_WORDS = (
     r"chief \w+ officer|chief scientist|"
     r"investisseur\w*|investor\w*|prezes\w*|dyrektor\w*|wspolzalozyciel\w*|head of|"
     r"responsable|executive|dirigeant\w*|researcher|chercheur\w*|"
-    r"secretary|minister|ministre|economist|board members?"
+    r"secretary|minister|ministre|economist|board members?|prezydent\w*|senator|governor|"
+    r"sekretarz\w*|ministr\w*"
 )
 ROLE_RE = re.compile(rf"\b({ROLE_WORDS})\b")
 

@@ -376,7 +376,11 @@ class Analyzer:
             ]
             mentions = []
             for s, e, surface in name_chunks(text):
-                label = next((lb for (a, b, lb) in labels if a <= s and e <= b), None)
+                # the entity holding the chunk, else one ending it ("Treasury Secretary
+                # [Janet Yellen]": the title words are not the entity, the name is)
+                label = next((lb for (a, b, lb) in labels if a <= s and e <= b), None) or next(
+                    (lb for (a, b, lb) in labels if s <= a and b == e), None
+                )
                 mentions.append(
                     Mention(
                         text=surface,

@@ -283,7 +283,9 @@ class Pipeline:
         if fresh and not quiet:
             self.emit(fresh)
         self.sagas.mark_alerted(s.name, [a.id for a in fresh])
-        if model.pending:
+        if model.pending or engine.changed:
+            if not model.pending:  # reports and counts only: a new version, no history
+                model.version += 1
             self.sagas.save(model, expected_version=version)
         self.sagas.mark_seen_many(
             s.name,

@@ -77,8 +77,15 @@ def read_text_document(path: Path) -> Document:
         source=str(path),
         url=None,
         published=published,
-        language=None,
+        # what the text says it is, so that English seeds get the English pipeline
+        language=_language(text),
     )
+
+
+def _language(text: str) -> str | None:
+    from monitor.extract import detect_language
+
+    return detect_language(text, ("en", "fr", "pl"))
 
 
 def iter_archive(path: Path) -> Iterator[FeedItem]:

@@ -138,6 +138,7 @@ class Story:
     feeds: list[str] = field(default_factory=list)
     vectors: list[str] = field(default_factory=list)
     names: dict[str, int] = field(default_factory=dict)
+    novel: dict[str, int] = field(default_factory=dict)  # words new to the saga, by reports
     actors: list[str] = field(default_factory=list)  # known actors its reports name
     sentences: list[str] = field(default_factory=list)
     nearest_event: str | None = None
@@ -191,6 +192,8 @@ class SagaModel:
     form_counts: Counter[str] = field(default_factory=Counter)  # folded surface -> uses
     stories: dict[str, Story] = field(default_factory=dict)  # pending, by id
     names: dict[str, NameSeen] = field(default_factory=dict)  # folded name -> uses
+    outlets: list[str] = field(default_factory=list)  # the feeds' names ("bbci", "cnbc")
+    vocab: dict[str, int] = field(default_factory=dict)  # words of relevant reports -> uses
 
     # -- queries -----------------------------------------------------------
     def is_empty(self) -> bool:
@@ -420,6 +423,8 @@ class SagaModel:
             "form_counts": dict(self.form_counts),
             "stories": [_shallow(x) for x in self.stories.values()],
             "names": {k: _shallow(v) for k, v in self.names.items()},
+            "outlets": list(self.outlets),
+            "vocab": self.vocab,
         }
 
     @classmethod
@@ -439,6 +444,8 @@ class SagaModel:
             st = Story(**x)
             m.stories[st.id] = st
         m.names = {k: NameSeen(**v) for k, v in d.get("names", {}).items()}
+        m.outlets = list(d.get("outlets", []))
+        m.vocab = dict(d.get("vocab", {}))
         return m
 
 

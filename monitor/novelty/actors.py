@@ -7,10 +7,10 @@ Altman"), the surname or first name of a known person, a Polish declension ("Alt
 :class:`Name`, if it is shaped like one and is no place, outlet, journalist or historical
 figure.
 
-A name becomes a *new actor* when the saga's reports make it one: named by
-``new_actor_min_sources`` distinct feeds in relevant items, at least one of which reports
-a development (a known event or a confirmed story). One passing mention in one roundup
-never does.
+A name becomes a *new actor* when the saga's reports make it one: central to a story
+several outlets tell (named by two of its reports or more), and named by
+``new_actor_min_sources`` distinct feeds in relevant items. One passing mention in one
+roundup never does, nor a name that only a Title Case headline shows.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from monitor.config import NoveltySettings
-from monitor.lexicon import STOP_CAPS, fold
+from monitor.lexicon import ROLE_RE, STOP_CAPS, fold
 from monitor.nlp import Mention, Sentence
 from monitor.novelty.types import Name
 from monitor.saga import AliasIndex, NameSeen, SagaModel, edit_distance_le1
@@ -55,6 +55,45 @@ def plausible_name(name: str, kind: str) -> bool:
     return any(ch.isalpha() for ch in name) and len(tokens) <= 5 and len(name) >= 3
 
 
+def without_role(name: str) -> str:
+    """A person's name without the job title before it ("Treasury Secretary Janet Yellen",
+    "Prezydent Emmanuel Macron" -> the name)."""
+    tokens = name.split()
+    cut = 0
+    for i, tok in enumerate(tokens[:-2]):
+        if ROLE_RE.fullmatch(fold(tok)):
+            cut = i + 1
+    return " ".join(tokens[cut:])
+
+
+def initials(name: str) -> str:
+    """"Federal Deposit Insurance Corporation" -> "fdic" (capitalised words only)."""
+    words = [w for w in name.replace("-", " ").split() if w[:1].isupper()]
+    return "".join(fold(w[0]) for w in words) if len(words) >= 2 else ""
+
+
+def outlet_of(feed_url: str) -> str:
+    """The name an outlet goes by, from its feed's address ("feeds.bbci.co.uk" -> "bbci")."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(feed_url).hostname or "").lower()
+    labels = [x for x in host.split(".")[:-1] if x not in _GENERIC_HOST_LABELS]
+    return max(labels, key=len) if labels else ""
+
+
+_GENERIC_HOST_LABELS = frozenset(
+    {"www", "feeds", "feed", "rss", "news", "co", "com", "org", "net", "api", "m", "moxie"}
+)
+
+
+def is_outlet(key: str, outlets: Iterable[str]) -> bool:
+    compact = re.sub(r"[^a-z0-9]", "", key)
+    if len(compact) < 3:
+        return False
+    return any(o == compact or (o.startswith(compact) and len(o) - len(compact) <= 2)
+               for o in outlets)
+
+
 def _forms(model: SagaModel) -> list[tuple[str, str]]:
     return [(f, a.id) for a in model.actors.values() for f in a.forms() if len(f) >= 6]
 
@@ -69,6 +108,14 @@ class Resolver:
         self.stems: dict[str, set[str]] = {}
         for tok, ids in self.index.tokens.items():
             self.stems.setdefault(pl_stem(tok), set()).update(ids)
+        # acronyms and the names they stand for ("FDIC" / "Federal Deposit Insurance Corp.")
+        self.acronyms: dict[str, str] = {}
+        for a in model.actors.values():
+            if a.kind == "org":
+                for form in (a.name, *a.aliases):
+                    key = fold(form) if form.isupper() else initials(form)
+                    if len(key) >= 3:
+                        self.acronyms.setdefault(key, a.id)
 
     def resolve(self, surface: str) -> str | None:
         f = fold(surface)
@@ -83,13 +130,14 @@ class Resolver:
         tokens = f.split()
         owners = [self._token_owners(t) for t in tokens]
         last = owners[-1] if owners else set()
-        # "Altman", "Altmana", "Sam Altman": a known surname and no other known name
-        if (
-            len(last) == 1
-            and (len(tokens) == 1 or all(o == last or not o for o in owners))
-            and (len(tokens) == 1 or _first_agrees(self.model, next(iter(last)), tokens[0]))
+        # "Altman", "Altmana", "OpenAI's Sam Altman": a known surname, its first name agreeing
+        if len(last) == 1 and (
+            len(tokens) == 1 or _first_agrees(self.model, next(iter(last)), tokens[-2])
         ):
             return next(iter(last))
+        acro = f if surface.isupper() else initials(surface)
+        if len(acro) >= 3 and acro in self.acronyms:
+            return self.acronyms[acro]
         if len(f) >= 6:
             for form, aid in self.long_forms:
                 if abs(len(form) - len(f)) <= 1 and edit_distance_le1(form, f):
@@ -115,7 +163,12 @@ def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
     if known is None:
         return True
     k = fold(known)
-    return pl_stem(first) == pl_stem(k) or edit_distance_le1(first, k) or first == k[:1]
+    return (
+        pl_stem(first) == pl_stem(k)
+        or edit_distance_le1(first, k)
+        or first == k[:1]
+        or (min(len(first), len(k)) >= 3 and (first.startswith(k) or k.startswith(first)))
+    )
 
 
 def names_in(
@@ -142,19 +195,39 @@ def names_in(
             elif strict and m.spacy_label not in ("PER", "ORG"):
                 continue
             elif (name := _name(m, sent.index == 0 and has_title, ignored)) is not None:
+                # running text, and for a one-word name not the sentence's first word
+                prose = not sent.titlecase and (
+                    " " in name.text or m.start > 0 or name.text.isupper()
+                )
                 prev = new.get(name.key)
-                if prev is None or (not prev.prose and not sent.titlecase):
-                    new[name.key] = replace(name, prose=not sent.titlecase)
+                if prev is None or (not prev.prose and prose):
+                    new[name.key] = replace(name, prose=prose)
     return list(known), list(new.values())
 
 
+def new_forms(sentences: Iterable[Sentence], resolver: Resolver) -> list[tuple[str, str]]:
+    """(actor id, surface) of the names that resolved to a known actor under a form it
+    does not have yet ("SVB" for Silicon Valley Bank): aliases to learn while seeding."""
+    out: dict[str, str] = {}
+    for sent in sentences:
+        for m in sent.mentions:
+            f = fold(m.text)
+            if f in resolver.index.form_to_actor or len(f) < 3:
+                continue
+            aid = resolver.resolve(m.text)
+            if aid is not None and (m.text.isupper() or " " in m.text):
+                out.setdefault(m.text, aid)
+    return [(aid, text) for text, aid in out.items()]
+
+
 def _name(m: Mention, in_title: bool, ignored: set[str]) -> Name | None:
-    key = fold(m.text)
+    text = without_role(m.text) if m.kind == "person" else m.text
+    key = fold(text)
     if m.peripheral or key in ignored or (m.spacy_label or "") in _NOT_ACTORS:
         return None
-    if m.kind not in ("person", "org") or not plausible_name(m.text, m.kind):
+    if m.kind not in ("person", "org") or not plausible_name(text, m.kind):
         return None
-    return Name(text=m.text, key=key, kind=m.kind, in_title=in_title, role=m.role)
+    return Name(text=text, key=key, kind=m.kind, in_title=in_title, role=m.role)
 
 
 def track(model: SagaModel, names: Iterable[Name], feed: str, development: str | None,

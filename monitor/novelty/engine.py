@@ -12,17 +12,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitor.config import NoveltySettings
-from monitor.nlp import Analysis
+from monitor.nlp import Analysis, lead_text
 from monitor.novelty import grow
-from monitor.novelty.actors import Resolver, names_in, ready, track
+from monitor.novelty.actors import (
+    Resolver,
+    is_outlet,
+    names_in,
+    new_forms,
+    outlet_of,
+    ready,
+    track,
+)
 from monitor.novelty.memory import memory_of, with_known, with_story, without_story
-from monitor.novelty.novelty import confirm, expired
+from monitor.novelty.novelty import confirm, content_words, expired, novel_words
 from monitor.novelty.relevance import relevance
 from monitor.novelty.stories import assign
 from monitor.novelty.text import actor_alert, clearest_title, development_alert
 from monitor.novelty.types import Item, Memory, Name, Placement
-from monitor.saga import SagaModel
-from monitor.types import Alert, Document, parse_dt
+from monitor.saga import SagaModel, Story
+from monitor.types import Alert, Document
 
 
 @dataclass
@@ -35,10 +43,15 @@ class Result:
     known_events: tuple[str, ...] = ()  # the known event it reported again
 
 
-def item_of(an: Analysis, resolver: Resolver, model: SagaModel, when: datetime) -> Item:
+def item_of(
+    an: Analysis, resolver: Resolver, model: SagaModel, when: datetime, *, seed: bool = False
+) -> Item:
+    """The engine's view of an analysed document. Outside the seeds a new name must be one
+    the NER calls a person or an organisation (a capitalised chunk is not enough); a seed,
+    which a person chose, gives every name it holds."""
     doc = an.doc
     actors, names = names_in(
-        an.sentences, resolver, model.ignore, bool(doc.title), strict=an.extra.get("ner") == "en"
+        an.sentences, resolver, model.ignore, bool(doc.title), strict=not seed
     )
     core = tuple(a for a in actors if model.actors[a].protagonist)
     return Item(
@@ -46,6 +59,7 @@ def item_of(an: Analysis, resolver: Resolver, model: SagaModel, when: datetime) 
         published=doc.published or when, lead=an.lead,
         sentences=tuple(s.text for s in an.sentences), vectors=an.vectors,
         actors=tuple(actors), core=core, names=tuple(names),
+        words=content_words(lead_text(doc)),
     )
 
 
@@ -71,6 +85,7 @@ class Engine:
         self.memory: Memory = memory_of(model)
         self._resolver: Resolver | None = None
         self._names_key: tuple[int, int] = (-1, -1)
+        self.changed = False  # the model took something in (reports, names, words)
 
     @property
     def resolver(self) -> Resolver:
@@ -93,63 +108,89 @@ class Engine:
             self.memory = memory_of(self.model)
 
     def _one(self, an: Analysis, seeding: bool, now: datetime) -> Result:
-        item = item_of(an, self.resolver, self.model, now)
+        item = item_of(an, self.resolver, self.model, now, seed=seeding or not self.model.events)
         self.model.docs_seen += 1
+        self.changed = True
         at = now.isoformat()
         if seeding or not self.model.events:
-            ev = grow.seed(self.model, item, list(item.names), _peripheral_names(an), at)
+            # a seed's Title Case headline makes names of anything ("Wake", "SVB Failure")
+            names = [n for n in item.names if n.prose]
+            ev = grow.seed(self.model, item, names, _peripheral_names(an), at)
+            for aid, form in new_forms(an.sentences, self.resolver):
+                self.model.add_alias(self.model.actors[aid], form, item.doc_id, at)
+            grow.learn_words(self.model, content_words(" ".join(item.sentences)))
             self.memory = with_known(self.memory, ev.id, item.probes[:1])
             self.memory = with_known(self.memory, ev.id, item.vectors)
             return Result(an.doc, Placement.KNOWN if seeding else Placement.NEW_STORY)
+        outlet = outlet_of(item.feed)
+        if outlet and outlet not in self.model.outlets:
+            self.model.outlets.append(outlet)
         rel = relevance(item, self.memory, self.s)
-        asg = assign(item, rel, self.memory, self.s)
+        novel = novel_words(item.words, self.model.vocab)
+        asg = assign(item, rel, self.memory, self.s, novel)
         result = Result(an.doc, asg.placement)
-        development: str | None = None
-        if asg.placement is Placement.KNOWN and asg.event_id:
-            grow.report_known(self.model, asg.event_id, item)
-            development = asg.event_id
-            result.known_events = (asg.event_id,)
+        if asg.placement is Placement.IRRELEVANT:
+            return result
+        grow.learn_words(self.model, item.words)
+        names = [n for n in item.names if not is_outlet(n.key, self.model.outlets)]
+        known = asg.event_id if asg.placement is Placement.KNOWN else None
+        track(self.model, names, item.feed, known, _sentences(an), at)
+        if known:
+            grow.report_known(self.model, known, item)
+            result.known_events = (known,)
         elif asg.story_id is not None:
-            development = self._story(item, asg.story_id, (asg.nearest_event, asg.nearest_score),
-                                      at, result)
-        if asg.placement is not Placement.IRRELEVANT:
-            track(self.model, item.names, item.feed, development, _sentences(an), at)
-            result.alerts += self._new_actors([n.key for n in item.names], item, now)
+            self._story(item, asg.story_id, (asg.nearest_event, asg.nearest_score), at, result,
+                        novel)
         return result
 
     def _story(self, item: Item, sid: str, nearest: tuple[str | None, float], at: str,
-               result: Result) -> str | None:
+               result: Result, novel: frozenset[str]) -> None:
         story = self.model.stories.get(sid)
-        verdict = confirm(story, item, nearest[1], self.s) if story is not None else None
-        story = grow.add_report(self.model, sid, item, nearest, at)
+        verdict = confirm(story, item, nearest[1], self.s) if story else None
+        story = grow.add_report(self.model, sid, item, nearest, at, novel)
         if verdict is None or not verdict.confirmed:
-            self.memory = with_story(self.memory, sid, item.probes,
-                                     frozenset(n.key for n in item.names))
-            return None
+            # a story is joined by closeness to its first report, not to any report (a
+            # chain of near neighbours would drift from one development to the next)
+            rows = item.probes if verdict is None else item.probes[:0]
+            self.memory = with_story(self.memory, sid, rows,
+                                     frozenset(n.key for n in item.names) | novel)
+            if verdict is not None and verdict.retelling and story.nearest_event:
+                # told by several outlets, but known: its central names join the saga's cast
+                result.alerts += self._central_actors(story, story.nearest_event, item)
+            return
         headline = clearest_title(story)
         event = grow.promote_story(self.model, story, headline, at, item.doc_id)
         self.memory = with_known(without_story(self.memory, sid), event.id, item.probes)
         from monitor.embed import unpack_many
 
         self.memory = with_known(self.memory, event.id, unpack_many(event.vectors))
-        for key in story.names:
-            seen = self.model.names.get(key)
-            if seen is not None and event.id not in seen.developments:
-                seen.developments.append(event.id)
-        first = (story.titles[0], story.urls[0], story.feeds[0], parse_dt(story.first))
+        # the first report is the source; the alert is dated when the story was confirmed
+        first = (story.titles[0], story.urls[0], story.feeds[0], item.published)
         result.alerts.append(
             development_alert(self.model, event, story, self.s.known_threshold,
                               item.published, first)
         )
         result.known_events = (event.id,)
-        result.alerts += self._new_actors(list(story.names), item, item.published)
-        return event.id
+        result.alerts += self._central_actors(story, event.id, item)
+
+    def _central_actors(self, story: Story, event_id: str, item: Item) -> list[Alert]:
+        """Newcomers named by two reports or more of a story told by several outlets take
+        part in its development: they become actors (five at most a story)."""
+        central = sorted((n, k) for k, n in story.names.items() if n >= 2)[::-1][:5]
+        for _, key in central:
+            seen = self.model.names.get(key)
+            if seen is not None and event_id not in seen.developments:
+                seen.developments.append(event_id)
+        return self._new_actors([k for _, k in central], item, item.published)
 
     def _new_actors(self, keys: list[str], item: Item, now: datetime) -> list[Alert]:
         out: list[Alert] = []
         for key in dict.fromkeys(keys):
             seen = self.model.names.get(key)
             if seen is None or not ready(seen, self.s):
+                continue
+            if is_outlet(key, self.model.outlets):
+                self.model.names.pop(key)
                 continue
             if self.resolver.resolve(seen.name) is not None:  # became known meanwhile
                 self.model.names.pop(key)

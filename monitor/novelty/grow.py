@@ -40,6 +40,8 @@ def seed(model: SagaModel, item: Item, names: list[Name], peripheral: list[Name]
         aid = Resolver(model).resolve(n.text)
         if aid is None:
             aid = add_actor(model, n.text, n.kind, at, item.doc_id, seeded=True, role=n.role).id
+        else:  # another form of a known actor ("SVB", "Altmana"): an alias to search for
+            model.add_alias(model.actors[aid], n.text, item.doc_id, at)
         ids.append(aid)
     for n in peripheral:
         if Resolver(model).resolve(n.text) is None:
@@ -67,8 +69,13 @@ def report_known(model: SagaModel, event_id: str, item: Item) -> None:
         ev.evidence.append(_evidence(item))
 
 
+def learn_words(model: SagaModel, words: frozenset[str]) -> None:
+    for w in words:
+        model.vocab[w] = model.vocab.get(w, 0) + 1
+
+
 def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str | None, float],
-               at: str) -> Story:
+               at: str, novel: frozenset[str] = frozenset()) -> Story:
     story = model.stories.get(story_id)
     when = item.published.isoformat()
     if story is None:
@@ -88,6 +95,8 @@ def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str |
         story.vectors += _report_rows(item)
     for n in item.names:
         story.names[n.key] = story.names.get(n.key, 0) + 1
+    for w in novel:
+        story.novel[w] = story.novel.get(w, 0) + 1
     story.actors = list(dict.fromkeys([*story.actors, *item.actors]))
     if len(item.sentences) > 1 and len(story.sentences) < 5:
         story.sentences.append(item.sentences[1])

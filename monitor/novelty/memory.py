@@ -24,8 +24,9 @@ def memory_of(model: SagaModel) -> Memory:
     story_rows: list[str] = []
     story_owner: list[str] = []
     for s in model.stories.values():
-        story_rows += s.vectors
-        story_owner += [s.id] * len(s.vectors)
+        first = s.vectors[:2]  # the first report anchors the story (see engine._story)
+        story_rows += first
+        story_owner += [s.id] * len(first)
     known = unpack_many(known_rows)
     return Memory(
         known=known,
@@ -33,7 +34,7 @@ def memory_of(model: SagaModel) -> Memory:
         known_owner=tuple(known_owner),
         stories=unpack_many(story_rows),
         story_owner=tuple(story_owner),
-        story_names={s.id: frozenset(s.names) for s in model.stories.values()},
+        story_names={s.id: frozenset(s.names) | frozenset(s.novel) for s in model.stories.values()},
         start=min(
             (e.day for e in model.events.values() if e.origin == "seed" and e.day), default=None
         ),

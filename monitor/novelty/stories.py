@@ -19,21 +19,30 @@ def story_id(item: Item) -> str:
     return short_hash("story", item.doc_id)
 
 
-def _best_story(item: Item, memory: Memory, settings: NoveltySettings) -> tuple[str | None, float]:
-    keys = {n.key for n in item.names}
-    best: tuple[str | None, float] = (None, 0.0)
+def _best_story(
+    item: Item, memory: Memory, settings: NoveltySettings, novel: frozenset[str]
+) -> tuple[str | None, float]:
+    """The story to join: one sharing a newcomer or a word new to the saga wins over a
+    merely closer one (two reports of a memo on "malfeasance" belong together, not with
+    the nearest retelling of the firing)."""
+    keys = {n.key for n in item.names} | novel
+    best: tuple[bool, float, str | None] = (False, 0.0, None)
     for sid, score in memory.story_scores(item.probes).items():
         shared = bool(keys & memory.story_names.get(sid, frozenset()))
         need = settings.join_shared_name if shared else settings.join_threshold
-        if score >= need and score > best[1]:
-            best = (sid, score)
-    return best
+        if score >= need and (shared, score) > best[:2]:
+            best = (shared, score, sid)
+    return best[2], best[1]
 
 
-def assign(item: Item, rel: Relevance, memory: Memory, settings: NoveltySettings) -> Assignment:
+def assign(
+    item: Item, rel: Relevance, memory: Memory, settings: NoveltySettings,
+    novel: frozenset[str] = frozenset(),
+) -> Assignment:
+    """``novel``: the item's words that the saga's reports never used before."""
     if not rel.relevant:
         return Assignment(Placement.IRRELEVANT, None, None, rel.score, rel.nearest_event, rel.score)
-    sid, s_score = _best_story(item, memory, settings)
+    sid, s_score = _best_story(item, memory, settings, novel)
     if rel.nearest_event and rel.score >= settings.known_threshold and rel.score >= s_score:
         return Assignment(
             Placement.KNOWN, None, rel.nearest_event, rel.score, rel.nearest_event, rel.score

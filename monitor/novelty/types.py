@@ -41,6 +41,7 @@ class Item:
     actors: tuple[str, ...]  # known actors named (ids)
     core: tuple[str, ...]  # ... of which protagonists
     names: tuple[Name, ...]  # names no actor has
+    words: frozenset[str] = frozenset()  # content words of its title and lead (folded)
 
     @property
     def probes(self) -> np.ndarray:

@@ -34,10 +34,17 @@ def test_a_story_confirmed_too_late_is_not_news() -> None:
     assert not expired(story(["f1"]), T0 + timedelta(hours=1), S)
 
 
-def test_reports_must_share_an_actor() -> None:
-    lone = item(unit((0, 1.0)), feed="f2", core=False)
-    assert not confirm(story(["f1"]), lone, 0.4, S).confirmed
-    named = item(unit((0, 1.0)), feed="f2", core=False, names=(name("HSBC"),))
-    with_name = story(["f1"])
+def test_a_confirmed_story_must_bring_something_new() -> None:
+    """Close to known events and no newcomer: a retelling in new words (a recap, an
+    explainer); a newcomer both reports name, or a meaning far from every known event, is
+    a development."""
+    close = S.distinct_threshold + 0.05
+    plain = item(unit((0, 1.0)), feed="f2")
+    verdict = confirm(story(["f1"], score=close), plain, close, S)
+    assert not verdict.confirmed and verdict.retelling
+    with_name = story(["f1"], score=close)
     with_name.names = {"hsbc": 1}
-    assert confirm(with_name, named, 0.4, S).confirmed
+    named = item(unit((0, 1.0)), feed="f2", names=(name("HSBC"),))
+    assert confirm(with_name, named, close, S).confirmed
+    far = S.distinct_threshold - 0.1
+    assert confirm(story(["f1"], score=far), plain, far, S).confirmed
