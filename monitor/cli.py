@@ -141,6 +141,13 @@ def seed(ctx: Context, paths: tuple[Path, ...], saga_name: str | None, reset: bo
             f"{len(model.protagonists())} protagonists, {len(model.events)} events "
             f"(model version {model.version})"
         )
+        if not model.protagonists() or not model.events:
+            click.echo(
+                f"warning: saga {model.name} has {len(model.protagonists())} protagonists and "
+                f"{len(model.events)} events: it will find nothing until its seeds name its "
+                "actors",
+                err=True,
+            )
 
 
 @cli.command()

@@ -376,11 +376,17 @@ class Analyzer:
             ]
             mentions = []
             for s, e, surface in name_chunks(text):
-                # the entity holding the chunk, else one ending it ("Treasury Secretary
-                # [Janet Yellen]": the title words are not the entity, the name is)
-                label = next((lb for (a, b, lb) in labels if a <= s and e <= b), None) or next(
-                    (lb for (a, b, lb) in labels if s <= a and b == e), None
-                )
+                label = next((lb for (a, b, lb) in labels if a <= s and e <= b), None)
+                if label is None:
+                    # an entity ending the chunk is the name, the words before it a title
+                    # ("House Speaker [Kevin McCarthy]", "Treasury Secretary [Janet Yellen]")
+                    inner = next(((a, lb) for (a, b, lb) in labels if s < a and b == e), None)
+                    if inner is not None and inner[1] == "PER":
+                        s, surface, label = inner[0], text[inner[0] : e], inner[1]
+                    elif inner is not None:
+                        label = inner[1]
+                    elif any(a == s and b == e for (a, b, _) in labels):
+                        label = next(lb for (a, b, lb) in labels if a == s and b == e)
                 mentions.append(
                     Mention(
                         text=surface,

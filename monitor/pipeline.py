@@ -126,6 +126,12 @@ class Pipeline:
             model.record("seeded", f"{len(fresh)} actor(s) known from the seeds", "seed", at)
         if model.pending:
             self.sagas.save(model, expected_version=version)
+        if not model.protagonists() or not model.events:
+            log.error(
+                "saga %s: its seeds gave %d protagonists and %d events; it will find "
+                "nothing until it has both (add seed documents that name its actors)",
+                s.name, len(model.protagonists()), len(model.events),
+            )
         return model
 
     def ensure_seeded(self) -> None:
@@ -159,13 +165,11 @@ class Pipeline:
         return pf
 
     def select(self, items: Sequence[FeedItem]) -> list[FeedItem]:
-        """The candidates among ``items``: those a saga's prefilter lets through (all of
-        them while a saga's model is still empty). Costs microseconds an item."""
-        filters = [self.prefilter(s.name) for s in self.settings.sagas]
-        if any(pf is None for pf in filters):
-            chosen = list(items)
-        else:
-            chosen = [it for it in items if any(pf.is_candidate(it) for pf in filters if pf)]
+        """The candidates among ``items``: those a saga's prefilter lets through. A saga
+        whose model names nobody lets nothing through (it was reported at seeding): an
+        empty model never makes every item a candidate. Costs microseconds an item."""
+        filters = [pf for s in self.settings.sagas if (pf := self.prefilter(s.name))]
+        chosen = [it for it in items if any(pf.is_candidate(it) for pf in filters)]
         if self.metrics:
             self.metrics.items.labels("candidate").inc(len(chosen))
         return chosen

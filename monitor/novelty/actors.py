@@ -180,8 +180,9 @@ def names_in(
     strict: bool = False,
 ) -> tuple[list[str], list[Name]]:
     """Known actor ids named in ``sentences`` (aliases found anywhere, names resolved),
-    and the names no actor has. ``strict`` (a language whose NER we trust): a new name
-    must be one the NER calls a person or an organisation, not just a capitalised chunk."""
+    and the names no actor has. ``strict`` (outside the seeds): a one-word name must be
+    one the NER calls a person or an organisation ("Bank", "Turmoil" are not); a longer
+    capitalised chunk is kept unless the NER calls it a place."""
     ignored = set(ignore)
     known: dict[str, None] = {}
     new: dict[str, Name] = {}
@@ -192,8 +193,8 @@ def names_in(
             aid = resolver.resolve(m.text)
             if aid is not None:
                 known[aid] = None
-            elif strict and m.spacy_label not in ("PER", "ORG"):
-                continue
+            elif strict and m.spacy_label not in ("PER", "ORG") and " " not in m.text.strip():
+                continue  # a lone capitalised word is a name only if the NER says so
             elif (name := _name(m, sent.index == 0 and has_title, ignored)) is not None:
                 # running text, and for a one-word name not the sentence's first word
                 prose = not sent.titlecase and (

@@ -1,0 +1,99 @@
+"""The engine end to end on the SVB saga: real NLP, real embeddings, embedded Redis."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monitor.pipeline import Outcome, Pipeline
+from monitor.replay import load_documents
+from monitor.types import AlertKind, Document, FeedItem
+
+ROOT = Path(__file__).resolve().parents[2]
+SVB_SEEDS = ROOT / "sagas" / "svb-2023" / "seeds"
+SAGA = "svb-2023"
+
+
+def _pipeline(store, analyzer, settings_factory, tmp_path):  # type: ignore[no-untyped-def]
+    settings = settings_factory(
+        tmp_path, sagas=[{"name": SAGA, "title": "SVB", "seed_dir": str(SVB_SEEDS)}]
+    )
+    return Pipeline(settings, store, analyzer=analyzer, emit=lambda alerts: None)
+
+
+def _doc(i: str, feed: str, title: str, text: str, hour: int) -> Document:
+    return Document(
+        id=i, title=title, text=text, source=feed, url=f"https://{feed}/{i}",
+        published=datetime(2023, 3, 12, hour, tzinfo=UTC), language="en",
+    )
+
+
+SIGNATURE = [
+    _doc("sig-1", "a.example", "Regulators close New York's Signature Bank, citing systemic risk",
+         "New York regulators closed Signature Bank on Sunday, two days after the collapse of "
+         "Silicon Valley Bank, and the FDIC was named receiver.", 23),
+    _doc("sig-2", "b.example", "Signature Bank shut down by New York regulators",
+         "Signature Bank was shut by state regulators on Sunday in the wake of Silicon Valley "
+         "Bank's failure; the FDIC takes it over.", 23),
+    _doc("sig-3", "c.example", "Signature Bank is closed by regulators after SVB failure",
+         "Regulators closed Signature Bank, a New York lender, on Sunday after Silicon Valley "
+         "Bank failed; the FDIC will run it.", 23),
+]
+
+
+def test_seeding_svb_gives_its_core_and_dated_events(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    model = p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    for name in ("Silicon Valley Bank", "Greg Becker", "Janet Yellen", "FDIC", "SVB"):
+        actor = model.find(name)
+        assert actor is not None and actor.protagonist, name
+    assert len(model.events) == 6 and all(e.date for e in model.events.values())
+    # the seeds themselves, replayed after seeding, tell nothing new
+    outcomes: list[Outcome] = []
+    assert p.process(load_documents([SVB_SEEDS]), saga=SAGA, outcomes=outcomes) == []
+    # and an empty saga model never makes every feed item a candidate
+    item = FeedItem("f", "Bitcoin rises", "Crypto markets", "https://x.example/1", None)
+    assert p.select([item]) == []
+
+
+def test_a_development_without_any_action_word_alerts_once_then_counts_sources(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    first = p.process(SIGNATURE[:1], saga=SAGA, clock=lambda d: d.published)
+    assert first == []  # one outlet: a story waiting for a second source
+    outcomes: list[Outcome] = []
+    second = p.process(SIGNATURE[1:2], saga=SAGA, clock=lambda d: d.published, outcomes=outcomes)
+    devs = [a for a in second if a.kind is AlertKind.NEW_DEVELOPMENT]
+    assert len(devs) == 1
+    dev = devs[0]
+    assert dev.headline.split(" (")[0] in {d.title for d in SIGNATURE[:2]}  # the reports' words
+    assert dev.source_url == SIGNATURE[0].url  # the first report is the source
+    assert dev.explanation.nearest_event  # never "none" when the model knows events
+    actors = {a.actors[0] for a in second if a.kind is AlertKind.NEW_ACTOR}
+    assert "Signature Bank" in actors
+    # a third outlet: a source of the known development, no new alert
+    outcomes = []
+    third = p.process(SIGNATURE[2:], saga=SAGA, clock=lambda d: d.published, outcomes=outcomes)
+    assert [a for a in third if a.kind is AlertKind.NEW_DEVELOPMENT] == []
+    assert outcomes[0].known_events == (dev.event_id,)
+
+
+def test_an_english_rewording_of_a_known_event_is_quiet(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    retold = [
+        _doc("r-1", "a.example", "Silicon Valley Bank shut down by regulators",
+             "California regulators closed Silicon Valley Bank on Friday; the FDIC protects "
+             "insured deposits.", 10),
+        _doc("r-2", "b.example", "US regulators close Silicon Valley Bank",
+             "Silicon Valley Bank was closed by regulators, the FDIC said, in the largest bank "
+             "failure since 2008.", 11),
+    ]
+    alerts = p.process(retold, saga=SAGA, clock=lambda d: d.published)
+    assert [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT] == []
