@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitor.config import NoveltySettings
+from monitor.embed import unpack_many
+from monitor.lexicon import fold
 from monitor.nlp import Analysis, lead_text
 from monitor.novelty import grow
 from monitor.novelty.actors import (
@@ -68,8 +70,6 @@ def _source(item: Item) -> tuple[str, str | None, str | None, datetime | None]:
 
 
 def _peripheral_names(an: Analysis) -> list[Name]:
-    from monitor.lexicon import fold
-
     return [
         Name(m.text, fold(m.text), m.kind if m.kind != "unknown" else "org", False)
         for s in an.sentences for m in s.mentions if m.peripheral
@@ -108,11 +108,12 @@ class Engine:
             self.memory = memory_of(self.model)
 
     def _one(self, an: Analysis, seeding: bool, now: datetime) -> Result:
-        item = item_of(an, self.resolver, self.model, now, seed=seeding or not self.model.events)
+        seed = seeding or not self.model.events  # the first document founds a fresh saga
+        item = item_of(an, self.resolver, self.model, now, seed=seed)
         self.model.docs_seen += 1
         self.changed = True
         at = now.isoformat()
-        if seeding or not self.model.events:
+        if seed:
             # a seed's Title Case headline makes names of anything ("Wake", "SVB Failure")
             names = [n for n in item.names if n.prose]
             ev = grow.seed(self.model, item, names, _peripheral_names(an), at)
@@ -160,10 +161,10 @@ class Engine:
             return
         headline = clearest_title(story)
         event = grow.promote_story(self.model, story, headline, at, item.doc_id)
-        self.memory = with_known(without_story(self.memory, sid), event.id, item.probes)
-        from monitor.embed import unpack_many
-
-        self.memory = with_known(self.memory, event.id, unpack_many(event.vectors))
+        # the event's vectors (its reports', this one's included), as the stored model has them
+        self.memory = with_known(
+            without_story(self.memory, sid), event.id, unpack_many(event.vectors)
+        )
         # the first report is the source; the alert is dated when the story was confirmed
         first = (story.titles[0], story.urls[0], story.feeds[0], item.published)
         result.alerts.append(
@@ -201,8 +202,6 @@ class Engine:
 
 
 def _sentences(an: Analysis) -> dict[str, str]:
-    from monitor.lexicon import fold
-
     out: dict[str, str] = {}
     for s in an.sentences:
         for m in s.mentions:

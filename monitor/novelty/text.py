@@ -25,7 +25,7 @@ def clearest_title(story: Story) -> str:
     return story.titles[int(np.argmax(centrality))]
 
 
-def _nearest(model: SagaModel, event_id: str | None, score: float) -> tuple[str | None, str | None]:
+def _nearest(model: SagaModel, event_id: str | None) -> tuple[str | None, str | None]:
     ev = model.events.get(event_id or "")
     if ev is None:
         return None, None
@@ -36,7 +36,7 @@ def development_alert(
     model: SagaModel, event: Event, story: Story, threshold: float, now: datetime,
     source: tuple[str, str | None, str | None, datetime | None],
 ) -> Alert:
-    near_text, near_date = _nearest(model, story.nearest_event, story.nearest_score)
+    near_text, near_date = _nearest(model, story.nearest_event)
     new_names = [k for k, n in story.names.items() if n >= 2] or list(story.names)[:3]
     reason = (
         f"{len(story.feeds)} sources in {len(story.docs)} reports; "

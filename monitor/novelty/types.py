@@ -65,9 +65,6 @@ class Memory:
     def nearest_known(self, probes: np.ndarray) -> tuple[str | None, float]:
         return _nearest(probes, self.known, self.known_owner)
 
-    def nearest_story(self, probes: np.ndarray) -> tuple[str | None, float]:
-        return _nearest(probes, self.stories, self.story_owner)
-
     def story_scores(self, probes: np.ndarray) -> dict[str, float]:
         """Each pending story's best score against the probes."""
         if not len(self.stories):
