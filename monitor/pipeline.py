@@ -82,7 +82,12 @@ class Pipeline:
         )
         self.emit: Emit = emit or Dispatcher(build_sinks(settings)).emit
         self.metrics = metrics
-        self._prefilters: dict[str, tuple[int, Prefilter | None]] = {}
+        # The last model each saga was read or written at, with its version: a batch
+        # re-reads the stored model only when another process changed it (the version
+        # counter says so), instead of parsing the whole model twice per batch.
+        self._models: dict[str, tuple[int, SagaModel]] = {}
+        # The prefilter of each saga, with the terms it was built from.
+        self._prefilters: dict[str, tuple[tuple[str, ...], Prefilter | None]] = {}
 
     # -- models ------------------------------------------------------------------
     def _saga(self, name: str | None) -> SagaSettings:
@@ -94,6 +99,21 @@ class Pipeline:
 
     def history(self, saga: str | None = None) -> list:  # type: ignore[type-arg]
         return self.sagas.history(self._saga(saga).name)
+
+    def _current(self, s: SagaSettings) -> tuple[int, SagaModel | None]:
+        """The stored version of the saga and its model (None: no model yet). The model
+        is this process's own copy: whoever changes it must save it or call ``_forget``."""
+        version = self.sagas.version(s.name)
+        if not version:
+            return 0, None
+        cached = self._models.get(s.name)
+        if cached is None or cached[0] != version:
+            cached = (version, self.sagas.load(s.name, s.title))
+            self._models[s.name] = cached
+        return cached
+
+    def _forget(self, saga: str) -> None:
+        self._models.pop(saga, None)
 
     def _fresh_model(self, s: SagaSettings, now: datetime) -> SagaModel:
         model = SagaModel(name=s.name, title=s.title)
@@ -152,15 +172,15 @@ class Pipeline:
 
     # -- processing ----------------------------------------------------------------
     def prefilter(self, saga: str | None = None) -> Prefilter | None:
-        """The saga's prefilter, rebuilt when its model changed; None for an empty model."""
+        """The saga's prefilter, rebuilt when its terms changed; None for an empty model."""
         s = self._saga(saga)
-        version = self.sagas.version(s.name)
+        version, model = self._current(s)
+        terms = tuple(model.prefilter_terms()) if model is not None else ()
         cached = self._prefilters.get(s.name)
-        if cached is not None and cached[0] == version:
+        if cached is not None and cached[0] == terms:
             return cached[1]
-        terms = self.sagas.load(s.name, s.title).prefilter_terms() if version else []
-        pf = Prefilter.build(terms, self.settings.prefilter) if terms else None
-        self._prefilters[s.name] = (version, pf)
+        pf = Prefilter.build(list(terms), self.settings.prefilter) if terms else None
+        self._prefilters[s.name] = (terms, pf)
         log.debug("prefilter for saga %s at version %d: %r", s.name, version, pf)
         return pf
 
@@ -258,10 +278,9 @@ class Pipeline:
         clock: Callable[[Document], datetime | None] | None,
         outcomes: list[Outcome] | None,
     ) -> list[Alert]:
-        version = self.sagas.version(s.name)
-        model = self.sagas.load(s.name, s.title)
-        if version == 0:
-            model = self._fresh_model(s, now or utcnow())
+        version, stored = self._current(s)
+        model = stored if stored is not None else self._fresh_model(s, now or utcnow())
+        self._forget(s.name)  # changed from here on: kept again once saved
         engine = Engine(model, self.settings.novelty)
         results = engine.run(
             analyses,
@@ -291,6 +310,9 @@ class Pipeline:
             if not model.pending:  # reports and counts only: a new version, no history
                 model.version += 1
             self.sagas.save(model, expected_version=version)
+            self._models[s.name] = (model.version, model)
+        elif stored is not None:
+            self._models[s.name] = (version, model)
         self.sagas.mark_seen_many(
             s.name,
             {

@@ -12,11 +12,13 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from datetime import date as _date  # Event.date (a field) shadows the type in Event
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from monitor.errors import ConfigError
 from monitor.lexicon import fold
@@ -160,11 +162,6 @@ class NameSeen:
     sentences: list[str] = field(default_factory=list)
     first_seen: str | None = None
 
-
-def _shallow(obj: Any) -> dict[str, Any]:
-    """A dataclass as a dict without deep copies (``asdict`` copies every vector: 10x
-    slower on a grown model, and the model is saved after every batch)."""
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
 @dataclass
@@ -407,25 +404,31 @@ class SagaModel:
         return None
 
     # -- wire ----------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_json(self) -> bytes:
+        """The model as stored: compact JSON, written by orjson straight from the
+        dataclasses (no intermediate dicts; the model is saved after every batch)."""
+        return orjson.dumps({
             "name": self.name,
             "title": self.title,
             "version": self.version,
             "docs_seen": self.docs_seen,
-            "ignore": list(self.ignore),
-            "terms": list(self.terms),
-            "actors": [_shallow(a) for a in self.actors.values()],
-            "events": [
-                {**_shallow(e), "evidence": [_shallow(x) for x in e.evidence]}
-                for e in self.events.values()
-            ],
+            "ignore": self.ignore,
+            "terms": self.terms,
+            "actors": list(self.actors.values()),
+            "events": list(self.events.values()),
             "form_counts": dict(self.form_counts),
-            "stories": [_shallow(x) for x in self.stories.values()],
-            "names": {k: _shallow(v) for k, v in self.names.items()},
-            "outlets": list(self.outlets),
+            "stories": list(self.stories.values()),
+            "names": self.names,
+            "outlets": self.outlets,
             "vocab": self.vocab,
-        }
+        })
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(orjson.loads(self.to_json()))
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> SagaModel:
+        return cls.from_dict(orjson.loads(raw))
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SagaModel:

@@ -6,9 +6,9 @@ gets :class:`ConflictError` and re-reads, so several workers can share one Redis
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 import redis
 
 from monitor.errors import ConflictError, StoreError
@@ -31,8 +31,8 @@ class SagaStore:
         if raw is None:
             return SagaModel(name=saga, title=title)
         try:
-            return SagaModel.from_dict(json.loads(raw))
-        except (ValueError, KeyError, TypeError) as exc:
+            return SagaModel.from_json(raw)
+        except (orjson.JSONDecodeError, ValueError, KeyError, TypeError) as exc:
             raise StoreError(f"stored saga model {saga!r} is corrupt: {exc}") from exc
 
     def version(self, saga: str) -> int:
@@ -43,7 +43,7 @@ class SagaStore:
         """Store the model and its pending changes, if nobody else wrote since we read."""
         k_model, k_ver = self.keys.saga_model(model.name), self.keys.saga_version(model.name)
         k_hist = self.keys.saga_history(model.name)
-        payload = json.dumps(model.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        payload = model.to_json()
         try:
             with self.r.pipeline() as pipe:
                 pipe.watch(k_ver)
