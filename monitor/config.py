@@ -129,6 +129,15 @@ class NoveltySettings(_Section):
     # second threshold when they share a name no actor has yet.
     join_threshold: Annotated[float, Field(ge=0, le=1)] = 0.6
     join_shared_name: Annotated[float, Field(ge=0, le=1)] = 0.4
+    # A word is new to the saga until this many of its relevant reports have used it; a
+    # headline with a new word is never taken for a retelling.
+    rare_reports: Annotated[int, Field(ge=1)] = 3
+    # ... once the saga has read this many relevant reports in that word's language.
+    mature_reports: Annotated[int, Field(ge=0)] = 30
+    # A new word says something when fewer than this share of all headlines use it ...
+    common_share: Annotated[float, Field(ge=0, le=1)] = 0.01
+    # ... and a story says something new when two of its reports share this many of them.
+    shared_fresh: Annotated[int, Field(ge=1)] = 2
     # A story is a new development once this many distinct feeds report it ...
     min_sources: Annotated[int, Field(ge=1)] = 2
     # ... within this many hours of its first report (then it expires).

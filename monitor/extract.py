@@ -38,6 +38,7 @@ from trafilatura.utils import load_html
 from monitor.config import ExtractSettings, PollingSettings, Settings
 from monitor.errors import BlockedURLError, FetchError
 from monitor.feeds import make_client
+from monitor.language import detect_language, normalize_language
 from monitor.metrics import Metrics
 from monitor.prefilter import strip_html
 from monitor.store import Store
@@ -161,35 +162,6 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     if best is not None:
         return str(best)
     return body.decode("utf-8", errors="replace")  # pragma: no cover - normalizer always guesses
-
-
-def normalize_language(tag: str | None) -> str | None:
-    """'en-US' -> 'en', 'fr_FR' -> 'fr', '' -> None."""
-    if not tag:
-        return None
-    primary = re.split(r"[-_;,\s]", tag.strip().lower(), maxsplit=1)[0]
-    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
-
-
-@functools.lru_cache(maxsize=4)
-def _identifier(languages: tuple[str, ...]) -> Any:
-    """py3langid restricted to ``languages``, loaded once per process (~0.6 s)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(languages))
-    return identifier
-
-
-def detect_language(
-    text: str, languages: Sequence[str], *, min_confidence: float = 0.6
-) -> str | None:
-    """The most likely of ``languages`` for ``text``, or None when unsure or too short."""
-    sample = text[:3000].strip()
-    if len(sample) < 20 or not languages:
-        return None
-    lang, prob = _identifier(tuple(sorted(languages))).classify(sample)
-    return str(lang) if prob >= min_confidence else None
 
 
 @dataclass(frozen=True, slots=True)

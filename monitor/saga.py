@@ -79,6 +79,13 @@ class Actor:
         return {fold(a) for a in (self.name, *self.aliases)}
 
     @property
+    def specific(self) -> bool:
+        """Specific enough that naming it ties an item to the saga: chosen by a person
+        (seed, curation) or a name of two words or more. One word found live ("Bank",
+        "Japan", "House") is named by too much news of every kind."""
+        return self.curated or self.seeded or len(self.name.split()) >= 2
+
+    @property
     def settled(self) -> bool:
         """Part of the saga's core: from the seeds or the curation, or in two events."""
         return self.curated or self.seeded or self.in_events >= 2
@@ -141,6 +148,8 @@ class Story:
     vectors: list[str] = field(default_factory=list)
     names: dict[str, int] = field(default_factory=dict)
     novel: dict[str, int] = field(default_factory=dict)  # words new to the saga, by reports
+    # ... of which in their headlines: what a development brings that the saga never said
+    fresh: dict[str, int] = field(default_factory=dict)
     actors: list[str] = field(default_factory=list)  # known actors its reports name
     sentences: list[str] = field(default_factory=list)
     nearest_event: str | None = None

@@ -144,6 +144,25 @@ class Resolver:
                     return aid
         return None
 
+    def overlapping(self, surface: str) -> str | None:
+        """A known actor whose name holds this one's words or is held by them: "UBS Group
+        AG" and "Bank UBS" are UBS, "First Citizens" is First Citizens Bank, "Joe Biden"
+        is Biden. For a name about to become an actor, where a second actor for one party
+        is worse than a missed one; ``resolve`` stays strict (Annie is not Sam Altman)."""
+        words = set(fold(surface).split())
+        for aid, actor in self.model.actors.items():
+            for name in (actor.name, *actor.aliases):
+                known = set(fold(name).split())
+                # one word holds a longer name only as an acronym ("Bank" does not hold
+                # "First Republic Bank") or as a person known by one name ("Biden");
+                # a known surname under another first name is someone else (Annie Altman)
+                one = len(known) > 1 or name.isupper() or (
+                    actor.kind == "person" and len(actor.name.split()) == 1)
+                if len(name) >= 3 and ((one and known <= words)
+                                       or (len(words) >= 2 and words <= known)):
+                    return aid
+        return None
+
     def _token_owners(self, token: str) -> set[str]:
         if len(token) < 3:
             return set()

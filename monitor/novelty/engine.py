@@ -13,6 +13,7 @@ from datetime import datetime
 
 from monitor.config import NoveltySettings
 from monitor.embed import unpack_many
+from monitor.language import language_of
 from monitor.lexicon import fold
 from monitor.nlp import Analysis, lead_text
 from monitor.novelty import grow
@@ -26,7 +27,13 @@ from monitor.novelty.actors import (
     track,
 )
 from monitor.novelty.memory import memory_of, with_known, with_story, without_story
-from monitor.novelty.novelty import confirm, content_words, expired, novel_words
+from monitor.novelty.novelty import (
+    confirm,
+    content_words,
+    expired,
+    fresh_words,
+    novel_words,
+)
 from monitor.novelty.relevance import relevance
 from monitor.novelty.stories import assign
 from monitor.novelty.text import actor_alert, clearest_title, development_alert
@@ -55,13 +62,15 @@ def item_of(
     actors, names = names_in(
         an.sentences, resolver, model.ignore, bool(doc.title), strict=not seed
     )
-    core = tuple(a for a in actors if model.actors[a].protagonist)
+    core = tuple(a for a in actors if model.actors[a].protagonist and model.actors[a].specific)
     return Item(
         doc_id=doc.id, title=doc.title, url=doc.url, feed=doc.source,
         published=doc.published or when, lead=an.lead,
         sentences=tuple(s.text for s in an.sentences), vectors=an.vectors,
         actors=tuple(actors), core=core, names=tuple(names),
         words=content_words(lead_text(doc)),
+        headline=content_words(doc.title),
+        language=language_of(doc),
     )
 
 
@@ -119,7 +128,7 @@ class Engine:
             ev = grow.seed(self.model, item, names, _peripheral_names(an), at)
             for aid, form in new_forms(an.sentences, self.resolver):
                 self.model.add_alias(self.model.actors[aid], form, item.doc_id, at)
-            grow.learn_words(self.model, content_words(" ".join(item.sentences)))
+            grow.learn_words(self.model, content_words(" ".join(item.sentences)), item.language)
             self.memory = with_known(self.memory, ev.id, item.probes[:1])
             self.memory = with_known(self.memory, ev.id, item.vectors)
             return Result(an.doc, Placement.KNOWN if seeding else Placement.NEW_STORY)
@@ -127,12 +136,14 @@ class Engine:
         if outlet and outlet not in self.model.outlets:
             self.model.outlets.append(outlet)
         rel = relevance(item, self.memory, self.s)
-        novel = novel_words(item.words, self.model.vocab)
-        asg = assign(item, rel, self.memory, self.s, novel)
+        novel = novel_words(item.words, item.language, self.model.vocab, self.s)
+        fresh = fresh_words(item.headline, novel, item.language, self.model.vocab, self.s)
+        grow.learn_words(self.model, item.headline, "*")  # every headline read
+        asg = assign(item, rel, self.memory, self.s, novel, fresh)
         result = Result(an.doc, asg.placement)
         if asg.placement is Placement.IRRELEVANT:
             return result
-        grow.learn_words(self.model, item.words)
+        grow.learn_words(self.model, item.words, item.language)
         names = [n for n in item.names if not is_outlet(n.key, self.model.outlets)]
         known = asg.event_id if asg.placement is Placement.KNOWN else None
         track(self.model, names, item.feed, known, _sentences(an), at)
@@ -141,14 +152,14 @@ class Engine:
             result.known_events = (known,)
         elif asg.story_id is not None:
             self._story(item, asg.story_id, (asg.nearest_event, asg.nearest_score), at, result,
-                        novel)
+                        novel, fresh)
         return result
 
     def _story(self, item: Item, sid: str, nearest: tuple[str | None, float], at: str,
-               result: Result, novel: frozenset[str]) -> None:
+               result: Result, novel: frozenset[str], fresh: frozenset[str]) -> None:
         story = self.model.stories.get(sid)
-        verdict = confirm(story, item, nearest[1], self.s) if story else None
-        story = grow.add_report(self.model, sid, item, nearest, at, novel)
+        verdict = confirm(story, item, nearest[1], self.s, fresh) if story else None
+        story = grow.add_report(self.model, sid, item, nearest, at, novel, fresh)
         if verdict is None or not verdict.confirmed:
             # a story is joined by closeness to its first report, not to any report (a
             # chain of near neighbours would drift from one development to the next)
@@ -161,6 +172,7 @@ class Engine:
             return
         headline = clearest_title(story)
         event = grow.promote_story(self.model, story, headline, at, item.doc_id)
+        grow.said(self.model, story.fresh, self.s.rare_reports)
         # the event's vectors (its reports', this one's included), as the stored model has them
         self.memory = with_known(
             without_story(self.memory, sid), event.id, unpack_many(event.vectors)
@@ -195,6 +207,12 @@ class Engine:
                 continue
             if self.resolver.resolve(seen.name) is not None:  # became known meanwhile
                 self.model.names.pop(key)
+                continue
+            same = self.resolver.overlapping(seen.name)
+            if same is not None:  # another form of a known actor: an alias, no alert
+                self.model.names.pop(key)
+                self.model.add_alias(self.model.actors[same], seen.name, item.doc_id,
+                                     now.isoformat())
                 continue
             actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
             out.append(actor_alert(self.model, actor.id, seen, now, _source(item)))

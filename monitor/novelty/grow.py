@@ -69,13 +69,23 @@ def report_known(model: SagaModel, event_id: str, item: Item) -> None:
         ev.evidence.append(_evidence(item))
 
 
-def learn_words(model: SagaModel, words: frozenset[str]) -> None:
-    for w in words:
-        model.vocab[w] = model.vocab.get(w, 0) + 1
+def learn_words(model: SagaModel, words: frozenset[str], language: str) -> None:
+    """Count a report's words, by language; ``"<lang>:"`` counts its reports."""
+    for w in (*words, ""):
+        key = f"{language}:{w}"
+        model.vocab[key] = model.vocab.get(key, 0) + 1
+
+
+def said(model: SagaModel, words: dict[str, int], rare: int) -> None:
+    """What an alerted development said is no longer new: its headline words count as
+    used ``rare`` times (a later report of it with the same words is its retelling)."""
+    for key in words:
+        model.vocab[key] = max(model.vocab.get(key, 0), rare)
 
 
 def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str | None, float],
-               at: str, novel: frozenset[str] = frozenset()) -> Story:
+               at: str, novel: frozenset[str] = frozenset(),
+               fresh: frozenset[str] = frozenset()) -> Story:
     story = model.stories.get(story_id)
     when = item.published.isoformat()
     if story is None:
@@ -97,6 +107,8 @@ def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str |
         story.names[n.key] = story.names.get(n.key, 0) + 1
     for w in novel:
         story.novel[w] = story.novel.get(w, 0) + 1
+    for w in fresh:
+        story.fresh[w] = story.fresh.get(w, 0) + 1
     story.actors = list(dict.fromkeys([*story.actors, *item.actors]))
     if len(item.sentences) > 1 and len(story.sentences) < 5:
         story.sentences.append(item.sentences[1])

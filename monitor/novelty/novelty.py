@@ -5,10 +5,13 @@ distinct feeds within ``story_window_h`` of its first report. One outlet's scoop
 op-ed or a briefing that strings unrelated items together rarely finds a second outlet
 telling the same thing in the same words; a real development always does, within hours.
 It must also bring something new: a newcomer (a name no actor has) that two of its reports
-share, or a meaning far from every known event (``distinct_threshold``). (Words new to the
-saga were tried as a third sign and dropped: when the seeds are in another language than
-the stream, every word of the first days is new.) A retelling of known
-events in new words -- a recap, an explainer, a podcast -- has neither.
+share; or *fresh words*, words of its headlines that the saga's reports never used and
+that headlines in general seldom use ("chip venture", "investigate", "Chapter 11"), shared
+by two reports; or a meaning far from every known event (``distinct_threshold``). Fresh
+words are counted per language, and only once the saga has read enough reports in that
+language: when the seeds are in another language than the stream, every word of the
+first reports would look new. A retelling of known events in new words -- a recap, an
+explainer, a podcast -- has none of the three.
 """
 
 from __future__ import annotations
@@ -33,14 +36,16 @@ class Confirmation:
 
 
 def confirm(
-    story: Story, item: Item, known_score: float, settings: NoveltySettings
+    story: Story, item: Item, known_score: float, settings: NoveltySettings,
+    fresh: frozenset[str] = frozenset(),
 ) -> Confirmation:
     """Judge ``story`` as it would be with ``item`` added (the story is not changed);
     ``known_score`` is the item's closeness to the nearest known event. Every report of
     a story is a chance to recognise a retelling: a story any of whose reports comes
     within ``retell_threshold`` of a known event is never a development."""
     feeds = set(story.feeds) | {item.feed}
-    if max(story.nearest_score, known_score) >= settings.retell_threshold:
+    said = shared_fresh(story, fresh) >= settings.shared_fresh
+    if max(story.nearest_score, known_score) >= settings.retell_threshold and not said:
         return Confirmation(False, len(feeds), "one of its reports retells a known event",
                             retelling=len(feeds) >= settings.min_sources)
     first = parse_dt(story.first) or item.published
@@ -51,7 +56,7 @@ def confirm(
     keys = {x.key for x in item.names}
     newcomer = any(k in keys or n >= 2 for k, n in story.names.items())
     distinct = max(story.nearest_score, known_score) < settings.distinct_threshold
-    if not (newcomer or distinct):
+    if not (newcomer or said or distinct):
         return Confirmation(
             False, len(feeds), "no newcomer in its reports and close to known events",
             retelling=True,
@@ -60,19 +65,48 @@ def confirm(
 
 
 _WORD = re.compile(r"[^\W\d_]{5,}")
+STEM = 7  # letters kept of a word: "investigates", "investigation" -> "investi"
 
 
 def content_words(text: str) -> frozenset[str]:
-    """The longer words of a text, folded: what a report is about, in its own language."""
-    return frozenset(_WORD.findall(fold(text)))
+    """The longer words of a text, folded and cut to their first ``STEM`` letters: what a
+    report is about, in its own language. Cutting is a crude stemmer, but one that works
+    alike for English, French and Polish inflections, which no single stemmer covers."""
+    return frozenset(w[:STEM] for w in _WORD.findall(fold(text)))
 
 
-def novel_words(words: frozenset[str], vocab: dict[str, int], rare: int = 3) -> frozenset[str]:
-    """Words the saga's reports have used fewer than ``rare`` times so far ("malfeasance",
-    "chip"): new to the saga, or only in the reports of the story that brought them."""
-    return frozenset(w for w in words if vocab.get(w, 0) < rare)
+def novel_words(
+    words: frozenset[str], language: str, vocab: dict[str, int], settings: NoveltySettings
+) -> frozenset[str]:
+    """Words the saga's reports in this language have used fewer than ``rare_reports``
+    times so far ("malfeasance", "chip"): new to the saga, or only in the reports of the
+    story that brought them. None while the saga has read fewer than ``mature_reports``
+    reports in that language: seeds in French teach nothing of the English words that
+    will retell them, and every word of the first English reports would look new."""
+    if vocab.get(f"{language}:", 0) < settings.mature_reports:
+        return frozenset()
+    return frozenset(w for w in words if vocab.get(f"{language}:{w}", 0) < settings.rare_reports)
+
+
+def fresh_words(
+    headline: frozenset[str], novel: frozenset[str], language: str, vocab: dict[str, int],
+    settings: NoveltySettings,
+) -> frozenset[str]:
+    """The headline's words new to the saga that say something: not among the words that
+    headlines of every kind use ("about", "report", "talks"), as counted over all the
+    headlines the engine has read (``"*:"`` in ``vocab``). Keyed as in ``vocab``
+    (``"en:chip"``)."""
+    limit = settings.common_share * vocab.get("*:", 0)
+    return frozenset(
+        f"{language}:{w}" for w in headline & novel if vocab.get(f"*:{w}", 0) <= limit
+    )
+
+
+def shared_fresh(story: Story, fresh: frozenset[str]) -> int:
+    """How many fresh headline words two reports of the story (this one included) share."""
+    return sum(1 for w, n in story.fresh.items() if n >= 2 or w in fresh)
 
 
 def expired(story: Story, now: datetime, settings: NoveltySettings) -> bool:
-    last = parse_dt(story.last)
-    return last is not None and now - last > timedelta(hours=settings.story_window_h)
+    first = parse_dt(story.first)  # past the window it can no longer be confirmed
+    return first is not None and now - first > timedelta(hours=settings.story_window_h)

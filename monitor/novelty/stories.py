@@ -37,13 +37,17 @@ def _best_story(
 
 def assign(
     item: Item, rel: Relevance, memory: Memory, settings: NoveltySettings,
-    novel: frozenset[str] = frozenset(),
+    novel: frozenset[str] = frozenset(), fresh: frozenset[str] = frozenset(),
 ) -> Assignment:
-    """``novel``: the item's words that the saga's reports never used before."""
+    """``novel``: the item's words that the saga's reports never used before; ``fresh``:
+    those of its headline. A headline saying something the saga never said is not a
+    retelling, however close its subject: "Altman sought billions for a chip venture"
+    is as close to the firing as any recap of it."""
     if not rel.relevant:
         return Assignment(Placement.IRRELEVANT, None, None, rel.score, rel.nearest_event, rel.score)
     sid, s_score = _best_story(item, memory, settings, novel)
-    if rel.nearest_event and rel.score >= settings.known_threshold and rel.score >= s_score:
+    if (rel.nearest_event and rel.score >= settings.known_threshold and rel.score >= s_score
+            and not fresh):
         return Assignment(
             Placement.KNOWN, None, rel.nearest_event, rel.score, rel.nearest_event, rel.score
         )

@@ -41,7 +41,9 @@ class Item:
     actors: tuple[str, ...]  # known actors named (ids)
     core: tuple[str, ...]  # ... of which protagonists
     names: tuple[Name, ...]  # names no actor has
-    words: frozenset[str] = frozenset()  # content words of its title and lead (folded)
+    words: frozenset[str] = frozenset()  # content words of its title and lead (stems)
+    headline: frozenset[str] = frozenset()  # ... of its title alone
+    language: str = ""  # "en", "pl", ... ("" unknown)
 
     @property
     def probes(self) -> np.ndarray:

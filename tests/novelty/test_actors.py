@@ -78,3 +78,17 @@ def test_a_name_only_seen_in_title_case_headlines_is_no_actor() -> None:
     for feed in ("f1", "f2", "f3"):
         track(m, [headline_only], feed, "dev-1", {}, "t")
     assert not ready(m.names["citing data concerns"], s)
+
+
+def test_a_longer_or_shorter_form_of_a_known_actor_is_that_actor() -> None:
+    m = model()
+    m.actors["ubs"] = Actor(id="ubs", name="UBS", kind="org")
+    m.actors["bank"] = Actor(id="bank", name="Bank", kind="org")
+    r = Resolver(m)
+    assert r.overlapping("UBS Group AG") == "ubs"
+    assert r.overlapping("Bank UBS") == "ubs"
+    assert r.overlapping("Valley Bank") == "silicon-valley-bank"
+    m.actors["biden"] = Actor(id="biden", name="Biden", kind="person")
+    assert Resolver(m).overlapping("Joe Biden") == "biden"
+    assert r.overlapping("Annie Altman") is None  # a known surname, another first name
+    assert r.overlapping("First Republic Bank") is None  # "Bank" holds no longer name

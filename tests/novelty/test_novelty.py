@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from monitor.config import NoveltySettings
-from monitor.novelty.novelty import confirm, expired
+from monitor.novelty.novelty import confirm, content_words, expired, fresh_words, novel_words
 from monitor.saga import Story
 from novelty.helpers import T0, item, name, unit
 
@@ -48,3 +48,39 @@ def test_a_confirmed_story_must_bring_something_new() -> None:
     assert confirm(with_name, named, close, S).confirmed
     far = S.distinct_threshold - 0.1
     assert confirm(story(["f1"], score=far), plain, far, S).confirmed
+
+
+def test_two_reports_sharing_fresh_headline_words_make_a_development() -> None:
+    """Close to a known event and no newcomer, but both headlines say something the saga
+    never said ("chip venture"): a development, not a retelling."""
+    close = S.retell_threshold + 0.05
+    st = story(["f1"], score=close)
+    st.fresh = {"en:chip": 1, "en:venture": 1}
+    verdict = confirm(st, item(unit((0, 1.0)), feed="f2"), close, S,
+                      frozenset({"en:chip", "en:venture"}))
+    assert verdict.confirmed
+    one = confirm(st, item(unit((0, 1.0)), feed="f2"), close, S, frozenset({"en:chip"}))
+    assert not one.confirmed and one.retelling  # one shared word is not enough
+
+
+def test_content_words_are_cut_alike_across_inflections() -> None:
+    assert content_words("Shear vows to investigate") >= {"investi"}
+    assert content_words("an independent investigation") >= {"investi"}
+    assert not content_words("a to of CEO")  # short words say nothing
+
+
+def test_words_are_new_only_once_the_saga_reads_their_language() -> None:
+    """Seeds in French teach nothing of English words: until the saga has read enough
+    English reports, no English word counts as new (every one would look new)."""
+    words = content_words("Altman sought billions for a chip venture")
+    young: dict[str, int] = {"fr:": 5, "en:": S.mature_reports - 1}
+    assert novel_words(words, "en", young, S) == frozenset()
+    grown = {"en:": S.mature_reports, "en:altman": 40, "en:billion": S.rare_reports}
+    assert novel_words(words, "en", grown, S) == {"sought", "venture"}
+
+
+def test_words_every_headline_uses_are_never_fresh() -> None:
+    vocab = {"*:": 1000, "*:report": 50, "*:chip": 2}
+    fresh = fresh_words(frozenset({"report", "chip"}), frozenset({"report", "chip"}), "en",
+                        vocab, S)
+    assert fresh == {"en:chip"}

@@ -47,3 +47,13 @@ def test_a_shared_newcomer_joins_differently_worded_reports() -> None:
 def test_irrelevant_items_go_nowhere() -> None:
     mem = memory({"seed-1": [SAGA]})
     assert _assign(item(unit((8, 1.0))), mem).placement is Placement.IRRELEVANT
+
+
+def test_a_headline_saying_something_new_is_no_retelling_however_close() -> None:
+    """As close to a known event as a recap, but with fresh headline words: it opens a
+    story instead of being filed under the known event."""
+    ev = unit((0, 1.0), (1, 0.8))
+    mem = memory({"seed-1": [SAGA, ev]})
+    it = item(unit((0, 1.0), (1, 0.75), (9, 0.1)))
+    a = assign(it, relevance(it, mem, S), mem, S, frozenset({"chip"}), frozenset({"en:chip"}))
+    assert a.placement is Placement.NEW_STORY and a.nearest_event == "seed-1"
