@@ -33,9 +33,9 @@ from monitor.actor_eval import (  # noqa: E402
     spacy_baseline,
 )
 from monitor.config import Settings  # noqa: E402
+from monitor.documents import load_documents  # noqa: E402
 from monitor.nlp import Analyzer  # noqa: E402
 from monitor.pipeline import Pipeline  # noqa: E402
-from monitor.replay import load_documents  # noqa: E402
 from monitor.saga import SagaModel  # noqa: E402
 from monitor.store import connect  # noqa: E402
 from monitor.store.sagas import SagaStore  # noqa: E402

@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from prefilter import RSS_DEV, TERMS, load_items, load_terms  # noqa: E402
 
 from monitor.config import ExtractSettings, PollingSettings, Settings  # noqa: E402
+from monitor.documents import load_documents  # noqa: E402
 from monitor.extract import Extractor, decode_html, detect_language, extract_html  # noqa: E402
 from monitor.feeds import make_client  # noqa: E402
 from monitor.nlp import Analysis, Analyzer  # noqa: E402
@@ -49,7 +50,6 @@ from monitor.nlp_pool import PooledAnalyzer  # noqa: E402
 from monitor.novelty import Engine  # noqa: E402
 from monitor.pipeline import Pipeline, document_from_item  # noqa: E402
 from monitor.prefilter import Prefilter  # noqa: E402
-from monitor.replay import load_documents  # noqa: E402
 from monitor.saga import AliasIndex, SagaModel  # noqa: E402
 from monitor.types import utcnow  # noqa: E402
 

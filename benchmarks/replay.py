@@ -29,10 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.config import Settings  # noqa: E402
+from monitor.documents import iter_archive, load_documents  # noqa: E402
 from monitor.evaluate import evaluate_files  # noqa: E402
 from monitor.nlp import Analyzer  # noqa: E402
 from monitor.pipeline import Pipeline  # noqa: E402
-from monitor.replay import iter_archive, load_documents, run_replay  # noqa: E402
+from monitor.replay import run_replay  # noqa: E402
 from monitor.store import connect  # noqa: E402
 
 LABELS = ROOT / "tests" / "data" / "rss_dev_labels.json"

@@ -129,8 +129,8 @@ def run(ctx: Context, burst: bool) -> None:
 @pass_ctx
 def seed(ctx: Context, paths: tuple[Path, ...], saga_name: str | None, reset: bool) -> None:
     """Build the saga model from documents and store it."""
+    from monitor.documents import load_documents
     from monitor.pipeline import Pipeline
-    from monitor.replay import load_documents
 
     docs = load_documents(paths)
     with ctx.store() as store:
@@ -185,7 +185,8 @@ def replay(
 ) -> None:
     """Send documents or feed archives (JSONL, JSONL.gz) through the daemon's pipeline in
     time order with a simulated clock; print the alerts and a summary by day."""
-    from monitor.replay import count_entries, expand_paths, run_replay
+    from monitor.documents import count_entries, expand_paths
+    from monitor.replay import run_replay
 
     expand_paths(paths)  # fail fast on a missing path, before starting anything
     total = count_entries(paths)

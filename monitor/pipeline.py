@@ -20,6 +20,7 @@ from datetime import datetime
 
 from monitor.alerts import Dispatcher, build_sinks
 from monitor.config import SagaSettings, Settings
+from monitor.documents import load_documents, order_documents
 from monitor.errors import ConflictError
 from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
@@ -129,8 +130,6 @@ class Pipeline:
         now: datetime | None = None,
     ) -> SagaModel:
         """Build (or extend) the saga model from documents, without alerts."""
-        from monitor.replay import order_documents
-
         s = self._saga(saga)
         if reset:
             self.sagas.reset(s.name)
@@ -156,8 +155,6 @@ class Pipeline:
 
     def ensure_seeded(self) -> None:
         """Seed each saga from its seed_dir when its model is empty (first start)."""
-        from monitor.replay import load_documents
-
         for s in self.settings.sagas:
             if self.sagas.version(s.name) == 0:
                 docs = load_documents([s.seed_dir])

@@ -128,8 +128,8 @@ def settings_factory():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def seeded_model_json(analyzer, redis_server, settings_factory, tmp_path_factory):  # type: ignore[no-untyped-def]
     """The model built from seeds/ once per session (tests copy it into their own prefix)."""
+    from monitor.documents import load_documents
     from monitor.pipeline import Pipeline
-    from monitor.replay import load_documents
 
     scoped = redis_server.scoped("seeded-once")
     settings = settings_factory(tmp_path_factory.mktemp("seed"))

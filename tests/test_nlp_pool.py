@@ -20,11 +20,11 @@ import numpy as np
 import pytest
 
 from monitor.config import NLPSettings
+from monitor.documents import load_documents
 from monitor.errors import NLPError
 from monitor.extract import extract_html
 from monitor.nlp import Analysis, Analyzer
 from monitor.nlp_pool import PooledAnalyzer, TextAnalyzer, chunks, make_analyzer
-from monitor.replay import load_documents
 from monitor.types import Document
 from tests.conftest import subprocess_env
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from conftest import NEW_CHAIR, SAME_CHAIR
 
-from monitor.replay import load_documents, run_replay
+from monitor.documents import load_documents
+from monitor.replay import run_replay
 from monitor.types import AlertKind
 
 ROOT = Path(__file__).resolve().parent.parent

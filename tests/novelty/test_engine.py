@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from monitor.documents import load_documents
 from monitor.pipeline import Outcome, Pipeline
-from monitor.replay import load_documents
 from monitor.types import AlertKind, Document, FeedItem
 
 ROOT = Path(__file__).resolve().parents[2]
