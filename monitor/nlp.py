@@ -418,6 +418,15 @@ class Analyzer:
             folded=" ".join(s.folded for s in sentences),
         )
 
+    def leads(self, docs: Sequence[Document]) -> np.ndarray:
+        """Each document's lead and title embedded, shape (n, 2, DIM): enough to tell an
+        item far from every saga before paying for the full analysis (about a tenth of its
+        cost)."""
+        if not docs:
+            return np.zeros((0, 2, DIM), dtype=np.float32)
+        texts = [t for d in docs for t in (lead_text(d), d.title or lead_text(d))]
+        return self.encoder.encode(texts).reshape(len(docs), 2, DIM)
+
     def vector(self, text: str) -> np.ndarray:
         v = self.nlp.make_doc(text)
         arr = np.mean([t.vector for t in v if t.has_vector], axis=0) if len(v) else None

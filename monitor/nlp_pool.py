@@ -41,6 +41,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from monitor.config import NLPSettings
+from monitor.embed import DIM
 from monitor.errors import NLPError
 from monitor.nlp import Analysis, Analyzer, Sentence
 from monitor.types import Document
@@ -56,6 +57,8 @@ class TextAnalyzer(Protocol):
     """What the pipeline needs from an analyzer; ``Analyzer`` and ``PooledAnalyzer`` fit."""
 
     def analyze(self, docs: Sequence[Document]) -> list[Analysis]: ...
+
+    def leads(self, docs: Sequence[Document]) -> np.ndarray: ...
 
     def vector(self, text: str) -> np.ndarray: ...
 
@@ -96,6 +99,10 @@ def _loaded() -> Analyzer:
 
 def _analyze_chunk(docs: list[Document]) -> list[_Result]:
     return [(a.sentences, a.vectors, a.folded, a.extra, a.lead) for a in _loaded().analyze(docs)]
+
+
+def _leads_chunk(docs: list[Document]) -> np.ndarray:
+    return _loaded().leads(docs)
 
 
 def _vector(text: str) -> np.ndarray:
@@ -247,6 +254,18 @@ class PooledAnalyzer:
             )
             for doc, (sentences, vectors, folded, extra, lead) in zip(docs, results, strict=True)
         ]
+
+    def leads(self, docs: Sequence[Document]) -> np.ndarray:
+        """``Analyzer.leads``, the documents shared among the workers."""
+        docs = list(docs)
+        if not docs:
+            return np.zeros((0, 2, DIM), dtype=np.float32)
+        parts = chunks([1] * len(docs), self.workers, 8 * self.batch_size)
+
+        def submit(pool: ProcessPoolExecutor) -> list[Future[np.ndarray]]:
+            return [pool.submit(_leads_chunk, docs[r.start : r.stop]) for r in parts]
+
+        return np.concatenate(self._run(f"{len(docs)} leads", submit))
 
     def vector(self, text: str) -> np.ndarray:
         """Mean word vector of ``text`` (unit length or zero), computed in a worker."""

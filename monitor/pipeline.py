@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+
 from monitor.alerts import Dispatcher, build_sinks
 from monitor.config import SagaSettings, Settings
 from monitor.documents import load_documents, order_documents
@@ -25,7 +27,7 @@ from monitor.errors import ConflictError
 from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
 from monitor.nlp_pool import TextAnalyzer
-from monitor.novelty import Engine, Placement
+from monitor.novelty import Engine, Placement, far, saga_centroid
 from monitor.prefilter import Prefilter
 from monitor.saga import Curation, SagaModel
 from monitor.store import Store
@@ -89,6 +91,8 @@ class Pipeline:
         self._models: dict[str, tuple[int, SagaModel]] = {}
         # The prefilter of each saga, with the terms it was built from.
         self._prefilters: dict[str, tuple[tuple[str, ...], Prefilter | None]] = {}
+        # What each saga is about (its centroid), at a model version.
+        self._centroids: dict[str, tuple[int, np.ndarray | None]] = {}
 
     # -- models ------------------------------------------------------------------
     def _saga(self, name: str | None) -> SagaSettings:
@@ -232,21 +236,29 @@ class Pipeline:
             return []
         started = time.perf_counter()
         sagas = [self._saga(saga)] if saga else list(self.settings.sagas)
-        analyses: list[Analysis] | None = None
+        todo: dict[str, list[Document]] = {}
+        for s in sagas:
+            unseen = self.sagas.unseen(s.name, [d.id for d in docs])
+            if unseen:
+                todo[s.name] = [d for d in docs if d.id in unseen]
+        if not todo:
+            return []
+        far = {} if quiet else self._far(docs, [s for s in sagas if s.name in todo])
+        need = [d for d in docs
+                if any(d in t and d.id not in far.get(n, ()) for n, t in todo.items())]
+        by_id = {a.doc.id: a for a in self.analyzer.analyze(need)} if need else {}
         alerts: list[Alert] = []
         for s in sagas:
-            fresh_ids = self.sagas.unseen(s.name, [d.id for d in docs])
-            todo = [d for d in docs if d.id in fresh_ids]
-            if not todo:
+            if s.name not in todo:
                 continue
-            if analyses is None:
-                analyses = self.analyzer.analyze(docs)
-            by_id = {a.doc.id: a for a in analyses}
+            skimmed = [d for d in todo[s.name] if d.id in far.get(s.name, ())]
+            near = [by_id[d.id] for d in todo[s.name] if d.id not in far.get(s.name, ())]
             for attempt in range(5):
                 try:
                     alerts += self._process_saga(
                         s,
-                        [by_id[d.id] for d in todo],
+                        near,
+                        skimmed=skimmed,
                         quiet=quiet,
                         now=now,
                         clock=clock,
@@ -261,6 +273,28 @@ class Pipeline:
             self.metrics.pipeline_seconds.observe(time.perf_counter() - started)
         return alerts
 
+    def _far(self, docs: Sequence[Document], sagas: Sequence[SagaSettings]) -> dict[str, set[str]]:
+        """For each saga, the ids of the documents too far from it to be relevant, told
+        from their lead and title embeddings alone (``novelty.far``): most candidates
+        of a prefilter are, and the full analysis costs ten times more."""
+        centroids: dict[str, np.ndarray] = {}
+        for s in sagas:
+            version, model = self._current(s)
+            cached = self._centroids.get(s.name)
+            if cached is None or cached[0] != version:
+                cached = (version, saga_centroid(model) if model is not None else None)
+                self._centroids[s.name] = cached
+            if cached[1] is not None:
+                centroids[s.name] = cached[1]
+        if not centroids:
+            return {}
+        leads = self.analyzer.leads(docs)
+        out: dict[str, set[str]] = {}
+        for name, c in centroids.items():
+            mask = far(leads, c, self.settings.novelty)
+            out[name] = {d.id for d, is_far in zip(docs, mask.tolist(), strict=True) if is_far}
+        return out
+
     def _readable(self, doc: Document) -> bool:
         lang = (doc.language or "").split("-")[0].lower()
         return not lang or lang in self.settings.extract.languages
@@ -270,6 +304,7 @@ class Pipeline:
         s: SagaSettings,
         analyses: Sequence[Analysis],
         *,
+        skimmed: Sequence[Document] = (),
         quiet: bool,
         now: datetime | None,
         clock: Callable[[Document], datetime | None] | None,
@@ -281,11 +316,12 @@ class Pipeline:
         engine = Engine(model, self.settings.novelty)
         results = engine.run(
             analyses,
+            skimmed=skimmed,
             seeding=quiet,
             clock=lambda d: (clock(d) if clock else None) or now or utcnow(),
         )
         alerts: list[Alert] = []
-        local_outcomes: list[Outcome] = []
+        local_outcomes = [Outcome(d, s.name, frozenset({Verdict.IRRELEVANT})) for d in skimmed]
         for r in results:
             alerts += r.alerts
             verdicts = {_VERDICTS[r.placement]} | {Verdict(a.kind.value) for a in r.alerts}
@@ -313,8 +349,8 @@ class Pipeline:
         self.sagas.mark_seen_many(
             s.name,
             {
-                an.doc.id: an.doc.published.timestamp() if an.doc.published else time.time()
-                for an in analyses
+                d.id: d.published.timestamp() if d.published else time.time()
+                for d in [*(an.doc for an in analyses), *skimmed]
             },
         )
         if outcomes is not None:

@@ -115,6 +115,15 @@ def test_pool_gives_the_in_process_analyses_in_order(
     assert pool.analyze([]) == []
 
 
+def test_pool_gives_the_in_process_leads_in_order(
+    pool: PooledAnalyzer, analyzer: Analyzer, docs: list[Document]
+) -> None:
+    leads = pool.leads(docs)
+    assert leads.shape == (len(docs), 2, 512)
+    np.testing.assert_allclose(leads, analyzer.leads(docs), atol=1e-5)
+    assert pool.leads([]).shape == (0, 2, 512)
+
+
 def test_vector_matches_in_process(pool: PooledAnalyzer, analyzer: Analyzer) -> None:
     text = "le conseil d'administration limoge le directeur général"
     np.testing.assert_array_equal(pool.vector(text), analyzer.vector(text))

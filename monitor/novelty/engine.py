@@ -104,7 +104,14 @@ class Engine:
         return self._resolver
 
     def run(self, analyses: Sequence[Analysis], *, seeding: bool,
-            clock: Callable[[Document], datetime]) -> list[Result]:
+            clock: Callable[[Document], datetime],
+            skimmed: Sequence[Document] = ()) -> list[Result]:
+        """Decide ``analyses``; ``skimmed`` documents were found far from the saga before
+        any analysis (``relevance.far``): only their headlines are counted."""
+        for doc in skimmed:
+            grow.learn_words(self.model, content_words(doc.title), "*")
+            self.model.docs_seen += 1
+            self.changed = True
         ordered = sorted(analyses, key=lambda a: (clock(a.doc), a.doc.id))
         if ordered and not seeding:  # stories age by their reports' own times
             self._expire(ordered[0].doc.published or clock(ordered[0].doc))

@@ -41,6 +41,12 @@ def memory_of(model: SagaModel) -> Memory:
     )
 
 
+def saga_centroid(model: SagaModel) -> np.ndarray | None:
+    """What the saga is about (``Memory.centroid``), None for a model with no event."""
+    rows = [v for e in model.events.values() for v in e.vectors]
+    return centroid(unpack_many(rows)) if rows else None
+
+
 def _rows(vecs: np.ndarray) -> np.ndarray:
     return np.asarray(vecs, dtype=np.float32).reshape(-1, DIM)
 

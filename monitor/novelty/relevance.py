@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
+
 from monitor.config import NoveltySettings
 from monitor.novelty.types import Item, Memory, Relevance
 
@@ -26,3 +28,13 @@ def relevance(item: Item, memory: Memory, settings: NoveltySettings) -> Relevanc
     score = float((item.probes @ memory.centroid).max()) if len(memory.known) else 0.0
     need = settings.relevance_threshold if item.core else settings.relevance_unnamed
     return Relevance(relevant=score >= need, score=nearest, nearest_event=event)
+
+
+def far(leads: np.ndarray, centroid: np.ndarray, settings: NoveltySettings) -> np.ndarray:
+    """Which items (their lead and title embeddings, shape (n, 2, DIM)) are too far from
+    the saga to be relevant whatever they name: below both thresholds. Such items need
+    no full analysis (``Analyzer.leads`` costs about a tenth of ``Analyzer.analyze``)."""
+    need = min(settings.relevance_threshold, settings.relevance_unnamed)
+    if not len(leads):
+        return np.zeros(0, dtype=bool)
+    return np.asarray((leads @ centroid).max(axis=1) < need)

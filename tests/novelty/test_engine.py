@@ -7,7 +7,7 @@ from pathlib import Path
 
 from monitor.documents import load_documents
 from monitor.pipeline import Outcome, Pipeline
-from monitor.types import AlertKind, Document, FeedItem
+from monitor.types import AlertKind, Document, FeedItem, Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 SVB_SEEDS = ROOT / "sagas" / "svb-2023" / "seeds"
@@ -97,3 +97,40 @@ def test_an_english_rewording_of_a_known_event_is_quiet(  # type: ignore[no-unty
     ]
     alerts = p.process(retold, saga=SAGA, clock=lambda d: d.published)
     assert [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT] == []
+
+
+class _Recording:
+    """The real analyzer, noting which documents got the full analysis."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.analysed = inner, []  # type: ignore[var-annotated]
+
+    def analyze(self, docs):  # type: ignore[no-untyped-def]
+        self.analysed += [d.id for d in docs]
+        return self.inner.analyze(docs)
+
+    def leads(self, docs):  # type: ignore[no-untyped-def]
+        return self.inner.leads(docs)
+
+    def vector(self, text):  # type: ignore[no-untyped-def]
+        return self.inner.vector(text)
+
+
+def test_an_item_far_from_the_saga_is_judged_from_its_lead_alone(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A candidate far in meaning from everything the saga is about (it named a bank, so
+    the prefilter let it through) costs a lead embedding, not the full analysis; it is
+    irrelevant and recorded as seen like any other."""
+    recording = _Recording(analyzer)
+    p = _pipeline(store, recording, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    recipe = _doc("far-1", "food.example", "Ten easy pasta recipes for a weeknight dinner",
+                  "Boil the water, add salt, and cook the spaghetti until al dente.", 9)
+    near = SIGNATURE[0]
+    outcomes: list[Outcome] = []
+    p.process([recipe, near], saga=SAGA, clock=lambda d: d.published, outcomes=outcomes)
+    assert near.id in recording.analysed and recipe.id not in recording.analysed
+    verdicts = {o.doc.id: o.verdicts for o in outcomes}
+    assert verdicts[recipe.id] == frozenset({Verdict.IRRELEVANT})
+    assert p.sagas.unseen(SAGA, [recipe.id]) == set()

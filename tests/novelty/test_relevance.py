@@ -39,3 +39,15 @@ def test_before_the_saga_began_is_background() -> None:
     early = item(unit((0, 1.0)), at=T0 - timedelta(days=3))
     assert not relevance(early, mem, S).relevant
     assert relevance(item(unit((0, 1.0)), at=T0 - timedelta(hours=20)), mem, S).relevant
+
+
+def test_far_items_are_below_both_thresholds() -> None:
+    import numpy as np
+
+    from monitor.novelty.relevance import far
+
+    saga = unit((0, 1.0))
+    close = np.stack([unit((0, 1.0), (1, 0.5)), unit((1, 1.0))])  # its lead is close
+    title_close = np.stack([unit((2, 1.0)), unit((0, 1.0), (3, 0.2))])  # its title is
+    away = np.stack([unit((2, 1.0)), unit((3, 1.0))])
+    assert far(np.stack([close, title_close, away]), saga, S).tolist() == [False, False, True]
