@@ -74,6 +74,11 @@ class PollingSettings(_Section):
     parse_workers: Annotated[int, Field(ge=0)] = 1
     # A feed failing for this long is flagged loudly (ERROR log on each poll, status FAILING).
     failing_after_s: Annotated[float, Field(gt=0)] = 24 * 3600.0
+    # Most entries taken from one poll of a feed (its newest), and the longest title and
+    # summary kept of an entry, in characters (longer ones are cut, with "…").
+    max_items_per_feed: Annotated[int, Field(gt=0)] = 1000
+    max_title_chars: Annotated[int, Field(gt=0)] = 1000
+    max_summary_chars: Annotated[int, Field(gt=0)] = 20_000
 
 
 class PrefilterSettings(_Section):

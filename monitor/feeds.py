@@ -319,6 +319,7 @@ def parse_feed(
     feed_url: str,
     headers: Mapping[str, str] | None = None,
     language: str | None = None,
+    limits: ItemLimits | None = None,
 ) -> ParsedFeed:
     """Parse feed bytes (RSS 0.9x/1.0/2.0, Atom) with the HTTP headers that came with them.
 
@@ -340,16 +341,32 @@ def parse_feed(
         return ParsedFeed((), bozo=bozo, error=f"not a feed: {bozo or 'no feed elements'}")
     meta = parsed.feed
     lang = language or meta.get("language") or None
-    items = tuple(_item(e, feed_url, lang) for e in parsed.entries)
+    lim = limits or ItemLimits()
+    # feeds list their newest entries first: a feed of 100,000 items gives its newest
+    items = tuple(_item(e, feed_url, lang, lim) for e in parsed.entries[: lim.items])
     return ParsedFeed(items, str(meta.get("title") or ""), bozo, _ttl_s(meta))
 
 
-def _item(e: Any, feed_url: str, language: str | None) -> FeedItem:
+@dataclass(frozen=True, slots=True)
+class ItemLimits:
+    """How much of a feed is taken (``[polling]`` max_items_per_feed, max_title_chars,
+    max_summary_chars): a 5 MB title must not become 5 MB alerts."""
+
+    items: int = 1000
+    title: int = 1000
+    summary: int = 20_000
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _item(e: Any, feed_url: str, language: str | None, lim: ItemLimits) -> FeedItem:
     t = e.get("published_parsed") or e.get("updated_parsed")
     return FeedItem(
         feed=feed_url,
-        title=str(e.get("title") or ""),
-        summary=str(e.get("summary") or ""),
+        title=_clip(str(e.get("title") or ""), lim.title),
+        summary=_clip(str(e.get("summary") or ""), lim.summary),
         link=_absolute(feed_url, str(e.get("link") or "")),
         published=datetime.fromtimestamp(calendar.timegm(t), UTC) if t else None,
         language=language,

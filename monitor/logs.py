@@ -12,6 +12,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from monitor.urls import redact
+
 _STD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 
@@ -20,6 +22,8 @@ def _extras(record: logging.LogRecord) -> dict[str, object]:
 
 
 class TextFormatter(logging.Formatter):
+    """``time LEVEL logger: message [key=value ...]``, credentials of URLs redacted."""
+
     def format(self, record: logging.LogRecord) -> str:
         ts = datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%d %H:%M:%S")
         extras = " ".join(f"{k}={v}" for k, v in _extras(record).items())
@@ -28,7 +32,7 @@ class TextFormatter(logging.Formatter):
             line = f"{line} [{extras}]"
         if record.exc_info:
             line = f"{line}\n{self.formatException(record.exc_info)}"
-        return line
+        return redact(line)  # a feed URL or an error may carry user:pass@ or ?token=
 
 
 class JSONFormatter(logging.Formatter):
@@ -47,7 +51,7 @@ class JSONFormatter(logging.Formatter):
         )
         if record.exc_info:
             obj["exc"] = self.formatException(record.exc_info)
-        return json.dumps(obj, ensure_ascii=False)
+        return redact(json.dumps(obj, ensure_ascii=False))  # "***" keeps the JSON valid
 
 
 class _NotCancelled(logging.Filter):

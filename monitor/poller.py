@@ -266,7 +266,9 @@ class Poller:
         return outcome
 
     async def _parse(self, result: fd.FetchResult, feed: FeedSettings) -> fd.ParsedFeed:
-        args = (result.content, feed.url, dict(result.headers), feed.language)
+        p = self.polling
+        limits = fd.ItemLimits(p.max_items_per_feed, p.max_title_chars, p.max_summary_chars)
+        args = (result.content, feed.url, dict(result.headers), feed.language, limits)
         if self._parser is None:
             return await asyncio.to_thread(fd.parse_feed, *args)
         try:

@@ -622,3 +622,14 @@ def test_dispatcher_keeps_only_synchronous_sinks(tmp_path: Path) -> None:
     d.emit([make_alert()])
     assert [s.name for s in d.sinks] == ["console", "jsonl"]
     assert json.loads((tmp_path / "alerts.jsonl").read_text())["id"] == "alert-1"
+
+
+def test_slack_truncation_never_breaks_a_link() -> None:
+    from monitor.alerts.slack import _TEXT_MAX, _cut_mrkdwn
+
+    link = "<https://news.example/a-long-article|An article>"
+    text = "x" * (_TEXT_MAX - 20) + " " + link
+    cut = _cut_mrkdwn(text, _TEXT_MAX)
+    assert len(cut) <= _TEXT_MAX and "<" not in cut and cut.endswith("…")
+    whole = "x" * 100 + " " + link + " " + "y" * _TEXT_MAX
+    assert link in _cut_mrkdwn(whole, _TEXT_MAX)  # a link that fits stays whole

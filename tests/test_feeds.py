@@ -329,3 +329,21 @@ async def test_fetch_network_error_and_private_hosts(
     assert refused.outcome is Outcome.REFUSED and "non-public" in (refused.error or "")
     ftp = await fetch(client, "ftp://example.com/feed", polling=polling)
     assert ftp.outcome is Outcome.REFUSED
+
+
+def test_huge_titles_summaries_and_feeds_are_cut() -> None:
+    from monitor.feeds import ItemLimits
+
+    entries = "".join(
+        f"<item><title>{'T' * 5000}</title><description>{'S' * 50_000}</description>"
+        f"<link>https://news.example/{i}</link></item>"
+        for i in range(30)
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>{entries}'
+    body += "</channel></rss>"
+    parsed = parse_feed(body.encode(), "https://news.example/feed", {"Content-Type": RSS},
+                        limits=ItemLimits(items=10, title=200, summary=1000))
+    assert len(parsed.items) == 10
+    assert parsed.items[0].link == "https://news.example/0"  # the newest, as listed
+    assert all(len(i.title) == 200 and i.title.endswith("…") for i in parsed.items)
+    assert all(len(i.summary) <= 1000 for i in parsed.items)

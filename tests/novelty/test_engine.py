@@ -134,3 +134,27 @@ def test_an_item_far_from_the_saga_is_judged_from_its_lead_alone(  # type: ignor
     verdicts = {o.doc.id: o.verdicts for o in outcomes}
     assert verdicts[recipe.id] == frozenset({Verdict.IRRELEVANT})
     assert p.sagas.unseen(SAGA, [recipe.id]) == set()
+
+
+def test_alerts_carry_no_feed_credentials_and_only_web_links(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A feed URL with user:pass@ and ?token= and an entry whose link is javascript:
+    reach no alert payload (Slack, webhook, JSONL all read the alert)."""
+    from dataclasses import replace
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    secret_feed = "https://reader:pw123@a.example/rss?token=t0k3n"
+    docs = [replace(SIGNATURE[0], source=secret_feed, url="javascript:alert(1)"),
+            SIGNATURE[1]]
+    alerts = p.process(docs, saga=SAGA, clock=lambda d: d.published)
+    assert alerts
+    import json
+
+    for a in alerts:
+        payload = json.dumps(a.to_dict())
+        assert "pw123" not in payload and "t0k3n" not in payload
+        assert "javascript:" not in payload
+    dev = next(a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT)
+    assert dev.source_url is None and dev.source_feed == "https://***@a.example/rss?token=***"
