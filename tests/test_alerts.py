@@ -575,6 +575,8 @@ def test_probe_message_is_marked_as_test() -> None:
     msg = probe_message("s")
     assert msg.payload(timestamp=T0)["type"] == "alert.test"
     assert slack_payload(msg)["text"].startswith("[TEST]")
+    # the saga is data: a probe names no actor of any story
+    assert msg.alert.actors == () and "Altman" not in json.dumps(msg.payload(timestamp=T0))
 
 
 async def test_stop_finishes_the_delivery_in_flight(

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from monitor.errors import StoreError
-from monitor.types import Alert, AlertKind, Document, parse_dt
+from monitor.types import Alert, AlertKind, Document, Explanation, parse_dt, utcnow
 from monitor.urls import redact, web_link
 
 SCHEMA = "monitor.alert.v1"
@@ -143,16 +143,15 @@ def more_sources_id(alert_id: str) -> str:
 
 
 def probe_message(saga: str, *, now: datetime | None = None) -> Message:
-    """The message ``monitor alerts test`` sends (type ``alert.test``: receivers ignore it)."""
-    from monitor.types import Explanation, utcnow
-
+    """The message ``monitor alerts test`` sends (type ``alert.test``: receivers ignore it).
+    It names no actor: the saga is data, and a probe must not look like news of one."""
     when = now or utcnow()
     alert = Alert(
         id=f"test-{when:%Y%m%dT%H%M%S}",
         saga=saga,
         kind=AlertKind.NEW_DEVELOPMENT,
         headline="Test alert from monitor: this sink works",
-        actors=("Sam Altman", "OpenAI"),
+        actors=(),
         explanation=Explanation(
             reason="Sent by `monitor alerts test` to check the delivery; not a real alert.",
         ),
