@@ -37,7 +37,7 @@ from trafilatura.utils import load_html
 
 from monitor.config import ExtractSettings, PollingSettings, Settings
 from monitor.errors import BlockedURLError, FetchError
-from monitor.feeds import make_client
+from monitor.feeds import is_public, make_client, peer_address, peer_is_public
 from monitor.language import detect_language, normalize_language
 from monitor.metrics import Metrics
 from monitor.prefilter import strip_html
@@ -63,33 +63,6 @@ _ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 # -- SSRF guard -------------------------------------------------------------
-
-
-def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-def peer_address(resp: httpx.Response) -> str | None:
-    """The IP address the response actually came from (None if the transport hides it)."""
-    stream = resp.extensions.get("network_stream")
-    addr = stream.get_extra_info("server_addr") if stream is not None else None
-    if isinstance(addr, tuple) and addr:
-        return str(addr[0])
-    return None
-
-
-def _peer_is_public(resp: httpx.Response) -> bool:
-    """Closes the DNS-rebinding gap of :func:`check_url` (the name re-resolved between our
-    check and httpx's connect): the connected peer itself must be public."""
-    peer = peer_address(resp)
-    if peer is None:
-        return True  # nothing to check (e.g. a custom transport); check_url already ran
-    try:
-        return _public(ipaddress.ip_address(peer.split("%", 1)[0]))
-    except ValueError:
-        return True
 
 
 async def check_url(url: str, *, allow_private: bool = False) -> None:
@@ -122,7 +95,7 @@ async def check_url(url: str, *, allow_private: bool = False) -> None:
             raise FetchError(f"cannot resolve {host}: {exc}") from exc
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
     for ip in addresses:
-        if not _public(ip):
+        if not is_public(ip):
             raise BlockedURLError(f"{host} resolves to non-public address {ip}")
 
 
@@ -377,7 +350,7 @@ class Extractor:
                 async with self.client.stream(
                     "GET", current, headers={"Accept": _ACCEPT}, follow_redirects=False
                 ) as resp:
-                    if not self.polling.allow_private_hosts and not _peer_is_public(resp):
+                    if not self.polling.allow_private_hosts and not peer_is_public(resp):
                         raise _Failed(
                             ArticleStatus.BLOCKED, f"connected to non-public {peer_address(resp)}"
                         )

@@ -168,6 +168,11 @@ async def _fetch(
             if refusal:
                 return FetchResult(Outcome.REFUSED, current, error=refusal)
             async with client.stream("GET", current, headers=headers, timeout=timeout) as resp:
+                if not polling.allow_private_hosts and not peer_is_public(resp):
+                    # the name re-resolved between our check and the connect (DNS
+                    # rebinding), or a proxy on this host: the connected peer decides
+                    return FetchResult(Outcome.REFUSED, current,
+                                       error=f"connected to non-public {peer_address(resp)}")
                 status = resp.status_code
                 if status in REDIRECT_STATUSES and "location" in resp.headers:
                     nxt = str(resp.url.join(resp.headers["location"]))
@@ -254,6 +259,33 @@ def _is_tls(exc: BaseException) -> bool:
 def _describe(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def peer_address(resp: httpx.Response) -> str | None:
+    """The IP address the response actually came from (None if the transport hides it)."""
+    stream = resp.extensions.get("network_stream")
+    addr = stream.get_extra_info("server_addr") if stream is not None else None
+    if isinstance(addr, tuple) and addr:
+        return str(addr[0])
+    return None
+
+
+def peer_is_public(resp: httpx.Response) -> bool:
+    """Closes the DNS-rebinding gap of :func:`refuse_reason` (the name re-resolved
+    between our check and httpx's connect): the connected peer itself must be public."""
+    peer = peer_address(resp)
+    if peer is None:
+        return True  # nothing to check (e.g. a custom transport); the URL was checked
+    try:
+        return is_public(ipaddress.ip_address(peer.split("%", 1)[0]))
+    except ValueError:
+        return True
 
 
 async def refuse_reason(url: str, allow_private_hosts: bool) -> str | None:

@@ -347,3 +347,39 @@ def test_huge_titles_summaries_and_feeds_are_cut() -> None:
     assert parsed.items[0].link == "https://news.example/0"  # the newest, as listed
     assert all(len(i.title) == 200 and i.title.endswith("…") for i in parsed.items)
     assert all(len(i.summary) <= 1000 for i in parsed.items)
+
+
+async def test_a_feed_that_lands_on_a_private_address_is_refused(tmp_path: Path) -> None:
+    """The URL names a public address, but the connection lands on 127.0.0.1 (a rebound
+    DNS name does the same; here a forward proxy on this host): the connected peer is
+    checked, not only the name, and the feed is refused."""
+    import http.server
+    import threading
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # serves any absolute URI it is asked
+            body = fixture("rss2.xml")
+            self.send_response(200)
+            self.send_header("Content-Type", RSS)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        proxy = f"http://127.0.0.1:{server.server_address[1]}"
+        strict = make_settings(tmp_path, allow_private_hosts=False).polling
+        async with httpx.AsyncClient(proxy=proxy) as via_local:
+            got = await fetch(via_local, "http://93.184.216.34/feed.xml", polling=strict)
+            assert got.outcome is Outcome.REFUSED
+            assert "connected to non-public 127.0.0.1" in (got.error or "")
+            lax = make_settings(tmp_path, allow_private_hosts=True).polling
+            ok = await fetch(via_local, "http://93.184.216.34/feed.xml", polling=lax)
+            assert ok.outcome is Outcome.OK
+    finally:
+        server.shutdown()
+        server.server_close()
