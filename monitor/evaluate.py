@@ -299,8 +299,20 @@ def load_labels(path: Path) -> Labels:
         raise InputError(f"{path}: {exc}") from exc
 
 
+def _alert_of(obj: Any) -> Alert | None:
+    """An alert from a JSONL line: a bare alert (``monitor replay --output``) or the
+    daemon's JSONL sink envelope (schema alert.v1; follow-ups and test probes are no
+    alerts: None)."""
+    if isinstance(obj, dict) and "schema" in obj and "data" in obj:
+        if obj.get("type") != "alert.created":
+            return None
+        obj = obj["data"]
+    return Alert.from_dict(obj)
+
+
 def load_alerts(path: Path) -> list[Alert]:
-    """Alerts from a JSONL file as ``monitor replay --output`` writes it (blank lines skipped)."""
+    """Alerts from a JSONL file as ``monitor replay --output`` or the daemon's JSONL sink
+    writes it (blank lines skipped)."""
     alerts: list[Alert] = []
     try:
         with Path(path).open(encoding="utf-8") as f:
@@ -308,7 +320,9 @@ def load_alerts(path: Path) -> list[Alert]:
                 if not line.strip():
                     continue
                 try:
-                    alerts.append(Alert.from_dict(json.loads(line)))
+                    alert = _alert_of(json.loads(line))
+                    if alert is not None:
+                        alerts.append(alert)
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                     raise InputError(f"{path}:{n}: not an alert: {exc}") from exc
     except FileNotFoundError as exc:

@@ -525,3 +525,21 @@ def test_a_perfect_replay_scores_full_marks_on_the_shipped_labels(shipped: Any) 
     doubled = score(perfect + again, shipped)
     assert doubled.developments.precision == 0.5
     assert {j.outcome for j in doubled.actors.false_alarms} == {Outcome.DUPLICATE}
+
+
+async def test_eval_reads_the_daemons_own_jsonl_file(tmp_path: Path) -> None:
+    """The JSONL sink writes the webhook envelope (with follow-ups and test probes in
+    it): eval reads the alerts out of it."""
+    import httpx
+
+    from monitor.alerts.jsonl import JSONLSink
+    from monitor.alerts.message import Message, MessageType, Source, probe_message
+
+    path = tmp_path / "alerts.jsonl"
+    sink = JSONLSink(path)
+    a = alert("x", T0)
+    async with httpx.AsyncClient() as client:
+        await sink.deliver(Message(MessageType.ALERT, a), client)
+        await sink.deliver(Message(MessageType.MORE_SOURCES, a, (Source("B", None, "f"),)), client)
+        await sink.deliver(probe_message("s"), client)
+    assert [x.id for x in load_alerts(path)] == [a.id]
