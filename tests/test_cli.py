@@ -173,3 +173,24 @@ def test_status_without_a_daemon(config_file: Path, tmp_path: Path) -> None:
     assert st["feeds"]["failing_long"] == 1
     assert st["feeds"]["failing_feeds"][0]["url"] == "http://127.0.0.1:9/down.xml"
     assert st["model_versions"] == {"test-saga": 3}
+
+
+def test_check_config_lists_everything_start_up_would_meet(tmp_path: Path) -> None:
+    """A valid file whose seed folder is gone, whose curation file was left behind and
+    whose feed has a scheme the poller refuses: all three named at once, exit 2."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text(
+        f'data_dir = "{tmp_path / "data"}"\n'
+        f'[[sagas]]\nname = "a"\nseed_dir = "{tmp_path / "gone"}"\n'
+        f'[[sagas]]\nname = "b"\nseed_dir = "{seeds}"\n'
+        f'curation = "{tmp_path / "left-behind.toml"}"\n'
+        '[[feeds]]\nurl = "ftp://user:pw@files.example/rss"\n'
+    )
+    p = run("--config", str(cfg), "check-config", cwd=tmp_path)
+    assert_usage_error(p, "problem(s) start-up would meet")
+    assert "saga a: seeds: no such file or directory" in p.stderr
+    assert "saga b: seeds: no documents in" in p.stderr  # an empty folder
+    assert "curation file not found" in p.stderr
+    assert "not an http(s) URL" in p.stderr and "pw" not in p.stderr
