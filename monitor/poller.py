@@ -21,6 +21,7 @@ import contextlib
 import logging
 import multiprocessing
 import random
+import signal
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -445,9 +446,17 @@ def _resume_at(state: FeedState | None, now: datetime) -> datetime:
     return max(now, state.next_check)
 
 
+def _ignore_sigint() -> None:
+    """Ctrl-C in a terminal reaches the whole process group: the daemon stops its parser
+    workers itself, they must not die with a KeyboardInterrupt traceback each."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _process_pool(workers: int) -> ProcessPoolExecutor:
     # forkserver: no fork of a process that runs threads (redis, asyncio), cheap workers
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    return ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_ignore_sigint
+    )
 
 
 def _secs_until(when: datetime | None) -> int:

@@ -199,9 +199,11 @@ def daemon(
     watchdog_usec: int = 200_000,
     log: Path,
     log_format: str = "text",
+    new_session: bool = False,
     **env: str,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """``monitor --config CONFIG run`` with NOTIFY_SOCKET and WATCHDOG_USEC set."""
+    """``monitor --config CONFIG run`` with NOTIFY_SOCKET and WATCHDOG_USEC set;
+    ``new_session``: in a process group of its own, as in a terminal."""
     with open(log, "wb") as err:
         proc = subprocess.Popen(
             monitor_cmd("--config", str(config), "--log-format", log_format, "run"),
@@ -209,6 +211,7 @@ def daemon(
             env=subprocess_env(NOTIFY_SOCKET=notify.path, WATCHDOG_USEC=str(watchdog_usec), **env),
             stdout=subprocess.DEVNULL,
             stderr=err,
+            start_new_session=new_session,
         )
         try:
             yield proc

@@ -175,6 +175,25 @@ def test_ready_watchdog_status_then_sigterm_exits_0(
     assert "stopped" in after.stdout or "not running" in after.stdout
 
 
+def test_ctrl_c_in_a_terminal_stops_quietly(
+    tmp_path: Path, notify: NotifySocket, feeds: FeedServer
+) -> None:
+    """Ctrl-C reaches the whole process group (the daemon, its feed parser and NLP
+    workers): the daemon stops with exit 0 and no worker prints a traceback."""
+    import os
+
+    cfg = write_config(tmp_path, feeds=[feeds.url("alpha")], health_port=free_port())
+    log = tmp_path / "daemon.log"
+    with daemon(cfg, notify, log=log, new_session=True) as proc:
+        notify.wait_line("READY=1", READY_TIMEOUT_S)
+        wait_for(lambda: "polled:" in log.read_text(), 10, "a feed parsed by a worker")
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(20)
+        assert proc.returncode == 0
+    text = log.read_text()
+    assert "KeyboardInterrupt" not in text and "Traceback" not in text, text[-2000:]
+
+
 def test_sigterm_mid_work_loses_nothing_and_the_next_start_finishes_it(
     tmp_path: Path, notify: NotifySocket, feeds: FeedServer
 ) -> None:
