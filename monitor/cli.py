@@ -141,7 +141,8 @@ def seed(ctx: Context, paths: tuple[Path, ...], saga_name: str | None, reset: bo
 
     docs = load_documents(paths)
     with ctx.store() as store:
-        rt = Pipeline(ctx.settings, store)
+        # seeding alerts nobody: no sink is built (a sink missing its secret is no matter)
+        rt = Pipeline(ctx.settings, store, emit=lambda alerts: None)
         model = rt.seed(docs, saga=saga_name, reset=reset)
         click.echo(
             f"seeded {model.name} from {len(docs)} document(s): "
@@ -237,13 +238,14 @@ def _utc(when: datetime | None) -> datetime | None:
 @pass_ctx
 def model(ctx: Context, saga_name: str | None, fmt: str, history: bool) -> None:
     """Print the saga model: actors with aliases, the dated event timeline."""
-    from monitor.pipeline import Pipeline
     from monitor.render import render_model
+    from monitor.store.sagas import SagaStore
 
-    with ctx.store() as store:
-        rt = Pipeline(ctx.settings, store)
-        m = rt.load_model(saga_name)
-        changes = rt.history(saga_name) if history else None
+    saga = ctx.settings.saga(saga_name)
+    with ctx.store() as store:  # reading needs no pipeline, NLP or sink
+        sagas = SagaStore(store)
+        m = sagas.load(saga.name, saga.title)
+        changes = sagas.history(saga.name) if history else None
         click.echo(render_model(m, fmt, changes))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -194,3 +195,24 @@ def test_check_config_lists_everything_start_up_would_meet(tmp_path: Path) -> No
     assert "saga b: seeds: no documents in" in p.stderr  # an empty folder
     assert "curation file not found" in p.stderr
     assert "not an http(s) URL" in p.stderr and "pw" not in p.stderr
+
+
+def test_seed_and_model_need_no_sink_secret(tmp_path: Path) -> None:
+    """A Slack sink configured but its secret not in this shell: seeding and reading the
+    model send nothing, so they run."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "one.txt").write_text(
+        "date 2023-03-10\nRegulators close Silicon Valley Bank, says the FDIC.\n\n"
+        "The FDIC took over Silicon Valley Bank on Friday.\n", encoding="utf-8")
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text(
+        f'data_dir = "{tmp_path / "data"}"\n[[sagas]]\nname = "s"\nseed_dir = "{seeds}"\n'
+        '[nlp]\nworkers = 0\n[alerts]\nsinks = ["slack"]\n'
+    )
+    seeded = run("--config", str(cfg), "seed", str(seeds), cwd=tmp_path)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "seeded s from 1 document(s)" in seeded.stdout
+    shown = run("--config", str(cfg), "model", "--format", "json", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["name"] == "s"
