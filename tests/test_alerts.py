@@ -219,7 +219,7 @@ async def test_slack_gets_block_kit_message_with_text_fallback(
     assert "New development" in body["blocks"][0]["text"]["text"]
     everything = json.dumps(body["blocks"], ensure_ascii=False)
     fields = " ".join(f["text"] for f in body["blocks"][1]["fields"])
-    assert "*Kind*\nNew development" in fields
+    assert "*Kind*" not in fields  # the header says it once
     assert "Sam Altman, OpenAI" in fields
     assert "2023-11-18 09:00 UTC" in fields
     assert "*Why it is new*" in everything and "action the saga model has not seen" in everything
@@ -635,3 +635,23 @@ def test_slack_truncation_never_breaks_a_link() -> None:
     assert len(cut) <= _TEXT_MAX and "<" not in cut and cut.endswith("…")
     whole = "x" * 100 + " " + link + " " + "y" * _TEXT_MAX
     assert link in _cut_mrkdwn(whole, _TEXT_MAX)  # a link that fits stays whole
+
+
+def test_slack_speaks_the_users_names_not_ids() -> None:
+    """The saga's title, the feed's configured name; no alert id; no "nearest known
+    event" section when there is none."""
+    from dataclasses import replace
+
+    from monitor.alerts.slack import Names
+
+    a = make_alert()
+    a = replace(a, source_feed="https://feeds.example/rss", explanation=replace(
+        a.explanation, nearest_event=None, nearest_event_date=None, similarity=None))
+    names = Names(sagas={"s": "The OpenAI boardroom crisis"},
+                  feeds={"https://feeds.example/rss": "Example News"})
+    body = slack_payload(Message(MessageType.ALERT, a), names)
+    everything = json.dumps(body, ensure_ascii=False)
+    assert "The OpenAI boardroom crisis" in everything and "Example News" in everything
+    assert "https://feeds.example/rss" not in everything
+    assert a.id not in everything
+    assert "Nearest known event" not in everything

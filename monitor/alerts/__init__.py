@@ -22,11 +22,12 @@ from monitor.alerts.delivery import AsyncSink, Delivery, Outcome
 from monitor.alerts.jsonl import JSONLSink
 from monitor.alerts.message import Message, MessageType
 from monitor.alerts.outbox import Deliverer, Outbox
-from monitor.alerts.slack import SlackSink
+from monitor.alerts.slack import Names, SlackSink
 from monitor.alerts.webhook import WebhookSink
 from monitor.config import Env, Settings
 from monitor.errors import ConfigError
 from monitor.types import Alert
+from monitor.urls import redact
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,10 @@ def build_sinks(
                     env.slack_webhook_url,
                     rate_per_s=a.slack.rate_per_s,
                     timeout_s=a.slack.timeout_s,
+                    names=Names(
+                        sagas={s.name: s.title for s in settings.sagas if s.title},
+                        feeds={redact(f.url): f.name for f in settings.feeds if f.name},
+                    ),
                 )
             )
         elif name == "webhook":

@@ -12,6 +12,8 @@ second per hook: the sink's ``rate_per_s`` defaults to 1.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -44,10 +46,26 @@ def _link(url: str | None, title: str) -> str:
     return f"<{safe}|{label}>"
 
 
-def _source_line(src: Source) -> str:
+@dataclass(frozen=True, slots=True)
+class Names:
+    """What people call what the alert names by id: sagas by their title, feeds by their
+    configured name (an alert carries the saga's slug and the feed's URL)."""
+
+    sagas: Mapping[str, str] = field(default_factory=dict)
+    feeds: Mapping[str, str] = field(default_factory=dict)
+
+    def saga(self, slug: str) -> str:
+        return self.sagas.get(slug) or slug
+
+    def feed(self, url: str | None) -> str | None:
+        return (self.feeds.get(url) or url) if url else url
+
+
+def _source_line(src: Source, names: Names = Names()) -> str:
     line = _link(src.url, src.title)
-    if src.feed:
-        line += f" · {_esc(src.feed)}"
+    feed = names.feed(src.feed)
+    if feed:
+        line += f" · {_esc(feed)}"
     if src.published:
         line += f" · {src.published:%Y-%m-%d %H:%M} UTC"
     return line
@@ -73,7 +91,7 @@ def _when(alert: Alert) -> str:
     return f"{alert.published:%Y-%m-%d %H:%M} UTC" if alert.published else "undated"
 
 
-def _alert_blocks(alert: Alert, *, test: bool) -> list[dict[str, Any]]:
+def _alert_blocks(alert: Alert, *, test: bool, names: Names = Names()) -> list[dict[str, Any]]:
     ex = alert.explanation
     label = KIND_LABEL[alert.kind]
     title = f"{'[TEST] ' if test else ''}{label}: {alert.headline}"
@@ -82,40 +100,36 @@ def _alert_blocks(alert: Alert, *, test: bool) -> list[dict[str, Any]]:
         {
             "type": "section",
             "fields": [
-                {"type": "mrkdwn", "text": f"*Kind*\n{label}"},
                 {
                     "type": "mrkdwn",
                     "text": _cut(f"*Actors*\n{_esc(', '.join(alert.actors) or '-')}", _FIELD_MAX),
                 },
                 {"type": "mrkdwn", "text": f"*Published*\n{_when(alert)}"},
-                {"type": "mrkdwn", "text": _cut(f"*Saga*\n{_esc(alert.saga)}", _FIELD_MAX)},
+                {
+                    "type": "mrkdwn",
+                    "text": _cut(f"*Saga*\n{_esc(names.saga(alert.saga))}", _FIELD_MAX),
+                },
             ],
         },
     ]
     why = _esc(ex.reason or "-")
     quotes = "".join(f"\n> {_esc(_cut(s, 300))}" for s in ex.new_sentences[:3])
     blocks.append(_section(f"*Why it is new*\n{why}{quotes}"))
-    if ex.nearest_event:
+    if ex.nearest_event:  # said only when there is one
         nearest = _esc(ex.nearest_event)
         extra = [x for x in (ex.nearest_event_date,) if x]
         if ex.similarity is not None:
             extra.append(f"similarity {ex.similarity:.2f}")
         if extra:
             nearest += f" ({', '.join(extra)})"
-    else:
-        nearest = "none: nothing like it in the saga model"
-    blocks.append(_section(f"*Nearest known event*\n{nearest}"))
-    blocks.append(_section(f"*Source*\n{_source_line(Source.of(alert))}"))
-    blocks.append(
-        {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"alert `{alert.id}` · {_when(alert)}"}],
-        }
-    )
+        blocks.append(_section(f"*Nearest known event*\n{nearest}"))
+    blocks.append(_section(f"*Source*\n{_source_line(Source.of(alert), names)}"))
+    footer = f"{_esc(names.saga(alert.saga))} · {_when(alert)}"
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
     return blocks
 
 
-def _alert_text(alert: Alert, *, test: bool) -> str:
+def _alert_text(alert: Alert, *, test: bool, names: Names = Names()) -> str:
     parts = [f"{'[TEST] ' if test else ''}{KIND_LABEL[alert.kind]}: {alert.headline}"]
     if alert.actors:
         parts.append(f"Actors: {', '.join(alert.actors)}")
@@ -125,7 +139,7 @@ def _alert_text(alert: Alert, *, test: bool) -> str:
         parts.append(f"Nearest known event: {alert.explanation.nearest_event}")
     src = alert.source_title or alert.source_url or "-"
     if alert.source_feed:
-        src += f" ({alert.source_feed})"
+        src += f" ({names.feed(alert.source_feed)})"
     if alert.source_url and alert.source_title:
         src += f" {alert.source_url}"
     parts.append(f"Source: {src}")
@@ -133,11 +147,11 @@ def _alert_text(alert: Alert, *, test: bool) -> str:
     return _esc(" — ".join(parts))
 
 
-def _more_sources(message: Message) -> dict[str, Any]:
+def _more_sources(message: Message, names: Names = Names()) -> dict[str, Any]:
     alert = message.alert
     n = len(message.sources)
     what = f"{n} more source{'s' if n != 1 else ''}"
-    lines = "\n".join(f"• {_source_line(s)}" for s in message.sources[:20])
+    lines = "\n".join(f"• {_source_line(s, names)}" for s in message.sources[:20])
     if n > 20:
         lines += f"\n…and {n - 20} more"
     return {
@@ -147,28 +161,30 @@ def _more_sources(message: Message) -> dict[str, Any]:
             _section(lines),
             {
                 "type": "context",
-                "elements": [{"type": "mrkdwn", "text": f"follow-up to alert `{alert.id}`"}],
+                "elements": [{"type": "mrkdwn", "text": _esc(names.saga(alert.saga))}],
             },
         ],
     }
 
 
-def slack_payload(message: Message) -> dict[str, Any]:
+def slack_payload(message: Message, names: Names = Names()) -> dict[str, Any]:
     """The JSON body posted to the incoming webhook."""
     if message.type is MessageType.MORE_SOURCES:
-        return _more_sources(message)
+        return _more_sources(message, names)
     test = message.type is MessageType.TEST
     return {
-        "text": _cut(_alert_text(message.alert, test=test), _TEXT_MAX),
-        "blocks": _alert_blocks(message.alert, test=test),
+        "text": _cut(_alert_text(message.alert, test=test, names=names), _TEXT_MAX),
+        "blocks": _alert_blocks(message.alert, test=test, names=names),
     }
 
 
 class SlackSink:
     name = "slack"
 
-    def __init__(self, url: SecretStr, *, rate_per_s: float = 1.0, timeout_s: float = 10.0):
+    def __init__(self, url: SecretStr, *, rate_per_s: float = 1.0, timeout_s: float = 10.0,
+                 names: Names = Names()):
         self._url = url
+        self.names = names
         self.rate_per_s = rate_per_s
         self.timeout_s = timeout_s
 
@@ -176,7 +192,7 @@ class SlackSink:
         return f"SlackSink(url={self._url!r}, rate_per_s={self.rate_per_s})"
 
     async def deliver(self, message: Message, client: httpx.AsyncClient) -> Delivery:
-        body = json.dumps(slack_payload(message), ensure_ascii=False).encode("utf-8")
+        body = json.dumps(slack_payload(message, self.names), ensure_ascii=False).encode("utf-8")
         return await post(
             client,
             self._url.get_secret_value(),
