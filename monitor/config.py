@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -314,14 +315,16 @@ def load_settings(
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML in {path}: {exc}") from exc
+    _merge(raw, env_overrides(os.environ))
     raw.update(overrides or {})
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ConfigError(f"invalid config {path}: {where}: {first['msg']}{more}") from exc
+        every = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise ConfigError(f"invalid config {path}: {every}") from exc
 
     # Relative paths in the file are relative to the project root (the config dir's parent
     # when the file lives in config/, else the file's own dir).
@@ -340,6 +343,41 @@ def load_settings(
     return settings.model_copy(
         update={"data_dir": Path(chosen_data_dir), "sagas": sagas, "config_path": path}
     )
+
+
+ENV_PREFIX = "MONITOR__"
+
+
+def env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Options set in the environment: ``MONITOR__POLLING__INTERVAL_S=60`` is
+    ``[polling] interval_s = 60``. A value is read as TOML when it parses as one
+    (``60``, ``true``, ``["console"]``), else as a string.
+
+    A few lines rather than pydantic-settings' nested env source: the settings are one
+    TOML document validated once, and an override must be merged into that document
+    (and its relative paths resolved) exactly as if the file said it."""
+    out: dict[str, Any] = {}
+    for key, value in environ.items():
+        if not key.upper().startswith(ENV_PREFIX) or len(key) == len(ENV_PREFIX):
+            continue
+        path = [p.lower() for p in key[len(ENV_PREFIX) :].split("__") if p]
+        try:
+            parsed: Any = tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            parsed = value
+        node = out
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = parsed
+    return out
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(base.get(k), dict):
+            _merge(base[k], v)
+        else:
+            base[k] = v
 
 
 def redis_url(env: Env | None = None) -> str | None:

@@ -57,6 +57,8 @@ enabled = false
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for var in ("REDIS_URL", "MONITOR_CONFIG", "MONITOR_DATA_DIR"):
         monkeypatch.delenv(var, raising=False)
+    for var in [v for v in os.environ if v.upper().startswith("MONITOR__")]:
+        monkeypatch.delenv(var)
     yield
 
 

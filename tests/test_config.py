@@ -40,3 +40,27 @@ def test_data_dir_override_order(config_file: Path, tmp_path: Path, clean_env: N
 def test_secrets_are_redacted_in_repr(clean_env: None) -> None:
     env = Env(redis_url="redis://:hunter2@db:6379/0")  # type: ignore[arg-type]
     assert "hunter2" not in repr(env)
+
+
+def test_every_option_can_come_from_the_environment(
+    config_file: Path, clean_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MONITOR__POLLING__INTERVAL_S", "60")
+    monkeypatch.setenv("MONITOR__ALERTS__SINKS", '["console"]')
+    monkeypatch.setenv("MONITOR__NOVELTY__MIN_SOURCES", "3")
+    monkeypatch.setenv("MONITOR__LOG_LEVEL", "DEBUG")  # a bare word is a string
+    s = load_settings(config_file, env=Env())
+    assert s.polling.interval_s == 60 and s.alerts.sinks == ["console"]
+    assert s.novelty.min_sources == 3 and s.log_level == "DEBUG"
+    assert s.sagas[0].name == "test-saga"  # the rest of the file stays
+
+
+def test_every_invalid_value_is_listed_at_once(
+    config_file: Path, clean_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MONITOR__POLLING__INTERVAL_S", "-1")
+    monkeypatch.setenv("MONITOR__NOVELTY__KNOWN_THRESHOLD", "7")
+    with pytest.raises(ConfigError) as err:
+        load_settings(config_file, env=Env())
+    assert "polling.interval_s" in str(err.value) and "novelty.known_threshold" in str(err.value)
+    assert "\n" not in str(err.value)  # one line
