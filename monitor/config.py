@@ -233,6 +233,9 @@ class HealthSettings(_Section):
     # /healthz fails when no poll cycle finished for this long; 0 = three times the longest
     # feed interval plus the jitter.
     max_poll_age_s: Annotated[float, Field(ge=0)] = 0.0
+    # /healthz fails when an alert has waited this long for a sink (receiver down, secret
+    # revoked); retries go on until alerts.retry_horizon_s.
+    max_undelivered_s: Annotated[float, Field(gt=0)] = 900.0
 
     @field_validator("bind")
     @classmethod

@@ -44,7 +44,7 @@ from monitor.alerts import Deliverer as OutboxDeliverer
 from monitor.alerts import Outbox, build_sinks
 from monitor.alerts.message import Source
 from monitor.config import Env, FeedSettings, Settings, load_settings, redis_url
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, StoreError
 from monitor.extract import Articles
 from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
 from monitor.metrics import Metrics
@@ -52,6 +52,7 @@ from monitor.nlp_pool import PooledAnalyzer, make_analyzer
 from monitor.pipeline import Outcome, Pipeline
 from monitor.poller import Poller
 from monitor.store import Store, connect
+from monitor.store.outbox import OutboxStore
 from monitor.store.service import DaemonState, Heartbeat, ServiceStore
 from monitor.systemd import Notifier
 from monitor.types import Alert, FeedItem, Verdict, utcnow
@@ -86,6 +87,8 @@ class Scheduler(Component, Protocol):
     def reload(self, feeds: Sequence[FeedSettings]) -> None: ...
 
     async def poll_all_once(self) -> None: ...
+
+    def failing_feeds(self, max_age_s: float | None) -> tuple[int, int]: ...
 
 
 class Deliverer(Component, Protocol):
@@ -377,13 +380,29 @@ class Daemon:
         return 3 * longest + s.polling.jitter_s
 
     async def check_health(self) -> HealthReport:
+        redis_ok = await redis_reachable(self.store.aio())
+        waiting: float | None = None
+        if redis_ok:
+            sinks = self.settings.alerts.enabled_sinks()
+            try:
+                oldest = await asyncio.to_thread(
+                    OutboxStore(self.store).oldest_undelivered_ms, sinks
+                )
+            except StoreError:
+                oldest = None  # the redis check says what is wrong
+            if oldest is not None:
+                waiting = max(0.0, utcnow().timestamp() - oldest / 1000)
+        max_age = self.max_poll_age_s()
         return evaluate(
             state=self.state.value,
-            redis_ok=await redis_reachable(self.store.aio()),
+            redis_ok=redis_ok,
             scheduler_running=self.scheduler.running,
             last_cycle_at=self.scheduler.last_cycle_at,
             since=self.intake.ready_at or self.started_at,
-            max_age_s=self.max_poll_age_s(),
+            max_age_s=max_age,
+            feeds=self.scheduler.failing_feeds(max_age),
+            undelivered_age_s=waiting,
+            max_undelivered_s=self.settings.health.max_undelivered_s,
         )
 
     def heartbeat(self) -> Heartbeat:

@@ -5,7 +5,10 @@
     {"status": "ok" | "unhealthy", "state": "running",
      "checks": {"redis":     {"ok": true},
                 "scheduler": {"ok": true, "running": true},
-                "last_poll": {"ok": true, "age_s": 12.5, "max_age_s": 990.0}}}
+                "last_poll": {"ok": true, "age_s": 12.5, "max_age_s": 990.0},
+                "feeds":     {"ok": true, "failing": 1, "total": 40},
+                "alerts":    {"ok": true, "oldest_undelivered_s": null,
+                              "max_undelivered_s": 900.0}}}
 
 ``GET /metrics``  Prometheus text (or OpenMetrics when asked) from the daemon's registry.
 
@@ -60,14 +63,20 @@ def evaluate(
     since: datetime,
     max_age_s: float | None,
     now: datetime | None = None,
+    feeds: tuple[int, int] = (0, 0),
+    undelivered_age_s: float | None = None,
+    max_undelivered_s: float = 900.0,
 ) -> HealthReport:
     """Pure verdict. ``since`` is when the scheduler started: before a first cycle, the
-    age of the last poll is counted from there. ``max_age_s`` None: no feeds, no limit."""
+    age of the last poll is counted from there. ``max_age_s`` None: no feeds, no limit.
+    ``feeds``: (failing, total) -- every feed failing is unhealthy, polls or not;
+    ``undelivered_age_s``: how long the oldest alert not delivered to a sink has waited
+    (None: none waits) -- over ``max_undelivered_s`` is unhealthy."""
     now = now or utcnow()
     ref = last_cycle_at or since
     age_s = max(0.0, (now - ref).total_seconds())
     poll_ok = max_age_s is None or age_s <= max_age_s
-    checks = {
+    checks: dict[str, dict[str, Any]] = {
         "redis": {"ok": redis_ok},
         "scheduler": {"ok": scheduler_running, "running": scheduler_running},
         "last_poll": {
@@ -75,8 +84,17 @@ def evaluate(
             "age_s": round(age_s, 3) if last_cycle_at else None,
             "max_age_s": max_age_s,
         },
+        "feeds": {"ok": not (feeds[1] and feeds[0] >= feeds[1]), "failing": feeds[0],
+                  "total": feeds[1]},
+        "alerts": {
+            "ok": undelivered_age_s is None or undelivered_age_s <= max_undelivered_s,
+            "oldest_undelivered_s": (
+                round(undelivered_age_s, 3) if undelivered_age_s is not None else None
+            ),
+            "max_undelivered_s": max_undelivered_s,
+        },
     }
-    healthy = redis_ok and scheduler_running and poll_ok
+    healthy = all(bool(c["ok"]) for c in checks.values())
     return HealthReport(
         healthy, {"status": "ok" if healthy else "unhealthy", "state": state, "checks": checks}
     )

@@ -89,6 +89,20 @@ class Poller:
         self.running = True
         log.info("poller started: %d feeds", len(self._feeds))
 
+    def failing_feeds(self, max_age_s: float | None) -> tuple[int, int]:
+        """(failing, total): a feed fails when its last poll was an error and it has not
+        succeeded for ``max_age_s`` (or ever)."""
+        now = utcnow()
+        failing = 0
+        for url in self._feeds:
+            st = self._states.get(url)
+            if st is None or not st.consecutive_errors:
+                continue
+            ok_at = st.last_success
+            if ok_at is None or max_age_s is None or (now - ok_at).total_seconds() > max_age_s:
+                failing += 1
+        return failing, len(self._feeds)
+
     def reload(self, feeds: Sequence[FeedSettings]) -> None:
         """Take a new feed list (config feeds; imported ones are re-read from Redis)."""
         new = self._merge(feeds)

@@ -655,3 +655,18 @@ def test_slack_speaks_the_users_names_not_ids() -> None:
     assert "https://feeds.example/rss" not in everything
     assert a.id not in everything
     assert "Nearest known event" not in everything
+
+
+async def test_the_oldest_undelivered_alert_is_known_until_delivered(
+    tmp_path: Path, store: Store, receiver: Any
+) -> None:
+    """What /healthz reads: how long the oldest alert has waited for a sink."""
+    r = receiver(lambda n: (503, {}) if n < 1 else (200, {}))
+    settings, sinks = webhook_setup(tmp_path, r.url)
+    db = OutboxStore(store)
+    assert db.oldest_undelivered_ms(["webhook"]) is None
+    Outbox(store, settings).enqueue([make_alert()])
+    queued = db.oldest_undelivered_ms(["webhook"])
+    assert queued is not None and abs(queued / 1000 - time.time()) < 60
+    await Deliverer(settings, store, sinks).drain(10)
+    assert db.oldest_undelivered_ms(["webhook"]) is None

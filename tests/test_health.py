@@ -74,6 +74,19 @@ def test_unhealthy_names_the_failed_check(change: dict[str, Any], failed: str) -
     assert [k for k, v in r.body["checks"].items() if not v["ok"]] == [failed]
 
 
+def test_every_feed_failing_is_unhealthy_even_when_polls_run() -> None:
+    assert _eval(feeds=(3, 40)).healthy
+    r = _eval(feeds=(40, 40))
+    assert not r.healthy and r.body["checks"]["feeds"] == {"ok": False, "failing": 40,
+                                                           "total": 40}
+
+
+def test_alerts_waiting_too_long_for_a_sink_are_unhealthy() -> None:
+    assert _eval(undelivered_age_s=30.0, max_undelivered_s=900.0).healthy
+    r = _eval(undelivered_age_s=901.0, max_undelivered_s=900.0)
+    assert not r.healthy and r.body["checks"]["alerts"]["oldest_undelivered_s"] == 901.0
+
+
 def test_no_feeds_means_no_poll_age_limit() -> None:
     assert _eval(last_cycle_at=None, since=NOW - timedelta(days=9), max_age_s=None).healthy
 

@@ -236,11 +236,13 @@ async def test_errors_back_off_then_recover(
         seconds=300
     )  # 2nd error: 300..600 s
     assert failing.failing_since is not None
+    assert poller.failing_feeds(900.0) == (1, 1)  # /healthz: every feed failing
     await poller.poll_all_once()
     await poller.stop()
     ok = state(store, url)
     assert (ok.last_status, ok.consecutive_errors, ok.failing_since) == ("ok", 0, None)
     assert ok.last_success is not None and ok.next_reason == "ttl"  # the fixture's <ttl>60</ttl>
+    assert poller.failing_feeds(900.0) == (0, 1)
     assert len(sink.titles()) == 3
     assert metrics.fetch_errors.labels(kind="http_5xx")._value.get() == 2
 

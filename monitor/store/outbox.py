@@ -122,6 +122,10 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def _id_ms(entry_id: str) -> int:
+    return int(entry_id.partition("-")[0])
+
+
 def _next_id(entry_id: str) -> str:
     ms, _, seq = entry_id.partition("-")
     return f"{ms}-{int(seq or 0) + 1}"
@@ -352,6 +356,28 @@ class OutboxStore(_Base):
             return [_queue(self.r, self.stream, s) for s in sinks]
         except redis.RedisError as exc:
             raise StoreError(f"cannot read the outbox: {exc}") from exc
+
+    def oldest_undelivered_ms(self, sinks: Iterable[str]) -> int | None:
+        """When the oldest message not yet delivered to one of ``sinks`` was queued (ms
+        since the epoch, from its stream id), None when every sink is up to date."""
+        try:
+            groups = _groups(self.r, self.stream)
+            oldest: list[int] = []
+            for sink in sinks:
+                g = groups.get(sink)
+                if g is None:
+                    continue
+                if int(g["pending"]):
+                    summary = self.r.xpending(self.stream, sink)
+                    oldest.append(_id_ms(_s(summary["min"])))
+                unread = self.r.xrange(
+                    self.stream, min=_next_id(_s(g["last-delivered-id"])), max="+", count=1
+                )
+                if unread:
+                    oldest.append(_id_ms(_s(unread[0][0])))
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot read the outbox: {exc}") from exc
+        return min(oldest) if oldest else None
 
     def dead_count(self) -> int:
         return int(self.r.xlen(self.keys.dead_letters()))
