@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -382,6 +382,41 @@ def _dead_row(d: Any) -> dict[str, Any]:
         "failed_at": datetime.fromtimestamp(d.failed_at_ms / 1000, UTC).isoformat(),
         "error": d.error,
     }
+
+
+@alerts_group.command("list")
+@click.option("--saga", "saga_name", default=None, help="Only this saga's alerts.")
+@click.option("--since", type=click.DateTime(_DATE_FORMATS), help="Queued at or after (UTC).")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the alerts as JSON.")
+@pass_ctx
+def alerts_list(
+    ctx: Context, saga_name: str | None, since: datetime | None, limit: int, as_json: bool
+) -> None:
+    """The recent alerts, from the outbox (newest last)."""
+    from monitor.alerts.message import Message, MessageType
+    from monitor.store.outbox import OutboxStore
+
+    since_ms = int(since.replace(tzinfo=UTC).timestamp() * 1000) if since else 0
+    with ctx.store() as store:
+        entries = OutboxStore(store).recent(since_ms=since_ms, count=10 * limit)
+    alerts = []
+    for e in entries:
+        if e.deleted or e.only:  # trimmed, or a dead letter re-sent to one sink
+            continue
+        msg = Message.from_fields(e.fields)
+        if msg.type is MessageType.ALERT and (saga_name is None or msg.alert.saga == saga_name):
+            alerts.append(msg.alert)
+    alerts = alerts[-limit:]
+    if as_json:
+        click.echo(json_dumps([a.to_dict() for a in alerts]))
+        return
+    if not alerts:
+        click.echo("no alerts")
+        return
+    for a in alerts:
+        when = f"{a.created:%Y-%m-%d %H:%M}" if a.created else "?"
+        click.echo(f"{when}  {a.saga:<20} {a.kind.value:<16} {a.headline}")
 
 
 @alerts_group.command("dead")

@@ -261,3 +261,25 @@ def test_alerts_test_sends_to_each_sink_and_prints_results(
     verify_standard_webhook(SECRET, hit.headers, hit.body)
     assert hit.json()["type"] == "alert.test"
     assert len(slack.hits) == 1 and "blocks" in slack.hits[0].json()
+
+
+def test_alerts_list_shows_the_recent_alerts_from_the_outbox(
+    tmp_path: Path, redis_dir: Path, receivers: Callable[..., Receiver]
+) -> None:
+    from dataclasses import replace
+
+    r = receivers()
+    cfg, store = setup(tmp_path, redis_dir, r.url)
+    settings = load_settings(cfg, env=Env())
+    first, second = make_alert(1), make_alert(2, event="ev-2")
+    other = replace(make_alert(3, event="ev-3"), saga="another-saga")
+    Outbox(store, settings).enqueue([first, second, other])
+    res = run_cli(cfg, "list")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert [ln for ln in lines if first.headline in ln] and lines[-1].endswith(other.headline)
+    only = json.loads(run_cli(cfg, "list", "--saga", "s", "--json").stdout)
+    assert [a["id"] for a in only] == [first.id, second.id]
+    assert json.loads(run_cli(cfg, "list", "--json", "--limit", "1").stdout)[0]["id"] == other.id
+    later = run_cli(cfg, "list", "--since", "2999-01-01")
+    assert later.returncode == 0 and later.stdout.strip() == "no alerts"

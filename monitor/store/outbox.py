@@ -327,6 +327,15 @@ class OutboxStore(_Base):
         return [a for a in added if a]
 
     # -- dead letters -------------------------------------------------------
+    def recent(self, *, since_ms: int = 0, count: int = 100) -> list[OutboxEntry]:
+        """The newest ``count`` entries of the outbox queued at or after ``since_ms``,
+        oldest first (the stream keeps what its length cap allows)."""
+        try:
+            rows = self.r.xrevrange(self.stream, max="+", min=f"{since_ms}-0", count=count)
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot read the outbox: {exc}") from exc
+        return [OutboxEntry.from_redis(i, f) for i, f in reversed(rows)]
+
     def dead_letters(self, *, count: int = 1000) -> list[DeadLetter]:
         try:
             rows = self.r.xrange(self.keys.dead_letters(), count=count)
