@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 
@@ -35,11 +36,16 @@ class TextFormatter(logging.Formatter):
         return redact(line)  # a feed URL or an error may carry user:pass@ or ?token=
 
 
+# syslog severities (RFC 5424) for journald's PRIORITY field: `journalctl -p warning`
+_PRIORITY = {"DEBUG": 7, "INFO": 6, "WARNING": 4, "ERROR": 3, "CRITICAL": 2}
+
+
 class JSONFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         obj: dict[str, object] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
+            "PRIORITY": _PRIORITY.get(record.levelname, 6),
             "logger": record.name,
             "msg": record.getMessage(),
         }
@@ -63,9 +69,25 @@ class _NotCancelled(logging.Filter):
         return not isinstance(exc, asyncio.CancelledError)
 
 
+class _Journald(logging.Formatter):
+    """A line prefixed with its syslog severity ("<4>..."), which journald strips and
+    keeps as the entry's PRIORITY (systemd's SyslogLevelPrefix=, on by default)."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = f"<{_PRIORITY.get(record.levelname, 6)}>"
+        return "\n".join(prefix + ln for ln in self.inner.format(record).splitlines())
+
+
 def configure(level: str = "INFO", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JSONFormatter() if fmt == "json" else TextFormatter())
+    formatter: logging.Formatter = JSONFormatter() if fmt == "json" else TextFormatter()
+    if os.environ.get("JOURNAL_STREAM"):  # stderr goes to journald: `journalctl -p warning`
+        formatter = _Journald(formatter)
+    handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

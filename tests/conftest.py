@@ -68,7 +68,8 @@ def monitor_cmd(*args: str) -> list[str]:
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "MONITOR_CONFIG")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("REDIS_URL", "MONITOR_CONFIG", "JOURNAL_STREAM")}
     env["PYTHONPATH"] = str(ROOT)
     env.update(extra)
     return env

@@ -49,3 +49,24 @@ def test_feed_credentials_never_reach_the_logs() -> None:
     assert json.loads(JSONFormatter().format(rec))["feed"] == (
         "https://***@feeds.example/rss?token=***"
     )
+
+
+def test_json_lines_carry_journald_priority() -> None:
+    warn = logging.LogRecord("m", logging.WARNING, __file__, 1, "slow", None, None)
+    info = logging.LogRecord("m", logging.INFO, __file__, 1, "ok", None, None)
+    assert json.loads(JSONFormatter().format(warn))["PRIORITY"] == 4
+    assert json.loads(JSONFormatter().format(info))["PRIORITY"] == 6
+
+
+def test_under_journald_each_line_carries_its_severity() -> None:
+    from monitor.logs import _Journald
+
+    rec = logging.LogRecord("m", logging.ERROR, __file__, 1, "boom", None, None)
+    try:
+        raise ValueError("x")
+    except ValueError:
+        import sys
+
+        rec.exc_info = sys.exc_info()
+    lines = _Journald(TextFormatter()).format(rec).splitlines()
+    assert len(lines) > 1 and all(ln.startswith("<3>") for ln in lines)
