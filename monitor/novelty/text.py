@@ -39,13 +39,16 @@ def development_alert(
 ) -> Alert:
     near_text, near_date = _nearest(model, story.nearest_event)
     new_names = [k for k, n in story.names.items() if n >= 2] or list(story.names)[:3]
+    fresh = [w.partition(":")[2] for w, n in story.fresh.items() if n >= 2]
+    if not near_text:
+        nearest = "the model knows no event yet"
+    elif story.nearest_score < threshold:
+        nearest = f"nearest known event scores {story.nearest_score:.2f} < {threshold:.2f}"
+    else:  # close in subject, but its headlines say what the saga never said
+        nearest = f"nearest known event scores {story.nearest_score:.2f}, but the reports say"
+        nearest += f" what it never said ({', '.join(fresh[:6])}…)" if fresh else " more"
     reason = (
-        f"{len(story.feeds)} sources in {len(story.docs)} reports; "
-        + (
-            f"nearest known event scores {story.nearest_score:.2f} < {threshold:.2f}"
-            if near_text
-            else "the model knows no event yet"
-        )
+        f"{len(story.feeds)} sources in {len(story.docs)} reports; {nearest}"
         + (f"; new names: {', '.join(new_names)}" if new_names else "")
     )
     title, url, feed, published = source

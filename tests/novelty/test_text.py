@@ -1,0 +1,43 @@
+from datetime import UTC, datetime
+
+from monitor.novelty.text import development_alert
+from monitor.saga import Event, SagaModel, Story
+
+NOW = datetime(2023, 11, 19, 18, 0, tzinfo=UTC)
+
+
+def _model() -> SagaModel:
+    m = SagaModel(name="s")
+    m.events["seed-1"] = Event(id="seed-1", action="", actors=[], date="2023-11-17",
+                               statement="Le conseil renvoie Sam Altman")
+    return m
+
+
+def _story(score: float, fresh: dict[str, int]) -> Story:
+    return Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(),
+                 titles=["Altman sought billions for an AI chip venture"] * 2,
+                 docs=["d1", "d2"], urls=["https://a.example/1", "https://b.example/2"],
+                 feeds=["https://a.example/rss", "https://b.example/rss"],
+                 nearest_event="seed-1", nearest_score=score, fresh=fresh)
+
+
+def _reason(score: float, fresh: dict[str, int]) -> str:
+    m = _model()
+    story = _story(score, fresh)
+    ev = Event(id="dev-st", action="", actors=[], date="2023-11-19", statement=story.titles[0])
+    alert = development_alert(m, ev, story, 0.62, NOW,
+                              (story.titles[0], story.urls[0], story.feeds[0], NOW))
+    assert alert.explanation.nearest_event == "Le conseil renvoie Sam Altman"
+    return alert.explanation.reason
+
+
+def test_the_explanation_says_why_a_close_story_is_new() -> None:
+    """Close to a known event in subject: the explanation names the words its reports
+    share that the saga never said, and never claims the score was below the threshold."""
+    reason = _reason(0.70, {"en:chip": 2, "en:venture": 2, "en:sought": 1})
+    assert "0.70" in reason and "< 0.62" not in reason
+    assert "chip" in reason and "venture" in reason and "sought" not in reason
+
+
+def test_the_explanation_of_a_distinct_story_gives_the_score_and_threshold() -> None:
+    assert "nearest known event scores 0.40 < 0.62" in _reason(0.40, {})
