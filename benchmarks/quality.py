@@ -11,6 +11,7 @@ actors, misses, false alarms) and every alert. Needs ../shared (not in the repo)
 from __future__ import annotations
 
 import argparse
+import re
 import resource
 import subprocess
 import sys
@@ -69,8 +70,13 @@ def one(key: str, until: str | None) -> None:
     print(run(cfg, "seed", str(saga["seeds"])).strip())
     alerts = tmp / "alerts.jsonl"
     cut = ["--until", until] if until else []
-    print(run(cfg, "replay", "-q", str(saga["archive"]), *cut, "--output", str(alerts)))
-    print(f"seed + replay: {children_cpu() - before:.1f} CPU s")
+    summary = run(cfg, "replay", "-q", str(saga["archive"]), *cut, "--output", str(alerts))
+    print(summary)
+    cpu = children_cpu() - before
+    found = re.search(r"([\d,]+) candidates", summary)
+    candidates = int(found.group(1).replace(",", "")) if found else 0
+    per = f", {1000 * cpu / candidates:.1f} CPU ms per candidate" if candidates else ""
+    print(f"seed + replay: {cpu:.1f} CPU s{per}")
     if Path(saga["labels"]).is_file():  # type: ignore[arg-type]
         print(run(cfg, "eval", "--alerts", str(alerts), "--labels", str(saga["labels"])))
     for line in alerts.read_text().splitlines():
