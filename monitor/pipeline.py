@@ -243,9 +243,11 @@ class Pipeline:
                 todo[s.name] = [d for d in docs if d.id in unseen]
         if not todo:
             return []
-        far = {} if quiet else self._far(docs, [s for s in sagas if s.name in todo])
-        need = [d for d in docs
-                if any(d in t and d.id not in far.get(n, ()) for n, t in todo.items())]
+        todo_ids = {n: {d.id for d in t} for n, t in todo.items()}
+        pending = [d for d in docs if any(d.id in ids for ids in todo_ids.values())]
+        far = {} if quiet else self._far(pending, [s for s in sagas if s.name in todo])
+        need = [d for d in pending
+                if any(d.id in ids and d.id not in far.get(n, ()) for n, ids in todo_ids.items())]
         by_id = {a.doc.id: a for a in self.analyzer.analyze(need)} if need else {}
         alerts: list[Alert] = []
         for s in sagas:
