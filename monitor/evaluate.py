@@ -284,6 +284,23 @@ def parse_labels(data: Any) -> Labels:
     )
 
 
+def status_conflicts(labels: Labels, seeds: Sequence[str]) -> list[str]:
+    """Where the labels' statuses disagree with the seed texts: a 'known' label that no
+    seed names, an 'expected' one that a seed names (empty: they agree)."""
+    out: list[str] = []
+    items = [(d.id, d.status, any(d.named_in(s) for s in seeds)) for d in labels.developments]
+    items += [
+        (a.id, a.status, any(has_term(s, n, whole_word=True) for s in seeds for n in a.names))
+        for a in labels.actors
+    ]
+    for lid, status, told in items:
+        if status is Status.KNOWN and not told:
+            out.append(f"{lid} is 'known' but no seed names it")
+        elif status is Status.EXPECTED and told:
+            out.append(f"{lid} is 'expected' but a seed names it")
+    return out
+
+
 def load_labels(path: Path) -> Labels:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))

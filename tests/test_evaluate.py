@@ -24,6 +24,7 @@ from monitor.evaluate import (
     normalize,
     parse_labels,
     score,
+    status_conflicts,
     utc,
 )
 from monitor.types import Alert, AlertKind, Explanation
@@ -488,18 +489,7 @@ def test_status_agrees_with_the_seeds(shipped: Any) -> None:
     seeds = [p.read_text(encoding="utf-8") for p in sorted(seed_dir.glob("*.txt"))]
     if not seeds:
         pytest.skip(f"no seed articles in {seed_dir}")
-    for dev in shipped.developments:
-        told = any(dev.named_in(s) for s in seeds)
-        if dev.status is Status.KNOWN:
-            assert told, f"{dev.id} is 'known' but no seed names it"
-        elif dev.status is Status.EXPECTED:
-            assert not told, f"{dev.id} is 'expected' but a seed names it"
-    for actor in shipped.actors:
-        told = any(has_term(s, n, whole_word=True) for s in seeds for n in actor.names)
-        if actor.status is Status.KNOWN:
-            assert told, f"{actor.id} is 'known' but no seed names it"
-        elif actor.status is Status.EXPECTED:
-            assert not told, f"{actor.id} is 'expected' but a seed names it"
+    assert status_conflicts(shipped, seeds) == []
 
 
 def test_a_perfect_replay_scores_full_marks_on_the_shipped_labels(shipped: Any) -> None:
@@ -543,3 +533,12 @@ async def test_eval_reads_the_daemons_own_jsonl_file(tmp_path: Path) -> None:
         await sink.deliver(Message(MessageType.MORE_SOURCES, a, (Source("B", None, "f"),)), client)
         await sink.deliver(probe_message("s"), client)
     assert [x.id for x in load_alerts(path)] == [a.id]
+
+
+def test_status_conflicts_name_each_label_the_seeds_contradict() -> None:
+    labels = parse_labels(small_labels())
+    told = ["The board fired Sam Altman.", "Ilya Sutskever says he deeply regrets it."]
+    conflicts = status_conflicts(labels, told)
+    assert "regret is 'expected' but a seed names it" in conflicts
+    assert not any(c.startswith("fired ") for c in conflicts)  # known, and told
+    assert any(c.startswith("fired is 'known'") for c in status_conflicts(labels, []))
