@@ -50,6 +50,12 @@ def test_places_and_abbreviations_are_never_actors() -> None:
     _, new = names_in([s], Resolver(model()), [], has_title=False)
     assert [n.text for n in new] == ["HSBC"]
     assert not plausible_name("C.E.O.", "org")
+    # no Polish NER labels places: a country in a declined form is still one
+    text = "Bank centralny Szwajcarii i Credit Suisse"
+    s = _sentence(text, Mention("Szwajcarii", 16, 26, "org", "ORG"),
+                  Mention("Credit Suisse", 29, 42, "org", "ORG"))
+    _, new = names_in([s], Resolver(model()), [], has_title=False)
+    assert [n.text for n in new] == ["Credit Suisse"]
 
 
 def test_strict_ner_keeps_only_people_and_organisations() -> None:

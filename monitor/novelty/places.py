@@ -1,0 +1,75 @@
+"""Countries and nations are places, never actors, in any of the languages we read.
+
+spaCy's English NER labels places, but nothing labels them in Polish (no Polish NER ships
+on PyPI), and a Title Case headline hides them from the English model too: "Szwajcarii",
+"Stanach Zjednoczonych", "USA" and "England" became new actors of a banking saga. The
+names come from ``pycountry`` (ISO 3166, with the Debian iso-codes translations it ships),
+in English, French and Polish, with the countries' three-letter codes and the nations of
+the United Kingdom. A Polish declined form is matched by a long common prefix
+("Szwajcarii" / "Szwajcaria", "Niemiec" / "Niemcy").
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+
+import pycountry
+
+from monitor.lexicon import fold
+
+LANGUAGES = ("fr", "pl")  # besides English, the languages whose names we read
+
+
+@cache
+def place_names() -> frozenset[tuple[str, ...]]:
+    """Folded token tuples of every country name we know ("stany", "zjednoczone")."""
+    names: set[str] = set()
+    translations = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+        for lang in LANGUAGES
+    ]
+    for c in pycountry.countries:
+        english = [getattr(c, k) for k in ("name", "common_name", "official_name") if hasattr(c, k)]
+        names.update(english)
+        names.update(t.gettext(n) for t in translations for n in english)
+        names.add(c.alpha_3)
+    for sub in pycountry.subdivisions.get(country_code="GB") or []:
+        if sub.type in ("Country", "Nation", "Province"):
+            names.add(sub.name.split("[")[0].strip())
+    return frozenset(tuple(fold(n).replace(",", " ").split()) for n in names if n)
+
+
+def _same_word(word: str, place: str) -> bool:
+    """Equal, or a declined form: the common prefix is all but two letters of the longer
+    word at most, and four letters at least."""
+    if word == place:
+        return True
+    if len(word) < 4 or len(place) < 4:
+        return False
+    common = 0
+    for a, b in zip(word, place, strict=False):
+        if a != b:
+            break
+        common += 1
+    return common >= max(4, max(len(word), len(place)) - 3)
+
+
+@cache
+def _by_start() -> dict[tuple[int, str], tuple[tuple[str, ...], ...]]:
+    """The names by (number of words, first two letters): a lookup, not a scan."""
+    out: dict[tuple[int, str], list[tuple[str, ...]]] = {}
+    for p in place_names():
+        out.setdefault((len(p), p[0][:2]), []).append(p)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def is_place(name: str) -> bool:
+    """A country or a nation under one of its names or codes, in one of its forms."""
+    tokens = tuple(fold(name).split())
+    if not tokens:
+        return False
+    return any(
+        all(_same_word(t, w) for t, w in zip(tokens, p, strict=True))
+        for p in _by_start().get((len(tokens), tokens[0][:2]), ())
+    )
