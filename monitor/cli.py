@@ -233,20 +233,41 @@ def _utc(when: datetime | None) -> datetime | None:
 
 @cli.command()
 @click.option("--saga", "saga_name", default=None, help="Saga to show (default: the first).")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "html"]), default="text")
 @click.option("--history", is_flag=True, help="Include the model's change history.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 @pass_ctx
-def model(ctx: Context, saga_name: str | None, fmt: str, history: bool) -> None:
-    """Print the saga model: actors with aliases, the dated event timeline."""
+def model(
+    ctx: Context, saga_name: str | None, fmt: str, history: bool, output: Path | None
+) -> None:
+    """Print the saga model: actors with aliases, the dated event timeline. With
+    ``--format html``, the saga's page as the daemon serves it (with its latest alerts)."""
     from monitor.render import render_model
     from monitor.store.sagas import SagaStore
 
     saga = ctx.settings.saga(saga_name)
     with ctx.store() as store:  # reading needs no pipeline, NLP or sink
-        sagas = SagaStore(store)
-        m = sagas.load(saga.name, saga.title)
-        changes = sagas.history(saga.name) if history else None
-        click.echo(render_model(m, fmt, changes))
+        if fmt == "html":
+            from monitor.types import utcnow
+            from monitor.web import Pages
+            from monitor.web.data import read_saga
+
+            text = Pages().saga(read_saga(store, saga), now=utcnow())
+        else:
+            sagas = SagaStore(store)
+            m = sagas.load(saga.name, saga.title)
+            changes = sagas.history(saga.name) if history else None
+            text = render_model(m, fmt, changes)
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
 
 
 def _one_line(exc: BaseException) -> str:
