@@ -1,21 +1,26 @@
 """What the pages read from Redis, through the store modules only (sync: the HTTP server
 calls these in a worker thread, ``monitor model --format html`` directly).
 
-The alerts are the outbox's (as ``monitor alerts list`` reads them): the newest
-``OUTBOX_SCAN`` entries, whatever their saga.
+A saga's alerts are those its alert log keeps (``store.alertlog``: every alert enqueued,
+kept after delivery), with what the outbox still holds: the newest ``OUTBOX_SCAN`` entries,
+whatever their saga, and the follow-ups counting more sources on an alert.
 """
 
 from __future__ import annotations
 
-from monitor.alerts.message import Message
+import json
+
+from monitor.alerts.message import Message, MessageType
 from monitor.config import SagaSettings, Settings
 from monitor.errors import StoreError
 from monitor.store import Store
+from monitor.store.alertlog import AlertLog
 from monitor.store.feeds import FeedStore
 from monitor.store.outbox import OutboxStore
 from monitor.store.sagas import SagaStore
 from monitor.store.service import ServiceStore
-from monitor.web.views import AlertRow, FeedHealthLine, SagaView, alert_rows, saga_view
+from monitor.types import Alert
+from monitor.web.views import FeedHealthLine, SagaView, alert_rows, saga_view
 
 OUTBOX_SCAN = 2000
 MAX_ALERTS = 20
@@ -35,14 +40,27 @@ def outbox_messages(store: Store, *, count: int = OUTBOX_SCAN) -> list[Message]:
     return out
 
 
+def logged_messages(store: Store, saga: str, *, count: int = MAX_ALERTS) -> list[Message]:
+    """The saga's newest alerts from its alert log, oldest first."""
+    out = []
+    for raw in AlertLog(store).recent(saga, count=count):
+        try:
+            out.append(Message(MessageType.ALERT, Alert.from_dict(json.loads(raw))))
+        except (ValueError, KeyError, TypeError):
+            continue  # a row another version wrote: not ours to show
+    return out
+
+
 def read_saga(
-    store: Store, saga: SagaSettings, messages: list[Message] | None = None
+    store: Store, saga: SagaSettings, outbox: list[Message] | None = None
 ) -> SagaView:
     """The saga's model and its latest alerts, as the page shows them."""
     model = SagaStore(store).load(saga.name, saga.title)
-    rows: list[AlertRow] = alert_rows(
-        outbox_messages(store) if messages is None else messages, saga.name
-    )
+    messages = [
+        *logged_messages(store, saga.name),
+        *(outbox_messages(store) if outbox is None else outbox),
+    ]
+    rows = alert_rows(messages, saga.name)
     return saga_view(model, rows, title=saga.title, max_alerts=MAX_ALERTS)
 
 
