@@ -173,6 +173,9 @@ class HealthServer:
             status, ctype, body = await self._respond(head)
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
             status, ctype, body = 400, "text/plain; charset=utf-8", b"bad request\n"
+        except asyncio.CancelledError:  # stopping: a browser's idle pre-connection
+            writer.close()
+            raise
         except Exception:
             log.exception("health endpoint failed")
             status, ctype, body = 500, "text/plain; charset=utf-8", b"internal error\n"

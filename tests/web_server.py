@@ -35,6 +35,12 @@ def serve_pages(store: Store, settings: Settings) -> Iterator[str]:
         loop.run_until_complete(server.start())
         started.set()
         loop.run_forever()
+        # Connections still open (a browser's idle pre-connections) end with the loop.
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(asyncio.sleep(0))  # the transports close on this turn
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
