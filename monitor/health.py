@@ -16,8 +16,8 @@
 a :class:`Routes` (``monitor.web.Site``); HTML answers carry a Content-Security-Policy
 that lets no script run.
 
-Two routes do not justify a web framework: the server reads one request head (size and
-time capped), answers, and closes the connection.
+A few read-only routes do not justify a web framework: the server reads one request head
+(size and time capped), answers, and closes the connection.
 """
 
 from __future__ import annotations
