@@ -164,3 +164,10 @@ def test_saga_add_list_and_show_from_the_command_line(tmp_path: Path) -> None:
     assert shown.returncode == 0 and "Turmoil at Silicon Valley Bank" in shown.stdout
     again = run("saga", "add", "svb-new", "--title", "x", str(seeds))
     assert again.returncode == 2 and "--reset rebuilds it" in again.stderr
+
+    weather = tmp_path / "weather.txt"
+    weather.write_text("it rained a little, then less, then not at all.\n", "utf-8")
+    empty = run("saga", "add", "grey", "--title", "Grey", str(weather))
+    assert empty.returncode == 1
+    assert "protagonists (0):" in empty.stdout
+    assert "saga grey will find nothing: its seeds gave no protagonist" in empty.stderr
