@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 WIDTH = 600
-HEIGHT = 140
+HEIGHT = 120
 TOP = 22  # room for the alert marks
-BOTTOM = 20  # room for the day labels
+BOTTOM = 2  # the day labels are the page's (readable at any width)
 MAX_DAYS = 60
 MIN_DAYS = 7  # a saga of two days still reads as days, not two wide blocks
 
