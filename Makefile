@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 CONFIG ?= config/monitor.toml
 
-.PHONY: install run test lint bench replay clean systemd-analyze
+.PHONY: install run test lint bench replay clean systemd-analyze chromium
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/monitor --config $(CONFIG) run
 
-test: $(STAMP) systemd-analyze
+test: $(STAMP) systemd-analyze chromium
 	$(PY) -m ruff check monitor tests benchmarks
 	$(PY) -m mypy monitor
 	$(PY) -m pytest
@@ -39,6 +39,22 @@ systemd-analyze:
 	      echo "warning: systemd-analyze still missing; tests/test_deploy.py will skip verify"; \
 	  else \
 	    echo "note: systemd-analyze missing and not installable here (needs root and apt-get)"; \
+	  fi; }
+
+# tests/test_web_browser.py drives Debian's chromium through its chromedriver (selenium):
+# installed the same way when missing; otherwise those tests skip and say why.
+chromium:
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium and chromium-driver (for the browser tests)"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    opts="-y -qq --no-install-recommends --no-upgrade"; \
+	    apt-get install $$opts chromium chromium-driver >/dev/null 2>&1 || \
+	      { apt-get update -qq && apt-get install $$opts chromium chromium-driver >/dev/null; }; \
+	    command -v chromedriver >/dev/null 2>&1 || \
+	      echo "warning: chromium/chromedriver still missing; the browser tests will skip"; \
+	  else \
+	    echo "note: chromium missing and not installable here (needs root and apt-get)"; \
 	  fi; }
 
 lint: $(STAMP)

@@ -1,4 +1,4 @@
-"""Command line: ``monitor run | seed | replay | model | check-config``.
+"""Command line: ``monitor run | seed | replay | model | saga | check-config``.
 
 Exit codes (documented in the README):
     0  success
@@ -21,8 +21,8 @@ from typing import Any
 
 import click
 
-from monitor.config import Env, Settings, load_settings, redis_url
-from monitor.errors import ConfigError, InputError, MonitorError
+from monitor.config import Env, SagaSettings, Settings, load_settings, redis_url
+from monitor.errors import ConfigError, InputError, MonitorError, SeedError
 from monitor.store import Store, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -233,20 +233,41 @@ def _utc(when: datetime | None) -> datetime | None:
 
 @cli.command()
 @click.option("--saga", "saga_name", default=None, help="Saga to show (default: the first).")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "html"]), default="text")
 @click.option("--history", is_flag=True, help="Include the model's change history.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 @pass_ctx
-def model(ctx: Context, saga_name: str | None, fmt: str, history: bool) -> None:
-    """Print the saga model: actors with aliases, the dated event timeline."""
+def model(
+    ctx: Context, saga_name: str | None, fmt: str, history: bool, output: Path | None
+) -> None:
+    """Print the saga model: actors with aliases, the dated event timeline. With
+    ``--format html``, the saga's page as the daemon serves it (with its latest alerts)."""
     from monitor.render import render_model
     from monitor.store.sagas import SagaStore
 
     saga = ctx.settings.saga(saga_name)
     with ctx.store() as store:  # reading needs no pipeline, NLP or sink
-        sagas = SagaStore(store)
-        m = sagas.load(saga.name, saga.title)
-        changes = sagas.history(saga.name) if history else None
-        click.echo(render_model(m, fmt, changes))
+        if fmt == "html":
+            from monitor.types import utcnow
+            from monitor.web import Pages
+            from monitor.web.data import read_saga
+
+            text = Pages().saga(read_saga(store, saga), now=utcnow())
+        else:
+            sagas = SagaStore(store)
+            m = sagas.load(saga.name, saga.title)
+            changes = sagas.history(saga.name) if history else None
+            text = render_model(m, fmt, changes)
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -724,3 +745,107 @@ def eval_cmd(alerts_path: Path, labels_path: Path, fresh: bool, as_json: bool) -
 
     report = evaluate_files(alerts_path, labels_path, after_seeding=not fresh)
     click.echo(json_dumps(report.to_dict()) if as_json else report.render())
+
+
+# -- monitor saga (issue 13: several sagas, one command to start one) -----------------------
+
+
+@cli.group("saga")
+def saga_group() -> None:
+    """The sagas: list them, show one, start a new one from its seed documents."""
+
+
+@saga_group.command("list")
+@pass_ctx
+def saga_list(ctx: Context) -> None:
+    """The configured sagas, and sagas stored but not configured yet, with their models."""
+    from monitor.store.sagas import SagaStore
+
+    s = ctx.settings
+    with ctx.store() as store:
+        sagas = SagaStore(store)
+        stored = sagas.names()
+        configured = [x.name for x in s.sagas]
+        for name in [*configured, *(n for n in stored if n not in configured)]:
+            m = sagas.load(name)
+            where = "configured" if name in configured else "stored only: add it to the config"
+            title = next((x.title for x in s.sagas if x.name == name), "") or m.title
+            state = (
+                f"v{m.version}, {len(m.protagonists())} protagonists, {len(m.events)} events"
+                if m.version
+                else "not seeded"
+            )
+            click.echo(f"{name:<28} {state:<46} {where}")
+            if title:
+                click.echo(f"  {title}")
+
+
+@saga_group.command("show")
+@click.argument("name")
+@pass_ctx
+def saga_show(ctx: Context, name: str) -> None:
+    """The actors and the dated events of a stored saga model."""
+    from monitor.render import render_model
+    from monitor.store.sagas import SagaStore
+
+    configured = {x.name: x for x in ctx.settings.sagas}
+    with ctx.store() as store:
+        sagas = SagaStore(store)
+        if name not in configured and name not in sagas.names():
+            raise InputError(f"no saga named {name!r} (see 'monitor saga list')")
+        title = configured[name].title if name in configured else ""
+        click.echo(render_model(sagas.load(name, title), "text"))
+
+
+@saga_group.command("add")
+@click.argument("name")
+@click.argument("docs", nargs=-1, required=True)
+@click.option("--title", required=True, help="The saga's title, as alerts and pages show it.")
+@click.option(
+    "--seed-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder the seeds are copied to (default: DATA_DIR/sagas/NAME/seeds).",
+)
+@click.option("--fetch", is_flag=True, help="Download article pages (URLs, feed items' links).")
+@click.option("--reset", is_flag=True, help="Rebuild a saga that already has a model.")
+@pass_ctx
+def saga_add(
+    ctx: Context,
+    name: str,
+    docs: tuple[str, ...],
+    title: str,
+    seed_dir: Path | None,
+    fetch: bool,
+    reset: bool,
+) -> None:
+    """Start following a saga: copy its seed documents (text files, JSONL feed items, URLs
+    with --fetch) into a seed folder, build and store its model, print what was found and
+    the config lines to add."""
+    from pydantic import ValidationError
+
+    from monitor import newsaga
+
+    s = ctx.settings
+    dest = (seed_dir or s.data_dir / "sagas" / name / "seeds").absolute()
+    try:
+        saga = SagaSettings.model_validate({"name": name, "title": title, "seed_dir": dest})
+    except ValidationError as exc:
+        raise ConfigError(f"bad saga name {name!r}: lower-case letters, digits, - and _") from exc
+    sources = newsaga.sort_sources(docs, fetch=fetch)
+    with ctx.store() as store:
+        written, model = newsaga.add_saga(s, store, saga, sources, fetch=fetch, reset=reset)
+    click.echo(f"copied {len(written)} seed document(s) to {dest}")
+    click.echo(f"saga {name}: model version {model.version}")
+    for line in newsaga.found_lines(model):
+        click.echo(line)
+    click.echo(f"\nadd to {s.config_path or 'the config file'}:\n")
+    for line in newsaga.config_lines(saga):
+        click.echo(f"  {line}")
+    wrong = newsaga.problems(model)
+    if wrong:
+        raise SeedError(
+            f"saga {name} will find nothing: its seeds gave " + " and ".join(wrong)
+            + "; add seed documents that name its actors and tell what happened"
+        )
+

@@ -165,6 +165,8 @@ class SinkSettings(_Section):
     rate_per_s: Annotated[float, Field(ge=0)] = 0.0
     # Time allowed for one HTTP delivery, in seconds.
     timeout_s: Annotated[float, Field(gt=0)] = 10.0
+    # Only the alerts of these sagas (by name) go to this sink; empty: every saga's.
+    sagas: list[str] = []
 
 
 class SlackSettings(SinkSettings):
@@ -274,6 +276,17 @@ class Settings(_Section):
         if len(names) != len(set(names)):
             raise ValueError("saga names must be unique")
         return v
+
+    @model_validator(mode="after")
+    def _sink_sagas_exist(self) -> Settings:
+        names = {s.name for s in self.sagas}
+        for sink in ("slack", "webhook"):
+            unknown = [x for x in getattr(self.alerts, sink).sagas if x not in names]
+            if unknown:
+                raise ValueError(
+                    f"[alerts.{sink}] sagas names no configured saga: {', '.join(unknown)}"
+                )
+        return self
 
     def saga(self, name: str | None = None) -> SagaSettings:
         if name is None:

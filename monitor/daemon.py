@@ -4,7 +4,7 @@ One asyncio loop. The daemon is a list of components, each with ``start()`` and
 ``stop()``, entered by :func:`lifespan` (one async context manager, like Starlette's)::
 
     watchdog   WATCHDOG=1 to systemd from the event loop (first in, last out)
-    health     HTTP /healthz and /metrics
+    health     HTTP /healthz and /metrics, and the timeline pages (monitor.web)
     heartbeat  heartbeat key in Redis (``monitor status``), queue-depth and model gauges
     intake     seeds the saga model, replays items a previous run left half-done;
                on stop, waits for the pipeline batch in flight
@@ -56,6 +56,7 @@ from monitor.store.outbox import OutboxStore
 from monitor.store.service import DaemonState, Heartbeat, ServiceStore
 from monitor.systemd import Notifier
 from monitor.types import Alert, FeedItem, Verdict, utcnow
+from monitor.web import Site
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,10 @@ class Daemon:
         )
 
         self.intake = Intake(self)
-        self.health = HealthServer(settings.health.host_port, self.check_health, self.metrics)
+        site = Site(store, lambda: self.settings)  # the timeline pages, read-only
+        self.health = HealthServer(
+            settings.health.host_port, self.check_health, self.metrics, site
+        )
 
     def components(self, *, burst: bool = False) -> list[Component]:
         """Started in this order, stopped in reverse: the scheduler stops first (no new

@@ -11,6 +11,7 @@ stage boundary with ``raise ... from exc`` so that callers only ever catch ours:
     ├── FetchError           a feed or an article could not be fetched (see feeds/extract)
     │   └── BlockedURLError  not http(s), or a private/loopback/link-local address
     ├── NLPError             the language pipeline could not be loaded or run
+    ├── SeedError            a saga's seeds give no protagonist or no event
     └── DeliveryError        an alert sink refused or could not be reached
 """
 
@@ -47,6 +48,10 @@ class BlockedURLError(FetchError):
 
 class NLPError(MonitorError):
     """The language pipeline could not be loaded or run."""
+
+
+class SeedError(MonitorError):
+    """A saga's seed documents give a model that can find nothing."""
 
 
 class DeliveryError(MonitorError):

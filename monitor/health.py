@@ -12,8 +12,12 @@
 
 ``GET /metrics``  Prometheus text (or OpenMetrics when asked) from the daemon's registry.
 
-Two routes do not justify a web framework: the server reads one request head (size and
-time capped), answers, and closes the connection.
+``GET /`` and ``GET /sagas/...``  the read-only timeline pages, when the server is given
+a :class:`Routes` (``monitor.web.Site``); HTML answers carry a Content-Security-Policy
+that lets no script run.
+
+A few read-only routes do not justify a web framework: the server reads one request head
+(size and time capped), answers, and closes the connection.
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 from prometheus_client.exposition import choose_encoder
@@ -38,6 +42,13 @@ log = logging.getLogger(__name__)
 MAX_HEAD_BYTES = 8192
 READ_TIMEOUT_S = 5.0
 REDIS_PING_TIMEOUT_S = 2.0
+# HTML pages show titles from the internet: even if escaping failed somewhere, no script
+# runs, nothing loads from elsewhere, no form posts anywhere.
+HTML_HEADERS = (
+    "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'\r\n"
+    "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n"
+)
 _REASONS = {
     200: "OK",
     400: "Bad Request",
@@ -111,15 +122,31 @@ async def redis_reachable(client: aioredis.Redis, timeout_s: float = REDIS_PING_
 Check = Callable[[], Awaitable[HealthReport]]
 
 
+class Routes(Protocol):
+    """More read-only pages on the same server (``monitor.web.Site``)."""
+
+    def handles(self, path: str) -> bool: ...
+
+    async def respond(self, path: str, headers: Mapping[str, str]) -> tuple[int, str, bytes]: ...
+
+
 class HealthServer:
-    """A component (``start``/``stop``) serving ``/healthz`` and ``/metrics``."""
+    """A component (``start``/``stop``) serving ``/healthz`` and ``/metrics`` (and the
+    pages of ``routes``, when given)."""
 
     name = "health"
 
-    def __init__(self, bind: tuple[str, int], check: Check, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        bind: tuple[str, int],
+        check: Check,
+        metrics: Metrics,
+        routes: Routes | None = None,
+    ) -> None:
         self.host, self.port = bind
         self.check = check
         self.metrics = metrics
+        self.routes = routes
         self._server: asyncio.Server | None = None
 
     async def start(self) -> None:
@@ -130,6 +157,8 @@ class HealthServer:
         sock = self._server.sockets[0].getsockname()
         self.port = int(sock[1])
         log.info("health endpoint on http://%s:%d/healthz and /metrics", self.host, self.port)
+        if self.routes is not None:
+            log.info("timeline pages on http://%s:%d/", self.host, self.port)
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -144,11 +173,16 @@ class HealthServer:
             status, ctype, body = await self._respond(head)
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
             status, ctype, body = 400, "text/plain; charset=utf-8", b"bad request\n"
+        except asyncio.CancelledError:  # stopping: a browser's idle pre-connection
+            writer.close()
+            raise
         except Exception:
             log.exception("health endpoint failed")
             status, ctype, body = 500, "text/plain; charset=utf-8", b"internal error\n"
         try:
             allow = "Allow: GET, HEAD\r\n" if status == 405 else ""
+            if ctype.startswith("text/html"):
+                allow += HTML_HEADERS
             writer.write(
                 f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: {ctype}\r\n"
                 f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\n{allow}"
@@ -174,6 +208,10 @@ class HealthServer:
             name, sep, value = line.partition(":")
             if sep:
                 headers[name.strip().lower()] = value.strip()
+        if self.routes is not None and self.routes.handles(path):
+            if method not in ("GET", "HEAD"):
+                return 405, "text/plain; charset=utf-8", b"method not allowed\n"
+            return await self.routes.respond(path, headers)
         if path not in ("/healthz", "/metrics"):
             return 404, "text/plain; charset=utf-8", b"not found\n"
         if method not in ("GET", "HEAD"):

@@ -21,7 +21,15 @@ import jsonschema
 import pytest
 from pydantic import SecretStr
 
-from monitor.alerts import ConsoleSink, Deliverer, Dispatcher, JSONLSink, Outbox, build_sinks
+from monitor.alerts import (
+    ConsoleSink,
+    Deliverer,
+    Dispatcher,
+    JSONLSink,
+    Outbox,
+    build_sinks,
+    send_direct,
+)
 from monitor.alerts.delivery import parse_retry_after
 from monitor.alerts.message import Message, MessageType, probe_message
 from monitor.alerts.outbox import backoff_s
@@ -670,3 +678,33 @@ async def test_the_oldest_undelivered_alert_is_known_until_delivered(
     assert queued is not None and abs(queued / 1000 - time.time()) < 60
     await Deliverer(settings, store, sinks).drain(10)
     assert db.oldest_undelivered_ms(["webhook"]) is None
+
+
+# -- a sink limited to some sagas (issue 13) ---------------------------------------------
+
+
+async def test_a_sink_limited_to_some_sagas_gets_only_their_alerts(
+    tmp_path: Path, store: Store, receiver: Any
+) -> None:
+    """``sagas = ["bank"]`` on the webhook: the other saga's alert is acknowledged unsent
+    (nothing left queued), the probe of `monitor alerts test` still reaches it."""
+    from dataclasses import replace
+
+    r = receiver()
+    raw = make_settings(tmp_path, webhook={"url": r.url}).model_dump()
+    raw["sagas"] = [{"name": "s", "seed_dir": tmp_path}, {"name": "bank", "seed_dir": tmp_path}]
+    raw["alerts"]["webhook"]["sagas"] = ["bank"]
+    settings = Settings.model_validate(raw)
+    sinks = build_sinks(settings, env())
+    ours = replace(make_alert(2, id="bank-1", url="https://news.example/bank"), saga="bank")
+    Outbox(store, settings).enqueue([make_alert(1), ours])
+    await Deliverer(settings, store, sinks).drain(10)
+
+    assert [hit.json()["id"] for hit in r.hits] == ["bank-1"]
+    assert pending(store, "webhook") == 0
+    [(_, probe)] = await send_direct(sinks, probe_message("s"), user_agent="t")
+    assert probe.ok and len(r.hits) == 2
+
+    raw["alerts"]["webhook"]["sagas"] = ["nope"]
+    with pytest.raises(ValueError, match=r"\[alerts.webhook\] sagas names no configured saga"):
+        Settings.model_validate(raw)

@@ -145,6 +145,11 @@ def test_ready_watchdog_status_then_sigterm_exits_0(
             "the delivery counted",
         )
         assert delivered == 1
+        # The timeline pages, on the same bind: the saga with its alert, its seeded event.
+        status, page = get(f"http://127.0.0.1:{port}/")
+        assert status == 200 and b"test-saga" in page and b"new actor alert-1" in page
+        status, page = get(f"http://127.0.0.1:{port}/sagas/test-saga")
+        assert status == 200 and b'<li class="event seed"' in page
         m = _metrics(port)
         assert m["monitor_polls_total{outcome=ok}"] >= 1
         assert m["monitor_items_total{stage=seen}"] >= 1

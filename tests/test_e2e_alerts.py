@@ -19,6 +19,7 @@ import jsonschema
 import pytest
 from conftest import NEW_CHAIR, SAME_CHAIR, monitor_cmd, subprocess_env
 from feed_server import RSS, FeedServer, Reply
+from markupsafe import escape
 from test_alerts import SECRET, Receiver, verify_standard_webhook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,6 +145,17 @@ def test_daemon_sends_one_signed_alert_for_a_new_development_and_never_again(
     assert set(ids.values()) == {1}, ids
     assert all(h.status == 200 for h in hook.hits)
     sent = len(hook.hits)
+
+    # The saga's page shows what the daemon found: the alert, the development in the timeline.
+    page = tmp_path / "saga.html"
+    shown = subprocess.run(
+        monitor_cmd("--config", str(cfg), "model", "--format", "html", "--output", str(page)),
+        env=subprocess_env(), capture_output=True, text=True, timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    html = page.read_text(encoding="utf-8")
+    assert f"</span> {escape(dev['headline'])}</h3>" in html  # in the latest alerts
+    assert '<li class="event story"' in html
 
     # Again, same feeds: polled, nothing more is sent.
     run_burst(cfg)

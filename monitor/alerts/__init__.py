@@ -40,6 +40,7 @@ __all__ = [
     "JSONLSink",
     "Message",
     "MessageType",
+    "OnlySagas",
     "Outbox",
     "Sink",
     "SlackSink",
@@ -54,6 +55,26 @@ class Sink(Protocol):
     name: str
 
     def send(self, alert: Alert) -> None: ...
+
+
+class OnlySagas:
+    """A sink limited to some sagas (``sagas = [...]`` on the sink): the other sagas'
+    alerts are acknowledged unsent, so one team's channel gets its own story only.
+    ``monitor alerts test`` probes reach it whatever their saga."""
+
+    def __init__(self, inner: AsyncSink, sagas: Iterable[str]) -> None:
+        self.inner = inner
+        self.sagas = frozenset(sagas)
+        self.name = inner.name
+        self.rate_per_s = inner.rate_per_s
+
+    def wants(self, message: Message) -> bool:
+        return message.type is MessageType.TEST or message.alert.saga in self.sagas
+
+    async def deliver(self, message: Message, client: httpx.AsyncClient) -> Delivery:
+        if not self.wants(message):
+            return Delivery(Outcome.DELIVERED, detail=f"skipped: saga {message.alert.saga}")
+        return await self.inner.deliver(message, client)
 
 
 class Dispatcher:
@@ -136,7 +157,14 @@ def build_sinks(
                     timeout_s=a.webhook.timeout_s,
                 )
             )
-    return sinks
+    return [_limited(sink, settings) for sink in sinks]
+
+
+def _limited(sink: AsyncSink, settings: Settings) -> AsyncSink:
+    """The sink, limited to the sagas its section lists (slack, webhook)."""
+    section = getattr(settings.alerts, sink.name, None)
+    sagas = getattr(section, "sagas", None)
+    return OnlySagas(sink, sagas) if sagas else sink
 
 
 async def send_direct(

@@ -41,6 +41,7 @@ from monitor.config import Settings
 from monitor.errors import StoreError
 from monitor.metrics import Metrics
 from monitor.store import Store
+from monitor.store.alertlog import AlertLog
 from monitor.store.outbox import (
     AsyncOutboxStore,
     OutboxEntry,
@@ -99,6 +100,7 @@ class Outbox:
     def __init__(self, store: Store, settings: Settings, metrics: Metrics | None = None) -> None:
         self.settings = settings.alerts
         self.db = OutboxStore(store)
+        self.log = AlertLog(store)  # what the timeline pages show, kept after delivery
         self.metrics = metrics  # deliveries are counted by the Deliverer; kept for symmetry
         self.sinks = list(self.settings.enabled_sinks())
         self._groups_ready = False
@@ -135,11 +137,19 @@ class Outbox:
             if res.status == "enqueued":
                 enqueued.append(alert.id)
                 log.info("alert queued: %s", alert.headline, extra=extra)
+                self._keep(alert, fields["alert"])
             elif res.status == "grouped":
                 log.info("alert counted on %s (same development)", res.first_alert_id, extra=extra)
             else:
                 log.debug("alert already queued", extra=extra)
         return enqueued
+
+    def _keep(self, alert: Alert, alert_json: str) -> None:
+        """Keep the alert for the pages; failing that loses no alert, only its page row."""
+        try:
+            self.log.append(alert.saga, alert.id, alert_json)
+        except StoreError as exc:
+            log.warning("alert not kept for the pages: %s", exc, extra={"alert": alert.id})
 
     def count_source(
         self, saga: str, event_id: str, source: Source, *, now: datetime | None = None

@@ -6,6 +6,7 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:saga:S:version          string  integer, bumped on every model change
     P:saga:S:history          stream  one entry per model change, with its cause
     P:saga:S:alerted          set     alert ids already emitted (idempotency)
+    P:saga:S:alerts           stream  the saga's alerts as enqueued (capped; the timeline pages)
     P:seen:S                  zset    document ids processed for saga S, scored by time
     P:feed:<hash>             hash    per-feed state (etag, last-modified, health)
     P:feeds                   set     known feed URLs
@@ -52,6 +53,9 @@ class Keys:
 
     def saga_alerted(self, saga: str) -> str:
         return self._k("saga", saga, "alerted")
+
+    def saga_alerts(self, saga: str) -> str:
+        return self._k("saga", saga, "alerts")
 
     def seen_docs(self, saga: str) -> str:
         return self._k("seen", saga)

@@ -35,6 +35,16 @@ class SagaStore:
         except (orjson.JSONDecodeError, ValueError, KeyError, TypeError) as exc:
             raise StoreError(f"stored saga model {saga!r} is corrupt: {exc}") from exc
 
+    def names(self) -> list[str]:
+        """The sagas that have a stored model, by name."""
+        pattern = self.keys.saga_version("*")
+        head, _, tail = pattern.partition("*")
+        try:
+            found = [k.decode() for k in self.r.scan_iter(match=pattern, count=1000)]
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot list the stored sagas: {exc}") from exc
+        return sorted(k[len(head) : len(k) - len(tail)] for k in found)
+
     def version(self, saga: str) -> int:
         v = self.r.get(self.keys.saga_version(saga))
         return int(v) if v else 0
