@@ -155,7 +155,7 @@ class NoveltySettings(_Section):
     new_actor_min_sources: Annotated[int, Field(ge=1)] = 2
 
 
-SinkName = Literal["console", "jsonl", "slack", "webhook"]
+SinkName = Literal["console", "jsonl", "slack", "webhook", "apprise"]
 
 
 class SinkSettings(_Section):
@@ -181,6 +181,13 @@ class WebhookSettings(SinkSettings):
     url: str = ""
 
 
+class AppriseSettings(SinkSettings):
+    # Names of the Apprise targets, each its own sink "apprise-NAME" with its own queue.
+    # A target's URL holds its tokens, so it comes from the environment only:
+    # MONITOR_APPRISE_URL_<NAME> (upper case, "-" as "_").
+    targets: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]] = []
+
+
 class AlertSettings(_Section):
     console: bool = True
     # JSONL file of every alert, relative to data_dir; empty string disables it.
@@ -204,6 +211,7 @@ class AlertSettings(_Section):
     poll_s: Annotated[float, Field(gt=0)] = 1.0
     slack: SlackSettings = SlackSettings()
     webhook: WebhookSettings = WebhookSettings()
+    apprise: AppriseSettings = AppriseSettings()
 
     @field_validator("sinks")
     @classmethod
@@ -216,14 +224,22 @@ class AlertSettings(_Section):
     def _webhook_has_url(self) -> AlertSettings:
         if "webhook" in self.sinks and not self.webhook.url:
             raise ValueError("the webhook sink needs [alerts.webhook] url")
+        if "apprise" in self.sinks and not self.apprise.targets:
+            raise ValueError("the apprise sink needs [alerts.apprise] targets")
         return self
 
-    def enabled_sinks(self) -> list[SinkName]:
-        """The sinks to deliver to, in config order."""
+    def enabled_sinks(self) -> list[str]:
+        """The sinks to deliver to, in config order; "apprise" is one per target."""
         off = {"console"} if not self.console else set()
         if not self.jsonl_path:
             off.add("jsonl")
-        return [s for s in self.sinks if s not in off]
+        out: list[str] = []
+        for s in self.sinks:
+            if s == "apprise":
+                out += [f"apprise-{t}" for t in self.apprise.targets]
+            elif s not in off:
+                out.append(s)
+        return out
 
 
 class HealthSettings(_Section):

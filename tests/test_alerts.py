@@ -708,3 +708,60 @@ async def test_a_sink_limited_to_some_sagas_gets_only_their_alerts(
     raw["alerts"]["webhook"]["sagas"] = ["nope"]
     with pytest.raises(ValueError, match=r"\[alerts.webhook\] sagas names no configured saga"):
         Settings.model_validate(raw)
+
+
+# -- Apprise ----------------------------------------------------------------------------
+
+
+def apprise_setup(tmp_path: Path, **urls: str) -> tuple[Settings, list[Any]]:
+    settings = make_settings(tmp_path, sinks=["apprise"], apprise={"targets": list(urls)})
+    environ = {f"MONITOR_APPRISE_URL_{k.upper()}": v for k, v in urls.items()}
+    return settings, build_sinks(settings, env(), environ=environ)
+
+
+def json_target(r: Receiver) -> str:
+    return r.url.replace("http://", "json://")  # Apprise POSTs {"title", "message", ...}
+
+
+async def test_apprise_target_gets_the_alert_once_after_failures(
+    tmp_path: Path, store: Store, receiver: Any
+) -> None:
+    r = receiver(lambda n: (500, {}) if n < 2 else (200, {}))
+    settings, sinks = apprise_setup(tmp_path, ops=json_target(r))
+    assert [s.name for s in sinks] == ["apprise-ops"]
+    Outbox(store, settings).enqueue([make_alert()])
+    await Deliverer(settings, store, sinks).drain(10)
+
+    assert [h.status for h in r.hits] == [500, 500, 200]
+    sent = r.hits[-1].json()
+    assert sent["title"].endswith("Sam Altman returns as OpenAI CEO (1)")
+    assert "https://news.example/altman-back-1" in sent["message"]
+    assert pending(store, "apprise-ops") == 0
+    await Deliverer(settings, store, sinks).drain(0.3)
+    assert len(r.hits) == 3  # delivered once, never again
+
+
+async def test_each_apprise_target_is_its_own_queue(
+    tmp_path: Path, store: Store, receiver: Any
+) -> None:
+    up, down = receiver(), receiver(lambda n: (503, {}))
+    settings, sinks = apprise_setup(tmp_path, up=json_target(up), down=json_target(down))
+    Outbox(store, settings).enqueue([make_alert()])
+    await Deliverer(settings, store, sinks).drain(1.0)
+    # the target that took it is not sent it again while the other one is retried
+    assert len(up.delivered()) == 1 and len(up.hits) == 1
+    assert len(down.hits) >= 2
+    assert pending(store, "apprise-down") == 1
+
+
+def test_apprise_urls_come_from_the_environment_and_are_never_shown(tmp_path: Path) -> None:
+    _, sinks = apprise_setup(tmp_path, phone="ntfy://user:hunter2@127.0.0.1/topic")
+    assert "hunter2" not in repr(sinks[0])
+    settings = make_settings(tmp_path, sinks=["apprise"], apprise={"targets": ["phone"]})
+    with pytest.raises(ConfigError, match="MONITOR_APPRISE_URL_PHONE is not set"):
+        build_sinks(settings, env(), environ={})
+    with pytest.raises(ConfigError) as bad:
+        apprise_setup(tmp_path, phone="nosuchscheme://hunter2@127.0.0.1")
+    assert "hunter2" not in str(bad.value)
+    with pytest.raises(ValueError, match="targets"):
+        make_settings(tmp_path, sinks=["apprise"])

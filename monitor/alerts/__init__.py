@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -109,14 +110,20 @@ def build_sync_sinks(settings: Settings, *, console: bool | None = None) -> list
 
 
 def build_sinks(
-    settings: Settings, env: Env | None = None, *, console: bool | None = None
+    settings: Settings,
+    env: Env | None = None,
+    *,
+    console: bool | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> list[AsyncSink]:
-    """The sinks ``[alerts] sinks`` lists, secrets from the environment.
+    """The sinks ``[alerts] sinks`` lists, secrets from the environment (``env``; the
+    Apprise targets' URLs from ``environ``, by default the process's).
 
     Raises ConfigError when a sink's secret is missing. ``console`` forces the console
     sink off (or on) whatever the config says.
     """
     env = env or Env()
+    environ = os.environ if environ is None else environ
     a = settings.alerts
     names: list[str] = list(a.enabled_sinks())
     if console is False and "console" in names:
@@ -157,12 +164,25 @@ def build_sinks(
                     timeout_s=a.webhook.timeout_s,
                 )
             )
+        elif name.startswith("apprise-"):
+            sinks.append(_apprise_sink(name, settings, environ))
     return [_limited(sink, settings) for sink in sinks]
+
+
+def _apprise_sink(name: str, settings: Settings, environ: Mapping[str, str]) -> AsyncSink:
+    from monitor.alerts.apprise import AppriseSink, url_variable
+
+    var = url_variable(name)
+    url = environ.get(var, "").strip()
+    if not url:
+        raise ConfigError(f"the apprise target {name} is enabled but {var} is not set")
+    a = settings.alerts.apprise
+    return AppriseSink(name, url, rate_per_s=a.rate_per_s, timeout_s=a.timeout_s)
 
 
 def _limited(sink: AsyncSink, settings: Settings) -> AsyncSink:
     """The sink, limited to the sagas its section lists (slack, webhook)."""
-    section = getattr(settings.alerts, sink.name, None)
+    section = getattr(settings.alerts, getattr(sink, "section", sink.name), None)
     sagas = getattr(section, "sagas", None)
     return OnlySagas(sink, sagas) if sagas else sink
 
