@@ -44,6 +44,7 @@ from monitor.alerts import Deliverer as OutboxDeliverer
 from monitor.alerts import Outbox, build_sinks
 from monitor.alerts.message import Source
 from monitor.config import Env, FeedSettings, Settings, load_settings, redis_url
+from monitor.cycle import CycleCounter
 from monitor.errors import ConfigError, StoreError
 from monitor.extract import Articles
 from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
@@ -168,7 +169,10 @@ class Daemon:
         # -- the stages: the poller feeds on_items; the pipeline's prefilter picks the
         # candidates; their articles are downloaded; the pipeline writes its alerts to the
         # durable outbox (idempotent by alert id); the deliverer sends them to every sink.
-        self.scheduler: Scheduler = Poller(settings, store, self.on_items, self.metrics)
+        self.cycle = CycleCounter()  # the poller logs it; batches add candidates and alerts
+        self.scheduler: Scheduler = Poller(
+            settings, store, self.on_items, self.metrics, cycle=self.cycle
+        )
         self.outbox = outbox or Outbox(store, settings, self.metrics)
         self.articles = Articles(settings, store, self.metrics)
         self.deliverer: Deliverer | None = OutboxDeliverer(
@@ -363,6 +367,8 @@ class Daemon:
             alerts = pipeline.process(docs, outcomes=outcomes)
             relevant = {o.doc.id for o in outcomes if o.verdicts - {Verdict.IRRELEVANT}}
             self.metrics.items.labels(stage="relevant").inc(len(relevant))
+            irrelevant = {d.id for d in docs} - relevant
+            self.metrics.items.labels(stage="irrelevant").inc(len(irrelevant))
             # More sources on a development just alerted: counted on its alert (grouping).
             for o in outcomes:
                 for event_id in o.known_events:
@@ -371,7 +377,9 @@ class Daemon:
 
         # Shielded: a cancelled caller cannot stop the thread; Intake.stop waits for it.
         self._in_flight = asyncio.ensure_future(asyncio.to_thread(work))
-        return await asyncio.shield(self._in_flight)
+        alerts = await asyncio.shield(self._in_flight)
+        self.cycle.batch(candidates=len(candidates), alerts=len(alerts))
+        return alerts
 
     # -- health --------------------------------------------------------------------------
     def max_poll_age_s(self) -> float | None:

@@ -3,17 +3,50 @@
 One :class:`Metrics` instance is made by the daemon and passed to the stages that count
 things. Stages take ``metrics: Metrics | None``; ``Metrics()`` is cheap, so tests and
 replay may simply make their own.
+
+Prometheus conventions: no ``_created`` series (``disable_created_metrics``, called when a
+registry is built), ``monitor_build_info`` set to 1, the process collector
+(``process_cpu_seconds_total``, ``process_resident_memory_bytes``, ...) on our registry,
+histogram buckets up to 20 minutes (seeding a saga is one long batch). Items are counted
+once each, at the last stage they reached (``monitor_items_total{stage}``): the sum over
+``stage`` is every feed entry seen.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+import platform
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
+    generate_latest,
+)
+
+from monitor import __version__
+
+# Seconds: from a small batch (tens of ms) to seeding a saga's whole corpus (minutes).
+BATCH_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200)
+# monitor_items_total{stage}: where an item stopped; exclusive, so they sum to every entry.
+ITEM_STAGES = ("known", "filtered", "irrelevant", "relevant")
 
 
 class Metrics:
     def __init__(self) -> None:
+        # prometheus_client keeps this switch module-wide; setting it here (not at import)
+        # keeps importing monitor free of side effects. Every registry of ours wants it.
+        disable_created_metrics()
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
+        ProcessCollector(registry=r)
+        self.build_info = Gauge(
+            "monitor_build_info", "Always 1; the labels say what runs", ["version", "python"],
+            registry=r,
+        )  # fmt: skip
+        self.build_info.labels(__version__, platform.python_version()).set(1)
         # feeds
         self.polls = Counter(
             "monitor_polls", "Feed polls by outcome", ["outcome"], registry=r
@@ -22,14 +55,26 @@ class Metrics:
             "monitor_fetch_errors", "Fetch errors by kind", ["kind"], registry=r
         )  # kind: timeout, network, tls, http_4xx, http_5xx, rate_limited, too_large, parse
         self.items = Counter(
-            "monitor_items", "Feed items by stage", ["stage"], registry=r
-        )  # stage: seen, new, candidate, relevant
+            "monitor_items",
+            "Feed entries by the last stage they reached (the sum is every entry seen)",
+            ["stage"],
+            registry=r,
+        )  # stage: known (seen before), filtered (new, not a candidate by the prefilter),
+        # irrelevant (a candidate analysed, relevant to no saga), relevant
+        for stage in ITEM_STAGES:  # every stage shows, at 0 until it counts
+            self.items.labels(stage)
         self.articles = Counter(
             "monitor_articles", "Article extractions by outcome", ["outcome"], registry=r
         )  # outcome: ok, cached, too_short, not_html, too_large, http_error, timeout, ...
         self.last_poll_cycle = Gauge(
             "monitor_last_poll_timestamp_seconds", "Unix time of the last finished poll", registry=r
         )
+        self.feed_last_success = Gauge(
+            "monitor_feed_last_success_timestamp_seconds",
+            "Unix time of the feed's last successful poll (200 or 304)",
+            ["feed"],
+            registry=r,
+        )  # feed: its configured name, or its URL with credentials redacted
         # decisions and alerts
         self.decisions = Counter(
             "monitor_decisions", "Pipeline decisions by verdict", ["verdict"], registry=r
@@ -55,7 +100,10 @@ class Metrics:
             "monitor_model_version", "Saga model version", ["saga"], registry=r
         )
         self.pipeline_seconds = Histogram(
-            "monitor_pipeline_seconds", "Time to process one batch of documents", registry=r
+            "monitor_pipeline_seconds",
+            "Time to process one batch of documents (seeding included)",
+            buckets=BATCH_BUCKETS,
+            registry=r,
         )
 
     def render(self) -> bytes:

@@ -192,7 +192,7 @@ class Pipeline:
         filters = [pf for s in self.settings.sagas if (pf := self.prefilter(s.name))]
         chosen = [it for it in items if any(pf.is_candidate(it) for pf in filters)]
         if self.metrics:
-            self.metrics.items.labels("candidate").inc(len(chosen))
+            self.metrics.items.labels("filtered").inc(len(items) - len(chosen))
         return chosen
 
     def process_items(

@@ -37,15 +37,18 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import feeds as fd
 from monitor.config import FeedSettings, Settings
+from monitor.cycle import CycleCounter
 from monitor.errors import MonitorError
 from monitor.metrics import Metrics
 from monitor.store import Store
 from monitor.store.feeds import FeedState, FeedStore
 from monitor.types import FeedItem, utcnow
+from monitor.urls import redact
 
 log = logging.getLogger(__name__)
 
 OnItems = Callable[[FeedSettings, list[FeedItem]], Awaitable[None]]
+CYCLE_JOB = "cycle-summary"  # never a feed URL
 
 
 class Poller:
@@ -55,8 +58,10 @@ class Poller:
         store: Store,
         on_items: OnItems,
         metrics: Metrics | None = None,
+        cycle: CycleCounter | None = None,
     ) -> None:
         self.settings = settings
+        self.cycle = cycle or CycleCounter()  # the daemon adds its batches' counts
         self.polling = settings.polling
         self.feed_store = FeedStore(store, ttl_s=settings.polling.seen_ttl_s)
         self.on_items = on_items
@@ -81,10 +86,20 @@ class Poller:
         self._feeds = self._merge(self.settings.feeds)
         await self._load_states()
         states = self._states
+        for url, feed in self._feeds.items():  # /metrics knows them before their first poll
+            self._publish_success(feed, states.get(url))
         self._scheduler = AsyncIOScheduler(timezone=UTC, event_loop=asyncio.get_running_loop())
         now = utcnow()
         for url, feed in self._feeds.items():
             self._add_job(feed, _resume_at(states.get(url), now))
+        self._scheduler.add_job(
+            self.log_cycle,
+            IntervalTrigger(seconds=self.polling.interval_s, timezone=UTC),
+            id=CYCLE_JOB,
+            name="cycle summary",
+            coalesce=True,
+            max_instances=1,
+        )
         self._scheduler.start()
         self.running = True
         log.info("poller started: %d feeds", len(self._feeds))
@@ -110,6 +125,8 @@ class Poller:
         if self._scheduler is None:
             return
         for url in old.keys() - new.keys():
+            with contextlib.suppress(KeyError):
+                self.metrics.feed_last_success.remove(feed_label(old[url]))
             with contextlib.suppress(JobLookupError):
                 self._scheduler.remove_job(url)
         for url in new.keys() - old.keys():
@@ -132,6 +149,13 @@ class Poller:
             self._feeds = self._merge(self.settings.feeds)
         await self._load_states()
         await asyncio.gather(*(self._poll_tracked(f) for f in list(self._feeds.values())))
+        self.log_cycle()
+
+    def log_cycle(self) -> None:
+        """The summary line of the polls since the last one (none when nothing was polled)."""
+        summary = self.cycle.take()
+        if summary is not None:
+            log.info(summary.line())
 
     async def stop(self) -> None:
         if self._scheduler is not None:
@@ -211,10 +235,12 @@ class Poller:
         return await asyncio.shield(task)
 
     async def _poll_guarded(self, feed: FeedSettings) -> fd.Outcome:
+        started = self.cycle.poll_started()
         try:
             return await self.poll(feed)
         except Exception:  # one broken feed (or Redis hiccup) never takes the others down
             log.exception("poll crashed", extra={"feed": feed.url})
+            self.cycle.polled(started=started, failed=True, not_modified=False, new=0)
             self._reschedule(feed.url, utcnow() + timedelta(seconds=self.polling.interval_s))
             return fd.Outcome.NETWORK
 
@@ -233,7 +259,7 @@ class Poller:
         # which bounds the bodies held in memory.
         async with self._host_slot(url):
             await self._slots.acquire()
-            started = utcnow()
+            started, cycle_started = utcnow(), self.cycle.poll_started()
             try:
                 assert self._client is not None
                 result = await fd.fetch(
@@ -275,6 +301,13 @@ class Poller:
         assert state.next_check is not None
         self._reschedule(feed.url, state.next_check)
         self._count(result, outcome, parsed, len(new))
+        self._publish_success(feed, state)
+        self.cycle.polled(
+            started=cycle_started,
+            failed=outcome.is_error,
+            not_modified=outcome is fd.Outcome.NOT_MODIFIED,
+            new=len(new),
+        )
         self._log(feed, state, result, outcome, parsed, len(new))
         self.last_cycle_at = utcnow()
         self.metrics.last_poll_cycle.set(self.last_cycle_at.timestamp())
@@ -389,9 +422,13 @@ class Poller:
             m.fetch_errors.labels(kind="parse").inc()
         elif outcome.is_error:
             m.fetch_errors.labels(kind=result.error_kind).inc()
-        if parsed:
-            m.items.labels(stage="seen").inc(len(parsed.items))
-            m.items.labels(stage="new").inc(new)
+        if parsed:  # the new ones are counted where they stop, downstream
+            m.items.labels(stage="known").inc(max(0, len(parsed.items) - new))
+
+    def _publish_success(self, feed: FeedSettings, state: FeedState | None) -> None:
+        if state is not None and state.last_success is not None:
+            gauge = self.metrics.feed_last_success.labels(feed_label(feed))
+            gauge.set(state.last_success.timestamp())
 
     def _log(
         self,
@@ -447,6 +484,11 @@ class Poller:
         if sem is None:
             sem = self._hosts[host] = asyncio.Semaphore(self.polling.max_per_host)
         return sem
+
+
+def feed_label(feed: FeedSettings) -> str:
+    """How a feed is named in metrics: its configured name, else its URL, redacted."""
+    return feed.name or redact(feed.url)
 
 
 def _interval(feed: FeedSettings, default_s: float) -> float:
