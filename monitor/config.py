@@ -242,6 +242,30 @@ class AlertSettings(_Section):
         return out
 
 
+class DigestSettings(_Section):
+    """The daily email digest: the past day's alerts, by SMTP (``monitor/digest.py``).
+    The SMTP login comes from the environment only: MONITOR_SMTP_USER and
+    MONITOR_SMTP_PASSWORD (none: no login)."""
+
+    enabled: bool = False
+    # The hour (UTC) it is sent; it covers the 24 hours before it.
+    hour_utc: Annotated[int, Field(ge=0, le=23)] = 7
+    to: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]] = []
+    from_addr: str = ""
+    # One email per saga (true) or one for all of them (false).
+    per_saga: bool = True
+    smtp_host: str = "localhost"
+    smtp_port: Annotated[int, Field(gt=0, le=65535)] = 587
+    starttls: bool = True
+    timeout_s: Annotated[float, Field(gt=0)] = 30.0
+
+    @model_validator(mode="after")
+    def _addresses_when_enabled(self) -> DigestSettings:
+        if self.enabled and not (self.to and self.from_addr):
+            raise ValueError("[digest] enabled needs to (a list of addresses) and from_addr")
+        return self
+
+
 class HealthSettings(_Section):
     bind: str = "127.0.0.1:9464"
     enabled: bool = True
@@ -282,6 +306,7 @@ class Settings(_Section):
     novelty: NoveltySettings = NoveltySettings()
     alerts: AlertSettings = AlertSettings()
     health: HealthSettings = HealthSettings()
+    digest: DigestSettings = DigestSettings()
     # Where the file was read from; relative paths inside it are resolved against its project root.
     config_path: Path | None = None
 
@@ -323,6 +348,8 @@ class Env(BaseSettings):
     redis_url: SecretStr | None = None
     slack_webhook_url: SecretStr | None = None
     monitor_webhook_secret: SecretStr | None = None
+    monitor_smtp_user: SecretStr | None = None
+    monitor_smtp_password: SecretStr | None = None
 
 
 def _resolve(base: Path, p: Path) -> Path:

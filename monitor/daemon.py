@@ -9,6 +9,7 @@ One asyncio loop. The daemon is a list of components, each with ``start()`` and
     intake     seeds the saga model, replays items a previous run left half-done;
                on stop, waits for the pipeline batch in flight
     deliverer  delivers the alert outbox (monitor.alerts.outbox), drained on stop
+    digest     the daily email digest (monitor.digest), when [digest] enabled
     scheduler  polls feeds, hands new items to :meth:`Daemon.on_items` (last in, first out;
                a poll still running ``POLL_STOP_GRACE_S`` into the stop is abandoned)
 
@@ -45,6 +46,7 @@ from monitor.alerts import Outbox, build_sinks
 from monitor.alerts.message import Source
 from monitor.config import Env, FeedSettings, Settings, load_settings, redis_url
 from monitor.cycle import CycleCounter
+from monitor.digest import DigestSender
 from monitor.errors import ConfigError, StoreError
 from monitor.extract import Articles
 from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
@@ -175,9 +177,12 @@ class Daemon:
         )
         self.outbox = outbox or Outbox(store, settings, self.metrics)
         self.articles = Articles(settings, store, self.metrics)
+        env = Env()
         self.deliverer: Deliverer | None = OutboxDeliverer(
-            settings, store, build_sinks(settings, Env()), self.metrics
+            settings, store, build_sinks(settings, env), self.metrics
         )
+        # the daily email digest of the alerts, when [digest] enabled
+        self.digest = DigestSender(settings, store, env) if settings.digest.enabled else None
 
         self.intake = Intake(self)
         site = Site(store, lambda: self.settings)  # the timeline pages, read-only
@@ -195,7 +200,10 @@ class Daemon:
         if self.settings.health.enabled:
             out.append(self.health)
         scheduler = GracefulStop(self.scheduler, POLL_STOP_GRACE_S)
-        return [*out, HeartbeatWriter(self), self.articles, self.intake, *delivery, scheduler]
+        digest: list[Component] = [self.digest] if self.digest is not None else []
+        return [
+            *out, HeartbeatWriter(self), self.articles, self.intake, *delivery, *digest, scheduler,
+        ]  # fmt: skip
 
     # -- signals: the one place --------------------------------------------------------
     def request_stop(self, reason: str = "") -> None:
@@ -291,6 +299,7 @@ class Daemon:
                     "novelty",
                     "alerts",
                     "health",
+                    "digest",
                     "log_level",
                 )
                 if getattr(new, name) != getattr(old, name)

@@ -41,3 +41,13 @@ class AlertLog:
         except redis.RedisError as exc:
             raise StoreError(f"cannot read the alerts of saga {saga!r}: {exc}") from exc
         return [f[b"alert"].decode("utf-8") for _, f in reversed(rows) if b"alert" in f]
+
+    def between(self, saga: str, *, since_ms: int, until_ms: int) -> list[str]:
+        """The JSON of the saga's alerts enqueued in ``[since_ms, until_ms)``, oldest first."""
+        try:
+            rows = self.r.xrange(
+                self.keys.saga_alerts(saga), min=str(since_ms), max=f"({until_ms}"
+            )
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot read the alerts of saga {saga!r}: {exc}") from exc
+        return [f[b"alert"].decode("utf-8") for _, f in rows if b"alert" in f]

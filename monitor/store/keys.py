@@ -22,6 +22,7 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:alerts:groups           zset    grouping windows, scored by closing time (ms)
     P:health:daemon           string  heartbeat with a TTL (JSON, see store/service.py)
     P:intake:pending          hash    item id -> FeedItem JSON handed to the pipeline, not done yet
+    P:digest:sent:<day>:<to>  string  the daily digest of <day> (YYYY-MM-DD) went out (TTL)
 """
 
 from __future__ import annotations
@@ -105,3 +106,7 @@ class Keys:
 
     def intake_pending(self) -> str:
         return self._k("intake", "pending")
+
+    # -- digest -----------------------------------------------------------
+    def digest_sent(self, day: str, scope: str) -> str:
+        return self._k("digest", "sent", day, scope)
