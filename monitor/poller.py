@@ -124,9 +124,15 @@ class Poller:
         old, self._feeds = self._feeds, new
         if self._scheduler is None:
             return
+        # A feed removed or renamed loses its last-success series (a renamed one's comes
+        # back under its new name).
+        for url in old:
+            if url not in new or feed_label(new[url]) != feed_label(old[url]):
+                with contextlib.suppress(KeyError):
+                    self.metrics.feed_last_success.remove(feed_label(old[url]))
+                if url in new:
+                    self._publish_success(new[url], self._states.get(url))
         for url in old.keys() - new.keys():
-            with contextlib.suppress(KeyError):
-                self.metrics.feed_last_success.remove(feed_label(old[url]))
             with contextlib.suppress(JobLookupError):
                 self._scheduler.remove_job(url)
         for url in new.keys() - old.keys():

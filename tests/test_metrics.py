@@ -125,3 +125,26 @@ async def test_feeds_report_their_last_success_and_known_entries_are_counted(
     items = {s.labels["stage"]: s.value for s in families["monitor_items"].samples}
     assert items["known"] == 2
     assert len(handed_on) == len({i.id for i in handed_on}) >= 3
+
+
+async def test_a_renamed_or_removed_feed_changes_its_series(store: Store, tmp_path: Path) -> None:
+    async def pipeline(feed: FeedSettings, items: list[FeedItem]) -> None:
+        pass
+
+    server = FeedServer().start()
+    try:
+        server.routes["/a"] = Reply(200, fixture("rss2.xml"))
+        server.routes["/b"] = Reply(200, fixture("atom.xml"))
+        a, b = server.url("/a"), server.url("/b")
+        settings = make_settings(tmp_path, [{"url": a, "name": "Old"}, {"url": b, "name": "B"}])
+        metrics = Metrics()
+        poller = Poller(settings, store, pipeline, metrics)
+        await poller.poll_all_once()
+        await poller.start()
+        poller.reload([FeedSettings(url=a, name="New")])  # renamed; B removed
+        await poller.stop()
+    finally:
+        server.stop()
+    families = {f.name: f for f in text_string_to_metric_families(await _scrape(metrics))}
+    samples = families["monitor_feed_last_success_timestamp_seconds"].samples
+    assert [s.labels["feed"] for s in samples] == ["New"]
