@@ -257,6 +257,7 @@ class Pipeline:
                     Outcome(d, s.name, frozenset({Verdict.IRRELEVANT}))
                     for d in unreadable
                     for s in ([self._saga(saga)] if saga else self.settings.sagas)
+                    if only is None or s.name in only.get(d.id, (s.name,))
                 )
             docs = [d for d in docs if self._readable(d)]
         if not docs:
