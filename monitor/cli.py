@@ -161,6 +161,9 @@ def seed(ctx: Context, paths: tuple[Path, ...], saga_name: str | None, reset: bo
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--saga", "saga_name", default=None, help="Saga to replay against (default: first).")
+@click.option(
+    "--all-sagas", is_flag=True, help="Replay against every saga of the config, in one pass."
+)
 @click.option("--fresh", is_flag=True, help="Start from an empty model (in a scratch namespace).")
 @click.option(
     "--output",
@@ -183,6 +186,7 @@ def replay(
     ctx: Context,
     paths: tuple[Path, ...],
     saga_name: str | None,
+    all_sagas: bool,
     fresh: bool,
     output: Path | None,
     since: datetime | None,
@@ -196,6 +200,8 @@ def replay(
     from monitor.documents import count_entries, expand_paths
     from monitor.replay import run_replay
 
+    if all_sagas and saga_name:
+        raise click.UsageError("--saga and --all-sagas: one or the other")
     expand_paths(paths)  # fail fast on a missing path, before starting anything
     total = count_entries(paths)
     bar = None
@@ -209,6 +215,7 @@ def replay(
                 store,
                 paths,
                 saga=saga_name,
+                all_sagas=all_sagas,
                 fresh=fresh,
                 output=output,
                 echo=(lambda _line: None) if quiet else click.echo,

@@ -366,14 +366,15 @@ class Daemon:
         """Prefilter, download the candidates' articles (async), then NLP and matching in
         a worker thread; the pipeline writes the alerts to the outbox itself."""
         pipeline = self.pipeline
-        candidates = pipeline.select(items)
-        docs = await self.articles.documents(candidates) if candidates else []
+        chosen = pipeline.candidates(items)
+        docs = await self.articles.documents([it for it, _ in chosen]) if chosen else []
+        only = {it.id: sagas for it, sagas in chosen}  # each decided by its own sagas only
 
         def work() -> list[Alert]:
             if not docs:
                 return []
             outcomes: list[Outcome] = []
-            alerts = pipeline.process(docs, outcomes=outcomes)
+            alerts = pipeline.process(docs, outcomes=outcomes, only=only)
             relevant = {o.doc.id for o in outcomes if o.verdicts - {Verdict.IRRELEVANT}}
             self.metrics.items.labels(stage="relevant").inc(len(relevant))
             irrelevant = {d.id for d in docs} - relevant
@@ -387,7 +388,7 @@ class Daemon:
         # Shielded: a cancelled caller cannot stop the thread; Intake.stop waits for it.
         self._in_flight = asyncio.ensure_future(asyncio.to_thread(work))
         alerts = await asyncio.shield(self._in_flight)
-        self.cycle.batch(candidates=len(candidates), alerts=len(alerts))
+        self.cycle.batch(candidates=len(chosen), alerts=len(alerts))
         return alerts
 
     # -- health --------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The one pipeline, used by the daemon and by ``monitor replay``::
 
-    FeedItem -> prefilter.Prefilter (title + summary against the model's terms: candidates)
+    FeedItem -> prefilter.SagaPrefilters (title + summary against every saga's terms, in
+                one look: the candidates, each with the sagas it is a candidate for)
              -> Document (the article text when the daemon downloaded it, else the summary)
     Document -> nlp.Analyzer (sentences, names, actions, vectors)
-             -> match.decide against each saga's model (irrelevant / known / new ...)
+             -> match.decide against the model of each saga it is a candidate for
              -> alerts (emitted through one callable: sinks, or the durable outbox)
              -> match.apply_decision: the model grows with what was new, stored in Redis
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,7 +29,7 @@ from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
 from monitor.nlp_pool import TextAnalyzer
 from monitor.novelty import Engine, Placement, far, saga_centroid
-from monitor.prefilter import Prefilter
+from monitor.prefilter import Prefilter, SagaPrefilters
 from monitor.saga import Curation, SagaModel
 from monitor.store import Store
 from monitor.store.sagas import SagaStore
@@ -91,6 +92,8 @@ class Pipeline:
         self._models: dict[str, tuple[int, SagaModel]] = {}
         # The prefilter of each saga, with the terms it was built from.
         self._prefilters: dict[str, tuple[tuple[str, ...], Prefilter | None]] = {}
+        # The sagas' prefilters combined, with the prefilters it was built of.
+        self._combined: tuple[tuple[tuple[str, Prefilter], ...], SagaPrefilters] | None = None
         # What each saga is about (its centroid), at a model version.
         self._centroids: dict[str, tuple[int, np.ndarray | None]] = {}
 
@@ -185,15 +188,32 @@ class Pipeline:
         log.debug("prefilter for saga %s at version %d: %r", s.name, version, pf)
         return pf
 
-    def select(self, items: Sequence[FeedItem]) -> list[FeedItem]:
-        """The candidates among ``items``: those a saga's prefilter lets through. A saga
-        whose model names nobody lets nothing through (it was reported at seeding): an
-        empty model never makes every item a candidate. Costs microseconds an item."""
-        filters = [pf for s in self.settings.sagas if (pf := self.prefilter(s.name))]
-        chosen = [it for it in items if any(pf.is_candidate(it) for pf in filters)]
+    def saga_prefilters(self) -> SagaPrefilters:
+        """Every saga's prefilter in one (:class:`SagaPrefilters`), rebuilt when some
+        saga's terms changed."""
+        filters = tuple(
+            (s.name, pf) for s in self.settings.sagas if (pf := self.prefilter(s.name))
+        )
+        # Prefilters compare by identity: prefilter() hands out the same one until the
+        # saga's terms change.
+        if self._combined is None or self._combined[0] != filters:
+            self._combined = (filters, SagaPrefilters(dict(filters)))
+        return self._combined[1]
+
+    def candidates(self, items: Sequence[FeedItem]) -> list[tuple[FeedItem, tuple[str, ...]]]:
+        """The candidates among ``items``, each with the sagas whose prefilter lets it
+        through (every saga decides as its own prefilter would). A saga whose model names
+        nobody lets nothing through (it was reported at seeding): an empty model never
+        makes every item a candidate. Costs microseconds an item, however many sagas."""
+        combined = self.saga_prefilters()
+        chosen = [(it, sagas) for it in items if (sagas := combined.sagas_for(it))]
         if self.metrics:
             self.metrics.items.labels("filtered").inc(len(items) - len(chosen))
         return chosen
+
+    def select(self, items: Sequence[FeedItem]) -> list[FeedItem]:
+        """The candidates among ``items``: those some saga's prefilter lets through."""
+        return [it for it, _ in self.candidates(items)]
 
     def process_items(
         self,
@@ -205,8 +225,10 @@ class Pipeline:
     ) -> list[Alert]:
         """Feed items through the prefilter, then the candidates (title + summary) through
         the pipeline. The daemon downloads article text in between (see daemon.py)."""
-        docs = [document_from_item(i) for i in self.select(items)]
-        return self.process(docs, now=now, clock=clock, outcomes=outcomes)
+        chosen = self.candidates(items)
+        docs = [document_from_item(i) for i, _ in chosen]
+        only = {i.id: sagas for i, sagas in chosen}
+        return self.process(docs, now=now, clock=clock, outcomes=outcomes, only=only)
 
     def process(
         self,
@@ -217,8 +239,13 @@ class Pipeline:
         now: datetime | None = None,
         clock: Callable[[Document], datetime | None] | None = None,
         outcomes: list[Outcome] | None = None,
+        only: Mapping[str, Collection[str]] | None = None,
     ) -> list[Alert]:
         """Run documents through every saga (or one); emit and return the new alerts.
+
+        ``only`` (document id -> saga names, from :meth:`candidates`): a document in it
+        is decided against those sagas alone, never against a saga whose prefilter did
+        not let it through; a document not in it, against every saga.
 
         The language picks the path: French, English and Polish (``extract.languages``,
         what the lexicons read) go through NLP and matching; a document declared in
@@ -230,6 +257,7 @@ class Pipeline:
                     Outcome(d, s.name, frozenset({Verdict.IRRELEVANT}))
                     for d in unreadable
                     for s in ([self._saga(saga)] if saga else self.settings.sagas)
+                    if only is None or s.name in only.get(d.id, (s.name,))
                 )
             docs = [d for d in docs if self._readable(d)]
         if not docs:
@@ -238,7 +266,8 @@ class Pipeline:
         sagas = [self._saga(saga)] if saga else list(self.settings.sagas)
         todo: dict[str, list[Document]] = {}
         for s in sagas:
-            unseen = self.sagas.unseen(s.name, [d.id for d in docs])
+            mine = [d.id for d in docs if only is None or s.name in only.get(d.id, (s.name,))]
+            unseen = self.sagas.unseen(s.name, mine)
             if unseen:
                 todo[s.name] = [d for d in docs if d.id in unseen]
         if not todo:

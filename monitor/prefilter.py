@@ -41,14 +41,14 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from monitor.config import PrefilterSettings
 from monitor.types import FeedItem
 
-__all__ = ["Prefilter", "Term", "fold", "item_text"]
+__all__ = ["Prefilter", "SagaPrefilters", "Term", "fold", "item_text"]
 
 # -- text folding -----------------------------------------------------------
 
@@ -273,11 +273,16 @@ class Prefilter:
 
     def scan(self, text: str) -> Hits:
         """Every term found in ``text`` (already plain text), in order of first appearance."""
+        return self.scan_folded(fold(text))
+
+    def scan_folded(self, folded: str, pos: int = 0) -> Hits:
+        """:meth:`scan` of a text already passed through :func:`fold`, from ``pos`` on
+        (the word-boundary check still sees the character before ``pos``)."""
         if self._regex is None:
             return Hits((), ())
         strong: dict[str, None] = {}
         weak: dict[str, None] = {}
-        for m in self._regex.finditer(fold(text)):
+        for m in self._regex.finditer(folded, pos):
             term = self._identify(m.group())
             if term is not None:
                 (weak if term.weak else strong)[term.text] = None
@@ -288,7 +293,11 @@ class Prefilter:
 
         () unless a strong term is there, or at least ``weak_quorum`` distinct weak ones.
         """
-        hits = self.scan(text)
+        return self.match_folded(fold(text))
+
+    def match_folded(self, folded: str, pos: int = 0) -> tuple[str, ...]:
+        """:meth:`match` of a text already passed through :func:`fold`, from ``pos`` on."""
+        hits = self.scan_folded(folded, pos)
         if hits.strong or (self.weak_quorum and len(hits.weak) >= self.weak_quorum):
             return hits.strong + hits.weak
         return ()
@@ -310,3 +319,43 @@ class Prefilter:
 
 def _term_regex(term: Term) -> str:
     return _trie_regex(_surfaces(term))
+
+
+class SagaPrefilters:
+    """The prefilters of several sagas, one look at each item: which sagas is it a
+    candidate for? Immutable, like :class:`Prefilter`: build a new one when a saga's
+    terms change.
+
+    Each item's text is built and folded once, then searched once with a regex over the
+    union of every saga's surfaces (one trie). That regex matches wherever any saga's
+    own regex matches, so when it finds nothing, no saga would have: most items stop
+    there. Otherwise each saga's own prefilter scans the same folded text from the first
+    match on (no saga can match before it), so every saga decides exactly as its
+    :meth:`Prefilter.match_item` does, however the sagas' terms overlap (the same
+    words strong in one and weak in another, "Altman" in one and "Sam Altman" in the
+    other): the union only decides who needs to look.
+    """
+
+    def __init__(self, filters: Mapping[str, Prefilter]) -> None:
+        self.filters: dict[str, Prefilter] = dict(filters)
+        surfaces = {s for pf in self.filters.values() for t in pf.terms for s in _surfaces(t)}
+        # Sorted: the same terms always compile to the same regex.
+        self._regex = re.compile(_trie_regex(sorted(surfaces))) if surfaces else None
+
+    def __repr__(self) -> str:
+        names = ", ".join(f"{n}: {pf!r}" for n, pf in self.filters.items())
+        return f"<SagaPrefilters {names}>"
+
+    def sagas_for(self, item: FeedItem) -> tuple[str, ...]:
+        """The sagas ``item`` is a candidate for, in the order the filters were given."""
+        if self._regex is None:
+            return ()
+        folded = fold(item_text(item))
+        if len(self.filters) == 1:  # the union is the saga's own regex: no screen
+            [(name, pf)] = self.filters.items()
+            return (name,) if pf.match_folded(folded) else ()
+        first = self._regex.search(folded)
+        if first is None:
+            return ()
+        pos = first.start()
+        return tuple(n for n, pf in self.filters.items() if pf.match_folded(folded, pos))

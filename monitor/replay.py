@@ -85,19 +85,20 @@ def _day(when: datetime | None) -> str:
     return when.date().isoformat() if when else "undated"
 
 
-def _scratch_copy(store: Store, saga: str, fresh: bool) -> Store:
+def _scratch_copy(store: Store, sagas: Sequence[str], fresh: bool) -> Store:
     scratch = store.scoped(f"{store.keys.prefix}:replay:{uuid.uuid4().hex[:8]}")
     if not fresh:
         src, dst = store.keys, scratch.keys
         r = store.redis
-        for a, b in (
-            (src.saga_model(saga), dst.saga_model(saga)),
-            (src.saga_version(saga), dst.saga_version(saga)),
-            (src.seen_docs(saga), dst.seen_docs(saga)),
-            (src.saga_alerted(saga), dst.saga_alerted(saga)),
-        ):
-            if r.exists(a):
-                r.copy(a, b)
+        for saga in sagas:
+            for a, b in (
+                (src.saga_model(saga), dst.saga_model(saga)),
+                (src.saga_version(saga), dst.saga_version(saga)),
+                (src.seen_docs(saga), dst.seen_docs(saga)),
+                (src.saga_alerted(saga), dst.saga_alerted(saga)),
+            ):
+                if r.exists(a):
+                    r.copy(a, b)
     return scratch
 
 
@@ -148,6 +149,7 @@ def run_replay(
     paths: Sequence[Path],
     *,
     saga: str | None = None,
+    all_sagas: bool = False,
     fresh: bool = False,
     output: Path | None = None,
     echo: Callable[[str], None] = print,
@@ -165,8 +167,14 @@ def run_replay(
     title + summary unless ``fetch`` downloads the article pages. The clock is the items'
     own time: alerts are dated by it, and ``speed`` (N times real time) sleeps the gaps.
     ``progress`` is called with the number of entries done after each batch.
+
+    Against one saga (``saga``, by default the first), or with ``all_sagas`` against every
+    saga of the config in one pass: each feed item is decided only by the sagas whose
+    prefilter lets it through (text documents, by every saga), as in the daemon.
     """
-    s = settings.saga(saga)
+    if all_sagas and saga is not None:
+        raise ValueError("replay against one saga or all of them, not both")
+    names = [x.name for x in settings.sagas] if all_sagas else [settings.saga(saga).name]
     entries = _entries(paths)
     if since:
         entries = [e for e in entries if e.published is None or e.published >= since]
@@ -184,7 +192,7 @@ def run_replay(
                 out_f.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")
                 out_f.flush()
 
-    scratch = _scratch_copy(store, s.name, fresh)
+    scratch = _scratch_copy(store, names, fresh)
     fetcher = _Fetcher(settings, scratch) if fetch else None
     summary = Summary()
     started = time.perf_counter()
@@ -199,8 +207,9 @@ def run_replay(
                 last = chunk[0].published
             for e in chunk:
                 summary.count_read(e.published)
-            chosen = {id(it) for it in pipeline.select([e.item for e in chunk if e.item])}
-            picked = [e for e in chunk if e.doc is not None or id(e.item) in chosen]
+            chosen = pipeline.candidates([e.item for e in chunk if e.item])
+            only = {it.id: sagas for it, sagas in chosen}
+            picked = [e for e in chunk if e.doc is not None or (e.item and e.item.id in only)]
             summary.candidates += sum(1 for e in picked if e.item is not None)
             fetched = iter(
                 fetcher.documents([e.item for e in picked if e.item is not None]) if fetcher else []
@@ -212,7 +221,13 @@ def run_replay(
                 for e in picked
             ]
             outcomes: list[Outcome] = []
-            pipeline.process(docs, saga=s.name, clock=lambda d: d.published, outcomes=outcomes)
+            pipeline.process(
+                docs,
+                saga=None if all_sagas else names[0],
+                clock=lambda d: d.published,
+                outcomes=outcomes,
+                only=only,
+            )
             summary.add(outcomes)
             if progress:
                 progress(len(chunk))

@@ -313,10 +313,12 @@ class SlowPipeline:
     def ensure_seeded(self) -> None:
         pass
 
-    def select(self, items: Sequence[FeedItem]) -> list[FeedItem]:
-        return list(items)
+    def candidates(self, items: Sequence[FeedItem]) -> list[tuple[FeedItem, tuple[str, ...]]]:
+        return [(it, ("test-saga",)) for it in items]
 
-    def process(self, docs: Sequence[Document], *, outcomes: list[Any]) -> list[Alert]:
+    def process(
+        self, docs: Sequence[Document], *, outcomes: list[Any], only: Any = None
+    ) -> list[Alert]:
         self.started.set()
         time.sleep(self.delay_s)
         self.processed.extend(d.id for d in docs)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import PrefilterSettings
-from monitor.prefilter import Prefilter, Term, fold, item_text
+from monitor.prefilter import Prefilter, SagaPrefilters, Term, fold, item_text
 from monitor.types import FeedItem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,3 +153,70 @@ def test_recall_on_labelled_rss_dev(pf: Prefilter) -> None:
                     passed.add(it.link)
     lost = saga - passed - UNFINDABLE
     assert not lost, sorted(lost)
+
+
+# -- several sagas: one combined look (SagaPrefilters) ------------------------------------
+
+SVB_RSS = ROOT.parent / "shared" / "sagas" / "svb-2023" / "rss"
+SAGAS = ("openai-leadership-2023", "svb-2023")
+
+
+def saga_filters() -> dict[str, Prefilter]:
+    """The two sagas of config/monitor.toml, with the terms their seeded models give."""
+    return {n: Prefilter.build(load_terms(DATA / f"prefilter_terms_{n}.txt")) for n in SAGAS}
+
+
+def separately(filters: dict[str, Prefilter], it: FeedItem) -> tuple[str, ...]:
+    return tuple(n for n, pf in filters.items() if pf.is_candidate(it))
+
+
+def test_combined_decides_as_each_saga_on_overlapping_terms() -> None:
+    # the same words strong in one saga and weak in the other, and nested terms
+    filters = {
+        "a": Prefilter.build(["Sam Altman", "~Greg", "~Microsoft", "OpenAI"]),
+        "b": Prefilter.build(["Altman", "Greg Becker", "~Sam", "~OpenAI", "SVB"]),
+        "c": Prefilter.build(["~Greg", "~Becker", "~Altman"]),
+        "empty": Prefilter.build([]),
+    }
+    combined = SagaPrefilters(filters)
+    texts = [
+        "Sam Altman returns",  # a: Sam Altman; b: Altman (strong)
+        "Sama Altmana zwolniono",  # Polish endings, both
+        "Greg Becker sold shares",  # b strong; c: Greg + Becker weak, a quorum of 2
+        "Greg and Microsoft",  # a: two weak; c: one weak
+        "OpenAI and SVB",  # a strong OpenAI, b strong SVB
+        "Greg Brockman",  # one weak for a and c: nobody
+        "Altman Becker Greg",  # c quorum; b strong Altman
+        "nothing to see",
+        "",
+    ]
+    for text in texts:
+        it = item(text)
+        assert combined.sagas_for(it) == separately(filters, it), text
+    assert SagaPrefilters({}).sagas_for(item("Sam Altman")) == ()
+    one = SagaPrefilters({"a": filters["a"]})
+    assert one.sagas_for(item("Sam Altman")) == ("a",)
+    assert one.sagas_for(item("Greg")) == ()
+
+
+def test_combined_gives_each_saga_the_candidates_of_its_own_prefilter() -> None:
+    """Over real feed items (rss-dev, and every 10th item of the SVB stream): the combined
+    look finds for each saga exactly the items its own prefilter finds."""
+    if not RSS_DEV.is_dir():
+        pytest.skip(f"{RSS_DEV} not available")
+    items: list[FeedItem] = []
+    for folder, step in ((RSS_DEV, 1), (SVB_RSS, 10)):
+        for path in sorted(folder.glob("*.jsonl.gz")):
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                items += [FeedItem.from_dict(json.loads(ln)) for ln in fh][::step]
+    filters = saga_filters()
+    combined = SagaPrefilters(filters)
+    per_saga: dict[tuple[str, ...], int] = {}
+    for it in items:
+        expected = separately(filters, it)
+        assert combined.sagas_for(it) == expected, it.link
+        per_saga[expected] = per_saga.get(expected, 0) + 1
+    # the comparison saw candidates of each saga, and of both at once
+    assert per_saga.get(("openai-leadership-2023",), 0) > 100
+    assert per_saga.get(("svb-2023",), 0) > 100
+    assert per_saga.get(SAGAS, 0) > 0

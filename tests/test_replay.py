@@ -189,3 +189,83 @@ def test_speed_replays_the_gaps_between_items_scaled(
     )
     assert summary.read == 2
     assert time.monotonic() - started >= 0.3  # the gap was replayed, scaled down
+
+
+SVB_SEEDS = ROOT / "sagas" / "svb-2023" / "seeds"
+# One development of the SVB saga told by two outlets (Mar 13, 2023), and one item that
+# names both stories.
+SVB_ITEMS = [
+    {
+        "feed": "https://c.example/rss",
+        "title": "HSBC buys Silicon Valley Bank's UK arm for £1",
+        "summary": "HSBC said on Monday it had bought the British arm of Silicon Valley Bank "
+        "for one pound, after the Bank of England put SVB UK into insolvency.",
+        "link": "https://c.example/hsbc-svb-uk",
+        "published": "2023-03-13T07:00:00+00:00",
+        "language": "en",
+    },
+    {
+        "feed": "https://d.example/rss",
+        "title": "Silicon Valley Bank UK sold to HSBC in rescue deal",
+        "summary": "HSBC has acquired SVB UK for £1, the Treasury said on Monday, protecting "
+        "the deposits of British tech start-ups after the collapse of Silicon Valley Bank.",
+        "link": "https://d.example/svb-uk-hsbc",
+        "published": "2023-03-13T09:00:00+00:00",
+        "language": "en",
+    },
+]
+
+
+def test_one_replay_against_both_sagas_gives_each_its_own_alerts(
+    seeded_store,
+    analyzer,
+    settings_factory,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from monitor.documents import load_documents
+    from monitor.pipeline import Pipeline
+
+    openai = {
+        "name": "openai",
+        "title": "OpenAI leadership crisis",
+        "seed_dir": str(ROOT / "seeds"),
+        "curation": str(ROOT / "config" / "sagas" / "openai-leadership-2023.toml"),
+    }
+    svb = {"name": "svb-2023", "title": "SVB failure", "seed_dir": str(SVB_SEEDS)}
+    settings = settings_factory(tmp_path, sagas=[openai, svb])
+    Pipeline(settings, seeded_store, analyzer=analyzer, emit=lambda _: None).seed(
+        load_documents([SVB_SEEDS]), saga="svb-2023"
+    )
+    archive = _archive(tmp_path / "both.jsonl.gz", [*ARCHIVE_ITEMS, *SVB_ITEMS])
+    summary = run_replay(
+        settings, seeded_store, [archive], all_sagas=True, echo=lambda _: None, analyzer=analyzer
+    )
+    assert summary.read == 6
+    assert summary.candidates == 4  # the two stories' items; not Apple, not the markets
+    by_saga: dict[str, set[str | None]] = {}
+    for a in summary.alerts:
+        by_saga.setdefault(a.saga, set()).add(a.source_url)
+    openai_links = {it["link"] for it in ARCHIVE_ITEMS}
+    svb_links = {it["link"] for it in SVB_ITEMS}
+    assert by_saga.get("openai", set()) and by_saga["openai"] <= openai_links, by_saga
+    assert by_saga.get("svb-2023", set()) and by_saga["svb-2023"] <= svb_links, by_saga
+    assert set(by_saga) == {"openai", "svb-2023"}
+    assert {a.id for a in summary.alerts if a.saga == "openai"} == {
+        a.id
+        for a in run_replay(
+            settings, seeded_store, [archive], saga="openai", echo=lambda _: None,
+            analyzer=analyzer,
+        ).alerts
+    }  # what the OpenAI saga finds does not depend on the other saga being followed
+    # The daemon's path: each item is decided by the sagas of its candidacy only.
+    from monitor.pipeline import Outcome
+    from monitor.types import FeedItem
+
+    items = [FeedItem.from_dict(it) for it in [*ARCHIVE_ITEMS, *SVB_ITEMS]]
+    pipeline = Pipeline(settings, seeded_store, analyzer=analyzer, emit=lambda _: None)
+    outcomes: list[Outcome] = []
+    pipeline.process_items(items, outcomes=outcomes)
+    decided = {(o.doc.url, o.saga) for o in outcomes}
+    assert decided == {(link, "openai") for link in openai_links - {
+        "https://a.example/apple", "https://a.example/markets"
+    }} | {(link, "svb-2023") for link in svb_links}

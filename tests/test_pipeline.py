@@ -1,0 +1,53 @@
+"""Pipeline.candidates: one combined prefilter for every saga, rebuilt only when a saga's
+terms change (pure: the sagas' prefilters are given, no NLP, no model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.pipeline import Pipeline
+from monitor.prefilter import Prefilter
+from monitor.types import FeedItem
+
+
+def item(title: str) -> FeedItem:
+    return FeedItem("f", title, "", f"https://x.example/{abs(hash(title))}", None)
+
+
+def test_candidates_name_their_sagas_and_the_union_is_rebuilt_only_on_change(
+    store,
+    settings_factory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    sagas = [
+        {"name": "a", "seed_dir": str(tmp_path)},
+        {"name": "b", "seed_dir": str(tmp_path)},
+        {"name": "empty", "seed_dir": str(tmp_path)},
+    ]
+    p = Pipeline(
+        settings_factory(tmp_path, sagas=sagas),
+        store,
+        analyzer=object(),  # type: ignore[arg-type]
+        emit=lambda _: None,
+    )
+    filters: dict[str, Prefilter | None] = {
+        "a": Prefilter.build(["Sam Altman", "~Greg"]),
+        "b": Prefilter.build(["Greg Becker", "SVB"]),
+        "empty": None,  # a saga whose model names nobody lets nothing through
+    }
+    monkeypatch.setattr(p, "prefilter", lambda saga=None: filters[saga])
+    items = [item("Sam Altman and Greg Becker"), item("SVB fails"), item("Greg"), item("Rain")]
+    chosen = p.candidates(items)
+    assert [(it.title, sagas) for it, sagas in chosen] == [
+        ("Sam Altman and Greg Becker", ("a", "b")),
+        ("SVB fails", ("b",)),
+    ]
+    assert p.select(items) == [it for it, _ in chosen]
+    combined = p.saga_prefilters()
+    assert p.saga_prefilters() is combined  # the same terms: not rebuilt
+    filters["b"] = Prefilter.build(["Greg Becker", "SVB", "Yellen"])
+    assert p.saga_prefilters() is not combined
+    assert [s for _, s in p.candidates([item("Yellen speaks")])] == [("b",)]
