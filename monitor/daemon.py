@@ -349,6 +349,14 @@ class Daemon:
         """Prefilter, download the candidates' articles (async), then NLP and matching in
         a worker thread; the pipeline writes the alerts to the outbox itself."""
         pipeline = self.pipeline
+        # A saga without a model here means Redis lost its data since the start: seeded
+        # again from its seeds, never rebuilt from whatever live items come next.
+        if reseeded := await asyncio.to_thread(pipeline.ensure_seeded):
+            log.warning(
+                "saga model missing (Redis lost its data?): seeded again from the seeds: %s",
+                ", ".join(reseeded),
+            )
+            self.metrics.store_recoveries.labels("saga_reseeded").inc(len(reseeded))
         candidates = pipeline.select(items)
         docs = await self.articles.documents(candidates) if candidates else []
 

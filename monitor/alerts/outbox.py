@@ -46,6 +46,7 @@ from monitor.store.outbox import (
     OutboxEntry,
     OutboxStore,
     RetryState,
+    is_nogroup,
     now_ms,
 )
 from monitor.types import Alert, AlertKind, utcnow
@@ -105,7 +106,8 @@ class Outbox:
 
     def _ready(self) -> None:
         if not self._groups_ready:
-            # Groups exist before the first XADD, so no sink misses an entry.
+            # Groups exist before the first XADD, so no sink misses an entry (and should
+            # Redis lose its data later, the enqueue script makes them again).
             self.db.ensure_groups(self.sinks)
             self._groups_ready = True
 
@@ -130,6 +132,7 @@ class Outbox:
                 now_ms=at_ms,
                 window_ms=window_ms,
                 id_ttl_s=self.settings.idempotency_ttl_s,
+                sinks=self.sinks,
             )
             extra = {"alert": alert.id}
             if res.status == "enqueued":
@@ -205,6 +208,8 @@ class _SinkWorker:
                         break  # left pending for us: the next start takes it over
                     await self._attempt(entry, None)
             except (redis.RedisError, StoreError, OSError) as exc:
+                if is_nogroup(exc) and await self.o.recreate_groups():
+                    continue
                 log.warning("outbox worker error: %s", exc, extra={"sink": self.name})
                 await self.o._sleep(self.o.settings.poll_s)
 
@@ -244,6 +249,11 @@ class _SinkWorker:
             log.error("dropping undecodable outbox entry: %s", exc, extra=extra)
             await db.dead_letter(self.name, entry, attempts=0, error=str(exc))
             return
+        if message.id and await db.delivered(self.name, message.id):
+            # Sent already (a group made again over a stream that kept the entry).
+            log.info("alert already delivered to this sink; not sent again", extra=extra)
+            await db.ack(self.name, entry.entry_id)
+            return
         attempts = state.attempts if state else 0
         if self._paused_until_ms > now_ms():
             await db.set_retry(
@@ -261,7 +271,8 @@ class _SinkWorker:
             log.exception("alert sink %s failed", self.name, extra=extra)
             result = Delivery(Outcome.RETRY, detail=f"sink error: {exc!r}")
         if result.ok:
-            await db.ack(self.name, entry.entry_id)
+            ttl_s = self.o.settings.idempotency_ttl_s
+            await db.ack(self.name, entry.entry_id, delivered=message.id, delivered_ttl_s=ttl_s)
             latency_s = max(0.0, now_ms() - entry.enqueued_ms) / 1000
             if metrics:
                 metrics.deliveries.labels(self.name, "delivered").inc()
@@ -334,6 +345,7 @@ class Deliverer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._client: httpx.AsyncClient | None = None
         self._db: AsyncOutboxStore | None = None
+        self._groups_lock = asyncio.Lock()
 
     @property
     def started(self) -> bool:
@@ -355,8 +367,8 @@ class Deliverer:
         self._stopping.clear()
         self._db = AsyncOutboxStore(self.store)
         try:
+            await self._db.ensure_groups([s.name for s in self.sinks])
             for sink in self.sinks:
-                await self._db.ensure_group(sink.name)
                 await self._adopt_orphans(sink.name)
         except redis.RedisError as exc:
             raise StoreError(f"cannot prepare the alert outbox: {exc}") from exc
@@ -381,6 +393,22 @@ class Deliverer:
             if held and name != self.consumer and _dead_local_consumer(name):
                 n = await self.db.claim_all(sink, self.consumer, from_consumer=name)
                 log.info("took over %d pending alert(s) from %s", n, name, extra={"sink": sink})
+
+    async def recreate_groups(self) -> bool:
+        """A sink's consumer group is gone (NOGROUP: Redis came back empty): make every
+        missing group again, from the start of the stream, so the alerts queued since are
+        delivered; returns whether any was made (False: another worker just did)."""
+        async with self._groups_lock:
+            made = await self.db.ensure_groups([s.name for s in self.sinks])
+        if made:
+            log.warning(
+                "outbox consumer groups were missing (Redis lost its data?); made again "
+                "from the start of the stream: %s",
+                ", ".join(made),
+            )
+            if self.metrics:
+                self.metrics.store_recoveries.labels("outbox_groups").inc()
+        return bool(made)
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(coro, name=name)
