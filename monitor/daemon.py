@@ -3,11 +3,16 @@
 One asyncio loop. The daemon is a list of components, each with ``start()`` and
 ``stop()``, entered by :func:`lifespan` (one async context manager, like Starlette's)::
 
-    watchdog   WATCHDOG=1 to systemd from the event loop (first in, last out)
+    watchdog   WATCHDOG=1 to systemd from the event loop (first in, last out), never once
+               the daemon has failed for good
     health     HTTP /healthz and /metrics
+    redis      watches Redis every second: since when it is unreachable (/healthz), the
+               embedded redis-server started again if its process died (else: exit 1),
+               checkpointed items retried as soon as it answers again
     heartbeat  heartbeat key in Redis (``monitor status``), queue-depth and model gauges
-    intake     seeds the saga model, replays items a previous run left half-done;
-               on stop, waits for the pipeline batch in flight
+    intake     seeds the saga model, replays items a previous run left half-done, and
+               retries items a failed batch left checkpointed (Redis back, or every
+               ``PENDING_RETRY_S``); on stop, waits for the pipeline batch in flight
     deliverer  delivers the alert outbox (monitor.alerts.outbox), drained on stop
     scheduler  polls feeds, hands new items to :meth:`Daemon.on_items` (last in, first out;
                a poll still running ``POLL_STOP_GRACE_S`` into the stop is abandoned)
@@ -18,7 +23,12 @@ Every stage counts on the daemon's one :class:`~monitor.metrics.Metrics` registr
 New items go through the pipeline one batch at a time (it mutates the saga model), in a
 worker thread so polling never stalls. Before a batch starts its items are checkpointed in
 Redis and they are forgotten only once its alerts are handed on, so a crash or a stop
-timeout loses nothing: the next start processes them again (alert ids are idempotent).
+timeout loses nothing: the next start processes them again (alert ids are idempotent), and
+a batch that failed (Redis dropped in the middle) is retried by the running daemon.
+
+Redis losing its data (restarted without persistence) is repaired as it is met: a saga
+without a model is seeded again from its seeds at the start of the next batch, and the
+outbox makes its consumer groups again from the start of the stream (``monitor.alerts``).
 
 Signals are handled here and only here: SIGTERM/SIGINT stop (stop scheduling, finish the
 batch in flight or leave it checkpointed, exit 0 within 10 s); SIGHUP reloads the config
@@ -38,6 +48,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import datetime
 from typing import Any, Protocol
+
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from monitor import __version__
 from monitor.alerts import Deliverer as OutboxDeliverer
@@ -70,6 +82,14 @@ POLL_STOP_GRACE_S = 3.0
 BURST_DRAIN_TIMEOUT_S = 30.0
 # The heartbeat key outlives this many missed beats.
 HEARTBEAT_TTL_BEATS = 3
+# How often Redis is checked (and a dead embedded redis-server noticed).
+REDIS_WATCH_S = 1.0
+# Tries at starting a dead embedded redis-server again before the daemon gives up (exit 1).
+REDIS_RESTART_ATTEMPTS = 3
+# Items a failed batch left checkpointed are retried this often (and as soon as Redis
+# answers again); the wait doubles while the retries fail, up to PENDING_RETRY_MAX_S.
+PENDING_RETRY_S = 60.0
+PENDING_RETRY_MAX_S = 1800.0
 
 
 class Component(Protocol):
@@ -163,6 +183,8 @@ class Daemon:
         self._tasks: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()  # one pipeline batch at a time (it mutates the model)
         self._in_flight: asyncio.Future[list[Alert]] | None = None
+        self._in_process: set[str] = set()  # ids of the items process() holds now
+        self.failure: str | None = None  # why the daemon gave up (exit 1), see fail()
 
         # -- the stages: the poller feeds on_items; the pipeline's prefilter picks the
         # candidates; their articles are downloaded; the pipeline writes its alerts to the
@@ -175,6 +197,7 @@ class Daemon:
         )
 
         self.intake = Intake(self)
+        self.redis_watch = RedisWatch(self)
         self.health = HealthServer(settings.health.host_port, self.check_health, self.metrics)
 
     def components(self, *, burst: bool = False) -> list[Component]:
@@ -183,17 +206,34 @@ class Daemon:
         delivery: list[Component] = [self.deliverer] if self.deliverer is not None else []
         if burst:  # a one-shot run next to a live daemon must not take its port or heartbeat
             return [self.articles, self.intake, *delivery]
-        out: list[Component] = [Watchdog(self.notifier)]
+        out: list[Component] = [Watchdog(self.notifier, alive=lambda: self.failure is None)]
         if self.settings.health.enabled:
             out.append(self.health)
         scheduler = GracefulStop(self.scheduler, POLL_STOP_GRACE_S)
-        return [*out, HeartbeatWriter(self), self.articles, self.intake, *delivery, scheduler]
+        return [
+            *out,
+            self.redis_watch,
+            HeartbeatWriter(self),
+            self.articles,
+            self.intake,
+            *delivery,
+            scheduler,
+        ]
 
     # -- signals: the one place --------------------------------------------------------
     def request_stop(self, reason: str = "") -> None:
         if not self._stop.is_set():
             log.info("stopping%s", f" ({reason})" if reason else "")
             self._stop.set()
+
+    def fail(self, reason: str) -> None:
+        """Give up for good: the watchdog goes quiet, the daemon stops and exits 1, and
+        systemd (``Restart=on-failure``) starts it again."""
+        if self.failure is None:
+            log.critical("giving up: %s; exiting so that the service is restarted", reason)
+            self.failure = reason
+            self.notifier.status(f"failed: {reason}")
+        self.request_stop("failure")
 
     def request_reload(self) -> None:
         if self.state is DaemonState.RUNNING:
@@ -243,7 +283,7 @@ class Daemon:
                     t.cancel()
                 await asyncio.gather(*self._tasks, return_exceptions=True)
             self._set_state(DaemonState.STOPPED)
-            return 0
+            return 0 if self.failure is None else 1
         finally:
             for sig in handlers:
                 loop.remove_signal_handler(sig)
@@ -325,6 +365,8 @@ class Daemon:
         waiting = self.metrics.queue_depth.labels("pipeline")
         waiting.inc(len(items))
         left = len(items)
+        ids = {it.id for it in items} - self._in_process
+        self._in_process |= ids
         try:
             for start in range(0, len(items), size):
                 batch = items[start : start + size]
@@ -344,6 +386,16 @@ class Daemon:
                     )
         finally:
             waiting.dec(left)
+            self._in_process -= ids
+
+    async def retry_pending(self) -> int:
+        """Process the checkpointed items nobody holds now (a batch failed on them: Redis
+        dropped in the middle); returns how many were taken."""
+        left = [it for it in await self.service.pending() if it.id not in self._in_process]
+        if left:
+            log.info("retrying %d checkpointed item(s) a failed batch left", len(left))
+            await self.process(left)
+        return len(left)
 
     async def _run_batch(self, items: list[FeedItem]) -> list[Alert]:
         """Prefilter, download the candidates' articles (async), then NLP and matching in
@@ -411,6 +463,7 @@ class Daemon:
             feeds=self.scheduler.failing_feeds(max_age),
             undelivered_age_s=waiting,
             max_undelivered_s=self.settings.health.max_undelivered_s,
+            redis_down_since=self.redis_watch.down_since,
         )
 
     def heartbeat(self) -> Heartbeat:
@@ -478,8 +531,9 @@ class Watchdog:
 
     name = "watchdog"
 
-    def __init__(self, notifier: Notifier) -> None:
+    def __init__(self, notifier: Notifier, *, alive: Callable[[], bool] = lambda: True) -> None:
         self.notifier = notifier
+        self.alive = alive  # False once the daemon gave up: no more pings
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -488,7 +542,7 @@ class Watchdog:
             self._task = asyncio.create_task(self._run(interval), name="watchdog")
 
     async def _run(self, interval_s: float) -> None:
-        while True:
+        while self.alive():
             self.notifier.watchdog()
             await asyncio.sleep(interval_s)
 
@@ -496,6 +550,66 @@ class Watchdog:
         await _cancel(self._task)
         self._task = None
         self.notifier.close()
+
+
+class RedisWatch:
+    """Every ``REDIS_WATCH_S``: does Redis answer? While it does not, /healthz says since
+    when. An embedded redis-server whose process died is started again on the same files
+    (``REDIS_RESTART_ATTEMPTS`` tries, backing off); if it cannot be, the daemon gives up
+    (exit 1, the watchdog goes quiet) so that systemd restarts it. A server of
+    ``REDIS_URL`` is its owner's to restart: the daemon waits for it. Once Redis answers
+    again, what a failed batch left checkpointed is retried at once."""
+
+    name = "redis"
+
+    def __init__(self, daemon: Daemon) -> None:
+        self.daemon = daemon
+        self.down_since: datetime | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="redis-watch")
+
+    async def stop(self) -> None:
+        await _cancel(self._task)
+        self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(REDIS_WATCH_S)
+            await self.check()
+
+    async def check(self) -> None:
+        d = self.daemon
+        if await redis_reachable(d.store.aio()):
+            if self.down_since is not None:
+                log.info("Redis answers again (unreachable since %s)", self.down_since)
+                self.down_since = None
+                d.intake.retry_soon()
+            return
+        if self.down_since is None:
+            self.down_since = utcnow()
+            log.error("Redis at %s does not answer", d.store.location)
+        if d.store.embedded and not d.store.embedded_alive():
+            await self._restart()
+
+    async def _restart(self) -> None:
+        d = self.daemon
+        log.error("the embedded redis-server died; starting it again on the same files")
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(REDIS_RESTART_ATTEMPTS),
+            wait=wait_exponential(multiplier=0.5, max=5),
+            retry=retry_if_exception_type(StoreError),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    await asyncio.to_thread(d.store.restart_embedded)
+        except StoreError as exc:
+            d.fail(f"{exc} ({REDIS_RESTART_ATTEMPTS} tries)")
+            return
+        d.metrics.store_recoveries.labels("redis_restarted").inc()
 
 
 class HeartbeatWriter:
@@ -547,14 +661,36 @@ class HeartbeatWriter:
 
 
 class Intake:
-    """Start: seed the saga model, then finish what a previous run checkpointed.
-    Stop: wait (bounded) for the pipeline batch in flight."""
+    """Start: seed the saga model, then finish what a previous run checkpointed. While
+    running: retry what a failed batch left checkpointed, every ``PENDING_RETRY_S`` and
+    as soon as :meth:`retry_soon` is called (Redis answers again). Stop: wait (bounded)
+    for the pipeline batch in flight."""
 
     name = "intake"
 
     def __init__(self, daemon: Daemon) -> None:
         self.daemon = daemon
         self.ready_at: datetime | None = None
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def retry_soon(self) -> None:
+        self._wake.set()
+
+    async def _retry_loop(self) -> None:
+        delay_s = PENDING_RETRY_S
+        while True:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay_s)
+            self._wake.clear()
+            try:
+                await self.daemon.retry_pending()
+                delay_s = PENDING_RETRY_S
+            except Exception as exc:  # Redis away again, or a batch that fails: later
+                delay_s = min(delay_s * 2, PENDING_RETRY_MAX_S)
+                log.warning(
+                    "checkpointed items not processed (%s); next try in %.0fs", exc, delay_s
+                )
 
     async def start(self) -> None:
         d = self.daemon
@@ -568,8 +704,11 @@ class Intake:
             except Exception:  # never a crash loop at start-up
                 log.exception("checkpointed items not processed; they stay checkpointed")
         self.ready_at = utcnow()
+        self._task = asyncio.create_task(self._retry_loop(), name="intake-retry")
 
     async def stop(self) -> None:
+        await _cancel(self._task)
+        self._task = None
         batch = self.daemon._in_flight
         if batch is not None and not batch.done():
             log.info("waiting for the pipeline batch in flight")

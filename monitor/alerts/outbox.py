@@ -179,6 +179,35 @@ def source_json(source: Source) -> str:
     return json.dumps(source.to_dict(), ensure_ascii=False)
 
 
+class _Trouble:
+    """A failure that repeats every poll while Redis is away: a warning once per outage,
+    then debug lines, and one line when it works again (not hundreds a minute)."""
+
+    def __init__(self, what: str, extra: dict[str, str] | None = None) -> None:
+        self.what = what
+        self.extra = extra or {}
+        self.since: float | None = None  # monotonic
+
+    def failed(self, exc: BaseException) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning(
+                "%s error: %s (not repeated until it works again)", self.what, exc, extra=self.extra
+            )
+        else:
+            log.debug("%s error: %s", self.what, exc, extra=self.extra)
+
+    def ok(self) -> None:
+        if self.since is not None:
+            log.info(
+                "%s works again after %.1fs",
+                self.what,
+                time.monotonic() - self.since,
+                extra=self.extra,
+            )
+            self.since = None
+
+
 class _SinkWorker:
     """Delivers one sink's share of the outbox, one entry at a time, in order."""
 
@@ -190,6 +219,7 @@ class _SinkWorker:
         self._last_send = -1e9  # monotonic
         self._paused_until_ms = 0  # wall clock ms: a 429 with Retry-After pauses the sink
         self._next_claim = 0.0  # monotonic
+        self._trouble = _Trouble("outbox worker", {"sink": self.name})
 
     @property
     def _stopping(self) -> bool:
@@ -207,10 +237,11 @@ class _SinkWorker:
                     if self._stopping:
                         break  # left pending for us: the next start takes it over
                     await self._attempt(entry, None)
+                self._trouble.ok()
             except (redis.RedisError, StoreError, OSError) as exc:
                 if is_nogroup(exc) and await self.o.recreate_groups():
                     continue
-                log.warning("outbox worker error: %s", exc, extra={"sink": self.name})
+                self._trouble.failed(exc)
                 await self.o._sleep(self.o.settings.poll_s)
 
     async def _pending(self) -> int:
@@ -464,6 +495,7 @@ class Deliverer:
     async def _housekeeping(self) -> None:
         """Close grouping windows, publish queue depths, trim the stream, forget old consumers."""
         last_trim = last_depth = 0.0
+        trouble = _Trouble("outbox housekeeping")
         while not self._stopping.is_set():
             try:
                 await self.db.flush_due_groups(now_ms=now_ms())
@@ -481,7 +513,9 @@ class Deliverer:
                             sink.name, idle_ms=86_400_000, keep=self.consumer
                         )
             except (redis.RedisError, StoreError, OSError) as exc:
-                log.warning("outbox housekeeping failed: %s", exc)
+                trouble.failed(exc)
+            else:
+                trouble.ok()
             await self._sleep(self.settings.poll_s)
 
 
