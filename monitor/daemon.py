@@ -31,7 +31,8 @@ without a model is seeded again from its seeds at the start of the next batch, a
 outbox makes its consumer groups again from the start of the stream (``monitor.alerts``).
 
 Signals are handled here and only here: SIGTERM/SIGINT stop (stop scheduling, finish the
-batch in flight or leave it checkpointed, exit 0 within 10 s); SIGHUP reloads the config
+batch in flight within ``BATCH_STOP_GRACE_S`` or abandon it -- NLP workers killed, items
+left checkpointed --, exit 0 within 10 s); SIGHUP reloads the config
 (feeds added or removed without a restart; an invalid file is logged and ignored).
 systemd hears about each step through :mod:`monitor.systemd` (READY, STATUS, RELOADING,
 STOPPING, WATCHDOG).
@@ -44,10 +45,11 @@ import logging
 import os
 import signal
 import socket
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -78,6 +80,9 @@ STOP_GRACE_S = 0.25
 # Polls still running this long after SIGTERM (a feed that answers slowly) are abandoned:
 # nothing of theirs was handed on yet, or it is checkpointed; the next start polls again.
 POLL_STOP_GRACE_S = 3.0
+# A pipeline batch still running this long into the stop is abandoned: its NLP workers are
+# killed and its items stay checkpointed (the next start, or the next batch, does them).
+BATCH_STOP_GRACE_S = 2.5
 # `monitor run --burst`: how long to wait for the outbox to be delivered before exiting.
 BURST_DRAIN_TIMEOUT_S = 30.0
 # The heartbeat key outlives this many missed beats.
@@ -375,6 +380,8 @@ class Daemon:
                         log.debug("stopping: %d item(s) left for the next start", left)
                         return
                     alerts = await self._run_batch(batch)
+                if alerts is None:  # a stop came first; the batch is Intake.stop's now
+                    return
                 waiting.dec(len(batch))
                 left -= len(batch)
                 await self.service.done(batch)
@@ -397,9 +404,11 @@ class Daemon:
             await self.process(left)
         return len(left)
 
-    async def _run_batch(self, items: list[FeedItem]) -> list[Alert]:
+    async def _run_batch(self, items: list[FeedItem]) -> list[Alert] | None:
         """Prefilter, download the candidates' articles (async), then NLP and matching in
-        a worker thread; the pipeline writes the alerts to the outbox itself."""
+        a worker thread; the pipeline writes the alerts to the outbox itself. None: a stop
+        came first (the poll that handed the items on need not wait: they are
+        checkpointed; Intake.stop gives the batch a moment, then abandons it)."""
         pipeline = self.pipeline
         # A saga without a model here means Redis lost its data since the start: seeded
         # again from its seeds, never rebuilt from whatever live items come next.
@@ -426,8 +435,22 @@ class Daemon:
             return alerts
 
         # Shielded: a cancelled caller cannot stop the thread; Intake.stop waits for it.
-        self._in_flight = asyncio.ensure_future(asyncio.to_thread(work))
-        return await asyncio.shield(self._in_flight)
+        self._in_flight = batch = _in_daemon_thread(work)
+        stop = asyncio.ensure_future(self._stop.wait())
+        either: set[asyncio.Future[Any]] = {batch, stop}
+        try:
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+        return batch.result() if batch.done() else None
+
+    def abandon_batch(self) -> None:
+        """Stop the batch in flight now (the stop cannot wait): the NLP workers are killed,
+        the batch fails, its items stay checkpointed. In-process NLP (``workers = 0``)
+        cannot be interrupted: its daemon thread is left, the process does not wait for it."""
+        analyzer = getattr(self.pipeline, "analyzer", None)
+        if isinstance(analyzer, PooledAnalyzer):
+            analyzer.terminate()
 
     # -- health --------------------------------------------------------------------------
     def max_poll_age_s(self) -> float | None:
@@ -713,18 +736,55 @@ class Intake:
         if batch is not None and not batch.done():
             log.info("waiting for the pipeline batch in flight")
             try:
-                await asyncio.wait_for(asyncio.shield(batch), SHUTDOWN_TIMEOUT_S / 2)
+                await asyncio.wait_for(asyncio.shield(batch), BATCH_STOP_GRACE_S)
             except TimeoutError:
                 log.warning(
-                    "pipeline batch still running after %.0fs: its items stay checkpointed; "
-                    "the process exits when it ends",
-                    SHUTDOWN_TIMEOUT_S / 2,
+                    "pipeline batch still running after %.1fs: abandoned, its items stay "
+                    "checkpointed",
+                    BATCH_STOP_GRACE_S,
                 )
+                await asyncio.to_thread(self.daemon.abandon_batch)
+                with suppress(Exception):  # it fails now (NLP workers killed), or is left
+                    await asyncio.wait_for(asyncio.shield(batch), STOP_GRACE_S)
             except Exception:
                 pass  # its failure was logged by the caller
         with suppress(Exception):  # Redis away: nothing to report
             if left := await self.daemon.service.intake_depth_async():
                 log.info("%d item(s) stay checkpointed for the next start", left)
+
+
+T = TypeVar("T")
+
+
+def _in_daemon_thread(fn: Callable[[], T]) -> asyncio.Future[T]:
+    """``fn()`` in a daemon thread of its own, as a future of the running loop. Unlike
+    ``asyncio.to_thread`` the process never waits for it at exit: a pipeline batch that
+    outlives the stop budget is abandoned, not waited for (its items stay checkpointed)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, exc: BaseException | None) -> None:
+        if future.done():
+            return
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        result: T | None = None
+        error: BaseException | None = None
+        try:
+            result = fn()
+        except BaseException as exc:
+            error = exc
+        with suppress(RuntimeError):  # the loop is closed: nobody waits for it any more
+            loop.call_soon_threadsafe(settle, result, error)
+
+    # Its result is always awaited, unless a stop abandoned it: no "never retrieved" then.
+    future.add_done_callback(lambda f: f.cancelled() or f.exception())
+    threading.Thread(target=run, name="pipeline-batch", daemon=True).start()
+    return future
 
 
 def run_daemon(
