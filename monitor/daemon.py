@@ -188,6 +188,7 @@ class Daemon:
         self._tasks: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()  # one pipeline batch at a time (it mutates the model)
         self._in_flight: asyncio.Future[list[Alert]] | None = None
+        self._in_flight_items: list[FeedItem] = []
         self._in_process: set[str] = set()  # ids of the items process() holds now
         self.failure: str | None = None  # why the daemon gave up (exit 1), see fail()
 
@@ -435,7 +436,8 @@ class Daemon:
             return alerts
 
         # Shielded: a cancelled caller cannot stop the thread; Intake.stop waits for it.
-        self._in_flight = batch = _in_daemon_thread(work)
+        self._in_flight, self._in_flight_items = _in_daemon_thread(work), items
+        batch = self._in_flight
         stop = asyncio.ensure_future(self._stop.wait())
         either: set[asyncio.Future[Any]] = {batch, stop}
         try:
@@ -737,6 +739,8 @@ class Intake:
             log.info("waiting for the pipeline batch in flight")
             try:
                 await asyncio.wait_for(asyncio.shield(batch), BATCH_STOP_GRACE_S)
+                # Finished in time: its items are done (the caller stopped waiting for it).
+                await self.daemon.service.done(self.daemon._in_flight_items)
             except TimeoutError:
                 log.warning(
                     "pipeline batch still running after %.1fs: abandoned, its items stay "
