@@ -739,8 +739,6 @@ class Intake:
             log.info("waiting for the pipeline batch in flight")
             try:
                 await asyncio.wait_for(asyncio.shield(batch), BATCH_STOP_GRACE_S)
-                # Finished in time: its items are done (the caller stopped waiting for it).
-                await self.daemon.service.done(self.daemon._in_flight_items)
             except TimeoutError:
                 log.warning(
                     "pipeline batch still running after %.1fs: abandoned, its items stay "
@@ -752,6 +750,11 @@ class Intake:
                     await asyncio.wait_for(asyncio.shield(batch), STOP_GRACE_S)
             except Exception:
                 pass  # its failure was logged by the caller
+        if batch is not None and batch.done() and not batch.cancelled() and not batch.exception():
+            # Finished, maybe after the stop made its caller let go: its items are done
+            # (again, harmless, when the caller got to it).
+            with suppress(Exception):
+                await self.daemon.service.done(self.daemon._in_flight_items)
         with suppress(Exception):  # Redis away: nothing to report
             if left := await self.daemon.service.intake_depth_async():
                 log.info("%d item(s) stay checkpointed for the next start", left)
