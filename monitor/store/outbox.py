@@ -7,6 +7,9 @@ Life of an alert (keys in ``keys.py``)::
                                                      -> retry state in P:alerts:retry:<sink>
                                                      -> past the horizon: XADD P:alerts:dead + XACK
     crash: entries stay pending in the group; another consumer takes them over (XAUTOCLAIM)
+    Redis back empty: no stream, no groups; the enqueue script and the workers (NOGROUP)
+           make the groups again from the start of the stream, never ``$``
+    delivered marker: P:alerts:sent:<sink>:<h>, set with the XACK, checked before a send
 
 Grouping: the first alert on a new development opens a window (``P:alerts:group:<h>``);
 later alerts on it only add their source there. When the window closes one
@@ -412,8 +415,10 @@ def _create_group(r: Any, stream: str, group: str) -> bool:
     ever read the stream), and every entry still in the stream was queued since, for
     nobody yet; ``$`` would skip them. A group that exists is left as it is (BUSYGROUP),
     so what a sink acknowledged is never read again; should a group vanish beside a stream
-    that kept entries it had acknowledged, the sink's delivered markers
-    (:meth:`AsyncOutboxStore.mark_delivered`) keep them from being sent twice."""
+    that kept entries it had acknowledged, the sink's delivered markers (set by
+    :meth:`AsyncOutboxStore.ack`, read by :meth:`AsyncOutboxStore.delivered`) keep them
+    from being sent twice. A sink added to the config starts with what the stream still
+    holds: what another sink has not delivered yet (the stream is trimmed to that)."""
     try:
         r.xgroup_create(stream, group, id="0", mkstream=True)
     except redis.ResponseError as exc:
