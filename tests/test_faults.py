@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -43,6 +44,7 @@ from monitor.store.service import DaemonState
 from monitor.systemd import Notifier
 
 ROOT = Path(__file__).resolve().parent.parent
+HTML = "text/html; charset=utf-8"
 SAGA = "openai"  # the saga of the session's seeded model (conftest.seeded_model_json)
 PREFIX = "flt"
 
@@ -421,6 +423,62 @@ async def test_daemon_killed_right_after_an_alert_is_queued_delivers_it_once_aft
         store.close()
     assert set(delivered_ids(hook).values()) == {1}, delivered_ids(hook)
     assert len(developments(hook)) == 1, [h.json()["data"] for h in hook.delivered()]
+
+
+@pytest.mark.slow
+async def test_redis_dropping_mid_batch_its_items_are_retried_once_redis_is_back(
+    tmp_path: Path,
+    feeds: FeedServer,
+    receiver: Callable[..., Receiver],
+    seeded_model_json: dict[Any, bytes],
+    analyzer: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = RedisProcess(tmp_path / "redis", aof=True).start()  # comes back with its data
+    preseed(server.url, tmp_path, seeded_model_json)
+    hook = receiver()
+    monkeypatch.setenv("MONITOR_WEBHOOK_SECRET", SECRET)
+    cfg = write_config(tmp_path, feeds, hook.url, free_port())
+    cfg.write_text(cfg.read_text().replace("[extract]\nenabled = false", "[extract]"))
+    dropped = threading.Event()
+
+    def article(req: Any) -> Reply:  # the batch downloads its articles: Redis drops then
+        if not dropped.is_set():
+            server.kill()
+            dropped.set()
+        return Reply(200, b"<html><body><p>Board news.</p></body></html>", {"content-type": HTML})
+
+    for (title, text), name, minute in ((NEW_CHAIR, "verge", "10"), (SAME_CHAIR, "ars", "11")):
+        feeds.routes[f"/article/{name}"] = article
+        item = f"<item><title>{title}</title><link>{feeds.url(f'/article/{name}')}</link>"
+        item += f"<guid>{name}-1</guid><description>{text}</description>"
+        item += f"<pubDate>Wed, 22 Nov 2023 06:{minute}:00 GMT</pubDate></item>"
+        body = f'<?xml version="1.0"?><rss version="2.0"><channel>{item}</channel></rss>'
+        feeds.routes[f"/{name}.xml"] = Reply(200, body.encode(), {"content-type": RSS})
+    store = connect(server.url, tmp_path, prefix=PREFIX, embedded_db="unused")
+    d = wired_daemon(cfg, store, analyzer)
+    run = asyncio.create_task(d.run())
+    try:
+        with caplog.at_level(logging.INFO, logger="monitor"):
+            await until(dropped.is_set, 30, "a batch downloading its articles")
+            await until(lambda: d.redis_watch.down_since is not None, 10, "Redis seen down")
+            server.start()  # back with the checkpoint: nobody restarts the daemon
+            await until(lambda: developments(hook), 60, "the batch's alert, retried")
+            await asyncio.sleep(0.5)
+            left = await d.service.intake_depth_async()
+            d.request_stop("test")
+            assert await asyncio.wait_for(run, 15) == 0
+    finally:
+        if not run.done():
+            run.cancel()
+        store.close()
+        server.kill()
+    text = "\n".join(rec.getMessage() for rec in caplog.records)
+    assert "checkpointed item(s) a failed batch left" in text, text[-3000:]
+    assert left == 0
+    assert set(delivered_ids(hook).values()) == {1}, delivered_ids(hook)
+    assert len(developments(hook)) == 1
 
 
 def _embedded_pid(data_dir: Path) -> tuple[int, Path]:
