@@ -128,12 +128,16 @@ def _name(c: Component) -> str:
 
 @asynccontextmanager
 async def lifespan(
-    components: Sequence[Component], *, stop_timeout_s: float | None = None
+    components: Sequence[Component],
+    *,
+    stop_timeout_s: float | None = None,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> AsyncIterator[None]:
     """Start components in order; on exit (or a failed start) stop the started ones in
     reverse, within ``stop_timeout_s`` in all (once it is spent each still gets a moment to
     close; what a component has not finished by its turn's end is cut short). A component
-    that fails to stop is logged and never blocks the others."""
+    that fails to stop is logged and never blocks the others. Once ``stopping()`` (a
+    SIGTERM during start-up) the components left are not started."""
     deadline: float | None = None
 
     async def stop(c: Component) -> None:
@@ -152,6 +156,8 @@ async def lifespan(
 
     async with AsyncExitStack() as stack:
         for c in components:
+            if stopping():
+                break
             log.debug("starting %s", _name(c))
             await c.start()
             stack.push_async_callback(stop, c)
@@ -187,7 +193,7 @@ class Daemon:
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()  # one pipeline batch at a time (it mutates the model)
-        self._in_flight: asyncio.Future[list[Alert]] | None = None
+        self._in_flight: asyncio.Future[Any] | None = None  # the work off the loop now
         self._in_flight_items: list[FeedItem] = []
         self._in_process: set[str] = set()  # ids of the items process() holds now
         self.failure: str | None = None  # why the daemon gave up (exit 1), see fail()
@@ -263,26 +269,16 @@ class Daemon:
         for sig, handler in handlers.items():
             loop.add_signal_handler(sig, handler)
         try:
-            async with lifespan(self.components(burst=burst), stop_timeout_s=SHUTDOWN_TIMEOUT_S):
+            async with lifespan(
+                self.components(burst=burst),
+                stop_timeout_s=SHUTDOWN_TIMEOUT_S,
+                stopping=self._stop.is_set,
+            ):
                 if not self.store.ping():
                     log.error("Redis does not answer at %s", self.store.location)
                     return 1
-                self._set_state(DaemonState.RUNNING)
-                self.notifier.ready(self.status_line())
-                log.info(
-                    "daemon running: %d feeds, store %s",
-                    len(self.settings.feeds),
-                    self.store.location,
-                )
-                if burst:
-                    try:
-                        await self._until_stopped(self.scheduler.poll_all_once())
-                    finally:
-                        await self.scheduler.stop()
-                    if self.deliverer is not None and not self._stop.is_set():
-                        await self._until_stopped(self.deliverer.drain(BURST_DRAIN_TIMEOUT_S))
-                else:
-                    await self._stop.wait()
+                if not self._stop.is_set():  # else a SIGTERM came during start-up
+                    await self._serve(burst=burst)
                 self._set_state(DaemonState.STOPPING)
                 self.notifier.stopping("stopping: finishing the work in flight")
                 for t in list(self._tasks):
@@ -294,6 +290,24 @@ class Daemon:
             for sig in handlers:
                 loop.remove_signal_handler(sig)
             await self.store.aclose()
+
+    async def _serve(self, *, burst: bool) -> None:
+        """Running: until a stop (burst: until every feed was polled once and the outbox
+        delivered)."""
+        self._set_state(DaemonState.RUNNING)
+        self.notifier.ready(self.status_line())
+        log.info(
+            "daemon running: %d feeds, store %s", len(self.settings.feeds), self.store.location
+        )
+        if not burst:
+            await self._stop.wait()
+            return
+        try:
+            await self._until_stopped(self.scheduler.poll_all_once())
+        finally:
+            await self.scheduler.stop()
+        if self.deliverer is not None and not self._stop.is_set():
+            await self._until_stopped(self.deliverer.drain(BURST_DRAIN_TIMEOUT_S))
 
     async def _until_stopped(self, work: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(work)
@@ -413,7 +427,10 @@ class Daemon:
         pipeline = self.pipeline
         # A saga without a model here means Redis lost its data since the start: seeded
         # again from its seeds, never rebuilt from whatever live items come next.
-        if reseeded := await asyncio.to_thread(pipeline.ensure_seeded):
+        seeding = await self.off_loop(pipeline.ensure_seeded)
+        if not seeding.done():
+            return None
+        if reseeded := seeding.result():
             log.warning(
                 "saga model missing (Redis lost its data?): seeded again from the seeds: %s",
                 ", ".join(reseeded),
@@ -435,16 +452,24 @@ class Daemon:
                     self.outbox.count_source(o.saga, event_id, Source.of_document(o.doc))
             return alerts
 
-        # Shielded: a cancelled caller cannot stop the thread; Intake.stop waits for it.
-        self._in_flight, self._in_flight_items = _in_daemon_thread(work), items
-        batch = self._in_flight
+        batch = await self.off_loop(work, items)
+        return batch.result() if batch.done() else None
+
+    async def off_loop(
+        self, fn: Callable[[], T], items: Sequence[FeedItem] = ()
+    ) -> asyncio.Future[T]:
+        """``fn()`` (NLP, matching, seeding) in a daemon thread, awaited until it ends or a
+        stop comes: its future, not done then. The work goes on; Intake.stop gives it a
+        moment, then abandons it (``items``, checkpointed, are marked done if it finished)."""
+        work = _in_daemon_thread(fn)
+        self._in_flight, self._in_flight_items = work, list(items)
         stop = asyncio.ensure_future(self._stop.wait())
-        either: set[asyncio.Future[Any]] = {batch, stop}
+        either: set[asyncio.Future[Any]] = {work, stop}
         try:
             await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stop.cancel()
-        return batch.result() if batch.done() else None
+        return work
 
     def abandon_batch(self) -> None:
         """Stop the batch in flight now (the stop cannot wait): the NLP workers are killed,
@@ -720,7 +745,11 @@ class Intake:
     async def start(self) -> None:
         d = self.daemon
         d.notifier.status("starting: seeding the saga model")
-        await asyncio.to_thread(d.pipeline.ensure_seeded)
+        seeding = await d.off_loop(d.pipeline.ensure_seeded)
+        if not seeding.done():
+            log.info("stopped while seeding the saga model: seeded at the next start")
+            return
+        seeding.result()  # its failure stops the start
         pending = await d.service.pending()
         if pending:
             log.info("processing %d item(s) left by the previous run", len(pending))
@@ -736,12 +765,12 @@ class Intake:
         self._task = None
         batch = self.daemon._in_flight
         if batch is not None and not batch.done():
-            log.info("waiting for the pipeline batch in flight")
+            log.info("waiting for the pipeline work in flight")
             try:
                 await asyncio.wait_for(asyncio.shield(batch), BATCH_STOP_GRACE_S)
             except TimeoutError:
                 log.warning(
-                    "pipeline batch still running after %.1fs: abandoned, its items stay "
+                    "pipeline work still running after %.1fs: abandoned, its items stay "
                     "checkpointed",
                     BATCH_STOP_GRACE_S,
                 )
