@@ -3,8 +3,9 @@
 itself killed with SIGKILL, a webhook receiver that is down and then up. Each time the
 receiver gets every alert exactly once.
 
-In-process tests drive the outbox on a Redis the test restarts; the daemon tests run
-``monitor run`` as a subprocess (small configs; the ones that need alerts seed from seeds/).
+The daemon runs as a subprocess where the process itself is the subject (SIGKILL, SIGTERM
+during NLP, its children), else in-process, wired as ``monitor run`` wires it, on the
+session's analyzer and seeded model (spaCy loaded once for the suite, not once per daemon).
 """
 
 from __future__ import annotations
@@ -487,14 +488,6 @@ def _embedded_pid(data_dir: Path) -> tuple[int, Path]:
     settings = json.loads((data_dir / "redis.db.settings").read_text())
     pidfile = Path(settings["pidfile"])
     return int(pidfile.read_text().strip()), pidfile.parent
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def embedded_daemon(
