@@ -23,6 +23,7 @@ import redis.asyncio as aioredis
 from monitor.errors import StoreError
 from monitor.store.keys import Keys
 from monitor.urls import redact
+from monitor.workers import alive
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,8 @@ class Store:
         ours to watch)."""
         if self._embedded is None:
             return True
-        return _alive(int(self._embedded.pid or 0))
+        pid = int(self._embedded.pid or 0)
+        return bool(pid) and alive(pid)
 
     def restart_embedded(self) -> None:
         """Start the embedded redis-server again (its process died): same db file, same
@@ -155,16 +157,6 @@ class Store:
                 log.warning("embedded redis did not stop cleanly: %s", exc)
         else:
             self.redis.close()
-
-
-def _alive(pid: int) -> bool:
-    """A process runs under ``pid`` (a zombie left unreaped does not count)."""
-    import psutil
-
-    try:
-        return bool(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
 
 
 def connect(url: str | None, data_dir: Path, *, prefix: str, embedded_db: str) -> Store:
