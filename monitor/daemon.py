@@ -3,11 +3,16 @@
 One asyncio loop. The daemon is a list of components, each with ``start()`` and
 ``stop()``, entered by :func:`lifespan` (one async context manager, like Starlette's)::
 
-    watchdog   WATCHDOG=1 to systemd from the event loop (first in, last out)
+    watchdog   WATCHDOG=1 to systemd from the event loop (first in, last out), never once
+               the daemon has failed for good
     health     HTTP /healthz and /metrics, and the timeline pages (monitor.web)
+    redis      watches Redis every second: since when it is unreachable (/healthz), the
+               embedded redis-server started again if its process died (else: exit 1),
+               checkpointed items retried as soon as it answers again
     heartbeat  heartbeat key in Redis (``monitor status``), queue-depth and model gauges
-    intake     seeds the saga model, replays items a previous run left half-done;
-               on stop, waits for the pipeline batch in flight
+    intake     seeds the saga model, replays items a previous run left half-done, and
+               retries items a failed batch left checkpointed (Redis back, or every
+               ``PENDING_RETRY_S``); on stop, waits for the pipeline batch in flight
     deliverer  delivers the alert outbox (monitor.alerts.outbox), drained on stop
     digest     the daily email digest (monitor.digest), when [digest] enabled
     scheduler  polls feeds, hands new items to :meth:`Daemon.on_items` (last in, first out;
@@ -19,10 +24,16 @@ Every stage counts on the daemon's one :class:`~monitor.metrics.Metrics` registr
 New items go through the pipeline one batch at a time (it mutates the saga model), in a
 worker thread so polling never stalls. Before a batch starts its items are checkpointed in
 Redis and they are forgotten only once its alerts are handed on, so a crash or a stop
-timeout loses nothing: the next start processes them again (alert ids are idempotent).
+timeout loses nothing: the next start processes them again (alert ids are idempotent), and
+a batch that failed (Redis dropped in the middle) is retried by the running daemon.
+
+Redis losing its data (restarted without persistence) is repaired as it is met: a saga
+without a model is seeded again from its seeds at the start of the next batch, and the
+outbox makes its consumer groups again from the start of the stream (``monitor.alerts``).
 
 Signals are handled here and only here: SIGTERM/SIGINT stop (stop scheduling, finish the
-batch in flight or leave it checkpointed, exit 0 within 10 s); SIGHUP reloads the config
+batch in flight within ``BATCH_STOP_GRACE_S`` or abandon it -- NLP workers killed, items
+left checkpointed --, exit 0 within 10 s); SIGHUP reloads the config
 (feeds added or removed without a restart; an invalid file is logged and ignored).
 systemd hears about each step through :mod:`monitor.systemd` (READY, STATUS, RELOADING,
 STOPPING, WATCHDOG).
@@ -35,10 +46,13 @@ import logging
 import os
 import signal
 import socket
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from monitor import __version__
 from monitor.alerts import Deliverer as OutboxDeliverer
@@ -70,10 +84,21 @@ STOP_GRACE_S = 0.25
 # Polls still running this long after SIGTERM (a feed that answers slowly) are abandoned:
 # nothing of theirs was handed on yet, or it is checkpointed; the next start polls again.
 POLL_STOP_GRACE_S = 3.0
+# A pipeline batch still running this long into the stop is abandoned: its NLP workers are
+# killed and its items stay checkpointed (the next start, or the next batch, does them).
+BATCH_STOP_GRACE_S = 2.5
 # `monitor run --burst`: how long to wait for the outbox to be delivered before exiting.
 BURST_DRAIN_TIMEOUT_S = 30.0
 # The heartbeat key outlives this many missed beats.
 HEARTBEAT_TTL_BEATS = 3
+# How often Redis is checked (and a dead embedded redis-server noticed).
+REDIS_WATCH_S = 1.0
+# Tries at starting a dead embedded redis-server again before the daemon gives up (exit 1).
+REDIS_RESTART_ATTEMPTS = 3
+# Items a failed batch left checkpointed are retried this often (and as soon as Redis
+# answers again); the wait doubles while the retries fail, up to PENDING_RETRY_MAX_S.
+PENDING_RETRY_S = 60.0
+PENDING_RETRY_MAX_S = 1800.0
 
 
 class Component(Protocol):
@@ -107,12 +132,16 @@ def _name(c: Component) -> str:
 
 @asynccontextmanager
 async def lifespan(
-    components: Sequence[Component], *, stop_timeout_s: float | None = None
+    components: Sequence[Component],
+    *,
+    stop_timeout_s: float | None = None,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> AsyncIterator[None]:
     """Start components in order; on exit (or a failed start) stop the started ones in
     reverse, within ``stop_timeout_s`` in all (once it is spent each still gets a moment to
     close; what a component has not finished by its turn's end is cut short). A component
-    that fails to stop is logged and never blocks the others."""
+    that fails to stop is logged and never blocks the others. Once ``stopping()`` (a
+    SIGTERM during start-up) the components left are not started."""
     deadline: float | None = None
 
     async def stop(c: Component) -> None:
@@ -131,6 +160,8 @@ async def lifespan(
 
     async with AsyncExitStack() as stack:
         for c in components:
+            if stopping():
+                break
             log.debug("starting %s", _name(c))
             await c.start()
             stack.push_async_callback(stop, c)
@@ -166,7 +197,10 @@ class Daemon:
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()  # one pipeline batch at a time (it mutates the model)
-        self._in_flight: asyncio.Future[list[Alert]] | None = None
+        self._in_flight: asyncio.Future[Any] | None = None  # the work off the loop now
+        self._in_flight_items: list[FeedItem] = []
+        self._in_process: set[str] = set()  # ids of the items process() holds now
+        self.failure: str | None = None  # why the daemon gave up (exit 1), see fail()
 
         # -- the stages: the poller feeds on_items; the pipeline's prefilter picks the
         # candidates; their articles are downloaded; the pipeline writes its alerts to the
@@ -185,6 +219,7 @@ class Daemon:
         self.digest = DigestSender(settings, store, env) if settings.digest.enabled else None
 
         self.intake = Intake(self)
+        self.redis_watch = RedisWatch(self)
         site = Site(store, lambda: self.settings)  # the timeline pages, read-only
         self.health = HealthServer(
             settings.health.host_port, self.check_health, self.metrics, site
@@ -196,20 +231,36 @@ class Daemon:
         delivery: list[Component] = [self.deliverer] if self.deliverer is not None else []
         if burst:  # a one-shot run next to a live daemon must not take its port or heartbeat
             return [self.articles, self.intake, *delivery]
-        out: list[Component] = [Watchdog(self.notifier)]
+        out: list[Component] = [Watchdog(self.notifier, alive=lambda: self.failure is None)]
         if self.settings.health.enabled:
             out.append(self.health)
         scheduler = GracefulStop(self.scheduler, POLL_STOP_GRACE_S)
         digest: list[Component] = [self.digest] if self.digest is not None else []
         return [
-            *out, HeartbeatWriter(self), self.articles, self.intake, *delivery, *digest, scheduler,
-        ]  # fmt: skip
+            *out,
+            self.redis_watch,
+            HeartbeatWriter(self),
+            self.articles,
+            self.intake,
+            *delivery,
+            *digest,
+            scheduler,
+        ]
 
     # -- signals: the one place --------------------------------------------------------
     def request_stop(self, reason: str = "") -> None:
         if not self._stop.is_set():
             log.info("stopping%s", f" ({reason})" if reason else "")
             self._stop.set()
+
+    def fail(self, reason: str) -> None:
+        """Give up for good: the watchdog goes quiet, the daemon stops and exits 1, and
+        systemd (``Restart=on-failure``) starts it again."""
+        if self.failure is None:
+            log.critical("giving up: %s; exiting so that the service is restarted", reason)
+            self.failure = reason
+            self.notifier.status(f"failed: {reason}")
+        self.request_stop("failure")
 
     def request_reload(self) -> None:
         if self.state is DaemonState.RUNNING:
@@ -233,37 +284,45 @@ class Daemon:
         for sig, handler in handlers.items():
             loop.add_signal_handler(sig, handler)
         try:
-            async with lifespan(self.components(burst=burst), stop_timeout_s=SHUTDOWN_TIMEOUT_S):
+            async with lifespan(
+                self.components(burst=burst),
+                stop_timeout_s=SHUTDOWN_TIMEOUT_S,
+                stopping=self._stop.is_set,
+            ):
                 if not self.store.ping():
                     log.error("Redis does not answer at %s", self.store.location)
                     return 1
-                self._set_state(DaemonState.RUNNING)
-                self.notifier.ready(self.status_line())
-                log.info(
-                    "daemon running: %d feeds, store %s",
-                    len(self.settings.feeds),
-                    self.store.location,
-                )
-                if burst:
-                    try:
-                        await self._until_stopped(self.scheduler.poll_all_once())
-                    finally:
-                        await self.scheduler.stop()
-                    if self.deliverer is not None and not self._stop.is_set():
-                        await self._until_stopped(self.deliverer.drain(BURST_DRAIN_TIMEOUT_S))
-                else:
-                    await self._stop.wait()
+                if not self._stop.is_set():  # else a SIGTERM came during start-up
+                    await self._serve(burst=burst)
                 self._set_state(DaemonState.STOPPING)
                 self.notifier.stopping("stopping: finishing the work in flight")
                 for t in list(self._tasks):
                     t.cancel()
                 await asyncio.gather(*self._tasks, return_exceptions=True)
             self._set_state(DaemonState.STOPPED)
-            return 0
+            return 0 if self.failure is None else 1
         finally:
             for sig in handlers:
                 loop.remove_signal_handler(sig)
             await self.store.aclose()
+
+    async def _serve(self, *, burst: bool) -> None:
+        """Running: until a stop (burst: until every feed was polled once and the outbox
+        delivered)."""
+        self._set_state(DaemonState.RUNNING)
+        self.notifier.ready(self.status_line())
+        log.info(
+            "daemon running: %d feeds, store %s", len(self.settings.feeds), self.store.location
+        )
+        if not burst:
+            await self._stop.wait()
+            return
+        try:
+            await self._until_stopped(self.scheduler.poll_all_once())
+        finally:
+            await self.scheduler.stop()
+        if self.deliverer is not None and not self._stop.is_set():
+            await self._until_stopped(self.deliverer.drain(BURST_DRAIN_TIMEOUT_S))
 
     async def _until_stopped(self, work: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(work)
@@ -342,6 +401,8 @@ class Daemon:
         waiting = self.metrics.queue_depth.labels("pipeline")
         waiting.inc(len(items))
         left = len(items)
+        ids = {it.id for it in items} - self._in_process
+        self._in_process |= ids
         try:
             for start in range(0, len(items), size):
                 batch = items[start : start + size]
@@ -350,6 +411,8 @@ class Daemon:
                         log.debug("stopping: %d item(s) left for the next start", left)
                         return
                     alerts = await self._run_batch(batch)
+                if alerts is None:  # a stop came first; the batch is Intake.stop's now
+                    return
                 waiting.dec(len(batch))
                 left -= len(batch)
                 await self.service.done(batch)
@@ -361,11 +424,34 @@ class Daemon:
                     )
         finally:
             waiting.dec(left)
+            self._in_process -= ids
 
-    async def _run_batch(self, items: list[FeedItem]) -> list[Alert]:
+    async def retry_pending(self) -> int:
+        """Process the checkpointed items nobody holds now (a batch failed on them: Redis
+        dropped in the middle); returns how many were taken."""
+        left = [it for it in await self.service.pending() if it.id not in self._in_process]
+        if left:
+            log.info("retrying %d checkpointed item(s) a failed batch left", len(left))
+            await self.process(left)
+        return len(left)
+
+    async def _run_batch(self, items: list[FeedItem]) -> list[Alert] | None:
         """Prefilter, download the candidates' articles (async), then NLP and matching in
-        a worker thread; the pipeline writes the alerts to the outbox itself."""
+        a worker thread; the pipeline writes the alerts to the outbox itself. None: a stop
+        came first (the poll that handed the items on need not wait: they are
+        checkpointed; Intake.stop gives the batch a moment, then abandons it)."""
         pipeline = self.pipeline
+        # A saga without a model here means Redis lost its data since the start: seeded
+        # again from its seeds, never rebuilt from whatever live items come next.
+        seeding = await self.off_loop(pipeline.ensure_seeded)
+        if not seeding.done():
+            return None
+        if reseeded := seeding.result():
+            log.warning(
+                "saga model missing (Redis lost its data?): seeded again from the seeds: %s",
+                ", ".join(reseeded),
+            )
+            self.metrics.store_recoveries.labels("saga_reseeded").inc(len(reseeded))
         chosen = pipeline.candidates(items)
         docs = await self.articles.documents([it for it, _ in chosen]) if chosen else []
         only = {it.id: sagas for it, sagas in chosen}  # each decided by its own sagas only
@@ -385,11 +471,36 @@ class Daemon:
                     self.outbox.count_source(o.saga, event_id, Source.of_document(o.doc))
             return alerts
 
-        # Shielded: a cancelled caller cannot stop the thread; Intake.stop waits for it.
-        self._in_flight = asyncio.ensure_future(asyncio.to_thread(work))
-        alerts = await asyncio.shield(self._in_flight)
+        batch = await self.off_loop(work, items)
+        if not batch.done():
+            return None
+        alerts = batch.result()
         self.cycle.batch(candidates=len(chosen), alerts=len(alerts))
         return alerts
+
+    async def off_loop(
+        self, fn: Callable[[], T], items: Sequence[FeedItem] = ()
+    ) -> asyncio.Future[T]:
+        """``fn()`` (NLP, matching, seeding) in a daemon thread, awaited until it ends or a
+        stop comes: its future, not done then. The work goes on; Intake.stop gives it a
+        moment, then abandons it (``items``, checkpointed, are marked done if it finished)."""
+        work = _in_daemon_thread(fn)
+        self._in_flight, self._in_flight_items = work, list(items)
+        stop = asyncio.ensure_future(self._stop.wait())
+        either: set[asyncio.Future[Any]] = {work, stop}
+        try:
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+        return work
+
+    def abandon_batch(self) -> None:
+        """Stop the batch in flight now (the stop cannot wait): the NLP workers are killed,
+        the batch fails, its items stay checkpointed. In-process NLP (``workers = 0``)
+        cannot be interrupted: its daemon thread is left, the process does not wait for it."""
+        analyzer = getattr(self.pipeline, "analyzer", None)
+        if isinstance(analyzer, PooledAnalyzer):
+            analyzer.terminate()
 
     # -- health --------------------------------------------------------------------------
     def max_poll_age_s(self) -> float | None:
@@ -425,6 +536,7 @@ class Daemon:
             feeds=self.scheduler.failing_feeds(max_age),
             undelivered_age_s=waiting,
             max_undelivered_s=self.settings.health.max_undelivered_s,
+            redis_down_since=self.redis_watch.down_since,
         )
 
     def heartbeat(self) -> Heartbeat:
@@ -492,8 +604,9 @@ class Watchdog:
 
     name = "watchdog"
 
-    def __init__(self, notifier: Notifier) -> None:
+    def __init__(self, notifier: Notifier, *, alive: Callable[[], bool] = lambda: True) -> None:
         self.notifier = notifier
+        self.alive = alive  # False once the daemon gave up: no more pings
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -502,7 +615,7 @@ class Watchdog:
             self._task = asyncio.create_task(self._run(interval), name="watchdog")
 
     async def _run(self, interval_s: float) -> None:
-        while True:
+        while self.alive():
             self.notifier.watchdog()
             await asyncio.sleep(interval_s)
 
@@ -510,6 +623,66 @@ class Watchdog:
         await _cancel(self._task)
         self._task = None
         self.notifier.close()
+
+
+class RedisWatch:
+    """Every ``REDIS_WATCH_S``: does Redis answer? While it does not, /healthz says since
+    when. An embedded redis-server whose process died is started again on the same files
+    (``REDIS_RESTART_ATTEMPTS`` tries, backing off); if it cannot be, the daemon gives up
+    (exit 1, the watchdog goes quiet) so that systemd restarts it. A server of
+    ``REDIS_URL`` is its owner's to restart: the daemon waits for it. Once Redis answers
+    again, what a failed batch left checkpointed is retried at once."""
+
+    name = "redis"
+
+    def __init__(self, daemon: Daemon) -> None:
+        self.daemon = daemon
+        self.down_since: datetime | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="redis-watch")
+
+    async def stop(self) -> None:
+        await _cancel(self._task)
+        self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(REDIS_WATCH_S)
+            await self.check()
+
+    async def check(self) -> None:
+        d = self.daemon
+        if await redis_reachable(d.store.aio()):
+            if self.down_since is not None:
+                log.info("Redis answers again (unreachable since %s)", self.down_since)
+                self.down_since = None
+                d.intake.retry_soon()
+            return
+        if self.down_since is None:
+            self.down_since = utcnow()
+            log.error("Redis at %s does not answer", d.store.location)
+        if d.store.embedded and not d.store.embedded_alive():
+            await self._restart()
+
+    async def _restart(self) -> None:
+        d = self.daemon
+        log.error("the embedded redis-server died; starting it again on the same files")
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(REDIS_RESTART_ATTEMPTS),
+            wait=wait_exponential(multiplier=0.5, max=5),
+            retry=retry_if_exception_type(StoreError),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    await asyncio.to_thread(d.store.restart_embedded)
+        except StoreError as exc:
+            d.fail(f"{exc} ({REDIS_RESTART_ATTEMPTS} tries)")
+            return
+        d.metrics.store_recoveries.labels("redis_restarted").inc()
 
 
 class HeartbeatWriter:
@@ -561,19 +734,45 @@ class HeartbeatWriter:
 
 
 class Intake:
-    """Start: seed the saga model, then finish what a previous run checkpointed.
-    Stop: wait (bounded) for the pipeline batch in flight."""
+    """Start: seed the saga model, then finish what a previous run checkpointed. While
+    running: retry what a failed batch left checkpointed, every ``PENDING_RETRY_S`` and
+    as soon as :meth:`retry_soon` is called (Redis answers again). Stop: wait (bounded)
+    for the pipeline batch in flight."""
 
     name = "intake"
 
     def __init__(self, daemon: Daemon) -> None:
         self.daemon = daemon
         self.ready_at: datetime | None = None
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def retry_soon(self) -> None:
+        self._wake.set()
+
+    async def _retry_loop(self) -> None:
+        delay_s = PENDING_RETRY_S
+        while True:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay_s)
+            self._wake.clear()
+            try:
+                await self.daemon.retry_pending()
+                delay_s = PENDING_RETRY_S
+            except Exception as exc:  # Redis away again, or a batch that fails: later
+                delay_s = min(delay_s * 2, PENDING_RETRY_MAX_S)
+                log.warning(
+                    "checkpointed items not processed (%s); next try in %.0fs", exc, delay_s
+                )
 
     async def start(self) -> None:
         d = self.daemon
         d.notifier.status("starting: seeding the saga model")
-        await asyncio.to_thread(d.pipeline.ensure_seeded)
+        seeding = await d.off_loop(d.pipeline.ensure_seeded)
+        if not seeding.done():
+            log.info("stopped while seeding the saga model: seeded at the next start")
+            return
+        seeding.result()  # its failure stops the start
         pending = await d.service.pending()
         if pending:
             log.info("processing %d item(s) left by the previous run", len(pending))
@@ -582,24 +781,69 @@ class Intake:
             except Exception:  # never a crash loop at start-up
                 log.exception("checkpointed items not processed; they stay checkpointed")
         self.ready_at = utcnow()
+        self._task = asyncio.create_task(self._retry_loop(), name="intake-retry")
 
     async def stop(self) -> None:
+        await _cancel(self._task)
+        self._task = None
         batch = self.daemon._in_flight
         if batch is not None and not batch.done():
-            log.info("waiting for the pipeline batch in flight")
+            log.info("waiting for the pipeline work in flight")
             try:
-                await asyncio.wait_for(asyncio.shield(batch), SHUTDOWN_TIMEOUT_S / 2)
+                await asyncio.wait_for(asyncio.shield(batch), BATCH_STOP_GRACE_S)
             except TimeoutError:
                 log.warning(
-                    "pipeline batch still running after %.0fs: its items stay checkpointed; "
-                    "the process exits when it ends",
-                    SHUTDOWN_TIMEOUT_S / 2,
+                    "pipeline work still running after %.1fs: abandoned, its items stay "
+                    "checkpointed",
+                    BATCH_STOP_GRACE_S,
                 )
+                await asyncio.to_thread(self.daemon.abandon_batch)
+                with suppress(Exception):  # it fails now (NLP workers killed), or is left
+                    await asyncio.wait_for(asyncio.shield(batch), STOP_GRACE_S)
             except Exception:
                 pass  # its failure was logged by the caller
+        if batch is not None and batch.done() and not batch.cancelled() and not batch.exception():
+            # Finished, maybe after the stop made its caller let go: its items are done
+            # (again, harmless, when the caller got to it).
+            with suppress(Exception):
+                await self.daemon.service.done(self.daemon._in_flight_items)
         with suppress(Exception):  # Redis away: nothing to report
             if left := await self.daemon.service.intake_depth_async():
                 log.info("%d item(s) stay checkpointed for the next start", left)
+
+
+T = TypeVar("T")
+
+
+def _in_daemon_thread(fn: Callable[[], T]) -> asyncio.Future[T]:
+    """``fn()`` in a daemon thread of its own, as a future of the running loop. Unlike
+    ``asyncio.to_thread`` the process never waits for it at exit: a pipeline batch that
+    outlives the stop budget is abandoned, not waited for (its items stay checkpointed)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, exc: BaseException | None) -> None:
+        if future.done():
+            return
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        result: T | None = None
+        error: BaseException | None = None
+        try:
+            result = fn()
+        except BaseException as exc:
+            error = exc
+        with suppress(RuntimeError):  # the loop is closed: nobody waits for it any more
+            loop.call_soon_threadsafe(settle, result, error)
+
+    # Its result is always awaited, unless a stop abandoned it: no "never retrieved" then.
+    future.add_done_callback(lambda f: f.cancelled() or f.exception())
+    threading.Thread(target=run, name="pipeline-batch", daemon=True).start()
+    return future
 
 
 def run_daemon(

@@ -3,7 +3,7 @@
 ``GET /healthz``  200 when healthy, 503 otherwise; JSON body::
 
     {"status": "ok" | "unhealthy", "state": "running",
-     "checks": {"redis":     {"ok": true},
+     "checks": {"redis":     {"ok": true},   (else "error": "redis unreachable since <time>")
                 "scheduler": {"ok": true, "running": true},
                 "last_poll": {"ok": true, "age_s": 12.5, "max_age_s": 990.0},
                 "feeds":     {"ok": true, "failing": 1, "total": 40},
@@ -77,18 +77,24 @@ def evaluate(
     feeds: tuple[int, int] = (0, 0),
     undelivered_age_s: float | None = None,
     max_undelivered_s: float = 900.0,
+    redis_down_since: datetime | None = None,
 ) -> HealthReport:
     """Pure verdict. ``since`` is when the scheduler started: before a first cycle, the
     age of the last poll is counted from there. ``max_age_s`` None: no feeds, no limit.
     ``feeds``: (failing, total) -- every feed failing is unhealthy, polls or not;
     ``undelivered_age_s``: how long the oldest alert not delivered to a sink has waited
-    (None: none waits) -- over ``max_undelivered_s`` is unhealthy."""
+    (None: none waits) -- over ``max_undelivered_s`` is unhealthy; ``redis_down_since``:
+    when Redis stopped answering, said in the redis check while it does not."""
     now = now or utcnow()
     ref = last_cycle_at or since
     age_s = max(0.0, (now - ref).total_seconds())
     poll_ok = max_age_s is None or age_s <= max_age_s
+    redis_check: dict[str, Any] = {"ok": redis_ok}
+    if not redis_ok:
+        when = redis_down_since.isoformat(timespec="seconds") if redis_down_since else ""
+        redis_check["error"] = f"redis unreachable since {when}" if when else "redis unreachable"
     checks: dict[str, dict[str, Any]] = {
-        "redis": {"ok": redis_ok},
+        "redis": redis_check,
         "scheduler": {"ok": scheduler_running, "running": scheduler_running},
         "last_poll": {
             "ok": poll_ok,

@@ -99,6 +99,12 @@ class Metrics:
         self.model_version = Gauge(
             "monitor_model_version", "Saga model version", ["saga"], registry=r
         )
+        self.store_recoveries = Counter(
+            "monitor_store_recoveries",
+            "Recoveries from a lost or dead Redis, by what was done",
+            ["action"],
+            registry=r,
+        )  # action: outbox_groups (made again), saga_reseeded, redis_restarted
         self.pipeline_seconds = Histogram(
             "monitor_pipeline_seconds",
             "Time to process one batch of documents (seeding included)",

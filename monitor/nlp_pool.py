@@ -198,6 +198,23 @@ class PooledAnalyzer:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
+    def terminate(self) -> None:
+        """Close now: kill the workers even mid-batch (that batch fails with NLPError). For
+        a stop that cannot wait for spaCy (SIGTERM during NLP). Idempotent."""
+        with self._lock:
+            self._closed = True
+            executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        procs = list((getattr(executor, "_processes", None) or {}).values())
+        for proc in procs:
+            proc.kill()
+        # No wait: the thread of the failing batch shuts the broken pool down (twice would
+        # close its queues twice).
+        executor.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.join(5)
+
     def __enter__(self) -> PooledAnalyzer:
         return self
 
@@ -223,6 +240,8 @@ class PooledAnalyzer:
                 for f in futures:
                     f.cancel()
                 self._discard(pool)
+                if self._closed:  # terminated under our feet, not a worker's death
+                    raise NLPError("the NLP worker pool was stopped mid-batch") from exc
                 if attempt == 2:
                     raise NLPError(
                         f"an NLP worker process died twice while analysing {what} "

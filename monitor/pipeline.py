@@ -160,10 +160,13 @@ class Pipeline:
             )
         return model
 
-    def ensure_seeded(self) -> None:
-        """Seed each saga from its seed_dir when its model is empty (first start)."""
+    def ensure_seeded(self) -> list[str]:
+        """Seed each saga from its seed_dir when it has no model: the first start, or Redis
+        came back empty (one GET per saga when there is one). Returns the sagas seeded."""
+        seeded = []
         for s in self.settings.sagas:
             if self.sagas.version(s.name) == 0:
+                seeded.append(s.name)
                 docs = load_documents([s.seed_dir])
                 model = self.seed(docs, saga=s.name)
                 log.info(
@@ -173,6 +176,7 @@ class Pipeline:
                     len(model.protagonists()),
                     len(model.events),
                 )
+        return seeded
 
     # -- processing ----------------------------------------------------------------
     def prefilter(self, saga: str | None = None) -> Prefilter | None:

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import random
 import signal
 from collections.abc import Awaitable, Callable, Sequence
@@ -44,6 +45,7 @@ from monitor.store import Store
 from monitor.store.feeds import FeedState, FeedStore
 from monitor.types import FeedItem, utcnow
 from monitor.urls import redact
+from monitor.workers import exit_with
 
 log = logging.getLogger(__name__)
 
@@ -508,16 +510,21 @@ def _resume_at(state: FeedState | None, now: datetime) -> datetime:
     return max(now, state.next_check)
 
 
-def _ignore_sigint() -> None:
+def _init_parser(daemon_pid: int) -> None:
     """Ctrl-C in a terminal reaches the whole process group: the daemon stops its parser
-    workers itself, they must not die with a KeyboardInterrupt traceback each."""
+    workers itself, they must not die with a KeyboardInterrupt traceback each. A daemon
+    killed outright cannot: the worker leaves by itself (``monitor.workers``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with(daemon_pid)
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
     # forkserver: no fork of a process that runs threads (redis, asyncio), cheap workers
     return ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_ignore_sigint
+        workers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_init_parser,
+        initargs=(os.getpid(),),
     )
 
 

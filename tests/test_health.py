@@ -8,7 +8,7 @@ import contextlib
 import signal
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,17 @@ def test_alerts_waiting_too_long_for_a_sink_are_unhealthy() -> None:
     assert _eval(undelivered_age_s=30.0, max_undelivered_s=900.0).healthy
     r = _eval(undelivered_age_s=901.0, max_undelivered_s=900.0)
     assert not r.healthy and r.body["checks"]["alerts"]["oldest_undelivered_s"] == 901.0
+
+
+def test_redis_down_says_since_when() -> None:
+    down = datetime(2026, 12, 2, 11, 14, 3, 634877, tzinfo=UTC)
+    r = _eval(redis_ok=False, redis_down_since=down)
+    assert r.body["checks"]["redis"] == {
+        "ok": False,
+        "error": "redis unreachable since 2026-12-02T11:14:03+00:00",
+    }
+    assert _eval(redis_ok=False).body["checks"]["redis"]["error"] == "redis unreachable"
+    assert _eval(redis_down_since=down).body["checks"]["redis"] == {"ok": True}  # back
 
 
 def test_no_feeds_means_no_poll_age_limit() -> None:

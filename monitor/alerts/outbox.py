@@ -47,6 +47,7 @@ from monitor.store.outbox import (
     OutboxEntry,
     OutboxStore,
     RetryState,
+    is_nogroup,
     now_ms,
 )
 from monitor.types import Alert, AlertKind, utcnow
@@ -107,7 +108,8 @@ class Outbox:
 
     def _ready(self) -> None:
         if not self._groups_ready:
-            # Groups exist before the first XADD, so no sink misses an entry.
+            # Groups exist before the first XADD, so no sink misses an entry (and should
+            # Redis lose its data later, the enqueue script makes them again).
             self.db.ensure_groups(self.sinks)
             self._groups_ready = True
 
@@ -132,6 +134,7 @@ class Outbox:
                 now_ms=at_ms,
                 window_ms=window_ms,
                 id_ttl_s=self.settings.idempotency_ttl_s,
+                sinks=self.sinks,
             )
             extra = {"alert": alert.id}
             if res.status == "enqueued":
@@ -186,6 +189,35 @@ def source_json(source: Source) -> str:
     return json.dumps(source.to_dict(), ensure_ascii=False)
 
 
+class _Trouble:
+    """A failure that repeats every poll while Redis is away: a warning once per outage,
+    then debug lines, and one line when it works again (not hundreds a minute)."""
+
+    def __init__(self, what: str, extra: dict[str, str] | None = None) -> None:
+        self.what = what
+        self.extra = extra or {}
+        self.since: float | None = None  # monotonic
+
+    def failed(self, exc: BaseException) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning(
+                "%s error: %s (not repeated until it works again)", self.what, exc, extra=self.extra
+            )
+        else:
+            log.debug("%s error: %s", self.what, exc, extra=self.extra)
+
+    def ok(self) -> None:
+        if self.since is not None:
+            log.info(
+                "%s works again after %.1fs",
+                self.what,
+                time.monotonic() - self.since,
+                extra=self.extra,
+            )
+            self.since = None
+
+
 class _SinkWorker:
     """Delivers one sink's share of the outbox, one entry at a time, in order."""
 
@@ -197,6 +229,7 @@ class _SinkWorker:
         self._last_send = -1e9  # monotonic
         self._paused_until_ms = 0  # wall clock ms: a 429 with Retry-After pauses the sink
         self._next_claim = 0.0  # monotonic
+        self._trouble = _Trouble("outbox worker", {"sink": self.name})
 
     @property
     def _stopping(self) -> bool:
@@ -214,8 +247,11 @@ class _SinkWorker:
                     if self._stopping:
                         break  # left pending for us: the next start takes it over
                     await self._attempt(entry, None)
+                self._trouble.ok()
             except (redis.RedisError, StoreError, OSError) as exc:
-                log.warning("outbox worker error: %s", exc, extra={"sink": self.name})
+                if is_nogroup(exc) and await self.o.recreate_groups():
+                    continue
+                self._trouble.failed(exc)
                 await self.o._sleep(self.o.settings.poll_s)
 
     async def _pending(self) -> int:
@@ -254,6 +290,11 @@ class _SinkWorker:
             log.error("dropping undecodable outbox entry: %s", exc, extra=extra)
             await db.dead_letter(self.name, entry, attempts=0, error=str(exc))
             return
+        if message.id and await db.delivered(self.name, message.id):
+            # Sent already (a group made again over a stream that kept the entry).
+            log.info("alert already delivered to this sink; not sent again", extra=extra)
+            await db.ack(self.name, entry.entry_id)
+            return
         attempts = state.attempts if state else 0
         if self._paused_until_ms > now_ms():
             await db.set_retry(
@@ -271,7 +312,8 @@ class _SinkWorker:
             log.exception("alert sink %s failed", self.name, extra=extra)
             result = Delivery(Outcome.RETRY, detail=f"sink error: {exc!r}")
         if result.ok:
-            await db.ack(self.name, entry.entry_id)
+            ttl_s = self.o.settings.idempotency_ttl_s
+            await db.ack(self.name, entry.entry_id, delivered=message.id, delivered_ttl_s=ttl_s)
             latency_s = max(0.0, now_ms() - entry.enqueued_ms) / 1000
             if metrics:
                 metrics.deliveries.labels(self.name, "delivered").inc()
@@ -344,6 +386,7 @@ class Deliverer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._client: httpx.AsyncClient | None = None
         self._db: AsyncOutboxStore | None = None
+        self._groups_lock = asyncio.Lock()
 
     @property
     def started(self) -> bool:
@@ -365,8 +408,8 @@ class Deliverer:
         self._stopping.clear()
         self._db = AsyncOutboxStore(self.store)
         try:
+            await self._db.ensure_groups([s.name for s in self.sinks])
             for sink in self.sinks:
-                await self._db.ensure_group(sink.name)
                 await self._adopt_orphans(sink.name)
         except redis.RedisError as exc:
             raise StoreError(f"cannot prepare the alert outbox: {exc}") from exc
@@ -391,6 +434,22 @@ class Deliverer:
             if held and name != self.consumer and _dead_local_consumer(name):
                 n = await self.db.claim_all(sink, self.consumer, from_consumer=name)
                 log.info("took over %d pending alert(s) from %s", n, name, extra={"sink": sink})
+
+    async def recreate_groups(self) -> bool:
+        """A sink's consumer group is gone (NOGROUP: Redis came back empty): make every
+        missing group again, from the start of the stream, so the alerts queued since are
+        delivered; returns whether any was made (False: another worker just did)."""
+        async with self._groups_lock:
+            made = await self.db.ensure_groups([s.name for s in self.sinks])
+        if made:
+            log.warning(
+                "outbox consumer groups were missing (Redis lost its data?); made again "
+                "from the start of the stream: %s",
+                ", ".join(made),
+            )
+            if self.metrics:
+                self.metrics.store_recoveries.labels("outbox_groups").inc()
+        return bool(made)
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(coro, name=name)
@@ -446,6 +505,7 @@ class Deliverer:
     async def _housekeeping(self) -> None:
         """Close grouping windows, publish queue depths, trim the stream, forget old consumers."""
         last_trim = last_depth = 0.0
+        trouble = _Trouble("outbox housekeeping")
         while not self._stopping.is_set():
             try:
                 await self.db.flush_due_groups(now_ms=now_ms())
@@ -463,7 +523,9 @@ class Deliverer:
                             sink.name, idle_ms=86_400_000, keep=self.consumer
                         )
             except (redis.RedisError, StoreError, OSError) as exc:
-                log.warning("outbox housekeeping failed: %s", exc)
+                trouble.failed(exc)
+            else:
+                trouble.ok()
             await self._sleep(self.settings.poll_s)
 
 

