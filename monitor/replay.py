@@ -143,6 +143,31 @@ class _Fetcher:
         self._runner.close()
 
 
+def _window(
+    entries: list[_Entry], since: datetime | None, until: datetime | None
+) -> list[_Entry]:
+    """The entries published in [since, until); undated ones are always kept."""
+    return [
+        e for e in entries
+        if e.published is None
+        or ((since is None or e.published >= since) and (until is None or e.published < until))
+    ]
+
+
+def _documents(picked: Sequence[_Entry], fetcher: _Fetcher | None) -> list[Document]:
+    """The documents of the picked entries: text files as they are, feed items as title +
+    summary, or (``fetcher``) their downloaded article pages."""
+    fetched = iter(
+        fetcher.documents([e.item for e in picked if e.item is not None]) if fetcher else []
+    )
+    return [
+        e.doc
+        if e.doc is not None
+        else (next(fetched) if fetcher else document_from_item(e.item))  # type: ignore[arg-type]
+        for e in picked
+    ]
+
+
 def run_replay(
     settings: Settings,
     store: Store,
@@ -175,11 +200,7 @@ def run_replay(
     if all_sagas and saga is not None:
         raise ValueError("replay against one saga or all of them, not both")
     names = [x.name for x in settings.sagas] if all_sagas else [settings.saga(saga).name]
-    entries = _entries(paths)
-    if since:
-        entries = [e for e in entries if e.published is None or e.published >= since]
-    if until:
-        entries = [e for e in entries if e.published is None or e.published < until]
+    entries = _window(_entries(paths), since, until)
     if speed:
         batch = 1
 
@@ -211,15 +232,7 @@ def run_replay(
             only = {it.id: sagas for it, sagas in chosen}
             picked = [e for e in chunk if e.doc is not None or (e.item and e.item.id in only)]
             summary.candidates += sum(1 for e in picked if e.item is not None)
-            fetched = iter(
-                fetcher.documents([e.item for e in picked if e.item is not None]) if fetcher else []
-            )
-            docs = [
-                e.doc
-                if e.doc is not None
-                else (next(fetched) if fetcher else document_from_item(e.item))  # type: ignore[arg-type]
-                for e in picked
-            ]
+            docs = _documents(picked, fetcher)
             outcomes: list[Outcome] = []
             pipeline.process(
                 docs,
