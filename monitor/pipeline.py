@@ -63,6 +63,7 @@ _VERDICTS = {
     Placement.KNOWN: Verdict.KNOWN,
     Placement.JOINED: Verdict.KNOWN,
     Placement.NEW_STORY: Verdict.KNOWN,
+    Placement.COMMENTARY: Verdict.KNOWN,
 }
 
 

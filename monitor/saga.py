@@ -152,6 +152,13 @@ class Story:
     fresh: dict[str, int] = field(default_factory=dict)
     actors: list[str] = field(default_factory=list)  # known actors its reports name
     sentences: list[str] = field(default_factory=list)
+    # which of its reports (as ``docs``) are talk about the news (op-eds, podcasts, ...):
+    # not sources, never its headline or its source link
+    talk: list[bool] = field(default_factory=list)
+
+    def first_news(self) -> int:
+        """The index of its first report that is news (0 when all are talk)."""
+        return next((i for i, t in enumerate(self.talk) if not t), 0)
     nearest_event: str | None = None
     nearest_score: float = 0.0
 

@@ -8,7 +8,7 @@ the only thing changed, and only through ``grow``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from monitor.config import NoveltySettings
@@ -26,6 +26,7 @@ from monitor.novelty.actors import (
     ready,
     track,
 )
+from monitor.novelty.genre import genre
 from monitor.novelty.memory import memory_of, with_known, with_story, without_story
 from monitor.novelty.novelty import (
     confirm,
@@ -147,6 +148,9 @@ class Engine:
         fresh = fresh_words(item.headline, novel, item.language, self.model.vocab, self.s)
         grow.learn_words(self.model, item.headline, "*")  # every headline read
         asg = assign(item, rel, self.memory, self.s, novel, fresh)
+        talk = asg.story_id is not None and genre(item.title, item.url).commentary
+        if talk:
+            asg = replace(asg, placement=Placement.COMMENTARY)
         result = Result(an.doc, asg.placement)
         if asg.placement is Placement.IRRELEVANT:
             return result
@@ -159,14 +163,20 @@ class Engine:
             result.known_events = (known,)
         elif asg.story_id is not None:
             self._story(item, asg.story_id, (asg.nearest_event, asg.nearest_score), at, result,
-                        novel, fresh)
+                        novel, fresh, talk)
         return result
 
     def _story(self, item: Item, sid: str, nearest: tuple[str | None, float], at: str,
-               result: Result, novel: frozenset[str], fresh: frozenset[str]) -> None:
+               result: Result, novel: frozenset[str], fresh: frozenset[str],
+               talk: bool = False) -> None:
+        """``talk``: the item is talk about the news (``genre``); it joins or opens the
+        story, but is not one of its sources and confirms nothing."""
         story = self.model.stories.get(sid)
         verdict = confirm(story, item, nearest[1], self.s, fresh) if story else None
-        story = grow.add_report(self.model, sid, item, nearest, at, novel, fresh)
+        if talk and verdict is not None and verdict.confirmed:
+            verdict = replace(verdict, confirmed=False)
+        story = grow.add_report(self.model, sid, item, nearest, at, novel, fresh,
+                                source=not talk)
         if verdict is None or not verdict.confirmed:
             # a story is joined by closeness to its first report, not to any report (a
             # chain of near neighbours would drift from one development to the next)
@@ -185,7 +195,8 @@ class Engine:
             without_story(self.memory, sid), event.id, unpack_many(event.vectors)
         )
         # the first report is the source; the alert is dated when the story was confirmed
-        first = (story.titles[0], story.urls[0], story.feeds[0], item.published)
+        i = story.first_news()
+        first = (story.titles[i], story.urls[i], story.feeds[0], item.published)
         result.alerts.append(
             development_alert(self.model, event, story, self.s.known_threshold,
                               item.published, first)

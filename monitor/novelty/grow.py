@@ -85,7 +85,7 @@ def said(model: SagaModel, words: dict[str, int], rare: int) -> None:
 
 def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str | None, float],
                at: str, novel: frozenset[str] = frozenset(),
-               fresh: frozenset[str] = frozenset()) -> Story:
+               fresh: frozenset[str] = frozenset(), *, source: bool = True) -> Story:
     story = model.stories.get(story_id)
     when = item.published.isoformat()
     if story is None:
@@ -98,8 +98,10 @@ def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str |
         story.nearest_event, story.nearest_score = nearest
     story.titles.append(item.title)
     story.docs.append(item.doc_id)
+    missing = len(story.docs) - 1 - len(story.talk)  # a story stored before ``talk`` was
+    story.talk += [False] * missing + [not source]
     story.urls.append(item.url)
-    if item.feed not in story.feeds:
+    if source and item.feed not in story.feeds:
         story.feeds.append(item.feed)
     if len(story.vectors) < 2 * MAX_STORY_REPORTS:
         story.vectors += _report_rows(item)

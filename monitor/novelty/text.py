@@ -21,8 +21,11 @@ from monitor.urls import redact, web_link
 def clearest_title(story: Story) -> str:
     leads = unpack_many(story.vectors[0::2])
     if len(leads) <= 2:
-        return story.titles[0]
+        return story.titles[story.first_news()]
     centrality = (leads @ leads.T).sum(axis=1)
+    for i, talk in enumerate(story.talk[: len(centrality)]):
+        if talk and not all(story.talk):  # a column's title is not the news
+            centrality[i] = -np.inf
     return story.titles[int(np.argmax(centrality))]
 
 

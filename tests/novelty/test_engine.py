@@ -82,6 +82,27 @@ def test_a_development_without_any_action_word_alerts_once_then_counts_sources( 
     assert outcomes[0].known_events == (dev.event_id,)
 
 
+def test_op_eds_are_not_the_sources_that_confirm_a_development(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """Two columns on the same news, from two outlets, look like two sources confirming
+    it; they are talk about the news and confirm nothing. The outlets reporting it do."""
+    from dataclasses import replace
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    columns = [
+        replace(d, id=f"op-{i}", url=f"https://{d.source}/opinion/{d.id}", source=f"op{i}.example")
+        for i, d in enumerate(SIGNATURE[:2])
+    ]
+    outcomes: list[Outcome] = []
+    quiet = p.process(columns, saga=SAGA, clock=lambda d: d.published, outcomes=outcomes)
+    assert [a for a in quiet if a.kind is AlertKind.NEW_DEVELOPMENT] == []
+    alerts = p.process(SIGNATURE[:2], saga=SAGA, clock=lambda d: d.published)
+    devs = [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]
+    assert len(devs) == 1 and "/opinion/" not in (devs[0].source_url or "")
+
+
 def test_an_english_rewording_of_a_known_event_is_quiet(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
