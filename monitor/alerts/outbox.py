@@ -419,6 +419,9 @@ class Deliverer:
             headers={"user-agent": self.user_agent}, follow_redirects=False
         )
         for sink in self.sinks:
+            use_store = getattr(sink, "use_store", None)
+            if use_store is not None:  # a sink with state of its own (Slack's thread ts)
+                use_store(self.store)
             self._spawn(_SinkWorker(self, sink).run(), f"deliver-{sink.name}")
         self._spawn(self._housekeeping(), "outbox-housekeeping")
         log.info(
