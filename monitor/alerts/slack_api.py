@@ -8,7 +8,9 @@ and ``ts`` Slack answered (``monitor/store/slack.py``), which gives:
 
 - threads: the follow-up of alert A is posted with ``thread_ts`` = A's ``ts``; when A has no
   record (posted by the webhook before a switch, sent to the dead letters, record expired)
-  the follow-up is a message of its own, as with the webhook;
+  the follow-up is a message of its own, as with the webhook. So is a follow-up whose alert
+  is still waiting for a retry when the follow-up's turn comes (Slack down for longer than
+  the grouping window, the alert's next try due after the follow-up's);
 - idempotency: a message with a record is not posted again, so a retry after a crash between
   Slack's answer and the outbox's acknowledgement does not post a second parent. The one
   window left is between Slack's answer and the record (a few milliseconds), or an answer
