@@ -173,6 +173,12 @@ class SlackSettings(SinkSettings):
     # Slack incoming webhooks accept about one message per second. The URL is a secret:
     # it comes from the environment (SLACK_WEBHOOK_URL), never from this file.
     rate_per_s: Annotated[float, Field(ge=0)] = 1.0
+    # Set: post with the Web API (chat.postMessage) to this channel (an id such as
+    # C0123456789, or #name) with a bot token from SLACK_BOT_TOKEN, and send the "N more
+    # sources" follow-up as a reply in the alert's thread. Empty: the incoming webhook.
+    channel: str = ""
+    # Base URL of the Web API (another one for GovSlack, or a local test server).
+    api_url: Annotated[str, Field(pattern=r"^https?://")] = "https://slack.com/api/"
 
 
 class WebhookSettings(SinkSettings):
@@ -347,6 +353,7 @@ class Env(BaseSettings):
     monitor_data_dir: Path | None = None
     redis_url: SecretStr | None = None
     slack_webhook_url: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
     monitor_webhook_secret: SecretStr | None = None
     monitor_smtp_user: SecretStr | None = None
     monitor_smtp_password: SecretStr | None = None

@@ -27,6 +27,7 @@ from monitor.alerts.slack import Names, SlackSink
 from monitor.alerts.webhook import WebhookSink
 from monitor.config import Env, Settings
 from monitor.errors import ConfigError
+from monitor.store import Store
 from monitor.types import Alert
 from monitor.urls import redact
 
@@ -68,6 +69,11 @@ class OnlySagas:
         self.sagas = frozenset(sagas)
         self.name = inner.name
         self.rate_per_s = inner.rate_per_s
+
+    def use_store(self, store: Store) -> None:
+        use = getattr(self.inner, "use_store", None)
+        if use is not None:
+            use(store)
 
     def wants(self, message: Message) -> bool:
         return message.type is MessageType.TEST or message.alert.saga in self.sagas
@@ -137,19 +143,7 @@ def build_sinks(
         elif name == "jsonl":
             sinks.append(JSONLSink(Path(settings.data_dir) / a.jsonl_path))
         elif name == "slack":
-            if env.slack_webhook_url is None or not env.slack_webhook_url.get_secret_value():
-                raise ConfigError("the slack sink is enabled but SLACK_WEBHOOK_URL is not set")
-            sinks.append(
-                SlackSink(
-                    env.slack_webhook_url,
-                    rate_per_s=a.slack.rate_per_s,
-                    timeout_s=a.slack.timeout_s,
-                    names=Names(
-                        sagas={s.name: s.title for s in settings.sagas if s.title},
-                        feeds={redact(f.url): f.name for f in settings.feeds if f.name},
-                    ),
-                )
-            )
+            sinks.append(_slack_sink(settings, env))
         elif name == "webhook":
             secret = env.monitor_webhook_secret
             if secret is None or not secret.get_secret_value():
@@ -167,6 +161,36 @@ def build_sinks(
         elif name.startswith("apprise-"):
             sinks.append(_apprise_sink(name, settings, environ))
     return [_limited(sink, settings) for sink in sinks]
+
+
+def _slack_sink(settings: Settings, env: Env) -> AsyncSink:
+    """The Web API sink (threads) when ``[alerts.slack] channel`` is set, else the webhook."""
+    a = settings.alerts
+    names = Names(
+        sagas={s.name: s.title for s in settings.sagas if s.title},
+        feeds={redact(f.url): f.name for f in settings.feeds if f.name},
+    )
+    if a.slack.channel:
+        token = env.slack_bot_token
+        if token is None or not token.get_secret_value():
+            raise ConfigError("[alerts.slack] channel is set but SLACK_BOT_TOKEN is not")
+        from monitor.alerts.slack_api import SlackAPISink
+
+        # A post is remembered as long as its parent may still be retried or followed up.
+        ttl_s = int(a.retry_horizon_s + a.grouping_window_s) + 86_400
+        return SlackAPISink(
+            token,
+            a.slack.channel,
+            api_url=a.slack.api_url,
+            rate_per_s=a.slack.rate_per_s,
+            timeout_s=a.slack.timeout_s,
+            names=names,
+            record_ttl_s=ttl_s,
+        )
+    url = env.slack_webhook_url
+    if url is None or not url.get_secret_value():
+        raise ConfigError("the slack sink is enabled but SLACK_WEBHOOK_URL is not set")
+    return SlackSink(url, rate_per_s=a.slack.rate_per_s, timeout_s=a.slack.timeout_s, names=names)
 
 
 def _apprise_sink(name: str, settings: Settings, environ: Mapping[str, str]) -> AsyncSink:

@@ -71,17 +71,18 @@ def classify(response: httpx.Response) -> Delivery:
     return Delivery(Outcome.REJECTED, status, None, detail)
 
 
-async def post(
+async def send(
     client: httpx.AsyncClient,
     url: str,
     *,
     content: bytes,
     headers: dict[str, str],
     timeout_s: float,
-) -> Delivery:
-    """POST and classify; transport errors become ``RETRY`` with their kind as detail."""
+) -> httpx.Response | Delivery:
+    """POST; the response, or a transport error as its classified ``Delivery`` (``RETRY``
+    with its kind as detail, ``REJECTED`` for a URL that can never work)."""
     try:
-        response = await client.post(url, content=content, headers=headers, timeout=timeout_s)
+        return await client.post(url, content=content, headers=headers, timeout=timeout_s)
     except httpx.TimeoutException as exc:
         return Delivery(Outcome.RETRY, detail=f"timeout ({exc.__class__.__name__})")
     except httpx.UnsupportedProtocol as exc:
@@ -90,4 +91,16 @@ async def post(
         return Delivery(Outcome.RETRY, detail=f"network error: {exc or exc.__class__.__name__}")
     except httpx.InvalidURL as exc:
         return Delivery(Outcome.REJECTED, detail=f"invalid URL: {exc}")
-    return classify(response)
+
+
+async def post(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    content: bytes,
+    headers: dict[str, str],
+    timeout_s: float,
+) -> Delivery:
+    """POST and classify the answer (see :func:`send` for transport errors)."""
+    response = await send(client, url, content=content, headers=headers, timeout_s=timeout_s)
+    return response if isinstance(response, Delivery) else classify(response)

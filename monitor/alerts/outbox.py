@@ -218,6 +218,50 @@ class _Trouble:
             self.since = None
 
 
+class _Outage:
+    """One sink's failed deliveries, rolled up: a warning when the sink starts failing, debug
+    lines while it goes on (counted), one line when it delivers again. A receiver down for an
+    hour with alerts waiting is one warning and one recovery line, not one per retry."""
+
+    def __init__(self, sink: str) -> None:
+        self.sink = sink
+        self.failures = 0  # failed attempts in this outage
+        self.since: float | None = None  # monotonic
+
+    def failed(self, attempts: int, next_in_s: float, why: str, extra: dict[str, str]) -> None:
+        self.failures += 1
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning(
+                "sink %s is failing: %s (retried with backoff, next in %.1fs; failures not "
+                "repeated until it delivers again)",
+                self.sink,
+                why,
+                next_in_s,
+                extra=extra,
+            )
+        else:
+            log.debug(
+                "alert delivery failed (attempt %d, next in %.1fs): %s",
+                attempts,
+                next_in_s,
+                why,
+                extra=extra,
+            )
+
+    def delivered(self, extra: dict[str, str]) -> None:
+        if self.since is None:
+            return
+        log.info(
+            "sink %s delivers again after %d failed attempt(s) in %.1fs",
+            self.sink,
+            self.failures,
+            time.monotonic() - self.since,
+            extra=extra,
+        )
+        self.failures, self.since = 0, None
+
+
 class _SinkWorker:
     """Delivers one sink's share of the outbox, one entry at a time, in order."""
 
@@ -230,6 +274,7 @@ class _SinkWorker:
         self._paused_until_ms = 0  # wall clock ms: a 429 with Retry-After pauses the sink
         self._next_claim = 0.0  # monotonic
         self._trouble = _Trouble("outbox worker", {"sink": self.name})
+        self._outage = _Outage(self.name)
 
     @property
     def _stopping(self) -> bool:
@@ -319,6 +364,7 @@ class _SinkWorker:
                 metrics.deliveries.labels(self.name, "delivered").inc()
                 metrics.delivery_latency.labels(self.name).observe(latency_s)
             log.info("alert delivered (%s)", result.describe(), extra=extra)
+            self._outage.delivered(extra)
             return
         attempts += 1
         horizon_ms = entry.enqueued_ms + int(self.o.settings.retry_horizon_s * 1000)
@@ -346,13 +392,7 @@ class _SinkWorker:
         await db.set_retry(self.name, entry.entry_id, state)
         if metrics:
             metrics.deliveries.labels(self.name, "failed").inc()
-        log.warning(
-            "alert delivery failed (attempt %d, next in %.1fs): %s",
-            attempts,
-            (next_at - now) / 1000,
-            result.describe(),
-            extra=extra,
-        )
+        self._outage.failed(attempts, (next_at - now) / 1000, result.describe(), extra)
 
     async def _pace(self) -> None:
         """Per-sink rate limit: at most ``rate_per_s`` sends per second."""
@@ -419,6 +459,9 @@ class Deliverer:
             headers={"user-agent": self.user_agent}, follow_redirects=False
         )
         for sink in self.sinks:
+            use_store = getattr(sink, "use_store", None)
+            if use_store is not None:  # a sink with state of its own (Slack's thread ts)
+                use_store(self.store)
             self._spawn(_SinkWorker(self, sink).run(), f"deliver-{sink.name}")
         self._spawn(self._housekeeping(), "outbox-housekeeping")
         log.info(

@@ -5,8 +5,10 @@ why it is new (with the new sentences quoted), the nearest known event, the sour
 linked, feed) and a context line with the alert id. More sources on the same development
 arrive as one follow-up message when the grouping window closes ("3 more sources on ...").
 
-The webhook URL is a secret (``SLACK_WEBHOOK_URL``). Slack allows about one message per
-second per hook: the sink's ``rate_per_s`` defaults to 1.
+This module posts through an incoming webhook, which cannot reply in a thread; with a bot
+token the same messages go through the Web API and follow-ups are thread replies
+(``slack_api.py``). The webhook URL is a secret (``SLACK_WEBHOOK_URL``). Slack allows
+about one message per second per hook: the sink's ``rate_per_s`` defaults to 1.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:alerts:group:<hash>     hash    open grouping window of a new development
     P:alerts:group:<hash>:src hash    sources seen in that window (fingerprint -> JSON)
     P:alerts:groups           zset    grouping windows, scored by closing time (ms)
+    P:alerts:slack:<h>        string  a message posted by the Slack Web API sink: channel, ts
+                                      (its thread for the follow-up; no second post), TTL
     P:health:daemon           string  heartbeat with a TTL (JSON, see store/service.py)
     P:intake:pending          hash    item id -> FeedItem JSON handed to the pipeline, not done yet
     P:digest:sent:<day>:<to>  string  the daily digest of <day> (YYYY-MM-DD) went out (TTL)
@@ -103,6 +105,9 @@ class Keys:
 
     def alert_groups(self) -> str:
         return self._k("alerts", "groups")
+
+    def slack_post(self, message_id: str) -> str:
+        return self._k("alerts", "slack", _h(message_id))
 
     # -- service ----------------------------------------------------------
     def heartbeat(self) -> str:
