@@ -126,14 +126,21 @@ class ParsedFeed:
 
 def make_client(polling: PollingSettings) -> httpx.AsyncClient:
     """The one client every poll shares: HTTP/2 when offered (over TLS), pooled connections,
-    gzip/deflate/brotli, our User-Agent. Redirects are followed by :func:`fetch` itself."""
+    gzip/deflate/brotli, our User-Agent. Redirects are followed by :func:`fetch` itself.
+
+    A connection is kept alive ``polling.keepalive_expiry_s`` after its last request (every
+    answer is read to its end, a 304 too, so that it can be): the next poll of that host
+    skips the connect and the TLS handshake."""
+    keep_alive = polling.keepalive_expiry_s > 0
     return httpx.AsyncClient(
         http2=True,
         follow_redirects=False,
         timeout=_timeout(polling),
         limits=httpx.Limits(
             max_connections=polling.max_connections,
-            max_keepalive_connections=polling.max_connections,
+            # 0: every connection is closed after its request
+            max_keepalive_connections=polling.max_connections if keep_alive else 0,
+            keepalive_expiry=polling.keepalive_expiry_s if keep_alive else 0.0,
         ),
         headers={"User-Agent": polling.user_agent, "Accept": ACCEPT},
     )
@@ -190,6 +197,7 @@ async def _fetch(
                         )
                     visited.add(nxt)
                     current = nxt
+                    await _drain(resp)
                     continue
                 return await _classify(resp, current, moved_to, polling.max_body_bytes)
         except httpx.TimeoutException as exc:
@@ -220,10 +228,13 @@ async def _classify(
         "max_age_s": parse_max_age(headers.get("cache-control")),
     }
     if status == 304:
+        await _drain(resp)
         return FetchResult(Outcome.NOT_MODIFIED, validators=_validators(resp), **common)
     if status == 429 or (status == 503 and common["retry_after_s"] is not None):
+        await _drain(resp)
         return FetchResult(Outcome.RATE_LIMITED, error=f"HTTP {status}", **common)
     if not 200 <= status < 300:
+        await _drain(resp)
         return FetchResult(Outcome.HTTP_ERROR, error=f"HTTP {status}", **common)
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_body:
@@ -239,6 +250,25 @@ async def _classify(
             )
         chunks.append(chunk)
     return FetchResult(Outcome.OK, content=b"".join(chunks), validators=_validators(resp), **common)
+
+
+DRAIN_MAX_BYTES = 64 * 1024
+
+
+async def _drain(resp: httpx.Response) -> None:
+    """Read to its end a response whose body we do not want (a 304, a redirect, an error
+    page): an HTTP/1.1 connection goes back to the pool, kept alive, only once its response
+    was read whole; left unread, httpcore closes it and the next poll of that host pays a
+    new connect (and TLS handshake). A body larger than ``DRAIN_MAX_BYTES`` is not worth
+    it: the connection is closed."""
+    size = 0
+    try:
+        async for chunk in resp.aiter_raw():  # raw: nothing to decompress
+            size += len(chunk)
+            if size > DRAIN_MAX_BYTES:
+                return
+    except httpx.HTTPError:  # the answer is what counts; the connection is closed
+        return
 
 
 def _validators(resp: httpx.Response) -> Validators:
