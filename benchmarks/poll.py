@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import io
 import multiprocessing
 import os
+import pstats
 import resource
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,10 +60,14 @@ def feed_body(n: int, items: int) -> bytes:
 # -- the server process --------------------------------------------------------------------
 
 
-def serve(hosts: int, items: int, ready: multiprocessing.synchronize.Event) -> None:
+def serve(
+    hosts: int, items: int, ready: multiprocessing.synchronize.Event, connects: Any
+) -> None:
     cache: dict[int, bytes] = {}
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with connects.get_lock():
+            connects.value += 1
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -137,6 +145,7 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
                 "parse_workers": args.parse_workers,
                 "max_connections": args.max_connections,
                 "max_per_host": args.max_per_host,
+                "keepalive_expiry_s": args.keepalive_expiry_s,
             },
             "feeds": [f.model_dump() for f in feeds],
         }
@@ -165,8 +174,14 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
         for label in ("cold", "304"):
             before = received["items"]
             cpu0, load0 = cpu(), os.getloadavg()[0]
+            connects0 = args.connects.value
+            profile = cProfile.Profile() if args.profile else None
             t0 = time.perf_counter()
+            if profile:
+                profile.enable()
             await poller.poll_all_once()
+            if profile:
+                profile.disable()
             wall = time.perf_counter() - t0
             cpu1, load1 = cpu(), os.getloadavg()[0]
             got = received["items"] - before
@@ -186,6 +201,14 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
                 + f"; total {sum(used.values()):.1f} = {sum(used.values()) / wall:.2f} cores"
                 f" busy; machine load average {load0:.1f} -> {load1:.1f}"
             )
+            print(
+                f"      poller CPU per feed {used['poller'] / args.feeds * 1000:.2f} ms; "
+                f"{args.connects.value - connects0} connections for {args.feeds} polls"
+            )
+            if profile:
+                out = io.StringIO()
+                pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
+                print(out.getvalue())
         pool = poller._parser
         workers = [p.pid for p in getattr(pool, "_processes", {}).values()] if pool else []
         print(
@@ -208,15 +231,21 @@ def main() -> None:
     p.add_argument("--parse-workers", type=int, default=1)
     p.add_argument("--max-connections", type=int, default=50)
     p.add_argument("--max-per-host", type=int, default=4)
+    p.add_argument("--keepalive-expiry-s", type=float, default=30.0, help="0: no keep-alive")
+    p.add_argument("--profile", action="store_true", help="cProfile the poller's cycles")
     args = p.parse_args()
     print(
         f"{args.feeds} feeds x {args.items} items on {args.hosts} loopback hosts; "
         f"{os.cpu_count()} CPUs; parse_workers={args.parse_workers} "
-        f"max_connections={args.max_connections} max_per_host={args.max_per_host}"
+        f"max_connections={args.max_connections} max_per_host={args.max_per_host} "
+        f"keepalive_expiry_s={args.keepalive_expiry_s:g}"
     )
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
-    server = ctx.Process(target=serve, args=(args.hosts, args.items, ready), daemon=True)
+    args.connects = ctx.Value("q", 0)
+    server = ctx.Process(
+        target=serve, args=(args.hosts, args.items, ready, args.connects), daemon=True
+    )
     server.start()
     try:
         if not ready.wait(30):

@@ -31,7 +31,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-import httpx
 import redis
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -72,7 +71,7 @@ class Poller:
         self.last_cycle_at: datetime | None = None
         self.running = False
         self._feeds: dict[str, FeedSettings] = {}
-        self._client: httpx.AsyncClient | None = None
+        self._clients: fd.HostClients | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._parser: Executor | None = None
         self._slots = asyncio.Semaphore(self.polling.max_connections)
@@ -175,17 +174,17 @@ class Poller:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._clients is not None:
+            await self._clients.aclose()
+            self._clients = None
         if self._parser is not None:
             self._parser.shutdown(wait=True, cancel_futures=True)
             self._parser = None
         self.running = False
 
     def _open(self) -> None:
-        if self._client is None:
-            self._client = fd.make_client(self.polling)
+        if self._clients is None:
+            self._clients = fd.HostClients(self.polling)
         if self._parser is None and self.polling.parse_workers > 0:
             self._parser = _process_pool(self.polling.parse_workers)
 
@@ -292,9 +291,9 @@ class Poller:
             await self._slots.acquire()
             started, cycle_started = utcnow(), self.cycle.poll_started()
             try:
-                assert self._client is not None
+                assert self._clients is not None
                 result = await fd.fetch(
-                    self._client,
+                    self._clients.client(url),
                     url,
                     polling=self.polling,
                     validators=fd.Validators(state.etag, state.last_modified),
