@@ -4,24 +4,31 @@
 
 The feeds are served by a separate process (an asyncio HTTP/1.1 server with keep-alive,
 listening on --hosts loopback addresses 127.0.0.1..N so the per-host limit applies as it
-would across real sites). Each feed has an ETag and answers 304 to it. The poller runs as the
-daemon runs it (shared client, Redis state in an embedded redis-server, dedup, parser
-process), with an on_items callback that only counts. Prints wall time, items/s and peak RSS.
-Goals on 2 cores: cold <= 30 s, 304 cycle <= 10 s, RSS <= 400 MB.
+would across real sites). Each feed has an ETag and a Last-Modified and answers 304 to
+them. The poller runs as the daemon runs it (a connection pool per host, Redis state in an
+embedded redis-server, dedup, parser process), with an on_items callback that only counts.
+Prints wall time, items/s, CPU seconds of each process, connections opened, peak RSS;
+--profile adds the poller's profile of each cycle, --json a last line for peers.py.
+Goals on 2 cores (issue 15): cold <= 20 s, 304 cycle <= 6 s, RSS <= 400 MB.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import io
+import json
 import multiprocessing
 import os
+import pstats
 import resource
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,6 +40,8 @@ from monitor.store import connect  # noqa: E402
 from monitor.types import FeedItem  # noqa: E402
 
 PORT = 18765
+# newsboat (benchmarks/peers.py) sends validators only to a feed that had a Last-Modified
+LAST_MODIFIED = "Mon, 20 Nov 2023 10:00:00 GMT"
 
 
 def feed_body(n: int, items: int) -> bytes:
@@ -56,29 +65,38 @@ def feed_body(n: int, items: int) -> bytes:
 # -- the server process --------------------------------------------------------------------
 
 
-def serve(hosts: int, items: int, ready: multiprocessing.synchronize.Event) -> None:
+def serve(
+    hosts: int, items: int, ready: multiprocessing.synchronize.Event, connects: Any
+) -> None:
     cache: dict[int, bytes] = {}
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with connects.get_lock():
+            connects.value += 1
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 path = lines[0].split(" ")[1]
-                inm = ""
+                inm = ims = ""
                 for line in lines[1:]:
-                    if line[:14].lower() == "if-none-match:":
-                        inm = line[14:].strip()
+                    name, _, value = line.partition(":")
+                    if name.lower() == "if-none-match":
+                        inm = value.strip()
+                    elif name.lower() == "if-modified-since":
+                        ims = value.strip()
                 n = int(path.rsplit("/", 1)[-1].split(".")[0])
                 etag = f'"v1-{n}"'
-                if inm == etag:
+                # If-None-Match decides when sent (RFC 9110 13.1.3), else If-Modified-Since
+                if inm == etag or (not inm and ims == LAST_MODIFIED):
                     writer.write(f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n\r\n".encode())
                 else:
                     body = cache.get(n) or cache.setdefault(n, feed_body(n, items))
                     writer.write(
                         (
                             "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8"
-                            f"\r\nETag: {etag}\r\nContent-Length: {len(body)}\r\n\r\n"
+                            f"\r\nETag: {etag}\r\nLast-Modified: {LAST_MODIFIED}"
+                            f"\r\nContent-Length: {len(body)}\r\n\r\n"
                         ).encode()
                         + body
                     )
@@ -137,6 +155,7 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
                 "parse_workers": args.parse_workers,
                 "max_connections": args.max_connections,
                 "max_per_host": args.max_per_host,
+                "keepalive_expiry_s": args.keepalive_expiry_s,
             },
             "feeds": [f.model_dump() for f in feeds],
         }
@@ -165,8 +184,14 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
         for label in ("cold", "304"):
             before = received["items"]
             cpu0, load0 = cpu(), os.getloadavg()[0]
+            connects0 = args.connects.value
+            profile = cProfile.Profile(time.process_time) if args.profile else None
             t0 = time.perf_counter()
+            if profile:
+                profile.enable()
             await poller.poll_all_once()
+            if profile:
+                profile.disable()
             wall = time.perf_counter() - t0
             cpu1, load1 = cpu(), os.getloadavg()[0]
             got = received["items"] - before
@@ -180,12 +205,22 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
                 f"items/s parsed-or-skipped, {got} new items); polls so far {outcomes}"
             )
             used = {k: cpu1[k] - cpu0.get(k, 0.0) for k in cpu1}
+            ours = used["poller"] + used["parsers"] + used["redis"]
+            args.results[label] = {"wall_s": wall, "cpu_s": ours, **used}
             print(
                 "      CPU s: "
                 + ", ".join(f"{k} {v:.1f}" for k, v in used.items())
                 + f"; total {sum(used.values()):.1f} = {sum(used.values()) / wall:.2f} cores"
                 f" busy; machine load average {load0:.1f} -> {load1:.1f}"
             )
+            print(
+                f"      poller CPU per feed {used['poller'] / args.feeds * 1000:.2f} ms; "
+                f"{args.connects.value - connects0} connections for {args.feeds} polls"
+            )
+            if profile:
+                out = io.StringIO()
+                pstats.Stats(profile, stream=out).sort_stats(args.profile_sort).print_stats(25)
+                print(out.getvalue())
         pool = poller._parser
         workers = [p.pid for p in getattr(pool, "_processes", {}).values()] if pool else []
         print(
@@ -208,15 +243,24 @@ def main() -> None:
     p.add_argument("--parse-workers", type=int, default=1)
     p.add_argument("--max-connections", type=int, default=50)
     p.add_argument("--max-per-host", type=int, default=4)
+    p.add_argument("--keepalive-expiry-s", type=float, default=30.0, help="0: no keep-alive")
+    p.add_argument("--profile", action="store_true", help="cProfile the poller's cycles (CPU)")
+    p.add_argument("--profile-sort", default="tottime", help="tottime, cumulative, ...")
+    p.add_argument("--json", action="store_true", help="last line: the figures as JSON")
     args = p.parse_args()
+    args.results = {}
     print(
         f"{args.feeds} feeds x {args.items} items on {args.hosts} loopback hosts; "
         f"{os.cpu_count()} CPUs; parse_workers={args.parse_workers} "
-        f"max_connections={args.max_connections} max_per_host={args.max_per_host}"
+        f"max_connections={args.max_connections} max_per_host={args.max_per_host} "
+        f"keepalive_expiry_s={args.keepalive_expiry_s:g}"
     )
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
-    server = ctx.Process(target=serve, args=(args.hosts, args.items, ready), daemon=True)
+    args.connects = ctx.Value("q", 0)
+    server = ctx.Process(
+        target=serve, args=(args.hosts, args.items, ready, args.connects), daemon=True
+    )
     server.start()
     try:
         if not ready.wait(30):
@@ -227,6 +271,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.join()
+    if args.json:  # monitor's own CPU: poller, parser workers, redis-server (not the server)
+        print(json.dumps(args.results))
 
 
 if __name__ == "__main__":

@@ -80,6 +80,10 @@ class PollingSettings(_Section):
     max_items_per_feed: Annotated[int, Field(gt=0)] = 1000
     max_title_chars: Annotated[int, Field(gt=0)] = 1000
     max_summary_chars: Annotated[int, Field(gt=0)] = 20_000
+    # -- intake, issue #15 --
+    # How long an idle connection to a feed's host is kept for the next poll of that host,
+    # in seconds (0 = close every connection after its request).
+    keepalive_expiry_s: Annotated[float, Field(ge=0)] = 30.0
 
 
 class PrefilterSettings(_Section):

@@ -27,11 +27,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-import httpx
+import redis
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -71,7 +71,7 @@ class Poller:
         self.last_cycle_at: datetime | None = None
         self.running = False
         self._feeds: dict[str, FeedSettings] = {}
-        self._client: httpx.AsyncClient | None = None
+        self._clients: fd.HostClients | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._parser: Executor | None = None
         self._slots = asyncio.Semaphore(self.polling.max_connections)
@@ -81,6 +81,7 @@ class Poller:
         self._states: dict[str, FeedState] = {}
         self._unstored: set[str] = set()  # feeds known to have no stored state yet
         self._rng = random.Random()
+        self._outage: Outage | None = None  # since when polls fail on Redis
 
     # -- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:
@@ -173,17 +174,17 @@ class Poller:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._clients is not None:
+            await self._clients.aclose()
+            self._clients = None
         if self._parser is not None:
             self._parser.shutdown(wait=True, cancel_futures=True)
             self._parser = None
         self.running = False
 
     def _open(self) -> None:
-        if self._client is None:
-            self._client = fd.make_client(self.polling)
+        if self._clients is None:
+            self._clients = fd.HostClients(self.polling)
         if self._parser is None and self.polling.parse_workers > 0:
             self._parser = _process_pool(self.polling.parse_workers)
 
@@ -245,12 +246,33 @@ class Poller:
     async def _poll_guarded(self, feed: FeedSettings) -> fd.Outcome:
         started = self.cycle.poll_started()
         try:
-            return await self.poll(feed)
-        except Exception:  # one broken feed (or Redis hiccup) never takes the others down
-            log.exception("poll crashed", extra={"feed": feed.url})
-            self.cycle.polled(started=started, failed=True, not_modified=False, new=0)
-            self._reschedule(feed.url, utcnow() + timedelta(seconds=self.polling.interval_s))
-            return fd.Outcome.NETWORK
+            outcome = await self.poll(feed)
+        except Exception as exc:  # one broken feed (or Redis outage) never takes the others down
+            if redis_unreachable(exc):
+                self._store_down(exc)
+            else:
+                log.exception("poll crashed", extra={"feed": feed.url})
+        else:
+            self._store_up()
+            return outcome
+        self.cycle.polled(started=started, failed=True, not_modified=False, new=0)
+        self._reschedule(feed.url, utcnow() + timedelta(seconds=self.polling.interval_s))
+        return fd.Outcome.NETWORK
+
+    def _store_down(self, exc: BaseException) -> None:
+        """A poll failed on Redis: one warning per outage, not a traceback per poll."""
+        if self._outage is None:
+            self._outage = Outage(utcnow())
+            log.warning("Redis unreachable, polls fail until it is back: %s", exc)
+        self._outage.failed += 1
+
+    def _store_up(self) -> None:
+        if self._outage is not None:
+            outage, self._outage = self._outage, None
+            log.warning(
+                "Redis reachable again after %s; %d polls failed meanwhile",
+                human_duration((utcnow() - outage.since).total_seconds()), outage.failed,
+            )  # fmt: skip
 
     async def poll(self, feed: FeedSettings) -> fd.Outcome:
         """Fetch, parse, dedup and hand on one feed; store its health; plan its next run."""
@@ -269,9 +291,9 @@ class Poller:
             await self._slots.acquire()
             started, cycle_started = utcnow(), self.cycle.poll_started()
             try:
-                assert self._client is not None
+                assert self._clients is not None
                 result = await fd.fetch(
-                    self._client,
+                    self._clients.client(url),
                     url,
                     polling=self.polling,
                     validators=fd.Validators(state.etag, state.last_modified),
@@ -492,6 +514,23 @@ class Poller:
         if sem is None:
             sem = self._hosts[host] = asyncio.Semaphore(self.polling.max_per_host)
         return sem
+
+
+@dataclass(slots=True)
+class Outage:
+    since: datetime
+    failed: int = 0
+
+
+def redis_unreachable(exc: BaseException) -> bool:
+    """Whether a poll failed because Redis could not be reached or answered (the store
+    translates redis errors to StoreError), not because of this feed or a bug."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, redis.ConnectionError | redis.TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def feed_label(feed: FeedSettings) -> str:
