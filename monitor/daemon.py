@@ -859,7 +859,8 @@ def run_daemon(
         embedded_db=settings.redis.embedded_db,
     )
     # NLP in `[nlp] workers` processes: a batch being analysed never stalls the loop.
-    analyzer = make_analyzer(settings.nlp)
+    # started with the first batch, stopped after `[nlp] idle_stop_s` idle
+    analyzer = make_analyzer(settings.nlp, regex_cache=settings.data_dir / "cache")
     try:
         metrics = Metrics()
         outbox = Outbox(store, settings, metrics)
