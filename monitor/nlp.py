@@ -292,12 +292,12 @@ class RegexCache:
     and the normal compile.
     """
 
-    MIN_CHARS = 100_000  # smaller patterns compile in milliseconds: not worth a file
     PREFIX = "spacy-regex-"
 
-    def __init__(self, directory: Path, model: str) -> None:
+    def __init__(self, directory: Path, model: str, *, min_chars: int = 100_000) -> None:
         self.directory = directory
         self.model = model
+        self.min_chars = min_chars  # smaller patterns compile in milliseconds: not kept
 
     @property
     def path(self) -> Path:
@@ -321,7 +321,7 @@ class RegexCache:
             return
         with _CAPTURE_LOCK:
             captured: list[dict[str, Any]] = []
-            with _capturing(self.MIN_CHARS, captured):
+            with _capturing(self.min_chars, captured):
                 yield
         if captured:
             self.save(captured)
