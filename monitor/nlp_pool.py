@@ -19,8 +19,9 @@ API as ``Analyzer`` (``analyze``, ``vector``) and runs it in a ``ProcessPoolExec
 * A worker that dies (OOM killer, segfault) breaks the pool: a new pool is made and the batch
   retried once; a second death raises :class:`~monitor.errors.NLPError`.
 * The workers start with the first call that needs them and, with ``idle_stop_s``, stop once
-  no call has used them for that long (a worker holds about 370 MB: spaCy and the sentence
-  encoder); the next call starts them again. An idle daemon is the size of its own process.
+  no call has used them for that long (a worker holds about 500 MB: two spaCy pipelines and
+  the sentence encoder); the next call starts them again. An idle daemon is the size of its
+  own process.
 
 ``make_analyzer(settings.nlp)`` picks the in-process ``Analyzer`` for ``workers = 0``.
 """
