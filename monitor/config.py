@@ -121,6 +121,9 @@ class NLPSettings(_Section):
     batch_size: Annotated[int, Field(gt=0)] = 16
     workers: Annotated[int, Field(ge=0)] = 1
     max_chars: Annotated[int, Field(gt=0)] = 20_000
+    # The worker processes stop after this many seconds without a batch (0: never); the
+    # next batch starts them again.
+    idle_stop_s: Annotated[float, Field(ge=0)] = 600.0
 
 
 class NoveltySettings(_Section):

@@ -64,6 +64,7 @@ from monitor.digest import DigestSender
 from monitor.errors import ConfigError, StoreError
 from monitor.extract import Articles
 from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
+from monitor.language import _identifier
 from monitor.metrics import Metrics
 from monitor.nlp_pool import PooledAnalyzer, make_analyzer
 from monitor.pipeline import Outcome, Pipeline
@@ -859,7 +860,11 @@ def run_daemon(
         embedded_db=settings.redis.embedded_db,
     )
     # NLP in `[nlp] workers` processes: a batch being analysed never stalls the loop.
-    analyzer = make_analyzer(settings.nlp)
+    # Started by the first batch, stopped after `[nlp] idle_stop_s` idle; then the language
+    # identifier's model goes too (75 MB; the next batch that needs it loads it in 0.6 s).
+    analyzer = make_analyzer(
+        settings.nlp, regex_cache=settings.data_dir / "cache", on_idle=_identifier.cache_clear
+    )
     try:
         metrics = Metrics()
         outbox = Outbox(store, settings, metrics)

@@ -13,11 +13,17 @@ separately (see ``saga.AliasIndex``), so a known actor is found even when spaCy 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
+import sys
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -261,8 +267,159 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+class RegexCache:
+    """The huge regexes spaCy compiles at every load, kept compiled in ``directory``: paid
+    once per machine (and Python, spaCy and model version), not in every process.
+
+    spaCy's French tokenizer exceptions are one regex of 1.45 M characters
+    (``spacy.lang.fr.tokenizer_exceptions.TOKEN_MATCH``), compiled when ``spacy.lang.fr`` is
+    imported: 3-4.5 CPU s of every process that loads a French pipeline, half of an NLP
+    worker's start. spaCy cannot keep it: ``nlp.to_disk``/``tokenizer.to_bytes`` store the
+    patterns as text, the import compiles it whatever is loaded afterwards, and a pickled
+    ``re.Pattern`` is compiled again when unpickled. What can be kept is the program
+    CPython's ``re`` compiles it to (a list of ints): ``_sre.compile`` makes the same pattern
+    of it in milliseconds, and, put in ``re``'s own cache before spaCy loads, it is what
+    ``re.compile`` of that text returns.
+
+    :meth:`loading` wraps a load: with a cache file its patterns are put in ``re``'s cache;
+    without one, the big patterns compiled during the load go through ``re``'s own steps
+    (parse, code, ``_sre.compile``) once, their program kept, and written at the end.
+
+    Safe: the file name carries the Python, ``_sre.MAGIC``, spaCy and model versions; the
+    file carries a SHA-256 of its entries; ``_sre`` validates a program before using it; an
+    entry is found only under its exact pattern text (a spaCy with another regex misses it,
+    and writes its own). Anything wrong (unreadable, corrupt, other internals): a warning,
+    and the normal compile.
+    """
+
+    PREFIX = "spacy-regex-"
+
+    def __init__(self, directory: Path, model: str, *, min_chars: int = 100_000) -> None:
+        self.directory = directory
+        self.model = model
+        self.min_chars = min_chars  # smaller patterns compile in milliseconds: not kept
+
+    @property
+    def path(self) -> Path:
+        import _sre
+        from importlib.metadata import PackageNotFoundError, version
+
+        versions = [sys.version, str(_sre.MAGIC)]
+        for package in ("spacy", self.model):
+            try:
+                versions.append(f"{package} {version(package)}")
+            except PackageNotFoundError:
+                versions.append(f"{package} ?")
+        key = hashlib.sha256("\n".join(versions).encode()).hexdigest()[:16]
+        return self.directory / f"{self.PREFIX}{self.model}-{key}.json"
+
+    @contextmanager
+    def loading(self) -> Iterator[None]:
+        """Around a spaCy load: the cached patterns ready, or the big ones kept after it."""
+        if self.preload():
+            yield
+            return
+        with _CAPTURE_LOCK:
+            captured: list[dict[str, Any]] = []
+            with _capturing(self.min_chars, captured):
+                yield
+        if captured:
+            self.save(captured)
+
+    def preload(self) -> int:
+        """The saved patterns put in ``re``'s cache; how many (0: none, or unusable)."""
+        path = self.path
+        cache = getattr(re, "_cache", None)
+        if not isinstance(cache, dict) or not path.exists():
+            return 0
+        try:
+            data = json.loads(path.read_bytes())
+            entries = data["entries"]
+            if data["sha256"] != _digest(entries):
+                raise ValueError("checksum mismatch")
+            patterns = [_restore(e) for e in entries]
+        except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+            log.warning("compiled regex cache %s unusable (%s): compiling as usual", path, exc)
+            return 0
+        for pattern in patterns:
+            cache[str, pattern.pattern, 0] = pattern
+        return len(patterns)
+
+    def save(self, entries: list[dict[str, Any]]) -> None:
+        path = self.path
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"sha256": _digest(entries), "entries": entries}))
+            os.replace(tmp, path)  # atomic: two workers may write it at once
+        except OSError as exc:
+            log.warning("cannot write the compiled regex cache %s: %s", path, exc)
+            return
+        log.info("compiled regex cache written: %s (%d pattern(s))", path, len(entries))
+
+
+# One capture at a time in a process: it swaps re._compiler.compile for the load's length.
+_CAPTURE_LOCK = threading.Lock()
+
+
+def _digest(entries: Any) -> str:
+    return hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
+
+
+def _restore(entry: dict[str, Any]) -> re.Pattern[str]:
+    import _sre
+
+    pattern: re.Pattern[str] = _sre.compile(
+        entry["pattern"], entry["flags"], entry["code"], entry["groups"],
+        entry["groupindex"], tuple(entry["indexgroup"]),
+    )  # fmt: skip
+    if pattern.pattern != entry["pattern"]:
+        raise ValueError("pattern text differs")
+    return pattern
+
+
+@contextmanager
+def _capturing(min_chars: int, out: list[dict[str, Any]]) -> Iterator[None]:
+    """While in the block, ``re`` compiles patterns of ``min_chars`` or more (given with no
+    flags argument) through the very steps of ``re._compiler.compile``, and their program
+    is added to ``out``. Other CPython internals: nothing captured."""
+    try:
+        import _sre
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        original = _compiler.compile
+    except (ImportError, AttributeError):
+        yield
+        return
+
+    def compile(p: Any, flags: int = 0) -> Any:
+        if not (isinstance(p, str) and len(p) >= min_chars and flags == 0):
+            return original(p, flags)
+        tree = _parser.parse(p, flags)
+        code = _compiler._code(tree, flags)
+        groupindex = dict(tree.state.groupdict)
+        indexgroup: list[str | None] = [None] * tree.state.groups
+        for name, i in groupindex.items():
+            indexgroup[i] = name
+        args = (flags | tree.state.flags, code, tree.state.groups - 1, groupindex)
+        pattern = _sre.compile(p, *args, tuple(indexgroup))
+        out.append(
+            {"pattern": p, "flags": args[0], "code": code, "groups": args[2],
+             "groupindex": groupindex, "indexgroup": indexgroup}
+        )  # fmt: skip
+        return pattern
+
+    _compiler.compile = compile
+    try:
+        yield
+    finally:
+        _compiler.compile = original
+
+
 class Analyzer:
-    """Loads the spaCy pipeline once (thread-safe, lazily) and analyses documents in batches."""
+    """Loads the spaCy pipeline once (thread-safe, lazily) and analyses documents in batches.
+    With ``regex_cache`` (a directory) spaCy's huge tokenizer regex is compiled once per
+    machine (:class:`RegexCache`)."""
 
     def __init__(
         self,
@@ -272,8 +429,10 @@ class Analyzer:
         max_chars: int = 20_000,
         embed_sentences: int = 24,
         english_model: str | None = ENGLISH_MODEL,
+        regex_cache: Path | None = None,
     ) -> None:
         self.model_name = model
+        self.regex_cache = regex_cache
         self.batch_size = batch_size
         self.max_chars = max_chars
         self.embed_sentences = embed_sentences
@@ -311,13 +470,15 @@ class Analyzer:
 
     def _load(self, name: str | None = None) -> Any:
         name = name or self.model_name
+        cache = RegexCache(self.regex_cache, name) if self.regex_cache else None
         try:
             import spacy
 
-            nlp = spacy.load(
-                name,
-                exclude=["lemmatizer", "morphologizer", "attribute_ruler", "parser", "tagger"],
-            )
+            with cache.loading() if cache else nullcontext():
+                nlp = spacy.load(
+                    name,
+                    exclude=["lemmatizer", "morphologizer", "attribute_ruler", "parser", "tagger"],
+                )
             if "senter" in nlp.component_names:
                 nlp.enable_pipe("senter")
             else:  # pragma: no cover - every trained pipeline of spaCy 3 ships one

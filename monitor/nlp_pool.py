@@ -18,6 +18,10 @@ API as ``Analyzer`` (``analyze``, ``vector``) and runs it in a ``ProcessPoolExec
   put back in the analyses.
 * A worker that dies (OOM killer, segfault) breaks the pool: a new pool is made and the batch
   retried once; a second death raises :class:`~monitor.errors.NLPError`.
+* The workers start with the first call that needs them and, with ``idle_stop_s``, stop once
+  no call has used them for that long (a worker holds about 500 MB: two spaCy pipelines and
+  the sentence encoder); the next call starts them again. An idle daemon is the size of its
+  own process.
 
 ``make_analyzer(settings.nlp)`` picks the in-process ``Analyzer`` for ``workers = 0``.
 """
@@ -32,9 +36,10 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -78,11 +83,13 @@ def _exit_with_parent() -> None:
         os._exit(1)
 
 
-def _init_worker(model: str, batch_size: int, max_chars: int) -> None:
+def _init_worker(model: str, batch_size: int, max_chars: int, regex_cache: Path | None) -> None:
     global _worker_analyzer, _worker_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
-    analyzer = Analyzer(model, batch_size=batch_size, max_chars=max_chars)
+    analyzer = Analyzer(
+        model, batch_size=batch_size, max_chars=max_chars, regex_cache=regex_cache
+    )
     try:
         analyzer.warm()  # load the pipelines and the encoder now, once per worker
     except NLPError as exc:  # reported by the first task: a clear error, not a broken pool
@@ -143,6 +150,9 @@ class PooledAnalyzer:
         workers: int = 1,
         batch_size: int = 16,
         max_chars: int = 20_000,
+        idle_stop_s: float = 0.0,
+        regex_cache: Path | None = None,
+        on_idle: Callable[[], object] | None = None,
     ) -> None:
         if workers < 1:
             raise NLPError(f"a pooled analyzer needs at least one worker, got {workers}")
@@ -150,28 +160,69 @@ class PooledAnalyzer:
         self.workers = workers
         self.batch_size = batch_size
         self.max_chars = max_chars
+        self.idle_stop_s = idle_stop_s  # 0: the workers stay until close()
+        self.regex_cache = regex_cache  # see nlp.RegexCache
+        self.on_idle = on_idle  # called after an idle stop: other memory batches only use
         self._context = multiprocessing.get_context("spawn")
         self._executor: ProcessPoolExecutor | None = None
         self._closed = False
         self._lock = threading.Lock()
+        self._busy = 0  # calls using the current pool now
+        self._idle_timer: threading.Timer | None = None
+        self.idle_stops = 0  # pools stopped for being idle
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else ("running" if self._executor else "idle")
         return f"<PooledAnalyzer {self.model_name} workers={self.workers} {state}>"
 
     # -- pool lifecycle ----------------------------------------------------------------
-    def _pool(self) -> ProcessPoolExecutor:
+    def _acquire(self) -> ProcessPoolExecutor:
+        """The current pool (made if there is none), counted busy until :meth:`_release`."""
         with self._lock:
             if self._closed:
                 raise NLPError("the NLP worker pool is closed")
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
+                self._idle_timer = None
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=self._context,
                     initializer=_init_worker,
-                    initargs=(self.model_name, self.batch_size, self.max_chars),
+                    initargs=(self.model_name, self.batch_size, self.max_chars, self.regex_cache),
                 )
+            self._busy += 1
             return self._executor
+
+    def _release(self) -> None:
+        """A call is done with the pool: the last one out arms the idle stop."""
+        with self._lock:
+            self._busy -= 1
+            if self._busy or self._closed or self._executor is None or self.idle_stop_s <= 0:
+                return
+            timer = threading.Timer(self.idle_stop_s, self._stop_idle, args=(self._executor,))
+            timer.name, timer.daemon = "nlp-idle-stop", True
+            self._idle_timer = timer
+            timer.start()
+
+    def _stop_idle(self, pool: ProcessPoolExecutor) -> None:
+        """The idle timer fired: stop the workers, unless a call took the pool meanwhile (it
+        cancels the timer, but may have come between the timer firing and this lock)."""
+        with self._lock:
+            if self._busy or self._executor is not pool:
+                return
+            self._executor, self._idle_timer = None, None
+            self.idle_stops += 1
+        log.info(
+            "NLP workers stopped after %.0f s idle; the next batch starts them again",
+            self.idle_stop_s,
+        )
+        pool.shutdown(wait=True, cancel_futures=True)
+        if self.on_idle is not None:
+            try:
+                self.on_idle()
+            except Exception:
+                log.exception("on_idle after the NLP workers' idle stop failed")
 
     def _discard(self, broken: ProcessPoolExecutor) -> None:
         """Drop a broken pool (if it is still the current one) so the next call makes one."""
@@ -190,20 +241,26 @@ class PooledAnalyzer:
         """Start the workers now (each loads the model) rather than on the first batch."""
         self._run("a warm-up", lambda pool: [pool.submit(_vector, "") for _ in range(self.workers)])
 
-    def close(self) -> None:
-        """Stop the workers and wait for them to exit. Idempotent."""
+    def _detach(self) -> ProcessPoolExecutor | None:
+        """Closed for good: no idle timer any more; the current pool, for the caller to stop."""
         with self._lock:
             self._closed = True
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
+                self._idle_timer = None
             executor, self._executor = self._executor, None
+        return executor
+
+    def close(self) -> None:
+        """Stop the workers and wait for them to exit. Idempotent."""
+        executor = self._detach()
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
     def terminate(self) -> None:
         """Close now: kill the workers even mid-batch (that batch fails with NLPError). For
         a stop that cannot wait for spaCy (SIGTERM during NLP). Idempotent."""
-        with self._lock:
-            self._closed = True
-            executor, self._executor = self._executor, None
+        executor = self._detach()
         if executor is None:
             return
         procs = list((getattr(executor, "_processes", None) or {}).values())
@@ -231,14 +288,10 @@ class PooledAnalyzer:
         """``submit(pool)`` -> futures, their results in order; a dead worker gets one retry
         on a new pool."""
         for attempt in (1, 2):
-            pool = self._pool()
-            futures: list[Future[Any]] = []
+            pool = self._acquire()
             try:
-                futures = submit(pool)
-                return [f.result() for f in futures]
+                return self._attempt(pool, submit)
             except BrokenProcessPool as exc:
-                for f in futures:
-                    f.cancel()
                 self._discard(pool)
                 if self._closed:  # terminated under our feet, not a worker's death
                     raise NLPError("the NLP worker pool was stopped mid-batch") from exc
@@ -253,7 +306,20 @@ class PooledAnalyzer:
                 if self._closed:
                     raise NLPError("the NLP worker pool is closed") from exc
                 raise
+            finally:
+                self._release()
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _attempt(pool: ProcessPoolExecutor, submit: Any) -> list[Any]:
+        futures: list[Future[Any]] = []
+        try:
+            futures = submit(pool)
+            return [f.result() for f in futures]
+        except BrokenProcessPool:
+            for f in futures:
+                f.cancel()
+            raise
 
     def analyze(self, docs: Sequence[Document]) -> list[Analysis]:
         """The analyses of ``docs``, in order, each holding the caller's own document."""
@@ -296,15 +362,28 @@ class PooledAnalyzer:
         return vec
 
 
-def make_analyzer(settings: NLPSettings) -> Analyzer | PooledAnalyzer:
-    """The analyzer ``[nlp]`` asks for: in-process for ``workers = 0``, else a worker pool."""
+def make_analyzer(
+    settings: NLPSettings,
+    *,
+    regex_cache: Path | None = None,
+    on_idle: Callable[[], object] | None = None,
+) -> Analyzer | PooledAnalyzer:
+    """The analyzer ``[nlp]`` asks for: in-process for ``workers = 0``, else a worker pool
+    stopped after ``idle_stop_s`` idle (then ``on_idle()``). ``regex_cache``: see
+    :class:`monitor.nlp.RegexCache`."""
     if settings.workers == 0:
         return Analyzer(
-            settings.model, batch_size=settings.batch_size, max_chars=settings.max_chars
+            settings.model,
+            batch_size=settings.batch_size,
+            max_chars=settings.max_chars,
+            regex_cache=regex_cache,
         )
     return PooledAnalyzer(
         settings.model,
         workers=settings.workers,
         batch_size=settings.batch_size,
         max_chars=settings.max_chars,
+        idle_stop_s=settings.idle_stop_s,
+        regex_cache=regex_cache,
+        on_idle=on_idle,
     )

@@ -84,6 +84,7 @@ class Pipeline:
             settings.nlp.model,
             batch_size=settings.nlp.batch_size,
             max_chars=settings.nlp.max_chars,
+            regex_cache=settings.data_dir / "cache",
         )
         self.emit: Emit = emit or Dispatcher(build_sinks(settings)).emit
         self.metrics = metrics
@@ -91,8 +92,9 @@ class Pipeline:
         # re-reads the stored model only when another process changed it (the version
         # counter says so), instead of parsing the whole model twice per batch.
         self._models: dict[str, tuple[int, SagaModel]] = {}
-        # The prefilter of each saga, with the terms it was built from.
-        self._prefilters: dict[str, tuple[tuple[str, ...], Prefilter | None]] = {}
+        # The prefilter of each saga, with the terms it was built from and the model
+        # version they were read at.
+        self._prefilters: dict[str, tuple[int, tuple[str, ...], Prefilter | None]] = {}
         # The sagas' prefilters combined, with the prefilters it was built of.
         self._combined: tuple[tuple[tuple[str, Prefilter], ...], SagaPrefilters] | None = None
         # What each saga is about (its centroid), at a model version.
@@ -181,15 +183,19 @@ class Pipeline:
 
     # -- processing ----------------------------------------------------------------
     def prefilter(self, saga: str | None = None) -> Prefilter | None:
-        """The saga's prefilter, rebuilt when its terms changed; None for an empty model."""
+        """The saga's prefilter, rebuilt only when its terms changed (read again only when
+        the stored model's version moved); None for an empty model."""
         s = self._saga(saga)
         version, model = self._current(s)
-        terms = tuple(model.prefilter_terms()) if model is not None else ()
         cached = self._prefilters.get(s.name)
-        if cached is not None and cached[0] == terms:
-            return cached[1]
+        if cached is not None and cached[0] == version:
+            return cached[2]
+        terms = tuple(model.prefilter_terms()) if model is not None else ()
+        if cached is not None and cached[1] == terms:
+            self._prefilters[s.name] = (version, terms, cached[2])
+            return cached[2]
         pf = Prefilter.build(list(terms), self.settings.prefilter) if terms else None
-        self._prefilters[s.name] = (terms, pf)
+        self._prefilters[s.name] = (version, terms, pf)
         log.debug("prefilter for saga %s at version %d: %r", s.name, version, pf)
         return pf
 
