@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 CONFIG ?= config/monitor.toml
+# pytest-xdist workers for `make test` (0: one process, as plain `pytest`)
+PYTEST_WORKERS ?= 2
 
 .PHONY: install run test lint bench replay clean systemd-analyze chromium
 
@@ -21,7 +23,7 @@ run: $(STAMP)
 test: $(STAMP) systemd-analyze chromium
 	$(PY) -m ruff check monitor tests benchmarks
 	$(PY) -m mypy monitor
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # tests/test_deploy.py verifies deploy/monitor.service with systemd-analyze: install
 # Debian's systemd package when the tool is missing and we can (root with apt-get, as in
