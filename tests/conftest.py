@@ -75,6 +75,26 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     return env
 
 
+# -- parallel runs (pytest-xdist, `make test`: -n 2 --dist loadgroup) ---------------------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, the tests of a module that use one of its module- or class-scoped
+    fixtures (a browser, an NLP worker pool, an embedded Redis, a parsed archive) run on
+    one worker, in file order: that fixture is made once, as in a serial run, and a test
+    that must come last (closing the pool) still does. Every other test is handed to
+    whichever worker is free."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        scopes = {fd.scope for fds in info.name2fixturedefs.values() for fd in fds}
+        if scopes & {"module", "class", "package"}:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
 # -- shared heavy fixtures: one spaCy pipeline, one embedded Redis per session ---------
 
 

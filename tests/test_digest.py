@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -21,7 +22,7 @@ from monitor.alerts import Outbox
 from monitor.config import DigestSettings, Env, Settings
 from monitor.digest import DigestSender, due_window
 from monitor.errors import DeliveryError
-from monitor.store import Store, connect
+from monitor.store import Store
 from monitor.store.digest import DigestStore
 from monitor.types import Alert, AlertKind, Explanation, utcnow
 
@@ -47,7 +48,10 @@ class Inbox:
     ) -> AuthResult:
         assert isinstance(data, LoginPassword)
         self.logins.append((data.login, data.password))
-        return AuthResult(success=data.password == b"pw-secret")
+        # handled=False: aiosmtpd answers 535 itself. (AuthResult's default, handled=True,
+        # means "the authenticator replied": the client then waited out its 30 s timeout
+        # and the refusal reached it as a dropped connection, not as a refused login.)
+        return AuthResult(success=data.password == b"pw-secret", handled=False)
 
 
 @pytest.fixture
@@ -66,11 +70,13 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = connect(None, tmp_path / "redis", prefix="digest", embedded_db="d.db")
+async def store(redis_server: Store) -> AsyncIterator[Store]:
+    """The session's embedded Redis (tests/conftest.py) under a prefix of this test's own:
+    a server of its own per test cost ~2 s to stop."""
+    s = redis_server.scoped(f"digest-{uuid.uuid4().hex[:10]}")
     yield s
     await s.aclose()
-    s.close()
+    s.drop_namespace()
 
 
 def settings(tmp_path: Path, port: int, **digest: Any) -> Settings:
@@ -201,6 +207,7 @@ async def test_not_due_before_the_hour_and_a_refused_login_is_not_marked(
     with pytest.raises(DeliveryError) as err:
         await sender.send_due(run_at)
     assert "wrong-password" not in str(err.value) and "digest-user" not in str(err.value)
+    assert "login refused" in str(err.value)
     assert await DigestSender(s, store, env("digest-user", "pw-secret")).send_due(run_at) == 1
     assert len(inbox.messages) == 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import platform
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,17 +18,19 @@ from monitor.config import FeedSettings
 from monitor.health import HealthReport, HealthServer, evaluate
 from monitor.metrics import ITEM_STAGES, Metrics
 from monitor.poller import Poller
-from monitor.store import Store, connect
+from monitor.store import Store
 from monitor.types import FeedItem, utcnow
 from monitor.urls import redact
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = connect(None, tmp_path / "redis", prefix="metrics", embedded_db="m.db")
+async def store(redis_server: Store) -> AsyncIterator[Store]:
+    """The session's embedded Redis (tests/conftest.py) under a prefix of this test's own:
+    a server of its own per test cost ~2 s to stop."""
+    s = redis_server.scoped(f"metrics-{uuid.uuid4().hex[:10]}")
     yield s
     await s.aclose()
-    s.close()
+    s.drop_namespace()
 
 
 async def _scrape(metrics: Metrics) -> str:

@@ -116,6 +116,7 @@ def test_both_sagas_show_their_seeded_events_newest_first(
     browser: Any, site: str, both: Store, tmp_path: Path
 ) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(site)
     assert texts(browser, "#sagas h3") == [
@@ -123,6 +124,9 @@ def test_both_sagas_show_their_seeded_events_newest_first(
     assert "No daemon running" in browser.find_element(By.ID, "feed-health").text
     shot(browser, tmp_path / "index.png")
     for name, title in (("openai", "OpenAI leadership crisis"), ("svb-2023", "Silicon Valley")):
+        # after back(): the index may still be loading on a busy machine; wait for its link
+        WebDriverWait(browser, 30).until(
+            lambda d, title=title: d.find_elements(By.PARTIAL_LINK_TEXT, title))
         browser.find_element(By.PARTIAL_LINK_TEXT, title).click()
         assert browser.current_url == f"{site}sagas/{name}"
         model = SagaStore(both).load(name)
