@@ -752,6 +752,9 @@ class Intake:
         self._wake.set()
 
     async def _retry_loop(self) -> None:
+        # Not tenacity (used for the store ping above): tenacity retries one call until it
+        # succeeds; this loop never ends, a success resets the wait, and retry_soon() (Redis
+        # answers again) wakes it early, which would take a custom sleep. Three lines of state.
         delay_s = PENDING_RETRY_S
         while True:
             with suppress(TimeoutError):

@@ -772,6 +772,11 @@ def _fast_ttl(channel: Any) -> float | None:
 
 def canonical_link(link: str) -> str:
     """A link as an identity: lower-cased scheme and host, no fragment, no utm_* parameters."""
+    # Not courlan.normalize_url (installed with trafilatura): this is a stored identity
+    # (entry_identity, the seen-set in Redis), so a different normal form re-keys every
+    # stored entry and each feed's whole current window would look new once after an
+    # upgrade. courlan also keeps the fragment we drop ("...#frag"), sorts the query and
+    # drops other trackers (fbclid). Same cost measured (36 us ours, 38 us courlan a link).
     link = link.strip()
     if not link:
         return ""
@@ -811,6 +816,10 @@ def body_hash(content: bytes) -> str:
 def backoff_s(errors: int, base_s: float, cap_s: float, rng: random.Random) -> float:
     """Exponential backoff with "equal jitter": base * 2^(errors-1), capped, then a random
     point in its upper half, so feeds that failed together do not retry together."""
+    # Not tenacity: nothing is retried in a loop here. The error count is the feed's stored
+    # state (kept across restarts), the delay feeds the scheduler's next run and competes
+    # with Retry-After and the cache headers in next_delay_s; tenacity's waits need a
+    # RetryCallState of an in-process retry loop. Same formula as alerts/outbox.backoff_s.
     ceiling = min(cap_s, base_s * 2 ** max(0, min(errors - 1, 40)))
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
@@ -854,6 +863,9 @@ def plan_next_check(
 
 def parse_opml(path: Path) -> list[FeedSettings]:
     """The feeds (``outline`` elements with an ``xmlUrl``, at any depth) of an OPML file."""
+    # Not listparser 0.20: it does not keep an outline's ``language`` attribute, which sets
+    # the feed's language here, and given a URL string its parse() fetches it with
+    # requests (network code we avoid). Ours is 20 lines over the stdlib's ElementTree.
     try:
         root = ET.parse(path).getroot()
     except OSError as exc:

@@ -9,6 +9,11 @@ means the abstract namespace). Without ``NOTIFY_SOCKET`` (not run by systemd wit
     RELOADING=1   SIGHUP: the config is being read again (READY=1 again when done)
     STOPPING=1    shutdown began
     WATCHDOG=1    the event loop is alive; sent every ``WATCHDOG_USEC / 2``
+
+Ours rather than a library: systemd-python and cysystemd are C extensions over libsystemd
+(a build against its headers, on a daemon that only sends a datagram); sdnotify (pure
+Python) was last released in 2017, does not read ``WATCHDOG_USEC``/``WATCHDOG_PID`` and
+raises or stays silent on a broken socket where we warn once. The protocol is one sendto().
 """
 
 from __future__ import annotations

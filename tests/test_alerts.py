@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
-import hmac
 import itertools
 import json
 import threading
@@ -20,6 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 from pydantic import SecretStr
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from monitor.alerts import (
     ConsoleSink,
@@ -56,6 +55,7 @@ class Hit:
     status: int
     headers: dict[str, str]
     body: bytes
+    verified: bool | None = None  # by a receiver given a secret: the signature checked out
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -69,9 +69,15 @@ def always_ok(n: int) -> tuple[int, dict[str, str]]:
 
 
 class Receiver:
-    """A real HTTP server on 127.0.0.1; ``script(n)`` answers the n-th request (from 0)."""
+    """A real HTTP server on 127.0.0.1; ``script(n)`` answers the n-th request (from 0).
 
-    def __init__(self, script: Script = always_ok, port: int = 0) -> None:
+    Given a Standard Webhooks ``secret``, it verifies every request as a real receiver
+    would, with the reference library, and answers 401 to one that does not verify.
+    """
+
+    def __init__(
+        self, script: Script = always_ok, port: int = 0, secret: str | bytes | None = None
+    ) -> None:
         self.hits: list[Hit] = []
         self.script = script
         lock = threading.Lock()
@@ -80,16 +86,13 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                got = {k.lower(): v for k, v in self.headers.items()}
+                verified = None if secret is None else verifies(secret, got, body)
                 with lock:
                     status, headers = owner.script(len(owner.hits))
-                    owner.hits.append(
-                        Hit(
-                            time.monotonic(),
-                            status,
-                            {k.lower(): v for k, v in self.headers.items()},
-                            body,
-                        )
-                    )
+                    if verified is False:
+                        status, headers = 401, {}
+                    owner.hits.append(Hit(time.monotonic(), status, got, body, verified))
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
@@ -121,8 +124,10 @@ class Receiver:
 def receiver() -> Any:
     made: list[Receiver] = []
 
-    def make(script: Script = always_ok, port: int = 0) -> Receiver:
-        r = Receiver(script, port)
+    def make(
+        script: Script = always_ok, port: int = 0, secret: str | bytes | None = None
+    ) -> Receiver:
+        r = Receiver(script, port, secret)
         made.append(r)
         return r
 
@@ -164,10 +169,10 @@ def make_settings(tmp_path: Path, **alerts: Any) -> Settings:
     )
 
 
-def env(slack_url: str | None = None) -> Env:
+def env(slack_url: str | None = None, webhook_secret: str = SECRET) -> Env:
     return Env(
         slack_webhook_url=SecretStr(slack_url) if slack_url else None,
-        monitor_webhook_secret=SecretStr(SECRET),
+        monitor_webhook_secret=SecretStr(webhook_secret),
     )
 
 
@@ -255,17 +260,18 @@ def test_slack_follow_up_lists_more_sources() -> None:
 # -- signed webhook --------------------------------------------------------------------
 
 
-def verify_standard_webhook(secret: str, headers: dict[str, str], body: bytes) -> None:
-    """Independent implementation of the Standard Webhooks verification."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    msg_id, ts = headers["webhook-id"], headers["webhook-timestamp"]
-    assert abs(time.time() - int(ts)) < 300, "timestamp outside tolerance"
-    signed = msg_id.encode() + b"." + ts.encode() + b"." + body
-    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-    given = [
-        s.partition(",")[2] for s in headers["webhook-signature"].split() if s.startswith("v1,")
-    ]
-    assert any(hmac.compare_digest(expected, g) for g in given), "bad signature"
+def verify_standard_webhook(secret: str | bytes, headers: dict[str, str], body: bytes) -> None:
+    """The Standard Webhooks reference library's verification (id, timestamp within its 5
+    minutes' tolerance, v1 signature); raises WebhookVerificationError."""
+    Webhook(secret).verify(body, headers, json_parse=False)
+
+
+def verifies(secret: str | bytes, headers: dict[str, str], body: bytes) -> bool:
+    try:
+        verify_standard_webhook(secret, headers, body)
+    except WebhookVerificationError:
+        return False
+    return True
 
 
 def test_signature_matches_the_spec_example() -> None:
@@ -278,7 +284,7 @@ def test_signature_matches_the_spec_example() -> None:
 async def test_webhook_is_signed_and_follows_the_schema(
     tmp_path: Path, store: Store, receiver: Any
 ) -> None:
-    r = receiver()
+    r = receiver(secret=SECRET)
     settings, sinks = webhook_setup(tmp_path, r.url)
     alert = make_alert()
     Outbox(store, settings).enqueue([alert])
@@ -294,8 +300,36 @@ async def test_webhook_is_signed_and_follows_the_schema(
     assert Alert.from_dict(payload["data"]) == alert
 
     tampered = dict(hit.headers, **{"webhook-id": "other"})
-    with pytest.raises(AssertionError, match="bad signature"):
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
         verify_standard_webhook(SECRET, tampered, hit.body)
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        verify_standard_webhook(SECRET, hit.headers, hit.body.replace(b"}", b" }", 1))
+    stale = dict(hit.headers, **{"webhook-timestamp": str(int(time.time()) - 600)})
+    with pytest.raises(WebhookVerificationError, match="too old"):
+        verify_standard_webhook(SECRET, stale, hit.body)
+
+
+async def test_a_plain_secret_verifies_as_its_utf8_bytes(
+    tmp_path: Path, store: Store, receiver: Any
+) -> None:
+    # Not whsec_: the key is the secret's UTF-8 bytes (README), which is what a receiver
+    # using the reference library gives it: Webhook(secret.encode()).
+    plain = "not-base64: a plain passphrase"
+    r = receiver(secret=plain.encode())
+    settings = make_settings(tmp_path, webhook={"url": r.url})
+    sinks = build_sinks(settings, env(webhook_secret=plain))
+    Outbox(store, settings).enqueue([make_alert()])
+    await Deliverer(settings, store, sinks).drain(10)
+
+    [hit] = r.hits
+    assert hit.verified is True and hit.status == 200
+
+
+def test_a_whsec_secret_that_is_not_base64_stops_at_start(tmp_path: Path) -> None:
+    # The library would decode it loosely and sign with a garbage key; we refuse it.
+    settings = make_settings(tmp_path, webhook={"url": "http://127.0.0.1:9/hook"})
+    with pytest.raises(ConfigError, match="not base64"):
+        build_sinks(settings, env(webhook_secret="whsec_not*base64!"))
 
 
 # -- retries, Retry-After, dead letters ------------------------------------------------
@@ -304,7 +338,7 @@ async def test_webhook_is_signed_and_follows_the_schema(
 async def test_server_errors_then_success_delivers_exactly_once(
     tmp_path: Path, store: Store, receiver: Any
 ) -> None:
-    r = receiver(lambda n: (500, {}) if n < 3 else (200, {}))
+    r = receiver(lambda n: (500, {}) if n < 3 else (200, {}), secret=SECRET)
     settings, sinks = webhook_setup(tmp_path, r.url)
     metrics = Metrics()
     Outbox(store, settings).enqueue([make_alert()])
@@ -312,6 +346,8 @@ async def test_server_errors_then_success_delivers_exactly_once(
 
     assert [h.status for h in r.hits] == [500, 500, 500, 200]
     assert len({h.headers["webhook-id"] for h in r.hits}) == 1
+    # every attempt, failed ones too, is signed anew and verifies with the reference library
+    assert all(h.verified for h in r.hits)
     assert pending(store, "webhook") == 0
     assert OutboxStore(store).dead_letters() == []
     assert metrics.deliveries.labels("webhook", "failed")._value.get() == 3
@@ -322,17 +358,18 @@ async def test_server_errors_then_success_delivers_exactly_once(
 
 
 async def test_retry_after_is_honoured(tmp_path: Path, store: Store, receiver: Any) -> None:
-    r = receiver(lambda n: (429, {"Retry-After": "1"}) if n == 0 else (200, {}))
+    r = receiver(lambda n: (429, {"Retry-After": "1"}) if n == 0 else (200, {}), secret=SECRET)
     settings, sinks = webhook_setup(tmp_path, r.url)
     Outbox(store, settings).enqueue([make_alert()])
     await Deliverer(settings, store, sinks).drain(10)
 
     assert [h.status for h in r.hits] == [429, 200]
     assert r.hits[1].t - r.hits[0].t >= 0.95  # backoff alone would be ~0.05 s
+    assert all(h.verified for h in r.hits)  # the retry, re-signed later, verifies too
 
 
 async def test_dead_letter_after_the_horizon(tmp_path: Path, store: Store, receiver: Any) -> None:
-    r = receiver(lambda n: (503, {}))
+    r = receiver(lambda n: (503, {}), secret=SECRET)
     settings, sinks = webhook_setup(tmp_path, r.url, retry_horizon_s=0.4)
     metrics = Metrics()
     alert = make_alert()
@@ -350,7 +387,7 @@ async def test_dead_letter_after_the_horizon(tmp_path: Path, store: Store, recei
 async def test_rejected_request_goes_to_dead_letters_at_once(
     tmp_path: Path, store: Store, receiver: Any
 ) -> None:
-    r = receiver(lambda n: (404, {}))
+    r = receiver(lambda n: (404, {}), secret=SECRET)
     settings, sinks = webhook_setup(tmp_path, r.url)
     Outbox(store, settings).enqueue([make_alert()])
     await Deliverer(settings, store, sinks).drain(10)
@@ -363,7 +400,7 @@ async def test_resent_dead_letter_goes_to_its_sink_only(
     tmp_path: Path, store: Store, receiver: Any
 ) -> None:
     bad = receiver(lambda n: (400, {}) if n == 0 else (200, {}))
-    good = receiver()
+    good = receiver(secret=SECRET)
     settings = make_settings(tmp_path, sinks=["slack", "webhook"], webhook={"url": good.url})
     sinks = build_sinks(settings, env(slack_url=bad.url))
     Outbox(store, settings).enqueue([make_alert()])
@@ -384,7 +421,7 @@ async def test_resent_dead_letter_goes_to_its_sink_only(
 async def test_same_alert_enqueued_twice_is_delivered_once(
     tmp_path: Path, store: Store, receiver: Any
 ) -> None:
-    r = receiver()
+    r = receiver(secret=SECRET)
     settings, sinks = webhook_setup(tmp_path, r.url)
     alert = make_alert(event=None)
     assert Outbox(store, settings).enqueue([alert, alert]) == [alert.id]
@@ -397,7 +434,7 @@ async def test_same_alert_enqueued_twice_is_delivered_once(
 async def test_more_sources_within_the_window_are_counted_on_the_first(
     tmp_path: Path, store: Store, receiver: Any
 ) -> None:
-    r = receiver()
+    r = receiver(secret=SECRET)
     settings, sinks = webhook_setup(tmp_path, r.url, grouping_window_s=600)
     outbox = Outbox(store, settings)
     t0 = datetime.now(UTC)  # the Deliverer closes windows on the wall clock
@@ -437,7 +474,7 @@ async def test_later_reports_of_a_known_development_are_counted_on_its_alert(
     from monitor.alerts.message import Source
     from monitor.types import Document
 
-    r = receiver()
+    r = receiver(secret=SECRET)
     settings, sinks = webhook_setup(tmp_path, r.url)
     outbox = Outbox(store, settings)
     first = make_alert(1, event="ev-1")
@@ -479,7 +516,7 @@ async def test_later_reports_of_a_known_development_are_counted_on_its_alert(
 async def test_window_without_other_sources_sends_no_follow_up(
     tmp_path: Path, store: Store, receiver: Any
 ) -> None:
-    r = receiver()
+    r = receiver(secret=SECRET)
     settings, sinks = webhook_setup(tmp_path, r.url)
     outbox = Outbox(store, settings)
     outbox.enqueue([make_alert(1)], now=T0)
@@ -495,7 +532,7 @@ async def test_window_without_other_sources_sends_no_follow_up(
 async def test_every_sink_gets_each_alert_once(
     tmp_path: Path, store: Store, receiver: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    hook, slack = receiver(), receiver()
+    hook, slack = receiver(secret=SECRET), receiver()
     settings = make_settings(
         tmp_path,
         sinks=["console", "jsonl", "slack", "webhook"],
@@ -542,7 +579,7 @@ async def test_stopped_consumer_leaves_entry_pending_for_the_next(
     await first.drain(0.3)
     assert pending(store, "webhook") == 1  # still pending, owned by "first"
 
-    r = receiver(port=port)
+    r = receiver(port=port, secret=SECRET)
     await Deliverer(settings, store, sinks, consumer="second").drain(10)
     assert len(r.hits) == 1 and pending(store, "webhook") == 0
 
@@ -594,7 +631,7 @@ async def test_stop_finishes_the_delivery_in_flight(
         time.sleep(0.4)
         return 200, {}
 
-    r = receiver(slow)
+    r = receiver(slow, secret=SECRET)
     settings, sinks = webhook_setup(tmp_path, r.url)
     Outbox(store, settings).enqueue([make_alert()])
     d = Deliverer(settings, store, sinks)
@@ -608,7 +645,7 @@ async def test_stop_finishes_the_delivery_in_flight(
 async def test_delivered_entries_are_trimmed_pending_ones_kept(
     tmp_path: Path, store: Store, receiver: Any
 ) -> None:
-    ok, down = receiver(), receiver(lambda n: (503, {}))
+    ok, down = receiver(secret=SECRET), receiver(lambda n: (503, {}))
     settings = make_settings(
         tmp_path, sinks=["slack", "webhook"], webhook={"url": ok.url}, slack={"rate_per_s": 0}
     )
@@ -669,7 +706,7 @@ async def test_the_oldest_undelivered_alert_is_known_until_delivered(
     tmp_path: Path, store: Store, receiver: Any
 ) -> None:
     """What /healthz reads: how long the oldest alert has waited for a sink."""
-    r = receiver(lambda n: (503, {}) if n < 1 else (200, {}))
+    r = receiver(lambda n: (503, {}) if n < 1 else (200, {}), secret=SECRET)
     settings, sinks = webhook_setup(tmp_path, r.url)
     db = OutboxStore(store)
     assert db.oldest_undelivered_ms(["webhook"]) is None
@@ -690,7 +727,7 @@ async def test_a_sink_limited_to_some_sagas_gets_only_their_alerts(
     (nothing left queued), the probe of `monitor alerts test` still reaches it."""
     from dataclasses import replace
 
-    r = receiver()
+    r = receiver(secret=SECRET)
     raw = make_settings(tmp_path, webhook={"url": r.url}).model_dump()
     raw["sagas"] = [{"name": "s", "seed_dir": tmp_path}, {"name": "bank", "seed_dir": tmp_path}]
     raw["alerts"]["webhook"]["sagas"] = ["bank"]

@@ -48,8 +48,8 @@ def redis_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def receivers() -> Iterator[Callable[..., Receiver]]:
     made: list[Receiver] = []
 
-    def make(script: Script = always_ok, port: int = 0) -> Receiver:
-        made.append(Receiver(script, port))
+    def make(script: Script = always_ok, port: int = 0, secret: str | None = SECRET) -> Receiver:
+        made.append(Receiver(script, port, secret))  # a webhook receiver verifies signatures
         return made[-1]
 
     yield make
@@ -242,7 +242,7 @@ def test_dead_letters_listed_and_resent(
 def test_alerts_test_sends_to_each_sink_and_prints_results(
     tmp_path: Path, redis_dir: Path, receivers: Callable[..., Receiver]
 ) -> None:
-    hook, slack = receivers(), receivers(lambda n: (500, {}))
+    hook, slack = receivers(), receivers(lambda n: (500, {}), secret=None)
     cfg, _ = setup(tmp_path, redis_dir, hook.url, sinks='["console", "slack", "webhook"]')
     res = subprocess.run(
         monitor_cmd("--config", str(cfg), "alerts", "test"),

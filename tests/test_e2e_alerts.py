@@ -99,7 +99,7 @@ def feeds() -> Iterator[FeedServer]:
 
 @pytest.fixture
 def hook() -> Iterator[Receiver]:
-    r = Receiver()
+    r = Receiver(secret=SECRET)  # verifies every signature
     yield r
     r.close()
 

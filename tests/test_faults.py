@@ -108,7 +108,7 @@ def receiver() -> Iterator[Callable[..., Receiver]]:
     made: list[Receiver] = []
 
     def make(port: int = 0) -> Receiver:
-        made.append(Receiver(port=port))
+        made.append(Receiver(port=port, secret=SECRET))  # verifies every signature
         return made[-1]
 
     yield make

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_alerts import Receiver, Script, always_ok, make_alert, webhook_setup
+from test_alerts import SECRET, Receiver, Script, always_ok, make_alert, webhook_setup
 
 from monitor.alerts import Deliverer, Outbox
 from monitor.store import Keys, Store
@@ -33,7 +33,7 @@ def receiver() -> Iterator[Callable[..., Receiver]]:
     made: list[Receiver] = []
 
     def make(script: Script = always_ok) -> Receiver:
-        made.append(Receiver(script))
+        made.append(Receiver(script, secret=SECRET))  # verifies every signature
         return made[-1]
 
     yield make

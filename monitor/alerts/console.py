@@ -1,4 +1,8 @@
-"""Console sink: one readable block per alert on stdout."""
+"""Console sink: one readable block per alert on stdout.
+
+A few f-string lines, not a Jinja2 template: plain text for a terminal, nothing to escape,
+and the conditional lines (no nearest event, undated) read more plainly as code.
+"""
 
 from __future__ import annotations
 

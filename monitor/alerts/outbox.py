@@ -80,6 +80,11 @@ def backoff_s(
 ) -> float:
     """Wait after the ``attempts``-th failure: doubling from ``initial_s``, capped at
     ``max_s``, with "equal jitter" (between half and all of it) so retries spread out."""
+    # Not tenacity (a dependency, used for the store ping in daemon.py): there is no retry
+    # loop around a call here. The wait is stored in Redis (RetryState.next_at_ms) so it
+    # survives a restart and a takeover by another consumer, and is combined with the
+    # server's Retry-After and the retry horizon. tenacity's wait strategies take a
+    # RetryCallState of an in-process loop; what we need of them is this one line.
     base = min(max_s, initial_s * 2 ** max(0, attempts - 1))
     return base / 2 + rng() * base / 2
 
@@ -396,6 +401,10 @@ class _SinkWorker:
 
     async def _pace(self) -> None:
         """Per-sink rate limit: at most ``rate_per_s`` sends per second."""
+        # Not aiolimiter: each sink has exactly one worker sending one entry at a time, so
+        # there is no concurrency to arbitrate and pacing is this one subtraction. A leaky
+        # bucket would add a burst allowance we do not want (Slack: 1 message/s per hook),
+        # and the 429 pause (_paused_until_ms) is separate and must outlive the bucket.
         wait = self._last_send + self.min_interval_s - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)

@@ -9,6 +9,11 @@ This module posts through an incoming webhook, which cannot reply in a thread; w
 token the same messages go through the Web API and follow-ups are thread replies
 (``slack_api.py``). The webhook URL is a secret (``SLACK_WEBHOOK_URL``). Slack allows
 about one message per second per hook: the sink's ``rate_per_s`` defaults to 1.
+
+Built as dicts, not Jinja2 templates (those serve monitor/web's HTML): Block Kit is JSON, so
+a template would print JSON text by hand, and its autoescape is HTML's, while mrkdwn escapes
+only ``& < >``; the cutting to Block Kit limits without breaking a link (``_cut_mrkdwn``)
+is code either way.
 """
 
 from __future__ import annotations

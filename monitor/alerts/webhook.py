@@ -9,14 +9,21 @@ Every POST carries::
 The secret comes from ``MONITOR_WEBHOOK_SECRET``. In the spec's form ``whsec_<base64>`` the
 key is the decoded bytes; any other value is used as UTF-8 bytes. The body is the JSON
 documented by ``schemas/alert.v1.json``.
+
+The HMAC itself is the reference library's (``standardwebhooks.Webhook.sign``), so what we
+send is what its ``verify`` checks (tests/test_alerts.py receivers verify every attempt with
+it). The key parsing stays ours, for two concrete reasons: ``Webhook(str)`` decodes with
+``b64decode(s + "==")`` without validation, so a mistyped ``whsec_`` secret silently signs
+with a garbage key (ours fails at start-up with ConfigError); and it base64-decodes *any*
+string, while our documented fallback (README) keys a non-``whsec_`` secret by its UTF-8
+bytes, so existing receivers keep verifying. A receiver using the library with such a plain
+secret passes its bytes: ``Webhook(secret.encode())``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
 import time
 from collections.abc import Callable
@@ -24,6 +31,8 @@ from datetime import UTC, datetime
 
 import httpx
 from pydantic import SecretStr
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import EmptyWebhookSecretError
 
 from monitor.alerts.delivery import Delivery, post
 from monitor.alerts.message import Message
@@ -41,9 +50,17 @@ def signing_key(secret: str) -> bytes:
     return secret.encode("utf-8")
 
 
-def sign(key: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
-    mac = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(mac).decode("ascii")
+def signer(key: bytes) -> Webhook:
+    try:
+        return Webhook(key)  # bytes: used as the key as they are
+    except EmptyWebhookSecretError as exc:
+        raise ConfigError("MONITOR_WEBHOOK_SECRET is empty") from exc
+
+
+def sign(key: bytes | Webhook, msg_id: str, timestamp: int, body: bytes) -> str:
+    """``v1,<base64 HMAC-SHA256>`` of ``<id>.<timestamp>.<body>``; the body is UTF-8 JSON."""
+    webhook = key if isinstance(key, Webhook) else signer(key)
+    return webhook.sign(msg_id, datetime.fromtimestamp(timestamp, UTC), body.decode("utf-8"))
 
 
 class WebhookSink:
@@ -59,7 +76,7 @@ class WebhookSink:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.url = url
-        self._key = signing_key(secret.get_secret_value())
+        self._signer = signer(signing_key(secret.get_secret_value()))
         self.rate_per_s = rate_per_s
         self.timeout_s = timeout_s
         self._clock = clock
@@ -77,7 +94,7 @@ class WebhookSink:
             "content-type": "application/json",
             "webhook-id": message.id,
             "webhook-timestamp": str(ts),
-            "webhook-signature": sign(self._key, message.id, ts, body),
+            "webhook-signature": sign(self._signer, message.id, ts, body),
         }
         return body, headers
 
