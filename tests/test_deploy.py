@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config import Env
+
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = ROOT / "deploy" / "monitor.service"
 INSTALLED_BIN = "/opt/monitor/venv/bin/monitor"  # where deploy/README.md installs it
@@ -61,7 +63,11 @@ def test_env_example_names_only_known_secrets_all_commented_out() -> None:
     lines = (ROOT / "deploy" / "monitor.env.example").read_text().splitlines()
     assignments = [ln.lstrip("# ").split("=", 1)[0] for ln in lines if "=" in ln]
     keys = {k for k in assignments if k.isupper() and k.replace("_", "").isalnum()}
-    assert keys == {"REDIS_URL", "SLACK_WEBHOOK_URL", "MONITOR_WEBHOOK_SECRET"}
+    # every secret the program reads from the environment, and nothing else
+    secrets = {f.upper() for f, info in Env.model_fields.items()
+               if "SecretStr" in str(info.annotation)}
+    assert secrets and {k for k in keys if not k.startswith("MONITOR_APPRISE_URL_")} == secrets
+    assert any(k.startswith("MONITOR_APPRISE_URL_") for k in keys)  # the Apprise pattern
     assert all(ln.startswith("#") or not ln.strip() for ln in lines), "examples stay commented"
 
 
