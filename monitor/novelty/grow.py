@@ -8,6 +8,7 @@ from datetime import datetime
 
 from monitor.embed import pack
 from monitor.novelty.actors import Resolver
+from monitor.novelty.text import second_sentence
 from monitor.novelty.types import Item, Name
 from monitor.saga import Actor, Event, Evidence, NameSeen, SagaModel, Story
 
@@ -20,7 +21,7 @@ def _report_rows(item: Item) -> list[str]:
 
 
 def _evidence(item: Item) -> Evidence:
-    sentence = item.sentences[1] if len(item.sentences) > 1 else item.title
+    sentence = second_sentence(item.sentences, item.title)
     return Evidence(item.doc_id, sentence, item.published.date().isoformat(), item.title, item.url)
 
 
@@ -112,8 +113,9 @@ def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str |
     for w in fresh:
         story.fresh[w] = story.fresh.get(w, 0) + 1
     story.actors = list(dict.fromkeys([*story.actors, *item.actors]))
-    if len(item.sentences) > 1 and len(story.sentences) < 5:
-        story.sentences.append(item.sentences[1])
+    said = second_sentence(item.sentences, "")
+    if said and len(story.sentences) < 5:
+        story.sentences.append(said)
     return story
 
 

@@ -8,14 +8,44 @@ sources so far and what is new (names no actor had, the reports' sentences).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import numpy as np
 
 from monitor.embed import unpack_many
+from monitor.lexicon import fold
 from monitor.saga import Event, NameSeen, SagaModel, Story
 from monitor.types import Alert, AlertKind, Explanation, short_hash
 from monitor.urls import redact, web_link
+
+# "Article URL: https://...", "Points: 255", "# Comments: 48": an aggregator's summary
+# lines (Hacker News, Reddit, Lobsters feeds), a label and a link or a number.
+_METADATA = re.compile(r"^\W*[#\w][\w .#-]{0,30}:\s*(https?://\S+|\d[\d,.]*)\W*$")
+
+
+def informative(sentence: str) -> bool:
+    """A sentence that says something: not a feed's metadata line."""
+    return bool(sentence.strip()) and not _METADATA.match(sentence.strip())
+
+
+def second_sentence(sentences: tuple[str, ...], title: str) -> str:
+    """The sentence that best tells a report beyond its title: its first informative
+    sentence after the title, or the title."""
+    return next((x for x in sentences[1:] if informative(x)), title)
+
+
+def distinct(sentences: list[str]) -> tuple[str, ...]:
+    """The sentences less those that repeat an earlier one (two outlets running the same
+    wire copy, one cut short or with other quotes)."""
+    out: list[str] = []
+    seen: list[str] = []
+    for x in sentences:
+        key = re.sub(r"\W+", " ", fold(x)).strip()
+        if key and not any(k.startswith(key[:60]) or key.startswith(k[:60]) for k in seen):
+            seen.append(key)
+            out.append(x)
+    return tuple(out)
 
 
 def clearest_title(story: Story) -> str:
@@ -66,7 +96,7 @@ def development_alert(
             nearest_event=near_text,
             nearest_event_date=near_date,
             similarity=round(story.nearest_score, 3) if near_text else None,
-            new_sentences=tuple(story.sentences[:3]),
+            new_sentences=distinct(story.sentences)[:3],
             reason=reason,
         ),
         source_title=title,

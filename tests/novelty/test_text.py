@@ -41,3 +41,24 @@ def test_the_explanation_says_why_a_close_story_is_new() -> None:
 
 def test_the_explanation_of_a_distinct_story_gives_the_score_and_threshold() -> None:
     assert "nearest known event scores 0.40 < 0.62" in _reason(0.40, {})
+
+
+def test_an_aggregators_metadata_lines_are_never_the_sentence_an_alert_quotes() -> None:
+    from monitor.novelty.text import informative, second_sentence
+
+    hn = ("Bank agrees to buy failed lender", "Article URL: https://example.org/a",
+          "Comments URL: https://news.example.com/item?id=1", "Points: 255", "# Comments: 48")
+    assert second_sentence(hn, "the title") == "the title"
+    told = (*hn[:2], "The buyer takes all deposits and loans, the regulator said.")
+    assert second_sentence(told, "the title") == told[2]
+    assert informative("Update: the regulator said 3 banks were closed")
+
+
+def test_the_same_wire_copy_from_two_outlets_is_quoted_once() -> None:
+    from monitor.novelty.text import distinct
+
+    wire = ["First Citizens Bank agreed to buy the failed bank's deposits and loans, the FDIC "
+            "said Monday.",
+            "First Citizens Bank agreed to buy the failed bank’s deposits and loans, the U.S.",
+            "The deal covers 72 billion dollars of assets."]
+    assert distinct(wire) == (wire[0], wire[2])
