@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from monitor.alerts import names_of
 from monitor.alerts.console import format_alert
 from monitor.config import Settings
 from monitor.documents import (
@@ -205,10 +206,11 @@ def run_replay(
         batch = 1
 
     out_f = output.open("w", encoding="utf-8") if output else None
+    shown = names_of(settings)
 
     def emit(alerts: Sequence[Alert]) -> None:
         for a in alerts:
-            echo(format_alert(a))
+            echo(format_alert(a, shown))
             if out_f:
                 out_f.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")
                 out_f.flush()

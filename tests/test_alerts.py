@@ -9,7 +9,7 @@ import json
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -802,3 +802,20 @@ def test_apprise_urls_come_from_the_environment_and_are_never_shown(tmp_path: Pa
     assert "hunter2" not in str(bad.value)
     with pytest.raises(ValueError, match="targets"):
         make_settings(tmp_path, sinks=["apprise"])
+
+
+def test_the_console_names_the_saga_by_its_title_and_the_feed_by_its_name(
+    tmp_path: Path,
+) -> None:
+    from monitor.alerts import names_of
+    from monitor.alerts.console import format_message
+
+    settings = Settings.model_validate({
+        "data_dir": tmp_path,
+        "sagas": [{"name": "s", "title": "The Saga", "seed_dir": tmp_path}],
+        "feeds": [{"url": "https://verge.example/rss", "name": "The Verge"}],
+    })
+    alert = replace(make_alert(), source_feed="https://verge.example/rss")
+    text = format_message(Message(MessageType.ALERT, alert), names_of(settings))
+    assert "saga:    The Saga" in text
+    assert "(The Verge)" in text and "verge.example" not in text

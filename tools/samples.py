@@ -23,8 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.alerts.console import format_message  # noqa: E402
-from monitor.alerts.message import Message, MessageType, Source  # noqa: E402
-from monitor.alerts.slack import Names, slack_payload  # noqa: E402
+from monitor.alerts.message import (  # noqa: E402
+    Message,
+    MessageType,
+    Names,
+    Source,
+)
+from monitor.alerts.slack import slack_payload  # noqa: E402
 from monitor.types import Alert  # noqa: E402
 
 SAMPLES = ROOT / "docs" / "samples"
@@ -44,7 +49,7 @@ def render(source: Path = SAMPLES / "alerts.json") -> dict[str, str]:
     messages = [Message(MessageType.ALERT, dev), Message(MessageType.ALERT, actor),
                 Message(MessageType.MORE_SOURCES, dev, more)]
     return {
-        "console.txt": "\n\n".join(format_message(m) for m in messages) + "\n",
+        "console.txt": "\n\n".join(format_message(m, names) for m in messages) + "\n",
         "slack-alert.json": _json(slack_payload(messages[0], names)),
         "slack-more-sources.json": _json(slack_payload(messages[2], names)),
         "webhook.json": _json(messages[0].payload(timestamp=SENT_AT)),

@@ -21,9 +21,9 @@ import httpx
 from monitor.alerts.console import ConsoleSink
 from monitor.alerts.delivery import AsyncSink, Delivery, Outcome
 from monitor.alerts.jsonl import JSONLSink
-from monitor.alerts.message import Message, MessageType
+from monitor.alerts.message import Message, MessageType, Names
 from monitor.alerts.outbox import Deliverer, Outbox
-from monitor.alerts.slack import Names, SlackSink
+from monitor.alerts.slack import SlackSink
 from monitor.alerts.webhook import WebhookSink
 from monitor.config import Env, Settings
 from monitor.errors import ConfigError
@@ -109,7 +109,7 @@ def build_sync_sinks(settings: Settings, *, console: bool | None = None) -> list
     """Console and JSONL sinks for the synchronous :class:`Dispatcher`."""
     sinks: list[Sink] = []
     if settings.alerts.console if console is None else console:
-        sinks.append(ConsoleSink())
+        sinks.append(ConsoleSink(names=names_of(settings)))
     if settings.alerts.jsonl_path:
         sinks.append(JSONLSink(Path(settings.data_dir) / settings.alerts.jsonl_path))
     return sinks
@@ -139,7 +139,7 @@ def build_sinks(
     sinks: list[AsyncSink] = []
     for name in names:
         if name == "console":
-            sinks.append(ConsoleSink())
+            sinks.append(ConsoleSink(names=names_of(settings)))
         elif name == "jsonl":
             sinks.append(JSONLSink(Path(settings.data_dir) / a.jsonl_path))
         elif name == "slack":
@@ -163,13 +163,19 @@ def build_sinks(
     return [_limited(sink, settings) for sink in sinks]
 
 
-def _slack_sink(settings: Settings, env: Env) -> AsyncSink:
-    """The Web API sink (threads) when ``[alerts.slack] channel`` is set, else the webhook."""
-    a = settings.alerts
-    names = Names(
+def names_of(settings: Settings) -> Names:
+    """What people call the sagas and feeds an alert names by id: their titles and
+    configured names."""
+    return Names(
         sagas={s.name: s.title for s in settings.sagas if s.title},
         feeds={redact(f.url): f.name for f in settings.feeds if f.name},
     )
+
+
+def _slack_sink(settings: Settings, env: Env) -> AsyncSink:
+    """The Web API sink (threads) when ``[alerts.slack] channel`` is set, else the webhook."""
+    a = settings.alerts
+    names = names_of(settings)
     if a.slack.channel:
         token = env.slack_bot_token
         if token is None or not token.get_secret_value():
@@ -201,7 +207,8 @@ def _apprise_sink(name: str, settings: Settings, environ: Mapping[str, str]) -> 
     if not url:
         raise ConfigError(f"the apprise target {name} is enabled but {var} is not set")
     a = settings.alerts.apprise
-    return AppriseSink(name, url, rate_per_s=a.rate_per_s, timeout_s=a.timeout_s)
+    return AppriseSink(name, url, rate_per_s=a.rate_per_s, timeout_s=a.timeout_s,
+                       names=names_of(settings))
 
 
 def _limited(sink: AsyncSink, settings: Settings) -> AsyncSink:

@@ -24,7 +24,7 @@ import httpx
 
 from monitor.alerts.console import format_message
 from monitor.alerts.delivery import Delivery, Outcome
-from monitor.alerts.message import Message
+from monitor.alerts.message import NO_NAMES, Message, Names
 from monitor.errors import ConfigError
 
 
@@ -41,9 +41,11 @@ class AppriseSink:
     section = "apprise"  # its settings: [alerts.apprise]
 
     def __init__(
-        self, name: str, url: str, *, rate_per_s: float = 0.0, timeout_s: float = 10.0
+        self, name: str, url: str, *, rate_per_s: float = 0.0, timeout_s: float = 10.0,
+        names: Names = NO_NAMES,
     ) -> None:
         self.name = name
+        self.names = names
         self.rate_per_s = rate_per_s
         self.timeout_s = timeout_s
         self._apprise = apprise.Apprise()
@@ -57,7 +59,7 @@ class AppriseSink:
         return f"AppriseSink({self.name})"
 
     async def deliver(self, message: Message, client: httpx.AsyncClient) -> Delivery:
-        title, _, body = format_message(message).partition("\n")
+        title, _, body = format_message(message, self.names).partition("\n")
         if message.alert.source_url:
             body += f"\n  link:    {message.alert.source_url}"
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -30,6 +30,24 @@ class MessageType(StrEnum):
     ALERT = "alert.created"
     MORE_SOURCES = "alert.sources_added"
     TEST = "alert.test"
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """What people call what the alert names by id: sagas by their title, feeds by their
+    configured name (an alert carries the saga's slug and the feed's URL)."""
+
+    sagas: Mapping[str, str] = field(default_factory=dict)
+    feeds: Mapping[str, str] = field(default_factory=dict)
+
+    def saga(self, slug: str) -> str:
+        return self.sagas.get(slug) or slug
+
+    def feed(self, url: str | None) -> str | None:
+        return (self.feeds.get(url) or url) if url else url
+
+
+NO_NAMES = Names()  # ids shown as they are (frozen: a safe default argument)
 
 
 @dataclass(frozen=True, slots=True)

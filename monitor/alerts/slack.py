@@ -19,15 +19,13 @@ is code either way.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
 from monitor.alerts.delivery import Delivery, post
-from monitor.alerts.message import Message, MessageType, Source
+from monitor.alerts.message import NO_NAMES, Message, MessageType, Names, Source
 from monitor.types import Alert, AlertKind
 
 KIND_LABEL = {AlertKind.NEW_DEVELOPMENT: "New development", AlertKind.NEW_ACTOR: "New actor"}
@@ -53,22 +51,7 @@ def _link(url: str | None, title: str) -> str:
     return f"<{safe}|{label}>"
 
 
-@dataclass(frozen=True, slots=True)
-class Names:
-    """What people call what the alert names by id: sagas by their title, feeds by their
-    configured name (an alert carries the saga's slug and the feed's URL)."""
-
-    sagas: Mapping[str, str] = field(default_factory=dict)
-    feeds: Mapping[str, str] = field(default_factory=dict)
-
-    def saga(self, slug: str) -> str:
-        return self.sagas.get(slug) or slug
-
-    def feed(self, url: str | None) -> str | None:
-        return (self.feeds.get(url) or url) if url else url
-
-
-def _source_line(src: Source, names: Names = Names()) -> str:
+def _source_line(src: Source, names: Names = NO_NAMES) -> str:
     line = _link(src.url, src.title)
     feed = names.feed(src.feed)
     if feed:
@@ -98,7 +81,7 @@ def _when(alert: Alert) -> str:
     return f"{alert.published:%Y-%m-%d %H:%M} UTC" if alert.published else "undated"
 
 
-def _alert_blocks(alert: Alert, *, test: bool, names: Names = Names()) -> list[dict[str, Any]]:
+def _alert_blocks(alert: Alert, *, test: bool, names: Names = NO_NAMES) -> list[dict[str, Any]]:
     ex = alert.explanation
     label = KIND_LABEL[alert.kind]
     title = f"{'[TEST] ' if test else ''}{label}: {alert.headline}"
@@ -136,7 +119,7 @@ def _alert_blocks(alert: Alert, *, test: bool, names: Names = Names()) -> list[d
     return blocks
 
 
-def _alert_text(alert: Alert, *, test: bool, names: Names = Names()) -> str:
+def _alert_text(alert: Alert, *, test: bool, names: Names = NO_NAMES) -> str:
     parts = [f"{'[TEST] ' if test else ''}{KIND_LABEL[alert.kind]}: {alert.headline}"]
     if alert.actors:
         parts.append(f"Actors: {', '.join(alert.actors)}")
@@ -154,7 +137,7 @@ def _alert_text(alert: Alert, *, test: bool, names: Names = Names()) -> str:
     return _esc(" — ".join(parts))
 
 
-def _more_sources(message: Message, names: Names = Names()) -> dict[str, Any]:
+def _more_sources(message: Message, names: Names = NO_NAMES) -> dict[str, Any]:
     alert = message.alert
     n = len(message.sources)
     what = f"{n} more source{'s' if n != 1 else ''}"
@@ -174,7 +157,7 @@ def _more_sources(message: Message, names: Names = Names()) -> dict[str, Any]:
     }
 
 
-def slack_payload(message: Message, names: Names = Names()) -> dict[str, Any]:
+def slack_payload(message: Message, names: Names = NO_NAMES) -> dict[str, Any]:
     """The JSON body posted to the incoming webhook."""
     if message.type is MessageType.MORE_SOURCES:
         return _more_sources(message, names)
@@ -189,7 +172,7 @@ class SlackSink:
     name = "slack"
 
     def __init__(self, url: SecretStr, *, rate_per_s: float = 1.0, timeout_s: float = 10.0,
-                 names: Names = Names()):
+                 names: Names = NO_NAMES):
         self._url = url
         self.names = names
         self.rate_per_s = rate_per_s
