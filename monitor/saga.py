@@ -155,12 +155,12 @@ class Story:
     # which of its reports (as ``docs``) are talk about the news (op-eds, podcasts, ...):
     # not sources, never its headline or its source link
     talk: list[bool] = field(default_factory=list)
+    nearest_event: str | None = None
+    nearest_score: float = 0.0
 
     def first_news(self) -> int:
         """The index of its first report that is news (0 when all are talk)."""
         return next((i for i, t in enumerate(self.talk) if not t), 0)
-    nearest_event: str | None = None
-    nearest_score: float = 0.0
 
 
 @dataclass

@@ -136,14 +136,15 @@ def build_sinks(
         names.remove("console")
     elif console and "console" not in names:
         names.insert(0, "console")
+    shown = names_of(settings)
     sinks: list[AsyncSink] = []
     for name in names:
         if name == "console":
-            sinks.append(ConsoleSink(names=names_of(settings)))
+            sinks.append(ConsoleSink(names=shown))
         elif name == "jsonl":
             sinks.append(JSONLSink(Path(settings.data_dir) / a.jsonl_path))
         elif name == "slack":
-            sinks.append(_slack_sink(settings, env))
+            sinks.append(_slack_sink(settings, env, shown))
         elif name == "webhook":
             secret = env.monitor_webhook_secret
             if secret is None or not secret.get_secret_value():
@@ -159,7 +160,7 @@ def build_sinks(
                 )
             )
         elif name.startswith("apprise-"):
-            sinks.append(_apprise_sink(name, settings, environ))
+            sinks.append(_apprise_sink(name, settings, environ, shown))
     return [_limited(sink, settings) for sink in sinks]
 
 
@@ -172,10 +173,9 @@ def names_of(settings: Settings) -> Names:
     )
 
 
-def _slack_sink(settings: Settings, env: Env) -> AsyncSink:
+def _slack_sink(settings: Settings, env: Env, names: Names) -> AsyncSink:
     """The Web API sink (threads) when ``[alerts.slack] channel`` is set, else the webhook."""
     a = settings.alerts
-    names = names_of(settings)
     if a.slack.channel:
         token = env.slack_bot_token
         if token is None or not token.get_secret_value():
@@ -199,7 +199,9 @@ def _slack_sink(settings: Settings, env: Env) -> AsyncSink:
     return SlackSink(url, rate_per_s=a.slack.rate_per_s, timeout_s=a.slack.timeout_s, names=names)
 
 
-def _apprise_sink(name: str, settings: Settings, environ: Mapping[str, str]) -> AsyncSink:
+def _apprise_sink(
+    name: str, settings: Settings, environ: Mapping[str, str], names: Names
+) -> AsyncSink:
     from monitor.alerts.apprise import AppriseSink, url_variable
 
     var = url_variable(name)
@@ -208,7 +210,7 @@ def _apprise_sink(name: str, settings: Settings, environ: Mapping[str, str]) -> 
         raise ConfigError(f"the apprise target {name} is enabled but {var} is not set")
     a = settings.alerts.apprise
     return AppriseSink(name, url, rate_per_s=a.rate_per_s, timeout_s=a.timeout_s,
-                       names=names_of(settings))
+                       names=names)
 
 
 def _limited(sink: AsyncSink, settings: Settings) -> AsyncSink:

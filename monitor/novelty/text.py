@@ -53,9 +53,10 @@ def clearest_title(story: Story) -> str:
     if len(leads) <= 2:
         return story.titles[story.first_news()]
     centrality = (leads @ leads.T).sum(axis=1)
-    for i, talk in enumerate(story.talk[: len(centrality)]):
-        if talk and not all(story.talk):  # a column's title is not the news
-            centrality[i] = -np.inf
+    if not all(story.talk):  # a column's title is not the news, unless all are columns
+        for i, talk in enumerate(story.talk[: len(centrality)]):
+            if talk:
+                centrality[i] = -np.inf
     return story.titles[int(np.argmax(centrality))]
 
 

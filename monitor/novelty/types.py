@@ -101,7 +101,7 @@ class Placement(StrEnum):
     KNOWN = "known"  # retells a known event (a seed fact or an alerted development)
     JOINED = "joined"  # another report of a story waiting for confirmation
     NEW_STORY = "new_story"  # the first report of something not known
-    COMMENTARY = "commentary"  # talk about the news (op-ed, podcast, live blog): no story
+    COMMENTARY = "commentary"  # talk about the news (op-ed, podcast): joins, never a source
 
 
 @dataclass(frozen=True, slots=True)
