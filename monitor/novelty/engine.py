@@ -27,7 +27,7 @@ from monitor.novelty.actors import (
     track,
 )
 from monitor.novelty.genre import genre
-from monitor.novelty.memory import memory_of, with_known, with_story, without_story
+from monitor.novelty.memory import memory_of, with_keys, with_known, with_story, without_story
 from monitor.novelty.novelty import (
     confirm,
     content_words,
@@ -203,6 +203,15 @@ class Engine:
         )
         result.known_events = (event.id,)
         result.alerts += self._central_actors(story, event.id, item)
+        event.key_actors = self._key_actors(story)
+        self.memory = with_keys(self.memory, event.id, event.key_actors)
+
+    def _key_actors(self, story: Story) -> list[str]:
+        """The actors a development brought into the saga: the newcomers its reports share
+        (known actors by now, or soon). Its later reports name them."""
+        keys = [k for k, n in story.names.items() if n >= 2]
+        ids = (self.resolver.resolve(k) for k in keys)
+        return list(dict.fromkeys(i for i in ids if i is not None and i not in story.actors))
 
     def _central_actors(self, story: Story, event_id: str, item: Item) -> list[Alert]:
         """Newcomers named by two reports or more of a story told by several outlets take

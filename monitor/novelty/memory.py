@@ -35,6 +35,8 @@ def memory_of(model: SagaModel) -> Memory:
         stories=unpack_many(story_rows),
         story_owner=tuple(story_owner),
         story_names={s.id: frozenset(s.names) | frozenset(s.novel) for s in model.stories.values()},
+        brought={a: e.id for e in model.events.values() if e.origin == "story"
+                 for a in e.key_actors},
         start=min(
             (e.day for e in model.events.values() if e.origin == "seed" and e.day), default=None
         ),
@@ -83,3 +85,8 @@ def without_story(memory: Memory, owner: str) -> Memory:
         story_owner=tuple(o for o in memory.story_owner if o != owner),
         story_names=story_names,
     )
+
+
+def with_keys(memory: Memory, owner: str, actors: list[str]) -> Memory:
+    """``owner``, a development just alerted, brought ``actors`` into the saga."""
+    return replace(memory, brought={**memory.brought, **dict.fromkeys(actors, owner)})

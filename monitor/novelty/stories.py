@@ -35,6 +35,24 @@ def _best_story(
     return best[2], best[1]
 
 
+def follow_up(
+    item: Item, memory: Memory, settings: NoveltySettings
+) -> tuple[str, float] | None:
+    """A report naming an actor that an alerted development brought into the saga, close
+    enough to that development and naming no newcomer in its headline, follows it up:
+    "Credit Suisse borrows $54bn" after "Credit Suisse shares crash" is the same
+    development going on, not a second one. A newcomer in the headline ("UBS to buy
+    Credit Suisse") is a new development."""
+    if any(n.in_title for n in item.names):
+        return None
+    best: tuple[str, float] | None = None
+    for event in dict.fromkeys(memory.brought[a] for a in item.actors if a in memory.brought):
+        score = memory.score_of(item.probes, event)
+        if score >= settings.join_shared_name and (best is None or score > best[1]):
+            best = (event, score)
+    return best
+
+
 def assign(
     item: Item, rel: Relevance, memory: Memory, settings: NoveltySettings,
     novel: frozenset[str] = frozenset(), fresh: frozenset[str] = frozenset(),
@@ -45,6 +63,9 @@ def assign(
     is as close to the firing as any recap of it."""
     if not rel.relevant:
         return Assignment(Placement.IRRELEVANT, None, None, rel.score, rel.nearest_event, rel.score)
+    follow = follow_up(item, memory, settings)
+    if follow is not None:
+        return Assignment(Placement.KNOWN, None, follow[0], follow[1], rel.nearest_event, rel.score)
     sid, s_score = _best_story(item, memory, settings, novel)
     if (rel.nearest_event and rel.score >= settings.known_threshold and rel.score >= s_score
             and not fresh):

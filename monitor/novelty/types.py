@@ -9,7 +9,7 @@ a second source. Each step turns these into a small verdict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -63,9 +63,16 @@ class Memory:
     story_names: dict[str, frozenset[str]]
     centroid: np.ndarray  # the unit mean of the known facts: what the saga is about
     start: date | None = None  # the saga's first day (its earliest seed document)
+    # actors that a development brought into the saga (its newcomers), to that development
+    brought: dict[str, str] = field(default_factory=dict)
 
     def nearest_known(self, probes: np.ndarray) -> tuple[str | None, float]:
         return _nearest(probes, self.known, self.known_owner)
+
+    def score_of(self, probes: np.ndarray, owner: str) -> float:
+        """The probes' best score against one known event's rows."""
+        rows = self.known[[o == owner for o in self.known_owner]]
+        return float((probes @ rows.T).max()) if len(rows) and len(probes) else 0.0
 
     def story_scores(self, probes: np.ndarray) -> dict[str, float]:
         """Each pending story's best score against the probes."""

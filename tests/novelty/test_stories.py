@@ -57,3 +57,31 @@ def test_a_headline_saying_something_new_is_no_retelling_however_close() -> None
     it = item(unit((0, 1.0), (1, 0.75), (9, 0.1)))
     a = assign(it, relevance(it, mem, S), mem, S, frozenset({"chip"}), frozenset({"en:chip"}))
     assert a.placement is Placement.NEW_STORY and a.nearest_event == "seed-1"
+
+
+def _brought(mem, actor: str, event: str):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+    return replace(mem, brought={actor: event})
+
+
+def test_a_report_on_what_a_development_brought_follows_it_up() -> None:
+    """'Credit Suisse borrows $54bn' after 'Credit Suisse shares crash' (which brought
+    Credit Suisse into the saga): the same development going on, never a second one,
+    even worded far from it."""
+    dev = unit((0, 0.6), (3, 0.8))
+    follow = unit((0, 0.6), (3, 0.2), (5, 0.77))
+    assert S.join_shared_name <= float(follow @ dev) < S.known_threshold
+    mem = _brought(memory({"seed-1": [SAGA], "dev-cs": [dev]}), "a", "dev-cs")
+    a = _assign(item(follow), mem)
+    assert a.placement is Placement.KNOWN and a.event_id == "dev-cs"
+    # without the actor it brought, the same report is something new
+    assert _assign(item(follow, core=False), mem).placement is not Placement.KNOWN
+
+
+def test_a_newcomer_in_the_headline_is_a_development_of_its_own() -> None:
+    """'UBS to buy Credit Suisse': it names what Credit Suisse's crash brought, and a
+    newcomer besides."""
+    dev = unit((0, 0.6), (3, 0.8))
+    mem = _brought(memory({"seed-1": [SAGA], "dev-cs": [dev]}), "a", "dev-cs")
+    a = _assign(item(unit((0, 0.6), (3, 0.2), (5, 0.77)), names=(name("UBS"),)), mem)
+    assert a.placement is Placement.NEW_STORY
