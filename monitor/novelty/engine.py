@@ -26,7 +26,7 @@ from monitor.novelty.actors import (
     ready,
     track,
 )
-from monitor.novelty.genre import genre
+from monitor.novelty.genre import genre, speaks
 from monitor.novelty.memory import memory_of, with_keys, with_known, with_story, without_story
 from monitor.novelty.novelty import (
     confirm,
@@ -64,6 +64,9 @@ def item_of(
         an.sentences, resolver, model.ignore, bool(doc.title), strict=not seed
     )
     core = tuple(a for a in actors if model.actors[a].protagonist and model.actors[a].specific)
+    if not seed:  # a newcomer who only comments is no actor of the saga, nor its news
+        names = [n for n in names
+                 if not (n.kind == "person" and n.in_title and speaks(doc.title, n.text))]
     return Item(
         doc_id=doc.id, title=doc.title, url=doc.url, feed=doc.source,
         published=doc.published or when, lead=an.lead,

@@ -11,7 +11,7 @@ the first to tell a development.
 The signs are those of the trade, the same in every saga: the section a page lives in
 (``/opinion/``, ``/commentisfree/``, ``/podcasts/``), a genre label heading
 the title ("Analysis:", "The Papers:", "... | Podcast"), and a headline that asks instead
-of telling. A word list, kept here on purpose: these are the conventions of news sites,
+of telling or explains instead of telling ("Why...", "Five things to know"). A word list, kept here on purpose: these are the conventions of news sites,
 not of any one story, and no library we know of classifies a page's genre from its URL
 and headline.
 """
@@ -51,6 +51,15 @@ _SEP = r"(?::|\||\s[\-–—])"  # a hyphen separates only between spaces ("day-
 _HEAD = re.compile(rf"^\W*(?:[\w'.]+\s+){{0,2}}(?:{_LABEL})\s*{_SEP}", re.I)
 _TAIL = re.compile(rf"(?:\||\s[\-–—])\s*(?:[\w'.]+\s+){{0,2}}(?:{_LABEL})\W*$", re.I)
 _QUESTION = re.compile(r"\?\W*$")
+# A headline that explains instead of telling: "Why X fired Y", "How the bank failed",
+# "What the failures mean for...", "Here's what...", "Five things to know", "Oto cztery
+# wykresy...", "Pourquoi...". Folded.
+_EXPLAINS = re.compile(
+    r"^\W*(?:why|how|what|here'?s|here is|everything you need|"
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:things|charts|ways|lessons|"
+    r"takeaways|questions|reasons|key)|"
+    r"dlaczego|jak|oto|co (?:to )?oznacza|pourquoi|comment|ce qu)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,4 +94,39 @@ def genre(title: str, url: str | None) -> Genre:
         return Genre(True, "a genre label in its title")
     if _QUESTION.search(head):
         return Genre(True, "its headline asks a question")
+    if _EXPLAINS.search(head):
+        return Genre(True, "its headline explains")
     return NEWS
+
+
+# Verbs that report speech, the closed class every newsroom heads a quote with ("X says",
+# "..., warns X"); en, fr, pl. A statement is someone reacting to the news; it makes the
+# speaker a commentator of the saga, not one of its actors.
+_SPEECH = re.compile(
+    r"^(?:says?|said|saying|warns?|warned|urges?|urged|tells?|told|thinks?|believes?|"
+    r"predicts?|slams?|blasts?|torches?|criticises?|criticizes?|insists?|argues?|claims?|"
+    r"dit|estime|affirme|declare|juge|assure|"
+    r"mowi|powiedzial|powiedziala|uwaza|ostrzega|twierdzi|apeluje|przekonuje|zapewnia|"
+    r"ocenia|komentuje)\b"
+)
+_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+def speaks(title: str, name: str) -> bool:
+    """Whether the headline gives ``name`` as the speaker of a statement: "Pence: It's
+    disingenuous...", "Klucznik z PIE: ...", "Loretta Mester Says Fed Must...", "...,
+    warns Larry Fink". What the speaker did is the statement, nothing else."""
+    t, n = fold(title), fold(name)
+    at = t.find(n)
+    if not n or at < 0:
+        return False
+    before, after = t[:at], t[at + len(n):]
+    head = after.split(":", 1)
+    if (len(head) == 2 and len(_WORDS.findall(before)) <= 2
+            and len(_WORDS.findall(head[0])) <= 3 and len(_WORDS.findall(head[1])) >= 3):
+        return True  # "Name: quote", "Name of Outfit: quote" (not "... sold shares: report")
+    follows = " ".join(_WORDS.findall(after)[:2])
+    if _SPEECH.match(follows) or _SPEECH.match(" ".join(_WORDS.findall(after)[1:2])):
+        return True  # "Name says", "Name reportedly says"
+    last = _WORDS.findall(before)[-1:]
+    return bool(last) and _SPEECH.match(last[0]) is not None  # "..., warns Name"

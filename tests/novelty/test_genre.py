@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.novelty.genre import genre
+from monitor.novelty.genre import genre, speaks
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,13 @@ from monitor.novelty.genre import genre
         ("What the rate rise means | Podcast", None),
         ("Who is the new chief executive?", None),
         ("Kontratak inwestorów przywróci prezesa?", None),
+        # headlines that explain instead of telling
+        ("Five things to know about the bank takeover", None),
+        ("What the failures of three lenders mean for the crypto sector", None),
+        ("Why the board fired its chief executive", None),
+        ("Here's what happens to deposits above the insured limit", None),
+        ("Oto cztery wykresy, które pokazują skutki upadku banku", None),
+        ("Pourquoi le conseil a limogé son patron", None),
     ],
 )
 def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
@@ -52,3 +59,32 @@ def test_news_is_news(title: str, url: str | None) -> None:
 
 def test_a_malformed_url_is_only_not_a_section() -> None:
     assert not genre("Bank closed", "http://[::1").commentary
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Pence: It's disingenuous for Biden to say taxpayers won't pay", "Pence"),
+        ("Klucznik z PIE: Upadek banku nie zagraża polskim bankom", "Klucznik"),
+        ("Loretta Mester Says Fed Must Do More to Tackle Inflation", "Loretta Mester"),
+        ("Collapse may be start of 'slow rolling crisis', warns Larry Fink", "Larry Fink"),
+        ("Fed's Susan Collins says she expects one more rate increase", "Susan Collins"),
+    ],
+)
+def test_a_speaker_in_the_headline_is_recognised(title: str, name: str) -> None:
+    """A newcomer who only comments is a commentator, not an actor of the saga."""
+    assert speaks(title, name)
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Tim Mayopoulos named chief executive of the bridge bank", "Tim Mayopoulos"),
+        ("Greg Becker sold shares days before the collapse: report", "Greg Becker"),
+        ("Brad Lightcap's memo says the firing was not over malfeasance", "Brad Lightcap"),
+        ("HSBC to buy the bank's UK arm for £1", "HSBC"),
+        ("Regulators say deposits are safe", "Jane Doe"),  # not in the headline at all
+    ],
+)
+def test_an_actor_in_the_headline_is_no_speaker(title: str, name: str) -> None:
+    assert not speaks(title, name)
