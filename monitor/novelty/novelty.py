@@ -53,6 +53,8 @@ def confirm(
         return Confirmation(False, len(feeds), "too late to confirm")
     if len(feeds) < settings.min_sources:
         return Confirmation(False, len(feeds), "waiting for another source")
+    if len(wordings([*story.titles, item.title])) < 2:
+        return Confirmation(False, len(feeds), "one wording: copies of one report")
     keys = {x.key for x in item.names}
     newcomer = any(k in keys or n >= 2 for k, n in story.names.items())
     distinct = max(story.nearest_score, known_score) < settings.distinct_threshold
@@ -110,3 +112,23 @@ def shared_fresh(story: Story, fresh: frozenset[str]) -> int:
 def expired(story: Story, now: datetime, settings: NoveltySettings) -> bool:
     first = parse_dt(story.first)  # past the window it can no longer be confirmed
     return first is not None and now - first > timedelta(hours=settings.story_window_h)
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+SAME_WORDING = 0.6  # share of title tokens two copies of one report have in common
+
+
+def wordings(titles: list[str]) -> list[list[str]]:
+    """The titles grouped by wording: a wire story or a syndicated report carried by
+    several feeds keeps its headline, give or take a suffix or a word ("- report",
+    "| Reuters"); outlets that wrote the news themselves word it their own way."""
+    groups: list[tuple[set[str], list[str]]] = []
+    for t in titles:
+        toks = set(_TOKEN.findall(fold(t)))
+        for seen, members in groups:
+            if len(toks & seen) / (len(toks | seen) or 1) >= SAME_WORDING:
+                members.append(t)
+                break
+        else:
+            groups.append((toks, [t]))
+    return [members for _, members in groups]

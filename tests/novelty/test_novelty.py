@@ -84,3 +84,17 @@ def test_words_every_headline_uses_are_never_fresh() -> None:
     fresh = fresh_words(frozenset({"report", "chip"}), frozenset({"report", "chip"}), "en",
                         vocab, S)
     assert fresh == {"en:chip"}
+
+
+def test_a_syndicated_copy_of_one_report_is_not_a_second_source() -> None:
+    """An aggregator carrying another outlet's report keeps its headline: the same report
+    twice, not two outlets telling the news."""
+    first = Story(id="s", first=T0.isoformat(), last=T0.isoformat(), feeds=["cnbc"],
+                  titles=["Senator will give donations from the bank's ex-CEO to charity"],
+                  docs=["d0"], nearest_event="e", nearest_score=0.4)
+    copy = item(unit((0, 1.0)), feed="msn",
+                title="Senator will give donations from the bank's ex-CEO to charity - MSN")
+    c = confirm(first, copy, 0.4, S)
+    assert not c.confirmed and "one wording" in c.reason
+    own = item(unit((0, 1.0)), feed="msn", title="Senator to hand ex-CEO's money to charities")
+    assert "one wording" not in confirm(first, own, 0.4, S).reason
