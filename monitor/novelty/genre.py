@@ -10,10 +10,10 @@ the first to tell a development.
 
 The signs are those of the trade, the same in every saga: the section a page lives in
 (``/opinion/``, ``/commentisfree/``, ``/podcasts/``), a genre label heading
-the title ("Analysis:", "The Papers:", "... | Podcast"), and a headline that asks instead
-of telling or explains instead of telling ("Why...", "Five things to know"). A word list, kept here on purpose: these are the conventions of news sites,
-not of any one story, and no library we know of classifies a page's genre from its URL
-and headline.
+the title ("Analysis:", "The Papers:", "... | Podcast"), and a headline that asks or
+explains instead of telling ("Why...", "Five things to know"). A word list, kept here on
+purpose: these are the conventions of news sites, not of any one story, and no library
+we know of classifies a page's genre from its URL and headline.
 """
 
 from __future__ import annotations
