@@ -2,7 +2,8 @@
 
 The model is *data*: built by the program from a saga's seed documents (see
 ``match.decide`` + :meth:`SagaModel.apply`), optionally corrected by a curated TOML file,
-stored as JSON in Redis by ``store.sagas``. Every change records its cause.
+stored in Redis by ``store.sagas`` (a record a field, saved as deltas). Every change
+records its cause.
 """
 
 from __future__ import annotations
@@ -466,8 +467,9 @@ class SagaModel:
 
     # -- wire ----------------------------------------------------------------
     def to_json(self) -> bytes:
-        """The model as stored: compact JSON, written by orjson straight from the
-        dataclasses (no intermediate dicts; the model is saved after every batch)."""
+        """The whole model as compact JSON, written by orjson straight from the
+        dataclasses (exports, and the layout models were stored in before
+        ``store.sagas`` kept one record a field)."""
         return orjson.dumps({
             "name": self.name,
             "title": self.title,

@@ -25,6 +25,7 @@ old layout: one JSON string, migrated by its first save) is written whole.
 from __future__ import annotations
 
 import base64
+import logging
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -46,6 +47,8 @@ from monitor.saga import (
     Story,
 )
 from monitor.store import Store
+
+log = logging.getLogger(__name__)
 
 _META = b"meta"
 _WORD = b"w:"
@@ -251,9 +254,12 @@ class SagaStore:
         except redis.RedisError as exc:
             raise StoreError(f"cannot read saga model {saga!r}: {exc}") from exc
         try:
-            return SagaModel.from_json(raw)
+            model = SagaModel.from_json(raw)
         except (orjson.JSONDecodeError, ValueError, KeyError, TypeError) as exc:
             raise StoreError(f"stored saga model {saga!r} is corrupt: {exc}") from exc
+        log.info("saga %s is stored as one JSON document: its next save stores it a record "
+                 "a field", saga)
+        return model
 
     def names(self) -> list[str]:
         """The sagas that have a stored model, by name."""
