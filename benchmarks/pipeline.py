@@ -239,7 +239,7 @@ class Seeded:
             load_documents([ROOT / "seeds"])
         )
         self.seed_secs = time.perf_counter() - t0
-        self.model_raw = seeder.redis.get(seeder.keys.saga_model(SAGA))
+        self.model_raw = seeder.redis.dump(seeder.keys.saga_model(SAGA))
         self.version_raw = seeder.redis.get(seeder.keys.saga_version(SAGA))
         self._runs = 0
 
@@ -249,7 +249,7 @@ class Seeded:
     def fresh_store(self) -> Store:
         self._runs += 1
         st = self.server.scoped(f"run{self._runs}")
-        st.redis.set(st.keys.saga_model(SAGA), self.model_raw)
+        st.redis.restore(st.keys.saga_model(SAGA), 0, self.model_raw, replace=True)
         st.redis.set(st.keys.saga_version(SAGA), self.version_raw)
         return st
 

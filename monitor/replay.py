@@ -32,6 +32,7 @@ from monitor.documents import (
 from monitor.nlp import Analyzer
 from monitor.pipeline import Outcome, Pipeline, document_from_item
 from monitor.store import Store
+from monitor.store.sagas import SagaStore
 from monitor.types import Alert, Document, FeedItem, Verdict
 
 
@@ -89,17 +90,9 @@ def _day(when: datetime | None) -> str:
 def _scratch_copy(store: Store, sagas: Sequence[str], fresh: bool) -> Store:
     scratch = store.scoped(f"{store.keys.prefix}:replay:{uuid.uuid4().hex[:8]}")
     if not fresh:
-        src, dst = store.keys, scratch.keys
-        r = store.redis
+        src, dst = SagaStore(store), SagaStore(scratch)
         for saga in sagas:
-            for a, b in (
-                (src.saga_model(saga), dst.saga_model(saga)),
-                (src.saga_version(saga), dst.saga_version(saga)),
-                (src.seen_docs(saga), dst.seen_docs(saga)),
-                (src.saga_alerted(saga), dst.saga_alerted(saga)),
-            ):
-                if r.exists(a):
-                    r.copy(a, b)
+            src.copy_to(dst, saga)
     return scratch
 
 

@@ -2,7 +2,8 @@
 
 The model is *data*: built by the program from a saga's seed documents (see
 ``match.decide`` + :meth:`SagaModel.apply`), optionally corrected by a curated TOML file,
-stored as JSON in Redis by ``store.sagas``. Every change records its cause.
+stored in Redis by ``store.sagas`` (a record a field, saved as deltas). Every change
+records its cause.
 """
 
 from __future__ import annotations
@@ -180,6 +181,50 @@ class NameSeen:
 
 
 
+class Counts(dict[str, int]):
+    """Word counts that remember which keys changed since :meth:`settle` (the store saves
+    only those). Every write goes through ``__setitem__``, ``__delitem__`` or ``pop``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.changed: set[str] = set()
+
+    def __setitem__(self, key: str, value: int) -> None:
+        super().__setitem__(key, value)
+        self.changed.add(key)
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self.changed.add(key)
+
+    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+        self.changed.add(key)
+        return super().pop(key, *default)
+
+    def setdefault(self, key: str, default: int = 0) -> int:  # type: ignore[override]
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def clear(self) -> None:
+        self.changed.update(self)
+        super().clear()
+
+    def popitem(self) -> tuple[str, int]:
+        key, value = super().popitem()
+        self.changed.add(key)
+        return key, value
+
+    def settle(self) -> set[str]:
+        """The keys changed since the last call, forgotten."""
+        changed, self.changed = self.changed, set()
+        return changed
+
+
 @dataclass
 class Change:
     """One entry of the model's history."""
@@ -206,7 +251,8 @@ class SagaModel:
     stories: dict[str, Story] = field(default_factory=dict)  # pending, by id
     names: dict[str, NameSeen] = field(default_factory=dict)  # folded name -> uses
     outlets: list[str] = field(default_factory=list)  # the feeds' names ("bbci", "cnbc")
-    vocab: dict[str, int] = field(default_factory=dict)  # words of relevant reports -> uses
+    # words of relevant reports -> uses (keeps track of its changes: see ``Counts``)
+    vocab: Counts = field(default_factory=Counts)
 
     # -- queries -----------------------------------------------------------
     def is_empty(self) -> bool:
@@ -421,8 +467,9 @@ class SagaModel:
 
     # -- wire ----------------------------------------------------------------
     def to_json(self) -> bytes:
-        """The model as stored: compact JSON, written by orjson straight from the
-        dataclasses (no intermediate dicts; the model is saved after every batch)."""
+        """The whole model as compact JSON, written by orjson straight from the
+        dataclasses (exports, and the layout models were stored in before
+        ``store.sagas`` kept one record a field)."""
         return orjson.dumps({
             "name": self.name,
             "title": self.title,
@@ -464,7 +511,7 @@ class SagaModel:
             m.stories[st.id] = st
         m.names = {k: NameSeen(**v) for k, v in d.get("names", {}).items()}
         m.outlets = list(d.get("outlets", []))
-        m.vocab = dict(d.get("vocab", {}))
+        m.vocab = Counts(d.get("vocab", {}))
         return m
 
 

@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 import pytest
 
 from monitor.alerts import Outbox
 from monitor.cli import cli
 from monitor.config import load_settings
 from monitor.store import Store
+from monitor.store.sagas import SagaStore
 from monitor.types import Alert, AlertKind, Explanation, utcnow
 from tests.conftest import ROOT, monitor_cmd, subprocess_env
 
@@ -232,10 +232,10 @@ def _restore_seeded(store: Store, dump: dict[Any, bytes], saga: str) -> None:
         new = store.keys.prefix + name[len(src) :].replace(":openai:", f":{saga}:")
         new = re.sub(r":seen:openai$", f":seen:{saga}", new)
         store.redis.restore(new, 0, blob, replace=True)
-    model_key = store.keys.saga_model(saga)
-    model = orjson.loads(store.redis.get(model_key))  # type: ignore[arg-type]
-    model["name"] = saga
-    store.redis.set(model_key, orjson.dumps(model))
+    sagas = SagaStore(store)
+    model = sagas.load(saga)
+    model.name = saga
+    sagas.save(model, expected_version=model.version)
 
 
 def _queued_alert(saga: str) -> Alert:

@@ -2,7 +2,8 @@
 
 Layout (``P`` = prefix, ``S`` = saga name)::
 
-    P:saga:S:model            string  JSON of the saga model (actors, events), see saga.py
+    P:saga:S:model            hash    the saga model, one field a record: actors, events (vectors
+                                      in binary), stories, names, word counts (store/sagas.py)
     P:saga:S:version          string  integer, bumped on every model change
     P:saga:S:history          stream  one entry per model change, with its cause
     P:saga:S:alerted          set     alert ids already emitted (idempotency)
