@@ -22,7 +22,7 @@ from dataclasses import replace
 from monitor.config import NoveltySettings
 from monitor.lexicon import ROLE_RE, STOP_CAPS, fold
 from monitor.nlp import Mention, Sentence
-from monitor.novelty.places import is_place
+from monitor.novelty.places import is_market, is_place
 from monitor.novelty.types import Name
 from monitor.saga import AliasIndex, NameSeen, SagaModel, edit_distance_le1
 
@@ -249,7 +249,9 @@ def _name(m: Mention, in_title: bool, ignored: set[str]) -> Name | None:
     key = fold(text)
     if m.peripheral or key in ignored or (m.spacy_label or "") in _NOT_ACTORS:
         return None
-    if m.kind not in ("person", "org") or not plausible_name(text, m.kind) or is_place(text):
+    if m.kind not in ("person", "org") or not plausible_name(text, m.kind):
+        return None
+    if is_place(text) or is_market(text):
         return None
     return Name(text=text, key=key, kind=m.kind, in_title=in_title, role=m.role)
 

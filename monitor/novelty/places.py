@@ -1,4 +1,5 @@
-"""Countries and nations are places, never actors, in any of the languages we read.
+"""Countries and nations are places, and stock markets are markets: never actors, in any
+of the languages we read.
 
 spaCy's English NER labels places, but nothing labels them in Polish (no Polish NER ships
 on PyPI), and a Title Case headline hides them from the English model too: "Szwajcarii",
@@ -73,3 +74,20 @@ def is_place(name: str) -> bool:
         all(_same_word(t, w) for t, w in zip(tokens, p, strict=True))
         for p in _by_start().get((len(tokens), tokens[0][:2]), ())
     )
+
+
+# The markets a news report names as if they acted ("Wall Street cheers", "FTSE takes
+# £75bn hit", "GPW uspokaja"): the main stock exchanges and their indices, folded. No
+# package we know of ships such a list; these are the markets of the countries whose
+# press we read, and any saga about money names them.
+MARKETS = frozenset({
+    "wall street", "dow", "dow jones", "nasdaq", "nyse", "s&p", "s&p 500", "russell 2000",
+    "ftse", "ftse 100", "ftse 250", "lse", "city of london", "dax", "cac", "cac 40",
+    "euronext", "stoxx", "stoxx 600", "euro stoxx", "euro stoxx 50", "ibex", "smi",
+    "nikkei", "topix", "hang seng", "gpw", "wig", "wig20", "wig 20", "mwig40", "swig80",
+})
+
+
+def is_market(name: str) -> bool:
+    """A stock market or index under its usual name ("Wall Street", "FTSE 100", "GPW")."""
+    return fold(name).strip() in MARKETS

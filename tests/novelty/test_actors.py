@@ -98,3 +98,17 @@ def test_a_longer_or_shorter_form_of_a_known_actor_is_that_actor() -> None:
     assert Resolver(m).overlapping("Joe Biden") == "biden"
     assert r.overlapping("Annie Altman") is None  # a known surname, another first name
     assert r.overlapping("First Republic Bank") is None  # "Bank" holds no longer name
+
+
+def test_a_stock_market_is_never_an_actor() -> None:
+    """'Wall Street cheers', 'FTSE takes a hit', 'GPW uspokaja': markets, in any saga."""
+    text = "Wall Street and the FTSE 100 fell as GPW calmed Polish investors and Nomura sold"
+    s = _sentence(
+        text,
+        Mention("Wall Street", 0, 11, "org", "ORG"),
+        Mention("FTSE 100", 20, 28, "org", "ORG"),
+        Mention("GPW", 37, 40, "org", "ORG"),
+        Mention("Nomura", 69, 75, "org", "ORG"),
+    )
+    _, new = names_in([s], Resolver(model()), [], has_title=False)
+    assert [n.text for n in new] == ["Nomura"]
