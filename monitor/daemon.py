@@ -869,7 +869,9 @@ def run_daemon(
     # Started by the first batch, stopped after `[nlp] idle_stop_s` idle; then the language
     # identifier's model goes too (75 MB; the next batch that needs it loads it in 0.6 s).
     analyzer = analyzer or make_analyzer(
-        settings.nlp, regex_cache=settings.data_dir / "cache", on_idle=_identifier.cache_clear
+        settings.nlp,
+        regex_cache=settings.data_dir / settings.nlp.regex_cache_dir,
+        on_idle=_identifier.cache_clear,
     )
     try:
         metrics = Metrics()

@@ -84,7 +84,7 @@ class Pipeline:
             settings.nlp.model,
             batch_size=settings.nlp.batch_size,
             max_chars=settings.nlp.max_chars,
-            regex_cache=settings.data_dir / "cache",
+            regex_cache=settings.data_dir / settings.nlp.regex_cache_dir,
         )
         self.emit: Emit = emit or Dispatcher(build_sinks(settings)).emit
         self.metrics = metrics

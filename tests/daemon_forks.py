@@ -101,7 +101,7 @@ class Forks:
             env=env,
             text=True,
         )
-        self.pid = int(self._answer()["ready"])
+        self._ready = False  # it warms up while the test sets up: read at the first request
 
     def _answer(self) -> dict[str, Any]:
         assert self.proc.stdout is not None
@@ -112,6 +112,8 @@ class Forks:
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         assert self.proc.stdin is not None
+        if not self._ready:
+            self._ready = bool(self._answer()["ready"])
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
         return self._answer()

@@ -457,8 +457,8 @@ def kill_run(
     try:
         cfg = write_config(root, feeds, hook.url, free_port())
         log = root / "daemon.log"
-        started = time.monotonic()
         pid = forks.run(cfg, log, **env)
+        started = time.monotonic()  # the fork returned: the daemon is on its way
         when = kill(pid, log, hook, started)
         status = forks.wait(pid)
         before = delivered_ids(hook)
@@ -671,6 +671,48 @@ async def test_embedded_redis_killed_is_started_again_and_the_daemon_carries_on(
         store.close()
 
 
+@pytest.mark.slow
+async def test_embedded_redis_killed_with_alerts_waiting_delivers_each_once(
+    tmp_path: Path,
+    feeds: FeedServer,
+    receiver: Callable[..., Receiver],
+    seeded_model_json: dict[Any, bytes],
+    analyzer: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Case 2 end to end: alerts queued while the receiver is down, the embedded
+    redis-server killed under the daemon, started again by it from its AOF; the receiver,
+    up again, gets each alert once (and the items still in the feeds alert nothing again)."""
+    port = free_port()  # nobody listens yet: the alerts wait in the outbox
+    monkeypatch.setenv("MONITOR_WEBHOOK_SECRET", SECRET)
+    cfg = write_config(tmp_path, feeds, f"http://127.0.0.1:{port}/hook", free_port())
+    data_dir = tmp_path / "data"
+    preseed(None, data_dir, seeded_model_json)
+    serve_the_new_board(feeds)
+    store = connect(None, data_dir, prefix=PREFIX, embedded_db="redis.db")
+    d = wired_daemon(cfg, store, analyzer)
+    run = asyncio.create_task(d.run())
+    try:
+        made = d.metrics.alerts.labels("new_development")
+        await until(lambda: made._value.get() == 1, 60, "the development queued")
+        await asyncio.sleep(1.2)  # in the AOF (synced every second)
+        pid, _ = _embedded_pid(data_dir)
+        os.kill(pid, signal.SIGKILL)
+        restarts = d.metrics.store_recoveries.labels("redis_restarted")
+        await until(lambda: restarts._value.get() == 1, 15, "the redis-server started again")
+        hook = receiver(port=port)
+        await until(lambda: developments(hook), 30, "the waiting alerts delivered")
+        await asyncio.sleep(1.0)  # two polls, ten outbox polls: time for a double to show
+        d.request_stop("test")
+        assert await asyncio.wait_for(run, 15) == 0
+    finally:
+        if not run.done():
+            run.cancel()
+        store.close()
+    assert set(delivered_ids(hook).values()) == {1}, delivered_ids(hook)
+    assert len(developments(hook)) == 1 and made._value.get() == 1
+
+
 async def test_embedded_redis_that_cannot_be_started_again_makes_the_daemon_exit_1(
     tmp_path: Path, notify: NotifySocket, settings_factory: Any, seeded_model_json: Any
 ) -> None:
@@ -761,6 +803,31 @@ def test_sigterm_during_nlp_exits_within_10_s_and_keeps_the_items(
     finally:
         store.close()
     assert pending == 60  # nothing lost: the next start processes them
+
+
+@pytest.mark.slow
+def test_sigterm_during_start_up_seeding_exits_within_10_s(
+    tmp_path: Path, notify: NotifySocket, feeds: FeedServer
+) -> None:
+    """The other long phase: a first start seeds the saga model from its seeds (NLP of
+    every seed document, in a worker process here)."""
+    cfg = write_config(tmp_path, feeds, "http://127.0.0.1:9/unused", free_port())
+    cfg.write_text(cfg.read_text().replace("[nlp]\nworkers = 0", "[nlp]\nworkers = 1"))
+    log = tmp_path / "daemon.log"
+    with daemon(cfg, notify, log=log, new_session=True, MONITOR_WEBHOOK_SECRET=SECRET) as proc:
+        notify.wait_line("STATUS=starting: seeding", READY_TIMEOUT_S)
+        wait_for(lambda: any("spawn_main" in p for p in session_members(proc.pid)), 30,
+                 "an NLP worker seeding")
+        start = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+        took_s = time.monotonic() - start
+    assert took_s < 10, took_s
+    text = log.read_text()
+    assert "stopped while seeding the saga model" in text, text[-3000:]
+    assert "Traceback" not in text, text[-3000:]
+    assert "READY=1" not in notify.lines()  # the components after the seeding never started
+    wait_for(lambda: not session_members(proc.pid), 5, "every child process gone")
 
 
 def test_no_child_process_outlives_a_killed_daemon(tmp_path: Path) -> None:
