@@ -124,6 +124,9 @@ class NLPSettings(_Section):
     # The worker processes stop after this many seconds without a batch (0: never); the
     # next batch starts them again.
     idle_stop_s: Annotated[float, Field(ge=0)] = 600.0
+    # Where spaCy's tokenizer regexes are kept compiled (monitor.nlp.RegexCache), relative
+    # to data_dir: several daemons, or a test session, can share one.
+    regex_cache_dir: Path = Path("cache")
 
 
 class NoveltySettings(_Section):

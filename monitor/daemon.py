@@ -66,7 +66,7 @@ from monitor.extract import Articles
 from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
 from monitor.language import _identifier
 from monitor.metrics import Metrics
-from monitor.nlp_pool import PooledAnalyzer, make_analyzer
+from monitor.nlp_pool import PooledAnalyzer, TextAnalyzer, make_analyzer
 from monitor.pipeline import Outcome, Pipeline
 from monitor.poller import Poller
 from monitor.store import Store, connect
@@ -855,7 +855,10 @@ def run_daemon(
     *,
     burst: bool = False,
     reload_settings: Callable[[], Settings] | None = None,
+    analyzer: TextAnalyzer | None = None,
 ) -> int:
+    """``monitor run``. ``analyzer``: one already loaded (a process forked from a warm one,
+    as the kill-loop test does), else the one ``[nlp]`` asks for, made here."""
     store = connect(
         redis_url(Env()),
         settings.data_dir,
@@ -865,8 +868,10 @@ def run_daemon(
     # NLP in `[nlp] workers` processes: a batch being analysed never stalls the loop.
     # Started by the first batch, stopped after `[nlp] idle_stop_s` idle; then the language
     # identifier's model goes too (75 MB; the next batch that needs it loads it in 0.6 s).
-    analyzer = make_analyzer(
-        settings.nlp, regex_cache=settings.data_dir / "cache", on_idle=_identifier.cache_clear
+    analyzer = analyzer or make_analyzer(
+        settings.nlp,
+        regex_cache=settings.data_dir / settings.nlp.regex_cache_dir,
+        on_idle=_identifier.cache_clear,
     )
     try:
         metrics = Metrics()

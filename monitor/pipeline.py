@@ -84,7 +84,7 @@ class Pipeline:
             settings.nlp.model,
             batch_size=settings.nlp.batch_size,
             max_chars=settings.nlp.max_chars,
-            regex_cache=settings.data_dir / "cache",
+            regex_cache=settings.data_dir / settings.nlp.regex_cache_dir,
         )
         self.emit: Emit = emit or Dispatcher(build_sinks(settings)).emit
         self.metrics = metrics
@@ -357,10 +357,7 @@ class Pipeline:
         self._forget(s.name)  # changed from here on: kept again once saved
         engine = Engine(model, self.settings.novelty)
         results = engine.run(
-            analyses,
-            skimmed=skimmed,
-            seeding=quiet,
-            clock=lambda d: (clock(d) if clock else None) or now or utcnow(),
+            analyses, skimmed=skimmed, seeding=quiet, clock=_batch_clock(clock, now, live=not quiet)
         )
         alerts: list[Alert] = []
         local_outcomes = [Outcome(d, s.name, frozenset({Verdict.IRRELEVANT})) for d in skimmed]
@@ -402,3 +399,28 @@ class Pipeline:
             for a in fresh:
                 self.metrics.alerts.labels(a.kind.value).inc()
         return fresh
+
+
+def _batch_clock(
+    clock: Callable[[Document], datetime | None] | None, now: datetime | None, *, live: bool
+) -> Callable[[Document], datetime]:
+    """When each document of a batch happened, for the engine (which decides them in that
+    order, ties by document id): the simulated ``clock`` of a replay, else ``now``, else
+    -- ``live`` -- the document's publication time, never later than the batch's start
+    (seeding: the time it is read, in the order given). Live, the order is then the same
+    whatever order the items came in: a restart that processes checkpointed items again
+    (a crash after an alert was queued, before the model was saved) opens the same
+    stories and gives the same alert ids."""
+    started = now or utcnow()
+
+    def when(doc: Document) -> datetime:
+        simulated = clock(doc) if clock else None
+        if simulated is not None:
+            return simulated
+        if now is not None:
+            return now
+        if not live:
+            return utcnow()  # seeding: read in the order given
+        return min(doc.published, started) if doc.published else started
+
+    return when

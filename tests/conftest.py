@@ -1,13 +1,32 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _regex_cache_dir() -> tuple[Path, bool]:
+    """spaCy's compiled tokenizer regexes (monitor.nlp.RegexCache) for the whole session:
+    every spaCy load, in this process or in a daemon, NLP worker or command it starts,
+    compiles them once for all (3-4.5 CPU s each time otherwise). One directory however
+    often this module is imported (``tests.conftest`` too), shared by xdist workers;
+    removed at the end of the session by the process that made it."""
+    known = os.environ.get("MONITOR_TEST_REGEX_CACHE")
+    if known:
+        return Path(known), False
+    made = tempfile.mkdtemp(prefix="monitor-test-regex-")
+    os.environ["MONITOR_TEST_REGEX_CACHE"] = made
+    return Path(made), True
+
+
+REGEX_CACHE_DIR, _MADE_REGEX_CACHE = _regex_cache_dir()
 
 # The new board of Nov 22 told by two outlets (title, text): one development, told twice.
 NEW_CHAIR = (
@@ -71,6 +90,7 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("REDIS_URL", "MONITOR_CONFIG", "JOURNAL_STREAM")}
     env["PYTHONPATH"] = str(ROOT)
+    env["MONITOR__NLP__REGEX_CACHE_DIR"] = str(REGEX_CACHE_DIR)
     env.update(extra)
     return env
 
@@ -102,7 +122,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def analyzer():  # type: ignore[no-untyped-def]
     from monitor.nlp import Analyzer
 
-    return Analyzer()
+    return Analyzer(regex_cache=REGEX_CACHE_DIR)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _MADE_REGEX_CACHE:
+        shutil.rmtree(REGEX_CACHE_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def regex_cache() -> Path:
+    """The session's compiled-regex cache (``REGEX_CACHE_DIR``)."""
+    return REGEX_CACHE_DIR
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from monitor.extract import extract_html
 from monitor.nlp import Analysis, Analyzer
 from monitor.nlp_pool import PooledAnalyzer, TextAnalyzer, chunks, make_analyzer
 from monitor.types import Document
-from tests.conftest import subprocess_env
+from tests.conftest import REGEX_CACHE_DIR, subprocess_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "articles"
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def pool() -> Iterator[PooledAnalyzer]:
     # batch_size 2: a dozen documents make several chunks per worker
-    p = PooledAnalyzer(workers=2, batch_size=2)
+    p = PooledAnalyzer(workers=2, batch_size=2, regex_cache=REGEX_CACHE_DIR)
     yield p
     p.close()
 
@@ -146,7 +146,7 @@ def test_killed_worker_is_replaced_and_the_batch_done(
 
 
 def test_a_worker_dying_twice_is_an_nlp_error() -> None:
-    victim = PooledAnalyzer(workers=1)
+    victim = PooledAnalyzer(workers=1, regex_cache=REGEX_CACHE_DIR)
     stop = threading.Event()
     killed: set[int] = set()
 

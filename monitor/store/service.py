@@ -162,10 +162,12 @@ class ServiceStore:
             await self.store.aio().hdel(pending, *(it.id for it in items))  # type: ignore[misc]
 
     async def pending(self) -> list[FeedItem]:
-        """Items checkpointed by an earlier run, oldest publication first."""
+        """Items checkpointed by an earlier run, oldest publication first (equal times by
+        id: the same order at every start, whatever order the hash gives them in)."""
         raw = await self.store.aio().hvals(self.keys.intake_pending())  # type: ignore[misc]
         items = [FeedItem.from_dict(json.loads(v)) for v in raw]
-        return sorted(items, key=lambda it: (it.published is None, it.published or utcnow()))
+        now = utcnow()
+        return sorted(items, key=lambda it: (it.published is None, it.published or now, it.id))
 
     # -- queue depths, model versions ----------------------------------------
     async def intake_depth_async(self) -> int:
