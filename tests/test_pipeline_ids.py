@@ -91,13 +91,6 @@ def test_batches_cut_otherwise_give_the_same_development_id(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="monitor/novelty: a story is named after the report that opened it "
-    "(stories.story_id: hash of its doc id), and the development after its story "
-    "(text.development_alert): when the later-published report arrives in an earlier "
-    "batch, it opens the story and names the development",
-)
 def test_reports_arriving_in_reverse_batches_give_the_same_development_id(
     process: Callable[[Batches], list[Alert]],
 ) -> None:

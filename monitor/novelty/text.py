@@ -87,7 +87,11 @@ def development_alert(
     )
     title, url, feed, published = source
     return Alert(
-        id=short_hash(model.name, AlertKind.NEW_DEVELOPMENT.value, story.id),
+        # named after its reports, not after the one that happened to open the story: the
+        # same reports processed in another order or other batches give the same id
+        id=short_hash(
+            model.name, AlertKind.NEW_DEVELOPMENT.value, min(story.docs, default=story.id)
+        ),
         saga=model.name,
         kind=AlertKind.NEW_DEVELOPMENT,
         headline=f"{event.statement} ({event.date})",
