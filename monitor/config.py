@@ -225,6 +225,8 @@ class AlertSettings(_Section):
     claim_idle_s: Annotated[float, Field(gt=0)] = 60.0
     # Longest wait for new outbox entries before housekeeping runs again.
     poll_s: Annotated[float, Field(gt=0)] = 1.0
+    # Largest webhook body and JSONL line, in bytes: longer texts are cut to fit.
+    max_payload_bytes: Annotated[int, Field(ge=4096)] = 65_536
     slack: SlackSettings = SlackSettings()
     webhook: WebhookSettings = WebhookSettings()
     apprise: AppriseSettings = AppriseSettings()

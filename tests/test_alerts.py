@@ -281,6 +281,35 @@ def test_signature_matches_the_spec_example() -> None:
     assert sig == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
 
+async def test_a_huge_alert_is_cut_to_the_payload_cap_with_its_links_whole(
+    tmp_path: Path, store: Store, receiver: Any
+) -> None:
+    """A 300 kB headline and sentences become a body under ``max_payload_bytes`` that
+    still follows the schema, is signed, and keeps its id and source link whole; the JSONL
+    line too."""
+    r = receiver(secret=SECRET)
+    settings, sinks = webhook_setup(
+        tmp_path, r.url, sinks=["webhook", "jsonl"], max_payload_bytes=8192
+    )
+    long_url = "https://news.example/" + "a" * 3000
+    big = replace(
+        make_alert(), headline="H" * 300_000, source_title="T" * 50_000, source_url=long_url,
+        explanation=replace(make_alert().explanation, new_sentences=("S" * 40_000,) * 3),
+    )
+    Outbox(store, settings).enqueue([big])
+    await Deliverer(settings, store, sinks).drain(10)
+
+    [hit] = r.hits
+    verify_standard_webhook(SECRET, hit.headers, hit.body)
+    assert len(hit.body) <= 8192
+    payload = hit.json()
+    jsonschema.validate(payload, json.loads((ROOT / "schemas" / "alert.v1.json").read_text()))
+    assert payload["id"] == big.id and payload["data"]["source"]["url"] == long_url
+    assert payload["data"]["headline"].startswith("HHH") and payload["data"]["headline"][-1] == "…"
+    [line] = (tmp_path / settings.alerts.jsonl_path).read_text().splitlines()
+    assert len(line.encode()) <= 8192 and json.loads(line)["data"]["source"]["url"] == long_url
+
+
 async def test_webhook_is_signed_and_follows_the_schema(
     tmp_path: Path, store: Store, receiver: Any
 ) -> None:

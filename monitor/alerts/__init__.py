@@ -142,7 +142,9 @@ def build_sinks(
         if name == "console":
             sinks.append(ConsoleSink(names=shown))
         elif name == "jsonl":
-            sinks.append(JSONLSink(Path(settings.data_dir) / a.jsonl_path))
+            sinks.append(
+                JSONLSink(Path(settings.data_dir) / a.jsonl_path, max_bytes=a.max_payload_bytes)
+            )
         elif name == "slack":
             sinks.append(_slack_sink(settings, env, shown))
         elif name == "webhook":
@@ -157,6 +159,7 @@ def build_sinks(
                     secret,
                     rate_per_s=a.webhook.rate_per_s,
                     timeout_s=a.webhook.timeout_s,
+                    max_bytes=a.max_payload_bytes,
                 )
             )
         elif name.startswith("apprise-"):

@@ -24,8 +24,9 @@ class JSONLSink:
     name = "jsonl"
     rate_per_s = 0.0
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, max_bytes: int = 0) -> None:
         self.path = path
+        self.max_bytes = max_bytes
 
     def _append(self, obj: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,7 +37,7 @@ class JSONLSink:
         self._append(alert.to_dict())
 
     async def deliver(self, message: Message, client: httpx.AsyncClient) -> Delivery:
-        payload = message.payload(timestamp=datetime.now(UTC))
+        payload = message.payload(timestamp=datetime.now(UTC), max_bytes=self.max_bytes)
         try:
             await asyncio.to_thread(self._append, payload)
         except OSError as exc:

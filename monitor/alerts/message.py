@@ -11,6 +11,7 @@ in the Redis stream it is :meth:`Message.to_fields` / :meth:`Message.from_fields
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -107,8 +108,9 @@ class Message:
             else (self.alert.id)
         )
 
-    def payload(self, *, timestamp: datetime) -> dict[str, Any]:
-        """The JSON body sent to webhooks and written to the JSONL file (schema alert.v1)."""
+    def payload(self, *, timestamp: datetime, max_bytes: int = 0) -> dict[str, Any]:
+        """The JSON body sent to webhooks and written to the JSONL file (schema alert.v1),
+        cut to ``max_bytes`` of JSON when that is set (see :func:`fit`)."""
         data: dict[str, Any]
         if self.type is MessageType.MORE_SOURCES:
             data = {
@@ -119,13 +121,14 @@ class Message:
             }
         else:
             data = self.alert.to_dict()
-        return {
+        body = {
             "schema": SCHEMA,
             "type": self.type.value,
             "id": self.id,
             "timestamp": timestamp.isoformat(),
             "data": data,
         }
+        return fit(body, max_bytes) if max_bytes else body
 
     # -- Redis stream entry ------------------------------------------------
     def to_fields(self, *, only: str | None = None) -> dict[str, str]:
@@ -154,6 +157,50 @@ class Message:
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise StoreError(f"undecodable outbox entry: {exc}") from exc
+
+
+def json_size(obj: Any) -> int:
+    """Bytes of ``obj`` as the sinks write it (compact UTF-8 JSON)."""
+    return len(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+_KEEP = ("id", "url", "schema", "type", "timestamp", "published", "created", "feed")
+
+
+def _longest_text(obj: Any, path: tuple[Any, ...] = ()) -> tuple[int, tuple[Any, ...]]:
+    """(length, path) of the longest string that may be cut: never an id, a link, a date
+    or a feed (a cut link is a broken link)."""
+    best: tuple[int, tuple[Any, ...]] = (0, ())
+    items: Any = obj.items() if isinstance(obj, dict) else enumerate(obj)
+    for k, v in items:
+        if isinstance(v, str):
+            if not (isinstance(k, str) and k.endswith(_KEEP)) and len(v) > best[0]:
+                best = (len(v), (*path, k))
+        elif isinstance(v, dict | list):
+            best = max(best, _longest_text(v, (*path, k)))
+    return best
+
+
+def fit(payload: dict[str, Any], max_bytes: int) -> dict[str, Any]:
+    """``payload`` cut to ``max_bytes`` of JSON: a follow-up's list of sources is shortened
+    first (its ``count`` still says how many), then the longest texts are halved, each
+    ending with "…", until it fits. Ids, links, dates and feeds are never cut, so the
+    body stays valid against the schema and every link in it works."""
+    if json_size(payload) <= max_bytes:
+        return payload
+    out = copy.deepcopy(payload)
+    data = out.get("data", {})
+    while len(data.get("sources", ())) > 1 and json_size(out) > max_bytes:
+        data["sources"] = data["sources"][: len(data["sources"]) // 2]
+    while json_size(out) > max_bytes:
+        length, path = _longest_text(out)
+        if length <= 16:
+            break  # nothing left worth cutting: ids and links are what remains
+        parent = out
+        for k in path[:-1]:
+            parent = parent[k]
+        parent[path[-1]] = parent[path[-1]][: length // 2].rstrip() + "…"
+    return out
 
 
 def more_sources_id(alert_id: str) -> str:

@@ -73,9 +73,11 @@ class WebhookSink:
         *,
         rate_per_s: float = 0.0,
         timeout_s: float = 10.0,
+        max_bytes: int = 0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.url = url
+        self.max_bytes = max_bytes
         self._signer = signer(signing_key(secret.get_secret_value()))
         self.rate_per_s = rate_per_s
         self.timeout_s = timeout_s
@@ -87,7 +89,9 @@ class WebhookSink:
     def request(self, message: Message) -> tuple[bytes, dict[str, str]]:
         """Body and headers of one attempt (signed with this attempt's timestamp)."""
         now = self._clock()
-        payload = message.payload(timestamp=datetime.fromtimestamp(now, UTC))
+        payload = message.payload(
+            timestamp=datetime.fromtimestamp(now, UTC), max_bytes=self.max_bytes
+        )
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         ts = int(now)
         headers = {
