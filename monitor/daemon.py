@@ -394,6 +394,11 @@ class Daemon:
         await self.service.checkpoint(items)
         await self.process(items)
 
+    @property
+    def busy(self) -> bool:
+        """Whether a batch of items is being processed now."""
+        return bool(self._in_process)
+
     async def process(self, items: list[FeedItem]) -> None:
         """Run checkpointed items through the pipeline, ``nlp.batch_size`` at a time, one
         batch at a time. Once a stop is requested no new batch starts: the rest stays

@@ -616,6 +616,9 @@ async def test_redis_dropping_mid_batch_its_items_are_retried_once_redis_is_back
         with caplog.at_level(logging.INFO, logger="monitor"):
             await until(dropped.is_set, 30, "a batch downloading its articles")
             await until(lambda: d.redis_watch.down_since is not None, 10, "Redis seen down")
+            # Redis stays down until the batch has met it (its NLP can outlast the outage
+            # under load, and then nothing would be left to retry)
+            await until(lambda: not d.busy, 60, "the batch failing while Redis is down")
             server.start()  # back with the checkpoint: nobody restarts the daemon
             await until(lambda: developments(hook), 60, "the batch's alert, retried")
             await asyncio.sleep(0.5)
