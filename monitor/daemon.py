@@ -363,6 +363,7 @@ class Daemon:
                     "alerts",
                     "health",
                     "digest",
+                    "scheduler",
                     "log_level",
                 )
                 if getattr(new, name) != getattr(old, name)

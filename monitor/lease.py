@@ -179,6 +179,7 @@ class LeaseKeeper:
         left = self.valid_until - sent_at
         if left <= 0:
             return self._fence("no renewal confirmed within the lease time")
+        other: LeaseHolder | None = None
         try:
             ok = await asyncio.wait_for(self.lease.renew(), left)
             if not ok:  # gone (Redis lost its data) and free again: SET NX, ours for sure
