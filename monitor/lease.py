@@ -188,7 +188,7 @@ class LeaseKeeper:
         except (StoreError, TimeoutError) as exc:
             if not self._failing:
                 log.warning("%s lease not renewed (%s): fenced in %.1fs unless Redis confirms",
-                            self.what, exc or "timeout", left)  # fmt: skip
+                            self.what, str(exc) or "no answer in time", left)  # fmt: skip
                 self._failing = True
             if self.clock() >= self.valid_until:
                 return self._fence("no renewal confirmed within the lease time")
