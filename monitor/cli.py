@@ -638,8 +638,10 @@ def status(ctx: Context, as_json: bool) -> None:
     Safe next to a running daemon. Exit status 0 when a daemon is running (fresh
     heartbeat), 1 when none is, 2 on bad usage.
     """
+    from monitor.lease import SCHEDULER_LEASE
     from monitor.poller import human_duration
     from monitor.store.feeds import FeedStore
+    from monitor.store.lease import read_holder
     from monitor.store.service import DaemonState, ServiceStore
 
     s = ctx.settings
@@ -652,6 +654,7 @@ def status(ctx: Context, as_json: bool) -> None:
         health = svc.feed_health(urls)
         queues = svc.queue_depths(s.alerts.enabled_sinks())
         versions = svc.model_versions([saga.name for saga in s.sagas])
+        lease = read_holder(store, SCHEDULER_LEASE)
     running = hb is not None and hb.state not in (DaemonState.STOPPED, DaemonState.STOPPING)
     counts = {"ok": 0, "failing": 0, "never_polled": 0}
     for h in health:
@@ -685,6 +688,7 @@ def status(ctx: Context, as_json: bool) -> None:
                     },
                     "queues": queues.to_dict(),
                     "model_versions": versions,
+                    "scheduler_lease": lease.to_dict() if lease else None,
                 }
             )
         )
@@ -698,6 +702,8 @@ def status(ctx: Context, as_json: bool) -> None:
             )
             sched = "running" if hb.scheduler_running else "stopped"
             click.echo(f"scheduler: {sched}, last poll {_ago(hb.last_cycle_at)}")
+        holder = f"held by {lease.token} ({lease.ttl_ms / 1000:.0f}s left)" if lease else "free"
+        click.echo(f"lease:     scheduler {holder}")
         n_long = sum(h.failing_for_s() >= long_after for h in failing)
         click.echo(
             f"feeds:     {len(urls)} ({len(urls) - len(configured)} imported): {counts['ok']} ok, "

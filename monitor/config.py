@@ -284,6 +284,13 @@ class DigestSettings(_Section):
         return self
 
 
+class SchedulerSettings(_Section):
+    # Exactly one daemon polls feeds: the holder of a lease in Redis (monitor.lease), renewed
+    # every third of this many seconds. A second daemon on the same Redis stands by and takes
+    # over within about this time (plus a third) once the holder dies.
+    lease_ttl_s: Annotated[float, Field(ge=1, le=3600)] = 15.0
+
+
 class HealthSettings(_Section):
     bind: str = "127.0.0.1:9464"
     enabled: bool = True
@@ -324,6 +331,7 @@ class Settings(_Section):
     novelty: NoveltySettings = NoveltySettings()
     alerts: AlertSettings = AlertSettings()
     health: HealthSettings = HealthSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
     digest: DigestSettings = DigestSettings()
     # Where the file was read from; relative paths inside it are resolved against its project root.
     config_path: Path | None = None

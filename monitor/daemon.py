@@ -65,6 +65,7 @@ from monitor.errors import ConfigError, StoreError
 from monitor.extract import Articles
 from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
 from monitor.language import _identifier
+from monitor.lease import Leased
 from monitor.metrics import Metrics
 from monitor.nlp_pool import PooledAnalyzer, TextAnalyzer, make_analyzer
 from monitor.pipeline import Outcome, Pipeline
@@ -210,6 +211,8 @@ class Daemon:
         self.scheduler: Scheduler = Poller(
             settings, store, self.on_items, self.metrics, cycle=self.cycle
         )
+        # it polls only while this process holds the scheduler lease (one scheduler per Redis)
+        self.leased = Leased(self.scheduler, store, settings.scheduler.lease_ttl_s)
         self.outbox = outbox or Outbox(store, settings, self.metrics)
         self.articles = Articles(settings, store, self.metrics)
         env = Env()
@@ -235,7 +238,7 @@ class Daemon:
         out: list[Component] = [Watchdog(self.notifier, alive=lambda: self.failure is None)]
         if self.settings.health.enabled:
             out.append(self.health)
-        scheduler = GracefulStop(self.scheduler, POLL_STOP_GRACE_S)
+        scheduler = GracefulStop(self.leased, POLL_STOP_GRACE_S)
         digest: list[Component] = [self.digest] if self.digest is not None else []
         return [
             *out,
@@ -360,6 +363,7 @@ class Daemon:
                     "alerts",
                     "health",
                     "digest",
+                    "scheduler",
                     "log_level",
                 )
                 if getattr(new, name) != getattr(old, name)
@@ -543,6 +547,7 @@ class Daemon:
             undelivered_age_s=waiting,
             max_undelivered_s=self.settings.health.max_undelivered_s,
             redis_down_since=self.redis_watch.down_since,
+            standby_for=await self.leased.standby_for() if redis_ok else None,
         )
 
     def heartbeat(self) -> Heartbeat:

@@ -78,24 +78,31 @@ def evaluate(
     undelivered_age_s: float | None = None,
     max_undelivered_s: float = 900.0,
     redis_down_since: datetime | None = None,
+    standby_for: str | None = None,
 ) -> HealthReport:
     """Pure verdict. ``since`` is when the scheduler started: before a first cycle, the
     age of the last poll is counted from there. ``max_age_s`` None: no feeds, no limit.
     ``feeds``: (failing, total) -- every feed failing is unhealthy, polls or not;
     ``undelivered_age_s``: how long the oldest alert not delivered to a sink has waited
     (None: none waits) -- over ``max_undelivered_s`` is unhealthy; ``redis_down_since``:
-    when Redis stopped answering, said in the redis check while it does not."""
+    when Redis stopped answering, said in the redis check while it does not;
+    ``standby_for``: the scheduler lease's holder while this process stands by (another
+    daemon polls: no scheduler and no poll here is healthy)."""
     now = now or utcnow()
     ref = last_cycle_at or since
     age_s = max(0.0, (now - ref).total_seconds())
-    poll_ok = max_age_s is None or age_s <= max_age_s
+    poll_ok = max_age_s is None or age_s <= max_age_s or standby_for is not None
     redis_check: dict[str, Any] = {"ok": redis_ok}
     if not redis_ok:
         when = redis_down_since.isoformat(timespec="seconds") if redis_down_since else ""
         redis_check["error"] = f"redis unreachable since {when}" if when else "redis unreachable"
     checks: dict[str, dict[str, Any]] = {
         "redis": redis_check,
-        "scheduler": {"ok": scheduler_running, "running": scheduler_running},
+        "scheduler": (
+            {"ok": True, "running": False, "standby": True, "lease_holder": standby_for}
+            if standby_for is not None
+            else {"ok": scheduler_running, "running": scheduler_running}
+        ),
         "last_poll": {
             "ok": poll_ok,
             "age_s": round(age_s, 3) if last_cycle_at else None,

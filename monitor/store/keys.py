@@ -26,6 +26,8 @@ Layout (``P`` = prefix, ``S`` = saga name)::
                                       (its thread for the follow-up; no second post), TTL
     P:health:daemon           string  heartbeat with a TTL (JSON, see store/service.py)
     P:intake:pending          hash    item id -> FeedItem JSON handed to the pipeline, not done yet
+    P:lease:<name>            string  holder token of a lease (``scheduler``: the one active
+                                      scheduler), PX TTL, renewed by its holder (store/lease.py)
     P:digest:sent:<day>:<to>  string  the daily digest of <day> (YYYY-MM-DD) went out (TTL)
 """
 
@@ -116,6 +118,9 @@ class Keys:
 
     def intake_pending(self) -> str:
         return self._k("intake", "pending")
+
+    def lease(self, name: str) -> str:
+        return self._k("lease", name)
 
     # -- digest -----------------------------------------------------------
     def digest_sent(self, day: str, scope: str) -> str:
