@@ -71,6 +71,9 @@ class Poller:
         self.last_cycle_at: datetime | None = None
         self.running = False
         self._feeds: dict[str, FeedSettings] = {}
+        # the config feeds as the last reload gave them: a poller started again (the
+        # scheduler lease moved back to this process) polls those, not the start-up list
+        self._configured: Sequence[FeedSettings] = settings.feeds
         self._clients: fd.HostClients | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._parser: Executor | None = None
@@ -86,7 +89,7 @@ class Poller:
     # -- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:
         self._open()
-        self._feeds = self._merge(self.settings.feeds)
+        self._feeds = self._merge(self._configured)
         await self._load_states()
         states = self._states
         for url, feed in self._feeds.items():  # /metrics knows them before their first poll
@@ -123,6 +126,7 @@ class Poller:
 
     def reload(self, feeds: Sequence[FeedSettings]) -> None:
         """Take a new feed list (config feeds; imported ones are re-read from Redis)."""
+        self._configured = list(feeds)
         new = self._merge(feeds)
         old, self._feeds = self._feeds, new
         if self._scheduler is None:
@@ -155,7 +159,7 @@ class Poller:
         """Poll every feed once (whatever its next check) and wait for all of them."""
         self._open()
         if not self._feeds:
-            self._feeds = self._merge(self.settings.feeds)
+            self._feeds = self._merge(self._configured)
         await self._load_states()
         await asyncio.gather(*(self._poll_tracked(f) for f in list(self._feeds.values())))
         self.log_cycle()

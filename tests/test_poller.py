@@ -417,6 +417,25 @@ async def test_reload_adds_and_removes_jobs(
     assert any(u == b for u, _ in sink.calls)
 
 
+async def test_a_poller_started_again_polls_the_feeds_of_the_last_reload(
+    server: FeedServer, store: Store, tmp_path: Path
+) -> None:
+    """The scheduler lease can stop and start the poller within one daemon's life: started
+    again after a SIGHUP reload, it polls the reloaded list, not the start-up one."""
+    server.routes["/a"] = Reply(200, fixture("rss2.xml"))
+    server.routes["/b"] = Reply(200, fixture("atom.xml"))
+    a, b = server.url("/a"), server.url("/b")
+    _, poller, _, _ = setup(tmp_path, store, [a])
+    await poller.start()
+    poller.reload([FeedSettings(url=b, name="b", interval_s=60)])
+    await poller.stop()
+    await poller.start()
+    sched = poller._scheduler
+    assert sched is not None
+    assert [j.id for j in sched.get_jobs() if j.id != CYCLE_JOB] == [b]
+    await poller.stop()
+
+
 async def test_imported_feeds_are_polled_too(
     server: FeedServer, store: Store, tmp_path: Path
 ) -> None:
