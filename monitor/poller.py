@@ -171,6 +171,7 @@ class Poller:
             self._scheduler.pause()  # no new runs; shutdown would cancel the ones in flight
         if self._busy:
             await asyncio.gather(*self._busy.values(), return_exceptions=True)
+        await self.feed_store.aclose()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
