@@ -14,6 +14,7 @@ redis-server detaches into a session of its own, and is a separate server: not c
     restart, idle   the daemon started again on that data dir (seeded, items seen), after
                     the first poll and ``--idle-stop-s`` more
 
+``--idle-stop-s`` sets both ``[nlp] idle_stop_s`` and ``[polling] parse_idle_stop_s``;
 ``--idle-stop-s 0`` is the behaviour before issue 15 (workers never stop).
 
 Worker start: ``Analyzer(...).warm()`` (both spaCy pipelines and the sentence encoder,
@@ -106,6 +107,7 @@ seed_dir = "{(ROOT / "sagas/svb-2023/seeds").as_posix()}"
 interval_s = 2
 jitter_s = 0
 allow_private_hosts = true
+parse_idle_stop_s = {idle_stop_s}
 [nlp]
 workers = 1
 idle_stop_s = {idle_stop_s}

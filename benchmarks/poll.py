@@ -171,8 +171,7 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
     redis_pid = int(store.redis.info()["process_id"])
 
     def cpu() -> dict[str, float]:
-        pool = poller._parser
-        workers = [p.pid for p in getattr(pool, "_processes", {}).values()] if pool else []
+        workers = poller._parser.worker_pids() if poller._parser else []
         return {
             "poller": time.process_time(),
             "parsers": sum(cpu_s(p) for p in workers),
@@ -221,8 +220,7 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
                 out = io.StringIO()
                 pstats.Stats(profile, stream=out).sort_stats(args.profile_sort).print_stats(25)
                 print(out.getvalue())
-        pool = poller._parser
-        workers = [p.pid for p in getattr(pool, "_processes", {}).values()] if pool else []
+        workers = poller._parser.worker_pids() if poller._parser else []
         print(
             f"peak RSS: poller {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
             f", parser workers {[round(vm_hwm_mb(p)) for p in workers]} MB"

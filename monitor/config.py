@@ -73,6 +73,9 @@ class PollingSettings(_Section):
     total_timeout_s: Annotated[float, Field(gt=0)] = 60.0
     # Processes parsing feeds off the event loop (0 = a thread of the daemon).
     parse_workers: Annotated[int, Field(ge=0)] = 1
+    # The parser processes stop after this many seconds with no feed to parse (0 = they
+    # stay), and start again with the next one (issue 15: idle memory).
+    parse_idle_stop_s: Annotated[float, Field(ge=0)] = 120.0
     # A feed failing for this long is flagged loudly (ERROR log on each poll, status FAILING).
     failing_after_s: Annotated[float, Field(gt=0)] = 24 * 3600.0
     # Most entries taken from one poll of a feed (its newest), and the longest title and

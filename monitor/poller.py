@@ -11,7 +11,8 @@ A poll never raises: its outcome is classified (``feeds.Outcome``), counted, sto
 feed's health, and decides the feed's next run (``feeds.plan_next_check``), which replaces
 the one APScheduler computed. Concurrency: at most ``polling.max_connections`` polls at a
 time, at most ``polling.max_per_host`` fetches per host. Parsing runs in a process pool
-(``polling.parse_workers``) so a big feed never stalls the event loop.
+(``polling.parse_workers``, ``monitor.parse_pool``: stopped after ``parse_idle_stop_s`` with
+nothing to parse) so a big feed never stalls the event loop.
 """
 
 from __future__ import annotations
@@ -19,12 +20,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
-import os
 import random
-import signal
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -41,11 +38,11 @@ from monitor.config import FeedSettings, Settings
 from monitor.cycle import CycleCounter
 from monitor.errors import MonitorError
 from monitor.metrics import Metrics
+from monitor.parse_pool import ParserPool
 from monitor.store import Store
 from monitor.store.feeds import FeedState, FeedStore
 from monitor.types import FeedItem, utcnow
 from monitor.urls import redact
-from monitor.workers import exit_with
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +73,7 @@ class Poller:
         self._configured: Sequence[FeedSettings] = settings.feeds
         self._clients: fd.HostClients | None = None
         self._scheduler: AsyncIOScheduler | None = None
-        self._parser: Executor | None = None
+        self._parser: ParserPool | None = None
         self._slots = asyncio.Semaphore(self.polling.max_connections)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._busy: dict[str, asyncio.Task[fd.Outcome]] = {}
@@ -175,6 +172,7 @@ class Poller:
             self._scheduler.pause()  # no new runs; shutdown would cancel the ones in flight
         if self._busy:
             await asyncio.gather(*self._busy.values(), return_exceptions=True)
+        await self.feed_store.aclose()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
@@ -182,7 +180,7 @@ class Poller:
             await self._clients.aclose()
             self._clients = None
         if self._parser is not None:
-            self._parser.shutdown(wait=True, cancel_futures=True)
+            self._parser.shutdown()
             self._parser = None
         self.running = False
 
@@ -190,7 +188,9 @@ class Poller:
         if self._clients is None:
             self._clients = fd.HostClients(self.polling)
         if self._parser is None and self.polling.parse_workers > 0:
-            self._parser = _process_pool(self.polling.parse_workers)
+            self._parser = ParserPool(
+                self.polling.parse_workers, idle_stop_s=self.polling.parse_idle_stop_s
+            )
 
     async def _load_states(self) -> None:
         missing = [u for u in self._feeds if u not in self._states and u not in self._unstored]
@@ -354,11 +354,8 @@ class Poller:
         if self._parser is None:
             return await asyncio.to_thread(fd.parse_feed, *args)
         try:
-            return await asyncio.get_running_loop().run_in_executor(
-                self._parser, fd.parse_feed, *args
-            )
+            return await self._parser.run(fd.parse_feed, *args)
         except BrokenProcessPool:  # a worker died (out of memory on a huge feed?)
-            self._parser = _process_pool(self.polling.parse_workers)
             return fd.ParsedFeed((), error="the parser process died on this feed")
 
     async def _deliver(self, feed: FeedSettings, items: list[FeedItem]) -> bool:
@@ -551,24 +548,6 @@ def _resume_at(state: FeedState | None, now: datetime) -> datetime:
     if state is None or state.next_check is None or not state.consecutive_errors:
         return now
     return max(now, state.next_check)
-
-
-def _init_parser(daemon_pid: int) -> None:
-    """Ctrl-C in a terminal reaches the whole process group: the daemon stops its parser
-    workers itself, they must not die with a KeyboardInterrupt traceback each. A daemon
-    killed outright cannot: the worker leaves by itself (``monitor.workers``)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    exit_with(daemon_pid)
-
-
-def _process_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver: no fork of a process that runs threads (redis, asyncio), cheap workers
-    return ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("forkserver"),
-        initializer=_init_parser,
-        initargs=(os.getpid(),),
-    )
 
 
 def _secs_until(when: datetime | None) -> int:

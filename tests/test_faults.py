@@ -868,11 +868,11 @@ def test_no_child_process_outlives_a_killed_daemon(tmp_path: Path) -> None:
     """The feed parser pool: its fork server, worker and resource tracker used to stay
     (NLP workers: tests/test_nlp_pool.py)."""
     script = (
-        "import os, time\n"
-        "from monitor.poller import _process_pool\n"
+        "import asyncio, os, time\n"
+        "from monitor.parse_pool import ParserPool\n"
         "if __name__ == '__main__':\n"
-        "    parser = _process_pool(1)\n"
-        "    parser.submit(os.getpid).result()\n"
+        "    parser = ParserPool(1)\n"
+        "    asyncio.run(parser.run(os.getpid))\n"
         "    print('ready', flush=True)\n"
         "    time.sleep(60)\n"
     )

@@ -5,7 +5,10 @@
     P:feeds:imported   hash    url -> JSON of a feed added from OPML
     P:entry:<hash>     string  content hash of a seen entry, with a TTL refreshed on each sight
 
-Sync methods serve the CLI; ``a``-prefixed ones the poller (``Store.aio()``).
+Sync methods serve the CLI; ``a``-prefixed ones the poller (``Store.aio()``). The poller's
+per-poll writes (``afilter_new``, ``asave``) are group-committed (``store.batch``): the
+concurrent polls' commands share one pipeline, each poll still waits for its own to be
+executed, so the order the poller relies on is unchanged.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import redis
+from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 
 from monitor.config import FeedSettings
 from monitor.errors import StoreError
 from monitor.feeds import content_hash, entry_identity
 from monitor.store import Store
+from monitor.store.batch import GroupCommit
 from monitor.types import FeedItem
 
 _BYTES = ("etag", "last_modified")
@@ -106,6 +111,7 @@ class FeedStore:
         self.keys = store.keys
         self.ttl_s = ttl_s
         self._script: AsyncScript | None = None
+        self._batch = GroupCommit(store.aio)
 
     # -- state -----------------------------------------------------------------------
     def load(self, url: str) -> FeedState:
@@ -120,23 +126,30 @@ class FeedStore:
 
     async def asave(self, state: FeedState, before: FeedState | None = None) -> None:
         """Store a feed's state. ``before`` is what is stored now (the poller caches it): then
-        only what changed is written, one HSET (and an HDEL of fields that became empty)."""
+        only what changed is written, one HSET (and an HDEL of fields that became empty).
+        Without it the hash is replaced whole, atomically (DEL + HSET in one transaction)."""
         key, fields_ = self.keys.feed(state.url), state.encode()
         old = before.encode() if before else {}
         gone = [f for f in old if f not in fields_]
         changed = {k: v for k, v in fields_.items() if old.get(k) != v}
-        pipe = self.store.aio().pipeline(transaction=before is None or bool(gone))
-        if before is None:
-            pipe.delete(key)
-            pipe.sadd(self.keys.feeds(), state.url)
-        elif gone:
-            pipe.hdel(key, *gone)
-        if changed:
-            pipe.hset(key, mapping=changed)  # type: ignore[arg-type]
+        if before is not None and not gone and not changed:
+            return
+
+        def queue(pipe: Pipeline) -> None:
+            if before is None:
+                pipe.delete(key)
+                pipe.sadd(self.keys.feeds(), state.url)
+            elif gone:
+                pipe.hdel(key, *gone)
+            if changed:
+                pipe.hset(key, mapping=changed)  # type: ignore[arg-type]
+
+        count = (2 if before is None else bool(gone)) + bool(changed)
         try:
-            await pipe.execute()
+            replies = await self._batch.run(queue, count=count, atomic=before is None or bool(gone))
         except redis.RedisError as exc:
             raise StoreError(f"cannot save feed state: {exc}") from exc
+        _raise_first(replies, "cannot save feed state")
 
     def all_states(self) -> list[FeedState]:
         """Every feed ever polled, sorted by URL."""
@@ -180,11 +193,23 @@ class FeedStore:
         keys, hashes = self._marks(items)
         if self._script is None:
             self._script = self.store.aio().register_script(_MARK_SEEN)
+        script = self._script
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.scripts.add(script)  # type: ignore[arg-type]  # loaded first if Redis lost it
+            pipe.evalsha(script.sha, len(keys), *keys, str(self.ttl_s), *hashes)
+
         try:
-            flags = await self._script(keys=keys, args=[self.ttl_s, *hashes])
+            replies = await self._batch.run(queue, count=1)
         except redis.RedisError as exc:
             raise StoreError(f"cannot mark entries seen: {exc}") from exc
-        return [it for it, fresh in zip(items, flags, strict=True) if fresh]
+        _raise_first(replies, "cannot mark entries seen")
+        return [it for it, fresh in zip(items, replies[0], strict=True) if fresh]
+
+    async def aclose(self) -> None:
+        """Wait for the writes queued by polls (a poll abandoned at shutdown may have left
+        its own in flight)."""
+        await self._batch.aclose()
 
     async def aforget(self, items: Iterable[FeedItem]) -> None:
         """Unmark entries (their processing failed), so the next poll offers them again."""
@@ -224,3 +249,9 @@ class FeedStore:
             return fn(*args)
         except redis.RedisError as exc:
             raise StoreError(f"Redis error: {exc}") from exc
+
+
+def _raise_first(replies: Sequence[Any], what: str) -> None:
+    for r in replies:
+        if isinstance(r, redis.RedisError):
+            raise StoreError(f"{what}: {r}") from r
