@@ -23,7 +23,6 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -36,7 +35,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor import feeds as fd
 from monitor.config import FeedSettings, Settings
 from monitor.cycle import CycleCounter
-from monitor.errors import MonitorError
 from monitor.metrics import Metrics
 from monitor.parse_pool import ParserPool
 from monitor.store import Store
@@ -319,6 +317,8 @@ class Poller:
         finally:
             self._slots.release()
         delivered = await self._deliver(feed, new)
+        if delivered and parsed is not None and not parsed.error:
+            await self.feed_store.amark_seen(parsed.items)  # handed on: now they are seen
         before = state
         state = self._next_state(feed, state, result, outcome, error, parsed, digest, new, started)
         if not delivered:  # keep the old validators: the next poll fetches these again
@@ -365,20 +365,15 @@ class Poller:
             await self.on_items(feed, items)
             return True
         except asyncio.CancelledError:
-            # Stopped mid-hand-over (shutdown abandons slow polls): offer the entries again
-            # next time. Whatever was checkpointed already is deduplicated downstream.
-            with suppress(Exception):
-                await asyncio.shield(self.feed_store.aforget(items))
+            # Stopped mid-hand-over (shutdown abandons slow polls): the entries are not
+            # marked seen, the next poll offers them again; whatever was checkpointed
+            # already is deduplicated downstream.
             raise
         except Exception:
             log.exception(
                 "processing new items failed; they will be offered again",
                 extra={"feed": feed.url},
             )
-            try:
-                await self.feed_store.aforget(items)
-            except MonitorError as exc:
-                log.error("could not unmark entries: %s", exc, extra={"feed": feed.url})
             return False
 
     def _next_state(

@@ -503,7 +503,9 @@ url = "{server.url("/rss")}"
     assert "4 (3 imported)" in status.stdout  # the config's feed and the 3 imported
     flagged = next(line for line in status.stdout.splitlines() if "FAILING for" in line)
     assert "1 errors in a row" in flagged  # failing longer than failing_after_s: loud
-    as_json = json.loads(run("status", "--json").stdout)
+    shown = run("status", "--json")
+    assert shown.stdout, shown.stderr
+    as_json = json.loads(shown.stdout)
     assert as_json["feeds"]["failing_long"] == 1
     assert as_json["feeds"]["failing_feeds"][0]["errors"] == 1
     bad = run("feeds", "import", str(FIXTURES / "rss2.xml"))

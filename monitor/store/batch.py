@@ -5,7 +5,7 @@
 
 Each caller hands over a function that adds its commands to a pipeline, and waits for its
 own replies. Nothing returns before its commands were executed by Redis, so whatever the
-caller documents about order ("marked seen before handed on", "state written after")
+caller documents about order ("marked seen after handed on", "state written after")
 holds as with a round trip of its own; what changes is that the callers that come while a
 pipeline is in flight share the next one: one write, one reply to read and one wake-up of
 the event loop for many polls instead of one each.

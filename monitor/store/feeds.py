@@ -6,15 +6,16 @@
     P:entry:<hash>     string  content hash of a seen entry, with a TTL refreshed on each sight
 
 Sync methods serve the CLI; ``a``-prefixed ones the poller (``Store.aio()``). The poller's
-per-poll writes (``afilter_new``, ``asave``) are group-committed (``store.batch``): the
-concurrent polls' commands share one pipeline, each poll still waits for its own to be
-executed, so the order the poller relies on is unchanged.
+per-poll commands (``afilter_new``, ``amark_seen``, ``asave``) are group-committed
+(``store.batch``): the concurrent polls' commands share one pipeline, each poll still
+waits for its own to be executed, so the order the poller relies on holds: entries are
+marked seen only after they were handed on (checkpointed), never before.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -188,8 +189,29 @@ class FeedStore:
         return [it for it, fresh in zip(items, flags, strict=True) if fresh]
 
     async def afilter_new(self, items: Sequence[FeedItem]) -> list[FeedItem]:
+        """The entries not seen yet, or changed since (read only: nothing is marked; the
+        poller marks them with ``amark_seen`` once they are handed on, so a process killed
+        in between offers them again instead of losing them)."""
         if not items:
             return []
+        keys, hashes = self._marks(items)
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.mget(keys)
+
+        try:
+            replies = await self._batch.run(queue, count=1)
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot read seen entries: {exc}") from exc
+        _raise_first(replies, "cannot read seen entries")
+        seen = [v.decode() if isinstance(v, bytes) else v for v in replies[0]]
+        return [it for it, h, old in zip(items, hashes, seen, strict=True) if old != h]
+
+    async def amark_seen(self, items: Sequence[FeedItem]) -> None:
+        """Remember the entries as seen (their content hash, with a TTL refreshed on each
+        sight): after they were handed on, or when they were not new."""
+        if not items:
+            return
         keys, hashes = self._marks(items)
         if self._script is None:
             self._script = self.store.aio().register_script(_MARK_SEEN)
@@ -204,21 +226,11 @@ class FeedStore:
         except redis.RedisError as exc:
             raise StoreError(f"cannot mark entries seen: {exc}") from exc
         _raise_first(replies, "cannot mark entries seen")
-        return [it for it, fresh in zip(items, replies[0], strict=True) if fresh]
 
     async def aclose(self) -> None:
         """Wait for the writes queued by polls (a poll abandoned at shutdown may have left
         its own in flight)."""
         await self._batch.aclose()
-
-    async def aforget(self, items: Iterable[FeedItem]) -> None:
-        """Unmark entries (their processing failed), so the next poll offers them again."""
-        keys = [self.keys.entry(entry_identity(it)) for it in items]
-        if keys:
-            try:
-                await self.store.aio().delete(*keys)
-            except redis.RedisError as exc:
-                raise StoreError(f"cannot unmark entries: {exc}") from exc
 
     def _marks(self, items: Sequence[FeedItem]) -> tuple[list[str], list[str]]:
         return [self.keys.entry(entry_identity(it)) for it in items], [
