@@ -113,9 +113,9 @@ _WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 
 def speaks(title: str, name: str) -> bool:
-    """Whether the headline gives ``name`` as the speaker of a statement: "Pence: It's
-    disingenuous...", "Klucznik z PIE: ...", "Loretta Mester Says Fed Must...", "...,
-    warns Larry Fink". What the speaker did is the statement, nothing else."""
+    """Whether the headline gives ``name`` as the speaker of a statement: "Doe: It's
+    disingenuous...", "Kowalski z PIE: ...", "Jane Doe Says the Bank Must...", "...,
+    warns John Doe". What the speaker did is the statement, nothing else."""
     t, n = fold(title), fold(name)
     at = t.find(n)
     if not n or at < 0:

@@ -40,9 +40,9 @@ def follow_up(
 ) -> tuple[str, float] | None:
     """A report naming an actor that an alerted development brought into the saga, close
     enough to that development and naming no newcomer in its headline, follows it up:
-    "Credit Suisse borrows $54bn" after "Credit Suisse shares crash" is the same
-    development going on, not a second one. A newcomer in the headline ("UBS to buy
-    Credit Suisse") is a new development."""
+    "Lender X borrows $54bn" after "Lender X's shares crash" is the same development
+    going on, not a second one. A newcomer in the headline ("Rival Y to buy lender X") is
+    a new development."""
     if any(n.in_title for n in item.names):
         return None
     best: tuple[str, float] | None = None
