@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,6 +27,9 @@ from monitor.store import Store, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+if TYPE_CHECKING:  # imported lazily where used: `monitor --help` stays quick
+    from monitor.store.service import FeedHealth
+
 # click 8.2 names it NoArgsIsHelpError; older clicks have none (an empty tuple catches nothing).
 _NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
@@ -629,6 +632,18 @@ def _ago(dt: Any) -> str:
     return f"{s / 3600:.1f}h ago"
 
 
+def _failing_json(h: FeedHealth) -> dict[str, Any]:
+    """One failing feed as ``monitor status --json`` shows it."""
+    return {
+        "url": h.url,
+        "errors": h.consecutive_errors,
+        "status": h.last_status,
+        "error": h.last_error,
+        "failing_for_s": round(h.failing_for_s()),
+        "last_success": h.last_success.isoformat() if h.last_success else None,
+    }
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @pass_ctx
@@ -672,19 +687,7 @@ def status(ctx: Context, as_json: bool) -> None:
                         "imported": len(urls) - len(configured),
                         **counts,
                         "failing_long": sum(h.failing_for_s() >= long_after for h in failing),
-                        "failing_feeds": [
-                            {
-                                "url": h.url,
-                                "errors": h.consecutive_errors,
-                                "status": h.last_status,
-                                "error": h.last_error,
-                                "failing_for_s": round(h.failing_for_s()),
-                                "last_success": (
-                                    h.last_success.isoformat() if h.last_success else None
-                                ),
-                            }
-                            for h in failing
-                        ],
+                        "failing_feeds": [_failing_json(h) for h in failing],
                     },
                     "queues": queues.to_dict(),
                     "model_versions": versions,
