@@ -6,6 +6,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -215,3 +216,13 @@ def seeded_store(store, seeded_model_json):  # type: ignore[no-untyped-def]
         )
         store.redis.restore(new_key, 0, blob, replace=True)
     return store
+
+
+@pytest.fixture
+def notify() -> Iterator[Any]:
+    """A systemd notify socket (``daemon_proc.NotifySocket``) for a daemon under test."""
+    from daemon_proc import NotifySocket
+
+    sock = NotifySocket()
+    yield sock
+    sock.close()

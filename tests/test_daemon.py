@@ -48,13 +48,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def notify() -> Iterator[NotifySocket]:
-    sock = NotifySocket()
-    yield sock
-    sock.close()
-
-
-@pytest.fixture
 def feeds() -> Iterator[FeedServer]:
     with FeedServer() as server:
         yield server

@@ -236,13 +236,6 @@ async def test_receiver_down_then_up_gets_the_alert_once(
 
 
 @pytest.fixture
-def notify() -> Iterator[NotifySocket]:
-    sock = NotifySocket()
-    yield sock
-    sock.close()
-
-
-@pytest.fixture
 def feeds() -> Iterator[FeedServer]:
     server = FeedServer().start()
     yield server

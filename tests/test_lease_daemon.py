@@ -22,13 +22,6 @@ READ_SLACK_S = 2.0
 
 
 @pytest.fixture
-def notify() -> Iterator[NotifySocket]:
-    sock = NotifySocket()
-    yield sock
-    sock.close()
-
-
-@pytest.fixture
 def redis_proc(tmp_path: Path) -> Iterator[RedisProcess]:
     server = RedisProcess(tmp_path / "redis").start()
     yield server
