@@ -166,6 +166,10 @@ class NoveltySettings(_Section):
     # A newcomer is an actor once this many distinct feeds name it in relevant reports,
     # one of them reporting a development.
     new_actor_min_sources: Annotated[int, Field(ge=1)] = 2
+    # Hosts of feeds that republish other outlets' reports (news aggregators): their
+    # reports join stories but never count as an independent source of one.
+    aggregators: list[str] = ["msn.com", "news.yahoo.com", "news.google.com", "flipboard.com",
+                              "newsbreak.com", "ground.news"]
 
 
 SinkName = Literal["console", "jsonl", "slack", "webhook", "apprise"]

@@ -181,6 +181,49 @@ def name_chunks(text: str) -> list[tuple[int, int, str]]:
     return chunks
 
 
+_ORG_INNER = re.compile(r"^(?:[A-ZÀ-Þ0-9][\w'’.&-]*|of|for|de|du|des|the|&)$")
+_ORG_EDGE = re.compile(r"^(?:the|la|le|les)\s+|['’]s?$", re.I)
+
+
+def _one_org(core: str) -> bool:
+    """Capitalised words and connectors, with one "and" at most: "Securities and Exchange
+    Commission" is one name, "Department of Justice and Securities and Exchange
+    Commission" is two that the NER ran together."""
+    words = core.split()
+    return words.count("and") <= 1 and all(w == "and" or _ORG_INNER.match(w) for w in words)
+
+
+def org_spans(
+    text: str, chunks: list[tuple[int, int, str]], labels: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """The chunks, with those the NER finds inside one longer organisation name replaced
+    by that name: "Department of Justice" (the chunker stops at "of"), "Financial Times"
+    (it takes "Financial" for a job title), "Moody's Investors Service" (it stops at a
+    possessive). A fragment ("Department", "Exchange Commission") is no name of its own.
+    An entity that lists several (see ``_one_org``) or holds lowercase words gives
+    nothing: its parts cannot be told apart."""
+    out: list[tuple[int, int, str]] = []
+    taken: set[tuple[int, int]] = set()
+    for s, e, surface in chunks:
+        ent = next(((a, b) for (a, b, lb) in labels if lb == "ORG" and a <= s and e <= b), None)
+        if ent is None:
+            out.append((s, e, surface))
+            continue
+        a, b = ent
+        core = text[a:b]
+        while (m := _ORG_EDGE.search(core)) is not None and m.group(0):
+            if m.start() == 0:
+                a, core = a + m.end(), core[m.end():]
+            else:
+                b, core = b - len(m.group(0)), core[: m.start()]
+        if len(core) <= len(surface) or a > s or e > b:
+            out.append((s, e, surface))  # the chunk is the whole name
+        elif _one_org(core) and (a, b) not in taken:
+            taken.add((a, b))
+            out.append((a, b, core))
+    return out
+
+
 def classify(surface: str, spacy_label: str | None) -> str:
     words = surface.split()
     if fold(words[-1]) in ORG_SUFFIXES:
@@ -536,7 +579,7 @@ class Analyzer:
                 for e in sent.ents
             ]
             mentions = []
-            for s, e, surface in name_chunks(text):
+            for s, e, surface in org_spans(text, name_chunks(text), labels):
                 label = next((lb for (a, b, lb) in labels if a <= s and e <= b), None)
                 if label is None:
                     # an entity ending the chunk is the name, the words before it a title

@@ -151,6 +151,8 @@ class Story:
     novel: dict[str, int] = field(default_factory=dict)  # words new to the saga, by reports
     # ... of which in their headlines: what a development brings that the saga never said
     fresh: dict[str, int] = field(default_factory=dict)
+    # ... and the names no actor has in their headlines: who a development brings in
+    heads: dict[str, int] = field(default_factory=dict)
     actors: list[str] = field(default_factory=list)  # known actors its reports name
     sentences: list[str] = field(default_factory=list)
     # which of its reports (as ``docs``) are talk about the news (op-eds, podcasts, ...):
@@ -284,7 +286,8 @@ class SagaModel:
         """Terms for the relevance prefilter (``monitor.prefilter`` syntax, "~" = weak).
 
         Strong: a person's full name, a surname of 4+ letters, a handle, the saga's hub
-        organisations (named in at least half of the events). Weak (they count only next to
+        organisations (named in at least half of the events), an organisation found live
+        that took part in two developments. Weak (they count only next to
         a strong term, or two weak ones together): first names, short surnames, other
         organisations (a company much wider than the saga, "Microsoft", is news every day).
         Curated ``terms`` are added as written.
@@ -298,7 +301,10 @@ class SagaModel:
         n_events = max(1, len(self.events))
         for a in self.protagonists():
             if a.kind == "org":
-                hub = a.in_events * 2 >= n_events and not a.role
+                # a hub; or one the saga found live that took part in two developments:
+                # the story has moved to it (a second lender failing, a buyer)
+                joined = not (a.seeded or a.curated) and a.in_events >= 2
+                hub = (a.in_events * 2 >= n_events or joined) and not a.role
                 for form in (a.name, *a.aliases):
                     add(form, weak=not hub)
                 continue

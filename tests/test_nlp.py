@@ -1,4 +1,4 @@
-"""Name finding and cues: pure functions, no spaCy needed."""
+"""Name finding and cues: pure functions, and at the end the real analyzer on a text."""
 
 from __future__ import annotations
 
@@ -63,3 +63,28 @@ def test_role_cues_before_and_after_a_name() -> None:
     assert role_cue(t, i, i + 13) == "pdg"
     t2 = "Bret Taylor, the former co-CEO of Salesforce, will chair"
     assert role_cue(t2, 0, 11) == "ceo"
+
+
+def test_an_organisation_the_chunker_cuts_is_named_whole(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """The NER's organisation wins over the chunker's pieces: no "Department" or
+    "Exchange Commission" newcomer from the names of two regulators."""
+    from datetime import UTC, datetime
+
+    from monitor.types import Document
+
+    text = (
+        "Moody's Investors Service placed six banks on review. The Securities and Exchange "
+        "Commission said on Friday it opened a probe, billionaire Peter Thiel told the "
+        "Financial Times. The Department of Justice and Securities and Exchange Commission "
+        "are investigating. Regulators closed New York's Signature Bank."
+    )
+    doc = Document(id="d", title="Banks under review", text=text, url="https://x.test/a",
+                   source="https://x.test/feed", published=datetime(2023, 3, 14, tzinfo=UTC),
+                   language="en")
+    (an,) = analyzer.analyze([doc])
+    found = [m.text for s in an.sentences for m in s.mentions]
+    for whole in ("Moody's Investors Service", "Securities and Exchange Commission",
+                  "Financial Times", "Signature Bank", "Peter Thiel"):
+        assert whole in found
+    for piece in ("Moody", "Investors Service", "Department", "Exchange Commission", "Times"):
+        assert piece not in found

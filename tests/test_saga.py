@@ -66,3 +66,22 @@ def test_the_seeds_give_the_sagas_people_and_one_dated_event_each(model: SagaMod
     assert len(seeds) == 5 and all(e.date and e.vectors for e in seeds)
     week = {f"2023-11-{d}" for d in range(17, 24)}
     assert sum(e.date in week for e in seeds) >= 4  # one seed names no date at all
+
+
+def test_an_organisation_two_developments_brought_in_is_a_strong_prefilter_term() -> None:
+    """A saga moves on to new organisations (a second lender failing, a buyer): one found
+    live that took part in two developments names the saga on its own, as a hub does; a
+    seeded organisation in few events stays weak ("Microsoft" is news every day)."""
+    from monitor.saga import Actor, Event
+
+    m = SagaModel(name="s")
+    m.actors["hub"] = Actor(id="hub", name="Hub Bank", kind="org", seeded=True, in_events=3)
+    m.actors["wide"] = Actor(id="wide", name="Wide Corp", kind="org", seeded=True, in_events=1)
+    m.actors["new"] = Actor(id="new", name="Newco", kind="org", in_events=2)
+    m.actors["once"] = Actor(id="once", name="Oneco", kind="org", in_events=1)
+    for i in range(6):  # a hub is in half of them
+        m.events[f"e{i}"] = Event(id=f"e{i}", action="", actors=["hub"], date=None,
+                                  statement="")
+    terms = m.prefilter_terms()
+    assert "Hub Bank" in terms and "Newco" in terms
+    assert "~Wide Corp" in terms and "~Oneco" in terms

@@ -110,6 +110,10 @@ def trace(pattern: str) -> None:
         v = confirm(story, item, known, s, fresh)
         if rx.search(item.title) or rx.search(story.titles[0]):
             print(f"    story {story.titles[0][:50]!r}: {v.reason} ({v.feeds} feeds)")
+            if v.confirmed:  # who confirmed it
+                for t, u in zip([*story.titles, item.title], [*story.urls, item.url],
+                                strict=True):
+                    print(f"      {(u or '')[:40]:40} {t[:70]!r}")
         return v
 
     engine.assign, engine.confirm = _assign, _confirm  # type: ignore[assignment]

@@ -209,6 +209,8 @@ def names_in(
     ignored = set(ignore)
     known: dict[str, None] = {}
     new: dict[str, Name] = {}
+    sentences = list(sentences)
+    title = sentences[0].folded if has_title and sentences else ""
     for sent in sentences:
         for _, _, found in resolver.index.find(sent.folded):
             known[found] = None
@@ -226,7 +228,16 @@ def names_in(
                 prev = new.get(name.key)
                 if prev is None or (not prev.prose and prose):
                     new[name.key] = replace(name, prose=prose)
-    return list(known), list(new.values())
+    # named by the headline, whether or not the NER caught it there ("HSBC to buy...")
+    return list(known), [
+        n if n.in_title or not _holds(title, n.key) else replace(n, in_title=True)
+        for n in new.values()
+    ]
+
+
+def _holds(text: str, key: str) -> bool:
+    """Whether the folded ``text`` holds the folded name ``key`` as whole words."""
+    return bool(key) and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text) is not None
 
 
 def new_forms(sentences: Iterable[Sentence], resolver: Resolver) -> list[tuple[str, str]]:

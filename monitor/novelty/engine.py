@@ -26,7 +26,7 @@ from monitor.novelty.actors import (
     ready,
     track,
 )
-from monitor.novelty.genre import genre, speaks
+from monitor.novelty.genre import genre, republished, speaks
 from monitor.novelty.memory import memory_of, with_keys, with_known, with_story, without_story
 from monitor.novelty.novelty import (
     confirm,
@@ -64,14 +64,15 @@ def item_of(
         an.sentences, resolver, model.ignore, bool(doc.title), strict=not seed
     )
     core = tuple(a for a in actors if model.actors[a].protagonist and model.actors[a].specific)
-    if not seed:  # a newcomer who only comments is no actor of the saga, nor its news
-        names = [n for n in names
-                 if not (n.kind == "person" and n.in_title and speaks(doc.title, n.text))]
+    speakers = [] if seed else [
+        n for n in names if n.kind == "person" and n.in_title and speaks(doc.title, n.text)
+    ]  # a newcomer who only comments is no actor of the saga, and his word is no news
     return Item(
         doc_id=doc.id, title=doc.title, url=doc.url, feed=doc.source,
         published=doc.published or when, lead=an.lead,
         sentences=tuple(s.text for s in an.sentences), vectors=an.vectors,
-        actors=tuple(actors), core=core, names=tuple(names),
+        actors=tuple(actors), core=core, names=tuple(n for n in names if n not in speakers),
+        commentator=bool(speakers),
         words=content_words(lead_text(doc)),
         headline=content_words(doc.title),
         language=language_of(doc),
@@ -151,7 +152,9 @@ class Engine:
         fresh = fresh_words(item.headline, novel, item.language, self.model.vocab, self.s)
         grow.learn_words(self.model, item.headline, "*")  # every headline read
         asg = assign(item, rel, self.memory, self.s, novel, fresh)
-        talk = asg.story_id is not None and genre(item.title, item.url).commentary
+        talk = asg.story_id is not None and (
+            item.commentator or genre(item.title, item.url).commentary
+            or republished(item.feed, self.s.aggregators))
         if talk:
             asg = replace(asg, placement=Placement.COMMENTARY)
         result = Result(an.doc, asg.placement)
@@ -185,7 +188,8 @@ class Engine:
             # chain of near neighbours would drift from one development to the next)
             rows = item.probes if verdict is None else item.probes[:0]
             self.memory = with_story(self.memory, sid, rows,
-                                     frozenset(n.key for n in item.names) | novel)
+                                     frozenset(n.key for n in item.names) | novel,
+                                     frozenset(n.key for n in item.names if n.in_title))
             if verdict is not None and verdict.retelling and story.nearest_event:
                 # told by several outlets, but known: its central names join the saga's cast
                 result.alerts += self._central_actors(story, story.nearest_event, item)

@@ -19,6 +19,7 @@ we know of classifies a page's genre from its URL and headline.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -130,3 +131,11 @@ def speaks(title: str, name: str) -> bool:
         return True  # "Name says", "Name reportedly says"
     last = _WORDS.findall(before)[-1:]
     return bool(last) and _SPEECH.match(last[0]) is not None  # "..., warns Name"
+
+
+def republished(feed: str, aggregators: Iterable[str]) -> bool:
+    """Whether the feed is a news aggregator's (``[novelty] aggregators``, a host or one of
+    its subdomains): it carries other outlets' reports, often under a headline of its own,
+    so its copy of a report is no second source of it."""
+    host = (urlsplit(feed).hostname or "").lower()
+    return any(host == a or host.endswith(f".{a}") for a in aggregators)

@@ -108,6 +108,8 @@ def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str |
         story.vectors += _report_rows(item)
     for n in item.names:
         story.names[n.key] = story.names.get(n.key, 0) + 1
+        if n.in_title:
+            story.heads[n.key] = story.heads.get(n.key, 0) + 1
     for w in novel:
         story.novel[w] = story.novel.get(w, 0) + 1
     for w in fresh:

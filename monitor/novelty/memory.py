@@ -35,6 +35,7 @@ def memory_of(model: SagaModel) -> Memory:
         stories=unpack_many(story_rows),
         story_owner=tuple(story_owner),
         story_names={s.id: frozenset(s.names) | frozenset(s.novel) for s in model.stories.values()},
+        story_heads={s.id: frozenset(s.heads) for s in model.stories.values()},
         brought={a: e.id for e in model.events.values() if e.origin == "story"
                  for a in e.key_actors},
         start=min(
@@ -64,26 +65,32 @@ def with_known(memory: Memory, owner: str, vecs: np.ndarray) -> Memory:
     )
 
 
-def with_story(memory: Memory, owner: str, vecs: np.ndarray, names: frozenset[str]) -> Memory:
+def with_story(memory: Memory, owner: str, vecs: np.ndarray, names: frozenset[str],
+               heads: frozenset[str] = frozenset()) -> Memory:
+    """``names``: the newcomers and novel words of the story's new report; ``heads``: the
+    newcomers its headline names."""
     rows = _rows(vecs)
     story_names = dict(memory.story_names)
     story_names[owner] = story_names.get(owner, frozenset()) | names
+    story_heads = dict(memory.story_heads)
+    story_heads[owner] = story_heads.get(owner, frozenset()) | heads
     return replace(
         memory,
         stories=np.vstack([memory.stories, rows]),
         story_owner=memory.story_owner + (owner,) * len(rows),
         story_names=story_names,
+        story_heads=story_heads,
     )
 
 
 def without_story(memory: Memory, owner: str) -> Memory:
     keep = np.array([o != owner for o in memory.story_owner], dtype=bool)
-    story_names = {k: v for k, v in memory.story_names.items() if k != owner}
     return replace(
         memory,
         stories=memory.stories[keep] if len(keep) else memory.stories,
         story_owner=tuple(o for o in memory.story_owner if o != owner),
-        story_names=story_names,
+        story_names={k: v for k, v in memory.story_names.items() if k != owner},
+        story_heads={k: v for k, v in memory.story_heads.items() if k != owner},
     )
 
 

@@ -5,7 +5,9 @@ distinct feeds within ``story_window_h`` of its first report. One outlet's scoop
 op-ed or a briefing that strings unrelated items together rarely finds a second outlet
 telling the same thing in the same words; a real development always does, within hours.
 It must also bring something new: a newcomer (a name no actor has) that two of its reports
-share; or *fresh words*, words of its headlines that the saga's reports never used and
+share -- and two of its *headlines* naming one newcomer outweigh any closeness to a known
+event ("X to buy the failed bank's arm" is as close to "the bank failed" as a recap); or
+*fresh words*, words of its headlines that the saga's reports never used and
 that headlines in general seldom use ("chip venture", "investigate", "Chapter 11"), shared
 by two reports; or a meaning far from every known event (``distinct_threshold``). Fresh
 words are counted per language, and only once the saga has read enough reports in that
@@ -44,7 +46,7 @@ def confirm(
     a story is a chance to recognise a retelling: a story any of whose reports comes
     within ``retell_threshold`` of a known event is never a development."""
     feeds = set(story.feeds) | {item.feed}
-    said = shared_fresh(story, fresh) >= settings.shared_fresh
+    said = shared_fresh(story, fresh) >= settings.shared_fresh or shared_heads(story, item)
     if max(story.nearest_score, known_score) >= settings.retell_threshold and not said:
         return Confirmation(False, len(feeds), "one of its reports retells a known event",
                             retelling=len(feeds) >= settings.min_sources)
@@ -107,6 +109,14 @@ def fresh_words(
 def shared_fresh(story: Story, fresh: frozenset[str]) -> int:
     """How many fresh headline words two reports of the story (this one included) share."""
     return sum(1 for w, n in story.fresh.items() if n >= 2 or w in fresh)
+
+
+def shared_heads(story: Story, item: Item) -> bool:
+    """Whether two headlines of the story (this one's included) name the same newcomer:
+    "Rival Y to buy lender X", "Y buys X's arm" bring Y into the saga, however close
+    their words come to a known event about X."""
+    titled = {n.key for n in item.names if n.in_title}
+    return any(n + (k in titled) >= 2 for k, n in story.heads.items())
 
 
 def expired(story: Story, now: datetime, settings: NoveltySettings) -> bool:

@@ -4,7 +4,9 @@ Three answers: it retells a *known* event (a seed fact or an alerted development
 enough; it is another report of a *story* still waiting for confirmation (close in meaning,
 or sharing a name no actor has yet with a looser closeness: "Signature Bank" in two
 differently worded headlines); or it opens a *new story*. A known event wins a tie: a
-retelling is never a second development.
+retelling is never a second development. A headline naming a newcomer is no retelling,
+and such a report joins only a story whose headlines name him too: a recap that named
+him in passing is no home for the news that brings him in.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ def _best_story(
     merely closer one (two reports of a memo on "malfeasance" belong together, not with
     the nearest retelling of the firing)."""
     keys = {n.key for n in item.names} | novel
+    titled = {n.key for n in item.names if n.in_title}
     best: tuple[bool, float, str | None] = (False, 0.0, None)
     for sid, score in memory.story_scores(item.probes).items():
         shared = bool(keys & memory.story_names.get(sid, frozenset()))
+        if titled and not titled & memory.story_heads.get(sid, frozenset()):
+            continue  # a newcomer in its headline: its own story, or one headlining him
         need = settings.join_shared_name if shared else settings.join_threshold
         if score >= need and (shared, score) > best[:2]:
             best = (shared, score, sid)
@@ -68,7 +73,7 @@ def assign(
         return Assignment(Placement.KNOWN, None, follow[0], follow[1], rel.nearest_event, rel.score)
     sid, s_score = _best_story(item, memory, settings, novel)
     if (rel.nearest_event and rel.score >= settings.known_threshold and rel.score >= s_score
-            and not fresh):
+            and not fresh and not any(n.in_title for n in item.names)):
         return Assignment(
             Placement.KNOWN, None, rel.nearest_event, rel.score, rel.nearest_event, rel.score
         )

@@ -44,6 +44,7 @@ class Item:
     words: frozenset[str] = frozenset()  # content words of its title and lead (stems)
     headline: frozenset[str] = frozenset()  # ... of its title alone
     language: str = ""  # "en", "pl", ... ("" unknown)
+    commentator: bool = False  # its headline is a statement by a person new to the saga
 
     @property
     def probes(self) -> np.ndarray:
@@ -63,6 +64,8 @@ class Memory:
     story_names: dict[str, frozenset[str]]
     centroid: np.ndarray  # the unit mean of the known facts: what the saga is about
     start: date | None = None  # the saga's first day (its earliest seed document)
+    # the newcomers that each story's headlines name
+    story_heads: dict[str, frozenset[str]] = field(default_factory=dict)
     # actors that a development brought into the saga (its newcomers), to that development
     brought: dict[str, str] = field(default_factory=dict)
 

@@ -30,7 +30,8 @@ def item(vec: np.ndarray, *, doc: str = "d1", feed: str = "f1", core: bool = Tru
 
 
 def memory(known: dict[str, list[np.ndarray]], stories: dict[str, list[np.ndarray]] | None = None,
-           story_names: dict[str, frozenset[str]] | None = None, start: object = None) -> Memory:
+           story_names: dict[str, frozenset[str]] | None = None, start: object = None,
+           story_heads: dict[str, frozenset[str]] | None = None) -> Memory:
     k_rows = [v for vs in known.values() for v in vs]
     k_owner = tuple(o for o, vs in known.items() for _ in vs)
     stories = stories or {}
@@ -43,10 +44,11 @@ def memory(known: dict[str, list[np.ndarray]], stories: dict[str, list[np.ndarra
         stories=np.vstack(s_rows) if s_rows else np.zeros((0, DIM), dtype=np.float32),
         story_owner=s_owner,
         story_names=story_names or {},
+        story_heads=story_heads or {},
         centroid=centroid(known_m),
         start=start,  # type: ignore[arg-type]
     )
 
 
-def name(text: str, kind: str = "org") -> Name:
-    return Name(text=text, key=text.lower(), kind=kind, in_title=True, prose=True)
+def name(text: str, kind: str = "org", *, in_title: bool = True) -> Name:
+    return Name(text=text, key=text.lower(), kind=kind, in_title=in_title, prose=True)

@@ -112,3 +112,17 @@ def test_a_stock_market_is_never_an_actor() -> None:
     )
     _, new = names_in([s], Resolver(model()), [], has_title=False)
     assert [n.text for n in new] == ["Nomura"]
+
+
+def test_a_name_the_headline_holds_is_in_the_title_though_the_ner_missed_it_there() -> None:
+    """The NER often misses a name in a short headline ("HSBC to buy ...") and finds it in
+    the text: the name is still the headline's."""
+    title = _sentence("HSBC to buy the bank's UK arm")
+    text = Sentence(1, "HSBC said on Monday it bought the arm.",
+                    "hsbc said on monday it bought the arm.",
+                    (Mention("HSBC", 0, 4, "org", "ORG"),), (), (), False)
+    _, new = names_in([title, text], Resolver(model()), [], has_title=True, strict=True)
+    assert [(n.text, n.in_title) for n in new] == [("HSBC", True)]
+    _, new = names_in([_sentence("Bank shares fall"), text], Resolver(model()), [],
+                      has_title=True, strict=True)
+    assert [(n.text, n.in_title) for n in new] == [("HSBC", False)]

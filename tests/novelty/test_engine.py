@@ -103,6 +103,27 @@ def test_op_eds_are_not_the_sources_that_confirm_a_development(  # type: ignore[
     assert len(devs) == 1 and "/opinion/" not in (devs[0].source_url or "")
 
 
+def test_aggregator_copies_and_commentators_confirm_nothing(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """An aggregator's copy of a report (MSN) is not a second source, and a newcomer's
+    statement on the news ("Jane Doe says...") is talk about it: neither confirms a
+    story. A second outlet reporting it does."""
+    from dataclasses import replace
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    copy = replace(SIGNATURE[1], id="msn-1", source="https://www.msn.com/rss/news.aspx")
+    statement = "Economist Martin Kowalczyk says regulators were right to shut Signature Bank"
+    said = [replace(d, id=f"say-{i}", source=f"say{i}.example", title=statement)
+            for i, d in enumerate(SIGNATURE[:2])]
+    for docs in ([SIGNATURE[0], copy], said):
+        alerts = p.process(docs, saga=SAGA, clock=lambda d: d.published)
+        assert [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT] == []
+    alerts = p.process(SIGNATURE[2:], saga=SAGA, clock=lambda d: d.published)
+    assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
+
+
 def test_an_english_rewording_of_a_known_event_is_quiet(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:

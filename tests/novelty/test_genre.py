@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.novelty.genre import genre, speaks
+from monitor.novelty.genre import genre, republished, speaks
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,12 @@ def test_a_speaker_in_the_headline_is_recognised(title: str, name: str) -> None:
 )
 def test_an_actor_in_the_headline_is_no_speaker(title: str, name: str) -> None:
     assert not speaks(title, name)
+
+
+def test_an_aggregators_copy_is_no_source_of_its_own() -> None:
+    hosts = ["msn.com", "news.yahoo.com"]
+    assert republished("http://www.msn.com/rss/news.aspx", hosts)
+    assert republished("https://news.yahoo.com/rss/", hosts)
+    assert not republished("https://www.yahoo.com/finance/rss", hosts)  # not the host listed
+    assert not republished("https://www.reuters.com/rss", hosts)
+    assert not republished("https://www.msn.com/rss", [])  # the setting can empty the list

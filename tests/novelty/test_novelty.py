@@ -98,3 +98,17 @@ def test_a_syndicated_copy_of_one_report_is_not_a_second_source() -> None:
     assert not c.confirmed and "one wording" in c.reason
     own = item(unit((0, 1.0)), feed="msn", title="Senator to hand ex-CEO's money to charities")
     assert "one wording" not in confirm(first, own, 0.4, S).reason
+
+
+def test_two_headlines_naming_one_newcomer_are_no_retelling() -> None:
+    """However close to a known event, a story whose headlines name the same newcomer
+    twice brings him into the saga: "HSBC to buy SVB UK", "HSBC rescues SVB's UK arm".
+    Named only in the text of the second report, he does not."""
+    close = S.retell_threshold + 0.05
+    st = story(["f1"], score=close)
+    st.names, st.heads = {"hsbc": 1}, {"hsbc": 1}
+    headlined = item(unit((0, 1.0)), feed="f2", names=(name("HSBC"),))
+    assert confirm(st, headlined, close, S).confirmed
+    in_text = item(unit((0, 1.0)), feed="f2", names=(name("HSBC", in_title=False),))
+    verdict = confirm(st, in_text, close, S)
+    assert not verdict.confirmed and verdict.retelling

@@ -38,10 +38,40 @@ def test_a_shared_newcomer_joins_differently_worded_reports() -> None:
     story = unit((0, 0.6), (2, 0.8))
     other = unit((0, 0.6), (2, 0.2), (6, 0.775))
     assert 0.45 < float(other @ story) < S.join_threshold
-    mem = memory({"seed-1": [SAGA]}, {"s1": [story]}, {"s1": frozenset({"signature bank"})})
+    mem = memory({"seed-1": [SAGA]}, {"s1": [story]}, {"s1": frozenset({"signature bank"})},
+                 story_heads={"s1": frozenset({"signature bank"})})
     assert _assign(item(other), mem).placement is Placement.NEW_STORY
     joined = _assign(item(other, names=(name("Signature Bank"),)), mem)
     assert joined.placement is Placement.JOINED and joined.story_id == "s1"
+
+
+def test_a_newcomer_headlined_opens_a_story_unless_one_headlines_him_too() -> None:
+    """A story of known events that names a newcomer in passing ("what could happen next:
+    buyers such as X") is no home for the report whose headline brings X in ("X to buy
+    ..."): it opens its own story, and the next headline naming X joins that one."""
+    near = unit((0, 0.6), (2, 0.8))
+    mem = memory({"seed-1": [SAGA]}, {"recap": [near]}, {"recap": frozenset({"hsbc"})})
+    headlined = _assign(item(unit((0, 0.6), (2, 0.78), (4, 0.2)),
+                             names=(name("HSBC"),)), mem)
+    assert headlined.placement is Placement.NEW_STORY
+    in_passing = _assign(item(unit((0, 0.6), (2, 0.78), (4, 0.2)),
+                              names=(name("HSBC", in_title=False),)), mem)
+    assert in_passing.placement is Placement.JOINED and in_passing.story_id == "recap"
+    mem = memory({"seed-1": [SAGA]}, {"hsbc": [near]}, {"hsbc": frozenset({"hsbc"})},
+                 story_heads={"hsbc": frozenset({"hsbc"})})
+    second = _assign(item(unit((0, 0.6), (2, 0.78), (4, 0.2)), names=(name("HSBC"),)), mem)
+    assert second.placement is Placement.JOINED and second.story_id == "hsbc"
+
+
+def test_a_newcomer_in_the_headline_is_no_retelling_however_close() -> None:
+    """"X buys the failed bank's UK arm" is as close to "the bank failed" as any recap,
+    but X is new to the saga: it is not filed under the known event."""
+    ev = unit((0, 1.0), (1, 0.8))
+    mem = memory({"seed-1": [SAGA, ev]})
+    close = unit((0, 1.0), (1, 0.75), (9, 0.1))
+    assert _assign(item(close, names=(name("HSBC", in_title=False),)), mem).placement \
+        is Placement.KNOWN
+    assert _assign(item(close, names=(name("HSBC"),)), mem).placement is Placement.NEW_STORY
 
 
 def test_irrelevant_items_go_nowhere() -> None:
