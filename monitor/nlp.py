@@ -186,9 +186,9 @@ _ORG_EDGE = re.compile(r"^(?:the|la|le|les)\s+|['’]s?$", re.I)
 
 
 def _one_org(core: str) -> bool:
-    """Capitalised words and connectors, with one "and" at most: "Securities and Exchange
-    Commission" is one name, "Department of Justice and Securities and Exchange
-    Commission" is two that the NER ran together."""
+    """Capitalised words and connectors, with one "and" at most: "Food and Drug
+    Administration" is one name, "Department of Agriculture and Food and Drug
+    Administration" is two that the NER ran together."""
     words = core.split()
     return words.count("and") <= 1 and all(w == "and" or _ORG_INNER.match(w) for w in words)
 
@@ -197,9 +197,9 @@ def org_spans(
     text: str, chunks: list[tuple[int, int, str]], labels: list[tuple[int, int, str]]
 ) -> list[tuple[int, int, str]]:
     """The chunks, with those the NER finds inside one longer organisation name replaced
-    by that name: "Department of Justice" (the chunker stops at "of"), "Financial Times"
-    (it takes "Financial" for a job title), "Moody's Investors Service" (it stops at a
-    possessive). A fragment ("Department", "Exchange Commission") is no name of its own.
+    by that name: "Department of Agriculture" (the chunker stops at "of"), "Financial
+    Times" (it takes "Financial" for a job title), "McDonald's Corporation" (it stops at
+    a possessive). A fragment ("Department", "Drug Administration") is no name of its own.
     An entity that lists several (see ``_one_org``) or holds lowercase words gives
     nothing: its parts cannot be told apart."""
     out: list[tuple[int, int, str]] = []
