@@ -22,7 +22,7 @@ from dataclasses import replace
 from monitor.config import NoveltySettings
 from monitor.lexicon import ROLE_RE, STOP_CAPS, fold
 from monitor.nlp import Mention, Sentence
-from monitor.novelty.places import is_market, is_place
+from monitor.novelty.places import is_market, is_place, is_seat
 from monitor.novelty.types import Name
 from monitor.saga import AliasIndex, NameSeen, SagaModel, edit_distance_le1
 
@@ -87,12 +87,39 @@ _GENERIC_HOST_LABELS = frozenset(
 )
 
 
+# The news organisations other outlets cite ("told CBS", "according to Reuters"): wire
+# services, broadcasters and papers of record of the countries whose press we read, as
+# ``is_outlet`` compacts them. They report a saga; they are not in it. The saga's own
+# feeds add theirs (``outlet_of``).
+MEDIA = frozenset({
+    "reuters", "ap", "associatedpress", "afp", "agencefrancepresse", "bloomberg", "pap",
+    "dpa", "ansa", "efe", "cbs", "cbsnews", "nbc", "nbcnews", "abc", "abcnews", "cnn", "msnbc",
+    "foxnews", "foxbusiness", "cnbc", "bbc", "bbcnews", "skynews", "itv", "npr", "pbs",
+    "wallstreetjournal", "wsj", "newyorktimes", "nyt", "financialtimes", "ft",
+    "washingtonpost", "theguardian", "guardian", "theeconomist", "economist", "axios",
+    "politico", "semafor", "thetimes", "lemonde", "lefigaro", "liberation", "lesechos",
+    "franceinfo", "bfmtv", "tvn24", "polsat", "polsatnews", "rzeczpospolita",
+    "gazetawyborcza", "onet", "interia", "money", "bankier", "businessinsider",
+})
+_MEDIA_SUFFIX = re.compile(r"(?:news|tv|online|media|radio|24)$")
+
+
 def is_outlet(key: str, outlets: Iterable[str]) -> bool:
+    """Whether a folded name is a news outlet's: a saga feed's (``outlet_of``), under its
+    name or without a media suffix ("CBS" / cbsnews.com), or one of the ``MEDIA`` that
+    reports cite."""
     compact = re.sub(r"[^a-z0-9]", "", key)
-    if len(compact) < 3:
+    if len(compact) < 2:
         return False
-    return any(o == compact or (o.startswith(compact) and len(o) - len(compact) <= 2)
-               for o in outlets)
+    if compact in MEDIA or (compact.startswith("the") and compact[3:] in MEDIA):
+        return True
+    for o in outlets:
+        if len(compact) >= 3 and (o == compact or (
+                o.startswith(compact) and len(o) - len(compact) <= 2)):
+            return True
+        if o.startswith(compact) and _MEDIA_SUFFIX.fullmatch(o[len(compact):]):
+            return True
+    return False
 
 
 def _forms(model: SagaModel) -> list[tuple[str, str]]:
@@ -162,7 +189,10 @@ class Resolver:
                 # a known surname under another first name is someone else (Annie Altman)
                 one = len(known) > 1 or name.isupper() or (
                     actor.kind == "person" and len(actor.name.split()) == 1)
-                if len(name) >= 3 and ((one and known <= words)
+                # an acronym heading a known organisation's name: "UBS" for "UBS Group AG"
+                heads = (surface.isupper() and len(words) == 1 and actor.kind == "org"
+                         and fold(name).split()[:1] == list(words))
+                if len(name) >= 3 and ((one and known <= words) or heads
                                        or (len(words) >= 2 and words <= known)):
                     return aid
         return None
@@ -262,7 +292,7 @@ def _name(m: Mention, in_title: bool, ignored: set[str]) -> Name | None:
         return None
     if m.kind not in ("person", "org") or not plausible_name(text, m.kind):
         return None
-    if is_place(text) or is_market(text):
+    if is_place(text) or is_market(text) or is_seat(text):
         return None
     return Name(text=text, key=key, kind=m.kind, in_title=in_title, role=m.role)
 

@@ -1,5 +1,5 @@
-"""Countries and nations are places, and stock markets are markets: never actors, in any
-of the languages we read.
+"""Countries and nations are places, stock markets are markets, and the seats of power
+are the governments they house: never actors, in any of the languages we read.
 
 spaCy's English NER labels places, but nothing labels them in Polish (no Polish NER ships
 on PyPI), and a Title Case headline hides them from the English model too: "Szwajcarii",
@@ -91,3 +91,22 @@ MARKETS = frozenset({
 def is_market(name: str) -> bool:
     """A stock market or index under its usual name ("Wall Street", "FTSE 100", "GPW")."""
     return fold(name).strip() in MARKETS
+
+
+# The seats of government and the legislatures a report names as if they acted ("the
+# White House says", "Congress must act", "Sejm przyjął"): like a capital, each stands for
+# a country's government, which is in every political story and enters none. Folded; the
+# countries whose press we read, and the European Union.
+SEATS = frozenset({
+    "white house", "congress", "us congress", "u.s. congress", "senate", "us senate",
+    "u.s. senate", "house", "house of representatives", "capitol hill", "pentagon",
+    "downing street", "whitehall", "parliament", "house of commons", "house of lords",
+    "elysee", "matignon", "assemblee nationale", "senat", "sejm", "kongres", "bialy dom",
+    "kreml", "kremlin", "bundestag", "european parliament", "parlament europejski",
+    "parlement europeen", "administracja usa", "us administration",
+})
+
+
+def is_seat(name: str) -> bool:
+    """A seat of government or a legislature ("White House", "Senate", "Sejm")."""
+    return fold(name).strip() in SEATS

@@ -1,6 +1,13 @@
 from monitor.config import NoveltySettings
 from monitor.nlp import Mention, Sentence
-from monitor.novelty.actors import Resolver, names_in, plausible_name, ready, track
+from monitor.novelty.actors import (
+    Resolver,
+    is_outlet,
+    names_in,
+    plausible_name,
+    ready,
+    track,
+)
 from monitor.saga import Actor, SagaModel
 from novelty.helpers import name
 
@@ -98,6 +105,18 @@ def test_a_longer_or_shorter_form_of_a_known_actor_is_that_actor() -> None:
     assert Resolver(m).overlapping("Joe Biden") == "biden"
     assert r.overlapping("Annie Altman") is None  # a known surname, another first name
     assert r.overlapping("First Republic Bank") is None  # "Bank" holds no longer name
+    m.actors["acme"] = Actor(id="acme", name="ACME Holdings AG", kind="org")
+    r = Resolver(m)
+    assert r.overlapping("ACME") == "acme"  # the acronym heading a known name
+    assert r.overlapping("Holdings") is None and r.overlapping("Acme") is None
+
+
+def test_news_outlets_report_the_saga_and_are_not_in_it() -> None:
+    feeds = ["cbsnews", "bbci", "ft"]
+    for outlet in ("reuters", "the guardian", "wall street journal", "cbs", "ft", "cbsnews"):
+        assert is_outlet(outlet, feeds), outlet
+    for actor in ("signature bank", "hsbc", "first republic", "fed", "abcd holdings"):
+        assert not is_outlet(actor, feeds), actor
 
 
 def test_a_stock_market_is_never_an_actor() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.novelty.places import is_place
+from monitor.novelty.places import is_place, is_seat
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,15 @@ def test_countries_in_english_french_and_polish_forms_are_places(name: str) -> N
 )
 def test_names_holding_a_country_are_not_places(name: str) -> None:
     assert not is_place(name)
+
+
+@pytest.mark.parametrize("name", ["White House", "Senate", "U.S. Senate", "Congress", "Sejm",
+                                  "Kremlin", "Downing Street", "Biały Dom"])
+def test_seats_of_power_stand_for_governments(name: str) -> None:
+    assert is_seat(name)
+
+
+@pytest.mark.parametrize("name", ["Senate Banking Committee", "House Speaker", "Treasury",
+                                  "Whitehouse Capital"])
+def test_what_only_starts_like_a_seat_is_not_one(name: str) -> None:
+    assert not is_seat(name)
