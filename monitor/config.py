@@ -157,7 +157,7 @@ class NoveltySettings(_Section):
     common_share: Annotated[float, Field(ge=0, le=1)] = 0.01
     # ... and a story says something new when two of its reports share this many of them.
     shared_fresh: Annotated[int, Field(ge=1)] = 2
-    # A story is a new development once this many distinct feeds report it ...
+    # A story is a new development once this many distinct outlets report it ...
     min_sources: Annotated[int, Field(ge=1)] = 2
     # ... within this many hours of its first report (then it expires).
     story_window_h: Annotated[float, Field(gt=0)] = 48.0

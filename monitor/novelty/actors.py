@@ -82,6 +82,26 @@ def outlet_of(feed_url: str) -> str:
     return max(labels, key=len) if labels else ""
 
 
+# Hosts on which many publishers each have a feed: there, a feed is an outlet of its own.
+PLATFORMS = frozenset({
+    "youtube.com", "feedburner.com", "feedproxy.google.com", "news.google.com",
+    "substack.com", "medium.com", "blogspot.com", "wordpress.com", "tumblr.com",
+    "github.io", "rss.app", "feeds.simplecast.com", "anchor.fm", "podbean.com",
+})
+
+
+def source_of(feed_url: str) -> str:
+    """The publisher behind a feed, so that two feeds of one outlet (its front page and
+    its world section) are one source: the outlet's name, or the feed itself on a
+    platform that hosts many publishers' feeds."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(feed_url).hostname or "").lower()
+    if any(host == p or host.endswith(f".{p}") for p in PLATFORMS):
+        return feed_url
+    return outlet_of(feed_url) or feed_url
+
+
 _GENERIC_HOST_LABELS = frozenset(
     {"www", "feeds", "feed", "rss", "news", "co", "com", "org", "net", "api", "m", "moxie"}
 )

@@ -1,7 +1,8 @@
 """Step 3: is a story a new development yet?
 
 A story becomes a development when independent sources confirm it: ``min_sources``
-distinct feeds within ``story_window_h`` of its first report. One outlet's scoop, a lone
+distinct outlets (an outlet's several feeds are one, ``actors.source_of``) within
+``story_window_h`` of its first report. One outlet's scoop, a lone
 op-ed or a briefing that strings unrelated items together rarely finds a second outlet
 telling the same thing in the same words; a real development always does, within hours.
 It must also bring something new: a newcomer (a name no actor has) that two of its reports
@@ -24,6 +25,7 @@ from datetime import datetime, timedelta
 
 from monitor.config import NoveltySettings
 from monitor.lexicon import fold
+from monitor.novelty.actors import source_of
 from monitor.novelty.types import Item
 from monitor.saga import Story
 from monitor.types import parse_dt
@@ -45,7 +47,7 @@ def confirm(
     ``known_score`` is the item's closeness to the nearest known event. Every report of
     a story is a chance to recognise a retelling: a story any of whose reports comes
     within ``retell_threshold`` of a known event is never a development."""
-    feeds = set(story.feeds) | {item.feed}
+    feeds = {source_of(f) for f in [*story.feeds, item.feed]}  # outlets, not their feeds
     said = shared_fresh(story, fresh) >= settings.shared_fresh or shared_heads(story, item)
     if max(story.nearest_score, known_score) >= settings.retell_threshold and not said:
         return Confirmation(False, len(feeds), "one of its reports retells a known event",

@@ -112,3 +112,16 @@ def test_two_headlines_naming_one_newcomer_are_no_retelling() -> None:
     in_text = item(unit((0, 1.0)), feed="f2", names=(name("HSBC", in_title=False),))
     verdict = confirm(st, in_text, close, S)
     assert not verdict.confirmed and verdict.retelling
+
+
+def test_two_feeds_of_one_outlet_are_one_source() -> None:
+    """An outlet's front page and its world section are one source; two channels on a
+    platform that hosts many publishers are two."""
+    guardian = story(["https://www.theguardian.com/rss"])
+    section = item(unit((0, 1.0)), feed="https://www.theguardian.com/world/rss")
+    assert not confirm(guardian, section, 0.4, S).confirmed
+    assert confirm(guardian, item(unit((0, 1.0)), feed="https://www.bbc.co.uk/news/rss"),
+                   0.4, S).confirmed
+    channel = story(["https://www.youtube.com/feeds/videos.xml?channel_id=A"])
+    other = item(unit((0, 1.0)), feed="https://www.youtube.com/feeds/videos.xml?channel_id=B")
+    assert confirm(channel, other, 0.4, S).confirmed
