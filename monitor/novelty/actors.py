@@ -15,9 +15,11 @@ roundup never does, nor a name that only a Title Case headline shows.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from monitor.config import NoveltySettings
 from monitor.lexicon import ROLE_RE, STOP_CAPS, fold
@@ -75,8 +77,6 @@ def initials(name: str) -> str:
 
 def outlet_of(feed_url: str) -> str:
     """The name an outlet goes by, from its feed's address ("feeds.bbci.co.uk" -> "bbci")."""
-    from urllib.parse import urlsplit
-
     host = (urlsplit(feed_url).hostname or "").lower()
     labels = [x for x in host.split(".")[:-1] if x not in _GENERIC_HOST_LABELS]
     return max(labels, key=len) if labels else ""
@@ -94,12 +94,14 @@ def source_of(feed_url: str) -> str:
     """The publisher behind a feed, so that two feeds of one outlet (its front page and
     its world section) are one source: the outlet's name, or the feed itself on a
     platform that hosts many publishers' feeds."""
-    from urllib.parse import urlsplit
-
     host = (urlsplit(feed_url).hostname or "").lower()
-    if any(host == p or host.endswith(f".{p}") for p in PLATFORMS):
+    if any(host == p or host.endswith(f".{p}") for p in PLATFORMS) or "." not in host:
         return feed_url
-    return outlet_of(feed_url) or feed_url
+    try:
+        ipaddress.ip_address(host)
+        return feed_url  # an address names no outlet
+    except ValueError:
+        return outlet_of(feed_url) or feed_url
 
 
 _GENERIC_HOST_LABELS = frozenset(

@@ -26,7 +26,7 @@ from monitor.novelty.actors import (
     ready,
     track,
 )
-from monitor.novelty.genre import genre, republished, speaks
+from monitor.novelty.genre import described_speaker, genre, republished, speaks
 from monitor.novelty.memory import memory_of, with_keys, with_known, with_story, without_story
 from monitor.novelty.novelty import (
     confirm,
@@ -67,12 +67,15 @@ def item_of(
     speakers = [] if seed else [
         n for n in names if n.kind == "person" and n.in_title and speaks(doc.title, n.text)
     ]  # a newcomer who only comments is no actor of the saga, and his word is no news
+    described = None if seed else described_speaker(doc.title)  # nor a "Wall Street expert"
+    if described is not None and any(True for _ in resolver.index.find(described)):
+        described = None  # "Bank CEO says": one of the saga's actors speaks
     return Item(
         doc_id=doc.id, title=doc.title, url=doc.url, feed=doc.source,
         published=doc.published or when, lead=an.lead,
         sentences=tuple(s.text for s in an.sentences), vectors=an.vectors,
         actors=tuple(actors), core=core, names=tuple(n for n in names if n not in speakers),
-        commentator=bool(speakers),
+        commentator=bool(speakers) or described is not None,
         words=content_words(lead_text(doc)),
         headline=content_words(doc.title),
         language=language_of(doc),

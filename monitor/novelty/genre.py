@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from monitor.lexicon import fold
+from monitor.lexicon import ROLE_WORDS, fold
 
 # URL path segments (folded) of the sections where news sites keep talk about the news.
 SECTIONS = frozenset({
@@ -131,6 +131,37 @@ def speaks(title: str, name: str) -> bool:
         return True  # "Name says", "Name reportedly says"
     last = _WORDS.findall(before)[-1:]
     return bool(last) and _SPEECH.match(last[0]) is not None  # "..., warns Name"
+
+
+# The nouns that describe a speaker by what he does ("Wall Street expert", "former CEO",
+# "presidential candidates"): job titles and the trades of commentary; en, pl.
+_DESCRIBED = re.compile(
+    rf"(?:{ROLE_WORDS}|experts?|analysts?|economists?|strategists?|commentators?|pundits?|"
+    r"stars?|hosts?|billionaires?|candidates?|lawmakers?|ekspert\w*|analityk\w*|"
+    r"ekonomist\w*)$"
+)
+_REACTS = re.compile(r"^(?:reacts?|rips|weighs)$")
+_SAYS_AT_END = re.compile(r",\s*([^,]{2,40}?)\s+(?:says|said|warns|claims)\W*$")
+
+
+def described_speaker(title: str) -> str | None:
+    """The words heading a statement whose speaker the headline describes instead of
+    naming ("Wall Street expert predicts...", "Former Hardee's CEO blasts...", "GOP
+    candidates react..."), folded; None for any other headline. A described speaker is
+    someone reacting to the news unless the words name one of the saga's actors (the
+    caller checks: "Bank CEO says..." of the saga's bank is news)."""
+    tail = _SAYS_AT_END.search(fold(title))  # "..., lawmaker says"
+    if tail and _DESCRIBED.search(" ".join(_WORDS.findall(tail.group(1)))):
+        return " ".join(_WORDS.findall(tail.group(1)))
+    for part in fold(title).split(": ")[:2]:  # "'Quote': Former CEO blasts..."
+        words = _WORDS.findall(part)
+        for i, w in enumerate(words[:7]):
+            if _SPEECH.match(w) or _REACTS.match(w):
+                phrase = " ".join(words[:i])
+                if i and _DESCRIBED.search(phrase):
+                    return phrase
+                break
+    return None
 
 
 def republished(feed: str, aggregators: Iterable[str]) -> bool:

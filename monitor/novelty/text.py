@@ -48,16 +48,36 @@ def distinct(sentences: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def tells_news(story: Story, title: str) -> int:
+    """How much of what the story brings a title holds: the newcomers two of its
+    headlines name, and the fresh words two of them use."""
+    folded = fold(title)
+    words = set(re.findall(r"[^\W\d_]+", folded))
+    heads = sum(1 for k, n in story.heads.items() if n >= 2 and k in folded)
+    fresh = sum(1 for w, n in story.fresh.items() if n >= 2
+                and any(x.startswith(w.partition(":")[2]) for x in words))
+    return heads + fresh
+
+
 def clearest_title(story: Story) -> str:
+    """The headline of the alert: of the titles that tell most of what the story brings
+    (``tells_news``), the one closest to all its reports; never a column's, unless all
+    are columns. A story gathers retellings around its news, and the first or most
+    central of them may not say what is new."""
     leads = unpack_many(story.vectors[0::2])
-    if len(leads) <= 2:
-        return story.titles[story.first_news()]
-    centrality = (leads @ leads.T).sum(axis=1)
+    n = min(len(leads), len(story.titles))
+    if n <= 2:
+        best = [i for i in range(len(story.titles)) if story.talk[i:i + 1] != [True]]
+        pick = max(best or [0], key=lambda i: (tells_news(story, story.titles[i]), -i))
+        return story.titles[pick]
+    centrality = (leads[:n] @ leads[:n].T).sum(axis=1)
+    news = np.array([tells_news(story, t) for t in story.titles[:n]], dtype=np.float64)
+    score = news * (n + 1) + centrality  # telling the news first, centrality breaks ties
     if not all(story.talk):  # a column's title is not the news, unless all are columns
-        for i, talk in enumerate(story.talk[: len(centrality)]):
+        for i, talk in enumerate(story.talk[:n]):
             if talk:
-                centrality[i] = -np.inf
-    return story.titles[int(np.argmax(centrality))]
+                score[i] = -np.inf
+    return story.titles[int(np.argmax(score))]
 
 
 def _nearest(model: SagaModel, event_id: str | None) -> tuple[str | None, str | None]:

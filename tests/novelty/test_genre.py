@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.novelty.genre import genre, republished, speaks
+from monitor.novelty.genre import described_speaker, genre, republished, speaks
 
 
 @pytest.mark.parametrize(
@@ -97,3 +97,29 @@ def test_an_aggregators_copy_is_no_source_of_its_own() -> None:
     assert not republished("https://www.yahoo.com/finance/rss", hosts)  # not the host listed
     assert not republished("https://www.reuters.com/rss", hosts)
     assert not republished("https://www.msn.com/rss", [])  # the setting can empty the list
+
+
+@pytest.mark.parametrize(
+    ("title", "speaker"),
+    [
+        ("Wall Street expert predicts that the lender is next to fold", "wall street expert"),
+        ("'Look In The Mirror': Former Hardee's CEO Blasts Biden", "former hardee's ceo"),
+        ("GOP presidential candidates react to the bank's collapse", "gop presidential candidates"),
+        ("Bank CEO should return stock-sale gains, lawmaker says", "lawmaker"),
+        ("Ekspert ostrzega: to dopiero początek", "ekspert"),
+    ],
+)
+def test_a_statement_by_a_described_speaker_is_found(title: str, speaker: str) -> None:
+    """Someone the headline describes instead of naming comments on the news."""
+    assert described_speaker(title) == speaker
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["The lender says it will borrow $54bn from the central bank",  # an organisation acts
+     "Banks are safe, Yellen says",  # named: ``speaks`` and the known actors decide
+     "Regulators close the bank, citing systemic risk",
+     "Bank shares crash as investors flee"],
+)
+def test_news_is_no_described_statement(title: str) -> None:
+    assert described_speaker(title) is None

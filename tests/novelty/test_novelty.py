@@ -125,3 +125,6 @@ def test_two_feeds_of_one_outlet_are_one_source() -> None:
     channel = story(["https://www.youtube.com/feeds/videos.xml?channel_id=A"])
     other = item(unit((0, 1.0)), feed="https://www.youtube.com/feeds/videos.xml?channel_id=B")
     assert confirm(channel, other, 0.4, S).confirmed
+    local = story(["http://127.0.0.1:8080/a.xml"])  # an address names no outlet
+    assert confirm(local, item(unit((0, 1.0)), feed="http://127.0.0.1:8080/b.xml"),
+                   0.4, S).confirmed

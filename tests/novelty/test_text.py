@@ -62,3 +62,27 @@ def test_the_same_wire_copy_from_two_outlets_is_quoted_once() -> None:
             "First Citizens Bank agreed to buy the failed bank’s deposits and loans, the U.S.",
             "The deal covers 72 billion dollars of assets."]
     assert distinct(wire) == (wire[0], wire[2])
+
+
+def test_the_alert_headline_is_one_that_tells_what_is_new() -> None:
+    """A story gathers retellings around its news; the alert takes the headline that names
+    the newcomer its reports share, not the most central retelling."""
+    import numpy as np
+
+    from monitor.embed import DIM, pack
+    from monitor.novelty.text import clearest_title
+
+    def vec(*axes: int) -> str:
+        v = np.zeros(DIM, dtype=np.float32)
+        v[list(axes)] = 1.0
+        return pack(v / np.linalg.norm(v))
+
+    titles = ["The bank collapse, explained once more", "Bank collapse: what it means",
+              "Acme Corp to buy the failed bank", "Bank failure weighs on markets"]
+    st = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(), titles=titles,
+               docs=[f"d{i}" for i in range(4)], talk=[False] * 4,
+               vectors=[x for v in (vec(0), vec(0), vec(0, 1), vec(0)) for x in (v, v)],
+               heads={"acme corp": 2})
+    assert clearest_title(st) == "Acme Corp to buy the failed bank"
+    st.heads = {}
+    assert clearest_title(st) != "Acme Corp to buy the failed bank"  # the most central
