@@ -22,7 +22,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from monitor.config import NoveltySettings
-from monitor.lexicon import ROLE_RE, STOP_CAPS, fold
+from monitor.lexicon import ROLE_RE, STOP_CAPS, TITLE_WORDS, fold
 from monitor.nlp import Mention, Sentence
 from monitor.novelty.places import is_market, is_place, is_seat
 from monitor.novelty.types import Name
@@ -177,7 +177,7 @@ class Resolver:
         for start, end, aid in self.index.find(f):
             if " " in f[start:end]:
                 return aid
-        tokens = f.split()
+        tokens = _untitled(f.split())  # "uk pm cameron" -> "cameron"
         owners = [self._token_owners(t) for t in tokens]
         last = owners[-1] if owners else set()
         # "Altman", "Altmana", "OpenAI's Sam Altman": a known surname, its first name agreeing
@@ -231,6 +231,24 @@ class Resolver:
         return set().union(*near) if near else set()
 
 
+# Words heading a name that are no part of it: honorifics, "PM", and the short forms of
+# countries that ``is_place`` does not hold ("UK PM", "US Senator").
+_PREFIXES = frozenset({"pm", "mr", "mrs", "ms", "dr", "sir", "lord", "lady", "ex", "pan",
+                       "pani", "uk", "us", "eu"})
+
+
+def _untitled(tokens: list[str]) -> list[str]:
+    """Folded name tokens without the titles, roles and places heading them ("uk pm
+    cameron", "former ceo jane doe", "pani minister kowalska"): what is left is the name."""
+    i = 0
+    while i < len(tokens) - 1 and (
+        tokens[i] in _PREFIXES or tokens[i] in TITLE_WORDS or ROLE_RE.fullmatch(tokens[i])
+        or is_place(tokens[i])
+    ):
+        i += 1
+    return tokens[i:]
+
+
 def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
     """A full name whose surname is a known person's is that person unless its first name
     is another one ("Annie Altman" is not Sam Altman)."""
@@ -280,6 +298,10 @@ def names_in(
                 prev = new.get(name.key)
                 if prev is None or (not prev.prose and prose):
                     new[name.key] = replace(name, prose=prose)
+                if name.kind == "person" and new[name.key].kind != "person":
+                    # the NER calls one person an organisation in one sentence and a
+                    # person in the next: a person named anywhere is a person
+                    new[name.key] = replace(new[name.key], kind="person")
     # named by the headline, whether or not the NER caught it there ("HSBC to buy...")
     return list(known), [
         n if n.in_title or not _holds(title, n.key) else replace(n, in_title=True)
@@ -290,6 +312,21 @@ def names_in(
 def _holds(text: str, key: str) -> bool:
     """Whether the folded ``text`` holds the folded name ``key`` as whole words."""
     return bool(key) and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text) is not None
+
+
+def persons_named(sentences: Iterable[Sentence], resolver: Resolver) -> list[str]:
+    """Ids of the known organisations that a mention the NER calls a person names under
+    their very name, shaped like a person's: the NER took one person for an organisation
+    in an earlier sentence or seed and for a person here. A person named so is a person."""
+    out: dict[str, None] = {}
+    for sent in sentences:
+        for m in sent.mentions:
+            if m.kind != "person" or not plausible_name(m.text, "person"):
+                continue
+            aid = resolver.index.form_to_actor.get(fold(m.text))
+            if aid is not None and resolver.model.actors[aid].kind == "org":
+                out[aid] = None
+    return list(out)
 
 
 def new_forms(sentences: Iterable[Sentence], resolver: Resolver) -> list[tuple[str, str]]:

@@ -23,6 +23,7 @@ from monitor.novelty.actors import (
     names_in,
     new_forms,
     outlet_of,
+    persons_named,
     ready,
     track,
 )
@@ -141,6 +142,8 @@ class Engine:
             # a seed's Title Case headline makes names of anything ("Wake", "SVB Failure")
             names = [n for n in item.names if n.prose]
             ev = grow.seed(self.model, item, names, _peripheral_names(an), at)
+            for aid in persons_named(an.sentences, self.resolver):
+                self.model.actors[aid].kind = "person"
             for aid, form in new_forms(an.sentences, self.resolver):
                 self.model.add_alias(self.model.actors[aid], form, item.doc_id, at)
             grow.learn_words(self.model, content_words(" ".join(item.sentences)), item.language)

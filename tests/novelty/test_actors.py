@@ -145,3 +145,24 @@ def test_a_name_the_headline_holds_is_in_the_title_though_the_ner_missed_it_ther
     _, new = names_in([_sentence("Bank shares fall"), text], Resolver(model()), [],
                       has_title=True, strict=True)
     assert [(n.text, n.in_title) for n in new] == [("HSBC", False)]
+
+
+def test_a_name_behind_titles_and_places_is_the_known_person() -> None:
+    m = model()
+    m.actors["jane-doe"] = Actor(id="jane-doe", name="Jane Doe", kind="person")
+    r = Resolver(m)
+    assert r.resolve("UK PM Doe") == "jane-doe"
+    assert r.resolve("Former CEO Jane Doe") == "jane-doe"
+    assert r.resolve("Prime Minister Jane Doe") == "jane-doe"
+    assert r.resolve("John Doe") is None  # another first name: someone else
+
+
+def test_a_person_the_ner_took_for_an_organisation_is_a_person_once_named_as_one() -> None:
+    from monitor.novelty.actors import persons_named
+
+    m = model()
+    m.actors["jane-doe"] = Actor(id="jane-doe", name="Jane Doe", kind="org")
+    s = _sentence("Jane Doe fired her deputy", Mention("Jane Doe", 0, 8, "person", "PER"))
+    assert persons_named([s], Resolver(m)) == ["jane-doe"]
+    org = _sentence("Microsoft said so", Mention("Microsoft", 0, 9, "org", "ORG"))
+    assert persons_named([org], Resolver(m)) == []
