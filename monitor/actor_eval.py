@@ -4,7 +4,7 @@ The sample (tests/data/en_actors_sample.jsonl, format in tests/data/README.md) l
 short English text, the people and organisations that are *actors* in it, the names that are
 *peripheral* (journalists, outlets cited as a source, historical comparisons: never actors)
 and *optional* names (neither rewarded nor punished: an organisation named only in a role
-phrase, "former Twitch CEO").
+phrase, "former Globex CEO").
 
 Detection is what the novelty engine's actor step sees (``novelty.actors.names_in``): the
 known actors the text names and
@@ -13,8 +13,8 @@ the other person/organisation names with their peripheral cue. Two scores:
 * **names** -- every person/organisation name detected as a possible actor (known actors the
   saga model does not mark peripheral, plus new names without a peripheral cue) against the
   labelled actors. A detected name matches a label when both resolve to the same known actor,
-  or when their words are the same, or when the detected name is part of the label ("Shear"
-  for "Emmett Shear"); a longer chunk ("Twitch CEO Emmett Shear") does not match.
+  or when their words are the same, or when the detected name is part of the label ("Doe"
+  for "Jane Doe"); a longer chunk ("Globex CEO Jane Doe") does not match.
 * **known** -- known-actor resolution: the saga actors (protagonists and names seen in
   passing) the matcher says the text names, against the labelled actors that are such actors
   in the model.

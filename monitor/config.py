@@ -93,9 +93,9 @@ class PrefilterSettings(_Section):
     """The cheap relevance test every feed item goes through (see prefilter.py)."""
 
     # An item with no strong term is still a candidate with this many distinct weak ones
-    # (e.g. "ChatGPT" + "Microsoft"); 0 = weak terms never suffice.
+    # (e.g. "WidgetPro" + "Globex"); 0 = weak terms never suffice.
     weak_quorum: Annotated[int, Field(ge=0)] = 2
-    # One-word terms shorter than this are weak whatever the model says ("Sam", "Ive").
+    # One-word terms shorter than this are weak whatever the model says ("Jo", "Ann").
     min_strong_chars: Annotated[int, Field(ge=1)] = 4
 
 

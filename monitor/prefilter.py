@@ -9,31 +9,31 @@ shaped as a trie so that the scan stays linear however many aliases the model gr
 Matching is case- and accent-insensitive and on word boundaries, on a folded text
 (:func:`fold`: lower case, accents removed, ``ł -> l``, curly quotes straightened):
 
-- ``Altman`` matches "Altman", "ALTMAN", "Altman's", "sam-altman" in a URL, not "Saltman";
-- ``Shear`` matches "Emmett Shear said", not "shears" or "Beshear";
-- Polish case endings are accepted after every word of a term (``Altman`` matches
-  "Altmana", "Altmanem"; ``Sam Altman`` matches "Sama Altmana"; ``Nadella`` matches
-  "Nadelli"); English plurals are not (so "shears" stays out);
+- ``Hart`` matches "Hart", "HART", "Hart's", "john-hart" in a URL, not "Lockhart";
+- ``Wood`` matches "John Wood said", not "woods" or "Redwood";
+- Polish case endings are accepted after every word of a term (``Nowak`` matches
+  "Nowaka", "Nowakowi"; ``Jan Nowak`` matches "Jana Nowaka"; ``Zawada`` matches
+  "Zawady"); English plurals are not (so "woods" stays out);
 - words of a term may be joined by spaces or hyphens; a camel-case term may be split
-  (``OpenAI`` matches "Open AI", "open-ai", "Open.ai"); an apostrophe is optional
-  (``D'Angelo`` matches "D’Angelo", "DAngelo");
-- a handle ``@sama`` matches "@sama", "twitter.com/sama" and "x.com/sama".
+  (``GlobeTech`` matches "Globe Tech", "globe-tech", "Globe.tech"); an apostrophe is optional
+  (``O'Brien`` matches "O’Brien", "OBrien");
+- a handle ``@janedoe`` matches "@janedoe", "twitter.com/janedoe" and "x.com/janedoe".
 
 Term syntax (strings, as the model hands them over, or :class:`Term` values):
 
-``"Sam Altman"``
+``"Jane Doe"``
     *strong*: on its own it makes an item a candidate.
-``"~Shear"``
+``"~Wood"``
     *weak*: counts only when a strong term matches in the same item. Mark weak what is
-    ambiguous out of context: bare first names ("Greg", "Mira"), surnames that are common
-    words ("Shear") or common names ("D'Angelo"), organisations much wider than the saga
-    ("Microsoft", "Twitch", "Sequoia"). A weak term still shows in :meth:`Prefilter.match`
-    output, so later stages know that "Shear" was named in an article about OpenAI.
+    ambiguous out of context: bare first names ("Jane", "John"), surnames that are common
+    words ("Wood") or common names ("O'Brien"), organisations much wider than the saga
+    ("Globex", "Initech", "Umbrella"). A weak term still shows in :meth:`Prefilter.match`
+    output, so later stages know that "Wood" was named in an article about Acme.
 
-A single-word term shorter than ``min_strong_chars`` (default 4: "Sam", "Ive") is weak
+A single-word term shorter than ``min_strong_chars`` (default 4: "Jo", "Ann") is weak
 whatever its marking. A candidate needs one strong term, or ``weak_quorum`` (default 2;
-0 disables it) distinct weak terms: "ChatGPT" and "Microsoft" together in "Company that
-created ChatGPT is thrown into turmoil after Microsoft hires its ousted CEO".
+0 disables it) distinct weak terms: "WidgetPro" and "Globex" together in "Company that
+created WidgetPro is thrown into turmoil after Globex hires its ousted CEO".
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def item_text(item: FeedItem) -> str:
     """What the prefilter reads of an item: title, summary (no HTML) and link.
 
     The link is included because slugs often name the story when the title does not
-    ("The A.I. Industry Was Upended" at .../openai-sam-altman-voting-rights-act.html).
+    ("The Week That Upended an Industry" at .../acme-ceo-jane-doe-ousted.html).
     """
     return f"{strip_html(item.title)}\n{strip_html(item.summary)}\n{item.link}"
 
@@ -131,7 +131,7 @@ _END = ""  # trie key marking the end of a surface; value: the ending kind
 
 # Polish case endings (folded: ą -> a, ę -> e, ó -> o); no English "s".
 _ENDINGS = "a|u|e|y|i|o|em|ie|owi|ow|om|ami|ach|owie"
-_A_STEM_ENDINGS = "a|i|y|e|o|ie|om|ami|ach"  # Nadella -> Nadelli, Mira -> Miry
+_A_STEM_ENDINGS = "a|i|y|e|o|ie|om|ami|ach"  # Zawada -> Zawady, Anna -> Anny
 _PIECES = {
     _SEP: rf"(?:{_ENDINGS})?[\s\-]+",
     _A_SEP: rf"(?:{_A_STEM_ENDINGS})[\s\-]+",
@@ -160,7 +160,7 @@ def _surfaces(term: Term) -> list[tuple[str, str]]:
         if i == len(words) - 1:
             surface += folded
         elif folded.endswith("a") and len(folded) >= 4 and folded.isalpha():
-            surface += folded[:-1] + _A_SEP  # twórca ChatGPT -> twórcy ChatGPT
+            surface += folded[:-1] + _A_SEP  # twórca Acme -> twórcy Acme
         else:
             surface += folded + _SEP
     last = fold(text.split()[-1]) if text.split() else ""
@@ -236,7 +236,7 @@ class Prefilter:
                 len(term.text.split()) == 1
                 and not term.is_handle
                 and len(term.text) < min_strong_chars
-                # an acronym ("SVB", "FDIC") names one thing: strong from 3 letters
+                # an acronym ("IMF", "NATO") names one thing: strong from 3 letters
                 and not (term.text.isupper() and len(term.text) >= 3)
             )
             term = Term(term.text, weak=term.weak or short)
@@ -245,8 +245,8 @@ class Prefilter:
             # The same text given strong and weak: strong wins.
             parsed[key] = term if prev is None or prev.weak else prev
         self.terms: tuple[Term, ...] = tuple(parsed.values())
-        # Longest terms first, so the identification of a match prefers "Sam Altman"
-        # over "Altman" or "Sam".
+        # Longest terms first, so the identification of a match prefers "Jane Doe"
+        # over "Doe" or "Jane".
         by_length = sorted(self.terms, key=lambda t: len(t.text), reverse=True)
         self._single = [(t, re.compile(_term_regex(t))) for t in by_length]
         self._seen: dict[str, Term | None] = {}
@@ -332,7 +332,7 @@ class SagaPrefilters:
     there. Otherwise each saga's own prefilter scans the same folded text from the first
     match on (no saga can match before it), so every saga decides exactly as its
     :meth:`Prefilter.match_item` does, however the sagas' terms overlap (the same
-    words strong in one and weak in another, "Altman" in one and "Sam Altman" in the
+    words strong in one and weak in another, "Doe" in one and "Jane Doe" in the
     other): the union only decides who needs to look.
     """
 

@@ -289,7 +289,7 @@ class SagaModel:
         organisations (named in at least half of the events), an organisation found live
         that took part in two developments. Weak (they count only next to
         a strong term, or two weak ones together): first names, short surnames, other
-        organisations (a company much wider than the saga, "Microsoft", is news every day).
+        organisations (a company much wider than the saga, "Globex", is news every day).
         Curated ``terms`` are added as written.
         """
         terms: dict[str, bool] = {}  # term -> weak

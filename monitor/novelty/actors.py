@@ -1,9 +1,9 @@
 """Step 4: who is in the item, and who is new to the saga.
 
 Names come from the NLP stage (``nlp.Mention``). Each is resolved to a known actor under
-any form a report may give it: an alias, a name holding a known form ("OpenAI CEO Sam
-Altman"), the surname or first name of a known person, a Polish declension ("Altmana",
-"Microsoftu"), a one-letter slip ("Mira Murat"). What resolves to no actor is a
+any form a report may give it: an alias, a name holding a known form ("Acme CEO Jane
+Doe"), the surname or first name of a known person, a Polish declension ("Nowaka",
+"Globexu"), a one-letter slip ("Jan Kowalsky"). What resolves to no actor is a
 :class:`Name`, if it is shaped like one and is no place, outlet, journalist or historical
 figure.
 
@@ -36,7 +36,7 @@ _NOT_ACTORS = frozenset({"LOC", "GPE", "NORP", "FAC", "DATE", "MONEY", "PERCENT"
 
 
 def pl_stem(token: str) -> str:
-    """A Polish declined form's stem ("microsoftu" -> "microsoft"), else the token."""
+    """A Polish declined form's stem ("globexu" -> "globex"), else the token."""
     for cut in _PL_ENDINGS:
         if token.endswith(cut) and len(token) - len(cut) >= 3:
             return token[: -len(cut)]
@@ -59,7 +59,7 @@ def plausible_name(name: str, kind: str) -> bool:
 
 
 def without_role(name: str) -> str:
-    """A person's name without the job title before it ("Treasury Secretary Janet Yellen",
+    """A person's name without the job title before it ("Treasury Secretary Jane Doe",
     "Prezydent Emmanuel Macron" -> the name)."""
     tokens = name.split()
     cut = 0
@@ -70,7 +70,7 @@ def without_role(name: str) -> str:
 
 
 def initials(name: str) -> str:
-    """"Federal Deposit Insurance Corporation" -> "fdic" (capitalised words only)."""
+    """"North Atlantic Treaty Organization" -> "nato" (capitalised words only)."""
     words = [w for w in name.replace("-", " ").split() if w[:1].isupper()]
     return "".join(fold(w[0]) for w in words) if len(words) >= 2 else ""
 
@@ -158,7 +158,7 @@ class Resolver:
         self.stems: dict[str, set[str]] = {}
         for tok, ids in self.index.tokens.items():
             self.stems.setdefault(pl_stem(tok), set()).update(ids)
-        # acronyms and the names they stand for ("FDIC" / "Federal Deposit Insurance Corp.")
+        # acronyms and the names they stand for ("NATO" / "North Atlantic Treaty Organization")
         self.acronyms: dict[str, str] = {}
         for a in model.actors.values():
             if a.kind == "org":
@@ -172,15 +172,15 @@ class Resolver:
         hit = self.index.form_to_actor.get(f)
         if hit:
             return hit
-        # a known full name inside a longer chunk ("OpenAI CEO Sam Altman"); a lone surname
-        # inside one is left to the first-name check below ("Annie Altman")
+        # a known full name inside a longer chunk ("Acme CEO Jane Doe"); a lone surname
+        # inside one is left to the first-name check below ("Jo Doe")
         for start, end, aid in self.index.find(f):
             if " " in f[start:end]:
                 return aid
         tokens = _untitled(f.split())  # "uk pm cameron" -> "cameron"
         owners = [self._token_owners(t) for t in tokens]
         last = owners[-1] if owners else set()
-        # "Altman", "Altmana", "OpenAI's Sam Altman": a known surname, its first name agreeing
+        # "Nowak", "Nowaka", "Acme's Jan Nowak": a known surname, its first name agreeing
         if len(last) == 1 and (
             len(tokens) == 1 or _first_agrees(self.model, next(iter(last)), tokens[-2])
         ):
@@ -198,20 +198,20 @@ class Resolver:
         return None
 
     def overlapping(self, surface: str) -> str | None:
-        """A known actor whose name holds this one's words or is held by them: "UBS Group
-        AG" and "Bank UBS" are UBS, "First Citizens" is First Citizens Bank, "Joe Biden"
-        is Biden. For a name about to become an actor, where a second actor for one party
-        is worse than a missed one; ``resolve`` stays strict (Annie is not Sam Altman)."""
+        """A known actor whose name holds this one's words or is held by them: "ACME Group
+        AG" and "Bank ACME" are ACME, "Harbor Trust" is Harbor Trust Bank, "John Roe"
+        is Roe. For a name about to become an actor, where a second actor for one party
+        is worse than a missed one; ``resolve`` stays strict (Jo is not Jane Doe)."""
         words = set(fold(surface).split())
         for aid, actor in self.model.actors.items():
             for name in (actor.name, *actor.aliases):
                 known = set(fold(name).split())
                 # one word holds a longer name only as an acronym ("Bank" does not hold
-                # "First Republic Bank") or as a person known by one name ("Biden");
-                # a known surname under another first name is someone else (Annie Altman)
+                # "Harbor Trust Bank") or as a person known by one name ("Roe");
+                # a known surname under another first name is someone else (Jo Doe)
                 one = len(known) > 1 or name.isupper() or (
                     actor.kind == "person" and len(actor.name.split()) == 1)
-                # an acronym heading a known organisation's name: "UBS" for "UBS Group AG"
+                # an acronym heading a known organisation's name: "ACME" for "ACME Group AG"
                 heads = (surface.isupper() and len(words) == 1 and actor.kind == "org"
                          and fold(name).split()[:1] == list(words))
                 if len(name) >= 3 and ((one and known <= words) or heads
@@ -225,7 +225,7 @@ class Resolver:
         found = self.index.tokens.get(token) or self.stems.get(pl_stem(token))
         if found or len(token) < 5:
             return found or set()
-        # a one-letter slip of a known person's name token ("Murat" / "Murati")
+        # a one-letter slip of a known person's name token ("Kowalsky" / "Kowalski")
         near = [ids for t, ids in self.index.tokens.items()
                 if len(t) >= 5 and edit_distance_le1(t, token)]
         return set().union(*near) if near else set()
@@ -251,7 +251,7 @@ def _untitled(tokens: list[str]) -> list[str]:
 
 def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
     """A full name whose surname is a known person's is that person unless its first name
-    is another one ("Annie Altman" is not Sam Altman)."""
+    is another one ("Jo Doe" is not Jane Doe)."""
     known = model.actors[actor_id].first
     if known is None:
         return True
@@ -302,7 +302,7 @@ def names_in(
                     # the NER calls one person an organisation in one sentence and a
                     # person in the next: a person named anywhere is a person
                     new[name.key] = replace(new[name.key], kind="person")
-    # named by the headline, whether or not the NER caught it there ("HSBC to buy...")
+    # named by the headline, whether or not the NER caught it there ("Globex to buy...")
     return list(known), [
         n if n.in_title or not _holds(title, n.key) else replace(n, in_title=True)
         for n in new.values()
@@ -331,7 +331,7 @@ def persons_named(sentences: Iterable[Sentence], resolver: Resolver) -> list[str
 
 def new_forms(sentences: Iterable[Sentence], resolver: Resolver) -> list[tuple[str, str]]:
     """(actor id, surface) of the names that resolved to a known actor under a form it
-    does not have yet ("SVB" for Silicon Valley Bank): aliases to learn while seeding."""
+    does not have yet ("HTB" for Harbor Trust Bank): aliases to learn while seeding."""
     out: dict[str, str] = {}
     for sent in sentences:
         for m in sent.mentions:

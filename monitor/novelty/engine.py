@@ -68,7 +68,7 @@ def item_of(
     speakers = [] if seed else [
         n for n in names if n.kind == "person" and n.in_title and speaks(doc.title, n.text)
     ]  # a newcomer who only comments is no actor of the saga, and his word is no news
-    described = None if seed else described_speaker(doc.title)  # nor a "Wall Street expert"
+    described = None if seed else described_speaker(doc.title)  # nor a "market expert"
     if described is not None and any(True for _ in resolver.index.find(described)):
         described = None  # "Bank CEO says": one of the saga's actors speaks
     return Item(
@@ -139,7 +139,7 @@ class Engine:
         self.changed = True
         at = now.isoformat()
         if seed:
-            # a seed's Title Case headline makes names of anything ("Wake", "SVB Failure")
+            # a seed's Title Case headline makes names of anything ("Wake", "Acme Failure")
             names = [n for n in item.names if n.prose]
             ev = grow.seed(self.model, item, names, _peripheral_names(an), at)
             for aid in persons_named(an.sentences, self.resolver):

@@ -133,7 +133,7 @@ def speaks(title: str, name: str) -> bool:
     return bool(last) and _SPEECH.match(last[0]) is not None  # "..., warns Name"
 
 
-# The nouns that describe a speaker by what he does ("Wall Street expert", "former CEO",
+# The nouns that describe a speaker by what he does ("market expert", "former CEO",
 # "presidential candidates"): job titles and the trades of commentary; en, pl.
 _DESCRIBED = re.compile(
     rf"(?:{ROLE_WORDS}|experts?|analysts?|economists?|strategists?|commentators?|pundits?|"
@@ -146,7 +146,7 @@ _SAYS_AT_END = re.compile(r",\s*([^,]{2,40}?)\s+(?:says|said|warns|claims)\W*$")
 
 def described_speaker(title: str) -> str | None:
     """The words heading a statement whose speaker the headline describes instead of
-    naming ("Wall Street expert predicts...", "Former Hardee's CEO blasts...", "GOP
+    naming ("Market expert predicts...", "Former Acme CEO blasts...", "Party
     candidates react..."), folded; None for any other headline. A described speaker is
     someone reacting to the news unless the words name one of the saga's actors (the
     caller checks: "Bank CEO says..." of the saga's bank is news)."""

@@ -41,7 +41,7 @@ def seed(model: SagaModel, item: Item, names: list[Name], peripheral: list[Name]
         aid = Resolver(model).resolve(n.text)
         if aid is None:
             aid = add_actor(model, n.text, n.kind, at, item.doc_id, seeded=True, role=n.role).id
-        else:  # another form of a known actor ("SVB", "Altmana"): an alias to search for
+        else:  # another form of a known actor ("HTB", "Nowaka"): an alias to search for
             model.add_alias(model.actors[aid], n.text, item.doc_id, at)
         ids.append(aid)
     for n in peripheral:

@@ -9,7 +9,7 @@ It must also bring something new: a newcomer (a name no actor has) that two of i
 share -- and two of its *headlines* naming one newcomer outweigh any closeness to a known
 event ("X to buy the failed bank's arm" is as close to "the bank failed" as a recap); or
 *fresh words*, words of its headlines that the saga's reports never used and
-that headlines in general seldom use ("chip venture", "investigate", "Chapter 11"), shared
+that headlines in general seldom use ("shipping venture", "investigate", "Chapter 11"), shared
 by two reports; or a meaning far from every known event (``distinct_threshold``). Fresh
 words are counted per language, and only once the saga has read enough reports in that
 language: when the seeds are in another language than the stream, every word of the

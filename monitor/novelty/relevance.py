@@ -3,11 +3,11 @@
 Relevance is closeness in meaning to what the saga is about -- the centroid of the facts
 of its known events (seed documents and alerted developments) -- not the mere mention of a
 name: an item that names the saga's company but talks of a product launch stays far from
-it. The centroid, not the nearest fact: a seed article's aside ("Elon Musk reacted on X")
+it. The centroid, not the nearest fact: a seed article's aside ("John Roe reacted on X")
 must not make every item on its subject relevant. What was published before the saga
 began (a day before its earliest seed) is background, never news of it.
 An item that names a protagonist needs ``relevance_threshold``; one that names none (the
-press often says "the ChatGPT maker", "the failed lender") needs the higher
+press often says "the WidgetPro maker", "the failed lender") needs the higher
 ``relevance_unnamed``.
 """
 

@@ -2,7 +2,7 @@
 
 Three answers: it retells a *known* event (a seed fact or an alerted development) closely
 enough; it is another report of a *story* still waiting for confirmation (close in meaning,
-or sharing a name no actor has yet with a looser closeness: "Signature Bank" in two
+or sharing a name no actor has yet with a looser closeness: "Harbor Trust Bank" in two
 differently worded headlines); or it opens a *new story*. A known event wins a tie: a
 retelling is never a second development. A headline naming a newcomer is no retelling,
 and such a report joins only a story whose headlines name him too: a recap that named
@@ -45,7 +45,7 @@ def follow_up(
 ) -> tuple[str, float] | None:
     """A report naming an actor that an alerted development brought into the saga, close
     enough to that development and naming no newcomer in its headline, follows it up:
-    "Lender X borrows $54bn" after "Lender X's shares crash" is the same development
+    "Lender X borrows $5bn" after "Lender X's shares crash" is the same development
     going on, not a second one. A newcomer in the headline ("Rival Y to buy lender X") is
     a new development."""
     if any(n.in_title for n in item.names):
@@ -64,8 +64,8 @@ def assign(
 ) -> Assignment:
     """``novel``: the item's words that the saga's reports never used before; ``fresh``:
     those of its headline. A headline saying something the saga never said is not a
-    retelling, however close its subject: "Altman sought billions for a chip venture"
-    is as close to the firing as any recap of it."""
+    retelling, however close its subject: "Doe sought billions for a shipping venture"
+    is as close to her firing as any recap of it."""
     if not rel.relevant:
         return Assignment(Placement.IRRELEVANT, None, None, rel.score, rel.nearest_event, rel.score)
     follow = follow_up(item, memory, settings)
