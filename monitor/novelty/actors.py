@@ -264,6 +264,13 @@ def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
     )
 
 
+def is_title(key: str) -> bool:
+    """Whether a folded name is a job title and nothing else ("foreign secretary", "prime
+    minister", "chief executive officer"): its last word a role, three words at most."""
+    words = key.split()
+    return 0 < len(words) <= 3 and ROLE_RE.fullmatch(words[-1]) is not None
+
+
 def names_in(
     sentences: Iterable[Sentence],
     resolver: Resolver,

@@ -20,6 +20,7 @@ from monitor.novelty import grow
 from monitor.novelty.actors import (
     Resolver,
     is_outlet,
+    is_title,
     names_in,
     new_forms,
     outlet_of,
@@ -244,6 +245,10 @@ class Engine:
                 continue
             if is_outlet(key, self.model.outlets):
                 self.model.names.pop(key)
+                continue
+            if is_title(key):  # a job, not someone: never a name again in this saga
+                self.model.names.pop(key)
+                self.model.ignore.append(key)
                 continue
             if self.resolver.resolve(seen.name) is not None:  # became known meanwhile
                 self.model.names.pop(key)

@@ -166,3 +166,12 @@ def test_a_person_the_ner_took_for_an_organisation_is_a_person_once_named_as_one
     assert persons_named([s], Resolver(m)) == ["jane-doe"]
     org = _sentence("Microsoft said so", Mention("Microsoft", 0, 9, "org", "ORG"))
     assert persons_named([org], Resolver(m)) == []
+
+
+def test_a_job_title_is_nobody() -> None:
+    from monitor.novelty.actors import is_title
+
+    for title in ("foreign secretary", "prime minister", "acme ceo", "ceo"):
+        assert is_title(title), title
+    for key in ("jane doe", "signature bank", "acme ceo jane doe", "secretary of state jane"):
+        assert not is_title(key), key
