@@ -28,7 +28,10 @@ from monitor.novelty.places import is_market, is_place, is_seat
 from monitor.novelty.types import Name
 from monitor.saga import AliasIndex, NameSeen, SagaModel, edit_distance_le1
 
-_PL_ENDINGS = ("owi", "em", "ie", "a", "u", "y")
+# Polish case endings of names, longest first: nouns ("Nowaka", "Nowakowi", "Nowakiem"),
+# and adjectival surnames and foreign names ending in a vowel sound ("Kowalskiego",
+# "Kowalskiemu", "Cleverly'ego").
+_PL_ENDINGS = ("'ego", "’ego", "'emu", "’emu", "ego", "emu", "owi", "em", "ie", "a", "u", "y")
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]*(?:[-'’][A-Za-zÀ-ÿĀ-ž][^\W\d_]*)*\.?$")
 _AFFIX = re.compile(r"-(owned|based|backed|led|funded|born|era|style)$", re.I)
 # spaCy labels that are never actors: places (LOC; GPE in English models), nationalities.
@@ -222,7 +225,8 @@ class Resolver:
     def _token_owners(self, token: str) -> set[str]:
         if len(token) < 3:
             return set()
-        found = self.index.tokens.get(token) or self.stems.get(pl_stem(token))
+        stem = pl_stem(token)  # "altmana" / "altman"; "brightly'ego" / "brightly"
+        found = self.index.tokens.get(token) or self.stems.get(stem) or self.index.tokens.get(stem)
         if found or len(token) < 5:
             return found or set()
         # a one-letter slip of a known person's name token ("Kowalsky" / "Kowalski")

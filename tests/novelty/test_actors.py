@@ -175,3 +175,13 @@ def test_a_job_title_is_nobody() -> None:
         assert is_title(title), title
     for key in ("jane doe", "signature bank", "acme ceo jane doe", "secretary of state jane"):
         assert not is_title(key), key
+
+
+def test_polish_adjectival_and_foreign_declensions_are_the_known_person() -> None:
+    m = model()
+    m.actors["jan-kowalski"] = Actor(id="jan-kowalski", name="Jan Kowalski", kind="person")
+    m.actors["jo-brightly"] = Actor(id="jo-brightly", name="James Brightly", kind="person")
+    r = Resolver(m)
+    assert r.resolve("Kowalskiego") == "jan-kowalski"
+    assert r.resolve("Jana Kowalskiemu") == "jan-kowalski"
+    assert r.resolve("Jamesa Brightly'ego") == "jo-brightly"
