@@ -46,18 +46,19 @@ from monitor.replay import run_replay  # noqa: E402
 from monitor.store import open_store  # noqa: E402
 
 CACHE_DIR = Path.home() / ".cache" / "monitor-tune"
-# Sagas without labels: a smoke test of generality (same code and defaults on a story the
-# engine was never tuned on). Their alerts are listed to be read, not scored.
-UNLABELLED = {
+# A third saga, a check of generality: the same code and defaults on a story the engine
+# was not built on (labels: a draft by one reader, see tests/data/uk_labels.json). A saga
+# given ``"labels": None`` has its alerts listed to be read instead of scored.
+MORE = {
     "uk": {
         "name": "uk-reshuffle-2023",
         "seeds": ROOT / "sagas" / "uk-reshuffle-2023" / "seeds",
         "curation": None,
         "archive": ROOT.parent / "shared" / "rss-dev",
-        "labels": None,
+        "labels": ROOT / "tests" / "data" / "uk_labels.json",
     },
 }
-SAGAS = {**SAGAS, **UNLABELLED}
+SAGAS = {**SAGAS, **MORE}
 
 
 def cache_key() -> str:
