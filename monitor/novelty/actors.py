@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from urllib.parse import urlsplit
 
@@ -225,7 +225,7 @@ class Resolver:
     def _token_owners(self, token: str) -> set[str]:
         if len(token) < 3:
             return set()
-        stem = pl_stem(token)  # "altmana" / "altman"; "brightly'ego" / "brightly"
+        stem = pl_stem(token)  # "nowaka" / "nowak"; "brightly'ego" / "brightly"
         found = self.index.tokens.get(token) or self.stems.get(stem) or self.index.tokens.get(stem)
         if found or len(token) < 5:
             return found or set()
@@ -266,6 +266,23 @@ def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
         or first == k[:1]
         or (min(len(first), len(k)) >= 3 and (first.startswith(k) or k.startswith(first)))
     )
+
+
+def canonical(names: Iterable[Name], tracked: Mapping[str, object]) -> list[Name]:
+    """The names, each keyed as a tracked newcomer it is a one-letter variant of: one
+    person under several transliterations ("Zelensky", "Zelenskyy", "Zelenskiy") or a slip
+    is one newcomer, whose reports a story counts together. Names of 12 letters or more
+    and the same number of words only: "Jan Nowak" and "Jan Nowik" are not one."""
+    out: list[Name] = []
+    for n in names:
+        key, words = n.key, len(n.key.split())
+        if key in tracked or len(key) < 12:
+            out.append(n)
+            continue
+        twin = next((k for k in tracked if abs(len(k) - len(key)) <= 1
+                     and len(k.split()) == words and edit_distance_le1(k, key)), None)
+        out.append(n if twin is None else replace(n, key=twin))
+    return out
 
 
 def is_title(key: str) -> bool:
@@ -315,9 +332,15 @@ def names_in(
                     new[name.key] = replace(new[name.key], kind="person")
     # named by the headline, whether or not the NER caught it there ("Globex to buy...")
     return list(known), [
-        n if n.in_title or not _holds(title, n.key) else replace(n, in_title=True)
+        n if n.in_title or not _headlined(title, n) else replace(n, in_title=True)
         for n in new.values()
     ]
+
+
+def _headlined(title: str, n: Name) -> bool:
+    """Whether the folded title names ``n``, a person by his surname too ("Doe meets...")."""
+    last = n.key.split()[-1] if n.kind == "person" and " " in n.key else ""
+    return _holds(title, n.key) or (len(last) >= 4 and _holds(title, last))
 
 
 def _holds(text: str, key: str) -> bool:

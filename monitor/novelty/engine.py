@@ -19,6 +19,7 @@ from monitor.nlp import Analysis, lead_text
 from monitor.novelty import grow
 from monitor.novelty.actors import (
     Resolver,
+    canonical,
     is_outlet,
     is_title,
     names_in,
@@ -72,6 +73,8 @@ def item_of(
     described = None if seed else described_speaker(doc.title)  # nor a "market expert"
     if described is not None and any(True for _ in resolver.index.find(described)):
         described = None  # "Bank CEO says": one of the saga's actors speaks
+    if not seed:
+        names = canonical(names, model.names)
     return Item(
         doc_id=doc.id, title=doc.title, url=doc.url, feed=doc.source,
         published=doc.published or when, lead=an.lead,

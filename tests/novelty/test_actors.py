@@ -185,3 +185,27 @@ def test_polish_adjectival_and_foreign_declensions_are_the_known_person() -> Non
     assert r.resolve("Kowalskiego") == "jan-kowalski"
     assert r.resolve("Jana Kowalskiemu") == "jan-kowalski"
     assert r.resolve("Jamesa Brightly'ego") == "jo-brightly"
+
+
+def test_a_transliteration_or_slip_of_a_tracked_newcomer_is_that_newcomer() -> None:
+    from monitor.novelty.actors import canonical
+    from monitor.novelty.types import Name
+
+    tracked = {"volodymyr zelenskyy": object(), "jan nowak": object()}
+
+    def key(text: str) -> str:
+        n = Name(text=text, key=text.lower(), kind="person", in_title=False)
+        return canonical([n], tracked)[0].key
+
+    assert key("Volodymyr Zelenskiy") == "volodymyr zelenskyy"
+    assert key("Volodymyr Zelensky") == "volodymyr zelenskyy"
+    assert key("Jan Nowik") == "jan nowik"  # too short to tell a slip from another man
+    assert key("Volodymyr") == "volodymyr"  # not as many words
+
+
+def test_a_person_the_headline_names_by_his_surname_is_in_the_title() -> None:
+    title = _sentence("Minister meets Zelenskyy in Kyiv")
+    text = Sentence(1, "Volodymyr Zelenskyy thanked him.", "volodymyr zelenskyy thanked him.",
+                    (Mention("Volodymyr Zelenskyy", 0, 19, "person", "PER"),), (), (), False)
+    _, new = names_in([title, text], Resolver(model()), [], has_title=True, strict=True)
+    assert [(n.text, n.in_title) for n in new] == [("Volodymyr Zelenskyy", True)]
