@@ -30,7 +30,7 @@ from monitor.saga import AliasIndex, NameSeen, SagaModel, edit_distance_le1
 
 # Polish case endings of names, longest first: nouns ("Nowaka", "Nowakowi", "Nowakiem"),
 # and adjectival surnames and foreign names ending in a vowel sound ("Kowalskiego",
-# "Kowalskiemu", "Cleverly'ego").
+# "Kowalskiemu", "Brightly'ego").
 _PL_ENDINGS = ("'ego", "’ego", "'emu", "’emu", "ego", "emu", "owi", "em", "ie", "a", "u", "y")
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]*(?:[-'’][A-Za-zÀ-ÿĀ-ž][^\W\d_]*)*\.?$")
 _AFFIX = re.compile(r"-(owned|based|backed|led|funded|born|era|style)$", re.I)
@@ -180,7 +180,7 @@ class Resolver:
         for start, end, aid in self.index.find(f):
             if " " in f[start:end]:
                 return aid
-        tokens = _untitled(f.split())  # "uk pm cameron" -> "cameron"
+        tokens = _untitled(f.split())  # "uk pm doe" -> "doe"
         owners = [self._token_owners(t) for t in tokens]
         last = owners[-1] if owners else set()
         # "Nowak", "Nowaka", "Acme's Jan Nowak": a known surname, its first name agreeing
@@ -242,8 +242,8 @@ _PREFIXES = frozenset({"pm", "mr", "mrs", "ms", "dr", "sir", "lord", "lady", "ex
 
 
 def _untitled(tokens: list[str]) -> list[str]:
-    """Folded name tokens without the titles, roles and places heading them ("uk pm
-    cameron", "former ceo jane doe", "pani minister kowalska"): what is left is the name."""
+    """Folded name tokens without the titles, roles and places heading them ("uk pm doe",
+    "former ceo jane doe", "pani minister kowalska"): what is left is the name."""
     i = 0
     while i < len(tokens) - 1 and (
         tokens[i] in _PREFIXES or tokens[i] in TITLE_WORDS or ROLE_RE.fullmatch(tokens[i])
@@ -270,7 +270,7 @@ def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
 
 def canonical(names: Iterable[Name], tracked: Mapping[str, object]) -> list[Name]:
     """The names, each keyed as a tracked newcomer it is a one-letter variant of: one
-    person under several transliterations ("Zelensky", "Zelenskyy", "Zelenskiy") or a slip
+    person under several transliterations ("Kovalenko", "Kowalenko") or a slip
     is one newcomer, whose reports a story counts together. Names of 12 letters or more
     and the same number of words only: "Jan Nowak" and "Jan Nowik" are not one."""
     out: list[Name] = []
