@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -28,7 +29,7 @@ from monitor.store import Store, open_store
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 if TYPE_CHECKING:  # imported lazily where used: `monitor --help` stays quick
-    from monitor.store.service import FeedHealth
+    from monitor.store.service import FeedHealth, QueueDepths
 
 # click 8.2 names it NoArgsIsHelpError; older clicks have none (an empty tuple catches nothing).
 _NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -725,10 +726,26 @@ def status(ctx: Context, as_json: bool) -> None:
         click.echo(
             f"queues:    intake {queues.intake}, alert outbox: {outbox}, dead letters {queues.dead}"
         )
+        for line in _group_lines(queues):
+            click.echo(line)
         for saga, v in versions.items():
             click.echo(f"model:     {saga} version {v if v is not None else '(not seeded)'}")
     if not running:
         sys.exit(EXIT_FAILED)
+
+
+def _group_lines(queues: QueueDepths) -> list[str]:
+    """One line per sink with alerts waiting: its consumer group's pending (read, not
+    acknowledged: in flight or retrying) and unread entries, its consumers, and how long
+    its oldest undelivered alert has waited (the delivery lag)."""
+    from monitor.poller import human_duration
+
+    now_ms = int(time.time() * 1000)
+    return [
+        f"  {q.sink}: {q.pending} pending, {q.unread} unread, {q.consumers} consumer(s), "
+        f"oldest waiting {human_duration(q.lag_s(now_ms))}"
+        for q in queues.groups if q.depth
+    ]
 
 
 # --- monitor eval (issue 9: score replay alerts against labels) ---------------------------

@@ -170,7 +170,11 @@ def test_status_without_a_daemon(config_file: Path, tmp_path: Path) -> None:
     as_json = run(*args, "--json", cwd=tmp_path)
     st = json.loads(as_json.stdout)
     assert as_json.returncode == 1 and st["running"] is False
-    assert st["queues"] == {"intake": 1, "outbox": {"console": 0, "jsonl": 0}, "dead": 1}
+    assert st["queues"] == {"intake": 1, "outbox": {"console": 0, "jsonl": 0}, "dead": 1,
+                            "groups": {"console": {"pending": 0, "unread": 0, "consumers": 0,
+                                                   "lag_s": 0.0},
+                                       "jsonl": {"pending": 0, "unread": 0, "consumers": 0,
+                                                 "lag_s": 0.0}}}
     assert st["feeds"]["failing_long"] == 1
     assert st["feeds"]["failing_feeds"][0]["url"] == "http://127.0.0.1:9/down.xml"
     assert st["model_versions"] == {"test-saga": 3}
@@ -216,3 +220,19 @@ def test_seed_and_model_need_no_sink_secret(tmp_path: Path) -> None:
     shown = run("--config", str(cfg), "model", "--format", "json", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["name"] == "s"
+
+
+def test_status_shows_each_sink_with_alerts_waiting() -> None:
+    import time as _time
+
+    from monitor.cli import _group_lines
+    from monitor.store.outbox import SinkQueue
+    from monitor.store.service import QueueDepths
+
+    now_ms = int(_time.time() * 1000)
+    queues = QueueDepths(0, {"webhook": 3, "jsonl": 0}, 0, groups=(
+        SinkQueue("webhook", 1, 2, consumers=1, oldest_ms=now_ms - 125_000),
+        SinkQueue("jsonl", 0, 0, consumers=1),
+    ))
+    (line,) = _group_lines(queues)  # a sink with nothing waiting is not listed
+    assert line.startswith("  webhook: 1 pending, 2 unread, 1 consumer(s), oldest waiting 2m")

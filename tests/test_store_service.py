@@ -100,16 +100,27 @@ async def test_queue_depths_per_sink_and_dead_letters(store: Store, tmp_path: Pa
     outbox.enqueue([_alert("a1"), _alert("a2")])
     store.redis.xadd(store.keys.dead_letters(), {"a": "3"})
     svc = ServiceStore(store)
-    assert svc.queue_depths(["console", "jsonl"]) == QueueDepths(
-        intake=0, outbox={"console": 2, "jsonl": 2}, dead=1
-    )
+    first = svc.queue_depths(["console", "jsonl"])
+    assert (first.intake, first.outbox, first.dead) == (0, {"console": 2, "jsonl": 2}, 1)
     # The console sink takes one: its share shrinks, the other sink's does not.
     deliverer = AsyncOutboxStore(store)
     (entry, *_) = await deliverer.read_new("console", "c1", count=1, block_ms=1)
     await deliverer.ack("console", entry.entry_id)
     depths = svc.queue_depths(["console", "jsonl"])
     assert depths.outbox == {"console": 1, "jsonl": 2}
-    assert depths.to_dict() == {"intake": 0, "outbox": {"console": 1, "jsonl": 2}, "dead": 1}
+    # each group: what a consumer holds (pending), what none read yet, who reads, the lag
+    (await deliverer.read_new("console", "c2", count=1, block_ms=1))  # read, not acked
+    depths = svc.queue_depths(["console", "jsonl"])
+    console, jsonl = depths.groups
+    assert (console.pending, console.unread, console.consumers) == (1, 0, 2)
+    assert (jsonl.pending, jsonl.unread, jsonl.consumers) == (0, 2, 0)
+    queued = console.oldest_ms
+    assert queued is not None and jsonl.oldest_ms is not None and jsonl.oldest_ms <= queued
+    as_dict = depths.to_dict(now_ms=queued + 90_000)
+    assert as_dict["outbox"] == {"console": 1, "jsonl": 2} and as_dict["dead"] == 1
+    assert as_dict["groups"]["console"] == {"pending": 1, "unread": 0, "consumers": 2,
+                                            "lag_s": 90.0}
+    assert QueueDepths(0, {}, 0).to_dict()["groups"] == {}
 
 
 async def test_model_versions_and_feed_health_from_the_poller_state(store: Store) -> None:

@@ -232,10 +232,16 @@ class SinkQueue:
     sink: str
     pending: int  # read by a consumer, not acknowledged yet (in flight or waiting to retry)
     unread: int  # not read by any consumer of the group yet
+    consumers: int = 0  # delivery workers the group has seen (one per daemon run or burst)
+    oldest_ms: int | None = None  # when its oldest undelivered entry was queued (epoch ms)
 
     @property
     def depth(self) -> int:
         return self.pending + self.unread
+
+    def lag_s(self, now_ms: int) -> float:
+        """How long its oldest undelivered alert has waited (0 when none waits)."""
+        return max(0.0, (now_ms - self.oldest_ms) / 1000) if self.oldest_ms else 0.0
 
 
 class _Base:
@@ -446,8 +452,12 @@ def _queue(r: Any, stream: str, sink: str) -> SinkQueue:
     if g is None:
         return SinkQueue(sink, 0, 0)
     last = _s(g["last-delivered-id"])
-    unread = len(r.xrange(stream, min=_next_id(last), max="+"))
-    return SinkQueue(sink, int(g["pending"]), unread)
+    unread = r.xrange(stream, min=_next_id(last), max="+")
+    oldest = [_id_ms(_s(unread[0][0]))] if unread else []
+    if int(g["pending"]):
+        oldest.append(_id_ms(_s(r.xpending(stream, sink)["min"])))
+    return SinkQueue(sink, int(g["pending"]), len(unread), consumers=int(g["consumers"]),
+                     oldest_ms=min(oldest) if oldest else None)
 
 
 class AsyncOutboxStore(_Base):

@@ -13,6 +13,7 @@ pipeline by small helpers shared by both sides; only the ``execute`` differs.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +25,7 @@ import redis
 from monitor.errors import StoreError
 from monitor.store import Store
 from monitor.store.feeds import FeedState
-from monitor.store.outbox import OutboxStore
+from monitor.store.outbox import OutboxStore, SinkQueue
 from monitor.types import FeedItem, parse_dt, utcnow
 
 
@@ -124,9 +125,18 @@ class QueueDepths:
     intake: int
     outbox: dict[str, int]
     dead: int
+    # each sink's consumer group: pending, unread, consumers, oldest undelivered
+    groups: tuple[SinkQueue, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"intake": self.intake, "outbox": dict(self.outbox), "dead": self.dead}
+    def to_dict(self, now_ms: int | None = None) -> dict[str, Any]:
+        now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
+        groups = {
+            q.sink: {"pending": q.pending, "unread": q.unread, "consumers": q.consumers,
+                     "lag_s": round(q.lag_s(now_ms), 1)}
+            for q in self.groups
+        }
+        return {"intake": self.intake, "outbox": dict(self.outbox), "dead": self.dead,
+                "groups": groups}
 
 
 class ServiceStore:
@@ -181,8 +191,9 @@ class ServiceStore:
             dead = outbox.dead_count()
         except redis.RedisError as exc:
             raise StoreError(f"Redis at {self.store.location} failed: {exc}") from exc
-        depths = {q.sink: q.depth for q in outbox.queues(sinks)}
-        return QueueDepths(intake=intake, outbox=depths, dead=dead)
+        groups = tuple(outbox.queues(sinks))
+        depths = {q.sink: q.depth for q in groups}
+        return QueueDepths(intake=intake, outbox=depths, dead=dead, groups=groups)
 
     async def model_versions_async(self, sagas: Sequence[str]) -> dict[str, int | None]:
         values = await self.store.aio().mget([self.keys.saga_version(s) for s in sagas])
