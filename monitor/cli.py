@@ -722,11 +722,7 @@ def status(ctx: Context, as_json: bool) -> None:
                 f"({h.consecutive_errors} errors in a row, last success "
                 f"{_ago(h.last_success)}; {why})"
             )
-        outbox = ", ".join(f"{sink} {n}" for sink, n in queues.outbox.items()) or "no sinks"
-        click.echo(
-            f"queues:    intake {queues.intake}, alert outbox: {outbox}, dead letters {queues.dead}"
-        )
-        for line in _group_lines(queues):
+        for line in _queue_lines(queues):
             click.echo(line)
         for saga, v in versions.items():
             click.echo(f"model:     {saga} version {v if v is not None else '(not seeded)'}")
@@ -734,17 +730,19 @@ def status(ctx: Context, as_json: bool) -> None:
         sys.exit(EXIT_FAILED)
 
 
-def _group_lines(queues: QueueDepths) -> list[str]:
-    """One line per sink with alerts waiting: its consumer group's pending (read, not
-    acknowledged: in flight or retrying) and unread entries, its consumers, and how long
-    its oldest undelivered alert has waited (the delivery lag)."""
+def _queue_lines(queues: QueueDepths) -> list[str]:
+    """What waits where, and then one line per sink with alerts waiting: its consumer
+    group's pending (read, not acknowledged: in flight or retrying) and unread entries,
+    its consumers, and how long its oldest undelivered alert has waited (the lag)."""
     from monitor.poller import human_duration
 
     now_ms = int(time.time() * 1000)
+    outbox = ", ".join(f"{sink} {n}" for sink, n in queues.outbox.items()) or "no sinks"
     return [
-        f"  {q.sink}: {q.pending} pending, {q.unread} unread, {q.consumers} consumer(s), "
-        f"oldest waiting {human_duration(q.lag_s(now_ms))}"
-        for q in queues.groups if q.depth
+        f"queues:    intake {queues.intake}, alert outbox: {outbox}, dead letters {queues.dead}",
+        *(f"  {q.sink}: {q.pending} pending, {q.unread} unread, {q.consumers} consumer(s), "
+          f"oldest waiting {human_duration(q.lag_s(now_ms))}"
+          for q in queues.groups if q.depth),
     ]
 
 

@@ -225,7 +225,7 @@ def test_seed_and_model_need_no_sink_secret(tmp_path: Path) -> None:
 def test_status_shows_each_sink_with_alerts_waiting() -> None:
     import time as _time
 
-    from monitor.cli import _group_lines
+    from monitor.cli import _queue_lines
     from monitor.store.outbox import SinkQueue
     from monitor.store.service import QueueDepths
 
@@ -234,5 +234,6 @@ def test_status_shows_each_sink_with_alerts_waiting() -> None:
         SinkQueue("webhook", 1, 2, consumers=1, oldest_ms=now_ms - 125_000),
         SinkQueue("jsonl", 0, 0, consumers=1),
     ))
-    (line,) = _group_lines(queues)  # a sink with nothing waiting is not listed
+    head, line = _queue_lines(queues)  # a sink with nothing waiting is not listed
+    assert head == "queues:    intake 0, alert outbox: webhook 3, jsonl 0, dead letters 0"
     assert line.startswith("  webhook: 1 pending, 2 unread, 1 consumer(s), oldest waiting 2m")
