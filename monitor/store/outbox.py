@@ -392,22 +392,10 @@ class OutboxStore(_Base):
         since the epoch, from its stream id), None when every sink is up to date."""
         try:
             groups = _groups(self.r, self.stream)
-            oldest: list[int] = []
-            for sink in sinks:
-                g = groups.get(sink)
-                if g is None:
-                    continue
-                if int(g["pending"]):
-                    summary = self.r.xpending(self.stream, sink)
-                    oldest.append(_id_ms(_s(summary["min"])))
-                unread = self.r.xrange(
-                    self.stream, min=_next_id(_s(g["last-delivered-id"])), max="+", count=1
-                )
-                if unread:
-                    oldest.append(_id_ms(_s(unread[0][0])))
+            oldest = [_oldest_ms(self.r, self.stream, s, groups[s]) for s in sinks if s in groups]
         except redis.RedisError as exc:
             raise StoreError(f"cannot read the outbox: {exc}") from exc
-        return min(oldest) if oldest else None
+        return min((ms for ms in oldest if ms is not None), default=None)
 
     def dead_count(self) -> int:
         return int(self.r.xlen(self.keys.dead_letters()))
@@ -452,12 +440,21 @@ def _queue(r: Any, stream: str, sink: str) -> SinkQueue:
     if g is None:
         return SinkQueue(sink, 0, 0)
     last = _s(g["last-delivered-id"])
-    unread = r.xrange(stream, min=_next_id(last), max="+")
-    oldest = [_id_ms(_s(unread[0][0]))] if unread else []
+    unread = len(r.xrange(stream, min=_next_id(last), max="+"))
+    return SinkQueue(sink, int(g["pending"]), unread, consumers=int(g["consumers"]),
+                     oldest_ms=_oldest_ms(r, stream, sink, g))
+
+
+def _oldest_ms(r: Any, stream: str, sink: str, g: Mapping[str, Any]) -> int | None:
+    """When the oldest entry ``sink``'s group ``g`` has not delivered was queued (ms since
+    the epoch, from its stream id): its oldest pending entry or its first unread one."""
+    oldest: list[int] = []
     if int(g["pending"]):
         oldest.append(_id_ms(_s(r.xpending(stream, sink)["min"])))
-    return SinkQueue(sink, int(g["pending"]), len(unread), consumers=int(g["consumers"]),
-                     oldest_ms=min(oldest) if oldest else None)
+    unread = r.xrange(stream, min=_next_id(_s(g["last-delivered-id"])), max="+", count=1)
+    if unread:
+        oldest.append(_id_ms(_s(unread[0][0])))
+    return min(oldest) if oldest else None
 
 
 class AsyncOutboxStore(_Base):
