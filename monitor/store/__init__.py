@@ -218,10 +218,10 @@ def _stop_embedded(server: Any) -> None:
     # would count as other users and leave the server running.
     server.connection_pool.disconnect()
     pid = int(server.pid or 0)
-    if pid and server._connection_count() > 1:
-        server.connection_pool.disconnect()
+    shared = pid and server._connection_count() > 1
+    server.connection_pool.disconnect()  # and the one the count itself opened
+    if shared:
         return  # someone else's server now: theirs to stop
-    server.connection_pool.disconnect()
     if pid:
         os.kill(pid, signal.SIGTERM)  # saves the RDB and syncs the AOF, then exits
         deadline = time.monotonic() + 20
