@@ -93,12 +93,18 @@ PLATFORMS = frozenset({
 })
 
 
+def on_host(url: str, hosts: Iterable[str]) -> bool:
+    """Whether ``url`` lives on one of ``hosts`` or on a subdomain of one."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == h or host.endswith(f".{h}") for h in hosts)
+
+
 def source_of(feed_url: str) -> str:
     """The publisher behind a feed, so that two feeds of one outlet (its front page and
     its world section) are one source: the outlet's name, or the feed itself on a
     platform that hosts many publishers' feeds."""
     host = (urlsplit(feed_url).hostname or "").lower()
-    if any(host == p or host.endswith(f".{p}") for p in PLATFORMS) or "." not in host:
+    if on_host(feed_url, PLATFORMS) or "." not in host:
         return feed_url
     try:
         ipaddress.ip_address(host)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from monitor.lexicon import ROLE_WORDS, fold
+from monitor.novelty.actors import on_host
 
 # URL path segments (folded) of the sections where news sites keep talk about the news.
 SECTIONS = frozenset({
@@ -168,5 +169,4 @@ def republished(feed: str, aggregators: Iterable[str]) -> bool:
     """Whether the feed is a news aggregator's (``[novelty] aggregators``, a host or one of
     its subdomains): it carries other outlets' reports, often under a headline of its own,
     so its copy of a report is no second source of it."""
-    host = (urlsplit(feed).hostname or "").lower()
-    return any(host == a or host.endswith(f".{a}") for a in aggregators)
+    return on_host(feed, aggregators)
