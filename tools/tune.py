@@ -132,6 +132,21 @@ def trace(pattern: str) -> None:
     engine.assign, engine.confirm = _assign, _confirm  # type: ignore[assignment]
 
 
+def why() -> None:
+    """Print every confirmed story: when, its first title, near score, and why it is new."""
+    confirm = engine.confirm
+
+    def _confirm(story: Any, item: Any, known: float, s: Any, fresh: Any = frozenset()) -> Any:
+        v = confirm(story, item, known, s, fresh)
+        if v.confirmed:
+            near = max(story.nearest_score, known)
+            print(f"  WHY {item.published:%m-%d %H:%M} near={near:.2f} {v.reason:50} "
+                  f"{story.titles[0][:60]!r} + {item.title[:40]!r}")
+        return v
+
+    engine.confirm = _confirm  # type: ignore[assignment]
+
+
 def one(key: str, overrides: dict[str, Any], until: str | None, show: bool) -> None:
     saga = SAGAS[key]
     if not Path(saga["archive"]).is_dir():  # type: ignore[arg-type]
@@ -178,11 +193,14 @@ def main() -> int:
     ap.add_argument("--saga", choices=sorted(SAGAS), action="append")
     ap.add_argument("--set", default="{}", help="[novelty] overrides, as JSON")
     ap.add_argument("--trace", help="regex over titles: print their placement")
+    ap.add_argument("--why", action="store_true", help="why each confirmed story is new")
     ap.add_argument("--alerts", action="store_true", help="every hit, miss and false alarm")
     ap.add_argument("--until", help="cut the archives (UTC date)")
     args = ap.parse_args()
     if args.trace:
         trace(args.trace)
+    if args.why:
+        why()
     for key in args.saga or sorted(SAGAS):
         one(key, json.loads(args.set), args.until, args.alerts)
     return 0

@@ -10,7 +10,8 @@ share -- and two of its *headlines* naming one newcomer outweigh any closeness t
 event ("X to buy the failed bank's arm" is as close to "the bank failed" as a recap); or
 *fresh words*, words of its headlines that the saga's reports never used and
 that headlines in general seldom use ("shipping venture", "investigate", "Chapter 11"), shared
-by two reports; or a meaning far from every known event (``distinct_threshold``). Fresh
+by two reports, unless it comes as close to a known event as its retellings do
+(``retell_threshold``); or a meaning far from every known event (``distinct_threshold``). Fresh
 words are counted per language, and only once the saga has read enough reports in that
 language: when the seeds are in another language than the stream, every word of the
 first reports would look new. A retelling of known events in new words -- a recap, an
@@ -49,7 +50,11 @@ def confirm(
     within ``retell_threshold`` of a known event is never a development."""
     feeds = {source_of(f) for f in [*story.feeds, item.feed]}  # outlets, not their feeds
     said = shared_fresh(story, fresh) >= settings.shared_fresh or shared_heads(story, item)
-    if max(story.nearest_score, known_score) >= settings.retell_threshold and not said:
+    # New words do not make a retelling new: seeds in one language, a stream in another,
+    # every word of the stream is new to the saga. Two headlines naming a newcomer do.
+    if max(story.nearest_score, known_score) >= settings.retell_threshold and not (
+        shared_heads(story, item)
+    ):
         return Confirmation(False, len(feeds), "one of its reports retells a known event",
                             retelling=len(feeds) >= settings.min_sources)
     first = parse_dt(story.first) or item.published
@@ -61,13 +66,16 @@ def confirm(
         return Confirmation(False, len(feeds), "one wording: copies of one report")
     keys = {x.key for x in item.names}
     newcomer = any(k in keys or n >= 2 for k, n in story.names.items())
-    distinct = max(story.nearest_score, known_score) < settings.distinct_threshold
+    near = max(story.nearest_score, known_score)
+    distinct = near < settings.distinct_threshold
     if not (newcomer or said or distinct):
         return Confirmation(
             False, len(feeds), "no newcomer in its reports and close to known events",
             retelling=True,
         )
-    return Confirmation(True, len(feeds), f"{len(feeds)} sources")
+    why = [w for w, on in (("a newcomer", newcomer), ("new words", said),
+                           (f"far from known events ({near:.2f})", distinct)) if on]
+    return Confirmation(True, len(feeds), f"{len(feeds)} sources; {', '.join(why)}")
 
 
 _WORD = re.compile(r"[^\W\d_]{5,}")

@@ -51,16 +51,32 @@ def test_a_confirmed_story_must_bring_something_new() -> None:
 
 
 def test_two_reports_sharing_fresh_headline_words_make_a_development() -> None:
-    """Close to a known event and no newcomer, but both headlines say something the saga
-    never said ("chip venture"): a development, not a retelling."""
-    close = S.retell_threshold + 0.05
+    """Near a known event (not a retelling of it) and no newcomer, but both headlines say
+    something the saga never said ("chip venture"): a development, not a recap."""
+    close = (S.distinct_threshold + S.retell_threshold) / 2
     st = story(["f1"], score=close)
     st.fresh = {"en:chip": 1, "en:venture": 1}
     verdict = confirm(st, item(unit((0, 1.0)), feed="f2"), close, S,
                       frozenset({"en:chip", "en:venture"}))
-    assert verdict.confirmed
+    assert verdict.confirmed and "new words" in verdict.reason
     one = confirm(st, item(unit((0, 1.0)), feed="f2"), close, S, frozenset({"en:chip"}))
     assert not one.confirmed and one.retelling  # one shared word is not enough
+
+
+def test_new_words_do_not_make_a_retelling_new() -> None:
+    """As close to a known event as its retellings, new words are only new wording (the
+    seeds in French, the stream in English: every English word is new to the saga); two
+    headlines naming one newcomer are news whatever their closeness."""
+    close = S.retell_threshold + 0.05
+    st = story(["f1"], score=close)
+    st.fresh = {"en:chip": 1, "en:venture": 1}
+    worded = confirm(st, item(unit((0, 1.0)), feed="f2"), close, S,
+                     frozenset({"en:chip", "en:venture"}))
+    assert not worded.confirmed and worded.retelling
+    st.heads = {"hsbc": 1}
+    st.names = {"hsbc": 1}
+    named = item(unit((0, 1.0)), feed="f2", names=(name("HSBC", in_title=True),))
+    assert confirm(st, named, close, S).confirmed
 
 
 def test_content_words_are_cut_alike_across_inflections() -> None:
