@@ -140,8 +140,10 @@ def why() -> None:
         v = confirm(story, item, known, s, fresh)
         if v.confirmed:
             near = max(story.nearest_score, known)
+            keys = {x.key for x in item.names}
+            names = [k for k, n in story.names.items() if k in keys or n >= 2]
             print(f"  WHY {item.published:%m-%d %H:%M} near={near:.2f} {v.reason:50} "
-                  f"{story.titles[0][:60]!r} + {item.title[:40]!r}")
+                  f"{story.titles[0][:60]!r} + {item.title[:40]!r} names={names[:6]}")
         return v
 
     engine.confirm = _confirm  # type: ignore[assignment]

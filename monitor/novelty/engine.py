@@ -73,8 +73,8 @@ def item_of(
     described = None if seed else described_speaker(doc.title)  # nor a "market expert"
     if described is not None and any(True for _ in resolver.index.find(described)):
         described = None  # "Bank CEO says": one of the saga's actors speaks
-    if not seed:
-        names = canonical(names, model.names)
+    if not seed:  # a job title ("Home Secretary") is nobody; the holder is named apart
+        names = canonical([n for n in names if not is_title(n.key)], model.names)
     return Item(
         doc_id=doc.id, title=doc.title, url=doc.url, feed=doc.source,
         published=doc.published or when, lead=an.lead,

@@ -141,6 +141,23 @@ def test_an_english_rewording_of_a_known_event_is_quiet(  # type: ignore[no-unty
     assert [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT] == []
 
 
+def test_a_job_title_in_a_headline_is_no_newcomer(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A Title Case headline makes a name of any job title ("Home Secretary"): the job
+    is nobody, the person holding it is named apart."""
+    from monitor.novelty.actors import Resolver
+    from monitor.novelty.engine import item_of
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    model = p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    doc = _doc("t-1", "a.example", "Home Secretary's Future Uncertain As Jane Roe Joins "
+               "Cabinet", "Jane Roe joined the cabinet on Monday, officials said.", 10)
+    [an] = analyzer.analyze([doc])
+    names = {n.key for n in item_of(an, Resolver(model), model, doc.published).names}
+    assert "jane roe" in names and "home secretary" not in names
+
+
 class _Recording:
     """The real analyzer, noting which documents got the full analysis."""
 
