@@ -162,6 +162,25 @@ def _documents(picked: Sequence[_Entry], fetcher: _Fetcher | None) -> list[Docum
     ]
 
 
+def _replay_chunk(
+    pipeline: Pipeline, chunk: Sequence[_Entry], summary: Summary, fetcher: _Fetcher | None,
+    saga: str | None,
+) -> None:
+    """One batch of the replay, as the daemon runs a poll's new items: the prefilter
+    picks the feed items each saga decides (text documents go to every saga), then the
+    pipeline decides them on the items' own clock."""
+    for e in chunk:
+        summary.count_read(e.published)
+    chosen = pipeline.candidates([e.item for e in chunk if e.item])
+    only = {it.id: sagas for it, sagas in chosen}
+    picked = [e for e in chunk if e.doc is not None or (e.item and e.item.id in only)]
+    summary.candidates += sum(1 for e in picked if e.item is not None)
+    outcomes: list[Outcome] = []
+    pipeline.process(_documents(picked, fetcher), saga=saga, clock=lambda d: d.published,
+                     outcomes=outcomes, only=only)
+    summary.add(outcomes)
+
+
 def run_replay(
     settings: Settings,
     store: Store,
@@ -221,22 +240,7 @@ def run_replay(
                 if last is not None:
                     time.sleep(max(0.0, (chunk[0].published - last).total_seconds()) / speed)
                 last = chunk[0].published
-            for e in chunk:
-                summary.count_read(e.published)
-            chosen = pipeline.candidates([e.item for e in chunk if e.item])
-            only = {it.id: sagas for it, sagas in chosen}
-            picked = [e for e in chunk if e.doc is not None or (e.item and e.item.id in only)]
-            summary.candidates += sum(1 for e in picked if e.item is not None)
-            docs = _documents(picked, fetcher)
-            outcomes: list[Outcome] = []
-            pipeline.process(
-                docs,
-                saga=None if all_sagas else names[0],
-                clock=lambda d: d.published,
-                outcomes=outcomes,
-                only=only,
-            )
-            summary.add(outcomes)
+            _replay_chunk(pipeline, chunk, summary, fetcher, None if all_sagas else names[0])
             if progress:
                 progress(len(chunk))
     finally:
