@@ -346,10 +346,10 @@ def names_in(
 def _headlined(title: str, n: Name) -> bool:
     """Whether the folded title names ``n``, a person by his surname too ("Doe meets...")."""
     last = n.key.split()[-1] if n.kind == "person" and " " in n.key else ""
-    return _holds(title, n.key) or (len(last) >= 4 and _holds(title, last))
+    return holds(title, n.key) or (len(last) >= 4 and holds(title, last))
 
 
-def _holds(text: str, key: str) -> bool:
+def holds(text: str, key: str) -> bool:
     """Whether the folded ``text`` holds the folded name ``key`` as whole words."""
     return bool(key) and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text) is not None
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from monitor.embed import unpack_many
 from monitor.lexicon import fold
+from monitor.novelty.actors import holds
 from monitor.saga import Event, NameSeen, SagaModel, Story
 from monitor.types import Alert, AlertKind, Explanation, short_hash
 from monitor.urls import redact, web_link
@@ -53,7 +54,7 @@ def tells_news(story: Story, title: str) -> int:
     headlines name, and the fresh words two of them use."""
     folded = fold(title)
     words = set(re.findall(r"[^\W\d_]+", folded))
-    heads = sum(1 for k, n in story.heads.items() if n >= 2 and k in folded)
+    heads = sum(1 for k, n in story.heads.items() if n >= 2 and holds(folded, k))
     fresh = sum(1 for w, n in story.fresh.items() if n >= 2
                 and any(x.startswith(w.partition(":")[2]) for x in words))
     return heads + fresh

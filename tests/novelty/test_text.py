@@ -86,3 +86,12 @@ def test_the_alert_headline_is_one_that_tells_what_is_new() -> None:
     assert clearest_title(st) == "Acme Corp to buy the failed bank"
     st.heads = {}
     assert clearest_title(st) != "Acme Corp to buy the failed bank"  # the most central
+
+
+def test_a_headline_tells_a_newcomer_only_under_its_name() -> None:
+    """"Globex" in "Globexia" or "UBS" in "subsidiary" is not the newcomer named."""
+    from monitor.novelty.text import tells_news
+
+    st = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(), heads={"ubs": 2})
+    assert tells_news(st, "UBS to buy its rival") == 1
+    assert tells_news(st, "Bank sells its UK subsidiary") == 0
