@@ -1,6 +1,6 @@
 """Feed intake, one feed at a time: fetch it over HTTP, parse it, decide when to come back.
 
-    fetch(client, url, ...)   -> FetchResult   classified like Miniflux's response handler:
+    fetch(session, url, ...)  -> FetchResult   classified like Miniflux's response handler:
                                                ok, not_modified, rate_limited, http_error,
                                                timeout, network, tls, too_large,
                                                too_many_redirects, refused
@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import errno
+import functools
 import hashlib
 import ipaddress
 import random
@@ -35,6 +37,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import aiohttp
+import aiohttp.abc
 import fastfeedparser
 import feedparser
 import httpx
@@ -80,13 +84,28 @@ class Validators:
     etag: bytes | None = None
     last_modified: bytes | None = None
 
-    def request_headers(self) -> dict[bytes, bytes]:
-        h: dict[bytes, bytes] = {}
-        if self.etag:
-            h[b"If-None-Match"] = self.etag
-        if self.last_modified:
-            h[b"If-Modified-Since"] = self.last_modified
+    def request_headers(self) -> dict[str, str]:
+        """If-None-Match and If-Modified-Since. aiohttp writes header values as UTF-8: a
+        validator that is not UTF-8 text (a Latin-1 byte, a control character) cannot go
+        back byte for byte and is left out; the server then sends the feed, and a body
+        that did not change is still recognised by its hash (``body_hash``)."""
+        h: dict[str, str] = {}
+        for name, value in (("If-None-Match", self.etag),
+                            ("If-Modified-Since", self.last_modified)):  # fmt: skip
+            text = _header_text(value)
+            if text:
+                h[name] = text
         return h
+
+
+def _header_text(value: bytes | None) -> str | None:
+    if not value:
+        return None
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if any((c < " " and c != "\t") or c == "\x7f" for c in text) else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,82 +141,110 @@ class ParsedFeed:
 
 
 # -- HTTP ------------------------------------------------------------------------------
+#
+# aiohttp, not httpx, on the poll path: a 304 poll cost ~2 ms of event-loop CPU through
+# httpx -> httpcore -> anyio -> asyncio, ~0.2 ms through aiohttp (its HTTP parser and
+# writer are C). HTTP/1.1 only (aiohttp has no HTTP/2): a poll is one small request.
 
 
-def make_client(
-    polling: PollingSettings,
-    *,
-    max_connections: int | None = None,
-    verify: ssl.SSLContext | None = None,
-) -> httpx.AsyncClient:
-    """A client for polls: HTTP/2 when offered (over TLS), pooled connections (at most
-    ``max_connections``, default ``polling.max_connections``), gzip/deflate/brotli, our
-    User-Agent. Redirects are followed by :func:`fetch` itself. ``verify``: one TLS context
-    shared by many clients (loading the CA bundle costs ~20 ms a context).
+class AddressRefused(OSError):
+    """A connection to a non-public address was refused before it was made."""
+
+
+def make_session(polling: PollingSettings) -> aiohttp.ClientSession:
+    """The client of every poll: one connection pool (at most ``polling.max_connections``
+    connections, ``polling.max_per_host`` per origin), gzip/deflate/brotli, our User-Agent,
+    the timeouts of ``[polling]``. Redirects are followed by :func:`fetch` itself. Close it
+    with ``await session.close()``.
 
     A connection is kept alive ``polling.keepalive_expiry_s`` after its last request (every
-    answer is read to its end, a 304 too, so that it can be): the next poll of that host
-    skips the connect and the TLS handshake."""
-    keep_alive = polling.keepalive_expiry_s > 0
-    size = max_connections or polling.max_connections
-    return httpx.AsyncClient(
-        http2=True,
-        follow_redirects=False,
-        timeout=_timeout(polling),
-        verify=verify if verify is not None else True,
-        limits=httpx.Limits(
-            max_connections=size,
-            # 0: every connection is closed after its request
-            max_keepalive_connections=size if keep_alive else 0,
-            keepalive_expiry=polling.keepalive_expiry_s if keep_alive else 0.0,
-        ),
+    answer is read to its end, a 304 too, so that it can be; 0: closed after each one): the
+    next poll of that host skips the connect and the TLS handshake. Unless
+    ``allow_private_hosts``, the pool connects to public addresses only (see
+    :class:`PublicResolver` and :func:`public_socket`)."""
+    return aiohttp.ClientSession(
+        connector=make_connector(polling),
+        timeout=client_timeout(polling.connect_timeout_s, polling.read_timeout_s),
         headers={"User-Agent": polling.user_agent, "Accept": ACCEPT},
+        # no proxy from the environment (http(s)_proxy): a proxy on a private address
+        # would be refused by the guard anyway
+        trust_env=False,
     )
 
 
-class HostClients:
-    """One small client per origin (scheme, host, port), sharing one TLS context.
-
-    httpcore's pool checks every pooled connection (a socket readability test each) for
-    every request it assigns: one pool of ``max_connections`` for all hosts cost ~2 ms of
-    event-loop CPU per poll, and evicted the idle connection of one host to connect to
-    another. A pool per host holds at most ``max_per_host`` connections, those of its host.
-    """
-
-    def __init__(self, polling: PollingSettings) -> None:
-        self.polling = polling
-        self._clients: dict[str, httpx.AsyncClient] = {}
-        self._tls: ssl.SSLContext | None = None
-
-    def __len__(self) -> int:
-        return len(self._clients)
-
-    def client(self, url: str) -> httpx.AsyncClient:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}".lower()
-        client = self._clients.get(origin)
-        if client is None:
-            if self._tls is None:
-                self._tls = httpx.create_ssl_context()
-            client = make_client(
-                self.polling, max_connections=self.polling.max_per_host, verify=self._tls
-            )
-            self._clients[origin] = client
-        return client
-
-    async def aclose(self) -> None:
-        clients, self._clients = list(self._clients.values()), {}
-        await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
-
-
-def _timeout(polling: PollingSettings) -> httpx.Timeout:
-    return httpx.Timeout(
-        polling.read_timeout_s, connect=polling.connect_timeout_s, pool=polling.connect_timeout_s
+@functools.lru_cache(maxsize=16)
+def client_timeout(connect_s: float, read_s: float) -> aiohttp.ClientTimeout:
+    """The timeouts of a request; fetch() bounds the whole fetch (total_timeout_s)."""
+    return aiohttp.ClientTimeout(
+        total=None,
+        connect=connect_s,  # a free connection from the pool, the connect and TLS
+        sock_connect=connect_s,
+        sock_read=read_s,  # between two reads, the response headers included
     )
+
+
+def make_connector(polling: PollingSettings) -> aiohttp.TCPConnector:
+    """The connection pool of :func:`make_session` (tests give it to a session of their
+    own). The pool is kept per origin (scheme, host, port): taking a connection never walks
+    the connections of other hosts, and a full pool never closes one host's idle
+    connection for another's."""
+    keep_alive = polling.keepalive_expiry_s > 0
+    guarded = not polling.allow_private_hosts
+    return aiohttp.TCPConnector(
+        limit=polling.max_connections,
+        limit_per_host=polling.max_per_host,
+        force_close=not keep_alive,  # 0: closed after each request
+        keepalive_timeout=polling.keepalive_expiry_s if keep_alive else None,
+        # the CA bundle of the httpx clients (article pages, alerts): one trust store
+        ssl=tls_context(),
+        resolver=PublicResolver() if guarded else None,
+        socket_factory=public_socket if guarded else None,
+    )
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context (httpx's: certifi's CA bundle) for every client of the process:
+    loading the bundle costs ~20 ms a context."""
+    return httpx.create_ssl_context()
+
+
+class PublicResolver(aiohttp.abc.AbstractResolver):
+    """aiohttp's resolver, refusing a name any of whose addresses is not public (one
+    private address among public ones is enough). It runs when a connection is made, on
+    the very addresses connected to: a name that re-resolves between a check and the
+    connect (DNS rebinding) cannot slip through."""
+
+    def __init__(self) -> None:
+        self._resolver = aiohttp.DefaultResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[aiohttp.abc.ResolveResult]:
+        results = await self._resolver.resolve(host, port, family)
+        for result in results:
+            address = _ip(result["host"])
+            if address is None or not is_public(address):
+                raise AddressRefused(errno.EACCES, _non_public(host, result["host"]))
+        return results
+
+    async def close(self) -> None:
+        await self._resolver.close()
+
+
+def public_socket(addr_info: tuple[Any, ...]) -> socket.socket:
+    """The socket for one connect (``addr_info`` as getaddrinfo gives it), refused when the
+    address is not public: the last line of the guard, for what the resolver never sees
+    (an IP address in the URL, a proxy). The connected peer is the address checked here."""
+    family, type_, proto, _, sockaddr = addr_info
+    address = _ip(str(sockaddr[0]))
+    if address is None or not is_public(address):
+        raise AddressRefused(errno.EACCES, f"connection to non-public {sockaddr[0]} refused")
+    return socket.socket(family, type_, proto)
 
 
 async def fetch(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     url: str,
     *,
     polling: PollingSettings,
@@ -214,25 +261,24 @@ async def fetch(
 
 
 async def _fetch(
-    client: httpx.AsyncClient, url: str, polling: PollingSettings, validators: Validators
+    client: aiohttp.ClientSession, url: str, polling: PollingSettings, validators: Validators
 ) -> FetchResult:
-    headers, timeout = validators.request_headers(), _timeout(polling)
+    headers = validators.request_headers()
+    timeout = client_timeout(polling.connect_timeout_s, polling.read_timeout_s)
     current, visited = url, {url}
     permanent, moved_to = True, None
     for _hop in range(polling.max_redirects + 1):
+        refusal = refuse_reason(current, polling.allow_private_hosts)
+        if refusal:
+            return FetchResult(Outcome.REFUSED, current, error=refusal)
         try:
-            refusal = await refuse_reason(current, polling.allow_private_hosts)
-            if refusal:
-                return FetchResult(Outcome.REFUSED, current, error=refusal)
-            async with client.stream("GET", current, headers=headers, timeout=timeout) as resp:
-                if not polling.allow_private_hosts and not peer_is_public(resp):
-                    # the name re-resolved between our check and the connect (DNS
-                    # rebinding), or a proxy on this host: the connected peer decides
-                    return FetchResult(Outcome.REFUSED, current,
-                                       error=f"connected to non-public {peer_address(resp)}")
-                status = resp.status_code
-                if status in REDIRECT_STATUSES and "location" in resp.headers:
-                    nxt = str(resp.url.join(resp.headers["location"]))
+            async with client.get(
+                current, headers=headers, allow_redirects=False, timeout=timeout
+            ) as resp:
+                status = resp.status
+                location = resp.headers.get("Location")
+                if status in REDIRECT_STATUSES and location is not None:
+                    nxt = urljoin(current, location.strip())
                     permanent = permanent and status in PERMANENT_REDIRECTS
                     moved_to = nxt if permanent else None
                     if nxt in visited:
@@ -244,25 +290,44 @@ async def _fetch(
                     await _drain(resp)
                     continue
                 return await _classify(resp, current, moved_to, polling.max_body_bytes)
-        except httpx.TimeoutException as exc:
-            return FetchResult(Outcome.TIMEOUT, current, error=_describe(exc))
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-            return FetchResult(Outcome.REFUSED, current, error=_describe(exc))
-        except httpx.TransportError as exc:
-            kind = Outcome.TLS if _is_tls(exc) else Outcome.NETWORK
-            return FetchResult(kind, current, error=_describe(exc))
-        except OSError as exc:  # name resolution in refuse_reason
-            return FetchResult(Outcome.NETWORK, current, error=_describe(exc))
+        except (aiohttp.ClientError, OSError, ValueError) as exc:  # TimeoutError too
+            return _failed(exc, current)
     return FetchResult(
         Outcome.REDIRECTS, current, error=f"more than {polling.max_redirects} redirects"
     )
 
 
+def _failed(exc: BaseException, url: str) -> FetchResult:
+    """The outcome of a fetch that raised: aiohttp's errors (and the guard's) classified."""
+    refused = _refusal(exc)
+    if refused is not None:
+        return FetchResult(Outcome.REFUSED, url, error=refused)
+    if isinstance(exc, TimeoutError):
+        return FetchResult(Outcome.TIMEOUT, url, error=_describe(exc))
+    if _is_tls(exc):  # before ValueError: a certificate error is one too
+        return FetchResult(Outcome.TLS, url, error=_describe(exc))
+    if isinstance(exc, aiohttp.InvalidURL | ValueError):  # a URL, or a Location, unusable
+        return FetchResult(Outcome.REFUSED, url, error=_describe(exc))
+    return FetchResult(Outcome.NETWORK, url, error=_describe(exc))
+
+
+def _refusal(exc: BaseException) -> str | None:
+    """The guard's message when it refused the connection (aiohttp wraps its error)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, AddressRefused) or (
+            isinstance(seen, OSError) and seen.errno == errno.EACCES and "non-public" in str(seen)
+        ):  # several addresses refused: aiohappyeyeballs raises one OSError for them all
+            return str(seen.strerror or seen) if isinstance(seen, OSError) else str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 async def _classify(
-    resp: httpx.Response, url: str, moved_to: str | None, max_body: int
+    resp: aiohttp.ClientResponse, url: str, moved_to: str | None, max_body: int
 ) -> FetchResult:
-    status = resp.status_code
-    headers = {k.lower(): v for k, v in resp.headers.items()}
+    status = resp.status
+    headers = _headers(resp)
     common: dict[str, Any] = {
         "url": url,
         "status": status,
@@ -286,9 +351,9 @@ async def _classify(
             Outcome.TOO_LARGE, error=f"Content-Length {declared} > {max_body} bytes", **common
         )
     chunks, size = [], 0
-    async for chunk in resp.aiter_bytes():  # decoded (gzip, br): a zip bomb is caught too
+    async for chunk in resp.content.iter_any():  # decoded (gzip, br): a zip bomb is caught too
         size += len(chunk)
-        if size > max_body:
+        if size > max_body:  # left unread: the connection is closed, not reused
             return FetchResult(
                 Outcome.TOO_LARGE, error=f"body larger than {max_body} bytes, aborted", **common
             )
@@ -299,25 +364,34 @@ async def _classify(
 DRAIN_MAX_BYTES = 64 * 1024
 
 
-async def _drain(resp: httpx.Response) -> None:
+async def _drain(resp: aiohttp.ClientResponse) -> None:
     """Read to its end a response whose body we do not want (a 304, a redirect, an error
-    page): an HTTP/1.1 connection goes back to the pool, kept alive, only once its response
-    was read whole; left unread, httpcore closes it and the next poll of that host pays a
-    new connect (and TLS handshake). A body larger than ``DRAIN_MAX_BYTES`` is not worth
-    it: the connection is closed."""
+    page): a connection goes back to the pool, kept alive, only once its response was read
+    whole; left unread, it is closed and the next poll of that host pays a new connect
+    (and TLS handshake). A body larger than ``DRAIN_MAX_BYTES`` is not worth it: the
+    connection is closed."""
     size = 0
     try:
-        async for chunk in resp.aiter_raw():  # raw: nothing to decompress
+        while chunk := await resp.content.readany():
             size += len(chunk)
             if size > DRAIN_MAX_BYTES:
                 return
-    except httpx.HTTPError:  # the answer is what counts; the connection is closed
+    except (aiohttp.ClientError, OSError):  # the answer is what counts; the connection is closed
         return
 
 
-def _validators(resp: httpx.Response) -> Validators:
+def _headers(resp: aiohttp.ClientResponse) -> dict[str, str]:
+    """The response headers, names lower-cased, a repeated header's values joined by ", "."""
+    headers: dict[str, str] = {}
+    for name, value in resp.headers.items():
+        key = name.lower()
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    return headers
+
+
+def _validators(resp: aiohttp.ClientResponse) -> Validators:
     etag = last_modified = None
-    for name, value in resp.headers.raw:
+    for name, value in resp.raw_headers:  # the bytes as sent
         lname = name.lower()
         if lname == b"etag":
             etag = value
@@ -329,7 +403,7 @@ def _validators(resp: httpx.Response) -> Validators:
 def _is_tls(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
+        if isinstance(seen, ssl.SSLError | ssl.CertificateError | aiohttp.ClientSSLError):
             return True
         seen = seen.__cause__ or seen.__context__
     text = str(exc)
@@ -347,29 +421,21 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def peer_address(resp: httpx.Response) -> str | None:
-    """The IP address the response actually came from (None if the transport hides it)."""
-    stream = resp.extensions.get("network_stream")
-    addr = stream.get_extra_info("server_addr") if stream is not None else None
-    if isinstance(addr, tuple) and addr:
-        return str(addr[0])
-    return None
-
-
-def peer_is_public(resp: httpx.Response) -> bool:
-    """Closes the DNS-rebinding gap of :func:`refuse_reason` (the name re-resolved
-    between our check and httpx's connect): the connected peer itself must be public."""
-    peer = peer_address(resp)
-    if peer is None:
-        return True  # nothing to check (e.g. a custom transport); the URL was checked
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return is_public(ipaddress.ip_address(peer.split("%", 1)[0]))
+        return ipaddress.ip_address(text.split("%", 1)[0])  # fe80::1%eth0: the zone apart
     except ValueError:
-        return True
+        return None
 
 
-async def refuse_reason(url: str, allow_private_hosts: bool) -> str | None:
-    """Why we will not fetch ``url`` (bad scheme, non-public address), or None."""
+def _non_public(host: str, address: object) -> str:
+    return f"{host} is a non-public address ({address}); see allow_private_hosts"
+
+
+def refuse_reason(url: str, allow_private_hosts: bool) -> str | None:
+    """Why we will not fetch ``url`` (bad scheme, no host, a non-public IP address), or
+    None. A name is checked when it is resolved, by the session's resolver
+    (:class:`PublicResolver`), with the same message."""
     parts = urlsplit(url)
     scheme, host = parts.scheme.lower(), parts.hostname
     if scheme not in ("http", "https"):
@@ -378,15 +444,9 @@ async def refuse_reason(url: str, allow_private_hosts: bool) -> str | None:
         return "URL has no host"
     if allow_private_hosts:
         return None
-    try:
-        addresses = {ipaddress.ip_address(host)}
-    except ValueError:
-        port = parts.port or (443 if scheme == "https" else 80)
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}
-    for address in addresses:
-        if not address.is_global:
-            return f"{host} is a non-public address ({address}); see allow_private_hosts"
+    address = _ip(host)
+    if address is not None and not is_public(address):
+        return _non_public(host, address)
     return None
 
 

@@ -58,7 +58,7 @@ async def server() -> AsyncIterator[tuple[CountingServer, str]]:
 
 async def polls(base: str, polling: PollingSettings) -> list[fd.Outcome]:
     outcomes = []
-    async with fd.make_client(polling) as client:
+    async with fd.make_session(polling) as client:
         first = await fd.fetch(client, f"{base}/feed", polling=polling)
         outcomes.append(first.outcome)
         for path in ("/feed", "/feed", "/moved", "/broken", "/feed"):
