@@ -210,13 +210,15 @@ def tls_context() -> ssl.SSLContext:
 
 
 class PublicResolver(aiohttp.abc.AbstractResolver):
-    """aiohttp's resolver, refusing a name any of whose addresses is not public (one
-    private address among public ones is enough). It runs when a connection is made, on
-    the very addresses connected to: a name that re-resolves between a check and the
-    connect (DNS rebinding) cannot slip through."""
+    """The event loop's getaddrinfo (aiohttp's ThreadedResolver), refusing a name any of
+    whose addresses is not public (one private address among public ones is enough). It
+    runs when a connection is made, and the addresses it passes are those connected to: a
+    name that re-resolves between a check and the connect (DNS rebinding) cannot slip
+    through. The connector does not close a resolver it was given: this one holds nothing
+    to release (no resolver of its own, as aiodns would have)."""
 
     def __init__(self) -> None:
-        self._resolver = aiohttp.DefaultResolver()
+        self._resolver = aiohttp.ThreadedResolver()
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
