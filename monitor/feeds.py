@@ -105,7 +105,10 @@ def _header_text(value: bytes | None) -> str | None:
         text = value.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return None if any((c < " " and c != "\t") or c == "\x7f" for c in text) else text
+    return None if _CONTROL.search(text) else text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # aiohttp refuses them in a header
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +145,10 @@ class ParsedFeed:
 
 # -- HTTP ------------------------------------------------------------------------------
 #
-# aiohttp, not httpx, on the poll path: a 304 poll cost ~2 ms of event-loop CPU through
-# httpx -> httpcore -> anyio -> asyncio, ~0.2 ms through aiohttp (its HTTP parser and
-# writer are C). HTTP/1.1 only (aiohttp has no HTTP/2): a poll is one small request.
+# aiohttp, not httpx, on the poll path: the fetch of a 304 poll cost ~0.8 ms of event-loop
+# CPU through httpx -> httpcore -> anyio -> asyncio, ~0.15 ms through aiohttp (its HTTP
+# parser and writer are C; docs/notes/intake-15.md, part 3). HTTP/1.1 only (aiohttp has no
+# HTTP/2): a poll is one small request.
 
 
 class AddressRefused(OSError):
