@@ -37,7 +37,8 @@ from trafilatura.utils import load_html
 
 from monitor.config import ExtractSettings, PollingSettings, Settings
 from monitor.errors import BlockedURLError, FetchError
-from monitor.feeds import is_public, tls_context
+from monitor.feeds import is_public
+from monitor.fetcher import tls_context
 from monitor.language import detect_language, normalize_language
 from monitor.metrics import Metrics
 from monitor.prefilter import strip_html
@@ -70,7 +71,7 @@ def make_client(polling: PollingSettings) -> httpx.AsyncClient:
     """The client of article downloads: HTTP/2 when offered (over TLS), at most
     ``polling.max_connections`` pooled connections, gzip/deflate/brotli, our User-Agent, the
     TLS trust store of the feed polls. Redirects are followed (and checked) by the
-    extractor. Feeds are polled with aiohttp (``feeds.make_session``): a candidate's page
+    extractor. Feeds are polled with aiohttp (``fetcher.make_session``): a candidate's page
     is fetched far less often than a feed, so this stays on httpx."""
     keep_alive = polling.keepalive_expiry_s > 0
     size = polling.max_connections

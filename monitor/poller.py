@@ -35,6 +35,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import feeds as fd
+from monitor import fetcher
 from monitor.config import FeedSettings, Settings
 from monitor.cycle import CycleCounter
 from monitor.metrics import Metrics
@@ -186,7 +187,7 @@ class Poller:
 
     def _open(self) -> None:
         if self._session is None:
-            self._session = fd.make_session(self.polling)
+            self._session = fetcher.make_session(self.polling)
         if self._parser is None and self.polling.parse_workers > 0:
             self._parser = ParserPool(
                 self.polling.parse_workers, idle_stop_s=self.polling.parse_idle_stop_s
@@ -296,7 +297,7 @@ class Poller:
             started, cycle_started = utcnow(), self.cycle.poll_started()
             try:
                 assert self._session is not None
-                result = await fd.fetch(
+                result = await fetcher.fetch(
                     self._session,
                     url,
                     polling=self.polling,

@@ -20,15 +20,13 @@ from monitor.feeds import (
     canonical_link,
     content_hash,
     entry_identity,
-    fetch,
-    make_connector,
-    make_session,
     parse_feed,
     parse_max_age,
     parse_opml,
     parse_retry_after,
     plan_next_check,
 )
+from monitor.fetcher import fetch, make_connector, make_session
 from monitor.types import FeedItem
 
 # -- parsing -----------------------------------------------------------------------------
