@@ -7,8 +7,8 @@
                                       too_many_redirects, refused; never raises
     refuse_reason(url, allow_private_hosts)                    the SSRF guard's URL check
 
-Apart from ``monitor.feeds`` (values and parsing) so that the parser processes, which import
-``feeds.parse_feed``, do not load an HTTP client.
+Apart from ``monitor.feeds`` (the values a fetch gives, parsing, planning the next check):
+fetcher -> parser, as the data flows; ``import monitor.feeds`` alone loads no HTTP client.
 """
 
 from __future__ import annotations
@@ -46,8 +46,6 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 
 
-# -- HTTP ------------------------------------------------------------------------------
-#
 # aiohttp, not httpx, on the poll path: the fetch of a 304 poll cost ~0.8 ms of event-loop
 # CPU through httpx -> httpcore -> anyio -> asyncio, ~0.15 ms through aiohttp (its HTTP
 # parser and writer are C; docs/notes/intake-15.md, part 3). HTTP/1.1 only (aiohttp has no
