@@ -43,8 +43,13 @@ from prefilter import RSS_DEV, TERMS, load_items, load_terms  # noqa: E402
 
 from monitor.config import ExtractSettings, PollingSettings, Settings  # noqa: E402
 from monitor.documents import load_documents  # noqa: E402
-from monitor.extract import Extractor, decode_html, detect_language, extract_html  # noqa: E402
-from monitor.feeds import make_client  # noqa: E402
+from monitor.extract import (  # noqa: E402
+    Extractor,
+    decode_html,
+    detect_language,
+    extract_html,
+    make_client,
+)
 from monitor.nlp import Analysis, Analyzer  # noqa: E402
 from monitor.nlp_pool import PooledAnalyzer  # noqa: E402
 from monitor.novelty import Engine  # noqa: E402

@@ -5,8 +5,9 @@
 The feeds are served by a separate process (an asyncio HTTP/1.1 server with keep-alive,
 listening on --hosts loopback addresses 127.0.0.1..N so the per-host limit applies as it
 would across real sites). Each feed has an ETag and a Last-Modified and answers 304 to
-them. The poller runs as the daemon runs it (a connection pool per host, Redis state in an
-embedded redis-server, dedup, parser process), with an on_items callback that only counts.
+them. The poller runs as the daemon runs it (one aiohttp session pooled per origin, Redis
+state in an embedded redis-server, dedup, parser process), with an on_items callback that
+only counts.
 Prints wall time, items/s, CPU seconds of each process, connections opened, peak RSS;
 --profile adds the poller's profile of each cycle, --json a last line for peers.py.
 Goals on 2 cores (issue 15): cold <= 20 s, 304 cycle <= 6 s, RSS <= 400 MB.

@@ -37,7 +37,8 @@ from trafilatura.utils import load_html
 
 from monitor.config import ExtractSettings, PollingSettings, Settings
 from monitor.errors import BlockedURLError, FetchError
-from monitor.feeds import is_public, make_client, peer_address, peer_is_public
+from monitor.feeds import is_public
+from monitor.fetcher import tls_context
 from monitor.language import detect_language, normalize_language
 from monitor.metrics import Metrics
 from monitor.prefilter import strip_html
@@ -55,6 +56,7 @@ __all__ = [
     "decode_html",
     "detect_language",
     "extract_html",
+    "make_client",
     "peer_address",
     "to_document",
 ]
@@ -62,7 +64,57 @@ __all__ = [
 _ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
+# -- the HTTP client ---------------------------------------------------------
+
+
+def make_client(polling: PollingSettings) -> httpx.AsyncClient:
+    """The client of article downloads: HTTP/2 when offered (over TLS), at most
+    ``polling.max_connections`` pooled connections, gzip/deflate/brotli, our User-Agent, the
+    TLS trust store of the feed polls. Redirects are followed (and checked) by the
+    extractor. Feeds are polled with aiohttp (``fetcher.make_session``): a candidate's page
+    is fetched far less often than a feed, so this stays on httpx."""
+    keep_alive = polling.keepalive_expiry_s > 0
+    size = polling.max_connections
+    return httpx.AsyncClient(
+        http2=True,
+        follow_redirects=False,
+        timeout=httpx.Timeout(
+            polling.read_timeout_s,
+            connect=polling.connect_timeout_s,
+            pool=polling.connect_timeout_s,
+        ),
+        verify=tls_context(),
+        limits=httpx.Limits(
+            max_connections=size,
+            max_keepalive_connections=size if keep_alive else 0,
+            keepalive_expiry=polling.keepalive_expiry_s if keep_alive else 0.0,
+        ),
+        headers={"User-Agent": polling.user_agent, "Accept": _ACCEPT},
+    )
+
+
 # -- SSRF guard -------------------------------------------------------------
+
+
+def peer_address(resp: httpx.Response) -> str | None:
+    """The IP address the response actually came from (None if the transport hides it)."""
+    stream = resp.extensions.get("network_stream")
+    addr = stream.get_extra_info("server_addr") if stream is not None else None
+    if isinstance(addr, tuple) and addr:
+        return str(addr[0])
+    return None
+
+
+def peer_is_public(resp: httpx.Response) -> bool:
+    """Closes the DNS-rebinding gap of :func:`check_url` (the name re-resolved between
+    our check and httpx's connect): the connected peer itself must be public."""
+    peer = peer_address(resp)
+    if peer is None:
+        return True  # nothing to check (e.g. a custom transport); the URL was checked
+    try:
+        return is_public(ipaddress.ip_address(peer.split("%", 1)[0]))
+    except ValueError:
+        return True
 
 
 async def check_url(url: str, *, allow_private: bool = False) -> None:

@@ -1,9 +1,8 @@
-"""Feed intake, one feed at a time: fetch it over HTTP, parse it, decide when to come back.
+"""Feed intake, one feed at a time: what a fetch gave, parse it, decide when to come back.
 
-    fetch(client, url, ...)   -> FetchResult   classified like Miniflux's response handler:
-                                               ok, not_modified, rate_limited, http_error,
-                                               timeout, network, tls, too_large,
-                                               too_many_redirects, refused
+    FetchResult / Outcome                      what a fetch came to (``monitor.fetcher``
+                                               does the HTTP), classified like Miniflux's
+                                               response handler
     parse_feed(bytes, ...)    -> ParsedFeed    feedparser over the bytes *with* the response
                                                headers (so the HTTP charset is honoured); a
                                                malformed ("bozo") feed keeps what parsed
@@ -17,14 +16,11 @@ plain functions over values, so most of them are tested as such.
 
 from __future__ import annotations
 
-import asyncio
 import calendar
 import hashlib
 import ipaddress
 import random
 import re
-import socket
-import ssl
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,20 +33,12 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import fastfeedparser
 import feedparser
-import httpx
 from feedparser.datetimes import _parse_date as feedparser_date
 from lxml import etree
 
-from monitor.config import FeedSettings, PollingSettings
+from monitor.config import FeedSettings
 from monitor.errors import InputError
 from monitor.types import FeedItem, short_hash
-
-ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/rdf+xml, "
-    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-)
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-PERMANENT_REDIRECTS = frozenset({301, 308})
 
 
 class Outcome(StrEnum):
@@ -80,13 +68,31 @@ class Validators:
     etag: bytes | None = None
     last_modified: bytes | None = None
 
-    def request_headers(self) -> dict[bytes, bytes]:
-        h: dict[bytes, bytes] = {}
-        if self.etag:
-            h[b"If-None-Match"] = self.etag
-        if self.last_modified:
-            h[b"If-Modified-Since"] = self.last_modified
+    def request_headers(self) -> dict[str, str]:
+        """If-None-Match and If-Modified-Since. aiohttp writes header values as UTF-8: a
+        validator that is not UTF-8 text (a Latin-1 byte, a control character) cannot go
+        back byte for byte and is left out; the server then sends the feed, and a body
+        that did not change is still recognised by its hash (``body_hash``)."""
+        h: dict[str, str] = {}
+        for name, value in (("If-None-Match", self.etag),
+                            ("If-Modified-Since", self.last_modified)):  # fmt: skip
+            text = _header_text(value)
+            if text:
+                h[name] = text
         return h
+
+
+def _header_text(value: bytes | None) -> str | None:
+    if not value:
+        return None
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if _CONTROL.search(text) else text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # aiohttp refuses them in a header
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,222 +127,7 @@ class ParsedFeed:
     fallback: str = field(default="", compare=False)
 
 
-# -- HTTP ------------------------------------------------------------------------------
-
-
-def make_client(
-    polling: PollingSettings,
-    *,
-    max_connections: int | None = None,
-    verify: ssl.SSLContext | None = None,
-) -> httpx.AsyncClient:
-    """A client for polls: HTTP/2 when offered (over TLS), pooled connections (at most
-    ``max_connections``, default ``polling.max_connections``), gzip/deflate/brotli, our
-    User-Agent. Redirects are followed by :func:`fetch` itself. ``verify``: one TLS context
-    shared by many clients (loading the CA bundle costs ~20 ms a context).
-
-    A connection is kept alive ``polling.keepalive_expiry_s`` after its last request (every
-    answer is read to its end, a 304 too, so that it can be): the next poll of that host
-    skips the connect and the TLS handshake."""
-    keep_alive = polling.keepalive_expiry_s > 0
-    size = max_connections or polling.max_connections
-    return httpx.AsyncClient(
-        http2=True,
-        follow_redirects=False,
-        timeout=_timeout(polling),
-        verify=verify if verify is not None else True,
-        limits=httpx.Limits(
-            max_connections=size,
-            # 0: every connection is closed after its request
-            max_keepalive_connections=size if keep_alive else 0,
-            keepalive_expiry=polling.keepalive_expiry_s if keep_alive else 0.0,
-        ),
-        headers={"User-Agent": polling.user_agent, "Accept": ACCEPT},
-    )
-
-
-class HostClients:
-    """One small client per origin (scheme, host, port), sharing one TLS context.
-
-    httpcore's pool checks every pooled connection (a socket readability test each) for
-    every request it assigns: one pool of ``max_connections`` for all hosts cost ~2 ms of
-    event-loop CPU per poll, and evicted the idle connection of one host to connect to
-    another. A pool per host holds at most ``max_per_host`` connections, those of its host.
-    """
-
-    def __init__(self, polling: PollingSettings) -> None:
-        self.polling = polling
-        self._clients: dict[str, httpx.AsyncClient] = {}
-        self._tls: ssl.SSLContext | None = None
-
-    def __len__(self) -> int:
-        return len(self._clients)
-
-    def client(self, url: str) -> httpx.AsyncClient:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}".lower()
-        client = self._clients.get(origin)
-        if client is None:
-            if self._tls is None:
-                self._tls = httpx.create_ssl_context()
-            client = make_client(
-                self.polling, max_connections=self.polling.max_per_host, verify=self._tls
-            )
-            self._clients[origin] = client
-        return client
-
-    async def aclose(self) -> None:
-        clients, self._clients = list(self._clients.values()), {}
-        await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)
-
-
-def _timeout(polling: PollingSettings) -> httpx.Timeout:
-    return httpx.Timeout(
-        polling.read_timeout_s, connect=polling.connect_timeout_s, pool=polling.connect_timeout_s
-    )
-
-
-async def fetch(
-    client: httpx.AsyncClient,
-    url: str,
-    *,
-    polling: PollingSettings,
-    validators: Validators = Validators(),
-) -> FetchResult:
-    """GET a feed, conditionally; never raises for anything the network or server does."""
-    try:
-        async with asyncio.timeout(polling.total_timeout_s):
-            return await _fetch(client, url, polling, validators)
-    except TimeoutError:
-        return FetchResult(
-            Outcome.TIMEOUT, url, error=f"no full response within {polling.total_timeout_s:g} s"
-        )
-
-
-async def _fetch(
-    client: httpx.AsyncClient, url: str, polling: PollingSettings, validators: Validators
-) -> FetchResult:
-    headers, timeout = validators.request_headers(), _timeout(polling)
-    current, visited = url, {url}
-    permanent, moved_to = True, None
-    for _hop in range(polling.max_redirects + 1):
-        try:
-            refusal = await refuse_reason(current, polling.allow_private_hosts)
-            if refusal:
-                return FetchResult(Outcome.REFUSED, current, error=refusal)
-            async with client.stream("GET", current, headers=headers, timeout=timeout) as resp:
-                if not polling.allow_private_hosts and not peer_is_public(resp):
-                    # the name re-resolved between our check and the connect (DNS
-                    # rebinding), or a proxy on this host: the connected peer decides
-                    return FetchResult(Outcome.REFUSED, current,
-                                       error=f"connected to non-public {peer_address(resp)}")
-                status = resp.status_code
-                if status in REDIRECT_STATUSES and "location" in resp.headers:
-                    nxt = str(resp.url.join(resp.headers["location"]))
-                    permanent = permanent and status in PERMANENT_REDIRECTS
-                    moved_to = nxt if permanent else None
-                    if nxt in visited:
-                        return FetchResult(
-                            Outcome.REDIRECTS, current, status, error=f"redirect loop via {nxt}"
-                        )
-                    visited.add(nxt)
-                    current = nxt
-                    await _drain(resp)
-                    continue
-                return await _classify(resp, current, moved_to, polling.max_body_bytes)
-        except httpx.TimeoutException as exc:
-            return FetchResult(Outcome.TIMEOUT, current, error=_describe(exc))
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-            return FetchResult(Outcome.REFUSED, current, error=_describe(exc))
-        except httpx.TransportError as exc:
-            kind = Outcome.TLS if _is_tls(exc) else Outcome.NETWORK
-            return FetchResult(kind, current, error=_describe(exc))
-        except OSError as exc:  # name resolution in refuse_reason
-            return FetchResult(Outcome.NETWORK, current, error=_describe(exc))
-    return FetchResult(
-        Outcome.REDIRECTS, current, error=f"more than {polling.max_redirects} redirects"
-    )
-
-
-async def _classify(
-    resp: httpx.Response, url: str, moved_to: str | None, max_body: int
-) -> FetchResult:
-    status = resp.status_code
-    headers = {k.lower(): v for k, v in resp.headers.items()}
-    common: dict[str, Any] = {
-        "url": url,
-        "status": status,
-        "headers": headers,
-        "moved_to": moved_to,
-        "retry_after_s": parse_retry_after(headers.get("retry-after")),
-        "max_age_s": parse_max_age(headers.get("cache-control")),
-    }
-    if status == 304:
-        await _drain(resp)
-        return FetchResult(Outcome.NOT_MODIFIED, validators=_validators(resp), **common)
-    if status == 429 or (status == 503 and common["retry_after_s"] is not None):
-        await _drain(resp)
-        return FetchResult(Outcome.RATE_LIMITED, error=f"HTTP {status}", **common)
-    if not 200 <= status < 300:
-        await _drain(resp)
-        return FetchResult(Outcome.HTTP_ERROR, error=f"HTTP {status}", **common)
-    declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_body:
-        return FetchResult(
-            Outcome.TOO_LARGE, error=f"Content-Length {declared} > {max_body} bytes", **common
-        )
-    chunks, size = [], 0
-    async for chunk in resp.aiter_bytes():  # decoded (gzip, br): a zip bomb is caught too
-        size += len(chunk)
-        if size > max_body:
-            return FetchResult(
-                Outcome.TOO_LARGE, error=f"body larger than {max_body} bytes, aborted", **common
-            )
-        chunks.append(chunk)
-    return FetchResult(Outcome.OK, content=b"".join(chunks), validators=_validators(resp), **common)
-
-
-DRAIN_MAX_BYTES = 64 * 1024
-
-
-async def _drain(resp: httpx.Response) -> None:
-    """Read to its end a response whose body we do not want (a 304, a redirect, an error
-    page): an HTTP/1.1 connection goes back to the pool, kept alive, only once its response
-    was read whole; left unread, httpcore closes it and the next poll of that host pays a
-    new connect (and TLS handshake). A body larger than ``DRAIN_MAX_BYTES`` is not worth
-    it: the connection is closed."""
-    size = 0
-    try:
-        async for chunk in resp.aiter_raw():  # raw: nothing to decompress
-            size += len(chunk)
-            if size > DRAIN_MAX_BYTES:
-                return
-    except httpx.HTTPError:  # the answer is what counts; the connection is closed
-        return
-
-
-def _validators(resp: httpx.Response) -> Validators:
-    etag = last_modified = None
-    for name, value in resp.headers.raw:
-        lname = name.lower()
-        if lname == b"etag":
-            etag = value
-        elif lname == b"last-modified":
-            last_modified = value
-    return Validators(etag, last_modified)
-
-
-def _is_tls(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    text = str(exc)
-    return "SSL" in text or "CERTIFICATE" in text.upper()
-
-
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
@@ -345,49 +136,6 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
-
-
-def peer_address(resp: httpx.Response) -> str | None:
-    """The IP address the response actually came from (None if the transport hides it)."""
-    stream = resp.extensions.get("network_stream")
-    addr = stream.get_extra_info("server_addr") if stream is not None else None
-    if isinstance(addr, tuple) and addr:
-        return str(addr[0])
-    return None
-
-
-def peer_is_public(resp: httpx.Response) -> bool:
-    """Closes the DNS-rebinding gap of :func:`refuse_reason` (the name re-resolved
-    between our check and httpx's connect): the connected peer itself must be public."""
-    peer = peer_address(resp)
-    if peer is None:
-        return True  # nothing to check (e.g. a custom transport); the URL was checked
-    try:
-        return is_public(ipaddress.ip_address(peer.split("%", 1)[0]))
-    except ValueError:
-        return True
-
-
-async def refuse_reason(url: str, allow_private_hosts: bool) -> str | None:
-    """Why we will not fetch ``url`` (bad scheme, non-public address), or None."""
-    parts = urlsplit(url)
-    scheme, host = parts.scheme.lower(), parts.hostname
-    if scheme not in ("http", "https"):
-        return f"unsupported URL scheme {scheme!r}"
-    if not host:
-        return "URL has no host"
-    if allow_private_hosts:
-        return None
-    try:
-        addresses = {ipaddress.ip_address(host)}
-    except ValueError:
-        port = parts.port or (443 if scheme == "https" else 80)
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}
-    for address in addresses:
-        if not address.is_global:
-            return f"{host} is a non-public address ({address}); see allow_private_hosts"
-    return None
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -470,7 +218,7 @@ def parse_feed_slow(
         sanitize_html=False,
         resolve_relative_uris=False,
     )
-    bozo = _describe(parsed.bozo_exception) if parsed.get("bozo") else None
+    bozo = describe(parsed.bozo_exception) if parsed.get("bozo") else None
     if not parsed.entries and not parsed.get("version"):
         return ParsedFeed(
             (), bozo=bozo, error=f"not a feed: {bozo or 'no feed elements'}", fallback=why
@@ -581,7 +329,7 @@ def parse_feed_fast(
     try:  # bytes, never a URL: fastfeedparser fetches nothing
         doc = fastfeedparser.parse(content)
     except Exception as exc:  # whatever it raises, feedparser gets its turn
-        return f"fastfeedparser: {_describe(exc)}"
+        return f"fastfeedparser: {describe(exc)}"
     if len(doc.entries) != len(elements):
         return f"fastfeedparser found {len(doc.entries)} of {len(elements)} entries"
     lang = language or _feed_language(root, channel, hdrs)

@@ -1,11 +1,12 @@
 """The poller: one APScheduler job per feed, each poll fetch -> parse -> dedup -> on_items.
 
     Poller(settings, store, on_items, metrics)
-      start()          shared httpx client, one job per feed (config feeds + imported ones),
-                       first run at once (or when a stored backoff / Retry-After ends)
+      start()          one HTTP session (aiohttp, pooled per origin), one job per feed
+                       (config feeds + imported ones), first run at once (or when a
+                       stored backoff / Retry-After ends)
       reload(feeds)    add / remove / update jobs (SIGHUP)
       poll_all_once()  burst mode: every feed once, then return
-      stop()           stop scheduling, wait for polls in flight, close the client
+      stop()           stop scheduling, wait for polls in flight, close the session
 
 A poll never raises: its outcome is classified (``feeds.Outcome``), counted, stored as the
 feed's health, and decides the feed's next run (``feeds.plan_next_check``), which replaces
@@ -27,12 +28,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+import aiohttp
 import redis
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import feeds as fd
+from monitor import fetcher
 from monitor.config import FeedSettings, Settings
 from monitor.cycle import CycleCounter
 from monitor.metrics import Metrics
@@ -69,7 +72,7 @@ class Poller:
         # the config feeds as the last reload gave them: a poller started again (the
         # scheduler lease moved back to this process) polls those, not the start-up list
         self._configured: Sequence[FeedSettings] = settings.feeds
-        self._clients: fd.HostClients | None = None
+        self._session: aiohttp.ClientSession | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._parser: ParserPool | None = None
         self._slots = asyncio.Semaphore(self.polling.max_connections)
@@ -174,17 +177,17 @@ class Poller:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        if self._clients is not None:
-            await self._clients.aclose()
-            self._clients = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
         if self._parser is not None:
             self._parser.shutdown()
             self._parser = None
         self.running = False
 
     def _open(self) -> None:
-        if self._clients is None:
-            self._clients = fd.HostClients(self.polling)
+        if self._session is None:
+            self._session = fetcher.make_session(self.polling)
         if self._parser is None and self.polling.parse_workers > 0:
             self._parser = ParserPool(
                 self.polling.parse_workers, idle_stop_s=self.polling.parse_idle_stop_s
@@ -293,9 +296,9 @@ class Poller:
             await self._slots.acquire()
             started, cycle_started = utcnow(), self.cycle.poll_started()
             try:
-                assert self._clients is not None
-                result = await fd.fetch(
-                    self._clients.client(url),
+                assert self._session is not None
+                result = await fetcher.fetch(
+                    self._session,
                     url,
                     polling=self.polling,
                     validators=fd.Validators(state.etag, state.last_modified),

@@ -21,10 +21,10 @@ from monitor.extract import (
     decode_html,
     detect_language,
     extract_html,
+    make_client,
     peer_address,
     to_document,
 )
-from monitor.feeds import make_client
 from monitor.metrics import Metrics
 from monitor.store import Store, connect
 from monitor.store.articles import ArticleCache

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-import httpx
+import aiohttp
 import pytest
 from feed_server import FIXTURES, RSS, FeedServer, Reply, fixture, make_settings
 
@@ -20,14 +20,13 @@ from monitor.feeds import (
     canonical_link,
     content_hash,
     entry_identity,
-    fetch,
-    make_client,
     parse_feed,
     parse_max_age,
     parse_opml,
     parse_retry_after,
     plan_next_check,
 )
+from monitor.fetcher import fetch, make_connector, make_session
 from monitor.types import FeedItem
 
 # -- parsing -----------------------------------------------------------------------------
@@ -241,13 +240,13 @@ def server() -> Iterator[FeedServer]:
 
 
 @pytest.fixture
-async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async with make_client(make_settings(tmp_path).polling) as c:
+async def client(tmp_path: Path) -> AsyncIterator[aiohttp.ClientSession]:
+    async with make_session(make_settings(tmp_path).polling) as c:
         yield c
 
 
 async def test_fetch_ok_carries_validators_byte_for_byte(
-    server: FeedServer, client: httpx.AsyncClient, tmp_path: Path
+    server: FeedServer, client: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
     etag = 'W/"v1-\xe9;q=\\"x\\""'  # odd but legal: obs-text and escaped quotes
     server.routes["/f"] = Reply(
@@ -261,7 +260,7 @@ async def test_fetch_ok_carries_validators_byte_for_byte(
 
 
 async def test_fetch_304_sends_validators_back(
-    server: FeedServer, client: httpx.AsyncClient, tmp_path: Path
+    server: FeedServer, client: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
     server.routes["/f"] = Reply(304)
     v = Validators(b'"abc"', b"Fri, 17 Nov 2023 20:30:00 GMT")
@@ -273,7 +272,7 @@ async def test_fetch_304_sends_validators_back(
 
 
 async def test_fetch_classifies_failures(
-    server: FeedServer, client: httpx.AsyncClient, tmp_path: Path
+    server: FeedServer, client: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
     polling = make_settings(tmp_path, read_timeout_s=0.3, max_body_bytes=10_000).polling
     server.routes["/404"] = Reply(404)
@@ -303,7 +302,7 @@ async def test_fetch_classifies_failures(
 
 
 async def test_fetch_redirect_limit_and_permanent_target(
-    server: FeedServer, client: httpx.AsyncClient, tmp_path: Path
+    server: FeedServer, client: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
     polling = make_settings(tmp_path, max_redirects=2).polling
     for i in range(5):
@@ -319,7 +318,7 @@ async def test_fetch_redirect_limit_and_permanent_target(
 
 
 async def test_fetch_network_error_and_private_hosts(
-    client: httpx.AsyncClient, tmp_path: Path
+    client: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
     polling = make_settings(tmp_path).polling
     dead = await fetch(client, "http://127.0.0.1:9/feed", polling=polling)  # discard port
@@ -373,13 +372,83 @@ async def test_a_feed_that_lands_on_a_private_address_is_refused(tmp_path: Path)
     try:
         proxy = f"http://127.0.0.1:{server.server_address[1]}"
         strict = make_settings(tmp_path, allow_private_hosts=False).polling
-        async with httpx.AsyncClient(proxy=proxy) as via_local:
-            got = await fetch(via_local, "http://93.184.216.34/feed.xml", polling=strict)
+        async with aiohttp.ClientSession(connector=make_connector(strict), proxy=proxy) as s:
+            got = await fetch(s, "http://93.184.216.34/feed.xml", polling=strict)
             assert got.outcome is Outcome.REFUSED
-            assert "connected to non-public 127.0.0.1" in (got.error or "")
-            lax = make_settings(tmp_path, allow_private_hosts=True).polling
-            ok = await fetch(via_local, "http://93.184.216.34/feed.xml", polling=lax)
+            assert "non-public 127.0.0.1" in (got.error or "")
+        lax = make_settings(tmp_path, allow_private_hosts=True).polling
+        async with aiohttp.ClientSession(connector=make_connector(lax), proxy=proxy) as s:
+            ok = await fetch(s, "http://93.184.216.34/feed.xml", polling=lax)
             assert ok.outcome is Outcome.OK
     finally:
         server.shutdown()
         server.server_close()
+
+
+async def test_a_name_that_resolves_to_a_private_address_is_refused_before_connecting(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    """The session's resolver checks every address of a name when it connects (so a name
+    cannot re-resolve between the check and the connect)."""
+    server.routes["/f"] = Reply(200, fixture("rss2.xml"))
+    port = server.url("/f").rsplit(":", 1)[1].split("/")[0]
+    strict = make_settings(tmp_path, allow_private_hosts=False).polling
+    async with make_session(strict) as session:
+        got = await fetch(session, f"http://localhost:{port}/f", polling=strict)
+    assert got.outcome is Outcome.REFUSED
+    assert (got.error or "").startswith("localhost is a non-public address (")
+    assert not server.hits("/f")  # never connected
+    lax = make_settings(tmp_path).polling
+    async with make_session(lax) as session:
+        ok = await fetch(session, f"http://localhost:{port}/f", polling=lax)
+    assert ok.outcome is Outcome.OK
+
+
+def test_validators_that_cannot_go_back_as_they_came_are_left_out() -> None:
+    assert Validators(b'"a\xc3\xa9"', b"Fri, 17 Nov 2023 20:30:00 GMT").request_headers() == {
+        "If-None-Match": '"a\u00e9"',  # UTF-8: aiohttp writes these very bytes
+        "If-Modified-Since": "Fri, 17 Nov 2023 20:30:00 GMT",
+    }
+    assert Validators(b'"a\xe9"', b"x\r\ny: z").request_headers() == {}
+
+
+async def test_fetch_tls_failure_and_dropped_connection(tmp_path: Path) -> None:
+    """A certificate nobody signed is a TLS failure; a server that hangs up mid-body is a
+    network failure. Real servers on 127.0.0.1 (openssl makes the certificate)."""
+    import asyncio
+    import shutil
+    import ssl
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("no openssl command to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+
+    async def half(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n<rss")
+        await writer.drain()
+        writer.close()
+
+    servers = [await asyncio.start_server(half, "127.0.0.1", 0, ssl=tls),
+               await asyncio.start_server(half, "127.0.0.1", 0)]  # fmt: skip
+    ports = [s.sockets[0].getsockname()[1] for s in servers]
+    polling = make_settings(tmp_path).polling
+    try:
+        async with make_session(polling) as session:
+            bad_cert = await fetch(session, f"https://127.0.0.1:{ports[0]}/f", polling=polling)
+            cut = await fetch(session, f"http://127.0.0.1:{ports[1]}/f", polling=polling)
+    finally:
+        for s in servers:
+            s.close()
+            await s.wait_closed()
+    assert bad_cert.outcome is Outcome.TLS, bad_cert.error
+    assert bad_cert.error_kind == "tls"
+    assert cut.outcome is Outcome.NETWORK, cut.error

@@ -1,4 +1,4 @@
-"""monitor/feeds.py: connections kept alive across polls (304s, redirects and error pages
+"""monitor/fetcher.py: connections kept alive across polls (304s, redirects and error pages
 included), or closed after each request with keepalive_expiry_s = 0. A real HTTP/1.1
 server on 127.0.0.1 counts the connections it accepts."""
 
@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from monitor import feeds as fd
+from monitor import fetcher
 from monitor.config import PollingSettings
 
 FEED = b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title></channel></rss>"
@@ -58,11 +59,13 @@ async def server() -> AsyncIterator[tuple[CountingServer, str]]:
 
 async def polls(base: str, polling: PollingSettings) -> list[fd.Outcome]:
     outcomes = []
-    async with fd.make_client(polling) as client:
-        first = await fd.fetch(client, f"{base}/feed", polling=polling)
+    async with fetcher.make_session(polling) as client:
+        first = await fetcher.fetch(client, f"{base}/feed", polling=polling)
         outcomes.append(first.outcome)
         for path in ("/feed", "/feed", "/moved", "/broken", "/feed"):
-            r = await fd.fetch(client, base + path, polling=polling, validators=first.validators)
+            r = await fetcher.fetch(
+                client, base + path, polling=polling, validators=first.validators
+            )
             outcomes.append(r.outcome)
     return outcomes
 

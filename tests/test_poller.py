@@ -93,7 +93,9 @@ def rss(*items: tuple[str, str]) -> bytes:
 async def test_304_flow_sends_validators_back_byte_for_byte(
     server: FeedServer, store: Store, tmp_path: Path
 ) -> None:
-    etag = 'W/"5f3-\xe9 \\"q\\""'
+    # odd but legal: obs-text (the UTF-8 bytes of "é", seen by the server as Latin-1) and
+    # escaped quotes
+    etag = 'W/"5f3-\xc3\xa9 \\"q\\""'
     last_modified = "Fri, 17 Nov 2023 20:30:00 GMT"
 
     def route(req: Request) -> Reply:
@@ -128,6 +130,35 @@ async def test_304_flow_sends_validators_back_byte_for_byte(
     assert metrics.polls.labels(outcome="not_modified")._value.get() == 1
     # all 3 were new: they are counted where they stop, downstream; a 304 parses nothing
     assert metrics.items.labels(stage="known")._value.get() == 0
+
+
+async def test_an_etag_that_is_not_utf8_is_left_out_and_last_modified_still_gets_a_304(
+    server: FeedServer, store: Store, tmp_path: Path
+) -> None:
+    """aiohttp writes header values as UTF-8: a Latin-1 byte in an ETag cannot go back as
+    it came. The ETag is stored as sent but not sent back; If-Modified-Since is."""
+    etag = 'W/"5f3-\xe9"'  # one Latin-1 byte: not UTF-8
+    last_modified = "Fri, 17 Nov 2023 20:30:00 GMT"
+
+    def route(req: Request) -> Reply:
+        assert "if-none-match" not in req.headers, "a validator came back altered"
+        if req.headers.get("if-modified-since") == last_modified:
+            return Reply(304)
+        return Reply(
+            200, fixture("rss2.xml"),
+            {"Content-Type": RSS, "ETag": etag, "Last-Modified": last_modified},
+        )  # fmt: skip
+
+    server.routes["/rss"] = route
+    url = server.url("/rss")
+    _, poller, _sink, _metrics = setup(tmp_path, store, [url])
+    await poller.poll_all_once()
+    assert state(store, url).etag == etag.encode("latin-1")
+    await poller.poll_all_once()
+    await poller.stop()
+    second = state(store, url)
+    assert (second.last_status, second.last_http_status) == ("not_modified", 304)
+    assert second.etag == etag.encode("latin-1")  # kept
     assert poller.last_cycle_at is not None
 
 
