@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -224,3 +225,49 @@ def test_two_workers_seeing_two_reports_of_one_development_at_once_make_one_even
     developments = [a for a in emitted if a.kind is AlertKind.NEW_DEVELOPMENT]
     assert len(new_events) == 1, [after.events[e].statement for e in new_events]
     assert len(developments) == 1 and "Bret Taylor" in developments[0].headline, emitted
+
+
+async def test_falling_behind_is_logged_once_per_episode_and_the_lag_is_a_metric(
+    store: Store, settings_factory: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("monitor.intake.WATCH_S", 0.0)
+    caplog.set_level(logging.INFO, logger="monitor")
+    settings: Settings = settings_factory(tmp_path, pipeline={"behind_len": 10})
+    d = Daemon(settings, store, _Recorder())
+    d.scheduler.running = True  # the process that polls says it
+    db = d.intake.db
+    await db.ensure_group()
+    await db.publish(_items(12))
+    for _ in range(3):
+        await d.intake._watch()
+    assert caplog.text.count("intake falling behind: 12 item(s) waiting") == 1
+    lag = d.metrics.stream_lag.labels("intake", "pipeline")._value.get()
+    assert lag == 12
+    got = await db.read_new("w", count=12, block_ms=None)
+    await db.done(e.entry_id for e in got[:8])  # 4 left: under half of behind_len
+    await d.intake._watch()
+    await db.publish(_items(12, "again"))
+    await d.intake._watch()
+    assert "intake caught up: 4 item(s) waiting" in caplog.text
+    assert caplog.text.count("intake falling behind") == 2  # a second episode
+    await store.aclose()
+
+
+def test_status_lists_the_pipeline_group_and_its_workers(store: Store) -> None:
+    from monitor.cli import _queue_lines
+
+    async def fill() -> None:
+        db = IntakeStore(store, max_len=100)
+        await db.ensure_group()
+        await db.publish(_items(3))
+        await db.read_new("host-1", count=2, block_ms=None)
+        await store.aclose()
+
+    asyncio.run(fill())
+    lines = _queue_lines(ServiceStore(store).queue_depths([]))
+    assert lines[0].startswith("queues:    intake 3,")
+    assert lines[1].startswith("  intake pipeline: 2 pending, 1 unread, 1 worker(s), oldest")
+    assert lines[2].startswith("    worker host-1: 2 pending, idle")
+    as_json = ServiceStore(store).queue_depths([]).to_dict()["pipeline"]
+    assert as_json["pending"] == 2 and as_json["consumers"][0]["name"] == "host-1"
