@@ -312,6 +312,10 @@ class PipelineSettings(_Section):
     # An item handed out this many times without being done is a poison item: moved to the
     # intake dead letters (P:intake:dead), logged.
     max_deliveries: Annotated[int, Field(ge=1, le=1000)] = 5
+    # Workers decide batches in the order the polls added the items (many workers then give
+    # the alerts one would): a batch whose NLP is done waits for the older ones to be decided,
+    # at most this many seconds (then it is decided anyway); 0 = never waits.
+    order_wait_s: Annotated[float, Field(ge=0, le=3600)] = 30.0
     # Workers decide on a saga one at a time (NLP runs in parallel): a lock per saga held
     # while its model is read, decided on and saved; taken over after this many seconds if
     # its holder died.

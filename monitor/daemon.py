@@ -413,7 +413,9 @@ class Daemon:
         """Whether a batch of items is being processed now."""
         return self.intake.busy
 
-    async def _run_batch(self, items: list[FeedItem]) -> list[Alert] | None:
+    async def _run_batch(
+        self, items: list[FeedItem], turn: Callable[[], None] | None = None
+    ) -> list[Alert] | None:
         """Prefilter, download the candidates' articles (async), then NLP and matching in
         a worker thread; the pipeline writes the alerts to the outbox itself. None: a stop
         came first (the poll that handed the items on need not wait: they are
@@ -438,7 +440,10 @@ class Daemon:
             if not docs:
                 return []
             outcomes: list[Outcome] = []
-            alerts = pipeline.process(docs, outcomes=outcomes, only=only)
+            if turn is None:
+                alerts = pipeline.process(docs, outcomes=outcomes, only=only)
+            else:  # decided in the intake stream's order (NLP first, in parallel)
+                alerts = pipeline.process(docs, outcomes=outcomes, only=only, turn=turn)
             relevant = {o.doc.id for o in outcomes if o.verdicts - {Verdict.IRRELEVANT}}
             self.metrics.items.labels(stage="relevant").inc(len(relevant))
             irrelevant = {d.id for d in docs} - relevant

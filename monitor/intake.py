@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -36,8 +37,8 @@ from typing import TYPE_CHECKING
 import redis
 
 from monitor.alerts.outbox import _dead_local_consumer, _Trouble, default_consumer
-from monitor.errors import StoreError
-from monitor.store.intake import IntakeEntry, IntakeStore
+from monitor.errors import MonitorError, StoreError
+from monitor.store.intake import IntakeEntry, IntakeOrder, IntakeStore
 from monitor.store.outbox import is_nogroup
 from monitor.types import FeedItem, utcnow
 
@@ -58,6 +59,19 @@ WATCH_S = 5.0
 # A pipeline batch still running this long into the stop is abandoned (NLP workers killed).
 BATCH_STOP_GRACE_S = 2.5
 STOP_GRACE_S = 0.25
+# A batch waiting for its turn asks again this often.
+TURN_POLL_S = 0.005
+
+
+class OutOfTurn(MonitorError):
+    """A batch cannot be decided yet and its worker must do something else first: an
+    older entry is its own (a failed batch's), or was left by a dead worker (idle past
+    ``claim_idle_s``). The batch stays pending; the worker takes the older one first."""
+
+
+def _id_key(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
 
 
 class Intake:
@@ -81,7 +95,9 @@ class Intake:
         self._retry_at = 0.0  # monotonic: when our own pending entries are due
         self._retry_s = PENDING_RETRY_S
         self._next_claim = 0.0  # monotonic
+        self._claim_first = False  # a batch was put back for an abandoned older entry
         self._next_watch = 0.0  # monotonic
+        self.order = IntakeOrder(daemon.store)
         self._behind = False
         self._trouble = _Trouble("intake worker", {"consumer": self.consumer})
 
@@ -189,7 +205,10 @@ class Intake:
         """Take one batch (own retries, then taken over, then new) and process it;
         returns how many entries it took (0: nothing to do)."""
         await self._watch()
-        entries = await self._own_due()
+        entries = await self._claim_due(force=True) if self._claim_first else []
+        self._claim_first = False
+        if not entries:
+            entries = await self._own_due()
         if not entries:
             entries = await self._claim_due()
         if not entries:
@@ -216,8 +235,8 @@ class Intake:
             log.info("retrying %d checkpointed item(s) a failed batch left", len(entries))
         return entries
 
-    async def _claim_due(self) -> list[IntakeEntry]:
-        if time.monotonic() < self._next_claim:
+    async def _claim_due(self, *, force: bool = False) -> list[IntakeEntry]:
+        if not force and time.monotonic() < self._next_claim:
             return []
         idle_s = self.settings.claim_idle_s
         self._next_claim = time.monotonic() + max(idle_s / 2, 0.1)
@@ -254,14 +273,20 @@ class Intake:
         self.held = good
         waiting = self.d.metrics.queue_depth.labels("pipeline")
         waiting.inc(len(items))
+        toucher = asyncio.create_task(self._touch([e.entry_id for e in good]))
         try:
-            alerts = await self.d._run_batch(items)
+            alerts = await self.d._run_batch(items, self._turn(good))
+        except OutOfTurn as exc:
+            log.info("batch of %d item(s) put back: %s", len(good), exc)
+            self._own, self._retry_at, self.held = True, 0.0, []
+            return
         except Exception as exc:
             self._failed(len(good), exc)
             self.held = []
             return
         finally:
             waiting.dec(len(items))
+            toucher.cancel()
         if alerts is None:
             return  # a stop came first: the batch is stop()'s now
         self.held = []
@@ -271,6 +296,46 @@ class Intake:
         for a in alerts:  # counted by kind in the pipeline
             log.info("alert: %s", a.headline,
                      extra={"alert": a.id, "kind": a.kind.value, "feed": a.source_feed or ""})
+
+    async def _touch(self, entry_ids: Sequence[str]) -> None:
+        """While the batch runs: its entries' idle time reset every third of
+        ``claim_idle_s``, so that no other worker takes a live batch over."""
+        every = self.settings.claim_idle_s / 3
+        while True:
+            await asyncio.sleep(every)
+            with suppress(StoreError):
+                await asyncio.to_thread(self.order.touch, self.consumer, entry_ids)
+
+    def _turn(self, batch: Sequence[IntakeEntry]) -> Callable[[], None] | None:
+        """The wait, in the pipeline thread between NLP and decisions, for the entries
+        older than ``batch`` to be decided (see :class:`~monitor.store.intake.IntakeOrder`).
+        Raises :class:`OutOfTurn` when one of them is ours or abandoned; gives up waiting
+        after ``order_wait_s`` (logged): an older item that keeps failing stalls nothing."""
+        limit_s = self.settings.order_wait_s
+        if limit_s <= 0 or not batch:
+            return None
+        first = min((e.entry_id for e in batch), key=_id_key)
+        claim_ms = int(self.settings.claim_idle_s * 1000)
+
+        def turn() -> None:
+            deadline = time.monotonic() + limit_s
+            while (b := self.order.blocker(first)) is not None:
+                if b.consumer == self.consumer:
+                    raise OutOfTurn(f"older entry {b.entry_id} is ours: done first")
+                if b.consumer is not None and b.idle_ms >= claim_ms:
+                    self._claim_first = True
+                    raise OutOfTurn(f"older entry {b.entry_id} left by {b.consumer}: "
+                                    f"taken over first")
+                if self.d._stop.is_set():
+                    return
+                if time.monotonic() > deadline:
+                    log.warning("decided out of order: entry %s (%s) still not done after "
+                                "%.0fs ([pipeline] order_wait_s)", b.entry_id,
+                                b.consumer or "unread", limit_s)
+                    return
+                time.sleep(TURN_POLL_S)
+
+        return turn
 
     def _failed(self, n: int, exc: BaseException) -> None:
         self._own = self._one_at_a_time = True

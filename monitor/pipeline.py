@@ -262,8 +262,12 @@ class Pipeline:
         clock: Callable[[Document], datetime | None] | None = None,
         outcomes: list[Outcome] | None = None,
         only: Mapping[str, Collection[str]] | None = None,
+        turn: Callable[[], None] | None = None,
     ) -> list[Alert]:
         """Run documents through every saga (or one); emit and return the new alerts.
+
+        ``turn``: called between the NLP and the decisions; returns when this batch may be
+        decided (a pipeline worker decides in the intake stream's order, ``monitor.intake``).
 
         ``only`` (document id -> saga names, from :meth:`candidates`): a document in it
         is decided against those sagas alone, never against a saga whose prefilter did
@@ -300,6 +304,8 @@ class Pipeline:
         need = [d for d in pending
                 if any(d.id in ids and d.id not in far.get(n, ()) for n, ids in todo_ids.items())]
         by_id = {a.doc.id: a for a in self.analyzer.analyze(need)} if need else {}
+        if turn is not None:
+            turn()  # a worker's batch waits for the older ones to be decided
         alerts: list[Alert] = []
         for s in sagas:
             if s.name not in todo:

@@ -311,7 +311,8 @@ class SlowPipeline:
         return [(it, ("test-saga",)) for it in items]
 
     def process(
-        self, docs: Sequence[Document], *, outcomes: list[Any], only: Any = None
+        self, docs: Sequence[Document], *, outcomes: list[Any], only: Any = None,
+        turn: Any = None,
     ) -> list[Alert]:
         self.started.set()
         time.sleep(self.delay_s)

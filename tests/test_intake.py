@@ -103,8 +103,8 @@ class _Recorder:
     def candidates(self, items: Sequence[FeedItem]) -> list[tuple[FeedItem, tuple[str, ...]]]:
         return [(it, ("openai",)) for it in items]
 
-    def process(self, docs: Sequence[Document], *, outcomes: list[Any], only: Any = None
-                ) -> list[Alert]:
+    def process(self, docs: Sequence[Document], *, outcomes: list[Any], only: Any = None,
+                turn: Any = None) -> list[Alert]:
         if any(d.title == self.poison for d in docs):
             raise RuntimeError("this item breaks the pipeline")
         self.processed.extend(d.title for d in docs)

@@ -279,6 +279,69 @@ class IntakeStore:
         return int(await self.r.xlen(self.dead))
 
 
+# Reset the idle time of entries still held by ARGV[2] (a live worker's batch in flight), so
+# that nobody takes them over; an entry another consumer took meanwhile is left alone. No
+# delivery is counted (JUSTID). KEYS: 1 stream; ARGV: 1 group, 2 consumer, 3.. entry ids
+_TOUCH = """
+local n = 0
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])
+  if #p > 0 then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+    n = n + 1
+  end
+end
+return n
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Blocker:
+    """The oldest entry not done, older than a batch about to be decided: who holds it
+    (None: nobody read it yet) and for how long it has been idle."""
+
+    entry_id: str
+    consumer: str | None
+    idle_ms: int
+
+
+class IntakeOrder:
+    """Sync side, for the pipeline thread: is it this batch's turn to be decided?
+
+    Decisions follow the stream's order (the order the polls added the items): a batch
+    is decided once no older entry is left in the stream (entries are deleted once done).
+    Its NLP runs before, in parallel with the other workers'."""
+
+    def __init__(self, store: Store) -> None:
+        self.r: Any = store.redis
+        self.stream = store.keys.intake()
+        self._touch = self.r.register_script(_TOUCH)
+
+    def blocker(self, first_id: str) -> Blocker | None:
+        """The oldest entry older than ``first_id`` still in the stream, or None."""
+        try:
+            rows = self.r.xrange(self.stream, count=1)
+            if not rows or _id_key(_s(rows[0][0])) >= _id_key(first_id):
+                return None
+            oldest = _s(rows[0][0])
+            held = self.r.xpending_range(self.stream, PIPELINE_GROUP, oldest, oldest, 1)
+        except redis.RedisError as exc:
+            raise StoreError(f"intake stream {self.stream}: cannot read its order: {exc}") from exc
+        if not held:
+            return Blocker(oldest, None, 0)
+        return Blocker(oldest, _s(held[0]["consumer"]), int(held[0]["time_since_delivered"]))
+
+    def touch(self, consumer: str, entry_ids: Sequence[str]) -> int:
+        """Keep ``consumer``'s entries from looking abandoned (idle reset); returns how many
+        it still held."""
+        if not entry_ids:
+            return 0
+        try:
+            return int(self._touch(keys=[self.stream], args=[PIPELINE_GROUP, consumer, *entry_ids]))
+        except redis.RedisError as exc:
+            raise StoreError(f"intake stream {self.stream}: cannot touch entries: {exc}") from exc
+
+
 def _id_key(entry_id: str) -> tuple[int, int]:
     ms, _, seq = entry_id.partition("-")
     return int(ms), int(seq or 0)
@@ -328,9 +391,11 @@ def read_intake_queue(store: Store) -> IntakeQueue:
 
 __all__ = [
     "PIPELINE_GROUP",
+    "Blocker",
     "IntakeConsumer",
     "IntakeEntry",
     "IntakeFull",
+    "IntakeOrder",
     "IntakeQueue",
     "IntakeStore",
     "read_intake_queue",
