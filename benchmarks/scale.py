@@ -3,11 +3,12 @@ processes on this machine, against one redis-server, on the same slice of ../sha
 
     .venv/bin/python benchmarks/scale.py [--archive ../shared/rss-dev] [--day 2023-11-20]
                                          [--candidates 120] [--workers 1,2]
+                                         [--warm-candidates 1000]
 
 Seeds a model from seeds/ once (in-process, about a minute), then for each worker count:
 a fresh copy of the model under its own key prefix, N ``monitor worker`` processes (NLP in
-the worker itself, article download off: the feed summaries), a warm-up slice from the day
-before (spaCy and the encoder loaded, the regexes compiled), then the measured slice added
+the worker itself, article download off: the feed summaries), a warm-up with the day before
+(spaCy and the encoder loaded, the regexes read), then the measured slice added
 to the intake stream at once (as a poll cycle does) and timed until every item is done.
 Prints items/s, candidates/s, the workers' CPU seconds and their ratio to one worker.
 
@@ -135,7 +136,10 @@ def run(n: int, url: str, dump: dict[str, bytes], tmp: Path, warm: list[FeedItem
         store.redis.restore(prefix + key[len("seed"):], 0, blob, replace=True)
     cfg = write_config(tmp / f"{prefix}.toml", prefix, tmp / prefix)
     env = {**os.environ, "REDIS_URL": url, "PYTHONPATH": str(ROOT),
-           "MONITOR__NLP__REGEX_CACHE_DIR": str(tmp / "cache")}
+           "MONITOR__NLP__REGEX_CACHE_DIR": str(tmp / "cache"),
+           # one BLAS thread a worker: the workers are the parallelism (OpenBLAS threads
+           # spin while they wait, which burns the other workers' cores)
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     logs = [(tmp / f"{prefix}-{i}.log").open("wb") for i in range(n)]
     procs = [subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(cfg), "worker"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
@@ -170,6 +174,7 @@ def main() -> int:
     ap.add_argument("--day", type=date.fromisoformat, default=date(2023, 11, 20))
     ap.add_argument("--candidates", type=int, default=120)
     ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--warm-candidates", type=int, default=1000)
     args = ap.parse_args()
     if not (args.archive / f"{args.day.isoformat()}.jsonl.gz").exists():
         print(f"no archive day {args.day} in {args.archive}: nothing to measure")
@@ -198,15 +203,21 @@ def main() -> int:
             print(f"seeded in {time.perf_counter() - t0:.1f}s")
             keys = [k.decode() for k in store.redis.scan_iter(match="seed:*")]
             dump = {k: store.redis.dump(k) for k in keys}
-            warm, _ = cut(pipeline, day_items(args.archive, args.day - timedelta(days=1)), 8)
+            # the day before, whole: enough candidates near the saga that every worker
+            # loads spaCy, the encoder and its regexes before the measure
+            warm, _ = cut(pipeline, day_items(args.archive, args.day - timedelta(days=1)),
+                          args.warm_candidates)
             measured, found = cut(pipeline, day_items(args.archive, args.day), args.candidates)
             store.close()
             print(f"slice: {len(measured)} items of {args.day} ({found} candidates), "
-                  f"warm-up {len(warm)} items of the day before; {os.cpu_count()} cores")
+                  f"warm-up {len(warm)} items of the day before; {os.cpu_count()} cores, "
+                  f"load average {os.getloadavg()[0]:.1f}")
             results = {n: run(n, url, dump, tmp, warm, measured) for n in counts}
         finally:
             server.kill()
             server.wait(10)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (wall times are inflated by "
+          "whatever else runs; CPU seconds compare)")
     base_wall = results[counts[0]][0]
     print(f"{'workers':>8} {'wall s':>8} {'items/s':>8} {'cand/s':>8} {'CPU s':>8} "
           f"{'speed-up':>9}")
