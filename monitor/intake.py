@@ -287,6 +287,8 @@ class Intake:
         finally:
             waiting.dec(len(items))
             toucher.cancel()
+            with suppress(asyncio.CancelledError):
+                await toucher
         if alerts is None:
             return  # a stop came first: the batch is stop()'s now
         self.held = []
