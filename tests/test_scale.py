@@ -129,7 +129,10 @@ def start_worker(cfg: Path, log: Path, url: str, stack: ExitStack) -> subprocess
     err = stack.enter_context(log.open("wb"))
     proc = subprocess.Popen(
         monitor_cmd("--config", str(cfg), "worker"),
-        cwd=ROOT, env=subprocess_env(REDIS_URL=url), stdout=subprocess.DEVNULL, stderr=err,
+        # one BLAS thread a worker, as docs/capacity.md says to run them (three workers on
+        # two cores: OpenBLAS threads would spin on each other's cores)
+        cwd=ROOT, env=subprocess_env(REDIS_URL=url, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1"),
+        stdout=subprocess.DEVNULL, stderr=err,
     )
     stack.callback(lambda: proc.poll() is None and (proc.kill(), proc.wait(10)))
     return proc
