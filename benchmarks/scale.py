@@ -3,7 +3,7 @@ processes on this machine, against one redis-server, on the same slice of ../sha
 
     .venv/bin/python benchmarks/scale.py [--archive ../shared/rss-dev] [--day 2023-11-20]
                                          [--candidates 120] [--workers 1,2]
-                                         [--warm-candidates 1000]
+                                         [--warm-candidates 1000] [--logs DIR]
 
 Seeds a model from seeds/ once (in-process, about a minute), then for each worker count:
 a fresh copy of the model under its own key prefix, N ``monitor worker`` processes (NLP in
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -128,7 +129,7 @@ def wait_done(store: Store, timeout_s: float) -> None:
 
 
 def run(n: int, url: str, dump: dict[str, bytes], tmp: Path, warm: list[FeedItem],
-        measured: list[FeedItem]) -> tuple[float, float]:
+        measured: list[FeedItem], logs_dir: Path | None = None) -> tuple[float, float]:
     """N workers on a fresh copy of the model: (wall s, workers' CPU s) for ``measured``."""
     prefix = f"bench{n}"
     store = connect(url, tmp, prefix=prefix, embedded_db="unused")
@@ -163,6 +164,9 @@ def run(n: int, url: str, dump: dict[str, bytes], tmp: Path, warm: list[FeedItem
             p.wait(30)
         for log in logs:
             log.close()
+            if logs_dir is not None:
+                logs_dir.mkdir(parents=True, exist_ok=True)
+                shutil.copy(log.name, logs_dir / Path(log.name).name)
         store.drop_namespace()
         store.close()
     return wall, cpu
@@ -175,6 +179,7 @@ def main() -> int:
     ap.add_argument("--candidates", type=int, default=120)
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--warm-candidates", type=int, default=1000)
+    ap.add_argument("--logs", type=Path, default=None, help="keep the workers' logs here")
     args = ap.parse_args()
     if not (args.archive / f"{args.day.isoformat()}.jsonl.gz").exists():
         print(f"no archive day {args.day} in {args.archive}: nothing to measure")
@@ -212,18 +217,21 @@ def main() -> int:
             print(f"slice: {len(measured)} items of {args.day} ({found} candidates), "
                   f"warm-up {len(warm)} items of the day before; {os.cpu_count()} cores, "
                   f"load average {os.getloadavg()[0]:.1f}")
-            results = {n: run(n, url, dump, tmp, warm, measured) for n in counts}
+            results = {n: run(n, url, dump, tmp, warm, measured, args.logs) for n in counts}
         finally:
             server.kill()
             server.wait(10)
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (wall times are inflated by "
           "whatever else runs; CPU seconds compare)")
     base_wall = results[counts[0]][0]
+    base_cpu = results[counts[0]][1]
+    # cores: CPU s / wall s, how much of the machine the workers got; on a shared machine
+    # the speed-up is bounded by it, the CPU ratio is what the extra workers cost
     print(f"{'workers':>8} {'wall s':>8} {'items/s':>8} {'cand/s':>8} {'CPU s':>8} "
-          f"{'speed-up':>9}")
+          f"{'cores':>6} {'speed-up':>9} {'CPU ratio':>10}")
     for n, (wall, cpu) in results.items():
         print(f"{n:>8} {wall:>8.1f} {len(measured) / wall:>8.1f} {found / wall:>8.2f} "
-              f"{cpu:>8.1f} {base_wall / wall:>8.2f}x")
+              f"{cpu:>8.1f} {cpu / wall:>6.2f} {base_wall / wall:>8.2f}x {cpu / base_cpu:>9.2f}x")
     return 0
 
 

@@ -320,7 +320,14 @@ class Intake:
         claim_ms = int(self.settings.claim_idle_s * 1000)
 
         def turn() -> None:
-            deadline = time.monotonic() + limit_s
+            start = time.monotonic()
+            try:
+                wait(start + limit_s)
+            finally:
+                log.debug("waited %.3fs for the turn of entry %s", time.monotonic() - start,
+                          first)
+
+        def wait(deadline: float) -> None:
             while (b := self.order.blocker(first)) is not None:
                 if b.consumer == self.consumer:
                     raise OutOfTurn(f"older entry {b.entry_id} is ours: done first")
