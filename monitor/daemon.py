@@ -201,6 +201,9 @@ class Daemon:
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: asyncio.Future[Any] | None = None  # the work off the loop now
+        # the pipeline work of the batch being run (None before it reaches the pipeline):
+        # only once this one finished are the batch's items done
+        self.batch_work: asyncio.Future[Any] | None = None
         self.failure: str | None = None  # why the daemon gave up (exit 1), see fail()
 
         # -- the stages: the poller feeds on_items; the pipeline's prefilter picks the
@@ -421,6 +424,7 @@ class Daemon:
         came first (the poll that handed the items on need not wait: they are
         checkpointed; Intake.stop gives the batch a moment, then abandons it)."""
         pipeline = self.pipeline
+        self.batch_work = None
         # A saga without a model here means Redis lost its data since the start: seeded
         # again from its seeds, never rebuilt from whatever live items come next.
         seeding = await self.off_loop(pipeline.ensure_seeded)
@@ -454,7 +458,7 @@ class Daemon:
                     self.outbox.count_source(o.saga, event_id, Source.of_document(o.doc))
             return alerts
 
-        batch = await self.off_loop(work)
+        batch = self.batch_work = await self.off_loop(work)
         if not batch.done():
             return None
         alerts = batch.result()

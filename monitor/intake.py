@@ -188,8 +188,9 @@ class Intake:
             task.cancel()
             with suppress(asyncio.CancelledError, Exception):
                 await task
-        if self.held and batch is not None and batch.done() and not batch.cancelled() \
-                and not batch.exception():
+        work = self.d.batch_work  # not the seeding check before it, nor a former batch
+        if self.held and work is not None and work.done() and not work.cancelled() \
+                and not work.exception():
             # Finished, maybe after the stop made the step let go: its items are done.
             with suppress(Exception):
                 await self.db.done(e.entry_id for e in self.held)

@@ -271,3 +271,29 @@ def test_status_lists_the_pipeline_group_and_its_workers(store: Store) -> None:
     assert lines[2].startswith("    worker host-1: 2 pending, idle")
     as_json = ServiceStore(store).queue_depths([]).to_dict()["pipeline"]
     assert as_json["pending"] == 2 and as_json["consumers"][0]["name"] == "host-1"
+
+
+async def test_a_stop_while_the_batch_downloads_its_articles_leaves_its_items_waiting(
+    store: Store, settings_factory: Any, tmp_path: Path,
+) -> None:
+    rec = _Recorder()
+    d = _daemon(settings_factory, tmp_path, store, rec)
+    downloading = asyncio.Event()
+
+    async def stuck(items: Sequence[FeedItem]) -> list[Document]:
+        downloading.set()
+        await asyncio.sleep(3600)  # a slow article site: the stop comes first
+        return []
+
+    d.articles.documents = stuck  # type: ignore[method-assign]
+    run = asyncio.create_task(d.run(worker=True))
+    await asyncio.wait_for(d.intake.db.ensure_group(), 10)
+    await IntakeStore(store, max_len=100).publish(_items(3))
+    await asyncio.wait_for(downloading.wait(), 20)
+    d.request_stop("test")
+    assert await asyncio.wait_for(run, 15) == 0
+    # not marked done for the seeding check that ran before the download: still waiting
+    assert [it.title for it in await IntakeStore(store, max_len=100).items()] == [
+        "i0", "i1", "i2"]
+    assert rec.processed == []
+    await store.aclose()
