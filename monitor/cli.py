@@ -134,6 +134,21 @@ def run(ctx: Context, burst: bool) -> None:
 
 
 @cli.command()
+@click.option("--deliver", is_flag=True, help="Deliver the alert outbox too.")
+@pass_ctx
+def worker(ctx: Context, deliver: bool) -> None:
+    """Run a pipeline worker: process new items from the intake stream (no polling).
+
+    Any number of them, on any machine, against one Redis (REDIS_URL), beside the
+    `monitor run` that polls: they share its intake stream (consumer group `pipeline`).
+    """
+    from monitor.daemon import run_daemon
+
+    code = run_daemon(ctx.settings, worker=True, deliver=deliver)
+    sys.exit(code)
+
+
+@cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--saga", "saga_name", default=None, help="Saga to seed (default: the first).")
 @click.option("--reset", is_flag=True, help="Drop the existing model first.")
@@ -733,17 +748,31 @@ def status(ctx: Context, as_json: bool) -> None:
 def _queue_lines(queues: QueueDepths) -> list[str]:
     """What waits where, and then one line per sink with alerts waiting: its consumer
     group's pending (read, not acknowledged: in flight or retrying) and unread entries,
-    its consumers, and how long its oldest undelivered alert has waited (the lag)."""
+    its consumers, and how long its oldest undelivered alert has waited (the lag); the
+    same for the intake stream's ``pipeline`` group, with one line per worker."""
     from monitor.poller import human_duration
 
     now_ms = int(time.time() * 1000)
     outbox = ", ".join(f"{sink} {n}" for sink, n in queues.outbox.items()) or "no sinks"
-    return [
+    lines = [
         f"queues:    intake {queues.intake}, alert outbox: {outbox}, dead letters {queues.dead}",
         *(f"  {q.sink}: {q.pending} pending, {q.unread} unread, {q.consumers} consumer(s), "
           f"oldest waiting {human_duration(q.lag_s(now_ms))}"
           for q in queues.groups if q.depth),
     ]
+    p = queues.pipeline
+    if p is not None and (p.group.depth or p.consumers or p.dead):
+        q = p.group
+        lines.append(
+            f"  intake {q.sink}: {q.pending} pending, {q.unread} unread, "
+            f"{len(p.consumers)} worker(s), oldest waiting {human_duration(q.lag_s(now_ms))}, "
+            f"dead letters {p.dead}"
+        )
+        lines += [
+            f"    worker {c.name}: {c.pending} pending, idle {human_duration(c.idle_ms / 1000)}"
+            for c in p.consumers
+        ]
+    return lines
 
 
 # --- monitor eval (issue 9: score replay alerts against labels) ---------------------------

@@ -298,6 +298,36 @@ class SchedulerSettings(_Section):
     lease_ttl_s: Annotated[float, Field(ge=1, le=3600)] = 15.0
 
 
+class PipelineSettings(_Section):
+    # How pipeline workers (`monitor worker`, and the one in `monitor run`) share the intake
+    # stream (monitor/store/intake.py). The stream holds at most this many items waiting
+    # (XADD MAXLEN ~); a poll that would pass it is refused and offered again next poll.
+    stream_max_len: Annotated[int, Field(ge=100, le=10_000_000)] = 100_000
+    # Items waiting above this many: "intake falling behind" logged once, until it is back
+    # under half of it (the monitor_stream_lag gauge shows it all the time).
+    behind_len: Annotated[int, Field(ge=1)] = 1000
+    # Items a worker read and did not finish for this many seconds are taken over by another
+    # worker (XAUTOCLAIM): longer than a batch ever takes (NLP and article downloads).
+    claim_idle_s: Annotated[float, Field(gt=0, le=86400)] = 300.0
+    # An item handed out this many times without being done is a poison item: moved to the
+    # intake dead letters (P:intake:dead), logged.
+    max_deliveries: Annotated[int, Field(ge=1, le=1000)] = 5
+    # Workers decide batches in the order the polls added the items (many workers then give
+    # the alerts one would): a batch whose NLP is done waits for the older ones to be decided,
+    # at most this many seconds (then it is decided anyway); 0 = never waits.
+    order_wait_s: Annotated[float, Field(ge=0, le=3600)] = 30.0
+    # Workers decide on a saga one at a time (NLP runs in parallel): a lock per saga held
+    # while its model is read, decided on and saved; taken over after this many seconds if
+    # its holder died.
+    saga_lock_ttl_s: Annotated[float, Field(ge=1, le=3600)] = 30.0
+
+    @model_validator(mode="after")
+    def _behind_under_max(self) -> PipelineSettings:
+        if self.behind_len >= self.stream_max_len:
+            raise ValueError("behind_len must be smaller than stream_max_len")
+        return self
+
+
 class HealthSettings(_Section):
     bind: str = "127.0.0.1:9464"
     enabled: bool = True
@@ -339,6 +369,7 @@ class Settings(_Section):
     alerts: AlertSettings = AlertSettings()
     health: HealthSettings = HealthSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    pipeline: PipelineSettings = PipelineSettings()
     digest: DigestSettings = DigestSettings()
     # Where the file was read from; relative paths inside it are resolved against its project root.
     config_path: Path | None = None

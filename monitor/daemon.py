@@ -10,22 +10,30 @@ One asyncio loop. The daemon is a list of components, each with ``start()`` and
                embedded redis-server started again if its process died (else: exit 1),
                checkpointed items retried as soon as it answers again
     heartbeat  heartbeat key in Redis (``monitor status``), queue-depth and model gauges
-    intake     seeds the saga model, replays items a previous run left half-done, and
-               retries items a failed batch left checkpointed (Redis back, or every
-               ``PENDING_RETRY_S``); on stop, waits for the pipeline batch in flight
+    intake     the pipeline worker (monitor.intake): seeds the saga model, then consumes
+               the intake stream (group ``pipeline``), a batch at a time; retries what a
+               failed batch left pending (Redis back, or after a backoff), takes over what
+               a dead worker left; on stop, waits for the pipeline batch in flight
     deliverer  delivers the alert outbox (monitor.alerts.outbox), drained on stop
     digest     the daily email digest (monitor.digest), when [digest] enabled
-    scheduler  polls feeds, hands new items to :meth:`Daemon.on_items` (last in, first out;
-               a poll still running ``POLL_STOP_GRACE_S`` into the stop is abandoned)
+    scheduler  polls feeds, hands new items to :meth:`Daemon.on_items`, which adds them to
+               the intake stream (last in, first out; a poll still running
+               ``POLL_STOP_GRACE_S`` into the stop is abandoned)
+
+``monitor worker`` is the same daemon with the watchdog, the Redis watch, the article
+downloader and the pipeline worker only (``--deliver``: the deliverer too): any number of
+them, on any machine, share the intake stream with the worker inside ``monitor run``.
 
 Every stage counts on the daemon's one :class:`~monitor.metrics.Metrics` registry, which
 ``/metrics`` serves.
 
-New items go through the pipeline one batch at a time (it mutates the saga model), in a
-worker thread so polling never stalls. Before a batch starts its items are checkpointed in
-Redis and they are forgotten only once its alerts are handed on, so a crash or a stop
-timeout loses nothing: the next start processes them again (alert ids are idempotent), and
-a batch that failed (Redis dropped in the middle) is retried by the running daemon.
+New items wait in the intake stream (Redis) until a worker has processed them: a worker
+takes one batch at a time, runs it in a thread so polling never stalls, and acknowledges
+(deletes) its entries only once its alerts are in the outbox. A crash or a stop timeout
+loses nothing: the entries stay pending, taken over by the next start or another worker
+(alert ids are idempotent), and a batch that failed (Redis dropped in the middle) is
+retried by the running worker. Workers decide on a saga one at a time (a per-saga lock,
+``monitor.pipeline``): two of them seeing two reports of one development make one event.
 
 Redis losing its data (restarted without persistence) is repaired as it is met: a saga
 without a model is seeded again from its seeds at the start of the next batch, and the
@@ -64,6 +72,7 @@ from monitor.digest import DigestSender
 from monitor.errors import ConfigError, StoreError
 from monitor.extract import Articles
 from monitor.health import HealthReport, HealthServer, evaluate, redis_reachable
+from monitor.intake import Intake
 from monitor.language import _identifier
 from monitor.lease import Leased
 from monitor.metrics import Metrics
@@ -86,9 +95,6 @@ STOP_GRACE_S = 0.25
 # Polls still running this long after SIGTERM (a feed that answers slowly) are abandoned:
 # nothing of theirs was handed on yet, or it is checkpointed; the next start polls again.
 POLL_STOP_GRACE_S = 3.0
-# A pipeline batch still running this long into the stop is abandoned: its NLP workers are
-# killed and its items stay checkpointed (the next start, or the next batch, does them).
-BATCH_STOP_GRACE_S = 2.5
 # `monitor run --burst`: how long to wait for the outbox to be delivered before exiting.
 BURST_DRAIN_TIMEOUT_S = 30.0
 # The heartbeat key outlives this many missed beats.
@@ -97,10 +103,6 @@ HEARTBEAT_TTL_BEATS = 3
 REDIS_WATCH_S = 1.0
 # Tries at starting a dead embedded redis-server again before the daemon gives up (exit 1).
 REDIS_RESTART_ATTEMPTS = 3
-# Items a failed batch left checkpointed are retried this often (and as soon as Redis
-# answers again); the wait doubles while the retries fail, up to PENDING_RETRY_MAX_S.
-PENDING_RETRY_S = 60.0
-PENDING_RETRY_MAX_S = 1800.0
 
 
 class Component(Protocol):
@@ -198,10 +200,10 @@ class Daemon:
         self.started_at = utcnow()
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._lock = asyncio.Lock()  # one pipeline batch at a time (it mutates the model)
         self._in_flight: asyncio.Future[Any] | None = None  # the work off the loop now
-        self._in_flight_items: list[FeedItem] = []
-        self._in_process: set[str] = set()  # ids of the items process() holds now
+        # the pipeline work of the batch being run (None before it reaches the pipeline):
+        # only once this one finished are the batch's items done
+        self.batch_work: asyncio.Future[Any] | None = None
         self.failure: str | None = None  # why the daemon gave up (exit 1), see fail()
 
         # -- the stages: the poller feeds on_items; the pipeline's prefilter picks the
@@ -229,13 +231,17 @@ class Daemon:
             settings.health.host_port, self.check_health, self.metrics, site
         )
 
-    def components(self, *, burst: bool = False) -> list[Component]:
+    def components(self, *, burst: bool = False, worker: bool = False) -> list[Component]:
         """Started in this order, stopped in reverse: the scheduler stops first (no new
-        work), the deliverer drains what the last batches enqueued, the watchdog goes last."""
+        work), the deliverer drains what the last batches enqueued, the watchdog goes last.
+        ``worker`` (``monitor worker``): the pipeline worker alone (and delivery when
+        ``self.deliverer`` is set): no scheduler, no heartbeat, no HTTP port."""
         delivery: list[Component] = [self.deliverer] if self.deliverer is not None else []
         if burst:  # a one-shot run next to a live daemon must not take its port or heartbeat
-            return [self.articles, self.intake, *delivery]
+            return [self.articles, Started(self.intake, loop=False), *delivery]
         out: list[Component] = [Watchdog(self.notifier, alive=lambda: self.failure is None)]
+        if worker:
+            return [*out, self.redis_watch, self.articles, self.intake, *delivery]
         if self.settings.health.enabled:
             out.append(self.health)
         scheduler = GracefulStop(self.leased, POLL_STOP_GRACE_S)
@@ -277,7 +283,7 @@ class Daemon:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def run(self, *, burst: bool = False) -> int:
+    async def run(self, *, burst: bool = False, worker: bool = False) -> int:
         loop = asyncio.get_running_loop()
         handlers: dict[signal.Signals, Callable[[], None]] = {
             signal.SIGINT: lambda: self.request_stop("SIGINT"),
@@ -289,7 +295,7 @@ class Daemon:
             loop.add_signal_handler(sig, handler)
         try:
             async with lifespan(
-                self.components(burst=burst),
+                self.components(burst=burst, worker=worker),
                 stop_timeout_s=SHUTDOWN_TIMEOUT_S,
                 stopping=self._stop.is_set,
             ):
@@ -297,7 +303,7 @@ class Daemon:
                     log.error("Redis does not answer at %s", self.store.location)
                     return 1
                 if not self._stop.is_set():  # else a SIGTERM came during start-up
-                    await self._serve(burst=burst)
+                    await self._serve(burst=burst, worker=worker)
                 self._set_state(DaemonState.STOPPING)
                 self.notifier.stopping("stopping: finishing the work in flight")
                 for t in list(self._tasks):
@@ -310,14 +316,17 @@ class Daemon:
                 loop.remove_signal_handler(sig)
             await self.store.aclose()
 
-    async def _serve(self, *, burst: bool) -> None:
-        """Running: until a stop (burst: until every feed was polled once and the outbox
-        delivered)."""
+    async def _serve(self, *, burst: bool, worker: bool = False) -> None:
+        """Running: until a stop (burst: until every feed was polled once, the intake
+        stream processed and the outbox delivered)."""
         self._set_state(DaemonState.RUNNING)
         self.notifier.ready(self.status_line())
-        log.info(
-            "daemon running: %d feeds, store %s", len(self.settings.feeds), self.store.location
-        )
+        if worker:
+            log.info("worker running: consumer %s of the intake stream, store %s",
+                     self.intake.consumer, self.store.location)
+        else:
+            log.info("daemon running: %d feeds, store %s",
+                     len(self.settings.feeds), self.store.location)
         if not burst:
             await self._stop.wait()
             return
@@ -325,6 +334,7 @@ class Daemon:
             await self._until_stopped(self.scheduler.poll_all_once())
         finally:
             await self.scheduler.stop()
+        await self._until_stopped(self.intake.drain())
         if self.deliverer is not None and not self._stop.is_set():
             await self._until_stopped(self.deliverer.drain(BURST_DRAIN_TIMEOUT_S))
 
@@ -364,6 +374,7 @@ class Daemon:
                     "health",
                     "digest",
                     "scheduler",
+                    "pipeline",
                     "log_level",
                 )
                 if getattr(new, name) != getattr(old, name)
@@ -388,69 +399,32 @@ class Daemon:
                 self._set_state(DaemonState.RUNNING)
             self.notifier.ready(self.status_line())
 
-    # -- items -> pipeline -> alerts --------------------------------------------------
+    # -- items -> intake stream -> pipeline workers -> alerts ---------------------------
     async def on_items(self, feed: FeedSettings, items: list[FeedItem]) -> None:
-        """Called by the scheduler with a feed's new items."""
+        """Called by the scheduler with a feed's new items: added to the intake stream,
+        where a pipeline worker (this process's, or a ``monitor worker``) takes them.
+        Raises :class:`~monitor.store.intake.IntakeFull` past ``[pipeline] stream_max_len``
+        (the poller offers the entries again at its next poll)."""
         if not items:
             return
         for it in items:
             log.debug("new item: %s", it.title, extra={"feed": feed.url, "item": it.id})
-        await self.service.checkpoint(items)
-        await self.process(items)
+        await self.intake.db.publish(items)
 
     @property
     def busy(self) -> bool:
         """Whether a batch of items is being processed now."""
-        return bool(self._in_process)
+        return self.intake.busy
 
-    async def process(self, items: list[FeedItem]) -> None:
-        """Run checkpointed items through the pipeline, ``nlp.batch_size`` at a time, one
-        batch at a time. Once a stop is requested no new batch starts: the rest stays
-        checkpointed for the next start ("finish or checkpoint")."""
-        size = self.settings.nlp.batch_size
-        waiting = self.metrics.queue_depth.labels("pipeline")
-        waiting.inc(len(items))
-        left = len(items)
-        ids = {it.id for it in items} - self._in_process
-        self._in_process |= ids
-        try:
-            for start in range(0, len(items), size):
-                batch = items[start : start + size]
-                async with self._lock:
-                    if self._stop.is_set():
-                        log.debug("stopping: %d item(s) left for the next start", left)
-                        return
-                    alerts = await self._run_batch(batch)
-                if alerts is None:  # a stop came first; the batch is Intake.stop's now
-                    return
-                waiting.dec(len(batch))
-                left -= len(batch)
-                await self.service.done(batch)
-                for a in alerts:  # counted by kind in the pipeline
-                    log.info(
-                        "alert: %s",
-                        a.headline,
-                        extra={"alert": a.id, "kind": a.kind.value, "feed": a.source_feed or ""},
-                    )
-        finally:
-            waiting.dec(left)
-            self._in_process -= ids
-
-    async def retry_pending(self) -> int:
-        """Process the checkpointed items nobody holds now (a batch failed on them: Redis
-        dropped in the middle); returns how many were taken."""
-        left = [it for it in await self.service.pending() if it.id not in self._in_process]
-        if left:
-            log.info("retrying %d checkpointed item(s) a failed batch left", len(left))
-            await self.process(left)
-        return len(left)
-
-    async def _run_batch(self, items: list[FeedItem]) -> list[Alert] | None:
+    async def _run_batch(
+        self, items: list[FeedItem], turn: Callable[[], None] | None = None
+    ) -> list[Alert] | None:
         """Prefilter, download the candidates' articles (async), then NLP and matching in
         a worker thread; the pipeline writes the alerts to the outbox itself. None: a stop
         came first (the poll that handed the items on need not wait: they are
         checkpointed; Intake.stop gives the batch a moment, then abandons it)."""
         pipeline = self.pipeline
+        self.batch_work = None
         # A saga without a model here means Redis lost its data since the start: seeded
         # again from its seeds, never rebuilt from whatever live items come next.
         seeding = await self.off_loop(pipeline.ensure_seeded)
@@ -470,7 +444,10 @@ class Daemon:
             if not docs:
                 return []
             outcomes: list[Outcome] = []
-            alerts = pipeline.process(docs, outcomes=outcomes, only=only)
+            if turn is None:
+                alerts = pipeline.process(docs, outcomes=outcomes, only=only)
+            else:  # decided in the intake stream's order (NLP first, in parallel)
+                alerts = pipeline.process(docs, outcomes=outcomes, only=only, turn=turn)
             relevant = {o.doc.id for o in outcomes if o.verdicts - {Verdict.IRRELEVANT}}
             self.metrics.items.labels(stage="relevant").inc(len(relevant))
             irrelevant = {d.id for d in docs} - relevant
@@ -481,21 +458,19 @@ class Daemon:
                     self.outbox.count_source(o.saga, event_id, Source.of_document(o.doc))
             return alerts
 
-        batch = await self.off_loop(work, items)
+        batch = self.batch_work = await self.off_loop(work)
         if not batch.done():
             return None
         alerts = batch.result()
         self.cycle.batch(candidates=len(chosen), alerts=len(alerts))
         return alerts
 
-    async def off_loop(
-        self, fn: Callable[[], T], items: Sequence[FeedItem] = ()
-    ) -> asyncio.Future[T]:
+    async def off_loop(self, fn: Callable[[], T]) -> asyncio.Future[T]:
         """``fn()`` (NLP, matching, seeding) in a daemon thread, awaited until it ends or a
         stop comes: its future, not done then. The work goes on; Intake.stop gives it a
-        moment, then abandons it (``items``, checkpointed, are marked done if it finished)."""
+        moment, then abandons it (its items are marked done if it finished)."""
         work = _in_daemon_thread(fn)
-        self._in_flight, self._in_flight_items = work, list(items)
+        self._in_flight = work
         stop = asyncio.ensure_future(self._stop.wait())
         either: set[asyncio.Future[Any]] = {work, stop}
         try:
@@ -569,6 +544,22 @@ class Daemon:
 
 
 # -- components -----------------------------------------------------------------------
+
+
+class Started:
+    """A component started with keyword arguments (the burst run's pipeline worker: no
+    loop of its own, drained by the run)."""
+
+    def __init__(self, inner: Intake, **kwargs: bool) -> None:
+        self.inner = inner
+        self.kwargs = kwargs
+        self.name = _name(inner)
+
+    async def start(self) -> None:
+        await self.inner.start(**self.kwargs)
+
+    async def stop(self) -> None:
+        await self.inner.stop()
 
 
 class GracefulStop:
@@ -721,8 +712,8 @@ class HeartbeatWriter:
         d = self.daemon
         try:
             await d.service.beat(d.heartbeat(), ttl_s=self.interval_s * HEARTBEAT_TTL_BEATS)
-            # checkpointed items; the Deliverer publishes alerts:<sink> and alerts:dead
-            d.metrics.queue_depth.labels("intake").set(await d.service.intake_depth_async())
+            # the intake worker publishes intake and its stream lag; the Deliverer
+            # alerts:<sink> and alerts:dead
             sagas = [s.name for s in d.settings.sagas]
             for saga, version in (await d.service.model_versions_async(sagas)).items():
                 d.metrics.model_version.labels(saga).set(version or 0)
@@ -742,88 +733,6 @@ class HeartbeatWriter:
         self._task = None
         self.daemon.state = DaemonState.STOPPED
         await self.beat()
-
-
-class Intake:
-    """Start: seed the saga model, then finish what a previous run checkpointed. While
-    running: retry what a failed batch left checkpointed, every ``PENDING_RETRY_S`` and
-    as soon as :meth:`retry_soon` is called (Redis answers again). Stop: wait (bounded)
-    for the pipeline batch in flight."""
-
-    name = "intake"
-
-    def __init__(self, daemon: Daemon) -> None:
-        self.daemon = daemon
-        self.ready_at: datetime | None = None
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def retry_soon(self) -> None:
-        self._wake.set()
-
-    async def _retry_loop(self) -> None:
-        # Not tenacity (used for the store ping above): tenacity retries one call until it
-        # succeeds; this loop never ends, a success resets the wait, and retry_soon() (Redis
-        # answers again) wakes it early, which would take a custom sleep. Three lines of state.
-        delay_s = PENDING_RETRY_S
-        while True:
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), delay_s)
-            self._wake.clear()
-            try:
-                await self.daemon.retry_pending()
-                delay_s = PENDING_RETRY_S
-            except Exception as exc:  # Redis away again, or a batch that fails: later
-                delay_s = min(delay_s * 2, PENDING_RETRY_MAX_S)
-                log.warning(
-                    "checkpointed items not processed (%s); next try in %.0fs", exc, delay_s
-                )
-
-    async def start(self) -> None:
-        d = self.daemon
-        d.notifier.status("starting: seeding the saga model")
-        seeding = await d.off_loop(d.pipeline.ensure_seeded)
-        if not seeding.done():
-            log.info("stopped while seeding the saga model: seeded at the next start")
-            return
-        seeding.result()  # its failure stops the start
-        pending = await d.service.pending()
-        if pending:
-            log.info("processing %d item(s) left by the previous run", len(pending))
-            try:
-                await d.process(pending)
-            except Exception:  # never a crash loop at start-up
-                log.exception("checkpointed items not processed; they stay checkpointed")
-        self.ready_at = utcnow()
-        self._task = asyncio.create_task(self._retry_loop(), name="intake-retry")
-
-    async def stop(self) -> None:
-        await _cancel(self._task)
-        self._task = None
-        batch = self.daemon._in_flight
-        if batch is not None and not batch.done():
-            log.info("waiting for the pipeline work in flight")
-            try:
-                await asyncio.wait_for(asyncio.shield(batch), BATCH_STOP_GRACE_S)
-            except TimeoutError:
-                log.warning(
-                    "pipeline work still running after %.1fs: abandoned, its items stay "
-                    "checkpointed",
-                    BATCH_STOP_GRACE_S,
-                )
-                await asyncio.to_thread(self.daemon.abandon_batch)
-                with suppress(Exception):  # it fails now (NLP workers killed), or is left
-                    await asyncio.wait_for(asyncio.shield(batch), STOP_GRACE_S)
-            except Exception:
-                pass  # its failure was logged by the caller
-        if batch is not None and batch.done() and not batch.cancelled() and not batch.exception():
-            # Finished, maybe after the stop made its caller let go: its items are done
-            # (again, harmless, when the caller got to it).
-            with suppress(Exception):
-                await self.daemon.service.done(self.daemon._in_flight_items)
-        with suppress(Exception):  # Redis away: nothing to report
-            if left := await self.daemon.service.intake_depth_async():
-                log.info("%d item(s) stay checkpointed for the next start", left)
 
 
 T = TypeVar("T")
@@ -864,11 +773,14 @@ def run_daemon(
     settings: Settings,
     *,
     burst: bool = False,
+    worker: bool = False,
+    deliver: bool = True,
     reload_settings: Callable[[], Settings] | None = None,
     analyzer: TextAnalyzer | None = None,
 ) -> int:
-    """``monitor run``. ``analyzer``: one already loaded (a process forked from a warm one,
-    as the kill-loop test does), else the one ``[nlp]`` asks for, made here."""
+    """``monitor run``; ``worker``: ``monitor worker`` (the pipeline worker alone, and
+    delivery if ``deliver``). ``analyzer``: one already loaded (a process forked from a
+    warm one, as the kill-loop test does), else the one ``[nlp]`` asks for, made here."""
     store = connect(
         redis_url(Env()),
         settings.data_dir,
@@ -898,7 +810,9 @@ def run_daemon(
             notifier=Notifier.from_env(),
             reload_settings=reload_settings,
         )
-        return asyncio.run(daemon.run(burst=burst))
+        if not deliver:
+            daemon.deliverer = None
+        return asyncio.run(daemon.run(burst=burst, worker=worker))
     finally:
         if isinstance(analyzer, PooledAnalyzer):
             analyzer.close()

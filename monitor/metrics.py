@@ -95,7 +95,25 @@ class Metrics:
         )
         self.queue_depth = Gauge(
             "monitor_queue_depth", "Entries waiting in a queue", ["queue"], registry=r
-        )  # queue: intake (checkpointed items), pipeline, alerts:<sink>, alerts:dead
+        )  # queue: intake (items in the intake stream), pipeline, alerts:<sink>, alerts:dead
+        self.stream_lag = Gauge(
+            "monitor_stream_lag",
+            "Entries of a stream its consumer group has not finished (unread + pending)",
+            ["stream", "group"],
+            registry=r,
+        )  # stream=intake, group=pipeline: the pipeline workers' backlog
+        self.stream_oldest = Gauge(
+            "monitor_stream_oldest_seconds",
+            "Age of the oldest entry a consumer group has not finished (0: none waits)",
+            ["stream", "group"],
+            registry=r,
+        )
+        self.intake_claims = Counter(
+            "monitor_intake_claims",
+            "Intake entries taken over from another worker, or dead-lettered",
+            ["outcome"],
+            registry=r,
+        )  # outcome: claimed (XAUTOCLAIM, or a dead local worker's), dead (poison)
         self.model_version = Gauge(
             "monitor_model_version", "Saga model version", ["saga"], registry=r
         )

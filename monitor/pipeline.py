@@ -9,6 +9,16 @@
              -> match.apply_decision: the model grows with what was new, stored in Redis
 
 The saga is data: a saga is a name, a seed folder and an optional curation file in config.
+
+Several workers (processes, machines) may run this pipeline on one Redis. Their NLP runs
+in parallel; their decisions on one saga are taken one at a time, under the saga's lock
+(``store.lease.SagaLock``): read the model, decide, emit the alerts, save. Not optimistic
+versioning alone: alerts are emitted *before* the model is saved (a crash in between must
+not lose them), so a worker that lost the race would already have emitted the alert of a
+stale decision -- two workers seeing two reports of one new development would open two
+events and send two alerts. Under the lock the second reads the first's event and finds
+its report known. The version check of the save stays, as a fence for a lock that expired
+while held. The section is short (no NLP in it), so the lock costs little throughput.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from monitor.novelty import Engine, Placement, far, saga_centroid
 from monitor.prefilter import Prefilter, SagaPrefilters
 from monitor.saga import Curation, SagaModel
 from monitor.store import Store
+from monitor.store.lease import SagaLock
 from monitor.store.sagas import SagaStore
 from monitor.types import Alert, Document, FeedItem, Verdict, utcnow
 
@@ -251,8 +262,12 @@ class Pipeline:
         clock: Callable[[Document], datetime | None] | None = None,
         outcomes: list[Outcome] | None = None,
         only: Mapping[str, Collection[str]] | None = None,
+        turn: Callable[[], None] | None = None,
     ) -> list[Alert]:
         """Run documents through every saga (or one); emit and return the new alerts.
+
+        ``turn``: called between the NLP and the decisions; returns when this batch may be
+        decided (a pipeline worker decides in the intake stream's order, ``monitor.intake``).
 
         ``only`` (document id -> saga names, from :meth:`candidates`): a document in it
         is decided against those sagas alone, never against a saga whose prefilter did
@@ -289,31 +304,48 @@ class Pipeline:
         need = [d for d in pending
                 if any(d.id in ids and d.id not in far.get(n, ()) for n, ids in todo_ids.items())]
         by_id = {a.doc.id: a for a in self.analyzer.analyze(need)} if need else {}
+        if turn is not None:
+            turn()  # a worker's batch waits for the older ones to be decided
         alerts: list[Alert] = []
         for s in sagas:
             if s.name not in todo:
                 continue
-            skimmed = [d for d in todo[s.name] if d.id in far.get(s.name, ())]
-            near = [by_id[d.id] for d in todo[s.name] if d.id not in far.get(s.name, ())]
-            for attempt in range(5):
-                try:
-                    alerts += self._process_saga(
-                        s,
-                        near,
-                        skimmed=skimmed,
-                        quiet=quiet,
-                        now=now,
-                        clock=clock,
-                        outcomes=outcomes,
-                    )
-                    break
-                except ConflictError:
-                    if attempt == 4:
-                        raise
-                    log.info("saga %s changed under us, retrying", s.name)
+            with SagaLock(self.store, s.name, self.settings.pipeline.saga_lock_ttl_s).held():
+                # Another worker may have done some of them since (an entry taken over
+                # from a worker that was slow, not dead): each document changes a model once.
+                still = self.sagas.unseen(s.name, [d.id for d in todo[s.name]])
+                undone = [d for d in todo[s.name] if d.id in still]
+                skimmed = [d for d in undone if d.id in far.get(s.name, ())]
+                near = [by_id[d.id] for d in undone if d.id not in far.get(s.name, ())]
+                alerts += self._decide(s, near, skimmed, quiet=quiet, now=now, clock=clock,
+                                       outcomes=outcomes)
         if self.metrics:
             self.metrics.pipeline_seconds.observe(time.perf_counter() - started)
         return alerts
+
+    def _decide(
+        self,
+        s: SagaSettings,
+        near: Sequence[Analysis],
+        skimmed: Sequence[Document],
+        *,
+        quiet: bool,
+        now: datetime | None,
+        clock: Callable[[Document], datetime | None] | None,
+        outcomes: list[Outcome] | None,
+    ) -> list[Alert]:
+        """One saga's decisions on a batch, under its lock (see :meth:`process`). The
+        version check of the save stays as a fence: a worker whose lock expired while it
+        held it (frozen past ``saga_lock_ttl_s``) reads the model again and decides again."""
+        for attempt in range(5):
+            try:
+                return self._process_saga(s, near, skimmed=skimmed, quiet=quiet, now=now,
+                                          clock=clock, outcomes=outcomes)
+            except ConflictError:
+                if attempt == 4:
+                    raise
+                log.info("saga %s changed under us, retrying", s.name)
+        return []
 
     def _far(self, docs: Sequence[Document], sagas: Sequence[SagaSettings]) -> dict[str, set[str]]:
         """For each saga, the ids of the documents too far from it to be relevant, told

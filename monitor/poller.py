@@ -42,6 +42,7 @@ from monitor.metrics import Metrics
 from monitor.parse_pool import ParserPool
 from monitor.store import Store
 from monitor.store.feeds import FeedState, FeedStore
+from monitor.store.intake import IntakeFull
 from monitor.types import FeedItem, utcnow
 from monitor.urls import redact
 
@@ -372,6 +373,11 @@ class Poller:
             # marked seen, the next poll offers them again; whatever was checkpointed
             # already is deduplicated downstream.
             raise
+        except IntakeFull as exc:
+            # Backpressure: the pipeline workers are behind (the intake worker says so,
+            # once per episode); the entries are not marked seen, the next poll offers them.
+            log.debug("%s; offered again at the next poll", exc, extra={"feed": feed.url})
+            return False
         except Exception:
             log.exception(
                 "processing new items failed; they will be offered again",

@@ -117,7 +117,7 @@ def test_status_without_a_daemon(config_file: Path, tmp_path: Path) -> None:
     from monitor.config import FeedSettings, load_settings
     from monitor.store import open_store
     from monitor.store.feeds import FeedState, FeedStore
-    from monitor.store.service import ServiceStore
+    from monitor.store.intake import IntakeStore
     from monitor.types import FeedItem, utcnow
 
     cfg = config_file.read_text().replace(
@@ -149,7 +149,7 @@ def test_status_without_a_daemon(config_file: Path, tmp_path: Path) -> None:
                 )
             )
             item = FeedItem("http://127.0.0.1:9/ok.xml", "t", "", "http://x/1", None, guid="1")
-            await ServiceStore(store).checkpoint([item])
+            await IntakeStore(store, max_len=1000).publish([item])
             store.redis.xadd(store.keys.dead_letters(), {"a": "1"})
             store.redis.set(store.keys.saga_version("test-saga"), 3)
             await store.aclose()
@@ -170,6 +170,9 @@ def test_status_without_a_daemon(config_file: Path, tmp_path: Path) -> None:
     as_json = run(*args, "--json", cwd=tmp_path)
     st = json.loads(as_json.stdout)
     assert as_json.returncode == 1 and st["running"] is False
+    pipeline = st["queues"].pop("pipeline")  # the intake stream's group, none made yet
+    assert {k: pipeline[k] for k in ("group", "pending", "unread", "dead", "consumers")} == {
+        "group": "pipeline", "pending": 0, "unread": 1, "dead": 0, "consumers": []}
     assert st["queues"] == {"intake": 1, "outbox": {"console": 0, "jsonl": 0}, "dead": 1,
                             "groups": {"console": {"pending": 0, "unread": 0, "consumers": 0,
                                                    "lag_s": 0.0},

@@ -34,6 +34,7 @@ from monitor.daemon import Daemon, GracefulStop, lifespan
 from monitor.feeds import parse_feed
 from monitor.metrics import ITEM_STAGES
 from monitor.store import Store, open_store
+from monitor.store.intake import IntakeStore
 from monitor.store.service import ServiceStore
 from monitor.types import (
     Alert,
@@ -310,7 +311,8 @@ class SlowPipeline:
         return [(it, ("test-saga",)) for it in items]
 
     def process(
-        self, docs: Sequence[Document], *, outcomes: list[Any], only: Any = None
+        self, docs: Sequence[Document], *, outcomes: list[Any], only: Any = None,
+        turn: Any = None,
     ) -> list[Alert]:
         self.started.set()
         time.sleep(self.delay_s)
@@ -357,14 +359,15 @@ async def test_stop_finishes_the_batch_in_flight_and_checkpoints_the_rest(
     assert await asyncio.wait_for(run, 10) == 0
     await handoff
     assert pipeline.processed == [it.id for it in items[:2]]  # the batch in flight finished
-    svc = ServiceStore(s)
-    assert {it.id for it in await svc.pending()} == {it.id for it in items[2:]}
+    assert {it.id for it in await IntakeStore(s, max_len=1000).items()} == {
+        it.id for it in items[2:]}
 
-    # The next start processes what was checkpointed, then forgets it.
+    # The next start processes what was checkpointed (left in the intake stream), then
+    # forgets it.
     again = SlowPipeline(delay_s=0)
     assert await Daemon(settings, s, again).run(burst=True) == 0  # type: ignore[arg-type]
     assert sorted(again.processed) == sorted(it.id for it in items[2:])
-    assert await svc.pending() == []
+    assert await IntakeStore(s, max_len=1000).items() == []
     await s.aclose()
 
 

@@ -615,7 +615,7 @@ async def test_redis_dropping_mid_batch_its_items_are_retried_once_redis_is_back
             server.start()  # back with the checkpoint: nobody restarts the daemon
             await until(lambda: developments(hook), 60, "the batch's alert, retried")
             await asyncio.sleep(0.5)
-            left = await d.service.intake_depth_async()
+            left = await d.intake.db.length()
             d.request_stop("test")
             assert await asyncio.wait_for(run, 15) == 0
     finally:
@@ -829,7 +829,7 @@ def test_sigterm_during_nlp_exits_within_10_s_and_keeps_the_items(
     wait_for(lambda: not session_members(proc.pid), 5, "every child process gone")
     store = connect(None, tmp_path / "data", prefix=PREFIX, embedded_db="redis.db")
     try:
-        pending = store.redis.hlen(store.keys.intake_pending())
+        pending = store.redis.xlen(store.keys.intake())
     finally:
         store.close()
     assert pending == 60  # nothing lost: the next start processes them

@@ -22,6 +22,7 @@ from monitor.metrics import Metrics
 from monitor.poller import CYCLE_JOB, Poller
 from monitor.store import Keys, Store, connect
 from monitor.store.feeds import FeedStore
+from monitor.store.intake import IntakeFull
 from monitor.types import FeedItem, utcnow
 
 
@@ -57,10 +58,13 @@ class Sink:
     def __init__(self) -> None:
         self.calls: list[tuple[str, list[FeedItem]]] = []
         self.fail = False
+        self.full = False
 
     async def __call__(self, feed: FeedSettings, items: list[FeedItem]) -> None:
         if self.fail:
             raise RuntimeError("pipeline down")
+        if self.full:
+            raise IntakeFull("intake stream full")
         self.calls.append((feed.url, items))
 
     def titles(self) -> list[str]:
@@ -411,6 +415,20 @@ async def test_entries_are_offered_again_when_a_stop_cuts_the_hand_over(
     await poller.poll_all_once()
     await poller.stop()
     assert len(sink.titles()) == 3  # nothing lost
+
+
+async def test_entries_are_offered_again_when_the_intake_stream_is_full(
+    server: FeedServer, store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.routes["/rss"] = Reply(200, fixture("rss2.xml"), {"ETag": '"1"'})
+    _, poller, sink, _ = setup(tmp_path, store, [server.url("/rss")])
+    sink.full = True  # backpressure: the hand-over is refused, quietly (no traceback)
+    await poller.poll_all_once()
+    sink.full = False
+    await poller.poll_all_once()
+    await poller.stop()
+    assert len(sink.titles()) == 3
+    assert "Traceback" not in caplog.text and "failed" not in caplog.text
 
 
 async def test_long_failure_is_flagged_loudly(

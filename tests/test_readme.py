@@ -199,6 +199,8 @@ NOT_RUN: dict[tuple[str, ...], str] = {
     ("saga", "show", "svb-2023"): "needs `saga add svb-2023` first",
     ("replay", "--all-sagas"): "every saga's archive",
     ("alerts", "deliver"): "delivers until Ctrl-C (what the daemon does)",
+    ("run",): "the daemon, until Ctrl-C (tests/test_daemon.py runs it)",
+    ("worker",): "a pipeline worker, until Ctrl-C (tests/test_scale.py runs three)",
     ("alerts", "retry"): "needs dead letters",
 }
 

@@ -18,7 +18,7 @@ from monitor.store import Store
 from monitor.store.feeds import FeedState, FeedStore
 from monitor.store.outbox import AsyncOutboxStore
 from monitor.store.service import DaemonState, Heartbeat, QueueDepths, ServiceStore
-from monitor.types import Alert, AlertKind, Explanation, FeedItem, utcnow
+from monitor.types import Alert, AlertKind, Explanation, utcnow
 
 
 @pytest.fixture
@@ -70,22 +70,6 @@ async def test_heartbeat_round_trips_and_expires(store: Store) -> None:
     assert svc.read_heartbeat() == hb
     await asyncio.sleep(0.5)
     assert svc.read_heartbeat() is None  # a dead daemon stops being "running" by itself
-
-
-async def test_checkpoint_pending_done(store: Store) -> None:
-    svc = ServiceStore(store)
-    items = [
-        FeedItem("f", "late", "", "http://x/2", utcnow(), guid="2"),
-        FeedItem("f", "early", "", "http://x/1", utcnow() - timedelta(hours=1), guid="1"),
-        FeedItem("f", "undated", "", "http://x/3", None, guid="3"),
-    ]
-    await svc.checkpoint(items)
-    await svc.checkpoint(items[:1])  # the same item twice is one entry
-    assert [it.title for it in await svc.pending()] == ["early", "late", "undated"]
-    assert svc.queue_depths([]).intake == 3
-    await svc.done(items[:2])
-    assert [it.title for it in await svc.pending()] == ["undated"]
-    assert await svc.intake_depth_async() == 1
 
 
 async def test_queue_depths_per_sink_and_dead_letters(store: Store, tmp_path: Path) -> None:

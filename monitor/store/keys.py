@@ -25,7 +25,12 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:alerts:slack:<h>        string  a message posted by the Slack Web API sink: channel, ts
                                       (its thread for the follow-up; no second post), TTL
     P:health:daemon           string  heartbeat with a TTL (JSON, see store/service.py)
-    P:intake:pending          hash    item id -> FeedItem JSON handed to the pipeline, not done yet
+    P:intake                  stream  new feed items not processed yet, consumer group ``pipeline``
+                                      (store/intake.py); an entry is deleted once done
+    P:intake:dead             stream  intake entries that failed max_deliveries times
+    P:intake:pending          hash    (before the intake stream) item id -> FeedItem JSON; moved
+                                      into P:intake by the first worker that starts
+    P:lease:saga:S            string  per-saga decision lock of the pipeline workers (TTL)
     P:lease:<name>            string  holder token of a lease (``scheduler``: the one active
                                       scheduler), PX TTL, renewed by its holder (store/lease.py)
     P:digest:sent:<day>:<to>  string  the daily digest of <day> (YYYY-MM-DD) went out (TTL)
@@ -115,6 +120,12 @@ class Keys:
     # -- service ----------------------------------------------------------
     def heartbeat(self) -> str:
         return self._k("health", "daemon")
+
+    def intake(self) -> str:
+        return self._k("intake")
+
+    def intake_dead(self) -> str:
+        return self._k("intake", "dead")
 
     def intake_pending(self) -> str:
         return self._k("intake", "pending")

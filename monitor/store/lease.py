@@ -1,6 +1,8 @@
-"""Leases in Redis: one holder at a time for a named role (the scheduler), by token.
+"""Leases in Redis: one holder at a time for a named role (the scheduler), by token; and
+the per-saga decision lock of the pipeline workers (:class:`SagaLock`).
 
-    P:lease:<name>   string  the holder's token (``host:pid:random``), expires after the TTL
+    P:lease:<name>       string  the holder's token (``host:pid:random``), expires after the TTL
+    P:lease:saga:<saga>  string  the same, for the worker deciding on that saga now
 
 Built on redis-py's asyncio :class:`~redis.asyncio.lock.Lock`, which is exactly the safe
 pattern: ``SET key token NX PX ttl`` to acquire; renewal (``reacquire``: ``PEXPIRE`` back to
@@ -15,17 +17,23 @@ The time policy (how often to renew, when to fence) lives in :mod:`monitor.lease
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import redis
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError, LockNotOwnedError
+from redis.lock import Lock as SyncLock
 
 from monitor.errors import StoreError
 from monitor.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def new_token() -> str:
@@ -119,3 +127,51 @@ def _holder(raw: bytes | str | None, ttl_ms: int) -> LeaseHolder | None:
         return None
     token = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
     return LeaseHolder(token=token, ttl_ms=max(0, int(ttl_ms)))
+
+
+class SagaLock:
+    """A short lock per saga (``P:lease:saga:<name>``), held by a pipeline worker while it
+    reads the saga's model, decides on a batch, emits the alerts and saves the model.
+
+    The same pattern as :class:`Lease` (redis-py's Lock: ``SET NX PX``, Lua compare-and-set
+    release, a ``host:pid:random`` token), with redis-py's *sync* client: the pipeline
+    runs in a worker thread, not on the event loop. No renewal: the section it guards takes
+    milliseconds to a second; ``ttl_s`` only bounds how long a dead holder blocks the
+    others. Should a holder outlive its TTL (a frozen process), the model's version check
+    (``SagaStore.save``, WATCH) still refuses its stale save."""
+
+    # How often a waiting worker asks again.
+    POLL_S = 0.01
+
+    def __init__(self, store: Store, saga: str, ttl_s: float) -> None:
+        self.store = store
+        self.key = store.keys.lease(f"saga:{saga}")
+        self.ttl_s = ttl_s
+        self._lock = SyncLock(
+            store.redis, self.key, timeout=ttl_s, sleep=self.POLL_S, thread_local=False
+        )
+
+    @contextmanager
+    def held(self, *, wait_s: float | None = None) -> Iterator[None]:
+        """Hold the lock for the block: wait for it up to ``wait_s`` (default: its TTL,
+        after which a dead holder's lock has expired), else :class:`StoreError`."""
+        token = new_token()
+        wait = self.ttl_s if wait_s is None else wait_s
+        try:
+            got = self._lock.acquire(blocking=True, blocking_timeout=wait, token=token)
+        except redis.RedisError as exc:
+            raise StoreError(f"lock {self.key}: Redis at {self.store.location}: {exc}") from exc
+        if not got:
+            raise StoreError(f"lock {self.key} still held by another worker after {wait:.0f}s")
+        try:
+            yield
+        finally:
+            try:
+                self._lock.release()
+            except (LockNotOwnedError, LockError):
+                log.warning("lock %s expired while held (over %.0fs): [pipeline] "
+                            "saga_lock_ttl_s is too short for this saga's decisions",
+                            self.key, self.ttl_s)
+            except redis.RedisError as exc:  # it expires by itself
+                log.warning("lock %s not released (it expires in %.0fs): %s",
+                            self.key, self.ttl_s, exc)

@@ -1,4 +1,4 @@
-"""Service state in Redis: the daemon's heartbeat, the intake checkpoint, queue depths,
+"""Service state in Redis: the daemon's heartbeat, queue depths (the intake stream's too),
 feed health and model versions for ``monitor status``.
 
 Written by the daemon on its event loop (``redis.asyncio``), read by ``monitor status``
@@ -6,8 +6,8 @@ from another process (sync client) while the daemon runs. The commands are queue
 pipeline by small helpers shared by both sides; only the ``execute`` differs.
 
     P:health:daemon     JSON :class:`Heartbeat`, expires ``ttl_s`` after the last beat
-    P:intake:pending    item id -> FeedItem JSON: items handed to the pipeline and not done,
-                        processed again at the next start (nothing is lost by a crash)
+    P:intake            (read only) the intake stream and its ``pipeline`` group, for
+                        ``monitor status`` (store/intake.py writes it)
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ import redis
 from monitor.errors import StoreError
 from monitor.store import Store
 from monitor.store.feeds import FeedState
+from monitor.store.intake import IntakeQueue, read_intake_queue
 from monitor.store.outbox import OutboxStore, SinkQueue
-from monitor.types import FeedItem, parse_dt, utcnow
+from monitor.types import parse_dt, utcnow
 
 
 class DaemonState(StrEnum):
@@ -119,14 +120,17 @@ class FeedHealth:
 
 @dataclass(frozen=True, slots=True)
 class QueueDepths:
-    """What waits where: checkpointed feed items, each sink's share of the alert outbox
-    (read and not acknowledged, plus not read yet), and the dead letters."""
+    """What waits where: feed items in the intake stream (not processed yet), each sink's
+    share of the alert outbox (read and not acknowledged, plus not read yet), and the dead
+    letters."""
 
     intake: int
     outbox: dict[str, int]
     dead: int
     # each sink's consumer group: pending, unread, consumers, oldest undelivered
     groups: tuple[SinkQueue, ...] = ()
+    # the intake stream's ``pipeline`` group: its workers, pending, unread, dead letters
+    pipeline: IntakeQueue | None = None
 
     def to_dict(self, now_ms: int | None = None) -> dict[str, Any]:
         now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
@@ -136,7 +140,8 @@ class QueueDepths:
             for q in self.groups
         }
         return {"intake": self.intake, "outbox": dict(self.outbox), "dead": self.dead,
-                "groups": groups}
+                "groups": groups,
+                "pipeline": self.pipeline.to_dict(now_ms) if self.pipeline else None}
 
 
 class ServiceStore:
@@ -159,41 +164,19 @@ class ServiceStore:
         except (ValueError, TypeError) as exc:
             raise StoreError(f"unreadable heartbeat in {self.keys.heartbeat()}: {exc}") from exc
 
-    # -- intake checkpoint ---------------------------------------------------
-    async def checkpoint(self, items: Sequence[FeedItem]) -> None:
-        """Remember items before the pipeline sees them; :meth:`done` forgets them."""
-        if items:
-            mapping = {it.id: json.dumps(it.to_dict(), ensure_ascii=False) for it in items}
-            await self.store.aio().hset(self.keys.intake_pending(), mapping=mapping)  # type: ignore[misc]
-
-    async def done(self, items: Sequence[FeedItem]) -> None:
-        if items:
-            pending = self.keys.intake_pending()
-            await self.store.aio().hdel(pending, *(it.id for it in items))  # type: ignore[misc]
-
-    async def pending(self) -> list[FeedItem]:
-        """Items checkpointed by an earlier run, oldest publication first (equal times by
-        id: the same order at every start, whatever order the hash gives them in)."""
-        raw = await self.store.aio().hvals(self.keys.intake_pending())  # type: ignore[misc]
-        items = [FeedItem.from_dict(json.loads(v)) for v in raw]
-        now = utcnow()
-        return sorted(items, key=lambda it: (it.published is None, it.published or now, it.id))
-
     # -- queue depths, model versions ----------------------------------------
-    async def intake_depth_async(self) -> int:
-        return int(await self.store.aio().hlen(self.keys.intake_pending()))  # type: ignore[misc]
-
     def queue_depths(self, sinks: Sequence[str]) -> QueueDepths:
         """For ``monitor status`` (the daemon's Deliverer publishes the outbox gauges)."""
         outbox = OutboxStore(self.store)
         try:
-            intake = int(self.store.redis.hlen(self.keys.intake_pending()))  # type: ignore[arg-type]
             dead = outbox.dead_count()
         except redis.RedisError as exc:
             raise StoreError(f"Redis at {self.store.location} failed: {exc}") from exc
         groups = tuple(outbox.queues(sinks))
         depths = {q.sink: q.depth for q in groups}
-        return QueueDepths(intake=intake, outbox=depths, dead=dead, groups=groups)
+        pipeline = read_intake_queue(self.store)
+        return QueueDepths(intake=pipeline.group.depth, outbox=depths, dead=dead, groups=groups,
+                           pipeline=pipeline)
 
     async def model_versions_async(self, sagas: Sequence[str]) -> dict[str, int | None]:
         values = await self.store.aio().mget([self.keys.saga_version(s) for s in sagas])
