@@ -139,7 +139,8 @@ def actor_alert(
     source: tuple[str, str | None, str | None, datetime | None],
 ) -> Alert:
     actor = model.actors[actor_id]
-    devs = [model.events[e].statement for e in seen.developments if e in model.events]
+    events = [model.events[e] for e in seen.developments if e in model.events]
+    devs = [e.statement for e in events]
     why = [f"named by {len(seen.feeds)} sources in {seen.docs} relevant reports"]
     if devs:
         why.append(f"in: {devs[0]}")
@@ -155,6 +156,7 @@ def actor_alert(
         explanation=Explanation(
             new_sentences=tuple(seen.sentences[:3]),
             nearest_event=devs[0] if devs else None,
+            nearest_event_date=events[0].date if events else None,
             reason="; ".join(why),
         ),
         source_title=title,

@@ -73,8 +73,12 @@ def test_a_development_without_any_action_word_alerts_once_then_counts_sources( 
     assert dev.headline.split(" (")[0] in {d.title for d in SIGNATURE[:2]}  # the reports' words
     assert dev.source_url == SIGNATURE[0].url  # the first report is the source
     assert dev.explanation.nearest_event  # never "none" when the model knows events
-    actors = {a.actors[0] for a in second if a.kind is AlertKind.NEW_ACTOR}
+    actors = {a.actors[0]: a for a in second if a.kind is AlertKind.NEW_ACTOR}
     assert "Signature Bank" in actors
+    # the new actor's alert says in which development he entered, and when
+    why = actors["Signature Bank"].explanation
+    assert why.nearest_event == dev.headline.split(" (")[0]
+    assert why.nearest_event_date == dev.headline.rsplit("(", 1)[1].rstrip(")")
     # a third outlet: a source of the known development, no new alert
     outcomes = []
     third = p.process(SIGNATURE[2:], saga=SAGA, clock=lambda d: d.published, outcomes=outcomes)
