@@ -176,6 +176,7 @@ class NameSeen:
     docs: int = 0
     titles: int = 0
     prose: int = 0  # uses in running text (not a Title Case headline)
+    lower: int = 0  # reports whose running text writes it in lower case (a common noun)
     roles: list[str] = field(default_factory=list)
     developments: list[str] = field(default_factory=list)  # event ids whose reports name it
     sentences: list[str] = field(default_factory=list)

@@ -153,6 +153,13 @@ def is_outlet(key: str, outlets: Iterable[str]) -> bool:
     return False
 
 
+def headed_by_outlet(key: str) -> bool:
+    """A folded chunk headed by a news outlet's name ("cnn morning brief", "reuters
+    breakingviews"): the outlet's column or newsletter, not a party to the news."""
+    words = key.split()
+    return len(words) > 1 and re.sub(r"[^a-z0-9]", "", words[0]) in MEDIA
+
+
 def _forms(model: SagaModel) -> list[tuple[str, str]]:
     return [(f, a.id) for a in model.actors.values() for f in a.forms() if len(f) >= 6]
 
@@ -204,6 +211,19 @@ class Resolver:
                 # ~2.5 us (measured); a compiled dependency would not change the cost.
                 if abs(len(form) - len(f)) <= 1 and edit_distance_le1(form, f):
                     return aid
+        return None
+
+    def held(self, surface: str) -> str | None:
+        """A known organisation that a longer chunk holds under a one-word form of its
+        own, as a whole word ("Globex Collapse", "Upadek Globex", "Top Globex"): the chunk
+        is that organisation in a phrase, not a party of its own."""
+        f = fold(surface)
+        if " " not in f:
+            return None
+        for start, end, aid in self.index.find(f):
+            actor = self.model.actors[aid]
+            if " " not in f[start:end] and end - start >= 3 and actor.kind == "org":
+                return aid
         return None
 
     def overlapping(self, surface: str) -> str | None:
@@ -298,6 +318,25 @@ def is_title(key: str) -> bool:
     return 0 < len(words) <= 3 and ROLE_RE.fullmatch(words[-1]) is not None
 
 
+# Plural nouns of a group of people or firms ending a name ("Tory MPs", "Big Banks",
+# "Globex Employees"): a crowd is neither a person nor an organisation of the saga.
+_GROUPS = frozenset({
+    "mps", "meps", "lawmakers", "legislators", "senators", "congressmen", "ministers",
+    "officials", "regulators", "executives", "bosses", "leaders", "investors",
+    "shareholders", "depositors", "customers", "clients", "employees", "workers", "staff",
+    "staffers", "voters", "members", "banks", "lenders", "firms", "companies", "startups",
+    "posłowie", "poslowie", "posłów", "poslow", "députés", "deputes",
+})
+
+
+def is_group(key: str, kind: str) -> bool:
+    """Whether a folded name of two words or more ends in a group of people or firms. The
+    NER calls "Tory MPs" a person too; but a person may be called Banks."""
+    words = key.split()
+    return len(words) > 1 and words[-1] in _GROUPS and not (
+        kind == "person" and words[-1] == "banks")
+
+
 def names_in(
     sentences: Iterable[Sentence],
     resolver: Resolver,
@@ -336,11 +375,22 @@ def names_in(
                     # the NER calls one person an organisation in one sentence and a
                     # person in the next: a person named anywhere is a person
                     new[name.key] = replace(new[name.key], kind="person")
+    prose_text = [s.text for s in sentences if not s.titlecase]
     # named by the headline, whether or not the NER caught it there ("Globex to buy...")
     return list(known), [
-        n if n.in_title or not _headlined(title, n) else replace(n, in_title=True)
+        replace(n, in_title=n.in_title or _headlined(title, n),
+                lower=_written_lower(prose_text, n.text))
         for n in new.values()
     ]
+
+
+def _written_lower(texts: Iterable[str], name: str) -> bool:
+    """Whether running text writes ``name`` all in lower case ("bank failures")."""
+    low = name.lower()
+    if low == name:
+        return False
+    pattern = re.compile(rf"(?<!\w){re.escape(low)}(?!\w)")
+    return any(pattern.search(t) for t in texts)
 
 
 def _headlined(title: str, n: Name) -> bool:
@@ -406,6 +456,7 @@ def track(model: SagaModel, names: Iterable[Name], feed: str, development: str |
         seen.docs += 1
         seen.titles += n.in_title
         seen.prose += n.prose
+        seen.lower += n.lower
         if feed not in seen.feeds:
             seen.feeds.append(feed)
         if n.role and n.role not in seen.roles:
@@ -424,4 +475,5 @@ def ready(seen: NameSeen, settings: NoveltySettings) -> bool:
         and len(seen.feeds) >= settings.new_actor_min_sources
         and bool(seen.developments)
         and seen.prose > 0  # a Title Case headline alone makes anything look like a name
+        and seen.lower < seen.prose  # a common noun that headlines capitalise is no name
     )

@@ -20,6 +20,8 @@ from monitor.novelty import grow
 from monitor.novelty.actors import (
     Resolver,
     canonical,
+    headed_by_outlet,
+    is_group,
     is_outlet,
     is_title,
     names_in,
@@ -246,10 +248,10 @@ class Engine:
             seen = self.model.names.get(key)
             if seen is None or not ready(seen, self.s):
                 continue
-            if is_outlet(key, self.model.outlets):
+            if is_outlet(key, self.model.outlets) or headed_by_outlet(key):
                 self.model.names.pop(key)
                 continue
-            if is_title(key):  # a job, not someone: never a name again in this saga
+            if is_title(key) or is_group(key, seen.kind):  # a job or a crowd: never a name again
                 self.model.names.pop(key)
                 self.model.ignore.append(key)
                 continue
@@ -261,6 +263,9 @@ class Engine:
                 self.model.names.pop(key)
                 self.model.add_alias(self.model.actors[same], seen.name, item.doc_id,
                                      now.isoformat())
+                continue
+            if self.resolver.held(seen.name) is not None:  # "Top Globex": a known one, in a phrase
+                self.model.names.pop(key)
                 continue
             actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
             out.append(actor_alert(self.model, actor.id, seen, now, _source(item)))

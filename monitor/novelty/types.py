@@ -26,6 +26,9 @@ class Name:
     in_title: bool
     role: str | None = None
     prose: bool = False  # named in a sentence of running text (not a Title Case headline)
+    # written in lower case in running text too ("Bank Failures" / "bank failures"): a
+    # common noun phrase that a Title Case headline capitalised, not a name
+    lower: bool = False
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -209,3 +209,35 @@ def test_a_person_the_headline_names_by_his_surname_is_in_the_title() -> None:
                     (Mention("Volodymyr Zelenskyy", 0, 19, "person", "PER"),), (), (), False)
     _, new = names_in([title, text], Resolver(model()), [], has_title=True, strict=True)
     assert [(n.text, n.in_title) for n in new] == [("Volodymyr Zelenskyy", True)]
+
+
+def test_a_common_noun_phrase_that_headlines_capitalise_is_no_actor() -> None:
+    title = _sentence("The Fed Passes the Buck on Bank Failures",
+                      Mention("Bank Failures", 27, 40, "org", "ORG"), titlecase=True)
+    prose = _sentence("Two bank failures in a week, and Signature Bank closed.",
+                      Mention("Signature Bank", 33, 47, "org", "ORG"))
+    _, new = names_in([title, prose], Resolver(model()), [], has_title=True, strict=True)
+    lower = {n.text: n.lower for n in new}
+    assert lower == {"Bank Failures": True, "Signature Bank": False}
+    m, s = model(), NoveltySettings()
+    for feed in ("f1", "f2"):  # two sources, a development, named in running text...
+        track(m, [type(n)(n.text, n.key, "org", True, None, prose=True, lower=n.lower)
+                  for n in new], feed, "dev-1", {}, "t")
+    assert ready(m.names["signature bank"], s)
+    assert not ready(m.names["bank failures"], s)  # ...but written in lower case there too
+
+
+def test_a_crowd_a_known_organisation_in_a_phrase_or_an_outlets_column_is_no_new_actor() -> None:
+    from monitor.novelty.actors import headed_by_outlet, is_group
+
+    assert is_group("tory mps", "org") and is_group("big banks", "org")
+    assert is_group("tory mps", "person")  # the NER's reading of a crowd
+    assert not is_group("tony banks", "person") and not is_group("signature bank", "org")
+    m = model()
+    m.actors["fed"] = Actor(id="fed", name="Fed", kind="org")
+    r = Resolver(m)
+    assert r.held("Top Fed") == "fed" and r.held("Upadek SVB") == "silicon-valley-bank"
+    assert r.held("Fed") is None and r.held("Federal Reserve") is None
+    assert r.held("Sam Altman Fund") is None  # a person's name in a chunk is resolve's
+    assert headed_by_outlet("cnbc daily open") and not headed_by_outlet("cnbc")
+    assert not headed_by_outlet("first citizens bank")
