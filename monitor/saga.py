@@ -77,7 +77,10 @@ class Actor:
     seeded: bool = False  # known from the seed documents
 
     def forms(self) -> set[str]:
-        return {fold(a) for a in (self.name, *self.aliases)}
+        """Folded names and aliases, a hyphenated one also with spaces ("al-noor" and
+        "al noor": reports write it both ways)."""
+        out = {fold(a) for a in (self.name, *self.aliases)}
+        return out | {f.replace("-", " ") for f in out if "-" in f}
 
     @property
     def specific(self) -> bool:

@@ -1,7 +1,8 @@
 """Try a novelty change on both sagas in about a minute (issue 12): the tuning loop.
 
-    .venv/bin/python tools/tune.py [--saga openai|svb] [--set '{"min_sources": 3}']
+    .venv/bin/python tools/tune.py [--saga openai|svb|uk] [--set '{"min_sources": 3}']
                                         [--trace REGEX] [--alerts] [--until DATE]
+    .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
 
 ``benchmarks/quality.py`` runs the product as a user would (``monitor seed``, ``monitor
 replay``, ``monitor eval``): 6-10 minutes of spaCy and embeddings on the SVB archive. Here
@@ -199,7 +200,17 @@ def main() -> int:
     ap.add_argument("--why", action="store_true", help="why each confirmed story is new")
     ap.add_argument("--alerts", action="store_true", help="every hit, miss and false alarm")
     ap.add_argument("--until", help="cut the archives (UTC date)")
+    ap.add_argument("--seeds", type=Path,
+                    help="an unlabelled saga seeded from this folder: its alerts are listed")
+    ap.add_argument("--archive", type=Path, default=ROOT.parent / "shared" / "rss-dev",
+                    help="the feed archive an unlabelled saga replays (default: rss-dev)")
     args = ap.parse_args()
+    if args.seeds:
+        name = args.seeds.resolve().name
+        name = args.seeds.resolve().parent.name if name == "seeds" else name
+        SAGAS[name] = {"name": name, "seeds": args.seeds, "curation": None,
+                       "archive": args.archive, "labels": None}
+        args.saga = [name]
     if args.trace:
         trace(args.trace)
     if args.why:

@@ -241,3 +241,12 @@ def test_a_crowd_a_known_organisation_in_a_phrase_or_an_outlets_column_is_no_new
     assert r.held("Sam Altman Fund") is None  # a person's name in a chunk is resolve's
     assert headed_by_outlet("cnbc daily open") and not headed_by_outlet("cnbc")
     assert not headed_by_outlet("first citizens bank")
+
+
+def test_a_hyphenated_name_written_with_a_space_is_the_known_actor() -> None:
+    m = model()
+    m.actors["al-noor"] = Actor(id="al-noor", name="Al-Noor", kind="org")
+    r = Resolver(m)
+    assert r.resolve("Al Noor") == "al-noor"
+    assert r.resolve("Al Noor Hospital") == "al-noor"  # the known name in a longer chunk
+    assert r.resolve("al-Noor") == "al-noor"
