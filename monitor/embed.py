@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,12 +35,22 @@ DIM = 512
 
 
 class Encoder:
-    """Texts to unit vectors (float32, ``DIM`` wide). Thread-safe, loaded on first use."""
+    """Texts to unit vectors (float32, ``DIM`` wide). Thread-safe, loaded on first use.
 
-    def __init__(self, threads: int = 1) -> None:
+    A hand-over between two calls: ``encode(texts, keep=True)`` keeps the vectors (the
+    last ``memo`` of them), and a later ``encode(..., reuse=True)`` takes those of its
+    texts from there instead of encoding them again, once. A candidate's lead and title
+    are embedded first to tell whether it is far from every saga (``Analyzer.leads``),
+    and came again in its full analysis: a third of the encoder's work on feed items.
+    Consumed once, so nothing else changes (a text analysed twice is encoded twice).
+    """
+
+    def __init__(self, threads: int = 1, memo: int = 4096) -> None:
         self.threads = threads
+        self.memo = memo
         self._model: Any = None
         self._lock = threading.Lock()
+        self._kept: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def _load(self) -> Any:
         with self._lock:
@@ -53,11 +64,35 @@ class Encoder:
                 self._model = USE(threads=self.threads)
             return self._model
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, keep: bool = False,
+               reuse: bool = False) -> np.ndarray:
+        texts = [t or " " for t in texts]
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        taken: dict[int, np.ndarray] = {}
+        if reuse:
+            with self._lock:
+                for i, t in enumerate(texts):
+                    vec = self._kept.pop(t, None)
+                    if vec is not None:
+                        taken[i] = vec
+        todo = [i for i in range(len(texts)) if i not in taken]
+        if todo:
+            out[todo] = self._encode([texts[i] for i in todo])
+        for i, vec in taken.items():
+            out[i] = vec
+        if keep:
+            with self._lock:
+                for t, vec in zip(texts, out, strict=True):
+                    self._kept[t] = vec
+                    self._kept.move_to_end(t)
+                while len(self._kept) > self.memo:
+                    self._kept.popitem(last=False)
+        return out
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        out = self._load().encode([t or " " for t in texts])
-        return np.asarray(out, dtype=np.float32)
+        return np.asarray(self._load().encode(list(texts)), dtype=np.float32)
 
 
 def pack(vec: np.ndarray) -> str:

@@ -557,7 +557,7 @@ class Analyzer:
         for an in analyses:
             texts.append(lead_text(an.doc))
             texts.extend(s.text for s in an.sentences[: self.embed_sentences])
-        vecs = self.encoder.encode(texts)
+        vecs = self.encoder.encode(texts, reuse=True)  # the leads' vectors, if embedded
         at = 0
         for an in analyses:
             n = min(len(an.sentences), self.embed_sentences)
@@ -629,7 +629,7 @@ class Analyzer:
         if not docs:
             return np.zeros((0, 2, DIM), dtype=np.float32)
         texts = [t for d in docs for t in (lead_text(d), d.title or lead_text(d))]
-        return self.encoder.encode(texts).reshape(len(docs), 2, DIM)
+        return self.encoder.encode(texts, keep=True).reshape(len(docs), 2, DIM)
 
     def vector(self, text: str) -> np.ndarray:
         v = self.nlp.make_doc(text)

@@ -47,3 +47,22 @@ def test_packed_vectors_round_trip_at_half_precision(encoder: Encoder) -> None:
     np.testing.assert_allclose(back, vecs, atol=2e-3)
     np.testing.assert_allclose(unpack(pack(vecs[0])), vecs[0], atol=2e-3)
     assert encoder.encode([]).shape == (0, DIM)
+
+
+def test_the_leads_vectors_are_handed_over_to_the_analysis_once_and_unchanged(
+    encoder: Encoder,
+) -> None:
+    fresh = Encoder()
+    texts = ["Regulators close a second lender", "The lender's chief resigns"]
+    kept = encoder.encode(texts, keep=True)  # what Analyzer.leads does
+    again = encoder.encode([texts[1], "Another sentence", texts[0]], reuse=True)
+    np.testing.assert_allclose(again[[2, 0]], kept, atol=1e-6)
+    np.testing.assert_allclose(again, fresh.encode([texts[1], "Another sentence", texts[0]]),
+                               atol=1e-5)
+    assert texts[0] not in encoder._kept  # taken once: a second analysis encodes again
+
+
+def test_the_hand_over_is_bounded() -> None:
+    small = Encoder(memo=2)
+    small.encode(["one", "two", "three"], keep=True)
+    assert list(small._kept) == ["two", "three"]
