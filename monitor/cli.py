@@ -135,16 +135,28 @@ def run(ctx: Context, burst: bool) -> None:
 
 @cli.command()
 @click.option("--deliver", is_flag=True, help="Deliver the alert outbox too.")
+@click.option("--poll", is_flag=True, help="Poll feeds too: a poll worker of the due-poll stream.")
+@click.option(
+    "--pipeline/--no-pipeline",
+    default=True,
+    show_default=True,
+    help="Run the pipeline worker (--no-pipeline with --poll: a poll worker alone).",
+)
 @pass_ctx
-def worker(ctx: Context, deliver: bool) -> None:
-    """Run a pipeline worker: process new items from the intake stream (no polling).
+def worker(ctx: Context, deliver: bool, poll: bool, pipeline: bool) -> None:
+    """Run a worker: process new items from the intake stream (the pipeline worker), and
+    with --poll, poll the feeds the scheduler publishes as due.
 
     Any number of them, on any machine, against one Redis (REDIS_URL), beside the
-    `monitor run` that polls: they share its intake stream (consumer group `pipeline`).
+    `monitor run` that schedules: they share its intake stream (consumer group `pipeline`)
+    and its due-poll stream (consumer group `pollers`).
     """
-    from monitor.daemon import run_daemon
+    from monitor.daemon import Roles, run_daemon
 
-    code = run_daemon(ctx.settings, worker=True, deliver=deliver)
+    if not (pipeline or poll or deliver):
+        raise click.UsageError("--no-pipeline leaves nothing to do: add --poll or --deliver")
+    roles = Roles(pipeline=pipeline, deliver=deliver, poll=poll)
+    code = run_daemon(ctx.settings, worker=True, deliver=deliver, roles=roles)
     sys.exit(code)
 
 

@@ -1,0 +1,323 @@
+"""The due-poll stream: feeds the scheduler found due, waiting for a poll worker.
+
+    P:polls          stream  one entry per due poll (:class:`DuePoll`: the feed's settings
+                             and the scheduler lease's fencing epoch), read by the consumer
+                             group ``pollers`` (the poll worker inside ``monitor run``, and
+                             every ``monitor worker --poll``); deleted once polled, so the
+                             stream's length is the backlog (unread + pending)
+    P:polls:queued   hash    feed URL -> ``epoch:entry id`` of its due poll not polled yet
+
+Life of a due poll::
+
+    publish   Lua, one call per feed (the concurrent ones share one pipeline): refused when
+              the epoch is not the lease's current one (``stale``: this scheduler lost the
+              lease), when the feed's previous due poll of this epoch is still in the
+              stream (``queued``: backpressure, the stream never holds two of one feed),
+              when the feed's stored next check is still ahead (``not_due``: polled
+              recently by some worker, or backing off), or when the stream holds
+              ``max_len`` entries (``full``); else XADD and the feed marked queued
+    worker    XREADGROUP pollers <consumer> ">" -> epoch checked -> poll (the new entries go
+              to the intake stream) -> XACK + XDEL + the queued mark cleared (one Lua call)
+    crash     entries idle longer than ``poll_claim_idle_s`` are taken by another worker
+              (XAUTOCLAIM); a worker that finds the feed polled after the entry was
+              published (its holder died after the poll, before the ack) only acknowledges
+
+The group is read from id 0 (entries published before the first worker are for it too).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+from redis.asyncio.client import Pipeline
+from redis.commands.core import AsyncScript
+
+from monitor.config import FeedSettings
+from monitor.errors import StoreError
+from monitor.store import Store
+from monitor.store.batch import GroupCommit
+from monitor.store.intake import _TOUCH, IntakeConsumer, IntakeQueue, _id_key, _s
+from monitor.store.outbox import SinkQueue, _groups
+
+# The one consumer group of the due-poll stream.
+POLLERS_GROUP = "pollers"
+# Version of the entry layout (``v`` field).
+ENTRY_VERSION = "1"
+
+# KEYS: 1 stream, 2 queued hash, 3 lease epoch, 4 the feed's state hash.
+# ARGV: 1 epoch, 2 max_len, 3 feed URL, 4 feed JSON, 5 due if next_check <= this (epoch s),
+# 6 entry version. Returns {outcome, detail}: detail is the entry id (published, queued),
+# the current epoch (stale) or the stored next check (not_due).
+_PUBLISH = """
+local cur = redis.call('GET', KEYS[3])
+if cur ~= ARGV[1] then return {'stale', cur or '0'} end
+local m = redis.call('HGET', KEYS[2], ARGV[3])
+if m then
+  local e, id = string.match(m, '^(%d+):(.+)$')
+  if e == ARGV[1] and #redis.call('XRANGE', KEYS[1], id, id) > 0 then
+    return {'queued', id}
+  end
+end
+local nc = redis.call('HGET', KEYS[4], 'next_check')
+if nc and tonumber(nc) > tonumber(ARGV[5]) then return {'not_due', nc} end
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[2]) then return {'full', ''} end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*',
+                      'v', ARGV[6], 'feed', ARGV[4], 'epoch', ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[1] .. ':' .. id)
+return {'published', id}
+"""
+
+# KEYS: 1 stream, 2 queued hash; ARGV: 1 group, then (entry id, feed URL or '', mark)
+# triples. Acknowledged, deleted, and the feed's queued mark cleared if it is this entry's.
+_DONE = """
+for i = 2, #ARGV, 3 do
+  redis.call('XACK', KEYS[1], ARGV[1], ARGV[i])
+  redis.call('XDEL', KEYS[1], ARGV[i])
+  if ARGV[i + 1] ~= '' and redis.call('HGET', KEYS[2], ARGV[i + 1]) == ARGV[i + 2] then
+    redis.call('HDEL', KEYS[2], ARGV[i + 1])
+  end
+end
+return 1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What became of one due poll offered to the stream (``outcome`` as in the module
+    docstring); ``not_before``: when the feed is due (``not_due``)."""
+
+    outcome: str
+    detail: str = ""
+
+    @property
+    def not_before(self) -> datetime | None:
+        if self.outcome != "not_due":
+            return None
+        try:
+            return datetime.fromtimestamp(float(self.detail), UTC)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class DuePoll:
+    """One entry of the due-poll stream, as a poll worker reads it. ``feed`` is None when
+    the entry cannot be used (``problem`` says why): the worker drops it."""
+
+    entry_id: str
+    feed: FeedSettings | None
+    epoch: int
+    deliveries: int = 1
+    problem: str = ""
+
+    @property
+    def due_ms(self) -> int:
+        """When the scheduler published it (Redis's clock, ms since the epoch)."""
+        return _id_key(self.entry_id)[0]
+
+    @property
+    def mark(self) -> str:
+        """The feed's queued mark while this entry waits (``epoch:entry id``)."""
+        return f"{self.epoch}:{self.entry_id}"
+
+    @staticmethod
+    def encode_feed(feed: FeedSettings) -> str:
+        """The ``feed`` field: the feed's settings, so a worker needs no copy of the
+        scheduler's feed list (imported feeds included)."""
+        return json.dumps(feed.model_dump(mode="json", exclude_none=True), ensure_ascii=False)
+
+    @classmethod
+    def decode(cls, entry_id: bytes | str, raw: Mapping[Any, Any] | None) -> DuePoll:
+        fields = {_s(k): _s(v) for k, v in (raw or {}).items()}
+        eid = _s(entry_id)
+        if not fields:
+            return cls(eid, None, 0, problem="entry data gone (trimmed)")
+        if fields.get("v") != ENTRY_VERSION:
+            return cls(eid, None, 0, problem=f"unknown entry version {fields.get('v')!r}")
+        try:
+            return cls(eid, FeedSettings.model_validate_json(fields["feed"]),
+                       int(fields["epoch"]))
+        except (KeyError, ValueError) as exc:
+            return cls(eid, None, 0, problem=f"undecodable due poll: {exc!r}")
+
+    def with_deliveries(self, n: int) -> DuePoll:
+        return DuePoll(self.entry_id, self.feed, self.epoch, n, self.problem)
+
+
+class PollStreamStore:
+    """The due-poll stream, async side: the scheduler's publish and the poll workers."""
+
+    def __init__(self, store: Store, *, max_len: int, lease: str = "scheduler") -> None:
+        self.keys = store.keys
+        self.stream = store.keys.polls()
+        self.queued = store.keys.polls_queued()
+        self.epoch_key = store.keys.lease_epoch(lease)
+        self.max_len = max_len
+        self.r: Any = store.aio()
+        self._batch = GroupCommit(store.aio)
+        self._publish: AsyncScript = self.r.register_script(_PUBLISH)
+        self._done: AsyncScript = self.r.register_script(_DONE)
+        self._touch = self.r.register_script(_TOUCH)
+
+    def _error(self, what: str, exc: Exception) -> StoreError:
+        return StoreError(f"due-poll stream {self.stream}: cannot {what}: {exc}")
+
+    async def _script(self, script: AsyncScript, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        """One script call, group-committed with the concurrent callers' (one pipeline
+        for the many feeds due at once)."""
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.scripts.add(script)  # type: ignore[arg-type]  # loaded first if Redis lost it
+            pipe.evalsha(script.sha, len(keys), *keys, *args)
+
+        try:
+            replies = await self._batch.run(queue, count=1)
+        except redis.RedisError as exc:
+            raise self._error("run a script", exc) from exc
+        if isinstance(replies[0], redis.RedisError):
+            raise self._error("run a script", replies[0])
+        return replies[0]
+
+    async def publish(
+        self, feed: FeedSettings, *, epoch: int, due_by_s: float, wire: str | None = None
+    ) -> Published:
+        """Offer ``feed``'s due poll, stamped with ``epoch``. ``due_by_s``: the feed is due
+        if its stored next check is no later (epoch seconds); ``wire``: its encoded
+        settings, if the caller keeps them."""
+        keys = [self.stream, self.queued, self.epoch_key, self.keys.feed(feed.url)]
+        args = [epoch, self.max_len, feed.url, wire or DuePoll.encode_feed(feed),
+                repr(due_by_s), ENTRY_VERSION]
+        outcome, detail = await self._script(self._publish, keys, args)
+        return Published(_s(outcome), _s(detail))
+
+    async def epoch(self) -> int:
+        """The lease's current fencing epoch (0: never acquired)."""
+        return int(await self.r.get(self.epoch_key) or 0)
+
+    async def ensure_group(self) -> bool:
+        """Create the ``pollers`` group from the start of the stream; True if it was made."""
+        try:
+            await self.r.xgroup_create(self.stream, POLLERS_GROUP, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise self._error("create its group", exc) from exc
+            return False
+        except redis.RedisError as exc:
+            raise self._error("create its group", exc) from exc
+        return True
+
+    async def read_new(self, consumer: str, *, count: int, block_ms: int | None) -> list[DuePoll]:
+        """Up to ``count`` due polls no worker read yet (waits ``block_ms`` for one)."""
+        res = await self.r.xreadgroup(
+            POLLERS_GROUP, consumer, {self.stream: ">"}, count=count, block=block_ms
+        )
+        return [DuePoll.decode(i, f) for _, rows in res or [] for i, f in rows]
+
+    async def autoclaim(self, consumer: str, *, min_idle_ms: int, count: int) -> list[DuePoll]:
+        """Take over up to ``count`` due polls idle for ``min_idle_ms`` (their worker died),
+        with their delivery counts (the claim counts one more)."""
+        res = await self.r.xautoclaim(
+            self.stream, POLLERS_GROUP, consumer, min_idle_ms, start_id="0-0", count=count
+        )
+        entries = [DuePoll.decode(i, f) for i, f in (res[1] if len(res) > 1 else [])]
+        if not entries:
+            return entries
+        rows = await self.r.xpending_range(
+            self.stream, POLLERS_GROUP, min="-", max="+", count=len(entries) + 100,
+            consumername=consumer,
+        )
+        counts = {_s(r["message_id"]): int(r["times_delivered"]) for r in rows}
+        return [e.with_deliveries(counts.get(e.entry_id, e.deliveries)) for e in entries]
+
+    async def done(self, entries: Iterable[DuePoll]) -> None:
+        """Polled (or dropped): acknowledged, deleted, the feeds' queued marks cleared."""
+        args: list[str] = [POLLERS_GROUP]
+        for e in entries:
+            args += [e.entry_id, e.feed.url if e.feed else "", e.mark]
+        if len(args) > 1:
+            await self._script(self._done, [self.stream, self.queued], args)
+
+    async def touch(self, consumer: str, entry_ids: Sequence[str]) -> int:
+        """Reset the idle time of the due polls ``consumer`` still holds (in flight)."""
+        if not entry_ids:
+            return 0
+        try:
+            return int(await self._touch(keys=[self.stream],
+                                         args=[POLLERS_GROUP, consumer, *entry_ids]))
+        except redis.RedisError as exc:
+            raise self._error("touch entries", exc) from exc
+
+    async def consumers(self) -> list[IntakeConsumer]:
+        try:
+            info = await self.r.xinfo_consumers(self.stream, POLLERS_GROUP)
+        except redis.ResponseError:
+            return []
+        return [IntakeConsumer(_s(c["name"]), int(c["pending"]), int(c["idle"])) for c in info]
+
+    async def claim_all(self, consumer: str, *, from_consumer: str) -> int:
+        """Take every due poll ``from_consumer`` holds (a process known to be dead)."""
+        claimed = 0
+        while rows := await self.r.xpending_range(
+            self.stream, POLLERS_GROUP, min="-", max="+", count=100, consumername=from_consumer
+        ):
+            ids = [_s(r["message_id"]) for r in rows]
+            await self.r.xclaim(self.stream, POLLERS_GROUP, consumer, 0, ids, justid=True)
+            claimed += len(ids)
+        await self.r.xgroup_delconsumer(self.stream, POLLERS_GROUP, from_consumer)
+        return claimed
+
+    async def forget(self, consumer: str) -> None:
+        """Remove ``consumer`` from the group if it holds nothing (a clean stop)."""
+        for c in await self.consumers():
+            if c.name == consumer and not c.pending:
+                await self.r.xgroup_delconsumer(self.stream, POLLERS_GROUP, consumer)
+
+    async def length(self) -> int:
+        """Due polls not done yet (read or not): the backlog."""
+        return int(await self.r.xlen(self.stream))
+
+    async def oldest_ms(self) -> int | None:
+        rows = await self.r.xrange(self.stream, count=1)
+        return _id_key(_s(rows[0][0]))[0] if rows else None
+
+    async def aclose(self) -> None:
+        await self._batch.aclose()
+
+
+def read_poll_queue(store: Store) -> IntakeQueue:
+    """The ``pollers`` group, with the sync client (``monitor status``): pending, unread,
+    workers and the oldest due poll waiting, as :func:`~monitor.store.intake.read_intake_queue`
+    gives the ``pipeline`` group (no dead letters here: a due poll comes back next interval)."""
+    r: Any = store.redis
+    stream = store.keys.polls()
+    try:
+        length = int(r.xlen(stream))
+        g = _groups(r, stream).get(POLLERS_GROUP)
+        info = r.xinfo_consumers(stream, POLLERS_GROUP) if g is not None else []
+        first = r.xrange(stream, count=1)
+    except redis.RedisError as exc:
+        raise StoreError(f"cannot read the due-poll stream {stream}: {exc}") from exc
+    pending = int(g["pending"]) if g is not None else 0
+    group = SinkQueue(
+        POLLERS_GROUP, pending, max(0, length - pending),
+        consumers=int(g["consumers"]) if g is not None else 0,
+        oldest_ms=_id_key(_s(first[0][0]))[0] if first else None,
+    )
+    consumers = tuple(
+        IntakeConsumer(_s(c["name"]), int(c["pending"]), int(c["idle"])) for c in info
+    )
+    return IntakeQueue(group, consumers)
+
+
+__all__ = [
+    "POLLERS_GROUP",
+    "DuePoll",
+    "PollStreamStore",
+    "Published",
+    "read_poll_queue",
+]
