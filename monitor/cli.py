@@ -761,7 +761,8 @@ def _queue_lines(queues: QueueDepths) -> list[str]:
     """What waits where, and then one line per sink with alerts waiting: its consumer
     group's pending (read, not acknowledged: in flight or retrying) and unread entries,
     its consumers, and how long its oldest undelivered alert has waited (the lag); the
-    same for the intake stream's ``pipeline`` group, with one line per worker."""
+    same for the intake stream's ``pipeline`` group, with one line per worker, and for the
+    due-poll stream's ``pollers`` group, with one line per poll worker."""
     from monitor.poller import human_duration
 
     now_ms = int(time.time() * 1000)
@@ -783,6 +784,18 @@ def _queue_lines(queues: QueueDepths) -> list[str]:
         lines += [
             f"    worker {c.name}: {c.pending} pending, idle {human_duration(c.idle_ms / 1000)}"
             for c in p.consumers
+        ]
+    d = queues.polls
+    if d is not None and (d.group.depth or d.consumers):
+        q = d.group
+        lines.append(
+            f"  due polls {q.sink}: {q.pending} pending, {q.unread} unread, "
+            f"{len(d.consumers)} poll worker(s), oldest waiting {human_duration(q.lag_s(now_ms))}"
+        )
+        lines += [
+            f"    poll worker {c.name}: {c.pending} pending, idle "
+            f"{human_duration(c.idle_ms / 1000)}"
+            for c in d.consumers
         ]
     return lines
 
