@@ -77,10 +77,13 @@ class DuePublisher:
         settings: Settings,
         metrics: Metrics,
         epoch: Callable[[], int | None],
+        *,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = PollStreamStore(store, max_len=settings.scheduler.due_max_len)
         self.metrics = metrics
         self.epoch = epoch
+        self.clock = clock  # wall clock, as the poller writes the feeds' next checks
         self._wire: dict[str, tuple[FeedSettings, str]] = {}  # encoded once per feed
         self._behind = False
         self._stale_logged = 0
@@ -93,7 +96,7 @@ class DuePublisher:
         if cached is None or cached[0] is not feed:
             cached = self._wire[feed.url] = (feed, DuePoll.encode_feed(feed))
         res = await self.db.publish(
-            feed, epoch=epoch, due_by_s=time.time() + DUE_SLACK_S, wire=cached[1]
+            feed, epoch=epoch, due_by_s=self.clock() + DUE_SLACK_S, wire=cached[1]
         )
         self.metrics.due_polls.labels(res.outcome).inc()
         if res.outcome == "stale" and self._stale_logged != epoch:
