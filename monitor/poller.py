@@ -290,16 +290,20 @@ class Poller:
         cache may be old); None, without polling, when it was polled since it was due (a
         dead worker polled it and died before acknowledging)."""
         self._open()
-        state = await self.feed_store.aload_stored(feed.url)
-        if state is None:
-            self._states.pop(feed.url, None)
-            self._unstored.add(feed.url)
-        else:
-            if state.last_attempt is not None and state.last_attempt.timestamp() * 1000 >= due_ms:
-                self._states[feed.url] = state
-                return None
-            self._states[feed.url] = state
-            self._unstored.discard(feed.url)
+        url = feed.url
+        stamp = await self.feed_store.alast_attempt(url)  # one field: is our cache current?
+        if stamp is not None and float(stamp) * 1000 >= due_ms:
+            return None
+        cached = self._states.get(url)
+        if stamp is None:
+            self._states.pop(url, None)
+            self._unstored.add(url)
+        elif cached is None or cached.last_attempt is None \
+                or repr(cached.last_attempt.timestamp()) != stamp.decode():
+            state = await self.feed_store.aload_stored(url)  # another worker polled it
+            if state is not None:
+                self._states[url] = state
+                self._unstored.discard(url)
         return await self._poll_tracked(feed)
 
     def _reschedule(self, url: str, when: datetime) -> None:

@@ -213,7 +213,7 @@ class PollWorker:
         free capacity and start their polls; returns how many were taken."""
         await self._watch()
         free = self.capacity - len(self._polls)
-        if free <= 0:
+        if free < self.capacity // 2:  # read in batches: not one entry per poll finished
             await asyncio.wait(set(self._polls.values()), timeout=1.0,
                                return_when=asyncio.FIRST_COMPLETED)
             return 0

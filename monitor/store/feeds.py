@@ -125,6 +125,22 @@ class FeedStore:
             raise StoreError(f"cannot read feed state: {exc}") from exc
         return FeedState.decode(url, raw)
 
+    async def alast_attempt(self, url: str) -> bytes | None:
+        """The stored ``last_attempt`` field as stored (every poll writes a new one: a
+        cached state with the same value is the stored state); group-committed."""
+        key = self.keys.feed(url)
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.hget(key, "last_attempt")
+
+        try:
+            replies = await self._batch.run(queue, count=1)
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot read feed state: {exc}") from exc
+        _raise_first(replies, "cannot read feed state")
+        raw = replies[0]
+        return raw.encode() if isinstance(raw, str) else raw
+
     async def aload_stored(self, url: str) -> FeedState | None:
         """The feed's stored state, None if it has none; group-committed (the many polls of
         a poll worker share a round trip)."""

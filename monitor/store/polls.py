@@ -27,11 +27,12 @@ The group is read from id 0 (entries published before the first worker are for i
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import redis
 from redis.asyncio.client import Pipeline
@@ -49,27 +50,46 @@ POLLERS_GROUP = "pollers"
 # Version of the entry layout (``v`` field).
 ENTRY_VERSION = "1"
 
-# KEYS: 1 stream, 2 queued hash, 3 lease epoch, 4 the feed's state hash.
-# ARGV: 1 epoch, 2 max_len, 3 feed URL, 4 feed JSON, 5 due if next_check <= this (epoch s),
-# 6 entry version. Returns {outcome, detail}: detail is the entry id (published, queued),
-# the current epoch (stale) or the stored next check (not_due).
+# Many feeds in one call (the feeds due at once). KEYS: 1 stream, 2 queued hash, 3 lease
+# epoch, then each feed's state hash. ARGV: 1 epoch, 2 max_len, 3 due if next_check <= this
+# (epoch s), 4 entry version, then (feed URL, feed JSON) per feed. Returns (outcome, detail)
+# per feed, flat: detail is the entry id (published, queued), the current epoch (stale) or
+# the stored next check (not_due).
 _PUBLISH = """
+local out = {}
 local cur = redis.call('GET', KEYS[3])
-if cur ~= ARGV[1] then return {'stale', cur or '0'} end
-local m = redis.call('HGET', KEYS[2], ARGV[3])
-if m then
-  local e, id = string.match(m, '^(%d+):(.+)$')
-  if e == ARGV[1] and #redis.call('XRANGE', KEYS[1], id, id) > 0 then
-    return {'queued', id}
+local due_by, max = tonumber(ARGV[3]), tonumber(ARGV[2])
+for i = 4, #KEYS do
+  local url, feed = ARGV[2 * i - 3], ARGV[2 * i - 2]
+  local outcome, detail = nil, ''
+  if cur ~= ARGV[1] then
+    outcome, detail = 'stale', cur or '0'
+  else
+    local m = redis.call('HGET', KEYS[2], url)
+    if m then
+      local e, id = string.match(m, '^(%d+):(.+)$')
+      if e == ARGV[1] and #redis.call('XRANGE', KEYS[1], id, id) > 0 then
+        outcome, detail = 'queued', id
+      end
+    end
   end
+  if not outcome then
+    local nc = redis.call('HGET', KEYS[i], 'next_check')
+    if nc and tonumber(nc) > due_by then
+      outcome, detail = 'not_due', nc
+    elseif redis.call('XLEN', KEYS[1]) >= max then
+      outcome = 'full'
+    else
+      detail = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*',
+                          'v', ARGV[4], 'feed', feed, 'epoch', ARGV[1])
+      redis.call('HSET', KEYS[2], url, ARGV[1] .. ':' .. detail)
+      outcome = 'published'
+    end
+  end
+  out[#out + 1] = outcome
+  out[#out + 1] = detail
 end
-local nc = redis.call('HGET', KEYS[4], 'next_check')
-if nc and tonumber(nc) > tonumber(ARGV[5]) then return {'not_due', nc} end
-if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[2]) then return {'full', ''} end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*',
-                      'v', ARGV[6], 'feed', ARGV[4], 'epoch', ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[3], ARGV[1] .. ':' .. id)
-return {'published', id}
+return out
 """
 
 # KEYS: 1 stream, 2 queued hash; ARGV: 1 group, then (entry id, feed URL or '', mark)
@@ -84,6 +104,59 @@ for i = 2, #ARGV, 3 do
 end
 return 1
 """
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+# At most this many callers' requests go in one merged script call.
+MAX_MERGED = 500
+
+
+class Merged(Generic[T, R]):
+    """Concurrent callers' requests merged into one call of ``send`` (a Lua script taking
+    a list): the feeds due in one turn of the event loop are published in one EVALSHA,
+    the polls finished meanwhile acknowledged in one. Each caller waits for its own
+    result; a failed call fails every caller of it."""
+
+    def __init__(self, send: Callable[[list[T]], Awaitable[list[R]]]) -> None:
+        self._send = send
+        self._pending: list[tuple[T, asyncio.Future[R]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def __call__(self, request: T) -> R:
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._pending.append((request, future))
+        if self._task is None:
+            self._task = asyncio.create_task(self._flush(), name="merged script calls")
+        return await future
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def _flush(self) -> None:
+        try:
+            await asyncio.sleep(0)  # the callers of this turn of the loop join
+            while self._pending:
+                calls, self._pending = self._pending[:MAX_MERGED], self._pending[MAX_MERGED:]
+                try:
+                    results = await self._send([r for r, _ in calls])
+                except Exception as exc:
+                    for _, f in calls:
+                        if not f.done():
+                            f.set_exception(exc)
+                    continue
+                except BaseException:  # cancelled: so are its callers
+                    self._pending[:0] = calls
+                    raise
+                for (_, f), res in zip(calls, results, strict=True):
+                    if not f.done():
+                        f.set_result(res)
+        finally:
+            self._task = None
+            for _, f in self._pending:  # left only when cancelled
+                f.cancel()
+            self._pending = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +236,10 @@ class PollStreamStore:
         self._publish: AsyncScript = self.r.register_script(_PUBLISH)
         self._done: AsyncScript = self.r.register_script(_DONE)
         self._touch = self.r.register_script(_TOUCH)
+        self._publishes: Merged[tuple[FeedSettings, int, float, str], Published] = Merged(
+            self._publish_many
+        )
+        self._acks: Merged[DuePoll, None] = Merged(self._done_many)
 
     def _error(self, what: str, exc: Exception) -> StoreError:
         return StoreError(f"due-poll stream {self.stream}: cannot {what}: {exc}")
@@ -172,28 +249,47 @@ class PollStreamStore:
         for the many feeds due at once)."""
 
         def queue(pipe: Pipeline) -> None:
-            pipe.scripts.add(script)  # type: ignore[arg-type]  # loaded first if Redis lost it
             pipe.evalsha(script.sha, len(keys), *keys, *args)
 
         try:
-            replies = await self._batch.run(queue, count=1)
+            reply = (await self._batch.run(queue, count=1))[0]
+            if isinstance(reply, redis.exceptions.NoScriptError):  # Redis lost its scripts
+                await self.r.script_load(script.script)
+                reply = (await self._batch.run(queue, count=1))[0]
         except redis.RedisError as exc:
             raise self._error("run a script", exc) from exc
-        if isinstance(replies[0], redis.RedisError):
-            raise self._error("run a script", replies[0])
-        return replies[0]
+        if isinstance(reply, redis.RedisError):
+            raise self._error("run a script", reply)
+        return reply
 
     async def publish(
         self, feed: FeedSettings, *, epoch: int, due_by_s: float, wire: str | None = None
     ) -> Published:
         """Offer ``feed``'s due poll, stamped with ``epoch``. ``due_by_s``: the feed is due
         if its stored next check is no later (epoch seconds); ``wire``: its encoded
-        settings, if the caller keeps them."""
-        keys = [self.stream, self.queued, self.epoch_key, self.keys.feed(feed.url)]
-        args = [epoch, self.max_len, feed.url, wire or DuePoll.encode_feed(feed),
-                repr(due_by_s), ENTRY_VERSION]
-        outcome, detail = await self._script(self._publish, keys, args)
-        return Published(_s(outcome), _s(detail))
+        settings, if the caller keeps them. The concurrent callers' feeds go in one call."""
+        return await self._publishes((feed, epoch, due_by_s, wire or DuePoll.encode_feed(feed)))
+
+    async def _publish_many(
+        self, requests: list[tuple[FeedSettings, int, float, str]]
+    ) -> list[Published]:
+        """One script call per epoch (in practice: the whole batch); due by the latest
+        ``due_by_s`` of the batch (they were asked for in one turn of the loop)."""
+        by_epoch: dict[int, list[int]] = {}
+        for i, (_, epoch, _, _) in enumerate(requests):
+            by_epoch.setdefault(epoch, []).append(i)
+        out: list[Published | None] = [None] * len(requests)
+        for epoch, idx in by_epoch.items():
+            due_by = max(requests[i][2] for i in idx)
+            keys = [self.stream, self.queued, self.epoch_key,
+                    *(self.keys.feed(requests[i][0].url) for i in idx)]
+            args: list[Any] = [epoch, self.max_len, repr(due_by), ENTRY_VERSION]
+            for i in idx:
+                args += [requests[i][0].url, requests[i][3]]
+            flat = await self._script(self._publish, keys, args)
+            for n, i in enumerate(idx):
+                out[i] = Published(_s(flat[2 * n]), _s(flat[2 * n + 1]))
+        return [p for p in out if p is not None]
 
     async def epoch(self) -> int:
         """The lease's current fencing epoch (0: never acquired)."""
@@ -235,12 +331,16 @@ class PollStreamStore:
         return [e.with_deliveries(counts.get(e.entry_id, e.deliveries)) for e in entries]
 
     async def done(self, entries: Iterable[DuePoll]) -> None:
-        """Polled (or dropped): acknowledged, deleted, the feeds' queued marks cleared."""
+        """Polled (or dropped): acknowledged, deleted, the feeds' queued marks cleared (the
+        concurrent callers' entries in one call)."""
+        await asyncio.gather(*(self._acks(e) for e in entries))
+
+    async def _done_many(self, entries: list[DuePoll]) -> list[None]:
         args: list[str] = [POLLERS_GROUP]
         for e in entries:
             args += [e.entry_id, e.feed.url if e.feed else "", e.mark]
-        if len(args) > 1:
-            await self._script(self._done, [self.stream, self.queued], args)
+        await self._script(self._done, [self.stream, self.queued], args)
+        return [None] * len(entries)
 
     async def touch(self, consumer: str, entry_ids: Sequence[str]) -> int:
         """Reset the idle time of the due polls ``consumer`` still holds (in flight)."""
@@ -286,6 +386,8 @@ class PollStreamStore:
         return _id_key(_s(rows[0][0]))[0] if rows else None
 
     async def aclose(self) -> None:
+        await self._publishes.aclose()
+        await self._acks.aclose()
         await self._batch.aclose()
 
 
