@@ -161,6 +161,27 @@ async def test_two_schedulers_one_losing_the_lease_make_one_poll_of_a_feed_for_o
     await store.aclose()
 
 
+async def test_a_due_poll_of_the_former_scheduler_being_polled_is_not_published_again(
+    store: Store,
+) -> None:
+    feed = FeedSettings(url="http://127.0.0.1:9/feed.xml")
+    db = PollStreamStore(store, max_len=100)
+    await db.ensure_group()
+    old = Lease(store, "scheduler", "old-holder", 30)
+    assert await old.acquire()
+    assert (await db.publish(feed, epoch=old.epoch, due_by_s=time.time())).outcome == "published"
+    [taken] = await db.read_new("worker-1", count=10, block_ms=None)  # read while current
+    store.redis.delete(store.keys.lease("scheduler"))
+    new = Lease(store, "scheduler", "new-holder", 30)
+    assert await new.acquire()
+    res = await db.publish(feed, epoch=new.epoch, due_by_s=time.time())
+    assert (res.outcome, res.detail) == ("queued", taken.entry_id)  # it is being polled
+    await db.done([taken])
+    assert (await db.publish(feed, epoch=new.epoch, due_by_s=time.time())).outcome == "published"
+    await db.aclose()
+    await store.aclose()
+
+
 async def _async(value: bool) -> bool:
     return value
 

@@ -52,15 +52,18 @@ ENTRY_VERSION = "1"
 
 # Many feeds in one call (the feeds due at once). KEYS: 1 stream, 2 queued hash, 3 lease
 # epoch, then each feed's state hash. ARGV: 1 epoch, 2 max_len, 3 due if next_check <= this
-# (epoch s), 4 entry version, then (feed URL, feed JSON) per feed. Returns (outcome, detail)
+# (epoch s), 4 entry version, 5 the group, then (feed URL, feed JSON) per feed. A feed is
+# queued while its due poll of this epoch waits, or one of an earlier epoch was read by a
+# worker (it is being polled: read while its epoch was current). Returns (outcome, detail)
 # per feed, flat: detail is the entry id (published, queued), the current epoch (stale) or
 # the stored next check (not_due).
 _PUBLISH = """
 local out = {}
+local first = 6  -- ARGV index of the first feed
 local cur = redis.call('GET', KEYS[3])
 local due_by, max = tonumber(ARGV[3]), tonumber(ARGV[2])
 for i = 4, #KEYS do
-  local url, feed = ARGV[2 * i - 3], ARGV[2 * i - 2]
+  local url, feed = ARGV[first + 2 * (i - 4)], ARGV[first + 2 * (i - 4) + 1]
   local outcome, detail = nil, ''
   if cur ~= ARGV[1] then
     outcome, detail = 'stale', cur or '0'
@@ -68,8 +71,13 @@ for i = 4, #KEYS do
     local m = redis.call('HGET', KEYS[2], url)
     if m then
       local e, id = string.match(m, '^(%d+):(.+)$')
-      if e == ARGV[1] and #redis.call('XRANGE', KEYS[1], id, id) > 0 then
-        outcome, detail = 'queued', id
+      if #redis.call('XRANGE', KEYS[1], id, id) > 0 then
+        if e == ARGV[1] then
+          outcome, detail = 'queued', id
+        else  -- an earlier holder's: being polled if a worker read it (then it was current)
+          local p = redis.pcall('XPENDING', KEYS[1], ARGV[5], id, id, 1)
+          if type(p) == 'table' and not p.err and #p > 0 then outcome, detail = 'queued', id end
+        end
       end
     end
   end
@@ -283,7 +291,7 @@ class PollStreamStore:
             due_by = max(requests[i][2] for i in idx)
             keys = [self.stream, self.queued, self.epoch_key,
                     *(self.keys.feed(requests[i][0].url) for i in idx)]
-            args: list[Any] = [epoch, self.max_len, repr(due_by), ENTRY_VERSION]
+            args: list[Any] = [epoch, self.max_len, repr(due_by), ENTRY_VERSION, POLLERS_GROUP]
             for i in idx:
                 args += [requests[i][0].url, requests[i][3]]
             flat = await self._script(self._publish, keys, args)
