@@ -142,8 +142,16 @@ def run(ctx: Context, burst: bool) -> None:
     show_default=True,
     help="Run the pipeline worker (--no-pipeline with --poll: a poll worker alone).",
 )
+@click.option(
+    "--health-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve /healthz and /metrics on this port (the host of [health] bind; 0: any free).",
+)
 @pass_ctx
-def worker(ctx: Context, deliver: bool, poll: bool, pipeline: bool) -> None:
+def worker(
+    ctx: Context, deliver: bool, poll: bool, pipeline: bool, health_port: int | None
+) -> None:
     """Run a worker: process new items from the intake stream (the pipeline worker), and
     with --poll, poll the feeds the scheduler publishes as due.
 
@@ -155,7 +163,7 @@ def worker(ctx: Context, deliver: bool, poll: bool, pipeline: bool) -> None:
 
     if not (pipeline or poll or deliver):
         raise click.UsageError("--no-pipeline leaves nothing to do: add --poll or --deliver")
-    roles = Roles(pipeline=pipeline, deliver=deliver, poll=poll)
+    roles = Roles(pipeline=pipeline, deliver=deliver, poll=poll, health_port=health_port)
     code = run_daemon(ctx.settings, worker=True, deliver=deliver, roles=roles)
     sys.exit(code)
 

@@ -141,6 +141,7 @@ class Roles:
     pipeline: bool = True
     deliver: bool = False
     poll: bool = False
+    health_port: int | None = None  # serve /healthz and /metrics on it ([health] bind's host)
 
     def describe(self) -> str:
         names = [n for n, on in (("pipeline", self.pipeline), ("delivery", self.deliver),
@@ -273,6 +274,10 @@ class Daemon:
         polls = GracefulStop(self.pollworker, POLL_STOP_GRACE_S)
         if worker:
             r = self.roles
+            if r.health_port is not None:
+                host = self.settings.health.host_port[0]
+                out.append(HealthServer((host, r.health_port), self.check_worker_health,
+                                        self.metrics))
             work: list[Component] = [self.articles, self.intake] if r.pipeline else []
             return [*out, self.redis_watch, *work, *delivery, *([polls] if r.poll else [])]
         if self.settings.health.enabled:
@@ -559,6 +564,22 @@ class Daemon:
             redis_down_since=self.redis_watch.down_since,
             standby_for=await self.leased.standby_for() if redis_ok else None,
         )
+
+    async def check_worker_health(self) -> HealthReport:
+        """``/healthz`` of a ``monitor worker --health-port``: Redis answers and each of
+        its roles runs (its streams' lag is in ``/metrics``)."""
+        redis_ok = await redis_reachable(self.store.aio())
+        checks: dict[str, dict[str, Any]] = {"redis": {"ok": redis_ok}}
+        if self.roles.pipeline:
+            checks["pipeline"] = {"ok": self.intake.ready_at is not None,
+                                  "consumer": self.intake.consumer}
+        if self.roles.poll:
+            checks["polls"] = {"ok": self.pollworker.running,
+                               "consumer": self.pollworker.consumer}
+        healthy = all(bool(c["ok"]) for c in checks.values())
+        return HealthReport(healthy, {"status": "ok" if healthy else "unhealthy",
+                                      "state": self.state.value, "worker": self.roles.describe(),
+                                      "checks": checks})
 
     def heartbeat(self) -> Heartbeat:
         return Heartbeat(

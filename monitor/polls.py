@@ -149,6 +149,7 @@ class PollWorker:
         self._toucher: asyncio.Task[None] | None = None
         self._next_claim = 0.0
         self._next_watch = 0.0
+        self._own = False
         self._trouble = _Trouble("poll worker", {"consumer": self.consumer})
 
     async def start(self, *, loop: bool = True) -> None:
@@ -161,7 +162,7 @@ class PollWorker:
             if n := await self.db.claim_all(self.consumer, from_consumer=name):
                 log.info("took over %d due poll(s) %s left pending", n, name)
                 self.metrics.poll_entries.labels("claimed").inc(n)
-        self._next_claim = 0.0  # our own (taken over) pending ones first
+        self._own = True  # what we took over (or a former us left) is read first
         self.running = True
         if loop:
             self._task = asyncio.create_task(self._run(), name="poll-worker")
@@ -217,12 +218,22 @@ class PollWorker:
             await asyncio.wait(set(self._polls.values()), timeout=1.0,
                                return_when=asyncio.FIRST_COMPLETED)
             return 0
-        entries = await self._claim_due(free)
+        entries = await self._own_pending(free)
+        if not entries:
+            entries = await self._claim_due(free)
         if not entries:
             entries = await self.db.read_new(self.consumer, count=free, block_ms=block_ms)
         if entries:
             await self._dispatch(entries)
         return len(entries)
+
+    async def _own_pending(self, count: int) -> list[DuePoll]:
+        if not self._own:
+            return []
+        entries = [e for e in await self.db.read_mine(self.consumer, count=count + len(self._polls))
+                   if e.entry_id not in self._polls][:count]
+        self._own = bool(entries)
+        return entries
 
     async def _claim_due(self, count: int) -> list[DuePoll]:
         if time.monotonic() < self._next_claim:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import monitor_cmd, subprocess_env
-from daemon_proc import wait_for
+from daemon_proc import free_port, get, get_json, wait_for
 from feed_server import RSS, FeedServer, Reply, make_settings
 from test_faults import ROOT, RedisProcess
 
@@ -269,10 +269,12 @@ enabled = false
     return cfg
 
 
-def _poll_worker(cfg: Path, log: Path, url: str, stack: ExitStack) -> subprocess.Popen[bytes]:
+def _poll_worker(
+    cfg: Path, log: Path, url: str, stack: ExitStack, *extra: str
+) -> subprocess.Popen[bytes]:
     err = stack.enter_context(log.open("wb"))
     proc = subprocess.Popen(
-        monitor_cmd("--config", str(cfg), "worker", "--poll", "--no-pipeline"),
+        monitor_cmd("--config", str(cfg), "worker", "--poll", "--no-pipeline", *extra),
         cwd=ROOT, env=subprocess_env(REDIS_URL=url), stdout=subprocess.DEVNULL, stderr=err,
     )
     stack.callback(lambda: proc.poll() is None and (proc.kill(), proc.wait(10)))
@@ -312,10 +314,18 @@ def test_a_poll_worker_killed_mid_poll_leaves_its_due_poll_to_another_nothing_lo
             held = read_poll_queue(store).consumers
             assert [c.pending for c in held] == [1]  # its due poll stays pending
             assert store.redis.xlen(store.keys.intake()) == 0
-            second = _poll_worker(cfg, tmp_path / "second.log", redis_proc.url, stack)
+            port = free_port()
+            second = _poll_worker(cfg, tmp_path / "second.log", redis_proc.url, stack,
+                                  "--health-port", str(port))
             wait_for(lambda: store.redis.xlen(store.keys.intake()) >= len(expected), 60,
                      "the second worker to take the due poll over and poll it")
             wait_for(lambda: read_poll_queue(store).group.depth == 0, 10, "the due poll acked")
+            status, health = get_json(f"http://127.0.0.1:{port}/healthz")
+            assert status == 200 and health["checks"]["polls"]["ok"] is True, health
+            assert "pipeline" not in health["checks"]  # --no-pipeline
+            metrics = get(f"http://127.0.0.1:{port}/metrics")[1].decode()
+            assert 'monitor_poll_entries_total{outcome="claimed"} 1.0' in metrics
+            assert 'monitor_poll_entries_total{outcome="polled"} 1.0' in metrics
             second.send_signal(signal.SIGTERM)
             assert second.wait(15) == 0
 

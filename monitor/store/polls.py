@@ -322,6 +322,11 @@ class PollStreamStore:
         )
         return [DuePoll.decode(i, f) for _, rows in res or [] for i, f in rows]
 
+    async def read_mine(self, consumer: str, *, count: int) -> list[DuePoll]:
+        """The oldest ``count`` due polls pending for ``consumer`` (taken over at its start)."""
+        res = await self.r.xreadgroup(POLLERS_GROUP, consumer, {self.stream: "0"}, count=count)
+        return [DuePoll.decode(i, f) for _, rows in res or [] for i, f in rows]
+
     async def autoclaim(self, consumer: str, *, min_idle_ms: int, count: int) -> list[DuePoll]:
         """Take over up to ``count`` due polls idle for ``min_idle_ms`` (their worker died),
         with their delivery counts (the claim counts one more)."""
