@@ -251,23 +251,22 @@ class PollWorker:
         return entries
 
     async def _dispatch(self, entries: list[DuePoll]) -> None:
-        """Drop what must not be polled (stale epoch, unusable, handed out too often),
+        """Drop what must not be polled (unusable, handed out too often, stale epoch),
         start a poll for each of the others."""
         epoch = await self.db.epoch()
         drop: list[DuePoll] = []
-        stale = [e for e in entries if e.feed is not None and e.epoch != epoch]
+        stale: list[DuePoll] = []
         for e in entries:
             why = e.problem or (
                 f"handed out {e.deliveries} times" if e.deliveries > MAX_DELIVERIES else "")
-            if why:
+            if why or e.feed is None:
                 log.error("due poll %s dropped: %s", e.entry_id, why,
                           extra={"feed": e.feed.url if e.feed else ""})
                 self.metrics.poll_entries.labels("dropped").inc()
                 drop.append(e)
-            elif e in stale:
-                drop.append(e)
+            elif e.epoch != epoch:
+                stale.append(e)
             else:
-                assert e.feed is not None
                 self._polls[e.entry_id] = asyncio.create_task(
                     self._poll(e, e.feed), name=f"due poll {e.feed.url}")
         if stale:
@@ -275,15 +274,14 @@ class PollWorker:
             log.warning("dropped %d due poll(s) of a scheduler that lost its lease (epoch %s, "
                         "current %d): not polled", len(stale),
                         ", ".join(sorted({str(e.epoch) for e in stale})), epoch)
-        await self.db.done(drop)
+        await self.db.done([*drop, *stale])
 
     async def _poll(self, entry: DuePoll, feed: FeedSettings) -> None:
         try:
             outcome = await self.poller.poll_due(feed, entry.due_ms)
             await self.db.done([entry])
         except Exception as exc:  # Redis away: the entry stays pending, claimed later
-            log.warning("due poll %s left pending: %s", entry.entry_id, exc,
-                        extra={"feed": feed.url})
+            self._trouble.failed(exc)
             return
         finally:
             self._polls.pop(entry.entry_id, None)
