@@ -183,6 +183,7 @@ class PollWorker:
             for t in self._polls.values():
                 t.cancel()
             await self.db.aclose()
+            await self.poller.feed_store.aclose()  # the writes the polls queued
             if self._opened:  # a second stop (past the daemon's grace) closes nothing twice
                 self._opened = False
                 await self.poller.close()
