@@ -36,6 +36,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -59,8 +60,17 @@ from monitor.urls import redact
 log = logging.getLogger(__name__)
 
 OnItems = Callable[[FeedSettings, list[FeedItem]], Awaitable[None]]
-# A due feed handed on (published to the due-poll stream); a time: not due before then.
-OnDue = Callable[[FeedSettings], Awaitable[datetime | None]]
+
+
+class OnDue(Protocol):
+    """Where a due feed is handed (``monitor.polls.DuePublisher``: the due-poll stream);
+    it answers a time when the feed is not due before then. ``aclose``: wait for what it
+    has in flight (on stop)."""
+
+    async def __call__(self, feed: FeedSettings) -> datetime | None: ...
+
+    async def aclose(self) -> None: ...
+
 CYCLE_JOB = "cycle-summary"  # never a feed URL
 
 
@@ -194,7 +204,9 @@ class Poller:
             await asyncio.gather(*self._busy.values(), return_exceptions=True)
         await self.feed_store.aclose()
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.shutdown(wait=False)  # cancels the jobs still running
+        if self.on_due is not None:
+            await self.on_due.aclose()  # the publishes the cancelled jobs left in flight
             self._scheduler = None
         if self._opened:
             self._opened = False

@@ -107,6 +107,10 @@ class DuePublisher:
         self._backpressure(res.outcome)
         return res.not_before
 
+    async def aclose(self) -> None:
+        """Wait for the publishes in flight (their pipeline released)."""
+        await self.db.aclose()
+
     def _backpressure(self, outcome: str) -> None:
         if outcome in ("queued", "full") and not self._behind:
             self._behind = True

@@ -71,7 +71,7 @@ for i = 4, #KEYS do
     local m = redis.call('HGET', KEYS[2], url)
     if m then
       local e, id = string.match(m, '^(%d+):(.+)$')
-      if #redis.call('XRANGE', KEYS[1], id, id) > 0 then
+      if id and #redis.call('XRANGE', KEYS[1], id, id) > 0 then
         if e == ARGV[1] then
           outcome, detail = 'queued', id
         else  -- an earlier holder's: being polled if a worker read it (then it was current)
