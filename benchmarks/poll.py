@@ -7,7 +7,10 @@ listening on --hosts loopback addresses 127.0.0.1..N so the per-host limit appli
 would across real sites). Each feed has an ETag and a Last-Modified and answers 304 to
 them. The poller runs as the daemon runs it (one aiohttp session pooled per origin, Redis
 state in an embedded redis-server, dedup, parser process), with an on_items callback that
-only counts.
+only counts. --stream: as `monitor run` polls since the due-poll stream (issue 17): a
+cycle is every feed's due poll published by the scheduler's publisher (the lease held,
+one Lua call per feed, group-committed) and polled by a poll worker reading the stream,
+both on the one event loop, timed until the stream is empty and every poll is done.
 Prints wall time, items/s, CPU seconds of each process, connections opened, peak RSS;
 --profile adds the poller's profile of each cycle, --json a last line for peers.py.
 Goals on 2 cores (issue 15): cold <= 20 s, 304 cycle <= 6 s, RSS <= 400 MB.
@@ -37,7 +40,9 @@ sys.path.insert(0, str(ROOT))
 from monitor.config import FeedSettings, Settings  # noqa: E402
 from monitor.metrics import Metrics  # noqa: E402
 from monitor.poller import Poller  # noqa: E402
+from monitor.polls import DuePublisher, PollWorker  # noqa: E402
 from monitor.store import connect  # noqa: E402
+from monitor.store.lease import Lease  # noqa: E402
 from monitor.types import FeedItem  # noqa: E402
 
 PORT = 18765
@@ -169,6 +174,10 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
 
     metrics = Metrics()
     poller = Poller(settings, store, on_items, metrics)
+    cycle = poller.poll_all_once
+    worker: PollWorker | None = None
+    if args.stream:
+        worker, cycle = await stream_cycle(settings, store, poller, metrics)
     redis_pid = int(store.redis.info()["process_id"])
 
     def cpu() -> dict[str, float]:
@@ -189,7 +198,7 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
             t0 = time.perf_counter()
             if profile:
                 profile.enable()
-            await poller.poll_all_once()
+            await cycle()
             if profile:
                 profile.disable()
             wall = time.perf_counter() - t0
@@ -229,9 +238,36 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
             f", used_memory {store.redis.info('memory')['used_memory_human']}"
         )
     finally:
+        if worker is not None:
+            await worker.stop()
         await poller.stop()
         await store.aclose()
         store.close()
+
+
+async def stream_cycle(
+    settings: Settings, store: Any, poller: Poller, metrics: Metrics
+) -> tuple[PollWorker, Any]:
+    """The scheduler's publisher (a lease held: its fencing epoch) and a poll worker
+    running its loop; the cycle publishes every feed as due (a clock one interval ahead,
+    as at the next cycle) and waits until every due poll was polled."""
+    lease = Lease(store, "scheduler", "bench", 600)
+    assert await lease.acquire()
+    ahead = [0.0]
+    publish = DuePublisher(
+        store, settings, metrics, lambda: lease.epoch, clock=lambda: time.time() + ahead[0]
+    )
+    worker = PollWorker(poller, store, settings, metrics)
+    await worker.start()
+
+    async def cycle() -> None:
+        ahead[0] += settings.polling.interval_s * 2
+        await asyncio.gather(*(publish(f) for f in settings.feeds))
+        while await worker.db.length() or worker._polls:
+            await asyncio.sleep(0.005)
+        poller.log_cycle()
+
+    return worker, cycle
 
 
 def main() -> None:
@@ -246,6 +282,8 @@ def main() -> None:
     p.add_argument("--profile", action="store_true", help="cProfile the poller's cycles (CPU)")
     p.add_argument("--profile-sort", default="tottime", help="tottime, cumulative, ...")
     p.add_argument("--json", action="store_true", help="last line: the figures as JSON")
+    p.add_argument("--stream", action="store_true",
+                   help="through the due-poll stream, as `monitor run` polls (issue 17)")
     args = p.parse_args()
     args.results = {}
     print(
@@ -253,6 +291,7 @@ def main() -> None:
         f"{os.cpu_count()} CPUs; parse_workers={args.parse_workers} "
         f"max_connections={args.max_connections} max_per_host={args.max_per_host} "
         f"keepalive_expiry_s={args.keepalive_expiry_s:g}"
+        f"{' via the due-poll stream' if args.stream else ''}"
     )
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()

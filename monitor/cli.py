@@ -135,16 +135,36 @@ def run(ctx: Context, burst: bool) -> None:
 
 @cli.command()
 @click.option("--deliver", is_flag=True, help="Deliver the alert outbox too.")
+@click.option("--poll", is_flag=True, help="Poll feeds too: a poll worker of the due-poll stream.")
+@click.option(
+    "--pipeline/--no-pipeline",
+    default=True,
+    show_default=True,
+    help="Run the pipeline worker (--no-pipeline with --poll: a poll worker alone).",
+)
+@click.option(
+    "--health-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve /healthz and /metrics on this port (the host of [health] bind; 0: any free).",
+)
 @pass_ctx
-def worker(ctx: Context, deliver: bool) -> None:
-    """Run a pipeline worker: process new items from the intake stream (no polling).
+def worker(
+    ctx: Context, deliver: bool, poll: bool, pipeline: bool, health_port: int | None
+) -> None:
+    """Run a worker: process new items from the intake stream (the pipeline worker), and
+    with --poll, poll the feeds the scheduler publishes as due.
 
     Any number of them, on any machine, against one Redis (REDIS_URL), beside the
-    `monitor run` that polls: they share its intake stream (consumer group `pipeline`).
+    `monitor run` that schedules: they share its intake stream (consumer group `pipeline`)
+    and its due-poll stream (consumer group `pollers`).
     """
-    from monitor.daemon import run_daemon
+    from monitor.daemon import Roles, run_daemon
 
-    code = run_daemon(ctx.settings, worker=True, deliver=deliver)
+    if not (pipeline or poll or deliver):
+        raise click.UsageError("--no-pipeline leaves nothing to do: add --poll or --deliver")
+    roles = Roles(pipeline=pipeline, deliver=deliver, poll=poll, health_port=health_port)
+    code = run_daemon(ctx.settings, worker=True, deliver=deliver, roles=roles)
     sys.exit(code)
 
 
@@ -749,7 +769,8 @@ def _queue_lines(queues: QueueDepths) -> list[str]:
     """What waits where, and then one line per sink with alerts waiting: its consumer
     group's pending (read, not acknowledged: in flight or retrying) and unread entries,
     its consumers, and how long its oldest undelivered alert has waited (the lag); the
-    same for the intake stream's ``pipeline`` group, with one line per worker."""
+    same for the intake stream's ``pipeline`` group, with one line per worker, and for the
+    due-poll stream's ``pollers`` group, with one line per poll worker."""
     from monitor.poller import human_duration
 
     now_ms = int(time.time() * 1000)
@@ -771,6 +792,18 @@ def _queue_lines(queues: QueueDepths) -> list[str]:
         lines += [
             f"    worker {c.name}: {c.pending} pending, idle {human_duration(c.idle_ms / 1000)}"
             for c in p.consumers
+        ]
+    d = queues.polls
+    if d is not None and (d.group.depth or d.consumers):
+        q = d.group
+        lines.append(
+            f"  due polls {q.sink}: {q.pending} pending, {q.unread} unread, "
+            f"{len(d.consumers)} poll worker(s), oldest waiting {human_duration(q.lag_s(now_ms))}"
+        )
+        lines += [
+            f"    poll worker {c.name}: {c.pending} pending, idle "
+            f"{human_duration(c.idle_ms / 1000)}"
+            for c in d.consumers
         ]
     return lines
 

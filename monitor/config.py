@@ -296,6 +296,15 @@ class SchedulerSettings(_Section):
     # every third of this many seconds. A second daemon on the same Redis stands by and takes
     # over within about this time (plus a third) once the holder dies.
     lease_ttl_s: Annotated[float, Field(ge=1, le=3600)] = 15.0
+    # The scheduler does not poll: it publishes each due poll to a stream (P:polls, consumer
+    # group `pollers`) that poll workers consume (the one inside `monitor run`, and every
+    # `monitor worker --poll`). The stream holds at most this many due polls; a feed whose
+    # previous due poll is still waiting is not published again (so a stalled poll fleet
+    # never grows it), and past this bound nothing is published (logged, counted).
+    due_max_len: Annotated[int, Field(ge=10, le=10_000_000)] = 100_000
+    # A due poll a poll worker read and did not finish for this many seconds is taken over by
+    # another (XAUTOCLAIM): its worker died. A live worker keeps its polls in flight fresh.
+    poll_claim_idle_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
 
 
 class PipelineSettings(_Section):

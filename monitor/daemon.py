@@ -16,13 +16,20 @@ One asyncio loop. The daemon is a list of components, each with ``start()`` and
                a dead worker left; on stop, waits for the pipeline batch in flight
     deliverer  delivers the alert outbox (monitor.alerts.outbox), drained on stop
     digest     the daily email digest (monitor.digest), when [digest] enabled
-    scheduler  polls feeds, hands new items to :meth:`Daemon.on_items`, which adds them to
-               the intake stream (last in, first out; a poll still running
-               ``POLL_STOP_GRACE_S`` into the stop is abandoned)
+    pollworker the poll worker (monitor.polls): consumes the due-poll stream (group
+               ``pollers``), polls each feed (fetch, parse, dedup) and hands its new items
+               to :meth:`Daemon.on_items`, which adds them to the intake stream; on stop,
+               waits for the polls in flight (``POLL_STOP_GRACE_S``, then abandoned:
+               their due polls stay pending, taken over)
+    scheduler  while this process holds the scheduler lease (one per Redis): one
+               APScheduler job per feed, which publishes the feed's due poll, stamped with
+               the lease's fencing epoch, to the due-poll stream (last in, first out)
 
-``monitor worker`` is the same daemon with the watchdog, the Redis watch, the article
-downloader and the pipeline worker only (``--deliver``: the deliverer too): any number of
-them, on any machine, share the intake stream with the worker inside ``monitor run``.
+``monitor worker`` is the same daemon with the watchdog, the Redis watch and the roles
+asked for: the pipeline worker and the article downloader (unless ``--no-pipeline``),
+the deliverer (``--deliver``), a poll worker (``--poll``): any number of them, on any
+machine, share the streams with the workers inside ``monitor run``. ``monitor run
+--burst`` polls every feed once in-process (no lease, no due-poll stream).
 
 Every stage counts on the daemon's one :class:`~monitor.metrics.Metrics` registry, which
 ``/metrics`` serves.
@@ -57,6 +64,7 @@ import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -79,6 +87,7 @@ from monitor.metrics import Metrics
 from monitor.nlp_pool import PooledAnalyzer, TextAnalyzer, make_analyzer
 from monitor.pipeline import Outcome, Pipeline
 from monitor.poller import Poller
+from monitor.polls import DuePublisher, PollWorker
 from monitor.store import Store, connect
 from monitor.store.outbox import OutboxStore
 from monitor.store.service import DaemonState, Heartbeat, ServiceStore
@@ -122,6 +131,22 @@ class Scheduler(Component, Protocol):
     async def poll_all_once(self) -> None: ...
 
     def failing_feeds(self, max_age_s: float | None) -> tuple[int, int]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    """What a ``monitor worker`` process does: the pipeline worker (with the article
+    downloader), delivery of the outbox, a poll worker."""
+
+    pipeline: bool = True
+    deliver: bool = False
+    poll: bool = False
+    health_port: int | None = None  # serve /healthz and /metrics on it ([health] bind's host)
+
+    def describe(self) -> str:
+        names = [n for n, on in (("pipeline", self.pipeline), ("delivery", self.deliver),
+                                 ("polls", self.poll)) if on]
+        return ", ".join(names) or "nothing"
 
 
 class Deliverer(Component, Protocol):
@@ -210,11 +235,17 @@ class Daemon:
         # candidates; their articles are downloaded; the pipeline writes its alerts to the
         # durable outbox (idempotent by alert id); the deliverer sends them to every sink.
         self.cycle = CycleCounter()  # the poller logs it; batches add candidates and alerts
-        self.scheduler: Scheduler = Poller(
-            settings, store, self.on_items, self.metrics, cycle=self.cycle
+        # The scheduler publishes due polls (with the lease's epoch) to the due-poll stream;
+        # the poll worker (this process's, or a `monitor worker --poll`) polls them.
+        publisher = DuePublisher(store, settings, self.metrics, lambda: self.leased.epoch())
+        self.poller = Poller(
+            settings, store, self.on_items, self.metrics, cycle=self.cycle, on_due=publisher
         )
-        # it polls only while this process holds the scheduler lease (one scheduler per Redis)
+        self.scheduler: Scheduler = self.poller
+        # it schedules only while this process holds the scheduler lease (one per Redis)
         self.leased = Leased(self.scheduler, store, settings.scheduler.lease_ttl_s)
+        self.pollworker = PollWorker(self.poller, store, settings, self.metrics)
+        self.roles = Roles()  # of a `monitor worker` (run_daemon sets them)
         self.outbox = outbox or Outbox(store, settings, self.metrics)
         self.articles = Articles(settings, store, self.metrics)
         env = Env()
@@ -240,8 +271,15 @@ class Daemon:
         if burst:  # a one-shot run next to a live daemon must not take its port or heartbeat
             return [self.articles, Started(self.intake, loop=False), *delivery]
         out: list[Component] = [Watchdog(self.notifier, alive=lambda: self.failure is None)]
+        polls = GracefulStop(self.pollworker, POLL_STOP_GRACE_S)
         if worker:
-            return [*out, self.redis_watch, self.articles, self.intake, *delivery]
+            r = self.roles
+            if r.health_port is not None:
+                host = self.settings.health.host_port[0]
+                out.append(HealthServer((host, r.health_port), self.check_worker_health,
+                                        self.metrics))
+            work: list[Component] = [self.articles, self.intake] if r.pipeline else []
+            return [*out, self.redis_watch, *work, *delivery, *([polls] if r.poll else [])]
         if self.settings.health.enabled:
             out.append(self.health)
         scheduler = GracefulStop(self.leased, POLL_STOP_GRACE_S)
@@ -254,6 +292,7 @@ class Daemon:
             self.intake,
             *delivery,
             *digest,
+            polls,
             scheduler,
         ]
 
@@ -322,8 +361,8 @@ class Daemon:
         self._set_state(DaemonState.RUNNING)
         self.notifier.ready(self.status_line())
         if worker:
-            log.info("worker running: consumer %s of the intake stream, store %s",
-                     self.intake.consumer, self.store.location)
+            log.info("worker running (%s): consumer %s, store %s",
+                     self.roles.describe(), self.intake.consumer, self.store.location)
         else:
             log.info("daemon running: %d feeds, store %s",
                      len(self.settings.feeds), self.store.location)
@@ -404,12 +443,13 @@ class Daemon:
         """Called by the scheduler with a feed's new items: added to the intake stream,
         where a pipeline worker (this process's, or a ``monitor worker``) takes them.
         Raises :class:`~monitor.store.intake.IntakeFull` past ``[pipeline] stream_max_len``
-        (the poller offers the entries again at its next poll)."""
+        (the poller offers the entries again at its next poll). The entries are marked seen
+        in the same step (two polls of one feed never add one entry twice)."""
         if not items:
             return
         for it in items:
             log.debug("new item: %s", it.title, extra={"feed": feed.url, "item": it.id})
-        await self.intake.db.publish(items)
+        await self.intake.db.publish_new(items, seen_ttl_s=self.settings.polling.seen_ttl_s)
 
     @property
     def busy(self) -> bool:
@@ -524,6 +564,22 @@ class Daemon:
             redis_down_since=self.redis_watch.down_since,
             standby_for=await self.leased.standby_for() if redis_ok else None,
         )
+
+    async def check_worker_health(self) -> HealthReport:
+        """``/healthz`` of a ``monitor worker --health-port``: Redis answers and each of
+        its roles runs (its streams' lag is in ``/metrics``)."""
+        redis_ok = await redis_reachable(self.store.aio())
+        checks: dict[str, dict[str, Any]] = {"redis": {"ok": redis_ok}}
+        if self.roles.pipeline:
+            checks["pipeline"] = {"ok": self.intake.ready_at is not None,
+                                  "consumer": self.intake.consumer}
+        if self.roles.poll:
+            checks["polls"] = {"ok": self.pollworker.running,
+                               "consumer": self.pollworker.consumer}
+        healthy = all(bool(c["ok"]) for c in checks.values())
+        return HealthReport(healthy, {"status": "ok" if healthy else "unhealthy",
+                                      "state": self.state.value, "worker": self.roles.describe(),
+                                      "checks": checks})
 
     def heartbeat(self) -> Heartbeat:
         return Heartbeat(
@@ -775,11 +831,13 @@ def run_daemon(
     burst: bool = False,
     worker: bool = False,
     deliver: bool = True,
+    roles: Roles | None = None,
     reload_settings: Callable[[], Settings] | None = None,
     analyzer: TextAnalyzer | None = None,
 ) -> int:
     """``monitor run``; ``worker``: ``monitor worker`` (the pipeline worker alone, and
-    delivery if ``deliver``). ``analyzer``: one already loaded (a process forked from a
+    delivery if ``deliver``; ``roles``: what it runs, else the pipeline worker and
+    ``deliver``). ``analyzer``: one already loaded (a process forked from a
     warm one, as the kill-loop test does), else the one ``[nlp]`` asks for, made here."""
     store = connect(
         redis_url(Env()),
@@ -810,7 +868,8 @@ def run_daemon(
             notifier=Notifier.from_env(),
             reload_settings=reload_settings,
         )
-        if not deliver:
+        daemon.roles = roles or Roles(deliver=deliver)
+        if not (daemon.roles.deliver if worker else deliver):
             daemon.deliverer = None
         return asyncio.run(daemon.run(burst=burst, worker=worker))
     finally:

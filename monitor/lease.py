@@ -24,8 +24,11 @@ the holder's death.
 What a lease cannot guarantee alone: a holder whose process is frozen (SIGSTOP, a swap
 storm) past its validity runs again believing it holds; its jobs are on the same event
 loop as the keeper, so it can run at most one step before the keeper notices. Work that
-must never be done twice is idempotent downstream (alert ids, the outbox), not guarded by
-the lease (see docs/notes/scale-17.md).
+must never be done twice is idempotent downstream (alert ids, the outbox). What the
+scheduler publishes for other processes (due polls, monitor.polls) is fenced: every
+acquisition increments the lease's epoch (``P:lease:<name>:epoch``, in the same Lua step
+as the ``SET NX``); the holder stamps its epoch on each due poll, the publish script
+refuses a stale epoch and poll workers drop an entry whose epoch is not the current one.
 """
 
 from __future__ import annotations
@@ -123,6 +126,11 @@ class LeaseKeeper:
         """Whether this process holds the lease for sure now (check before acting as the
         one scheduler)."""
         return self.holding and self.clock() < self.valid_until
+
+    def epoch(self) -> int | None:
+        """The fencing epoch to stamp on what the holder publishes; None unless
+        :meth:`valid` (publish nothing then)."""
+        return self.lease.epoch if self.valid() else None
 
     async def step(self) -> float:
         if self.holding:
@@ -243,6 +251,10 @@ class Leased:
     @property
     def holding(self) -> bool:
         return self.keeper is not None and self.keeper.holding
+
+    def epoch(self) -> int | None:
+        """The lease's fencing epoch while it is surely held, else None."""
+        return self.keeper.epoch() if self.keeper is not None else None
 
     async def start(self) -> None:
         lease = Lease(self.store, self.lease_name, new_token(), self.policy.ttl_s)

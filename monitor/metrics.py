@@ -114,6 +114,20 @@ class Metrics:
             ["outcome"],
             registry=r,
         )  # outcome: claimed (XAUTOCLAIM, or a dead local worker's), dead (poison)
+        self.due_polls = Counter(
+            "monitor_due_polls",
+            "Due polls the scheduler offered to the due-poll stream, by what became of them",
+            ["outcome"],
+            registry=r,
+        )  # outcome: published, queued (its previous one still waits), not_due (polled
+        # recently, or backing off), full (due_max_len), stale (the lease moved on)
+        self.poll_entries = Counter(
+            "monitor_poll_entries",
+            "Due polls a poll worker took from the stream, by what it did with them",
+            ["outcome"],
+            registry=r,
+        )  # outcome: polled, already_polled, stale (an older fencing epoch), claimed
+        # (taken over from a dead worker), dropped (unusable, or handed out too often)
         self.model_version = Gauge(
             "monitor_model_version", "Saga model version", ["saga"], registry=r
         )

@@ -1,12 +1,22 @@
 """The poller: one APScheduler job per feed, each poll fetch -> parse -> dedup -> on_items.
 
-    Poller(settings, store, on_items, metrics)
-      start()          one HTTP session (aiohttp, pooled per origin), one job per feed
-                       (config feeds + imported ones), first run at once (or when a
-                       stored backoff / Retry-After ends)
+    Poller(settings, store, on_items, metrics, on_due=None)
+      start()          one job per feed (config feeds + imported ones), first run at once
+                       (or when a stored backoff / Retry-After ends); without ``on_due``
+                       also the HTTP session (aiohttp, pooled per origin)
       reload(feeds)    add / remove / update jobs (SIGHUP)
       poll_all_once()  burst mode: every feed once, then return
+      poll_due(f, ms)  a poll worker's poll of a due poll published at ``ms``: the feed's
+                       state read fresh from Redis (other workers poll it too), nothing
+                       done if it was polled since
+      open() / close() the HTTP session and parser processes, shared by the scheduler and
+                       a poll worker of the same process (closed when neither uses them)
       stop()           stop scheduling, wait for polls in flight, close the session
+
+A job either polls (``on_due`` None: tests, benchmarks) or hands the due feed to
+``on_due`` (the daemon: it publishes a due poll to the stream poll workers consume,
+``monitor.polls``); ``on_due`` may answer a later time the feed is due (polled recently by
+another worker, or backing off), and the job is moved there.
 
 A poll never raises: its outcome is classified (``feeds.Outcome``), counted, stored as the
 feed's health, and decides the feed's next run (``feeds.plan_next_check``), which replaces
@@ -26,6 +36,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -49,6 +60,17 @@ from monitor.urls import redact
 log = logging.getLogger(__name__)
 
 OnItems = Callable[[FeedSettings, list[FeedItem]], Awaitable[None]]
+
+
+class OnDue(Protocol):
+    """Where a due feed is handed (``monitor.polls.DuePublisher``: the due-poll stream);
+    it answers a time when the feed is not due before then. ``aclose``: wait for what it
+    has in flight (on stop)."""
+
+    async def __call__(self, feed: FeedSettings) -> datetime | None: ...
+
+    async def aclose(self) -> None: ...
+
 CYCLE_JOB = "cycle-summary"  # never a feed URL
 
 
@@ -60,8 +82,10 @@ class Poller:
         on_items: OnItems,
         metrics: Metrics | None = None,
         cycle: CycleCounter | None = None,
+        on_due: OnDue | None = None,
     ) -> None:
         self.settings = settings
+        self.on_due = on_due
         self.cycle = cycle or CycleCounter()  # the daemon adds its batches' counts
         self.polling = settings.polling
         self.feed_store = FeedStore(store, ttl_s=settings.polling.seen_ttl_s)
@@ -84,10 +108,14 @@ class Poller:
         self._unstored: set[str] = set()  # feeds known to have no stored state yet
         self._rng = random.Random()
         self._outage: Outage | None = None  # since when polls fail on Redis
+        self._users = 0  # open() calls not closed yet (the scheduler, a poll worker)
+        self._opened = False  # start() opened the engine
 
     # -- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:
-        self._open()
+        if self.on_due is None and not self._opened:
+            self.open()
+            self._opened = True
         self._feeds = self._merge(self._configured)
         await self._load_states()
         states = self._states
@@ -172,19 +200,39 @@ class Poller:
     async def stop(self) -> None:
         if self._scheduler is not None:
             self._scheduler.pause()  # no new runs; shutdown would cancel the ones in flight
-        if self._busy:
+        if self._busy and self.on_due is None:  # else they are the poll worker's to wait for
             await asyncio.gather(*self._busy.values(), return_exceptions=True)
         await self.feed_store.aclose()
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.shutdown(wait=False)  # cancels the jobs still running
+        if self.on_due is not None:
+            await self.on_due.aclose()  # the publishes the cancelled jobs left in flight
             self._scheduler = None
+        if self._opened:
+            self._opened = False
+            await self.close()
+        elif not self._users:  # a burst run's poll_all_once opened it
+            await self._close_engine()
+        self.running = False
+
+    def open(self) -> None:
+        """Take a share of the HTTP session and the parser processes (made on first use)."""
+        self._users += 1
+        self._open()
+
+    async def close(self) -> None:
+        """Give the share back: closed once nobody uses them."""
+        self._users = max(0, self._users - 1)
+        if not self._users:
+            await self._close_engine()
+
+    async def _close_engine(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
         if self._parser is not None:
             self._parser.shutdown()
             self._parser = None
-        self.running = False
 
     def _open(self) -> None:
         if self._session is None:
@@ -231,8 +279,44 @@ class Poller:
 
     async def _job(self, url: str) -> None:
         feed = self._feeds.get(url)
-        if feed is not None:
+        if feed is None:
+            return
+        if self.on_due is None:
             await self._poll_tracked(feed)
+            return
+        try:
+            not_before = await self.on_due(feed)
+        except Exception as exc:  # Redis away: the next run tries again
+            if redis_unreachable(exc):
+                self._store_down(exc)
+            else:
+                log.exception("publishing a due poll failed", extra={"feed": url})
+            return
+        self._store_up()
+        if not_before is not None:
+            self._reschedule(url, not_before)
+
+    async def poll_due(self, feed: FeedSettings, due_ms: int) -> fd.Outcome | None:
+        """A poll worker's poll of ``feed``, due since ``due_ms`` (ms since the epoch):
+        its state read from Redis first (other workers poll it too, so this process's
+        cache may be old); None, without polling, when it was polled since it was due (a
+        dead worker polled it and died before acknowledging)."""
+        self._open()
+        url = feed.url
+        stamp = await self.feed_store.alast_attempt(url)  # one field: is our cache current?
+        if stamp is not None and float(stamp) * 1000 >= due_ms:
+            return None
+        cached = self._states.get(url)
+        if stamp is None:
+            self._states.pop(url, None)
+            self._unstored.add(url)
+        elif cached is None or cached.last_attempt is None \
+                or repr(cached.last_attempt.timestamp()) != stamp.decode():
+            state = await self.feed_store.aload_stored(url)  # another worker polled it
+            if state is not None:
+                self._states[url] = state
+                self._unstored.discard(url)
+        return await self._poll_tracked(feed)
 
     def _reschedule(self, url: str, when: datetime) -> None:
         if self._scheduler is not None and self._scheduler.running:

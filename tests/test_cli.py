@@ -173,6 +173,9 @@ def test_status_without_a_daemon(config_file: Path, tmp_path: Path) -> None:
     pipeline = st["queues"].pop("pipeline")  # the intake stream's group, none made yet
     assert {k: pipeline[k] for k in ("group", "pending", "unread", "dead", "consumers")} == {
         "group": "pipeline", "pending": 0, "unread": 1, "dead": 0, "consumers": []}
+    polls = st["queues"].pop("polls")  # the due-poll stream's group: nothing published
+    assert {k: polls[k] for k in ("group", "pending", "unread", "consumers")} == {
+        "group": "pollers", "pending": 0, "unread": 0, "consumers": []}
     assert st["queues"] == {"intake": 1, "outbox": {"console": 0, "jsonl": 0}, "dead": 1,
                             "groups": {"console": {"pending": 0, "unread": 0, "consumers": 0,
                                                    "lag_s": 0.0},

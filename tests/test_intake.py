@@ -64,6 +64,23 @@ async def test_publish_read_done_and_the_length_is_the_backlog(store: Store) -> 
     await store.aclose()
 
 
+async def test_a_polls_hand_over_marks_its_entries_seen_so_a_second_poll_adds_none_twice(
+    store: Store,
+) -> None:
+    from dataclasses import replace
+
+    from monitor.store.feeds import FeedStore
+
+    db = IntakeStore(store, max_len=100)
+    items = _items(3)
+    assert await db.publish_new(items, seen_ttl_s=60) == 3
+    assert await FeedStore(store, ttl_s=60).afilter_new(items) == []  # seen, in the same step
+    edited = replace(items[1], summary="corrected")
+    assert await db.publish_new([*items, edited], seen_ttl_s=60) == 1  # only what changed
+    assert [it.summary for it in await db.items()] == ["", "", "", "corrected"]
+    await store.aclose()
+
+
 async def test_a_full_stream_refuses_the_whole_hand_over(store: Store) -> None:
     db = IntakeStore(store, max_len=100)
     await db.publish(_items(98))

@@ -125,6 +125,37 @@ class FeedStore:
             raise StoreError(f"cannot read feed state: {exc}") from exc
         return FeedState.decode(url, raw)
 
+    async def alast_attempt(self, url: str) -> bytes | None:
+        """The stored ``last_attempt`` field as stored (every poll writes a new one: a
+        cached state with the same value is the stored state); group-committed."""
+        key = self.keys.feed(url)
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.hget(key, "last_attempt")
+
+        try:
+            replies = await self._batch.run(queue, count=1)
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot read feed state: {exc}") from exc
+        _raise_first(replies, "cannot read feed state")
+        raw = replies[0]
+        return raw.encode() if isinstance(raw, str) else raw
+
+    async def aload_stored(self, url: str) -> FeedState | None:
+        """The feed's stored state, None if it has none; group-committed (the many polls of
+        a poll worker share a round trip)."""
+        key = self.keys.feed(url)
+
+        def queue(pipe: Pipeline) -> None:
+            pipe.hgetall(key)
+
+        try:
+            replies = await self._batch.run(queue, count=1)
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot read feed state: {exc}") from exc
+        _raise_first(replies, "cannot read feed state")
+        return FeedState.decode(url, replies[0]) if replies[0] else None
+
     async def asave(self, state: FeedState, before: FeedState | None = None) -> None:
         """Store a feed's state. ``before`` is what is stored now (the poller caches it): then
         only what changed is written, one HSET (and an HDEL of fields that became empty).

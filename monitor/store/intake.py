@@ -11,7 +11,10 @@
 Life of an item::
 
     publish   Lua: refused when XLEN + n > max_len (backpressure: the poller offers the
-              entries again at its next poll), else XADD ... MAXLEN ~ max_len each
+              entries again at its next poll), else XADD ... MAXLEN ~ max_len each;
+              a poll's hand-over (``publish_new``) also marks the entries seen in the same
+              step and skips those marked already, so two polls of one feed (a poll
+              worker died after the hand-over, before its ack) add each entry once
     worker    XREADGROUP pipeline <consumer> COUNT batch ">"  -> pipeline -> outbox
               -> XACK + XDEL (one MULTI)
     failure   the entries stay pending for their consumer, which reads them again
@@ -34,6 +37,7 @@ from typing import Any
 import redis
 
 from monitor.errors import StoreError
+from monitor.feeds import content_hash, entry_identity
 from monitor.store import Store
 from monitor.store.outbox import SinkQueue, _groups
 from monitor.types import FeedItem
@@ -53,6 +57,26 @@ for i = 3, #ARGV do
   redis.call('XADD', KEYS[1], 'MAXLEN', '~', max, '*', 'v', ARGV[2], 'item', ARGV[i])
 end
 return n
+"""
+
+# KEYS: 1 intake stream, then one seen-entry key (P:entry:<hash>) per item; ARGV: 1 max_len,
+# 2 entry version, 3 seen TTL s, then (content hash, item JSON) per item. All or none as
+# _PUBLISH; an item whose seen mark holds its content hash already is skipped, the others
+# added and marked seen in the same step. Returns how many were added.
+_PUBLISH_NEW = """
+local max = tonumber(ARGV[1])
+local n = #KEYS - 1
+if redis.call('XLEN', KEYS[1]) + n > max then return -1 end
+local added = 0
+for i = 1, n do
+  local h = ARGV[2 + 2 * i]
+  if redis.call('GET', KEYS[i + 1]) ~= h then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', max, '*', 'v', ARGV[2], 'item', ARGV[3 + 2 * i])
+    redis.call('SET', KEYS[i + 1], h, 'EX', ARGV[3])
+    added = added + 1
+  end
+end
+return added
 """
 
 
@@ -122,6 +146,7 @@ class IntakeStore:
         self.max_len = max_len
         self.r: Any = store.aio()
         self._publish = self.r.register_script(_PUBLISH)
+        self._publish_new = self.r.register_script(_PUBLISH_NEW)
 
     def _error(self, what: str, exc: Exception) -> StoreError:
         return StoreError(f"intake stream {self.stream}: cannot {what}: {exc}")
@@ -134,6 +159,27 @@ class IntakeStore:
         args += [IntakeEntry.encode(it)["item"] for it in items]
         try:
             n = int(await self._publish(keys=[self.stream], args=args))
+        except redis.RedisError as exc:
+            raise self._error("add items", exc) from exc
+        if n < 0:
+            raise IntakeFull(
+                f"intake stream {self.stream} holds {self.max_len} entries or more "
+                f"([pipeline] stream_max_len): {len(items)} item(s) refused"
+            )
+        return n
+
+    async def publish_new(self, items: Sequence[FeedItem], *, seen_ttl_s: int) -> int:
+        """A poll's hand-over: ``items`` added (all or none, :class:`IntakeFull`) and marked
+        seen (``P:entry:<hash>``, ``seen_ttl_s``) in one step, skipping those seen with the
+        same content already; returns how many were added."""
+        if not items:
+            return 0
+        keys = [self.stream, *(self.keys.entry(entry_identity(it)) for it in items)]
+        args: list[str | int] = [self.max_len, ENTRY_VERSION, seen_ttl_s]
+        for it in items:
+            args += [content_hash(it), IntakeEntry.encode(it)["item"]]
+        try:
+            n = int(await self._publish_new(keys=keys, args=args))
         except redis.RedisError as exc:
             raise self._error("add items", exc) from exc
         if n < 0:

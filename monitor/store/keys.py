@@ -33,6 +33,10 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:lease:saga:S            string  per-saga decision lock of the pipeline workers (TTL)
     P:lease:<name>            string  holder token of a lease (``scheduler``: the one active
                                       scheduler), PX TTL, renewed by its holder (store/lease.py)
+    P:lease:<name>:epoch      string  the lease's fencing epoch: INCR at every acquisition
+    P:polls                   stream  due polls the scheduler published, consumer group ``pollers``
+                                      (store/polls.py); an entry is deleted once polled
+    P:polls:queued            hash    feed URL -> ``epoch:entry id`` of its due poll not polled yet
     P:digest:sent:<day>:<to>  string  the daily digest of <day> (YYYY-MM-DD) went out (TTL)
 """
 
@@ -132,6 +136,15 @@ class Keys:
 
     def lease(self, name: str) -> str:
         return self._k("lease", name)
+
+    def lease_epoch(self, name: str) -> str:
+        return self._k("lease", name, "epoch")
+
+    def polls(self) -> str:
+        return self._k("polls")
+
+    def polls_queued(self) -> str:
+        return self._k("polls", "queued")
 
     # -- digest -----------------------------------------------------------
     def digest_sent(self, day: str, scope: str) -> str:

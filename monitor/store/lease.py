@@ -2,6 +2,8 @@
 the per-saga decision lock of the pipeline workers (:class:`SagaLock`).
 
     P:lease:<name>       string  the holder's token (``host:pid:random``), expires after the TTL
+    P:lease:<name>:epoch string  the fencing epoch: incremented by every acquisition, so the
+                                 holder's epoch is the newest; what it publishes carries it
     P:lease:saga:<saga>  string  the same, for the worker deciding on that saga now
 
 Built on redis-py's asyncio :class:`~redis.asyncio.lock.Lock`, which is exactly the safe
@@ -24,6 +26,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from redis.asyncio.lock import Lock
@@ -34,6 +37,23 @@ from monitor.errors import StoreError
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
+
+
+# KEYS: 1 lease, 2 epoch; ARGV: 1 token, 2 ttl ms. SET NX PX and INCR of the epoch in one
+# step: the epoch a holder gets is newer than any earlier holder's. Already ours: renewed,
+# the epoch unchanged (made if Redis lost it). Returns the epoch, or 0 when not ours.
+_ACQUIRE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return redis.call('INCR', KEYS[2])
+end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  local e = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if e == 0 then e = redis.call('INCR', KEYS[2]) end
+  return e
+end
+return 0
+"""
 
 
 def new_token() -> str:
@@ -57,25 +77,32 @@ class Lease:
 
     Every call is one round trip; ``True`` means the lease is ours (for ``ttl_s`` from
     when the command was sent), ``False`` that it is not (someone else holds it, or it
-    expired). Redis failing raises :class:`StoreError`."""
+    expired). Redis failing raises :class:`StoreError`. :attr:`epoch` is the fencing
+    epoch of the last acquisition (0 before any)."""
 
     def __init__(self, store: Store, name: str, token: str, ttl_s: float) -> None:
         self.store = store
         self.key = store.keys.lease(name)
+        self.epoch_key = store.keys.lease_epoch(name)
         self.token = token
         self.ttl_s = ttl_s
+        self.epoch = 0
         # thread_local=False: the token belongs to this handle, used from one event loop.
         self._lock = Lock(store.aio(), self.key, timeout=ttl_s, thread_local=False)
+        self._acquire: Any = store.aio().register_script(_ACQUIRE)
 
     async def acquire(self) -> bool:
-        """``SET key token NX PX ttl``: True when it was free and is ours now (or is
-        already ours: a holder that asks again just renews)."""
+        """``SET key token NX PX ttl`` and a new epoch (Lua): True when it was free and is
+        ours now (or is already ours: a holder that asks again just renews)."""
         try:
-            if await self._lock.acquire(blocking=False, token=self.token):
-                return True
-            return await self.renew()  # ours already (a retry after a lost answer)
+            epoch = int(await self._acquire(
+                keys=[self.key, self.epoch_key], args=[self.token, int(self.ttl_s * 1000)]
+            ))
         except redis.RedisError as exc:
             raise StoreError(f"lease {self.key}: Redis at {self.store.location}: {exc}") from exc
+        if epoch > 0:
+            self.epoch = epoch
+        return epoch > 0
 
     async def renew(self) -> bool:
         """Back to the full TTL if the key still holds our token (Lua compare-and-set)."""
@@ -107,6 +134,15 @@ class Lease:
         except redis.RedisError as exc:
             raise StoreError(f"lease {self.key}: Redis at {self.store.location}: {exc}") from exc
         return _holder(raw, ttl)
+
+
+def read_epoch(store: Store, name: str) -> int:
+    """The lease's current fencing epoch (sync client; 0 when never acquired)."""
+    try:
+        raw: Any = store.redis.get(store.keys.lease_epoch(name))
+    except redis.RedisError as exc:
+        raise StoreError(f"lease epoch: Redis at {store.location}: {exc}") from exc
+    return int(raw or 0)
 
 
 def read_holder(store: Store, name: str) -> LeaseHolder | None:

@@ -27,6 +27,7 @@ from monitor.store import Store
 from monitor.store.feeds import FeedState
 from monitor.store.intake import IntakeQueue, read_intake_queue
 from monitor.store.outbox import OutboxStore, SinkQueue
+from monitor.store.polls import read_poll_queue
 from monitor.types import parse_dt, utcnow
 
 
@@ -131,6 +132,8 @@ class QueueDepths:
     groups: tuple[SinkQueue, ...] = ()
     # the intake stream's ``pipeline`` group: its workers, pending, unread, dead letters
     pipeline: IntakeQueue | None = None
+    # the due-poll stream's ``pollers`` group: its poll workers, pending, unread
+    polls: IntakeQueue | None = None
 
     def to_dict(self, now_ms: int | None = None) -> dict[str, Any]:
         now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
@@ -141,7 +144,8 @@ class QueueDepths:
         }
         return {"intake": self.intake, "outbox": dict(self.outbox), "dead": self.dead,
                 "groups": groups,
-                "pipeline": self.pipeline.to_dict(now_ms) if self.pipeline else None}
+                "pipeline": self.pipeline.to_dict(now_ms) if self.pipeline else None,
+                "polls": self.polls.to_dict(now_ms) if self.polls else None}
 
 
 class ServiceStore:
@@ -176,7 +180,7 @@ class ServiceStore:
         depths = {q.sink: q.depth for q in groups}
         pipeline = read_intake_queue(self.store)
         return QueueDepths(intake=pipeline.group.depth, outbox=depths, dead=dead, groups=groups,
-                           pipeline=pipeline)
+                           pipeline=pipeline, polls=read_poll_queue(self.store))
 
     async def model_versions_async(self, sagas: Sequence[str]) -> dict[str, int | None]:
         values = await self.store.aio().mget([self.keys.saga_version(s) for s in sagas])
