@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import redis
 
-from monitor.alerts.outbox import _dead_local_consumer, _Trouble, default_consumer
+from monitor.consumers import Trouble, dead_local_consumer, default_consumer
 from monitor.errors import MonitorError, StoreError
 from monitor.store.intake import IntakeEntry, IntakeOrder, IntakeStore
 from monitor.store.outbox import is_nogroup
@@ -99,7 +99,7 @@ class Intake:
         self._next_watch = 0.0  # monotonic
         self.order = IntakeOrder(daemon.store)
         self._behind = False
-        self._trouble = _Trouble("intake worker", {"consumer": self.consumer})
+        self._trouble = Trouble("intake worker", {"consumer": self.consumer}, logger=log)
 
     @property
     def busy(self) -> bool:
@@ -135,7 +135,7 @@ class Intake:
         """Take over at once what an earlier process on this host left pending (its pid
         is gone), rather than waiting ``claim_idle_s`` for XAUTOCLAIM."""
         for c in await self.db.consumers():
-            if c.name != self.consumer and _dead_local_consumer(c.name):
+            if c.name != self.consumer and dead_local_consumer(c.name):
                 n = await self.db.claim_all(self.consumer, from_consumer=c.name)
                 if n:
                     log.info("took over %d item(s) %s left pending", n, c.name)

@@ -47,7 +47,12 @@ class Metrics:
             registry=r,
         )  # fmt: skip
         self.build_info.labels(__version__, platform.python_version()).set(1)
-        # feeds
+        self._feeds(r)
+        self._alerts(r)
+        self._streams(r)
+        self._pipeline(r)
+
+    def _feeds(self, r: CollectorRegistry) -> None:
         self.polls = Counter(
             "monitor_polls", "Feed polls by outcome", ["outcome"], registry=r
         )  # outcome: ok, not_modified, error
@@ -75,7 +80,8 @@ class Metrics:
             ["feed"],
             registry=r,
         )  # feed: its configured name, or its URL with credentials redacted
-        # decisions and alerts
+
+    def _alerts(self, r: CollectorRegistry) -> None:
         self.decisions = Counter(
             "monitor_decisions", "Pipeline decisions by verdict", ["verdict"], registry=r
         )
@@ -93,6 +99,8 @@ class Metrics:
             buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400),
             registry=r,
         )
+
+    def _streams(self, r: CollectorRegistry) -> None:
         self.queue_depth = Gauge(
             "monitor_queue_depth", "Entries waiting in a queue", ["queue"], registry=r
         )  # queue: intake (items in the intake stream), pipeline, alerts:<sink>, alerts:dead
@@ -128,6 +136,8 @@ class Metrics:
             registry=r,
         )  # outcome: polled, already_polled, stale (an older fencing epoch), claimed
         # (taken over from a dead worker), dropped (unusable, or handed out too often)
+
+    def _pipeline(self, r: CollectorRegistry) -> None:
         self.model_version = Gauge(
             "monitor_model_version", "Saga model version", ["saga"], registry=r
         )

@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING
 
 import redis
 
-from monitor.alerts.outbox import _dead_local_consumer, _Trouble, default_consumer
 from monitor.config import FeedSettings, Settings
+from monitor.consumers import Trouble, dead_local_consumer, default_consumer
 from monitor.errors import StoreError
 from monitor.metrics import Metrics
 from monitor.store import Store
@@ -154,14 +154,14 @@ class PollWorker:
         self._next_claim = 0.0
         self._next_watch = 0.0
         self._own = False
-        self._trouble = _Trouble("poll worker", {"consumer": self.consumer})
+        self._trouble = Trouble("poll worker", {"consumer": self.consumer}, logger=log)
 
     async def start(self, *, loop: bool = True) -> None:
         self.poller.open()
         self._opened = True
         await self.db.ensure_group()
         dead = [c.name for c in await self.db.consumers()
-                if c.name != self.consumer and _dead_local_consumer(c.name)]
+                if c.name != self.consumer and dead_local_consumer(c.name)]
         for name in dead:
             if n := await self.db.claim_all(self.consumer, from_consumer=name):
                 log.info("took over %d due poll(s) %s left pending", n, name)

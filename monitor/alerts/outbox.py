@@ -23,10 +23,8 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import random
 import signal
-import socket
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
@@ -38,6 +36,7 @@ import redis
 from monitor.alerts.delivery import AsyncSink, Delivery, Outcome
 from monitor.alerts.message import Message, MessageType, Source
 from monitor.config import Settings
+from monitor.consumers import Trouble, dead_local_consumer, default_consumer
 from monitor.errors import StoreError
 from monitor.metrics import Metrics
 from monitor.store import Store
@@ -55,24 +54,6 @@ from monitor.types import Alert, AlertKind, utcnow
 log = logging.getLogger(__name__)
 
 __all__ = ["Deliverer", "Outbox", "backoff_s", "default_consumer"]
-
-
-def default_consumer() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
-
-
-def _dead_local_consumer(name: str) -> bool:
-    """``name`` is a consumer of this host (``<hostname>-<pid>``) whose process is gone."""
-    host, _, pid = name.rpartition("-")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def backoff_s(
@@ -194,35 +175,6 @@ def source_json(source: Source) -> str:
     return json.dumps(source.to_dict(), ensure_ascii=False)
 
 
-class _Trouble:
-    """A failure that repeats every poll while Redis is away: a warning once per outage,
-    then debug lines, and one line when it works again (not hundreds a minute)."""
-
-    def __init__(self, what: str, extra: dict[str, str] | None = None) -> None:
-        self.what = what
-        self.extra = extra or {}
-        self.since: float | None = None  # monotonic
-
-    def failed(self, exc: BaseException) -> None:
-        if self.since is None:
-            self.since = time.monotonic()
-            log.warning(
-                "%s error: %s (not repeated until it works again)", self.what, exc, extra=self.extra
-            )
-        else:
-            log.debug("%s error: %s", self.what, exc, extra=self.extra)
-
-    def ok(self) -> None:
-        if self.since is not None:
-            log.info(
-                "%s works again after %.1fs",
-                self.what,
-                time.monotonic() - self.since,
-                extra=self.extra,
-            )
-            self.since = None
-
-
 class _Outage:
     """One sink's failed deliveries, rolled up: a warning when the sink starts failing, debug
     lines while it goes on (counted), one line when it delivers again. A receiver down for an
@@ -278,7 +230,7 @@ class _SinkWorker:
         self._last_send = -1e9  # monotonic
         self._paused_until_ms = 0  # wall clock ms: a 429 with Retry-After pauses the sink
         self._next_claim = 0.0  # monotonic
-        self._trouble = _Trouble("outbox worker", {"sink": self.name})
+        self._trouble = Trouble("outbox worker", {"sink": self.name}, logger=log)
         self._outage = _Outage(self.name)
 
     @property
@@ -483,7 +435,7 @@ class Deliverer:
         """Take over at once what an earlier process on this host left pending (its pid is
         gone), rather than waiting ``claim_idle_s`` for XAUTOCLAIM."""
         for name, held in await self.db.consumers(sink):
-            if held and name != self.consumer and _dead_local_consumer(name):
+            if held and name != self.consumer and dead_local_consumer(name):
                 n = await self.db.claim_all(sink, self.consumer, from_consumer=name)
                 log.info("took over %d pending alert(s) from %s", n, name, extra={"sink": sink})
 
@@ -557,7 +509,7 @@ class Deliverer:
     async def _housekeeping(self) -> None:
         """Close grouping windows, publish queue depths, trim the stream, forget old consumers."""
         last_trim = last_depth = 0.0
-        trouble = _Trouble("outbox housekeeping")
+        trouble = Trouble("outbox housekeeping", logger=log)
         while not self._stopping.is_set():
             try:
                 await self.db.flush_due_groups(now_ms=now_ms())

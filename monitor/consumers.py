@@ -1,0 +1,67 @@
+"""What every consumer of a Redis stream group shares: the outbox's delivery workers, the
+intake's pipeline workers and the poll workers.
+
+- a consumer's name, ``<hostname>-<pid>``, so that a worker can tell a dead consumer of
+  its own machine (its process is gone) and take its pending entries over at once,
+  instead of waiting for them to be idle long enough for XAUTOCLAIM;
+- :class:`Trouble`, the log of a failure that repeats every read while Redis is away.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+
+__all__ = ["Trouble", "dead_local_consumer", "default_consumer"]
+
+
+def default_consumer() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def dead_local_consumer(name: str) -> bool:
+    """``name`` is a consumer of this host (``<hostname>-<pid>``) whose process is gone."""
+    host, _, pid = name.rpartition("-")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class Trouble:
+    """A failure that repeats every poll while Redis is away: a warning once per outage,
+    then debug lines, and one line when it works again (not hundreds a minute). Logged
+    by the caller's ``logger``."""
+
+    def __init__(self, what: str, extra: dict[str, str] | None = None, *,
+                 logger: logging.Logger) -> None:
+        self.what = what
+        self.extra = extra or {}
+        self.log = logger
+        self.since: float | None = None  # monotonic
+
+    def failed(self, exc: BaseException) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            self.log.warning(
+                "%s error: %s (not repeated until it works again)", self.what, exc, extra=self.extra
+            )
+        else:
+            self.log.debug("%s error: %s", self.what, exc, extra=self.extra)
+
+    def ok(self) -> None:
+        if self.since is not None:
+            self.log.info(
+                "%s works again after %.1fs",
+                self.what,
+                time.monotonic() - self.since,
+                extra=self.extra,
+            )
+            self.since = None
