@@ -15,7 +15,7 @@ marked seen only after they were handed on (checkpointed), never before.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -133,11 +133,7 @@ class FeedStore:
         def queue(pipe: Pipeline) -> None:
             pipe.hget(key, "last_attempt")
 
-        try:
-            replies = await self._batch.run(queue, count=1)
-        except redis.RedisError as exc:
-            raise StoreError(f"cannot read feed state: {exc}") from exc
-        _raise_first(replies, "cannot read feed state")
+        replies = await self._one(queue, "cannot read feed state")
         raw = replies[0]
         return raw.encode() if isinstance(raw, str) else raw
 
@@ -149,11 +145,7 @@ class FeedStore:
         def queue(pipe: Pipeline) -> None:
             pipe.hgetall(key)
 
-        try:
-            replies = await self._batch.run(queue, count=1)
-        except redis.RedisError as exc:
-            raise StoreError(f"cannot read feed state: {exc}") from exc
-        _raise_first(replies, "cannot read feed state")
+        replies = await self._one(queue, "cannot read feed state")
         return FeedState.decode(url, replies[0]) if replies[0] else None
 
     async def asave(self, state: FeedState, before: FeedState | None = None) -> None:
@@ -230,11 +222,7 @@ class FeedStore:
         def queue(pipe: Pipeline) -> None:
             pipe.mget(keys)
 
-        try:
-            replies = await self._batch.run(queue, count=1)
-        except redis.RedisError as exc:
-            raise StoreError(f"cannot read seen entries: {exc}") from exc
-        _raise_first(replies, "cannot read seen entries")
+        replies = await self._one(queue, "cannot read seen entries")
         seen = [v.decode() if isinstance(v, bytes) else v for v in replies[0]]
         return [it for it, h, old in zip(items, hashes, seen, strict=True) if old != h]
 
@@ -252,11 +240,16 @@ class FeedStore:
             pipe.scripts.add(script)  # type: ignore[arg-type]  # loaded first if Redis lost it
             pipe.evalsha(script.sha, len(keys), *keys, str(self.ttl_s), *hashes)
 
+        await self._one(queue, "cannot mark entries seen")
+
+    async def _one(self, queue: Callable[[Pipeline], None], what: str) -> list[Any]:
+        """One command group-committed with the concurrent polls', its error raised."""
         try:
             replies = await self._batch.run(queue, count=1)
         except redis.RedisError as exc:
-            raise StoreError(f"cannot mark entries seen: {exc}") from exc
-        _raise_first(replies, "cannot mark entries seen")
+            raise StoreError(f"{what}: {exc}") from exc
+        _raise_first(replies, what)
+        return list(replies)
 
     async def aclose(self) -> None:
         """Wait for the writes queued by polls (a poll abandoned at shutdown may have left

@@ -39,7 +39,8 @@ import redis
 from monitor.errors import StoreError
 from monitor.feeds import content_hash, entry_identity
 from monitor.store import Store
-from monitor.store.outbox import SinkQueue, _groups
+from monitor.store.groups import GroupConsumer, GroupStream, entry_key, read_group, text
+from monitor.store.outbox import SinkQueue
 from monitor.types import FeedItem
 
 # The one consumer group of the intake stream.
@@ -80,10 +81,6 @@ return added
 """
 
 
-def _s(v: Any) -> str:
-    return v.decode("utf-8") if isinstance(v, bytes) else str(v)
-
-
 class IntakeFull(StoreError):
     """The intake stream holds ``max_len`` entries: the hand-over is refused (the poller
     offers the entries again at its next poll)."""
@@ -108,8 +105,8 @@ class IntakeEntry:
 
     @classmethod
     def decode(cls, entry_id: bytes | str, raw: Mapping[Any, Any] | None) -> IntakeEntry:
-        fields = {_s(k): _s(v) for k, v in (raw or {}).items()}
-        eid = _s(entry_id)
+        fields = {text(k): text(v) for k, v in (raw or {}).items()}
+        eid = text(entry_id)
         if not fields:
             return cls(eid, None, problem="entry data gone (trimmed)")
         if fields.get("v") != ENTRY_VERSION:
@@ -124,32 +121,16 @@ class IntakeEntry:
         return IntakeEntry(self.entry_id, self.item, n, self.problem)
 
 
-@dataclass(frozen=True, slots=True)
-class IntakeConsumer:
-    """A consumer of the ``pipeline`` group, as XINFO CONSUMERS shows it."""
-
-    name: str
-    pending: int
-    idle_ms: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "pending": self.pending, "idle_s": round(self.idle_ms / 1000, 1)}
-
-
-class IntakeStore:
+class IntakeStore(GroupStream):
     """The intake stream, async side: the poller's hand-over and the pipeline workers."""
 
     def __init__(self, store: Store, *, max_len: int) -> None:
+        super().__init__(store.aio(), store.keys.intake(), PIPELINE_GROUP, "intake stream")
         self.keys = store.keys
-        self.stream = store.keys.intake()
         self.dead = store.keys.intake_dead()
         self.max_len = max_len
-        self.r: Any = store.aio()
         self._publish = self.r.register_script(_PUBLISH)
         self._publish_new = self.r.register_script(_PUBLISH_NEW)
-
-    def _error(self, what: str, exc: Exception) -> StoreError:
-        return StoreError(f"intake stream {self.stream}: cannot {what}: {exc}")
 
     async def publish(self, items: Sequence[FeedItem]) -> int:
         """Add ``items`` (one entry each), all or none; raises :class:`IntakeFull`."""
@@ -161,6 +142,9 @@ class IntakeStore:
             n = int(await self._publish(keys=[self.stream], args=args))
         except redis.RedisError as exc:
             raise self._error("add items", exc) from exc
+        return self._added(n, items)
+
+    def _added(self, n: int, items: Sequence[FeedItem]) -> int:
         if n < 0:
             raise IntakeFull(
                 f"intake stream {self.stream} holds {self.max_len} entries or more "
@@ -182,24 +166,7 @@ class IntakeStore:
             n = int(await self._publish_new(keys=keys, args=args))
         except redis.RedisError as exc:
             raise self._error("add items", exc) from exc
-        if n < 0:
-            raise IntakeFull(
-                f"intake stream {self.stream} holds {self.max_len} entries or more "
-                f"([pipeline] stream_max_len): {len(items)} item(s) refused"
-            )
-        return n
-
-    async def ensure_group(self) -> bool:
-        """Create the ``pipeline`` group from the start of the stream; True if it was made."""
-        try:
-            await self.r.xgroup_create(self.stream, PIPELINE_GROUP, id="0", mkstream=True)
-        except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise self._error("create its group", exc) from exc
-            return False
-        except redis.RedisError as exc:
-            raise self._error("create its group", exc) from exc
-        return True
+        return self._added(n, items)
 
     async def read_new(
         self, consumer: str, *, count: int, block_ms: int | None
@@ -224,7 +191,7 @@ class IntakeStore:
             self.stream, PIPELINE_GROUP, min=entries[0].entry_id, max=entries[-1].entry_id,
             count=len(entries) + 100,
         )
-        counts = {_s(r["message_id"]): int(r["times_delivered"]) for r in rows}
+        counts = {text(r["message_id"]): int(r["times_delivered"]) for r in rows}
         return [e.with_deliveries(counts.get(e.entry_id, e.deliveries)) for e in entries]
 
     async def autoclaim(self, consumer: str, *, min_idle_ms: int, count: int) -> list[IntakeEntry]:
@@ -235,32 +202,9 @@ class IntakeStore:
         )
         rows = res[1] if len(res) > 1 else []
         entries = sorted(
-            (IntakeEntry.decode(i, f) for i, f in rows), key=lambda e: _id_key(e.entry_id)
+            (IntakeEntry.decode(i, f) for i, f in rows), key=lambda e: entry_key(e.entry_id)
         )
         return await self._with_deliveries(entries)
-
-    async def consumers(self) -> list[IntakeConsumer]:
-        try:
-            info = await self.r.xinfo_consumers(self.stream, PIPELINE_GROUP)
-        except redis.ResponseError:
-            return []
-        return [IntakeConsumer(_s(c["name"]), int(c["pending"]), int(c["idle"])) for c in info]
-
-    async def claim_all(self, consumer: str, *, from_consumer: str) -> int:
-        """Take every entry ``from_consumer`` holds (a process known to be dead)."""
-        claimed = 0
-        while True:
-            rows = await self.r.xpending_range(
-                self.stream, PIPELINE_GROUP, min="-", max="+", count=100,
-                consumername=from_consumer,
-            )
-            ids = [_s(r["message_id"]) for r in rows]
-            if not ids:
-                break
-            await self.r.xclaim(self.stream, PIPELINE_GROUP, consumer, 0, ids, justid=True)
-            claimed += len(ids)
-        await self.r.xgroup_delconsumer(self.stream, PIPELINE_GROUP, from_consumer)
-        return claimed
 
     async def done(self, entry_ids: Iterable[str]) -> None:
         """The entries' alerts are in the outbox: acknowledged and deleted (one MULTI)."""
@@ -300,21 +244,6 @@ class IntakeStore:
             pipe.delete(old)
             await pipe.execute()
         return len(items)
-
-    async def forget(self, consumer: str) -> None:
-        """Remove ``consumer`` from the group if it holds nothing (a clean stop)."""
-        for c in await self.consumers():
-            if c.name == consumer and not c.pending:
-                await self.r.xgroup_delconsumer(self.stream, PIPELINE_GROUP, consumer)
-
-    async def length(self) -> int:
-        """Entries not done yet (read or not): the backlog."""
-        return int(await self.r.xlen(self.stream))
-
-    async def oldest_ms(self) -> int | None:
-        """When the oldest entry not done yet was added (ms since the epoch)."""
-        rows = await self.r.xrange(self.stream, count=1)
-        return _id_key(_s(rows[0][0]))[0] if rows else None
 
     async def items(self) -> list[FeedItem]:
         """Every item not done yet, oldest first (tests, the burst drain)."""
@@ -367,15 +296,15 @@ class IntakeOrder:
         """The oldest entry older than ``first_id`` still in the stream, or None."""
         try:
             rows = self.r.xrange(self.stream, count=1)
-            if not rows or _id_key(_s(rows[0][0])) >= _id_key(first_id):
+            if not rows or entry_key(text(rows[0][0])) >= entry_key(first_id):
                 return None
-            oldest = _s(rows[0][0])
+            oldest = text(rows[0][0])
             held = self.r.xpending_range(self.stream, PIPELINE_GROUP, oldest, oldest, 1)
         except redis.RedisError as exc:
             raise StoreError(f"intake stream {self.stream}: cannot read its order: {exc}") from exc
         if not held:
             return Blocker(oldest, None, 0)
-        return Blocker(oldest, _s(held[0]["consumer"]), int(held[0]["time_since_delivered"]))
+        return Blocker(oldest, text(held[0]["consumer"]), int(held[0]["time_since_delivered"]))
 
     def touch(self, consumer: str, entry_ids: Sequence[str]) -> int:
         """Keep ``consumer``'s entries from looking abandoned (idle reset); returns how many
@@ -388,11 +317,6 @@ class IntakeOrder:
             raise StoreError(f"intake stream {self.stream}: cannot touch entries: {exc}") from exc
 
 
-def _id_key(entry_id: str) -> tuple[int, int]:
-    ms, _, seq = entry_id.partition("-")
-    return int(ms), int(seq or 0)
-
-
 @dataclass(frozen=True, slots=True)
 class IntakeQueue:
     """Where the intake stands, for ``monitor status``: the ``pipeline`` group as a
@@ -400,7 +324,7 @@ class IntakeQueue:
     and the dead letters."""
 
     group: SinkQueue
-    consumers: tuple[IntakeConsumer, ...] = ()
+    consumers: tuple[GroupConsumer, ...] = ()
     dead: int = 0
 
     def to_dict(self, now_ms: int) -> dict[str, Any]:
@@ -411,34 +335,19 @@ class IntakeQueue:
 
 
 def read_intake_queue(store: Store) -> IntakeQueue:
-    """The intake's consumer group, with the sync client (``monitor status``). Entries are
-    deleted once done, so the stream's length is pending + unread, group or not."""
+    """The intake's consumer group, with the sync client (``monitor status``)."""
     r: Any = store.redis
-    stream = store.keys.intake()
+    group, consumers = read_group(r, store.keys.intake(), PIPELINE_GROUP, "intake stream")
     try:
-        length = int(r.xlen(stream))
-        g = _groups(r, stream).get(PIPELINE_GROUP)
-        info = r.xinfo_consumers(stream, PIPELINE_GROUP) if g is not None else []
-        first = r.xrange(stream, count=1)
         dead = int(r.xlen(store.keys.intake_dead()))
     except redis.RedisError as exc:
-        raise StoreError(f"cannot read the intake stream {stream}: {exc}") from exc
-    pending = int(g["pending"]) if g is not None else 0
-    group = SinkQueue(
-        PIPELINE_GROUP, pending, max(0, length - pending),
-        consumers=int(g["consumers"]) if g is not None else 0,
-        oldest_ms=_id_key(_s(first[0][0]))[0] if first else None,
-    )
-    consumers = tuple(
-        IntakeConsumer(_s(c["name"]), int(c["pending"]), int(c["idle"])) for c in info
-    )
+        raise StoreError(f"cannot read the intake's dead letters: {exc}") from exc
     return IntakeQueue(group, consumers, dead)
 
 
 __all__ = [
     "PIPELINE_GROUP",
     "Blocker",
-    "IntakeConsumer",
     "IntakeEntry",
     "IntakeFull",
     "IntakeOrder",

@@ -39,11 +39,10 @@ from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 
 from monitor.config import FeedSettings
-from monitor.errors import StoreError
 from monitor.store import Store
 from monitor.store.batch import GroupCommit
-from monitor.store.intake import _TOUCH, IntakeConsumer, IntakeQueue, _id_key, _s
-from monitor.store.outbox import SinkQueue, _groups
+from monitor.store.groups import GroupStream, entry_key, read_group, text
+from monitor.store.intake import _TOUCH, IntakeQueue
 
 # The one consumer group of the due-poll stream.
 POLLERS_GROUP = "pollers"
@@ -199,7 +198,7 @@ class DuePoll:
     @property
     def due_ms(self) -> int:
         """When the scheduler published it (Redis's clock, ms since the epoch)."""
-        return _id_key(self.entry_id)[0]
+        return entry_key(self.entry_id)[0]
 
     @property
     def mark(self) -> str:
@@ -214,8 +213,8 @@ class DuePoll:
 
     @classmethod
     def decode(cls, entry_id: bytes | str, raw: Mapping[Any, Any] | None) -> DuePoll:
-        fields = {_s(k): _s(v) for k, v in (raw or {}).items()}
-        eid = _s(entry_id)
+        fields = {text(k): text(v) for k, v in (raw or {}).items()}
+        eid = text(entry_id)
         if not fields:
             return cls(eid, None, 0, problem="entry data gone (trimmed)")
         if fields.get("v") != ENTRY_VERSION:
@@ -230,16 +229,15 @@ class DuePoll:
         return DuePoll(self.entry_id, self.feed, self.epoch, n, self.problem)
 
 
-class PollStreamStore:
+class PollStreamStore(GroupStream):
     """The due-poll stream, async side: the scheduler's publish and the poll workers."""
 
     def __init__(self, store: Store, *, max_len: int, lease: str = "scheduler") -> None:
+        super().__init__(store.aio(), store.keys.polls(), POLLERS_GROUP, "due-poll stream")
         self.keys = store.keys
-        self.stream = store.keys.polls()
         self.queued = store.keys.polls_queued()
         self.epoch_key = store.keys.lease_epoch(lease)
         self.max_len = max_len
-        self.r: Any = store.aio()
         self._batch = GroupCommit(store.aio)
         self._publish: AsyncScript = self.r.register_script(_PUBLISH)
         self._done: AsyncScript = self.r.register_script(_DONE)
@@ -248,9 +246,6 @@ class PollStreamStore:
             self._publish_many
         )
         self._acks: Merged[DuePoll, None] = Merged(self._done_many)
-
-    def _error(self, what: str, exc: Exception) -> StoreError:
-        return StoreError(f"due-poll stream {self.stream}: cannot {what}: {exc}")
 
     async def _script(self, script: AsyncScript, keys: Sequence[str], args: Sequence[Any]) -> Any:
         """One script call, group-committed with the concurrent callers' (one pipeline
@@ -296,24 +291,12 @@ class PollStreamStore:
                 args += [requests[i][0].url, requests[i][3]]
             flat = await self._script(self._publish, keys, args)
             for n, i in enumerate(idx):
-                out[i] = Published(_s(flat[2 * n]), _s(flat[2 * n + 1]))
+                out[i] = Published(text(flat[2 * n]), text(flat[2 * n + 1]))
         return [p for p in out if p is not None]
 
     async def epoch(self) -> int:
         """The lease's current fencing epoch (0: never acquired)."""
         return int(await self.r.get(self.epoch_key) or 0)
-
-    async def ensure_group(self) -> bool:
-        """Create the ``pollers`` group from the start of the stream; True if it was made."""
-        try:
-            await self.r.xgroup_create(self.stream, POLLERS_GROUP, id="0", mkstream=True)
-        except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise self._error("create its group", exc) from exc
-            return False
-        except redis.RedisError as exc:
-            raise self._error("create its group", exc) from exc
-        return True
 
     async def read_new(self, consumer: str, *, count: int, block_ms: int | None) -> list[DuePoll]:
         """Up to ``count`` due polls no worker read yet (waits ``block_ms`` for one)."""
@@ -340,7 +323,7 @@ class PollStreamStore:
             self.stream, POLLERS_GROUP, min="-", max="+", count=len(entries) + 100,
             consumername=consumer,
         )
-        counts = {_s(r["message_id"]): int(r["times_delivered"]) for r in rows}
+        counts = {text(r["message_id"]): int(r["times_delivered"]) for r in rows}
         return [e.with_deliveries(counts.get(e.entry_id, e.deliveries)) for e in entries]
 
     async def done(self, entries: Iterable[DuePoll]) -> None:
@@ -365,39 +348,6 @@ class PollStreamStore:
         except redis.RedisError as exc:
             raise self._error("touch entries", exc) from exc
 
-    async def consumers(self) -> list[IntakeConsumer]:
-        try:
-            info = await self.r.xinfo_consumers(self.stream, POLLERS_GROUP)
-        except redis.ResponseError:
-            return []
-        return [IntakeConsumer(_s(c["name"]), int(c["pending"]), int(c["idle"])) for c in info]
-
-    async def claim_all(self, consumer: str, *, from_consumer: str) -> int:
-        """Take every due poll ``from_consumer`` holds (a process known to be dead)."""
-        claimed = 0
-        while rows := await self.r.xpending_range(
-            self.stream, POLLERS_GROUP, min="-", max="+", count=100, consumername=from_consumer
-        ):
-            ids = [_s(r["message_id"]) for r in rows]
-            await self.r.xclaim(self.stream, POLLERS_GROUP, consumer, 0, ids, justid=True)
-            claimed += len(ids)
-        await self.r.xgroup_delconsumer(self.stream, POLLERS_GROUP, from_consumer)
-        return claimed
-
-    async def forget(self, consumer: str) -> None:
-        """Remove ``consumer`` from the group if it holds nothing (a clean stop)."""
-        for c in await self.consumers():
-            if c.name == consumer and not c.pending:
-                await self.r.xgroup_delconsumer(self.stream, POLLERS_GROUP, consumer)
-
-    async def length(self) -> int:
-        """Due polls not done yet (read or not): the backlog."""
-        return int(await self.r.xlen(self.stream))
-
-    async def oldest_ms(self) -> int | None:
-        rows = await self.r.xrange(self.stream, count=1)
-        return _id_key(_s(rows[0][0]))[0] if rows else None
-
     async def aclose(self) -> None:
         await self._publishes.aclose()
         await self._acks.aclose()
@@ -408,24 +358,8 @@ def read_poll_queue(store: Store) -> IntakeQueue:
     """The ``pollers`` group, with the sync client (``monitor status``): pending, unread,
     workers and the oldest due poll waiting, as :func:`~monitor.store.intake.read_intake_queue`
     gives the ``pipeline`` group (no dead letters here: a due poll comes back next interval)."""
-    r: Any = store.redis
-    stream = store.keys.polls()
-    try:
-        length = int(r.xlen(stream))
-        g = _groups(r, stream).get(POLLERS_GROUP)
-        info = r.xinfo_consumers(stream, POLLERS_GROUP) if g is not None else []
-        first = r.xrange(stream, count=1)
-    except redis.RedisError as exc:
-        raise StoreError(f"cannot read the due-poll stream {stream}: {exc}") from exc
-    pending = int(g["pending"]) if g is not None else 0
-    group = SinkQueue(
-        POLLERS_GROUP, pending, max(0, length - pending),
-        consumers=int(g["consumers"]) if g is not None else 0,
-        oldest_ms=_id_key(_s(first[0][0]))[0] if first else None,
-    )
-    consumers = tuple(
-        IntakeConsumer(_s(c["name"]), int(c["pending"]), int(c["idle"])) for c in info
-    )
+    group, consumers = read_group(store.redis, store.keys.polls(), POLLERS_GROUP,
+                                  "due-poll stream")
     return IntakeQueue(group, consumers)
 
 
