@@ -145,6 +145,37 @@ def test_an_english_rewording_of_a_known_event_is_quiet(  # type: ignore[no-unty
     assert [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT] == []
 
 
+def test_a_polish_rewording_of_a_known_event_is_quiet(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """The seeds tell Yellen's "resilient" in English; two Polish outlets retell it."""
+    from dataclasses import replace
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    retold = [
+        replace(_doc("pl-1", "a.example.pl", "Janet Yellen: amerykański system bankowy "
+                     "pozostaje odporny", "Sekretarz skarbu USA Janet Yellen zapewniła, że "
+                     "system bankowy jest odporny po upadku Silicon Valley Bank.", 10),
+                language="pl"),
+        replace(_doc("pl-2", "b.example.pl", "Yellen zapewnia, że system bankowy USA jest "
+                     "odporny", "Janet Yellen powiedziała w piątek, że amerykański system "
+                     "bankowy pozostaje odporny mimo upadku SVB.", 11), language="pl"),
+    ]
+    alerts = p.process(retold, saga=SAGA, clock=lambda d: d.published)
+    assert [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT] == []
+    news = [  # while two Polish reports of something new are a development
+        replace(_doc("pl-3", "a.example.pl", "Regulatorzy zamknęli nowojorski Signature Bank",
+                     "Nowojorscy regulatorzy zamknęli w niedzielę Signature Bank, dwa dni po "
+                     "upadku Silicon Valley Bank.", 23), language="pl"),
+        replace(_doc("pl-4", "b.example.pl", "Signature Bank zamknięty przez regulatorów",
+                     "Signature Bank został zamknięty przez regulatorów stanu Nowy Jork w "
+                     "niedzielę, w ślad za Silicon Valley Bank.", 23), language="pl"),
+    ]
+    alerts = p.process(news, saga=SAGA, clock=lambda d: d.published)
+    assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
+
+
 def test_a_job_title_in_a_headline_is_no_newcomer(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
