@@ -151,12 +151,41 @@ def why() -> None:
     engine.confirm = _confirm  # type: ignore[assignment]
 
 
-def one(key: str, overrides: dict[str, Any], until: str | None, show: bool) -> None:
+def jittered(archive: Path, out: Path, minutes: float, seed: int) -> Path:
+    """A copy of ``archive`` with every item's publication time moved by up to
+    ``minutes`` either way (the same move for an item in every run of one ``seed``): the
+    order in which a live daemon meets the reports of one hour depends on when it polls
+    which feed, and a rule whose gain is smaller than what that order moves is noise."""
+    import gzip
+    import random
+    from datetime import datetime, timedelta
+
+    out.mkdir(parents=True, exist_ok=True)
+    for day in sorted(archive.glob("*.jsonl.gz")):
+        with gzip.open(day, "rt", encoding="utf-8") as src, \
+                gzip.open(out / day.name, "wt", encoding="utf-8") as dst:
+            for line in src:
+                item = json.loads(line)
+                when = item.get("published")
+                if when:
+                    rnd = random.Random(f"{seed}:{item.get('link')}:{item.get('title')}")
+                    moved = datetime.fromisoformat(when) + timedelta(
+                        minutes=rnd.uniform(-minutes, minutes))
+                    item["published"] = moved.isoformat(sep=" ")
+                dst.write(json.dumps(item, ensure_ascii=False) + "\n")
+    return out
+
+
+def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
+        jitter: tuple[float, int] | None = None) -> Any:
     saga = SAGAS[key]
     if not Path(saga["archive"]).is_dir():  # type: ignore[arg-type]
         print(f"== {key}: no archive at {saga['archive']}, skipped")
-        return
+        return None
     tmp = Path(tempfile.mkdtemp(prefix=f"tune-{key}-"))
+    archive = Path(saga["archive"])  # type: ignore[arg-type]
+    if jitter is not None:
+        archive = jittered(archive, tmp / "archive", *jitter)
     cfg = {"data_dir": str(tmp / "data"), "nlp": {"workers": 0}, "alerts": {"sinks": []},
            "novelty": overrides,
            "sagas": [{"name": saga["name"], "seed_dir": str(saga["seeds"]),
@@ -176,7 +205,7 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool) -> N
                     embedded_db=settings.redis.embedded_db) as store:
         p = Pipeline(settings, store, emit=lambda a: None, analyzer=cache)  # type: ignore[arg-type]
         p.seed(load_documents([Path(saga["seeds"])]), saga=str(saga["name"]))  # type: ignore[arg-type]
-        summary = run_replay(settings, store, [Path(saga["archive"])], saga=str(saga["name"]),  # type: ignore[arg-type]
+        summary = run_replay(settings, store, [archive], saga=str(saga["name"]),
                              output=alerts, echo=lambda s: None, until=cut, analyzer=cache)
     cache.save()
     print(f"== {key} {json.dumps(overrides) if overrides else '(defaults)'}: "
@@ -185,11 +214,36 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool) -> N
         for a in sorted(load_alerts(alerts), key=lambda a: a.created):
             print(f"  {a.kind.value:16} {a.created:%m-%d %H:%M}  "
                   f"{a.headline if a.kind.value == 'new_development' else a.actors[0]}"[:140])
-        return
+        return None
     report = score(load_alerts(alerts), load_labels(Path(saga["labels"])))  # type: ignore[arg-type]
     text = report.render()
     print(text if show else "\n".join(
         ln for ln in text.splitlines() if "precision" in ln or "alert(s)" in ln))
+    return report
+
+
+def band(key: str, overrides: dict[str, Any], until: str | None, minutes: float,
+         runs: int) -> None:
+    """The same saga ``runs`` times, its items' times jittered by up to ``minutes``: the
+    min / median / max of each figure, the band a change must leave to be more than luck."""
+    import statistics
+
+    reports = [one(key, overrides, until, False, (minutes, k)) for k in range(runs)]
+    rows = [r for r in reports if r is not None]
+    if not rows:
+        return
+
+    def line(what: str, values: list[float | None]) -> str:
+        v = sorted(x for x in values if x is not None)
+        if not v:
+            return f"{what} -"
+        return f"{what} {v[0]:.0%} / {statistics.median(v):.0%} / {v[-1]:.0%}"
+
+    for kind in ("developments", "actors"):
+        scores = [getattr(r, kind) for r in rows]
+        print(f"== {key} {kind}, {len(rows)} runs jittered by {minutes:g} min (min / median / "
+              f"max): {line('P', [x.precision for x in scores])}, "
+              f"{line('R', [x.recall for x in scores])}")
 
 
 def main() -> int:
@@ -204,6 +258,9 @@ def main() -> int:
                     help="an unlabelled saga seeded from this folder: its alerts are listed")
     ap.add_argument("--archive", type=Path, default=ROOT.parent / "shared" / "rss-dev",
                     help="the feed archive an unlabelled saga replays (default: rss-dev)")
+    ap.add_argument("--jitter", type=float, default=0.0, metavar="MINUTES",
+                    help="move every item's time by up to this much, --runs times: the band")
+    ap.add_argument("--runs", type=int, default=3, help="runs of --jitter (default 3)")
     args = ap.parse_args()
     if args.seeds:
         name = args.seeds.resolve().name
@@ -216,7 +273,10 @@ def main() -> int:
     if args.why:
         why()
     for key in args.saga or sorted(SAGAS):
-        one(key, json.loads(args.set), args.until, args.alerts)
+        if args.jitter:
+            band(key, json.loads(args.set), args.until, args.jitter, args.runs)
+        else:
+            one(key, json.loads(args.set), args.until, args.alerts)
     return 0
 
 
