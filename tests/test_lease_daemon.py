@@ -8,24 +8,18 @@ is up in seconds; the session's analyzer is loaded once for the whole suite."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from daemon_proc import READY_TIMEOUT_S, NotifySocket, daemon, free_port, get_json, wait_for
-from test_faults import PREFIX, ROOT, SAGA, RedisProcess, preseed
+from redis_process import RedisProcess
+from test_faults import PREFIX, ROOT, SAGA, preseed
 
 TTL_S = 2.0
 # Reading the standby's log line on a busy 2-core machine: a bound to fail on.
 READ_SLACK_S = 2.0
 
-
-@pytest.fixture
-def redis_proc(tmp_path: Path) -> Iterator[RedisProcess]:
-    server = RedisProcess(tmp_path / "redis").start()
-    yield server
-    server.kill()
 
 
 def write_config(root: Path, health_port: int) -> Path:

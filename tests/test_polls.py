@@ -20,7 +20,8 @@ import pytest
 from conftest import monitor_cmd, subprocess_env
 from daemon_proc import free_port, get, get_json, wait_for
 from feed_server import RSS, FeedServer, Reply, make_settings
-from test_faults import ROOT, RedisProcess
+from redis_process import RedisProcess
+from test_faults import ROOT
 
 from monitor.config import FeedSettings, Settings
 from monitor.daemon import Daemon

@@ -24,7 +24,6 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,8 @@ from typing import Any
 import pytest
 from conftest import SHARED, monitor_cmd, subprocess_env
 from daemon_proc import wait_for
-from test_faults import ROOT, SAGA, RedisProcess, preseed
+from redis_process import RedisProcess
+from test_faults import ROOT, SAGA, preseed
 
 from monitor.alerts import Outbox
 from monitor.config import load_settings
@@ -85,12 +85,6 @@ max_deliveries = 10
     )
     return cfg
 
-
-@pytest.fixture
-def redis_proc(tmp_path: Path) -> Iterator[RedisProcess]:
-    server = RedisProcess(tmp_path / "redis").start()
-    yield server
-    server.kill()
 
 
 def the_day() -> list[FeedItem]:
