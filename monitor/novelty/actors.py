@@ -157,7 +157,7 @@ def headed_by_outlet(key: str) -> bool:
     """A folded chunk headed by a news outlet's name ("cnn morning brief", "reuters
     breakingviews"): the outlet's column or newsletter, not a party to the news."""
     words = key.split()
-    return len(words) > 1 and re.sub(r"[^a-z0-9]", "", words[0]) in MEDIA
+    return len(words) > 1 and is_outlet(words[0], ())
 
 
 def _forms(model: SagaModel) -> list[tuple[str, str]]:
@@ -387,10 +387,7 @@ def names_in(
 def _written_lower(texts: Iterable[str], name: str) -> bool:
     """Whether running text writes ``name`` all in lower case ("bank failures")."""
     low = name.lower()
-    if low == name:
-        return False
-    pattern = re.compile(rf"(?<!\w){re.escape(low)}(?!\w)")
-    return any(pattern.search(t) for t in texts)
+    return low != name and any(holds(t, low) for t in texts)
 
 
 def _headlined(title: str, n: Name) -> bool:
