@@ -4,7 +4,9 @@ intake's pipeline workers and the poll workers.
 - a consumer's name, ``<hostname>-<pid>``, so that a worker can tell a dead consumer of
   its own machine (its process is gone) and take its pending entries over at once,
   instead of waiting for them to be idle long enough for XAUTOCLAIM;
-- :class:`Trouble`, the log of a failure that repeats every read while Redis is away.
+- :class:`Trouble`, the log of a failure that repeats every read while Redis is away;
+- :func:`step_or_recover`, a worker loop's turn: one step, a group Redis lost made again,
+  any other failure logged once per outage and waited out.
 """
 
 from __future__ import annotations
@@ -13,8 +15,15 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-__all__ = ["Trouble", "dead_local_consumer", "default_consumer"]
+import redis
+
+from monitor.errors import StoreError
+from monitor.store.outbox import is_nogroup
+
+__all__ = ["Trouble", "dead_local_consumer", "default_consumer", "step_or_recover"]
 
 
 def default_consumer() -> str:
@@ -65,3 +74,29 @@ class Trouble:
                 extra=self.extra,
             )
             self.since = None
+
+
+async def step_or_recover(
+    step: Callable[[], Awaitable[Any]],
+    *,
+    trouble: Trouble,
+    ensure_group: Callable[[], Awaitable[bool]],
+    group: str,  # as the log names it: "intake", "pollers"
+    sleep: Callable[[float], Awaitable[Any]],
+    recreated: Callable[[], None] = lambda: None,
+) -> None:
+    """One turn of a consumer's loop. A group that Redis lost (restarted without its data)
+    is made again at once, reading from the start of the stream; any other failure is
+    logged by ``trouble`` and waited out for a second (``sleep``, which a stop may cut)."""
+    try:
+        await step()
+    except (redis.RedisError, StoreError, OSError) as exc:
+        if is_nogroup(exc) and await ensure_group():
+            trouble.log.warning("the %s group was missing (Redis lost its data?); "
+                                "recreated, reading from the start of the stream", group)
+            recreated()
+            return
+        trouble.failed(exc)
+        await sleep(1.0)
+    else:
+        trouble.ok()

@@ -34,12 +34,10 @@ from contextlib import suppress
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import redis
-
-from monitor.consumers import Trouble, dead_local_consumer, default_consumer
+from monitor.consumers import Trouble, dead_local_consumer, default_consumer, step_or_recover
 from monitor.errors import MonitorError, StoreError
+from monitor.store.groups import entry_key
 from monitor.store.intake import IntakeEntry, IntakeOrder, IntakeStore
-from monitor.store.outbox import is_nogroup
 from monitor.types import FeedItem, utcnow
 
 if TYPE_CHECKING:
@@ -67,11 +65,6 @@ class OutOfTurn(MonitorError):
     """A batch cannot be decided yet and its worker must do something else first: an
     older entry is its own (a failed batch's), or was left by a dead worker (idle past
     ``claim_idle_s``). The batch stays pending; the worker takes the older one first."""
-
-
-def _id_key(entry_id: str) -> tuple[int, int]:
-    ms, _, seq = entry_id.partition("-")
-    return int(ms), int(seq or 0)
 
 
 class Intake:
@@ -142,19 +135,12 @@ class Intake:
                     self.d.metrics.intake_claims.labels("claimed").inc(n)
 
     async def _run(self) -> None:
+        recovery = self.d.metrics.store_recoveries.labels("intake_group")
         while not self.d._stop.is_set():
-            try:
-                await self.step(block_ms=READ_BLOCK_MS)
-            except (redis.RedisError, StoreError, OSError) as exc:
-                if is_nogroup(exc) and await self.db.ensure_group():
-                    log.warning("the intake group was missing (Redis lost its data?); "
-                                "recreated, reading from the start of the stream")
-                    self.d.metrics.store_recoveries.labels("intake_group").inc()
-                    continue
-                self._trouble.failed(exc)
-                await self._sleep(1.0)
-            else:
-                self._trouble.ok()
+            await step_or_recover(lambda: self.step(block_ms=READ_BLOCK_MS),
+                                  trouble=self._trouble, ensure_group=self.db.ensure_group,
+                                  group="intake", sleep=self._sleep,
+                                  recreated=recovery.inc)
 
     async def drain(self) -> None:
         """Burst runs: steps until nothing is left to do now (failed items wait for the
@@ -317,7 +303,7 @@ class Intake:
         limit_s = self.settings.order_wait_s
         if limit_s <= 0 or not batch:
             return None
-        first = min((e.entry_id for e in batch), key=_id_key)
+        first = min((e.entry_id for e in batch), key=entry_key)
         claim_ms = int(self.settings.claim_idle_s * 1000)
 
         def turn() -> None:
@@ -360,9 +346,7 @@ class Intake:
         if time.monotonic() < self._next_watch:
             return
         self._next_watch = time.monotonic() + WATCH_S
-        backlog = await self.db.length()
-        oldest = await self.db.oldest_ms()
-        age_s = max(0.0, time.time() - oldest / 1000) if oldest else 0.0
+        backlog, age_s = await self.db.backlog()
         m = self.d.metrics
         m.stream_lag.labels("intake", "pipeline").set(backlog)
         m.stream_oldest.labels("intake", "pipeline").set(age_s)

@@ -39,14 +39,11 @@ from contextlib import suppress
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import redis
-
 from monitor.config import FeedSettings, Settings
-from monitor.consumers import Trouble, dead_local_consumer, default_consumer
+from monitor.consumers import Trouble, dead_local_consumer, default_consumer, step_or_recover
 from monitor.errors import StoreError
 from monitor.metrics import Metrics
 from monitor.store import Store
-from monitor.store.outbox import is_nogroup
 from monitor.store.polls import DuePoll, PollStreamStore
 
 if TYPE_CHECKING:
@@ -196,17 +193,9 @@ class PollWorker:
 
     async def _run(self) -> None:
         while True:
-            try:
-                await self.step(block_ms=READ_BLOCK_MS)
-            except (redis.RedisError, StoreError, OSError) as exc:
-                if is_nogroup(exc) and await self.db.ensure_group():
-                    log.warning("the pollers group was missing (Redis lost its data?); "
-                                "recreated, reading from the start of the stream")
-                    continue
-                self._trouble.failed(exc)
-                await asyncio.sleep(1.0)
-            else:
-                self._trouble.ok()
+            await step_or_recover(lambda: self.step(block_ms=READ_BLOCK_MS),
+                                  trouble=self._trouble, ensure_group=self.db.ensure_group,
+                                  group="pollers", sleep=asyncio.sleep)
 
     async def drain(self) -> None:
         """Steps until nothing is left to read now, then waits for the polls (tests)."""
@@ -305,8 +294,6 @@ class PollWorker:
         if time.monotonic() < self._next_watch:
             return
         self._next_watch = time.monotonic() + WATCH_S
-        backlog = await self.db.length()
-        oldest = await self.db.oldest_ms()
-        age_s = max(0.0, time.time() - oldest / 1000) if oldest else 0.0
+        backlog, age_s = await self.db.backlog()
         self.metrics.stream_lag.labels("polls", "pollers").set(backlog)
         self.metrics.stream_oldest.labels("polls", "pollers").set(age_s)

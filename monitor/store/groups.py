@@ -4,6 +4,7 @@ once done, so a stream's length is its backlog and its first entry the oldest wa
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +91,13 @@ class GroupStream:
     async def length(self) -> int:
         """Entries not done yet (read or not): the backlog."""
         return int(await self.r.xlen(self.stream))
+
+    async def backlog(self) -> tuple[int, float]:
+        """Entries not done yet, and the age in seconds of the oldest (0: none waits):
+        the lag gauges."""
+        length = await self.length()
+        oldest = await self.oldest_ms()
+        return length, max(0.0, time.time() - oldest / 1000) if oldest else 0.0
 
     async def oldest_ms(self) -> int | None:
         """When the oldest entry not done yet was added (ms since the epoch)."""
