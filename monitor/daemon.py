@@ -484,10 +484,8 @@ class Daemon:
             if not docs:
                 return []
             outcomes: list[Outcome] = []
-            if turn is None:
-                alerts = pipeline.process(docs, outcomes=outcomes, only=only)
-            else:  # decided in the intake stream's order (NLP first, in parallel)
-                alerts = pipeline.process(docs, outcomes=outcomes, only=only, turn=turn)
+            # turn: decided in the intake stream's order (NLP first, in parallel)
+            alerts = pipeline.process(docs, outcomes=outcomes, only=only, turn=turn)
             relevant = {o.doc.id for o in outcomes if o.verdicts - {Verdict.IRRELEVANT}}
             self.metrics.items.labels(stage="relevant").inc(len(relevant))
             irrelevant = {d.id for d in docs} - relevant
