@@ -639,9 +639,13 @@ class Analyzer:
         return (arr / np.linalg.norm(arr)).astype(np.float32)
 
 
-# spaCy's English labels in the French model's terms (PER, ORG, LOC, MISC).
+# spaCy's English labels in the French model's terms (PER, ORG, LOC, MISC), those of
+# things that are never a party kept as they are ("Armistice Day" is a DATE, not the
+# person a two-word Title Case chunk labelled MISC is taken for: ``classify``).
 _EN_LABELS = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
-              "NORP": "NORP"}
+              "NORP": "NORP", **{k: k for k in (
+                  "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL",
+                  "EVENT", "LAW", "LANGUAGE")}}
 
 
 def _label(label: str, labels_map: dict[str, str] | None) -> str:

@@ -88,3 +88,26 @@ def test_an_organisation_the_chunker_cuts_is_named_whole(analyzer) -> None:  # t
         assert whole in found
     for piece in ("Moody", "Investors Service", "Department", "Exchange Commission", "Times"):
         assert piece not in found
+
+
+def test_a_holiday_or_a_law_the_english_ner_names_is_never_a_newcomer(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """"Armistice Day" is a date to the English NER, not the two-word person its Title Case
+    made of it before: a day, an event or a law is no party to the saga."""
+    from datetime import UTC, datetime
+
+    from monitor.novelty.actors import Resolver, names_in
+    from monitor.saga import SagaModel
+    from monitor.types import Document
+
+    text = ("Labour called on the minister to quit over violence on Armistice Day. Union "
+            "leader Jane Crowther said the Human Rights Act protects marchers.")
+    doc = Document(id="d", title="Minister urged to quit", text=text, url="https://x.test/a",
+                   source="https://x.test/feed", published=datetime(2023, 11, 12, tzinfo=UTC),
+                   language="en")
+    (an,) = analyzer.analyze([doc])
+    labels = {m.text: m.spacy_label for s in an.sentences for m in s.mentions}
+    assert labels.get("Armistice Day") == "DATE"
+    _, new = names_in(an.sentences, Resolver(SagaModel(name="s")), [], True, strict=True)
+    keys = {n.key for n in new}
+    assert "jane crowther" in keys
+    assert "armistice day" not in keys

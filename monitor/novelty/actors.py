@@ -34,8 +34,10 @@ from monitor.saga import AliasIndex, NameSeen, SagaModel, edit_distance_le1
 _PL_ENDINGS = ("'ego", "’ego", "'emu", "’emu", "ego", "emu", "owi", "em", "ie", "a", "u", "y")
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]*(?:[-'’][A-Za-zÀ-ÿĀ-ž][^\W\d_]*)*\.?$")
 _AFFIX = re.compile(r"-(owned|based|backed|led|funded|born|era|style)$", re.I)
-# spaCy labels that are never actors: places (LOC; GPE in English models), nationalities.
-_NOT_ACTORS = frozenset({"LOC", "GPE", "NORP", "FAC", "DATE", "MONEY", "PERCENT"})
+# spaCy labels that are never actors: places (LOC; GPE in English models), nationalities,
+# and what the English model tells apart: days and holidays, sums, events, laws, languages.
+_NOT_ACTORS = frozenset({"LOC", "GPE", "NORP", "FAC", "DATE", "TIME", "MONEY", "PERCENT",
+                         "QUANTITY", "CARDINAL", "ORDINAL", "EVENT", "LAW", "LANGUAGE"})
 
 
 def pl_stem(token: str) -> str:
@@ -44,6 +46,19 @@ def pl_stem(token: str) -> str:
         if token.endswith(cut) and len(token) - len(cut) >= 3:
             return token[: -len(cut)]
     return token
+
+
+# Polish adjective endings of the oblique cases ("Narodowego", "Krzemowej", "Europejskiej",
+# "Pachockiego", "Federalnych"); a name's nominative ends otherwise ("Narodowy",
+# "Krzemowa", "Pachocki").
+_PL_OBLIQUE = re.compile(r"[^\W\d_]{3,}(?:ego|emu|ej|ych|ymi)$")
+
+
+def declined(name: str) -> bool:
+    """Whether a name in a Polish report is in an oblique case ("Doliny Krzemowej",
+    "Narodowego Banku Szwajcarii"): a form of some party, not the form it goes by. The
+    same report, or the next, names it in the nominative, the form an actor is made of."""
+    return any(_PL_OBLIQUE.fullmatch(fold(w)) for w in name.split())
 
 
 def plausible_name(name: str, kind: str) -> bool:

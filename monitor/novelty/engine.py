@@ -20,6 +20,7 @@ from monitor.novelty import grow
 from monitor.novelty.actors import (
     Resolver,
     canonical,
+    declined,
     headed_by_outlet,
     is_group,
     is_outlet,
@@ -173,7 +174,8 @@ class Engine:
         if asg.placement is Placement.IRRELEVANT:
             return result
         grow.learn_words(self.model, item.words, item.language)
-        names = [n for n in item.names if not is_outlet(n.key, self.model.outlets)]
+        names = [n for n in item.names if not is_outlet(n.key, self.model.outlets)
+                 and not (item.language == "pl" and declined(n.text))]
         known = asg.event_id if asg.placement is Placement.KNOWN else None
         track(self.model, names, item.feed, known, _sentences(an), at)
         if known:

@@ -250,3 +250,16 @@ def test_a_hyphenated_name_written_with_a_space_is_the_known_actor() -> None:
     assert r.resolve("Al Noor") == "al-noor"
     assert r.resolve("Al Noor Hospital") == "al-noor"  # the known name in a longer chunk
     assert r.resolve("al-Noor") == "al-noor"
+
+
+def test_a_polish_name_in_an_oblique_case_is_a_form_not_a_party() -> None:
+    """"Doliny Krzemowej" (of Silicon Valley), "Narodowego Banku Szwajcarii" (of the Swiss
+    National Bank), "Jakuba Pachockiego": the nominative is the form an actor is made of."""
+    from monitor.novelty.actors import declined
+
+    for form in ("Doliny Krzemowej", "Narodowego Banku Szwajcarii", "Jakuba Pachockiego",
+                 "Rezerwy Federalnej"):
+        assert declined(form), form
+    for form in ("Jakub Pachocki", "Komisja Europejska", "Aleksander Mądry", "Diego Costa",
+                 "Deutsche Bank", "Szymon Sidor"):
+        assert not declined(form), form
