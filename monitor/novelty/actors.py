@@ -392,11 +392,42 @@ def names_in(
                     new[name.key] = replace(new[name.key], kind="person")
     prose_text = [s.text for s in sentences if not s.titlecase]
     # named by the headline, whether or not the NER caught it there ("Globex to buy...")
-    return list(known), [
+    return list(known), short_forms([
         replace(n, in_title=n.in_title or _headlined(title, n),
                 lower=_written_lower(prose_text, n.text))
         for n in new.values()
-    ]
+    ])
+
+
+def _short_of(short: Name, full: Name) -> bool:
+    """Whether ``short`` is how one report shortens ``full``: the words heading an
+    organisation's name ("First Citizens" for First Citizens Bank), a person's surname
+    ("Mayopoulos" for Tim Mayopoulos)."""
+    s, f = short.key.split(), full.key.split()
+    if len(s) >= len(f):
+        return False
+    if full.kind == "person":
+        return short.kind == "person" and len(s) == 1 and s[0] == f[-1]
+    return f[: len(s)] == s
+
+
+def short_forms(names: list[Name]) -> list[Name]:
+    """One report's names with each short form folded into the full name the same report
+    gives: it names "First Citizens Bank" once and "First Citizens" in its headline, and
+    both are one party, headlined. Reports are written so (the full name first, the short
+    one after); across reports a short form may be someone else."""
+    out: list[Name] = []
+    for n in names:
+        full = next((m for m in names if _short_of(n, m)), None)
+        if full is None:
+            out.append(n)
+    for i, m in enumerate(out):
+        shorts = [n for n in names if _short_of(n, m)]
+        if shorts:
+            out[i] = replace(m, in_title=m.in_title or any(n.in_title for n in shorts),
+                             prose=m.prose or any(n.prose for n in shorts),
+                             short=tuple(dict.fromkeys([*m.short, *(n.text for n in shorts)])))
+    return out
 
 
 def _written_lower(texts: Iterable[str], name: str) -> bool:
@@ -471,6 +502,7 @@ def track(model: SagaModel, names: Iterable[Name], feed: str, development: str |
         seen.lower += n.lower
         if feed not in seen.feeds:
             seen.feeds.append(feed)
+        seen.short += [f for f in n.short if f not in seen.short]
         if n.role and n.role not in seen.roles:
             seen.roles.append(n.role)
         if development and development not in seen.developments:

@@ -34,6 +34,15 @@ def add_actor(model: SagaModel, name: str, kind: str, at: str, cause: str, *,
     return actor
 
 
+def alias(model: SagaModel, actor: Actor, short: str, cause: str, at: str) -> None:
+    """A short form a report gave the actor's name becomes its alias when it says who it
+    is on its own: an organisation's first two words or more ("First Citizens"); a
+    person's surname is found without one, and "First" or "Bank" alone would name
+    anyone."""
+    if actor.kind != "person" and len(short.split()) >= 2:
+        model.add_alias(actor, short, cause, at)
+
+
 def seed(model: SagaModel, item: Item, names: list[Name], peripheral: list[Name], at: str) -> Event:
     """A seed document: its names become actors, its text a known event."""
     ids = list(item.actors)
@@ -43,6 +52,8 @@ def seed(model: SagaModel, item: Item, names: list[Name], peripheral: list[Name]
             aid = add_actor(model, n.text, n.kind, at, item.doc_id, seeded=True, role=n.role).id
         else:  # another form of a known actor ("HTB", "Nowaka"): an alias to search for
             model.add_alias(model.actors[aid], n.text, item.doc_id, at)
+        for form in n.short:
+            alias(model, model.actors[aid], form, item.doc_id, at)
         ids.append(aid)
     for n in peripheral:
         if Resolver(model).resolve(n.text) is None:
@@ -146,6 +157,8 @@ def promote_name(model: SagaModel, key: str, at: str, cause: str) -> Actor:
     actor = add_actor(model, seen.name, seen.kind, at, cause,
                       role=seen.roles[0] if seen.roles else None)
     actor.docs, actor.mentions = seen.docs, seen.docs
+    for form in seen.short:
+        alias(model, actor, form, cause, at)
     actor.in_events = len(seen.developments)
     return actor
 

@@ -263,3 +263,36 @@ def test_a_polish_name_in_an_oblique_case_is_a_form_not_a_party() -> None:
     for form in ("Jakub Pachocki", "Komisja Europejska", "Aleksander Mądry", "Diego Costa",
                  "Deutsche Bank", "Szymon Sidor"):
         assert not declined(form), form
+
+
+def test_a_short_form_in_one_report_is_the_full_name_and_becomes_its_alias() -> None:
+    """A report heads "First Citizens to buy..." and writes "First Citizens Bank" below:
+    one party, named in the headline. Made an actor, its short form is its alias, so that
+    the next "...bought by First Citizens" is the known buyer, not a second newcomer and a
+    second alert on one development."""
+    from monitor.novelty import grow
+
+    title = _sentence("First Citizens to buy the failed lender", titlecase=False)
+    text = "First Citizens Bank said Tim Mayopoulos would stay. Mayopoulos agreed."
+    body = Sentence(1, text, text.lower(), (
+        Mention("First Citizens Bank", 0, 19, "org", "ORG"),
+        Mention("Tim Mayopoulos", 25, 39, "person", "PER"),
+        Mention("Mayopoulos", 52, 62, "person", "PER"),
+    ), (), (), False)
+    title = Sentence(0, title.text, title.folded, (
+        Mention("First Citizens", 0, 14, "org", "ORG"),), (), (), False)
+    m = model()
+    _, new = names_in([title, body], Resolver(m), [], has_title=True, strict=True)
+    by_key = {n.key: n for n in new}
+    assert set(by_key) == {"first citizens bank", "tim mayopoulos"}
+    assert by_key["first citizens bank"].in_title
+    assert by_key["first citizens bank"].short == ("First Citizens",)
+    track(m, new, "https://a.test/feed", "dev-1", {}, "2023-03-27T05:00:00")
+    track(m, new, "https://b.test/feed", "dev-1", {}, "2023-03-27T06:00:00")
+    actor = grow.promote_name(m, "first citizens bank", "2023-03-27T06:00:00", "d2")
+    assert "First Citizens" in actor.aliases
+    assert Resolver(m).resolve("First Citizens") == actor.id
+    # a person's surname is found without an alias; a lone word names anyone
+    person = grow.promote_name(m, "tim mayopoulos", "2023-03-27T06:00:00", "d2")
+    assert person.aliases == []
+    assert Resolver(m).resolve("Mayopoulos") == person.id
