@@ -121,8 +121,8 @@ def trace(pattern: str) -> None:
                   f" names={[n.key for n in item.names][:5]} fresh={sorted(fresh)[:5]}")
         return a
 
-    def _confirm(story: Any, item: Any, known: float, s: Any, fresh: Any = frozenset()) -> Any:
-        v = confirm(story, item, known, s, fresh)
+    def _confirm(story: Any, item: Any, known: float, s: Any, *rest: Any) -> Any:
+        v = confirm(story, item, known, s, *rest)
         if rx.search(item.title) or rx.search(story.titles[0]):
             print(f"    story {story.titles[0][:50]!r}: {v.reason} ({v.feeds} feeds)")
             if v.confirmed:  # who confirmed it
@@ -138,8 +138,8 @@ def why() -> None:
     """Print every confirmed story: when, its first title, near score, and why it is new."""
     confirm = engine.confirm
 
-    def _confirm(story: Any, item: Any, known: float, s: Any, fresh: Any = frozenset()) -> Any:
-        v = confirm(story, item, known, s, fresh)
+    def _confirm(story: Any, item: Any, known: float, s: Any, *rest: Any) -> Any:
+        v = confirm(story, item, known, s, *rest)
         if v.confirmed:
             near = max(story.nearest_score, known)
             keys = {x.key for x in item.names}

@@ -32,7 +32,7 @@ from monitor.novelty.actors import (
     ready,
     track,
 )
-from monitor.novelty.genre import described_speaker, genre, republished, speaks
+from monitor.novelty.genre import described_speaker, genre, republished, speaks, tentative
 from monitor.novelty.memory import memory_of, with_keys, with_known, with_story, without_story
 from monitor.novelty.novelty import (
     confirm,
@@ -42,7 +42,7 @@ from monitor.novelty.novelty import (
     novel_words,
 )
 from monitor.novelty.relevance import relevance
-from monitor.novelty.stories import assign
+from monitor.novelty.stories import assign, moved_on
 from monitor.novelty.text import actor_alert, clearest_title, development_alert
 from monitor.novelty.types import Item, Memory, Name, Placement
 from monitor.saga import SagaModel, Story
@@ -154,7 +154,7 @@ class Engine:
             for aid, form in new_forms(an.sentences, self.resolver):
                 self.model.add_alias(self.model.actors[aid], form, item.doc_id, at)
             grow.learn_words(self.model, content_words(" ".join(item.sentences)), item.language)
-            self.memory = with_known(self.memory, ev.id, item.probes[:1])
+            self.memory = with_known(self.memory, ev.id, item.probes[:1], ev.statement)
             self.memory = with_known(self.memory, ev.id, item.vectors)
             return Result(an.doc, Placement.KNOWN if seeding else Placement.NEW_STORY)
         outlet = outlet_of(item.feed)
@@ -192,7 +192,9 @@ class Engine:
         """``talk``: the item is talk about the news (``genre``); it joins or opens the
         story, but is not one of its sources and confirms nothing."""
         story = self.model.stories.get(sid)
-        verdict = confirm(story, item, nearest[1], self.s, fresh) if story else None
+        moved = story is not None and not tentative(story.titles[0]) and any(
+            moved_on(self.memory, e, item) for e in (story.nearest_event, nearest[0]))
+        verdict = confirm(story, item, nearest[1], self.s, fresh, moved) if story else None
         if talk and verdict is not None and verdict.confirmed:
             verdict = replace(verdict, confirmed=False)
         story = grow.add_report(self.model, sid, item, nearest, at, novel, fresh,
@@ -208,12 +210,12 @@ class Engine:
                 # told by several outlets, but known: its central names join the saga's cast
                 result.alerts += self._central_actors(story, story.nearest_event, item)
             return
-        headline = clearest_title(story)
+        headline = clearest_title(story, moved)
         event = grow.promote_story(self.model, story, headline, at, item.doc_id)
         grow.said(self.model, story.fresh, self.s.rare_reports)
         # the event's vectors (its reports', this one's included), as the stored model has them
         self.memory = with_known(
-            without_story(self.memory, sid), event.id, unpack_many(event.vectors)
+            without_story(self.memory, sid), event.id, unpack_many(event.vectors), headline
         )
         # the first report is the source; the alert is dated when the story was confirmed
         i = story.first_news()

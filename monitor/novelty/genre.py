@@ -165,6 +165,24 @@ def described_speaker(title: str) -> str | None:
     return None
 
 
+# Words by which a headline tells talks, a plan or an offer rather than a thing done ("X in
+# talks to buy Y", "X weighs a sale", "X explores bankruptcy", "X rozważa..."); en, fr,
+# pl, folded. The same conventions in every saga; the act itself is never named here.
+_TENTATIVE = re.compile(
+    r"\b(?:in talks|talks (?:to|with|on|over|about)|holds talks|in discussions?|"
+    r"negotiat\w*|consider(?:s|ing)|weigh(?:s|ing)|mull(?:s|ing)?|explor(?:es|ing)|"
+    r"plans? to|near(?:s|ing)? (?:a )?deal|offers? to|envisag\w*|negoci\w*|pourparlers|"
+    r"rozmow\w*|rozmawia\w*|negocj\w*|rozwaz\w*|planuje|zamierza\w*)\b"
+)
+
+
+def tentative(title: str) -> bool:
+    """Whether a headline tells talks, a plan or an offer ("UBS in talks to take over
+    Credit Suisse") rather than a thing done ("UBS agrees to buy Credit Suisse"). Done
+    after planned is the plan's next stage: a development, however close its words."""
+    return _TENTATIVE.search(fold(title)) is not None
+
+
 def republished(feed: str, aggregators: Iterable[str]) -> bool:
     """Whether the feed is a news aggregator's (``[novelty] aggregators``, a host or one of
     its subdomains): it carries other outlets' reports, often under a headline of its own,

@@ -11,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 
 from monitor.embed import DIM, unpack_many
+from monitor.novelty.genre import tentative
 from monitor.novelty.types import Memory, centroid
 from monitor.saga import SagaModel
 
@@ -38,6 +39,7 @@ def memory_of(model: SagaModel) -> Memory:
         story_heads={s.id: frozenset(s.heads) for s in model.stories.values()},
         brought={a: e.id for e in model.events.values() if e.origin == "story"
                  for a in e.key_actors},
+        tentative=frozenset(e.id for e in model.events.values() if tentative(e.statement)),
         start=min(
             (e.day for e in model.events.values() if e.origin == "seed" and e.day), default=None
         ),
@@ -54,7 +56,8 @@ def _rows(vecs: np.ndarray) -> np.ndarray:
     return np.asarray(vecs, dtype=np.float32).reshape(-1, DIM)
 
 
-def with_known(memory: Memory, owner: str, vecs: np.ndarray) -> Memory:
+def with_known(memory: Memory, owner: str, vecs: np.ndarray, statement: str = "") -> Memory:
+    """``statement``: the event's headline, to tell whether it is a plan (``tentative``)."""
     rows = _rows(vecs)
     known = np.vstack([memory.known, rows])
     return replace(
@@ -62,6 +65,7 @@ def with_known(memory: Memory, owner: str, vecs: np.ndarray) -> Memory:
         known=known,
         centroid=centroid(known),
         known_owner=memory.known_owner + (owner,) * len(rows),
+        tentative=memory.tentative | ({owner} if tentative(statement) else set()),
     )
 
 

@@ -8,6 +8,8 @@ telling the same thing in the same words; a real development always does, within
 It must also bring something new: a newcomer (a name no actor has) that two of its reports
 share -- and two of its *headlines* naming one newcomer outweigh any closeness to a known
 event ("X to buy the failed bank's arm" is as close to "the bank failed" as a recap); or
+the next stage of a known plan, offer or talks (the deal after "in talks to buy":
+``stories.moved_on``), which no closeness to the plan makes a retelling; or
 *fresh words*, words of its headlines that the saga's reports never used and
 that headlines in general seldom use ("shipping venture", "investigate", "Chapter 11"), shared
 by two reports, unless it comes as close to a known event as its retellings do
@@ -15,7 +17,7 @@ by two reports, unless it comes as close to a known event as its retellings do
 words are counted per language, and only once the saga has read enough reports in that
 language: when the seeds are in another language than the stream, every word of the
 first reports would look new. A retelling of known events in new words -- a recap, an
-explainer, a podcast -- has none of the three.
+explainer, a podcast -- has none of these.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class Confirmation:
 
 def confirm(
     story: Story, item: Item, known_score: float, settings: NoveltySettings,
-    fresh: frozenset[str] = frozenset(),
+    fresh: frozenset[str] = frozenset(), moved: bool = False,
 ) -> Confirmation:
     """Judge ``story`` as it would be with ``item`` added (the story is not changed);
     ``known_score`` is the item's closeness to the nearest known event. Every report of
@@ -53,7 +55,7 @@ def confirm(
     # New words do not make a retelling new: seeds in one language, a stream in another,
     # every word of the stream is new to the saga. Two headlines naming a newcomer do.
     if max(story.nearest_score, known_score) >= settings.retell_threshold and not (
-        shared_heads(story, item)
+        shared_heads(story, item) or moved
     ):
         return Confirmation(False, len(feeds), "one of its reports retells a known event",
                             retelling=len(feeds) >= settings.min_sources)
@@ -68,12 +70,13 @@ def confirm(
     newcomer = any(k in keys or n >= 2 for k, n in story.names.items())
     near = max(story.nearest_score, known_score)
     distinct = near < settings.distinct_threshold
-    if not (newcomer or said or distinct):
+    if not (newcomer or said or distinct or moved):
         return Confirmation(
             False, len(feeds), "no newcomer in its reports and close to known events",
             retelling=True,
         )
     why = [w for w, on in (("a newcomer", newcomer), ("new words", said),
+                           ("a known plan's next stage", moved),
                            (f"far from known events ({near:.2f})", distinct)) if on]
     return Confirmation(True, len(feeds), f"{len(feeds)} sources; {', '.join(why)}")
 

@@ -12,6 +12,7 @@ him in passing is no home for the news that brings him in.
 from __future__ import annotations
 
 from monitor.config import NoveltySettings
+from monitor.novelty.genre import tentative
 from monitor.novelty.types import Assignment, Item, Memory, Placement, Relevance
 from monitor.types import short_hash
 
@@ -40,6 +41,17 @@ def _best_story(
     return best[2], best[1]
 
 
+def moved_on(memory: Memory, event: str | None, item: Item) -> bool:
+    """Whether a report telling a thing done takes a known plan, offer or talks
+    (``event``) to its next stage: the deal after the talks, the filing after "weighs
+    bankruptcy". It names the party the plan brought into the saga (the buyer in talks),
+    and its headline tells no plan. However close its words to the plan's, it is no
+    retelling of it."""
+    return (event is not None and event in memory.tentative
+            and any(memory.brought.get(a) == event for a in item.actors)
+            and not tentative(item.title))
+
+
 def follow_up(
     item: Item, memory: Memory, settings: NoveltySettings
 ) -> tuple[str, float] | None:
@@ -53,6 +65,8 @@ def follow_up(
     best: tuple[str, float] | None = None
     for event in dict.fromkeys(memory.brought[a] for a in item.actors if a in memory.brought):
         score = memory.score_of(item.probes, event)
+        if moved_on(memory, event, item):
+            continue  # the talks' deal, the plan done: a stage of its own
         if score >= settings.join_shared_name and (best is None or score > best[1]):
             best = (event, score)
     return best
@@ -73,7 +87,8 @@ def assign(
         return Assignment(Placement.KNOWN, None, follow[0], follow[1], rel.nearest_event, rel.score)
     sid, s_score = _best_story(item, memory, settings, novel)
     if (rel.nearest_event and rel.score >= settings.known_threshold and rel.score >= s_score
-            and not fresh and not any(n.in_title for n in item.names)):
+            and not fresh and not any(n.in_title for n in item.names)
+            and not moved_on(memory, rel.nearest_event, item)):
         return Assignment(
             Placement.KNOWN, None, rel.nearest_event, rel.score, rel.nearest_event, rel.score
         )

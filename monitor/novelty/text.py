@@ -16,6 +16,7 @@ import numpy as np
 from monitor.embed import unpack_many
 from monitor.lexicon import fold
 from monitor.novelty.actors import holds
+from monitor.novelty.genre import tentative
 from monitor.saga import Event, NameSeen, SagaModel, Story
 from monitor.types import Alert, AlertKind, Explanation, short_hash
 from monitor.urls import redact, web_link
@@ -60,23 +61,29 @@ def tells_news(story: Story, title: str) -> int:
     return heads + fresh
 
 
-def clearest_title(story: Story) -> str:
+def clearest_title(story: Story, done: bool = False) -> str:
     """The headline of the alert: of the titles that tell most of what the story brings
     (``tells_news``), the one closest to all its reports; never a column's, unless all
     are columns. A story gathers retellings around its news, and the first or most
-    central of them may not say what is new."""
+    central of them may not say what is new. ``done``: the story takes a known plan to
+    its next stage, and a title still telling the plan ("X in talks to buy Y") is not
+    the news either."""
     leads = unpack_many(story.vectors[0::2])
     n = min(len(leads), len(story.titles))
+    out = [bool(story.talk[i:i + 1] == [True]) or (done and tentative(t))
+           for i, t in enumerate(story.titles)]
+    if all(out):
+        out = [bool(story.talk[i:i + 1] == [True]) for i in range(len(story.titles))]
     if n <= 2:
-        best = [i for i in range(len(story.titles)) if story.talk[i:i + 1] != [True]]
+        best = [i for i in range(len(story.titles)) if not out[i]]
         pick = max(best or [0], key=lambda i: (tells_news(story, story.titles[i]), -i))
         return story.titles[pick]
     centrality = (leads[:n] @ leads[:n].T).sum(axis=1)
     news = np.array([tells_news(story, t) for t in story.titles[:n]], dtype=np.float64)
     score = news * (n + 1) + centrality  # telling the news first, centrality breaks ties
-    if not all(story.talk):  # a column's title is not the news, unless all are columns
-        for i, talk in enumerate(story.talk[:n]):
-            if talk:
+    if not all(out[:n]):  # a column's title is not the news, unless all are columns
+        for i, skip in enumerate(out[:n]):
+            if skip:
                 score[i] = -np.inf
     return story.titles[int(np.argmax(score))]
 

@@ -73,6 +73,8 @@ class Memory:
     story_heads: dict[str, frozenset[str]] = field(default_factory=dict)
     # actors that a development brought into the saga (its newcomers), to that development
     brought: dict[str, str] = field(default_factory=dict)
+    # known events that tell talks, a plan or an offer (``genre.tentative``)
+    tentative: frozenset[str] = frozenset()
 
     def nearest_known(self, probes: np.ndarray) -> tuple[str | None, float]:
         return _nearest(probes, self.known, self.known_owner)

@@ -252,3 +252,47 @@ def test_alerts_carry_no_feed_credentials_and_only_web_links(  # type: ignore[no
         assert "javascript:" not in payload
     dev = next(a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT)
     assert dev.source_url is None and dev.source_feed == "https://***@a.example/rss?token=***"
+
+
+def _on(i: str, feed: str, title: str, text: str, day: int, hour: int) -> Document:
+    return Document(
+        id=i, title=title, text=text, source=feed, url=f"https://{feed}/{i}",
+        published=datetime(2023, 3, day, hour, tzinfo=UTC), language="en",
+    )
+
+
+def test_the_deal_after_the_talks_is_a_development_of_its_own(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """"Buyer in talks to take over the bank's arm", then, two days on, "Buyer agrees to
+    buy it": the talks' next stage is news, however close its words to the talks. Its
+    headline tells the deal, and a third outlet on the deal adds a source, no alert."""
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    talks = [
+        _on("t-1", "a.example", "Harbor Trust Bank in talks to take over Silicon Valley Bank's "
+            "UK arm", "Harbor Trust Bank is in talks with the Bank of England to take over the "
+            "UK arm of the failed Silicon Valley Bank, people familiar said.", 12, 9),
+        _on("t-2", "b.example", "Harbor Trust Bank holds talks to take over SVB UK",
+            "Harbor Trust Bank held talks on Sunday about taking over SVB UK, the British arm "
+            "of Silicon Valley Bank.", 12, 10),
+    ]
+    deal = [
+        _on("d-1", "c.example", "Harbor Trust Bank agrees to buy Silicon Valley Bank's UK arm "
+            "for £1", "Harbor Trust Bank agreed on Monday to buy the UK arm of Silicon Valley "
+            "Bank for £1 in a deal brokered by the Treasury.", 14, 7),
+        _on("d-2", "d.example", "Harbor Trust Bank buys SVB UK for £1 in rescue deal",
+            "Harbor Trust Bank bought SVB UK for £1 on Monday, the Treasury said, protecting "
+            "the deposits of British tech firms.", 14, 8),
+        _on("d-3", "e.example", "Harbor Trust Bank completes rescue of SVB's UK arm",
+            "Harbor Trust Bank completed its £1 purchase of SVB UK on Monday.", 14, 9),
+    ]
+    clock = lambda d: d.published  # noqa: E731
+    first = p.process(talks, saga=SAGA, clock=clock)
+    assert any(a.kind is AlertKind.NEW_DEVELOPMENT for a in first)  # the talks: news too
+    alerts = p.process(deal[:2], saga=SAGA, clock=clock)
+    devs = [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]
+    assert len(devs) == 1
+    assert devs[0].headline.split(" (")[0] in {d.title for d in deal[:2]}
+    later = p.process(deal[2:], saga=SAGA, clock=clock)
+    assert [a for a in later if a.kind is AlertKind.NEW_DEVELOPMENT] == []

@@ -123,3 +123,21 @@ def test_a_statement_by_a_described_speaker_is_found(title: str, speaker: str) -
 )
 def test_news_is_no_described_statement(title: str) -> None:
     assert described_speaker(title) is None
+
+
+def test_a_headline_telling_talks_or_a_plan_is_tentative() -> None:
+    """Talks, a plan or an offer, in the saga's languages; the thing done is not."""
+    from monitor.novelty.genre import tentative
+
+    for title in ("UBS in talks to take over Credit Suisse",
+                  "Parent company of the bank explores bankruptcy",
+                  "Rival weighs bid for the failed lender",
+                  "UBS rozmawia o przejęciu Credit Suisse",
+                  "Le groupe négocie le rachat de la filiale",
+                  "Rząd rozważa nacjonalizację banku"):
+        assert tentative(title), title
+    for title in ("UBS agrees to buy Credit Suisse",
+                  "Bank's parent files for Chapter 11 bankruptcy",
+                  "Bank UBS przejmie Credit Suisse",
+                  "Talks collapse as the board names a new chief"):
+        assert not tentative(title), title
