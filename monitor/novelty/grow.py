@@ -34,12 +34,14 @@ def add_actor(model: SagaModel, name: str, kind: str, at: str, cause: str, *,
     return actor
 
 
-def alias(model: SagaModel, actor: Actor, short: str, cause: str, at: str) -> None:
-    """A short form a report gave the actor's name becomes its alias when it says who it
-    is on its own: an organisation's first two words or more ("First Citizens"); a
-    person's surname is found without one, and "First" or "Bank" alone would name
-    anyone."""
-    if actor.kind != "person" and len(short.split()) >= 2:
+def alias(model: SagaModel, actor: Actor, short: str, cause: str, at: str, *,
+          seed: bool = False) -> None:
+    """A short form a report gave an organisation's name becomes its alias: in a seed,
+    which a person chose, whatever it is ("Al-Shifa" for Al-Shifa Medical Complex: the
+    form most reports use); in a report found live, when it says who it is on its own,
+    its first two words or more ("First Citizens"): "First" or "Bank" alone would name
+    anyone. A person's surname is found without an alias."""
+    if actor.kind != "person" and (seed or len(short.split()) >= 2):
         model.add_alias(actor, short, cause, at)
 
 
@@ -53,7 +55,7 @@ def seed(model: SagaModel, item: Item, names: list[Name], peripheral: list[Name]
         else:  # another form of a known actor ("HTB", "Nowaka"): an alias to search for
             model.add_alias(model.actors[aid], n.text, item.doc_id, at)
         for form in n.short:
-            alias(model, model.actors[aid], form, item.doc_id, at)
+            alias(model, model.actors[aid], form, item.doc_id, at, seed=True)
         ids.append(aid)
     for n in peripheral:
         if Resolver(model).resolve(n.text) is None:

@@ -296,3 +296,26 @@ def test_the_deal_after_the_talks_is_a_development_of_its_own(  # type: ignore[n
     assert devs[0].headline.split(" (")[0] in {d.title for d in deal[:2]}
     later = p.process(deal[2:], saga=SAGA, clock=clock)
     assert [a for a in later if a.kind is AlertKind.NEW_DEVELOPMENT] == []
+
+
+def test_a_seed_s_short_form_of_a_name_is_its_alias_and_a_search_term(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A seed names "Al-Nour Medical Complex" once and "Al-Nour" after, as most reports
+    will: one actor, whose short form the prefilter looks for on its own."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "000.txt").write_text(
+        "date 2023-11-10\nStrike outside Al-Nour Medical Complex\n\nA strike hit the courtyard "
+        "of the Al-Nour Medical Complex on Friday. Doctors at Al-Nour said the generators "
+        "had stopped.\n", encoding="utf-8")
+    (seeds / "001.txt").write_text(
+        "date 2023-11-10\nPatients flee Al-Nour after the strike\n\nPatients fled Al-Nour "
+        "on Friday after the strike, the hospital's director said.\n", encoding="utf-8")
+    settings = settings_factory(tmp_path, sagas=[{"name": "nour", "seed_dir": str(seeds)}])
+    p = Pipeline(settings, store, analyzer=analyzer, emit=lambda alerts: None)
+    model = p.seed(load_documents([seeds]), saga="nour")
+    actor = model.find("Al-Nour Medical Complex")
+    assert actor is not None and "Al-Nour" in actor.aliases
+    assert model.find("Al-Nour") is actor
+    assert "Al-Nour" in model.prefilter_terms()  # strong: no "~"
