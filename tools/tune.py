@@ -1,6 +1,6 @@
 """Try a novelty change on both sagas in about a minute (issue 12): the tuning loop.
 
-    .venv/bin/python tools/tune.py [--saga openai|svb|uk] [--set '{"min_sources": 3}']
+    .venv/bin/python tools/tune.py [--saga openai|svb|uk|gaza] [--set '{"min_sources": 3}']
                                         [--trace REGEX] [--alerts] [--until DATE]
     .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
 
@@ -57,6 +57,16 @@ MORE = {
         "curation": None,
         "archive": ROOT.parent / "shared" / "rss-dev",
         "labels": ROOT / "tests" / "data" / "uk_labels.json",
+    },
+    # A fourth, unlabelled (its alerts are listed, to be read): Gaza's al-Shifa hospital,
+    # seeded from the four rss-dev items of 2023-11-10 on it. It drifts towards the whole
+    # war; a change that floods it or empties it (no strong search term) shows here.
+    "gaza": {
+        "name": "gaza-shifa-2023",
+        "seeds": ROOT / "sagas" / "gaza-shifa-2023" / "seeds",
+        "curation": None,
+        "archive": ROOT.parent / "shared" / "rss-dev",
+        "labels": None,
     },
 }
 SAGAS = {**SAGAS, **MORE}
