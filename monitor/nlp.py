@@ -640,7 +640,7 @@ class Analyzer:
 
 
 # spaCy's English labels in the French model's terms (PER, ORG, LOC, MISC), those of
-# things that are never a party kept as they are ("Armistice Day" is a DATE, not the
+# things that are never a party kept as they are ("Remembrance Day" is a DATE, not the
 # person a two-word Title Case chunk labelled MISC is taken for: ``classify``).
 _EN_LABELS = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
               "NORP": "NORP", **{k: k for k in (

@@ -184,7 +184,7 @@ class NameSeen:
     developments: list[str] = field(default_factory=list)  # event ids whose reports name it
     sentences: list[str] = field(default_factory=list)
     first_seen: str | None = None
-    # how its reports shorten it ("First Citizens" for First Citizens Bank): its aliases
+    # how its reports shorten it ("Harbor Trust" for Harbor Trust Bank): its aliases
     short: list[str] = field(default_factory=list)
 
 

@@ -48,16 +48,17 @@ def pl_stem(token: str) -> str:
     return token
 
 
-# Polish adjective endings of the oblique cases ("Narodowego", "Krzemowej", "Europejskiej",
-# "Pachockiego", "Federalnych"); a name's nominative ends otherwise ("Narodowy",
-# "Krzemowa", "Pachocki").
+# Polish adjective endings of the oblique cases ("Narodowego", "Centralnej", "Europejskiej",
+# "Kowalskiego", "Federalnych"); a name's nominative ends otherwise ("Narodowy",
+# "Centralna", "Kowalski").
 _PL_OBLIQUE = re.compile(r"[^\W\d_]{3,}(?:ego|emu|ej|ych|ymi)$")
 
 
 def declined(name: str) -> bool:
-    """Whether a name in a Polish report is in an oblique case ("Doliny Krzemowej",
-    "Narodowego Banku Szwajcarii"): a form of some party, not the form it goes by. The
-    same report, or the next, names it in the nominative, the form an actor is made of."""
+    """Whether a name in a Polish report is in an oblique case ("Komisji Europejskiej",
+    "Narodowego Banku Polskiego", "Jana Kowalskiego"): a form of some party, not the form
+    it goes by. The same report, or the next, names it in the nominative, the form an
+    actor is made of."""
     return any(_PL_OBLIQUE.fullmatch(fold(w)) for w in name.split())
 
 
@@ -401,8 +402,8 @@ def names_in(
 
 def _short_of(short: Name, full: Name) -> bool:
     """Whether ``short`` is how one report shortens ``full``: the words heading an
-    organisation's name ("First Citizens" for First Citizens Bank), a person's surname
-    ("Mayopoulos" for Tim Mayopoulos)."""
+    organisation's name ("Harbor Trust" for Harbor Trust Bank), a person's surname
+    ("Doe" for Jane Doe)."""
     s, f = short.key.split(), full.key.split()
     if len(s) >= len(f):
         return False
@@ -413,7 +414,7 @@ def _short_of(short: Name, full: Name) -> bool:
 
 def short_forms(names: list[Name]) -> list[Name]:
     """One report's names with each short form folded into the full name the same report
-    gives: it names "First Citizens Bank" once and "First Citizens" in its headline, and
+    gives: it names "Harbor Trust Bank" once and "Harbor Trust" in its headline, and
     both are one party, headlined. Reports are written so (the full name first, the short
     one after); across reports a short form may be someone else."""
     out: list[Name] = []

@@ -177,8 +177,8 @@ _TENTATIVE = re.compile(
 
 
 def tentative(title: str) -> bool:
-    """Whether a headline tells talks, a plan or an offer ("UBS in talks to take over
-    Credit Suisse") rather than a thing done ("UBS agrees to buy Credit Suisse"). Done
+    """Whether a headline tells talks, a plan or an offer ("Globex in talks to take over
+    Acme") rather than a thing done ("Globex agrees to buy Acme"). Done
     after planned is the plan's next stage: a development, however close its words."""
     return _TENTATIVE.search(fold(title)) is not None
 

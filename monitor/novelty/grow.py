@@ -37,9 +37,9 @@ def add_actor(model: SagaModel, name: str, kind: str, at: str, cause: str, *,
 def alias(model: SagaModel, actor: Actor, short: str, cause: str, at: str, *,
           seed: bool = False) -> None:
     """A short form a report gave an organisation's name becomes its alias: in a seed,
-    which a person chose, whatever it is ("Al-Shifa" for Al-Shifa Medical Complex: the
+    which a person chose, whatever it is ("Al-Nour" for Al-Nour Medical Centre: the
     form most reports use); in a report found live, when it says who it is on its own,
-    its first two words or more ("First Citizens"): "First" or "Bank" alone would name
+    its first two words or more ("Harbor Trust"): "First" or "Bank" alone would name
     anyone. A person's surname is found without an alias."""
     if actor.kind != "person" and (seed or len(short.split()) >= 2):
         model.add_alias(actor, short, cause, at)

@@ -29,7 +29,7 @@ class Name:
     # written in lower case in running text too ("Bank Failures" / "bank failures"): a
     # common noun phrase that a Title Case headline capitalised, not a name
     lower: bool = False
-    # the short forms the same report gives it ("First Citizens" for First Citizens Bank)
+    # the short forms the same report gives it ("Harbor Trust" for Harbor Trust Bank)
     short: tuple[str, ...] = ()
 
 
