@@ -39,7 +39,7 @@ from monitor.config import ExtractSettings, PollingSettings, Settings
 from monitor.errors import BlockedURLError, FetchError
 from monitor.feeds import is_public
 from monitor.fetcher import tls_context
-from monitor.language import detect_language, normalize_language
+from monitor.language import checked_language, detect_language, normalize_language
 from monitor.metrics import Metrics
 from monitor.prefilter import strip_html
 from monitor.store import Store
@@ -527,15 +527,14 @@ def build_document(
     date_inferred = False
     if article is not None and article.ok:
         text = article.text
-        language = article.language or normalize_language(item.language)
+        language = checked_language(article.language or item.language, f"{title}. {text}",
+                                    languages)
         if published is None and article.published is not None:
             published, date_inferred = article.published, True
     else:
         # Boilerplate is no better than a short summary; it only beats nothing at all.
         text = summary or (article.text if article is not None else "")
-        language = normalize_language(item.language) or detect_language(
-            f"{title}. {text}", languages
-        )
+        language = checked_language(item.language, f"{title}. {text}", languages)
     return Document(
         id=item.id,
         title=title,

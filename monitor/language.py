@@ -39,6 +39,24 @@ def detect_language(
     return str(lang) if prob >= min_confidence else None
 
 
+def checked_language(
+    declared: str | None, text: str, languages: Sequence[str], *, sure: float = 0.95
+) -> str | None:
+    """The language a source declares, unless its text says otherwise beyond doubt (the
+    detector ``sure`` of another of ``languages``): feeds mislabel their items, a Polish
+    outlet's feed declaring "en-US" for every item, and a text in the wrong language goes
+    to the wrong NER model and counts its words in the wrong vocabulary. A declared
+    language outside ``languages`` is kept: the detector knows only those. Undeclared,
+    the detector's best guess."""
+    tag = normalize_language(declared)
+    if tag and tag not in languages:
+        return tag
+    guess = detect_language(text, languages, min_confidence=sure)
+    if guess is not None:
+        return guess
+    return tag or detect_language(text, languages)
+
+
 def language_of(doc: Document, languages: Sequence[str] = ("en", "fr", "pl")) -> str:
     """The document's language: as declared, else guessed from its title and summary;
     "" when neither says."""

