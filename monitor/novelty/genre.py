@@ -136,11 +136,13 @@ def speaks(title: str, name: str) -> bool:
 
 # The nouns that describe a speaker by what he does ("market expert", "former CEO",
 # "presidential candidates"): job titles and the trades of commentary; en, pl.
-_DESCRIBED = re.compile(
-    rf"(?:{ROLE_WORDS}|experts?|analysts?|economists?|strategists?|commentators?|pundits?|"
+_TRADES = (
+    rf"{ROLE_WORDS}|experts?|analysts?|economists?|strategists?|commentators?|pundits?|"
     r"stars?|hosts?|billionaires?|candidates?|lawmakers?|ekspert\w*|analityk\w*|"
-    r"ekonomist\w*)$"
+    r"ekonomist\w*|szef\w*"
 )
+_DESCRIBED = re.compile(rf"(?:{_TRADES})$")
+_TRADE = re.compile(rf"^(?:{_TRADES})$")
 _REACTS = re.compile(r"^(?:reacts?|rips|weighs)$")
 _SAYS_AT_END = re.compile(r",\s*([^,]{2,40}?)\s+(?:says|said|warns|claims)\W*$")
 
@@ -148,9 +150,10 @@ _SAYS_AT_END = re.compile(r",\s*([^,]{2,40}?)\s+(?:says|said|warns|claims)\W*$")
 def described_speaker(title: str) -> str | None:
     """The words heading a statement whose speaker the headline describes instead of
     naming ("Market expert predicts...", "Former Acme CEO blasts...", "Party
-    candidates react..."), folded; None for any other headline. A described speaker is
-    someone reacting to the news unless the words name one of the saga's actors (the
-    caller checks: "Bank CEO says..." of the saga's bank is news)."""
+    candidates react...", "Acme's chairman: we are safe"), folded; None for any other
+    headline. A described speaker is someone reacting to the news unless the words name
+    one of the saga's actors (the caller checks: "Bank CEO says..." of the saga's bank
+    is news)."""
     tail = _SAYS_AT_END.search(fold(title))  # "..., lawmaker says"
     if tail and _DESCRIBED.search(" ".join(_WORDS.findall(tail.group(1)))):
         return " ".join(_WORDS.findall(tail.group(1)))
@@ -162,6 +165,11 @@ def described_speaker(title: str) -> str | None:
                 if i and _DESCRIBED.search(phrase):
                     return phrase
                 break
+    head = fold(title).split(": ", 1)  # "Regulator's governor: the banks are safe"
+    if len(head) == 2 and len(_WORDS.findall(head[1])) >= 3:
+        words = _WORDS.findall(head[0])
+        if 1 <= len(words) <= 4 and any(_TRADE.match(w) for w in words):
+            return " ".join(words)
     return None
 
 

@@ -107,6 +107,8 @@ def test_an_aggregators_copy_is_no_source_of_its_own() -> None:
         ("GOP presidential candidates react to the bank's collapse", "gop presidential candidates"),
         ("Bank CEO should return stock-sale gains, lawmaker says", "lawmaker"),
         ("Ekspert ostrzega: to dopiero początek", "ekspert"),
+        ("Szef KNF: upadek banku to sygnał ostrzegawczy", "szef knf"),  # "Role Org: quote"
+        ("Central bank governor: rates must still rise", "central bank governor"),
     ],
 )
 def test_a_statement_by_a_described_speaker_is_found(title: str, speaker: str) -> None:
@@ -119,7 +121,9 @@ def test_a_statement_by_a_described_speaker_is_found(title: str, speaker: str) -
     ["The lender says it will borrow $54bn from the central bank",  # an organisation acts
      "Banks are safe, Yellen says",  # named: ``speaks`` and the known actors decide
      "Regulators close the bank, citing systemic risk",
-     "Bank shares crash as investors flee"],
+     "Bank shares crash as investors flee",
+     "Acme Bank: Globex announces rescue deal for its UK arm",  # a topic, then the news
+     "UK Latest: Minister names a new foreign secretary"],
 )
 def test_news_is_no_described_statement(title: str) -> None:
     assert described_speaker(title) is None
