@@ -6,7 +6,9 @@ or sharing a name no actor has yet with a looser closeness: "Harbor Trust Bank" 
 differently worded headlines); or it opens a *new story*. A known event wins a tie: a
 retelling is never a second development. A headline naming a newcomer is no retelling,
 and such a report joins only a story whose headlines name him too: a recap that named
-him in passing is no home for the news that brings him in.
+him in passing is no home for the news that brings him in. Nor is a report that takes a
+known plan to its next stage ("Globex agrees to buy Acme" after "Globex in talks to buy
+Acme": ``moved_on``) a retelling of the plan, however close their words.
 """
 
 from __future__ import annotations
