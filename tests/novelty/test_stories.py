@@ -115,3 +115,27 @@ def test_a_newcomer_in_the_headline_is_a_development_of_its_own() -> None:
     mem = _brought(memory({"seed-1": [SAGA], "dev-cs": [dev]}), "a", "dev-cs")
     a = _assign(item(unit((0, 0.6), (3, 0.2), (5, 0.77)), names=(name("UBS"),)), mem)
     assert a.placement is Placement.NEW_STORY
+
+
+def test_the_deal_after_the_talks_is_no_follow_up_and_no_retelling() -> None:
+    """The talks (an alerted development that brought the buyer in) are a plan; a report
+    naming the buyer and telling the thing done is the plan's next stage, however close
+    its words. A report still telling talks follows the talks up."""
+    from dataclasses import replace
+
+    from monitor.novelty.stories import moved_on
+
+    talks = unit((0, 1.0), (3, 0.9))
+    mem = replace(memory({"seed-1": [SAGA], "dev-talks": [talks]}),
+                  brought={"globex": "dev-talks"}, tentative=frozenset({"dev-talks"}))
+    close = unit((0, 1.0), (3, 0.9), (5, 0.2))
+    deal = replace(item(close, title="Globex agrees to buy Acme"), actors=("a", "globex"))
+    again = replace(deal, title="Globex in talks to buy Acme, sources say")
+    assert moved_on(mem, "dev-talks", deal) and not moved_on(mem, "dev-talks", again)
+    a = _assign(deal, mem)
+    assert a.placement is Placement.NEW_STORY  # its own story, not the talks retold
+    b = _assign(again, mem)
+    assert b.placement is Placement.KNOWN and b.event_id == "dev-talks"
+    # a plan that brought nobody in: its closest retellings stay retellings
+    plain = replace(mem, brought={})
+    assert _assign(deal, plain).placement is Placement.KNOWN

@@ -95,3 +95,28 @@ def test_a_headline_tells_a_newcomer_only_under_its_name() -> None:
     st = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(), heads={"ubs": 2})
     assert tells_news(st, "UBS to buy its rival") == 1
     assert tells_news(st, "Bank sells its UK subsidiary") == 0
+
+
+def test_a_plans_next_stage_is_headlined_by_a_report_of_the_thing_done() -> None:
+    """A story opened by "Globex in talks..." and confirmed as the talks' next stage: its
+    alert says the deal, not the talks; with nothing done to quote, the talks' title."""
+    import numpy as np
+
+    from monitor.embed import DIM, pack
+    from monitor.novelty.text import clearest_title
+
+    titles = ["Globex in talks to buy Acme", "Globex agrees to buy Acme for $3bn",
+              "Globex in talks to buy Acme, sources say"]
+    rows = []
+    for i in range(len(titles)):
+        v = np.zeros(DIM, dtype=np.float32)
+        v[0], v[1 + i] = 1.0, 0.1
+        rows += [pack(v / np.linalg.norm(v))] * 2
+    story = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(), titles=titles,
+                  docs=["d1", "d2", "d3"], urls=[None] * 3, feeds=["f1", "f2", "f3"],
+                  vectors=rows, talk=[False] * 3)
+    assert clearest_title(story, done=True) == titles[1]
+    plans = Story(**{**story.__dict__, "titles": [titles[0], titles[2]], "docs": ["d1", "d3"],
+                     "urls": [None] * 2, "feeds": ["f1", "f3"], "vectors": rows[:4],
+                     "talk": [False] * 2})
+    assert clearest_title(plans, done=True) in (titles[0], titles[2])
