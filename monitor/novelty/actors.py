@@ -78,13 +78,15 @@ def plausible_name(name: str, kind: str) -> bool:
 
 
 def without_role(name: str) -> str:
-    """A person's name without the job title before it ("Treasury Secretary Jane Doe",
-    "Prezydent Emmanuel Macron" -> the name)."""
+    """A person's name without the job title and the country before it ("Treasury
+    Secretary Jane Doe", "Prezydent Francji Emmanuel Macron" -> the name)."""
     tokens = name.split()
     cut = 0
     for i, tok in enumerate(tokens[:-2]):
         if ROLE_RE.fullmatch(fold(tok)):
             cut = i + 1
+    while len(tokens) - cut > 2 and is_place(tokens[cut]):
+        cut += 1  # "(Prezydent) Ukrainy Wołodymyr Zełenski": the country is his, not him
     return " ".join(tokens[cut:])
 
 

@@ -296,3 +296,13 @@ def test_a_short_form_in_one_report_is_the_full_name_and_becomes_its_alias() -> 
     person = grow.promote_name(m, "tim mayopoulos", "2023-03-27T06:00:00", "d2")
     assert person.aliases == []
     assert Resolver(m).resolve("Mayopoulos") == person.id
+
+
+def test_a_newcomer_s_name_is_without_his_title_and_his_country() -> None:
+    """Polish glues the country's genitive to a name ("Prezydent Ukrainy Jan Kowalski",
+    "of Ukraine's President"): the newcomer is Jan Kowalski, the same key an English
+    report gives him, not a three-word name of his own."""
+    title = "Prezydent Ukrainy Jan Kowalski odwiedził Kijów"
+    s = _sentence(title, Mention("Prezydent Ukrainy Jan Kowalski", 0, 30, "person", "PER"))
+    _, new = names_in([s], Resolver(model()), [], has_title=False, strict=True)
+    assert [n.key for n in new] == ["jan kowalski"]
