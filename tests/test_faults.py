@@ -717,6 +717,7 @@ async def test_embedded_redis_that_cannot_be_started_again_makes_the_daemon_exit
             run.cancel()
         store.close()
         workdir.unlink()
+    notify.wait_line("STATUS=failed", 10)  # its reader thread may not have it yet
     lines = notify.lines()
     failed = next(i for i, ln in enumerate(lines) if ln.startswith("STATUS=failed"))
     assert "WATCHDOG=1" in lines[:failed]
