@@ -21,10 +21,10 @@ def _pipeline(store, analyzer, settings_factory, tmp_path):  # type: ignore[no-u
     return Pipeline(settings, store, analyzer=analyzer, emit=lambda alerts: None)
 
 
-def _doc(i: str, feed: str, title: str, text: str, hour: int) -> Document:
+def _doc(i: str, feed: str, title: str, text: str, hour: int, *, day: int = 12) -> Document:
     return Document(
         id=i, title=title, text=text, source=feed, url=f"https://{feed}/{i}",
-        published=datetime(2023, 3, 12, hour, tzinfo=UTC), language="en",
+        published=datetime(2023, 3, day, hour, tzinfo=UTC), language="en",
     )
 
 
@@ -254,13 +254,6 @@ def test_alerts_carry_no_feed_credentials_and_only_web_links(  # type: ignore[no
     assert dev.source_url is None and dev.source_feed == "https://***@a.example/rss?token=***"
 
 
-def _on(i: str, feed: str, title: str, text: str, day: int, hour: int) -> Document:
-    return Document(
-        id=i, title=title, text=text, source=feed, url=f"https://{feed}/{i}",
-        published=datetime(2023, 3, day, hour, tzinfo=UTC), language="en",
-    )
-
-
 def test_the_deal_after_the_talks_is_a_development_of_its_own(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
@@ -270,22 +263,22 @@ def test_the_deal_after_the_talks_is_a_development_of_its_own(  # type: ignore[n
     p = _pipeline(store, analyzer, settings_factory, tmp_path)
     p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
     talks = [
-        _on("t-1", "a.example", "Harbor Trust Bank in talks to take over Silicon Valley Bank's "
+        _doc("t-1", "a.example", "Harbor Trust Bank in talks to take over Silicon Valley Bank's "
             "UK arm", "Harbor Trust Bank is in talks with the Bank of England to take over the "
-            "UK arm of the failed Silicon Valley Bank, people familiar said.", 12, 9),
-        _on("t-2", "b.example", "Harbor Trust Bank holds talks to take over SVB UK",
+            "UK arm of the failed Silicon Valley Bank, people familiar said.", 9),
+        _doc("t-2", "b.example", "Harbor Trust Bank holds talks to take over SVB UK",
             "Harbor Trust Bank held talks on Sunday about taking over SVB UK, the British arm "
-            "of Silicon Valley Bank.", 12, 10),
+            "of Silicon Valley Bank.", 10),
     ]
     deal = [
-        _on("d-1", "c.example", "Harbor Trust Bank agrees to buy Silicon Valley Bank's UK arm "
+        _doc("d-1", "c.example", "Harbor Trust Bank agrees to buy Silicon Valley Bank's UK arm "
             "for £1", "Harbor Trust Bank agreed on Monday to buy the UK arm of Silicon Valley "
-            "Bank for £1 in a deal brokered by the Treasury.", 14, 7),
-        _on("d-2", "d.example", "Harbor Trust Bank buys SVB UK for £1 in rescue deal",
+            "Bank for £1 in a deal brokered by the Treasury.", 7, day=14),
+        _doc("d-2", "d.example", "Harbor Trust Bank buys SVB UK for £1 in rescue deal",
             "Harbor Trust Bank bought SVB UK for £1 on Monday, the Treasury said, protecting "
-            "the deposits of British tech firms.", 14, 8),
-        _on("d-3", "e.example", "Harbor Trust Bank completes rescue of SVB's UK arm",
-            "Harbor Trust Bank completed its £1 purchase of SVB UK on Monday.", 14, 9),
+            "the deposits of British tech firms.", 8, day=14),
+        _doc("d-3", "e.example", "Harbor Trust Bank completes rescue of SVB's UK arm",
+            "Harbor Trust Bank completed its £1 purchase of SVB UK on Monday.", 9, day=14),
     ]
     clock = lambda d: d.published  # noqa: E731
     first = p.process(talks, saga=SAGA, clock=clock)
