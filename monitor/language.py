@@ -28,15 +28,25 @@ def _identifier(languages: tuple[str, ...]) -> Any:
     return identifier
 
 
-def detect_language(
-    text: str, languages: Sequence[str], *, min_confidence: float = 0.6
-) -> str | None:
-    """The most likely of ``languages`` for ``text``, or None when unsure or too short."""
+SURE_ENOUGH = 0.6  # the detector's probability below which a guess is no answer
+
+
+def _guess(text: str, languages: Sequence[str]) -> tuple[str, float] | None:
+    """The most likely of ``languages`` for ``text`` and its probability; None when the
+    text is too short to tell."""
     sample = text[:3000].strip()
     if len(sample) < 20 or not languages:
         return None
     lang, prob = _identifier(tuple(sorted(languages))).classify(sample)
-    return str(lang) if prob >= min_confidence else None
+    return str(lang), float(prob)
+
+
+def detect_language(
+    text: str, languages: Sequence[str], *, min_confidence: float = SURE_ENOUGH
+) -> str | None:
+    """The most likely of ``languages`` for ``text``, or None when unsure or too short."""
+    guess = _guess(text, languages)
+    return guess[0] if guess is not None and guess[1] >= min_confidence else None
 
 
 def checked_language(
@@ -51,10 +61,13 @@ def checked_language(
     tag = normalize_language(declared)
     if tag and tag not in languages:
         return tag
-    guess = detect_language(text, languages, min_confidence=sure)
-    if guess is not None:
-        return guess
-    return tag or detect_language(text, languages)
+    guess = _guess(text, languages)  # once: the bar differs with and without a tag
+    if guess is None:
+        return tag
+    lang, prob = guess
+    if prob >= sure or (tag is None and prob >= SURE_ENOUGH):
+        return lang
+    return tag
 
 
 def language_of(doc: Document, languages: Sequence[str] = ("en", "fr", "pl")) -> str:
