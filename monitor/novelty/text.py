@@ -70,10 +70,10 @@ def clearest_title(story: Story, done: bool = False) -> str:
     the news either."""
     leads = unpack_many(story.vectors[0::2])
     n = min(len(leads), len(story.titles))
-    out = [bool(story.talk[i:i + 1] == [True]) or (done and tentative(t))
-           for i, t in enumerate(story.titles)]
+    talk = [story.talk[i:i + 1] == [True] for i in range(len(story.titles))]
+    out = [t or (done and tentative(title)) for t, title in zip(talk, story.titles, strict=True)]
     if all(out):
-        out = [bool(story.talk[i:i + 1] == [True]) for i in range(len(story.titles))]
+        out = talk
     if n <= 2:
         best = [i for i in range(len(story.titles)) if not out[i]]
         pick = max(best or [0], key=lambda i: (tells_news(story, story.titles[i]), -i))
