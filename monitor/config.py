@@ -157,6 +157,10 @@ class NoveltySettings(_Section):
     common_share: Annotated[float, Field(ge=0, le=1)] = 0.01
     # ... and a story says something new when two of its reports share this many of them.
     shared_fresh: Annotated[int, Field(ge=1)] = 2
+    # A story this many outlets tell, this many of its reports (half its outlets at least)
+    # headlining one fresh word, is news however close to a known event (a burst: "files
+    # for bankruptcy"); 0: never.
+    burst_sources: Annotated[int, Field(ge=0)] = 3
     # A story is a new development once this many distinct outlets report it ...
     min_sources: Annotated[int, Field(ge=1)] = 2
     # ... within this many hours of its first report (then it expires).

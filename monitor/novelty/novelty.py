@@ -13,7 +13,11 @@ the next stage of a known plan, offer or talks (the deal after "in talks to buy"
 *fresh words*, words of its headlines that the saga's reports never used and
 that headlines in general seldom use ("shipping venture", "investigate", "Chapter 11"), shared
 by two reports, unless it comes as close to a known event as its retellings do
-(``retell_threshold``); or a meaning far from every known event (``distinct_threshold``). Fresh
+(``retell_threshold``); or a *burst*: ``burst_sources`` outlets or more, that many of
+their reports (half the outlets at least) headlining one same fresh word ("files" for
+bankruptcy, "resigns"), which no closeness to a known event makes a retelling: recaps
+do not converge on a new word within hours; or a meaning far from every known event
+(``distinct_threshold``). Fresh
 words are counted per language, and only once the saga has read enough reports in that
 language: when the seeds are in another language than the stream, every word of the
 first reports would look new. A retelling of known events in new words -- a recap, an
@@ -51,11 +55,15 @@ def confirm(
     a story is a chance to recognise a retelling: a story any of whose reports comes
     within ``retell_threshold`` of a known event is never a development."""
     feeds = {source_of(f) for f in [*story.feeds, item.feed]}  # outlets, not their feeds
-    said = shared_fresh(story, fresh) >= settings.shared_fresh or shared_heads(story, item)
+    heads = shared_heads(story, item)
+    said = shared_fresh(story, fresh) >= settings.shared_fresh or heads
+    agreed = agreed_fresh(story, fresh)
+    burst = (0 < settings.burst_sources <= min(len(feeds), agreed)
+             and 2 * agreed >= len(feeds))
     # New words do not make a retelling new: seeds in one language, a stream in another,
     # every word of the stream is new to the saga. Two headlines naming a newcomer do.
     if max(story.nearest_score, known_score) >= settings.retell_threshold and not (
-        shared_heads(story, item) or moved
+        heads or moved or burst
     ):
         return Confirmation(False, len(feeds), "one of its reports retells a known event",
                             retelling=len(feeds) >= settings.min_sources)
@@ -70,13 +78,14 @@ def confirm(
     newcomer = any(k in keys or n >= 2 for k, n in story.names.items())
     near = max(story.nearest_score, known_score)
     distinct = near < settings.distinct_threshold
-    if not (newcomer or said or distinct or moved):
+    if not (newcomer or said or distinct or moved or burst):
         return Confirmation(
             False, len(feeds), "no newcomer in its reports and close to known events",
             retelling=True,
         )
     why = [w for w, on in (("a newcomer", newcomer), ("new words", said),
                            ("a known plan's next stage", moved),
+                           ("a burst of outlets on a fresh word", burst),
                            (f"far from known events ({near:.2f})", distinct)) if on]
     return Confirmation(True, len(feeds), f"{len(feeds)} sources; {', '.join(why)}")
 
@@ -122,6 +131,12 @@ def fresh_words(
 def shared_fresh(story: Story, fresh: frozenset[str]) -> int:
     """How many fresh headline words two reports of the story (this one included) share."""
     return sum(1 for w, n in story.fresh.items() if n >= 2 or w in fresh)
+
+
+def agreed_fresh(story: Story, fresh: frozenset[str]) -> int:
+    """How many of the story's reports (this one included) headline its most shared
+    fresh word."""
+    return max((n + (w in fresh) for w, n in story.fresh.items()), default=0)
 
 
 def shared_heads(story: Story, item: Item) -> bool:

@@ -79,6 +79,28 @@ def test_new_words_do_not_make_a_retelling_new() -> None:
     assert confirm(st, named, close, S).confirmed
 
 
+def test_a_burst_of_outlets_headlining_one_fresh_word_is_news() -> None:
+    """As close to a known event as its retellings ("the bank failed" / "the bank's parent
+    files for bankruptcy"), but three outlets of four headline the same fresh word within
+    the story's window: a development. The same word in three of a long-running recap's
+    twenty outlets is a coincidence."""
+    close = S.retell_threshold + 0.05
+    st = story(["f1", "f2", "f3"], score=close)
+    st.titles = ["a", "b", "c"]
+    st.fresh = {"en:files": 2}
+    verdict = confirm(st, item(unit((0, 1.0)), feed="f4"), close, S, frozenset({"en:files"}))
+    assert verdict.confirmed and "burst" in verdict.reason
+    two = confirm(st, item(unit((0, 1.0)), feed="f4"), close, S, frozenset({"en:other"}))
+    assert not two.confirmed and two.retelling  # two reports of four: no burst
+    recap = story([f"f{i}" for i in range(20)], score=close)
+    recap.fresh = {"en:files": 2}
+    late = confirm(recap, item(unit((0, 1.0)), feed="f99"), close, S, frozenset({"en:files"}))
+    assert not late.confirmed and late.retelling
+    off = NoveltySettings(burst_sources=0)
+    assert not confirm(st, item(unit((0, 1.0)), feed="f4"), close, off,
+                       frozenset({"en:files"})).confirmed
+
+
 def test_content_words_are_cut_alike_across_inflections() -> None:
     assert content_words("Shear vows to investigate") >= {"investi"}
     assert content_words("an independent investigation") >= {"investi"}
