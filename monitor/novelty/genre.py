@@ -117,9 +117,13 @@ _WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 def speaks(title: str, name: str) -> bool:
     """Whether the headline gives ``name`` as the speaker of a statement: "Doe: It's
     disingenuous...", "Kowalski z PIE: ...", "Jane Doe Says the Bank Must...", "...,
-    warns John Doe". What the speaker did is the statement, nothing else."""
+    warns John Doe", and "Doe says..." when the report names Jane Doe in full further
+    down. What the speaker did is the statement, nothing else."""
     t, n = fold(title), fold(name)
     at = t.find(n)
+    if at < 0 and " " in n:  # "Doe says...": the report gives Jane Doe's full name below
+        n = n.rsplit(" ", 1)[1]
+        at = t.find(n) if len(n) >= 4 else -1
     if not n or at < 0:
         return False
     before, after = t[:at], t[at + len(n):]

@@ -69,6 +69,7 @@ def test_a_malformed_url_is_only_not_a_section() -> None:
         ("Loretta Mester Says Fed Must Do More to Tackle Inflation", "Loretta Mester"),
         ("Collapse may be start of 'slow rolling crisis', warns Larry Fink", "Larry Fink"),
         ("Fed's Susan Collins says she expects one more rate increase", "Susan Collins"),
+        ("Biden Says Those Behind Bank 'Mess' Will Be Held Accountable", "Joe Biden"),
     ],
 )
 def test_a_speaker_in_the_headline_is_recognised(title: str, name: str) -> None:
@@ -84,6 +85,8 @@ def test_a_speaker_in_the_headline_is_recognised(title: str, name: str) -> None:
         ("Brad Lightcap's memo says the firing was not over malfeasance", "Brad Lightcap"),
         ("HSBC to buy the bank's UK arm for £1", "HSBC"),
         ("Regulators say deposits are safe", "Jane Doe"),  # not in the headline at all
+        ("Doe Holdings says profits rose", "Jo Doe"),  # a surname under four letters
+        ("Mester named to lead the review", "Loretta Mester"),  # by surname, no statement
     ],
 )
 def test_an_actor_in_the_headline_is_no_speaker(title: str, name: str) -> None:
