@@ -15,7 +15,7 @@ that headlines in general seldom use ("shipping venture", "investigate", "Chapte
 by two reports, unless it comes as close to a known event as its retellings do
 (``retell_threshold``); or a *burst*: ``burst_sources`` outlets or more, that many of
 their reports (half the outlets at least) headlining one same fresh word ("files" for
-bankruptcy, "resigns"), which no closeness to a known event makes a retelling: recaps
+bankruptcy, "resigns"; "betrayal", "betrayed", "betraying" are one word there), which no closeness to a known event makes a retelling: recaps
 do not converge on a new word within hours; or a meaning far from every known event
 (``distinct_threshold``). Fresh
 words are counted per language, and only once the saga has read enough reports in that
@@ -135,8 +135,22 @@ def shared_fresh(story: Story, fresh: frozenset[str]) -> int:
 
 def agreed_fresh(story: Story, fresh: frozenset[str]) -> int:
     """How many of the story's reports (this one included) headline its most shared
-    fresh word."""
-    return max((n + (w in fresh) for w, n in story.fresh.items()), default=0)
+    fresh word, a word's forms counted together ("betrayal", "betrayed", "betraying"
+    share their first ``ROOT`` letters; the 7-letter cut keeps them apart)."""
+    counts: dict[str, int] = {}
+    for w, n in story.fresh.items():
+        counts[_root(w)] = counts.get(_root(w), 0) + n
+    for r in {_root(w) for w in fresh}:
+        counts[r] = counts.get(r, 0) + 1
+    return max(counts.values(), default=0)
+
+
+ROOT = 6  # letters of a fresh word that its forms share, for a burst
+
+
+def _root(key: str) -> str:
+    lang, _, word = key.partition(":")
+    return f"{lang}:{word[:ROOT]}"
 
 
 def shared_heads(story: Story, item: Item) -> bool:

@@ -96,6 +96,11 @@ def test_a_burst_of_outlets_headlining_one_fresh_word_is_news() -> None:
     recap.fresh = {"en:files": 2}
     late = confirm(recap, item(unit((0, 1.0)), feed="f99"), close, S, frozenset({"en:files"}))
     assert not late.confirmed and late.retelling
+    forms = story(["f1", "f2", "f3"], score=close)
+    forms.fresh = {"en:betraya": 1, "en:betraye": 1}  # "betrayal", "betrayed" (7-letter cut)
+    worded = confirm(forms, item(unit((0, 1.0)), feed="f4"), close, S,
+                     frozenset({"en:betrayi"}))  # "betraying": one word in three forms
+    assert worded.confirmed and "burst" in worded.reason
     off = NoveltySettings(burst_sources=0)
     assert not confirm(st, item(unit((0, 1.0)), feed="f4"), close, off,
                        frozenset({"en:files"})).confirmed
