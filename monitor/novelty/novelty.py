@@ -15,9 +15,9 @@ that headlines in general seldom use ("shipping venture", "investigate", "Chapte
 by two reports, unless it comes as close to a known event as its retellings do
 (``retell_threshold``); or a *burst*: ``burst_sources`` outlets or more, that many of
 their reports (half the outlets at least) headlining one same fresh word ("files" for
-bankruptcy, "resigns"; "betrayal", "betrayed", "betraying" are one word there), which no closeness to a known event makes a retelling: recaps
-do not converge on a new word within hours; or a meaning far from every known event
-(``distinct_threshold``). Fresh
+bankruptcy, "resigns"; "betrayal", "betrayed", "betraying" are one word there), which
+no closeness to a known event makes a retelling: recaps do not converge on a new word
+within hours; or a meaning far from every known event (``distinct_threshold``). Fresh
 words are counted per language, and only once the saga has read enough reports in that
 language: when the seeds are in another language than the stream, every word of the
 first reports would look new. A retelling of known events in new words -- a recap, an
