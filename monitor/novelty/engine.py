@@ -125,7 +125,7 @@ class Engine:
         """Decide ``analyses``; ``skimmed`` documents were found far from the saga before
         any analysis (``relevance.far``): only their headlines are counted."""
         for doc in skimmed:
-            grow.learn_words(self.model, content_words(doc.title), "*")
+            grow.learn_headline(self.model, content_words(doc.title), language_of(doc))
             self.model.docs_seen += 1
             self.changed = True
         ordered = sorted(analyses, key=lambda a: (clock(a.doc), a.doc.id))
@@ -163,7 +163,7 @@ class Engine:
         rel = relevance(item, self.memory, self.s)
         novel = novel_words(item.words, item.language, self.model.vocab, self.s)
         fresh = fresh_words(item.headline, novel, item.language, self.model.vocab, self.s)
-        grow.learn_words(self.model, item.headline, "*")  # every headline read
+        grow.learn_headline(self.model, item.headline, item.language)  # every headline read
         asg = assign(item, rel, self.memory, self.s, novel, fresh)
         talk = asg.story_id is not None and (
             item.commentator or genre(item.title, item.url).commentary

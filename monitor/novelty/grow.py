@@ -90,6 +90,14 @@ def learn_words(model: SagaModel, words: frozenset[str], language: str) -> None:
         model.vocab[key] = model.vocab.get(key, 0) + 1
 
 
+def learn_headline(model: SagaModel, words: frozenset[str], language: str) -> None:
+    """Count a headline's words over all the headlines read (``"*:"``) and over those of
+    its language (``"*en:"``): what headlines in general say, whatever their saga."""
+    learn_words(model, words, "*")
+    if language:
+        learn_words(model, words, f"*{language}")
+
+
 def said(model: SagaModel, words: dict[str, int], rare: int) -> None:
     """What an alerted development said is no longer new: its headline words count as
     used ``rare`` times (a later report of it with the same words is its retelling)."""

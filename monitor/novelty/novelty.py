@@ -120,11 +120,13 @@ def fresh_words(
 ) -> frozenset[str]:
     """The headline's words new to the saga that say something: not among the words that
     headlines of every kind use ("about", "report", "talks"), as counted over all the
-    headlines the engine has read (``"*:"`` in ``vocab``). Keyed as in ``vocab``
-    (``"en:chip"``)."""
-    limit = settings.common_share * vocab.get("*:", 0)
+    headlines the engine has read in that language (``"*pl:"`` in ``vocab``; all
+    languages, ``"*:"``, until it has read ``mature_reports`` of them): "kryzys" is in
+    few of all headlines, but in many Polish ones. Keyed as in ``vocab`` (``"en:chip"``)."""
+    scope = f"*{language}" if vocab.get(f"*{language}:", 0) >= settings.mature_reports else "*"
+    limit = settings.common_share * vocab.get(f"{scope}:", 0)
     return frozenset(
-        f"{language}:{w}" for w in headline & novel if vocab.get(f"*:{w}", 0) <= limit
+        f"{language}:{w}" for w in headline & novel if vocab.get(f"{scope}:{w}", 0) <= limit
     )
 
 

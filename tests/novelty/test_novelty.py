@@ -129,6 +129,18 @@ def test_words_every_headline_uses_are_never_fresh() -> None:
     assert fresh == {"en:chip"}
 
 
+def test_a_word_common_in_its_language_headlines_is_never_fresh() -> None:
+    """"kryzys" is in 8 of 1,000 headlines (under the 1 % bar), but in 8 of 100 Polish
+    ones: Polish headlines in general use it. Until the saga has read enough headlines in
+    a language, all headlines are the measure."""
+    vocab = {"*:": 1000, "*:kryzys": 8, "*:upadlos": 1, "*pl:": 100, "*pl:kryzys": 8,
+             "*pl:upadlos": 1}
+    words = frozenset({"kryzys", "upadlos"})
+    assert fresh_words(words, words, "pl", vocab, S) == {"pl:upadlos"}
+    young = {**vocab, "*pl:": S.mature_reports - 1}
+    assert fresh_words(words, words, "pl", young, S) == {"pl:kryzys", "pl:upadlos"}
+
+
 def test_a_syndicated_copy_of_one_report_is_not_a_second_source() -> None:
     """An aggregator carrying another outlet's report keeps its headline: the same report
     twice, not two outlets telling the news."""
