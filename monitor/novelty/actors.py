@@ -313,20 +313,35 @@ def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
 
 
 def canonical(names: Iterable[Name], tracked: Mapping[str, object]) -> list[Name]:
-    """The names, each keyed as a tracked newcomer it is a one-letter variant of: one
-    person under several transliterations ("Kovalenko", "Kowalenko") or a slip
-    is one newcomer, whose reports a story counts together. Names of 12 letters or more
-    and the same number of words only: "Jan Nowak" and "Jan Nowik" are not one."""
+    """The names, each keyed as a tracked newcomer it is a one-letter variant of, or
+    another transliteration of (``translit``): one person under the spellings of several
+    languages ("Volodymyr Zelenskiy", "Wołodymyr Zełenski") or a slip is one newcomer,
+    whose reports a story counts together. Names of 12 letters or more and the same
+    number of words only: "Jan Nowak" and "Jan Nowik" are not one."""
     out: list[Name] = []
     for n in names:
         key, words = n.key, len(n.key.split())
         if key in tracked or len(key) < 12:
             out.append(n)
             continue
-        twin = next((k for k in tracked if abs(len(k) - len(key)) <= 1
-                     and len(k.split()) == words and edit_distance_le1(k, key)), None)
+        sound = translit(key)
+        twin = next((k for k in tracked if abs(len(k) - len(key)) <= 3
+                     and len(k.split()) == words and (
+                         (abs(len(k) - len(key)) <= 1 and edit_distance_le1(k, key))
+                         or translit(k) == sound)), None)
         out.append(n if twin is None else replace(n, key=twin))
     return out
+
+
+def translit(key: str) -> str:
+    """What the spellings of one foreign name in our languages share, folded: "w" for
+    "v" (Polish), no doubled letter, no final "-y", "-i", "-ij" ("Zelenskyy",
+    "Zelenskiy", "Zełenski" -> "zelensk")."""
+    words = []
+    for w in key.replace("w", "v").split():
+        w = re.sub(r"(.)\1", r"\1", w)
+        words.append(re.sub(r"(?:ij|yj|iy|y|i)$", "", w) or w)
+    return " ".join(words)
 
 
 def is_title(key: str) -> bool:
