@@ -314,13 +314,19 @@ def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
 
 def canonical(names: Iterable[Name], tracked: Mapping[str, object]) -> list[Name]:
     """The names, each keyed as a tracked newcomer it is a one-letter variant of, or
-    another transliteration of (``translit``): one person under the spellings of several
-    languages ("Volodymyr Zelenskiy", "Wołodymyr Zełenski") or a slip is one newcomer,
-    whose reports a story counts together. Names of 12 letters or more and the same
-    number of words only: "Jan Nowak" and "Jan Nowik" are not one."""
+    another transliteration of (``translit``), or the acronym of ("SNB"): one person under
+    the spellings of several languages ("Volodymyr Zelenskiy", "Wołodymyr Zełenski") or
+    a slip is one newcomer, whose reports a story counts together. Names of 12 letters or
+    more and the same number of words only: "Jan Nowak" and "Jan Nowik" are not one; an
+    acronym of 3 letters or more ("UK" is no one's initials)."""
     out: list[Name] = []
     for n in names:
         key, words = n.key, len(n.key.split())
+        if key not in tracked and n.text.isupper() and 3 <= len(key) <= 6 and " " not in key:
+            full = next((k for k in tracked if len(k.split()) == len(key)
+                         and "".join(w[0] for w in k.split()) == key), None)
+            out.append(n if full is None else replace(n, key=full))  # "SNB"
+            continue
         if key in tracked or len(key) < 12:
             out.append(n)
             continue

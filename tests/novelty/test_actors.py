@@ -204,6 +204,9 @@ def test_a_transliteration_or_slip_of_a_tracked_newcomer_is_that_newcomer() -> N
     assert key("Wołodymyr Zełenski".replace("ł", "l")) == "volodymyr zelenskyy"
     assert key("Volodymyr Zelinsky") == "volodymyr zelinsky"  # another vowel: another man
     assert key("Volodymyr") == "volodymyr"  # not as many words
+    tracked["swiss national bank"] = object()
+    assert key("SNB") == "swiss national bank"  # its initials, written as an acronym
+    assert key("Snb") == "snb"
 
 
 def test_a_person_the_headline_names_by_his_surname_is_in_the_title() -> None:
