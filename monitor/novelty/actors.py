@@ -189,6 +189,9 @@ class Resolver:
         self.model = model
         self.index = AliasIndex(model)
         self.long_forms = _forms(model)
+        # full names under another language's spelling ("Ołeksandr Kowalenki")
+        self.spellings = {translit(f): aid for f, aid in self.long_forms
+                          if len(f) >= 12 and " " in f}
         self.stems: dict[str, set[str]] = {}
         for tok, ids in self.index.tokens.items():
             self.stems.setdefault(pl_stem(tok), set()).update(ids)
@@ -229,6 +232,8 @@ class Resolver:
                 # ~2.5 us (measured); a compiled dependency would not change the cost.
                 if abs(len(form) - len(f)) <= 1 and edit_distance_le1(form, f):
                     return aid
+        if len(f) >= 12 and " " in f:
+            return self.spellings.get(translit(f))
         return None
 
     def held(self, surface: str) -> str | None:
@@ -314,8 +319,8 @@ def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
 
 def canonical(names: Iterable[Name], tracked: Mapping[str, object]) -> list[Name]:
     """The names, each keyed as a tracked newcomer it is a one-letter variant of, or
-    another transliteration of (``translit``), or the acronym of ("SNB"): one person under
-    the spellings of several languages ("Volodymyr Zelenskiy", "Wołodymyr Zełenski") or
+    another transliteration of (``translit``), or the acronym of ("HTB"): one person under
+    the spellings of several languages ("Oleksandr Kovalenkiy", "Ołeksandr Kowalenki") or
     a slip is one newcomer, whose reports a story counts together. Names of 12 letters or
     more and the same number of words only: "Jan Nowak" and "Jan Nowik" are not one; an
     acronym of 3 letters or more ("UK" is no one's initials)."""
@@ -325,7 +330,7 @@ def canonical(names: Iterable[Name], tracked: Mapping[str, object]) -> list[Name
         if key not in tracked and n.text.isupper() and 3 <= len(key) <= 6 and " " not in key:
             full = next((k for k in tracked if len(k.split()) == len(key)
                          and "".join(w[0] for w in k.split()) == key), None)
-            out.append(n if full is None else replace(n, key=full))  # "SNB"
+            out.append(n if full is None else replace(n, key=full))  # "HTB"
             continue
         if key in tracked or len(key) < 12:
             out.append(n)
@@ -341,8 +346,8 @@ def canonical(names: Iterable[Name], tracked: Mapping[str, object]) -> list[Name
 
 def translit(key: str) -> str:
     """What the spellings of one foreign name in our languages share, folded: "w" for
-    "v" (Polish), no doubled letter, no final "-y", "-i", "-ij" ("Zelenskyy",
-    "Zelenskiy", "Zełenski" -> "zelensk")."""
+    "v" (Polish), no doubled letter, no final "-y", "-i", "-ij" ("Kovalenkyy",
+    "Kovalenkiy", "Kowalenki" -> "kovalenk")."""
     words = []
     for w in key.replace("w", "v").split():
         w = re.sub(r"(.)\1", r"\1", w)

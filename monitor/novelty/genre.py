@@ -122,7 +122,7 @@ def speaks(title: str, name: str) -> bool:
     t, n = fold(title), fold(name)
     at = t.find(n)
     if at < 0 and " " in n:  # "Doe says...": the report gives Jane Doe's full name below
-        n = n.rsplit(" ", 1)[1]  # as a word: "Mester" is not in "semester"
+        n = n.rsplit(" ", 1)[1]  # as a word: "Nowak" is not in "Nowakowski"
         word = re.search(rf"(?<!\w){re.escape(n)}(?!\w)", t) if len(n) >= 4 else None
         at = word.start() if word else -1
     if not n or at < 0:

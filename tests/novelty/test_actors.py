@@ -35,6 +35,15 @@ def test_declined_misspelt_and_partial_forms_are_the_known_actor() -> None:
     assert r.resolve("Silicon Valley Banku") == "silicon-valley-bank"
 
 
+def test_a_known_person_under_another_language_s_spelling_is_that_person() -> None:
+    m = model()
+    m.actors["zelenskyy"] = Actor(id="zelenskyy", name="Volodymyr Zelenskyy", kind="person")
+    r = Resolver(m)
+    assert r.resolve("Wołodymyr Zełenski") == "zelenskyy"  # Polish
+    assert r.resolve("Volodymyr Zelenskiy") == "zelenskyy"
+    assert r.resolve("Oleksandr Zelinsky") is None
+
+
 def test_another_person_with_a_known_surname_is_someone_else() -> None:
     assert Resolver(model()).resolve("Annie Altman") is None
     assert Resolver(model()).resolve("Greg Becker") is None
