@@ -27,7 +27,7 @@ import logging
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -433,6 +433,9 @@ class Pipeline:
         return fresh
 
 
+_TICK = timedelta(microseconds=1)
+
+
 def _batch_clock(
     clock: Callable[[Document], datetime | None] | None, now: datetime | None, *, live: bool
 ) -> Callable[[Document], datetime]:
@@ -444,15 +447,18 @@ def _batch_clock(
     (a crash after an alert was queued, before the model was saved) opens the same
     stories and gives the same alert ids."""
     started = now or utcnow()
+    read = started - _TICK
 
     def when(doc: Document) -> datetime:
+        nonlocal read
         simulated = clock(doc) if clock else None
         if simulated is not None:
             return simulated
         if now is not None:
             return now
-        if not live:
-            return utcnow()  # seeding: read in the order given
+        if not live:  # seeding: read in the order given; two reads in one microsecond
+            read = max(utcnow(), read + _TICK)  # would be ordered by their ids instead
+            return read
         return min(doc.published, started) if doc.published else started
 
     return when

@@ -51,3 +51,19 @@ def test_candidates_name_their_sagas_and_the_union_is_rebuilt_only_on_change(
     filters["b"] = Prefilter.build(["Greg Becker", "SVB", "Yellen"])
     assert p.saga_prefilters() is not combined
     assert [s for _, s in p.candidates([item("Yellen speaks")])] == [("b",)]
+
+
+def test_seeds_are_read_in_the_order_given_however_fast() -> None:
+    """Seeding dates each document by when it is read, and the engine decides them in
+    that order (ties by document id). Two reads within one microsecond must not tie: the
+    seed naming "X Medical Complex" before the one naming "X" alone would be read second
+    one time in ten, and "X" become an actor of its own."""
+    from itertools import pairwise
+
+    from monitor.pipeline import _batch_clock
+    from monitor.types import Document
+
+    when = _batch_clock(None, None, live=False)
+    doc = Document(id="d", title="t", text="x", url=None, source="s", published=None)
+    times = [when(doc) for _ in range(2000)]
+    assert all(a < b for a, b in pairwise(times))
