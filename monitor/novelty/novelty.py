@@ -135,24 +135,25 @@ def shared_fresh(story: Story, fresh: frozenset[str]) -> int:
     return sum(1 for w, n in story.fresh.items() if n >= 2 or w in fresh)
 
 
-def agreed_fresh(story: Story, fresh: frozenset[str]) -> int:
-    """How many of the story's reports (this one included) headline its most shared
-    fresh word, a word's forms counted together ("betrayal", "betrayed", "betraying"
-    share their first ``ROOT`` letters; the 7-letter cut keeps them apart)."""
-    counts: dict[str, int] = {}
-    for w, n in story.fresh.items():
-        counts[_root(w)] = counts.get(_root(w), 0) + n
-    for r in {_root(w) for w in fresh}:
-        counts[r] = counts.get(r, 0) + 1
-    return max(counts.values(), default=0)
-
-
 ROOT = 6  # letters of a fresh word that its forms share, for a burst
 
 
 def _root(key: str) -> str:
     lang, _, word = key.partition(":")
     return f"{lang}:{word[:ROOT]}"
+
+
+def agreed_fresh(story: Story, fresh: frozenset[str]) -> int:
+    """How many of the story's reports (this one included) headline its most shared
+    fresh word, a word's forms counted together ("betrayal", "betrayed", "betraying"
+    share their first ``ROOT`` letters; the 7-letter cut keeps them apart)."""
+    counts: dict[str, int] = {}
+    for w, n in story.fresh.items():
+        root = _root(w)
+        counts[root] = counts.get(root, 0) + n
+    for root in {_root(w) for w in fresh}:
+        counts[root] = counts.get(root, 0) + 1
+    return max(counts.values(), default=0)
 
 
 def shared_heads(story: Story, item: Item) -> bool:
