@@ -10,8 +10,9 @@ the first to tell a development.
 
 The signs are those of the trade, the same in every saga: the section a page lives in
 (``/opinion/``, ``/commentisfree/``, ``/podcasts/``), a genre label heading
-the title ("Analysis:", "The Papers:", "... | Podcast"), and a headline that asks or
-explains instead of telling ("Why...", "Five things to know"). A word list, kept here on
+the title ("Analysis:", "The Papers:", "... | Podcast"), a headline that asks or
+explains instead of telling ("Why...", "Five things to know"), and one that weighs what
+may happen ("... could force ..."). A word list, kept here on
 purpose: these are the conventions of news sites, not of any one story, and no library
 we know of classifies a page's genre from its URL and headline.
 """
@@ -63,6 +64,10 @@ _EXPLAINS = re.compile(
     r"dlaczego|jak|oto|co (?:to )?oznacza|pourquoi|comment|ce qu)\b"
 )
 
+# A headline that weighs what may happen instead of telling what did ("X could force...",
+# "Y might have...", "... pourrait ..."): the conditional of en and fr, folded.
+_SPECULATES = re.compile(r"\b(?:could|might|would|pourrai(?:t|ent))\b")
+
 
 @dataclass(frozen=True, slots=True)
 class Genre:
@@ -98,6 +103,8 @@ def genre(title: str, url: str | None) -> Genre:
         return Genre(True, "its headline asks a question")
     if _EXPLAINS.search(head):
         return Genre(True, "its headline explains")
+    if _SPECULATES.search(head):
+        return Genre(True, "its headline speculates")
     return NEWS
 
 

@@ -30,6 +30,10 @@ from monitor.novelty.genre import described_speaker, genre, republished, speaks
         ("Here's what happens to deposits above the insured limit", None),
         ("Oto cztery wykresy, które pokazują skutki upadku banku", None),
         ("Pourquoi le conseil a limogé son patron", None),
+        # headlines that weigh what may happen
+        ("Bank collapse 'could force central banks to stop interest rate rises'", None),
+        ("Regulator to say the rules might have become too loose", None),
+        ("La faillite pourrait coûter 10 000 emplois", None),
     ],
 )
 def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
@@ -51,6 +55,7 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         ("Credit Suisse: UBS finds deal to acquire troubled rival", None),
         ("Opinion polls show a swing", "https://example.com/news/opinion-polls-swing"),
         ("Co dalej z bankiem? Jest deklaracja banku centralnego", None),
+        ("Depositors couldn't reach the bank's site as it failed", None),
     ],
 )
 def test_news_is_news(title: str, url: str | None) -> None:
