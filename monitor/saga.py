@@ -129,6 +129,7 @@ class Event:
     key_actors: list[str] = field(default_factory=list)  # who the action is about
     origin: str = "seed"  # "seed": told by a seed document; "story": an alerted development
     feeds: list[str] = field(default_factory=list)  # distinct sources that reported it
+    heads: list[str] = field(default_factory=list)  # the newcomers its reports headlined
 
     @property
     def day(self) -> _date | None:

@@ -195,7 +195,7 @@ def jittered(archive: Path, out: Path, minutes: float, seed: int) -> Path:
 
 
 def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
-        jitter: tuple[float, int] | None = None) -> Any:
+        jitter: tuple[float, int] | None = None, listing: bool = False) -> Any:
     saga = SAGAS[key]
     if not Path(saga["archive"]).is_dir():  # type: ignore[arg-type]
         print(f"== {key}: no archive at {saga['archive']}, skipped")
@@ -228,11 +228,13 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
     cache.save()
     print(f"== {key} {json.dumps(overrides) if overrides else '(defaults)'}: "
           f"{summary.render().splitlines()[-1].strip()}; {time.process_time() - t0:.1f} CPU s")
-    if saga["labels"] is None:
+    if saga["labels"] is None or listing:
         for a in sorted(load_alerts(alerts), key=lambda a: a.created):
             print(f"  {a.kind.value:16} {a.created:%m-%d %H:%M}  "
-                  f"{a.headline if a.kind.value == 'new_development' else a.actors[0]}"[:140])
-        return None
+                  f"{a.headline if a.kind.value == 'new_development' else a.actors[0]}"
+                  f"{'' if a.kind.value == 'new_development' else '  <- ' + a.source_title}"[:160])
+        if saga["labels"] is None:
+            return None
     report = score(load_alerts(alerts), load_labels(Path(saga["labels"])))  # type: ignore[arg-type]
     text = report.render()
     print(text if show else "\n".join(
@@ -278,6 +280,7 @@ def main() -> int:
     ap.add_argument("--trace", help="regex over titles: print their placement")
     ap.add_argument("--why", action="store_true", help="why each confirmed story is new")
     ap.add_argument("--alerts", action="store_true", help="every hit, miss and false alarm")
+    ap.add_argument("--list", action="store_true", help="every alert, in order, with its source")
     ap.add_argument("--until", help="cut the archives (UTC date)")
     ap.add_argument("--seeds", type=Path,
                     help="an unlabelled saga seeded from this folder: its alerts are listed")
@@ -301,7 +304,7 @@ def main() -> int:
         if args.jitter:
             band(key, json.loads(args.set), args.until, args.jitter, args.runs)
         else:
-            one(key, json.loads(args.set), args.until, args.alerts)
+            one(key, json.loads(args.set), args.until, args.alerts, listing=args.list)
     return 0
 
 

@@ -152,6 +152,7 @@ def promote_story(model: SagaModel, story: Story, headline: str, at: str, cause:
             for d, t, u in zip(story.docs, story.titles, story.urls, strict=True)
         ][:MAX_EVIDENCE],
         first_seen=at, cause=cause, origin="story", feeds=list(story.feeds),
+        heads=list(story.heads),
     )
     for aid in event.actors:
         if aid in model.actors:

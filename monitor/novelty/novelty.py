@@ -48,14 +48,16 @@ class Confirmation:
 
 def confirm(
     story: Story, item: Item, known_score: float, settings: NoveltySettings,
-    fresh: frozenset[str] = frozenset(), moved: bool = False,
+    fresh: frozenset[str] = frozenset(), moved: bool = False, told: frozenset[str] = frozenset(),
 ) -> Confirmation:
     """Judge ``story`` as it would be with ``item`` added (the story is not changed);
     ``known_score`` is the item's closeness to the nearest known event. Every report of
     a story is a chance to recognise a retelling: a story any of whose reports comes
-    within ``retell_threshold`` of a known event is never a development."""
+    within ``retell_threshold`` of a known event is never a development. ``told``: the
+    newcomers that the known events nearest to it headlined (``Event.heads``); two
+    headlines naming one of them are another outlet on that development, not a new one."""
     feeds = {source_of(f) for f in [*story.feeds, item.feed]}  # outlets, not their feeds
-    heads = shared_heads(story, item)
+    heads = shared_heads(story, item, told)
     said = shared_fresh(story, fresh) >= settings.shared_fresh or heads
     agreed = agreed_fresh(story, fresh)
     burst = (0 < settings.burst_sources <= min(len(feeds), agreed)
@@ -156,12 +158,13 @@ def agreed_fresh(story: Story, fresh: frozenset[str]) -> int:
     return max(counts.values(), default=0)
 
 
-def shared_heads(story: Story, item: Item) -> bool:
+def shared_heads(story: Story, item: Item, told: frozenset[str] = frozenset()) -> bool:
     """Whether two headlines of the story (this one's included) name the same newcomer:
     "Rival Y to buy lender X", "Y buys X's arm" bring Y into the saga, however close
-    their words come to a known event about X."""
+    their words come to a known event about X. Not one that a known development near it
+    headlined already (``told``): that is the development, told by one more outlet."""
     titled = {n.key for n in item.names if n.in_title}
-    return any(n + (k in titled) >= 2 for k, n in story.heads.items())
+    return any(n + (k in titled) >= 2 for k, n in story.heads.items() if k not in told)
 
 
 def expired(story: Story, now: datetime, settings: NoveltySettings) -> bool:

@@ -169,6 +169,24 @@ def test_two_headlines_naming_one_newcomer_are_no_retelling() -> None:
     assert not verdict.confirmed and verdict.retelling
 
 
+def test_a_newcomer_a_near_development_headlined_is_that_development_again() -> None:
+    """Two stories open on one development before either is confirmed ("DOJ, SEC launch
+    probes", "Justice Department opens probe"). Once the first is alerted, headlining the
+    Justice Department (``told``), the second one's headlines naming it again are one
+    more outlet on that development, not a second one."""
+    close = S.retell_threshold + 0.05
+    st = story(["f1"], score=close)
+    st.names, st.heads = {"justice department": 1}, {"justice department": 1}
+    again = item(unit((0, 1.0)), feed="f2", names=(name("Justice Department"),))
+    assert confirm(st, again, close, S).confirmed
+    verdict = confirm(st, again, close, S, told=frozenset({"justice department"}))
+    assert not verdict.confirmed and verdict.retelling
+    far = S.retell_threshold - 0.1  # far from that development, its newcomer makes news
+    other = story(["f1"], score=far)
+    other.names = {"justice department": 1}
+    assert confirm(other, again, far, S, told=frozenset({"justice department"})).confirmed
+
+
 def test_two_feeds_of_one_outlet_are_one_source() -> None:
     """An outlet's front page and its world section are one source; two channels on a
     platform that hosts many publishers are two."""
