@@ -143,7 +143,10 @@ def speaks(title: str, name: str) -> bool:
     if _SPEECH.match(follows) or _SPEECH.match(" ".join(_WORDS.findall(after)[1:2])):
         return True  # "Name says", "Name reportedly says"
     last = _WORDS.findall(before)[-1:]
-    return bool(last) and _SPEECH.match(last[0]) is not None  # "..., warns Name"
+    # "..., warns Name" ends the headline or a clause of it; "chair says Name will not be
+    # minister" tells what the chair said about Name
+    ends = len(_WORDS.findall(after)) <= 3 or re.match(r"\s*[,:;(\-–—|]", after) is not None
+    return bool(last) and ends and _SPEECH.match(last[0]) is not None
 
 
 # The nouns that describe a speaker by what he does ("market expert", "former CEO",

@@ -93,6 +93,9 @@ def test_a_speaker_in_the_headline_is_recognised(title: str, name: str) -> None:
         ("Doe Holdings says profits rose", "Jo Doe"),  # a surname under four letters
         ("Mester named to lead the review", "Loretta Mester"),  # by surname, no statement
         ("Each semester says more about fees", "Loretta Mester"),  # a word holding it
+        # what someone said about her: she is its subject, not its speaker
+        ("New cabinet meets, as party chair says Jane Doe will not be minister for culture",
+         "Jane Doe"),
     ],
 )
 def test_an_actor_in_the_headline_is_no_speaker(title: str, name: str) -> None:
