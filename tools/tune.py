@@ -1,7 +1,7 @@
 """Try a novelty change on both sagas in about a minute (issue 12): the tuning loop.
 
     .venv/bin/python tools/tune.py [--saga openai|svb|uk|gaza] [--set '{"min_sources": 3}']
-                                        [--trace REGEX] [--alerts] [--until DATE]
+                                        [--trace REGEX] [--alerts] [--list] [--until DATE]
     .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
 
 ``benchmarks/quality.py`` runs the product as a user would (``monitor seed``, ``monitor
