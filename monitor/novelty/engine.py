@@ -7,10 +7,9 @@ the only thing changed, and only through ``grow``.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from monitor.config import NoveltySettings
 from monitor.embed import unpack_many
@@ -41,13 +40,14 @@ from monitor.novelty.novelty import (
     expired,
     fresh_words,
     novel_words,
+    told_names,
 )
 from monitor.novelty.relevance import relevance
 from monitor.novelty.stories import assign, moved_on
 from monitor.novelty.text import actor_alert, clearest_title, development_alert
 from monitor.novelty.types import Item, Memory, Name, Placement
 from monitor.saga import SagaModel, Story
-from monitor.types import Alert, Document, parse_dt
+from monitor.types import Alert, Document
 
 
 @dataclass
@@ -195,7 +195,8 @@ class Engine:
         story = self.model.stories.get(sid)
         moved = story is not None and not tentative(story.titles[0]) and any(
             moved_on(self.memory, e, item) for e in (story.nearest_event, nearest[0]))
-        told = self._told(item, (nearest[0], story.nearest_event if story else None))
+        told = told_names(self.model.events, (nearest[0], story.nearest_event if story else None),
+                          item.published, self.s.story_window_h)
         verdict = confirm(story, item, nearest[1], self.s, fresh, moved, told) if story else None
         if talk and verdict is not None and verdict.confirmed:
             verdict = replace(verdict, confirmed=False)
@@ -230,22 +231,6 @@ class Engine:
         result.alerts += self._central_actors(story, event.id, item)
         event.key_actors = self._key_actors(story)
         self.memory = with_keys(self.memory, event.id, event.key_actors)
-
-    def _told(self, item: Item, events: tuple[str | None, ...]) -> frozenset[str]:
-        """The newcomers headlined by ``events`` (the known ones nearest a story), when
-        alerted within the story window before ``item``: a later outlet's report of the
-        same development headlines them too. Days later the same name heads other news."""
-        window = timedelta(hours=self.s.story_window_h)
-        out: set[str] = set()
-        for eid in events:
-            event = self.model.events.get(eid or "")
-            at = parse_dt(event.first_seen) if event and event.first_seen else None
-            if event and at and item.published - at <= window:
-                out.update(event.heads)
-        if out:  # a name many developments headlined is the saga's subject, not their news
-            subject = Counter(k for e in self.model.events.values() for k in e.heads)
-            out = {k for k in out if subject[k] < 2}
-        return frozenset(out)
 
     def _key_actors(self, story: Story) -> list[str]:
         """The actors a development brought into the saga: the newcomers its reports share

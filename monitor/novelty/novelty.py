@@ -27,6 +27,8 @@ explainer, a podcast -- has none of these.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,7 +36,7 @@ from monitor.config import NoveltySettings
 from monitor.lexicon import fold
 from monitor.novelty.actors import source_of
 from monitor.novelty.types import Item
-from monitor.saga import Story
+from monitor.saga import Event, Story
 from monitor.types import parse_dt
 
 
@@ -165,6 +167,24 @@ def shared_heads(story: Story, item: Item, told: frozenset[str] = frozenset()) -
     headlined already (``told``): that is the development, told by one more outlet."""
     titled = {n.key for n in item.names if n.in_title}
     return any(n + (k in titled) >= 2 for k, n in story.heads.items() if k not in told)
+
+
+def told_names(events: Mapping[str, Event], nearest: Iterable[str | None], now: datetime,
+               window_h: float) -> frozenset[str]:
+    """The newcomers headlined by the known events ``nearest`` a story (``Event.heads``),
+    when alerted within ``window_h`` hours before ``now``: a later outlet's report of the
+    same development headlines them too. Days later the same name heads other news, and a
+    name that several developments headlined is the saga's subject, not any one's news."""
+    out: set[str] = set()
+    for eid in nearest:
+        event = events.get(eid or "")
+        at = parse_dt(event.first_seen) if event and event.first_seen else None
+        if event and at and now - at <= timedelta(hours=window_h):
+            out.update(event.heads)
+    if out:
+        subject = Counter(k for e in events.values() for k in e.heads)
+        out = {k for k in out if subject[k] < 2}
+    return frozenset(out)
 
 
 def expired(story: Story, now: datetime, settings: NoveltySettings) -> bool:

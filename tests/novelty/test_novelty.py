@@ -1,8 +1,15 @@
 from datetime import timedelta
 
 from monitor.config import NoveltySettings
-from monitor.novelty.novelty import confirm, content_words, expired, fresh_words, novel_words
-from monitor.saga import Story
+from monitor.novelty.novelty import (
+    confirm,
+    content_words,
+    expired,
+    fresh_words,
+    novel_words,
+    told_names,
+)
+from monitor.saga import Event, Story
 from novelty.helpers import T0, item, name, unit
 
 S = NoveltySettings()
@@ -185,6 +192,23 @@ def test_a_newcomer_a_near_development_headlined_is_that_development_again() -> 
     other = story(["f1"], score=far)
     other.names = {"justice department": 1}
     assert confirm(other, again, far, S, told=frozenset({"justice department"})).confirmed
+
+
+def test_the_names_told_are_a_recent_near_development_s_own() -> None:
+    """A development alerted hours ago still tells the newcomers it headlined; one alerted
+    days ago does not (the same name heads other news), nor does a name that several
+    developments headlined (the saga's subject, like the hospital of a siege)."""
+    def event(eid: str, hours_ago: float, heads: list[str]) -> Event:
+        at = (T0 - timedelta(hours=hours_ago)).isoformat()
+        return Event(id=eid, action="", actors=[], date=None, statement=eid, first_seen=at,
+                     origin="story", heads=heads)
+
+    events = {e.id: e for e in (event("probe", 3, ["justice department", "harbor hospital"]),
+                                event("siege", 30, ["harbor hospital"]),
+                                event("fears", 120, ["globex bank"]))}
+    assert told_names(events, ("probe", None), T0, 48) == {"justice department"}
+    assert told_names(events, ("fears",), T0, 48) == frozenset()  # five days ago
+    assert told_names(events, (None, "nowhere"), T0, 48) == frozenset()
 
 
 def test_two_feeds_of_one_outlet_are_one_source() -> None:
