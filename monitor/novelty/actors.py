@@ -90,10 +90,19 @@ def without_role(name: str) -> str:
     return " ".join(tokens[cut:])
 
 
-def initials(name: str) -> str:
-    """"North Atlantic Treaty Organization" -> "nato" (capitalised words only)."""
-    words = [w for w in name.replace("-", " ").split() if w[:1].isupper()]
-    return "".join(fold(w[0]) for w in words) if len(words) >= 2 else ""
+def written_as_acronym(surface: str) -> bool:
+    """"HTB", "BoG": one word of capitals, small letters between them at most."""
+    return (" " not in surface.strip() and sum(c.isupper() for c in surface) >= 2
+            and surface[:1].isupper() and surface[-1:].isupper())
+
+
+def acronyms(name: str) -> frozenset[str]:
+    """The acronyms a name of two words or more may go by, folded: the initials of its
+    capitalised words ("Office for Acme Trade" -> "oat") and of all its words ("Bank of
+    Globex" -> "bog", as in "BoG"). Newsrooms do both, and no one rule covers both."""
+    words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
+    caps = [w for w in words if w[:1].isupper()]
+    return frozenset("".join(fold(w[0]) for w in ws) for ws in (caps, words) if len(ws) >= 2)
 
 
 def outlet_of(feed_url: str) -> str:
@@ -200,9 +209,10 @@ class Resolver:
         for a in model.actors.values():
             if a.kind == "org":
                 for form in (a.name, *a.aliases):
-                    key = fold(form) if form.isupper() else initials(form)
-                    if len(key) >= 3:
-                        self.acronyms.setdefault(key, a.id)
+                    for key in ({fold(form)} if written_as_acronym(form)
+                                else sorted(acronyms(form))):
+                        if len(key) >= 3:
+                            self.acronyms.setdefault(key, a.id)
 
     def resolve(self, surface: str) -> str | None:
         f = fold(surface)
@@ -222,9 +232,9 @@ class Resolver:
             len(tokens) == 1 or _first_agrees(self.model, next(iter(last)), tokens[-2])
         ):
             return next(iter(last))
-        acro = f if surface.isupper() else initials(surface)
-        if len(acro) >= 3 and acro in self.acronyms:
-            return self.acronyms[acro]
+        for acro in {f} if written_as_acronym(surface) else sorted(acronyms(surface)):
+            if len(acro) >= 3 and acro in self.acronyms:
+                return self.acronyms[acro]
         if len(f) >= 6:
             for form, aid in self.long_forms:
                 # Not rapidfuzz: the question is only "one edit at most" on name forms of
@@ -317,7 +327,7 @@ def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
     )
 
 
-def canonical(names: Iterable[Name], tracked: Mapping[str, object]) -> list[Name]:
+def canonical(names: Iterable[Name], tracked: Mapping[str, NameSeen]) -> list[Name]:
     """The names, each keyed as a tracked newcomer it is a one-letter variant of, or
     another transliteration of (``translit``), or the acronym of ("HTB"): one person under
     the spellings of several languages ("Oleksandr Kovalenkiy", "Ołeksandr Kowalenki") or
@@ -327,9 +337,8 @@ def canonical(names: Iterable[Name], tracked: Mapping[str, object]) -> list[Name
     out: list[Name] = []
     for n in names:
         key, words = n.key, len(n.key.split())
-        if key not in tracked and n.text.isupper() and 3 <= len(key) <= 6 and " " not in key:
-            full = next((k for k in tracked if len(k.split()) == len(key)
-                         and "".join(w[0] for w in k.split()) == key), None)
+        if key not in tracked and written_as_acronym(n.text) and 3 <= len(key) <= 6:
+            full = next((k for k, seen in tracked.items() if key in acronyms(seen.name)), None)
             out.append(n if full is None else replace(n, key=full))  # "HTB"
             continue
         if key in tracked or len(key) < 12:

@@ -8,7 +8,7 @@ from monitor.novelty.actors import (
     ready,
     track,
 )
-from monitor.saga import Actor, SagaModel
+from monitor.saga import Actor, NameSeen, SagaModel
 from novelty.helpers import name
 
 
@@ -120,6 +120,21 @@ def test_a_longer_or_shorter_form_of_a_known_actor_is_that_actor() -> None:
     assert r.overlapping("Holdings") is None and r.overlapping("Acme") is None
 
 
+def test_an_acronym_is_the_known_name_it_stands_for_and_back() -> None:
+    """Newsrooms write the initials of a name's capitalised words ("SEC" for Securities
+    and Exchange Commission) or of all its words ("BoE", "DOJ"): both are the actor."""
+    m = model()
+    for aid, nm in [("sec", "Securities and Exchange Commission"), ("boe", "Bank of England"),
+                    ("doj", "DOJ")]:
+        m.actors[aid] = Actor(id=aid, name=nm, kind="org")
+    r = Resolver(m)
+    assert r.resolve("SEC") == "sec"
+    assert r.resolve("BoE") == "boe"
+    assert r.resolve("Department of Justice") == "doj"
+    assert r.resolve("Bank of Canada") is None  # "boc": no one's initials here
+    assert r.resolve("Sec") is None  # a word, not an acronym
+
+
 def test_news_outlets_report_the_saga_and_are_not_in_it() -> None:
     feeds = ["cbsnews", "bbci", "ft"]
     for outlet in ("reuters", "the guardian", "wall street journal", "cbs", "ft", "cbsnews"):
@@ -200,7 +215,10 @@ def test_a_transliteration_or_slip_of_a_tracked_newcomer_is_that_newcomer() -> N
     from monitor.novelty.actors import canonical
     from monitor.novelty.types import Name
 
-    tracked = {"volodymyr zelenskyy": object(), "jan nowak": object()}
+    def seen(name: str) -> NameSeen:
+        return NameSeen(name=name, kind="person")
+
+    tracked = {"volodymyr zelenskyy": seen("Volodymyr Zelenskyy"), "jan nowak": seen("Jan Nowak")}
 
     def key(text: str) -> str:
         n = Name(text=text, key=text.lower(), kind="person", in_title=False)
@@ -213,9 +231,14 @@ def test_a_transliteration_or_slip_of_a_tracked_newcomer_is_that_newcomer() -> N
     assert key("Wołodymyr Zełenski".replace("ł", "l")) == "volodymyr zelenskyy"
     assert key("Volodymyr Zelinsky") == "volodymyr zelinsky"  # another vowel: another man
     assert key("Volodymyr") == "volodymyr"  # not as many words
-    tracked["swiss national bank"] = object()
+    tracked["swiss national bank"] = seen("Swiss National Bank")
     assert key("SNB") == "swiss national bank"  # its initials, written as an acronym
     assert key("Snb") == "snb"
+    # with or without its small words, as newsrooms write them
+    tracked["securities and exchange commission"] = seen("Securities and Exchange Commission")
+    tracked["department of justice"] = seen("Department of Justice")
+    assert key("SEC") == "securities and exchange commission"
+    assert key("DOJ") == "department of justice"
 
 
 def test_a_person_the_headline_names_by_his_surname_is_in_the_title() -> None:
