@@ -19,6 +19,7 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from monitor.config import NoveltySettings
@@ -96,6 +97,7 @@ def written_as_acronym(surface: str) -> bool:
             and surface[:1].isupper() and surface[-1:].isupper())
 
 
+@lru_cache(maxsize=65536)  # asked of every tracked name for each acronym a report holds
 def acronyms(name: str) -> frozenset[str]:
     """The acronyms a name of two words or more may go by, folded: the initials of its
     capitalised words ("Office for Acme Trade" -> "oat") and of all its words ("Bank of
@@ -353,6 +355,7 @@ def canonical(names: Iterable[Name], tracked: Mapping[str, NameSeen]) -> list[Na
     return out
 
 
+@lru_cache(maxsize=65536)  # asked of every tracked name for each long name a report holds
 def translit(key: str) -> str:
     """What the spellings of one foreign name in our languages share, folded: "w" for
     "v" (Polish), no doubled letter, no final "-y", "-i", "-ij" ("Kovalenkyy",
