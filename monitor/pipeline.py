@@ -38,7 +38,7 @@ from monitor.errors import ConflictError
 from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
 from monitor.nlp_pool import TextAnalyzer
-from monitor.novelty import Engine, Placement, far, saga_centroid
+from monitor.novelty import Engine, Known, Placement, far, known_of
 from monitor.prefilter import Prefilter, SagaPrefilters
 from monitor.saga import Curation, SagaModel
 from monitor.store import Store
@@ -108,8 +108,9 @@ class Pipeline:
         self._prefilters: dict[str, tuple[int, tuple[str, ...], Prefilter | None]] = {}
         # The sagas' prefilters combined, with the prefilters it was built of.
         self._combined: tuple[tuple[tuple[str, Prefilter], ...], SagaPrefilters] | None = None
-        # What each saga is about (its centroid), at a model version.
-        self._centroids: dict[str, tuple[int, np.ndarray | None]] = {}
+        # Each saga's known events' vectors, unpacked (its centroid: what it is about),
+        # reused by the next batch while the saga holds the same events.
+        self._known: dict[str, Known] = {}
 
     # -- models ------------------------------------------------------------------
     def _saga(self, name: str | None) -> SagaSettings:
@@ -353,13 +354,12 @@ class Pipeline:
         of a prefilter are, and the full analysis costs ten times more."""
         centroids: dict[str, np.ndarray] = {}
         for s in sagas:
-            version, model = self._current(s)
-            cached = self._centroids.get(s.name)
-            if cached is None or cached[0] != version:
-                cached = (version, saga_centroid(model) if model is not None else None)
-                self._centroids[s.name] = cached
-            if cached[1] is not None:
-                centroids[s.name] = cached[1]
+            _, model = self._current(s)
+            if model is None:
+                continue
+            known = self._known[s.name] = known_of(model, self._known.get(s.name))
+            if len(known.rows):
+                centroids[s.name] = known.centroid
         if not centroids:
             return {}
         leads = self.analyzer.leads(docs)
@@ -387,7 +387,8 @@ class Pipeline:
         version, stored = self._current(s)
         model = stored if stored is not None else self._fresh_model(s, now or utcnow())
         self._forget(s.name)  # changed from here on: kept again once saved
-        engine = Engine(model, self.settings.novelty)
+        engine = Engine(model, self.settings.novelty, self._known.get(s.name))
+        self._known[s.name] = engine.known
         results = engine.run(
             analyses, skimmed=skimmed, seeding=quiet, clock=_batch_clock(clock, now, live=not quiet)
         )

@@ -13,8 +13,8 @@ Embeddings come from ``monitor.embed`` (computed in the NLP workers).
 """
 
 from monitor.novelty.engine import Engine, Result
-from monitor.novelty.memory import saga_centroid
+from monitor.novelty.memory import Known, known_of
 from monitor.novelty.relevance import far
 from monitor.novelty.types import Placement
 
-__all__ = ["Engine", "Placement", "Result", "far", "saga_centroid"]
+__all__ = ["Engine", "Known", "Placement", "Result", "far", "known_of"]

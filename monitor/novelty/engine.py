@@ -33,7 +33,15 @@ from monitor.novelty.actors import (
     track,
 )
 from monitor.novelty.genre import described_speaker, genre, republished, speaks, tentative
-from monitor.novelty.memory import memory_of, with_keys, with_known, with_story, without_story
+from monitor.novelty.memory import (
+    Known,
+    known_of,
+    memory_of,
+    with_keys,
+    with_known,
+    with_story,
+    without_story,
+)
 from monitor.novelty.novelty import (
     confirm,
     content_words,
@@ -105,10 +113,13 @@ def _peripheral_names(an: Analysis) -> list[Name]:
 class Engine:
     """Decides a batch; holds the resolver and memory between items of one batch."""
 
-    def __init__(self, model: SagaModel, settings: NoveltySettings) -> None:
+    def __init__(self, model: SagaModel, settings: NoveltySettings,
+                 known: Known | None = None) -> None:
+        """``known``: the known vectors an earlier batch unpacked (``memory.known_of``)."""
         self.model = model
         self.s = settings
-        self.memory: Memory = memory_of(model)
+        self.known = known_of(model, known)
+        self.memory: Memory = memory_of(model, self.known)
         self._resolver: Resolver | None = None
         self._names_key: tuple[int, int] = (-1, -1)
         self.changed = False  # the model took something in (reports, names, words)
@@ -138,7 +149,7 @@ class Engine:
         gone = [sid for sid, st in self.model.stories.items() if expired(st, now, self.s)]
         if gone:
             grow.prune(self.model, gone, now.isoformat(), now)
-            self.memory = memory_of(self.model)
+            self.memory = memory_of(self.model, self.known)
 
     def _one(self, an: Analysis, seeding: bool, now: datetime) -> Result:
         seed = seeding or not self.model.events  # the first document founds a fresh saga

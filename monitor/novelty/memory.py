@@ -6,7 +6,7 @@ row by row as the batch adds stories and events, so a batch never re-reads the m
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -16,23 +16,44 @@ from monitor.novelty.types import Memory, centroid
 from monitor.saga import SagaModel
 
 
-def memory_of(model: SagaModel) -> Memory:
-    known_rows: list[str] = []
-    known_owner: list[str] = []
-    for e in model.events.values():
-        known_rows += e.vectors
-        known_owner += [e.id] * len(e.vectors)
+@dataclass(frozen=True, slots=True, eq=False)
+class Known:
+    """The known events' vectors, unpacked, with what they were unpacked from: a batch
+    whose model holds the same events reuses them (``known_of``). An event's vectors are
+    written once, when it is seeded or alerted, so its id and its count of vectors tell
+    whether they changed."""
+
+    signature: tuple[tuple[str, int], ...]
+    rows: np.ndarray
+    owners: tuple[str, ...]
+    centroid: np.ndarray
+
+
+def known_of(model: SagaModel, cached: Known | None = None) -> Known:
+    """The model's known vectors: ``cached`` when it holds the same events, else decoded
+    afresh (base64 of every vector: a million decodes on a six-week replay otherwise)."""
+    signature = tuple((e.id, len(e.vectors)) for e in model.events.values())
+    if cached is not None and cached.signature == signature:
+        return cached
+    owners = tuple(e.id for e in model.events.values() for _ in e.vectors)
+    rows = unpack_many([v for e in model.events.values() for v in e.vectors])
+    return Known(signature, rows, owners, centroid(rows))
+
+
+def memory_of(model: SagaModel, cached: Known | None = None) -> Memory:
+    """What the engine compares reports with, from the stored model (``cached``: the
+    known vectors of an earlier batch, reused when the events are the same)."""
+    known = known_of(model, cached)
     story_rows: list[str] = []
     story_owner: list[str] = []
     for s in model.stories.values():
         first = s.vectors[:2]  # the first report anchors the story (see engine._story)
         story_rows += first
         story_owner += [s.id] * len(first)
-    known = unpack_many(known_rows)
     return Memory(
-        known=known,
-        centroid=centroid(known),
-        known_owner=tuple(known_owner),
+        known=known.rows,
+        centroid=known.centroid,
+        known_owner=known.owners,
         stories=unpack_many(story_rows),
         story_owner=tuple(story_owner),
         story_names={s.id: frozenset(s.names) | frozenset(s.novel) for s in model.stories.values()},
@@ -46,10 +67,6 @@ def memory_of(model: SagaModel) -> Memory:
     )
 
 
-def saga_centroid(model: SagaModel) -> np.ndarray | None:
-    """What the saga is about (``Memory.centroid``), None for a model with no event."""
-    rows = [v for e in model.events.values() for v in e.vectors]
-    return centroid(unpack_many(rows)) if rows else None
 
 
 def _rows(vecs: np.ndarray) -> np.ndarray:

@@ -1,0 +1,37 @@
+"""What the engine compares reports with: the known events' vectors, unpacked once and
+reused while the saga holds the same events."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from monitor.embed import pack
+from monitor.novelty.memory import known_of, memory_of
+from monitor.saga import Event, SagaModel
+from novelty.helpers import unit
+
+
+def _event(eid: str, *vecs: np.ndarray) -> Event:
+    return Event(id=eid, action="", actors=[], date=None, statement=eid,
+                 vectors=[pack(v) for v in vecs])
+
+
+def test_known_vectors_are_reused_while_the_events_are_the_same() -> None:
+    model = SagaModel(name="s")
+    model.events["a"] = _event("a", unit((0, 1.0)), unit((1, 1.0)))
+    first = known_of(model)
+    assert first.owners == ("a", "a") and first.rows.shape[0] == 2
+    assert known_of(model, first) is first  # the next batch decodes nothing
+    model.events["b"] = _event("b", unit((2, 1.0)))  # a development alerted meanwhile
+    second = known_of(model, first)
+    assert second is not first and second.owners == ("a", "a", "b")
+    # the memory built on the reused vectors is the one built from scratch
+    fresh, reused = memory_of(model), memory_of(model, second)
+    assert np.array_equal(fresh.known, reused.known)
+    assert np.allclose(fresh.centroid, reused.centroid)
+    assert fresh.known_owner == reused.known_owner
+
+
+def test_a_saga_with_no_event_knows_nothing() -> None:
+    known = known_of(SagaModel(name="s"))
+    assert known.rows.shape[0] == 0 and known.owners == ()
