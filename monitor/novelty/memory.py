@@ -20,10 +20,11 @@ from monitor.saga import SagaModel
 class Known:
     """The known events' vectors, unpacked, with what they were unpacked from: a batch
     whose model holds the same events reuses them (``known_of``). An event's vectors are
-    written once, when it is seeded or alerted, so its id and its count of vectors tell
-    whether they changed."""
+    written once, when it is seeded or alerted, so its id, its count of vectors and its
+    first and last vector tell whether they changed (a saga seeded again from edited
+    documents keeps its events' ids)."""
 
-    signature: tuple[tuple[str, int], ...]
+    signature: tuple[tuple[str, int, str, str], ...]
     rows: np.ndarray
     owners: tuple[str, ...]
     centroid: np.ndarray
@@ -32,7 +33,8 @@ class Known:
 def known_of(model: SagaModel, cached: Known | None = None) -> Known:
     """The model's known vectors: ``cached`` when it holds the same events, else decoded
     afresh (base64 of every vector: a million decodes on a six-week replay otherwise)."""
-    signature = tuple((e.id, len(e.vectors)) for e in model.events.values())
+    signature = tuple((e.id, len(e.vectors), e.vectors[0] if e.vectors else "",
+                       e.vectors[-1] if e.vectors else "") for e in model.events.values())
     if cached is not None and cached.signature == signature:
         return cached
     owners = tuple(e.id for e in model.events.values() for _ in e.vectors)

@@ -25,6 +25,9 @@ def test_known_vectors_are_reused_while_the_events_are_the_same() -> None:
     model.events["b"] = _event("b", unit((2, 1.0)))  # a development alerted meanwhile
     second = known_of(model, first)
     assert second is not first and second.owners == ("a", "a", "b")
+    # seeded again from an edited document: same id, as many vectors, other ones
+    model.events["b"] = _event("b", unit((3, 1.0)))
+    assert known_of(model, second) is not second
     # the memory built on the reused vectors is the one built from scratch
     fresh, reused = memory_of(model), memory_of(model, second)
     assert np.array_equal(fresh.known, reused.known)
