@@ -393,6 +393,15 @@ def is_group(key: str, kind: str) -> bool:
         kind == "person" and words[-1] == "banks")
 
 
+# A title of nobility and its holder, then "of": what follows is the place the title is
+# named after ("Baroness Doe of Little Harbor"), not a party to anything. en, fr.
+_TERRITORIAL = re.compile(
+    r"\b(?:lord|lady|baron|baroness|earl|countess|duke|duchess|viscount|viscountess|"
+    r"marquess|marchioness|prince|princess|comte|duc)\s+(?:[A-Z][\w'’-]*\s+){1,2}"
+    r"(?:of|de|d')\s*$", re.IGNORECASE,
+)
+
+
 def names_in(
     sentences: Iterable[Sentence],
     resolver: Resolver,
@@ -419,6 +428,8 @@ def names_in(
                 known[aid] = None
             elif strict and m.spacy_label not in ("PER", "ORG") and " " not in m.text.strip():
                 continue  # a lone capitalised word is a name only if the NER says so
+            elif _TERRITORIAL.search(sent.text[:m.start]):
+                continue  # "Lord Doe of Little Harbor": the place a title is named after
             elif (name := _name(m, sent.index == 0 and has_title, ignored)) is not None:
                 # running text, and for a one-word name not the sentence's first word
                 prose = not sent.titlecase and (

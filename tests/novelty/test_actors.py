@@ -74,6 +74,16 @@ def test_places_and_abbreviations_are_never_actors() -> None:
     assert [n.text for n in new] == ["Credit Suisse"]
 
 
+def test_the_place_a_title_of_nobility_is_named_after_is_no_actor() -> None:
+    text = "Baroness Jane Doe of Little Harbor met Globex Bank"
+    s = _sentence(text, Mention("Jane Doe", 9, 17, "person", "PER"),
+                  Mention("Little Harbor", 21, 34, "org", "ORG"),
+                  Mention("Globex Bank", 39, 50, "org", "ORG"))
+    assert text[21:34] == "Little Harbor" and text[39:50] == "Globex Bank"
+    _, new = names_in([s], Resolver(model()), [], has_title=False, strict=True)
+    assert [n.text for n in new] == ["Jane Doe", "Globex Bank"]
+
+
 def test_strict_ner_keeps_only_people_and_organisations() -> None:
     s = _sentence("Stocks fell as Signature Bank closed", Mention("Stocks", 0, 6, "org", None),
                   Mention("Signature Bank", 15, 29, "org", "ORG"))
