@@ -93,8 +93,8 @@ def is_market(name: str) -> bool:
     return fold(name).strip() in MARKETS
 
 
-# The seats of government and the legislatures a report names as if they acted ("the
-# White House says", "Congress must act", "Sejm przyjął"): like a capital, each stands for
+# The seats of government, the legislatures and the cabinet a report names as if they acted
+# ("the White House says", "Congress must act", "Sejm przyjął"): like a capital, each stands for
 # a country's government, which is in every political story and enters none. Folded; the
 # countries whose press we read, and the European Union.
 SEATS = frozenset({
@@ -104,6 +104,8 @@ SEATS = frozenset({
     "elysee", "matignon", "assemblee nationale", "senat", "sejm", "kongres", "bialy dom",
     "kreml", "kremlin", "bundestag", "european parliament", "parlament europejski",
     "parlement europeen", "administracja usa", "us administration",
+    # the ministers together: the government as it meets, which every reshuffle fills
+    "cabinet", "the cabinet", "gabinet", "rada ministrow", "conseil des ministres",
 })
 
 

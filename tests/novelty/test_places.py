@@ -24,12 +24,13 @@ def test_names_holding_a_country_are_not_places(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["White House", "Senate", "U.S. Senate", "Congress", "Sejm",
-                                  "Kremlin", "Downing Street", "Biały Dom"])
+                                  "Kremlin", "Downing Street", "Biały Dom", "Cabinet",
+                                  "Rada Ministrów"])
 def test_seats_of_power_stand_for_governments(name: str) -> None:
     assert is_seat(name)
 
 
 @pytest.mark.parametrize("name", ["Senate Banking Committee", "House Speaker", "Treasury",
-                                  "Whitehouse Capital"])
+                                  "Whitehouse Capital", "Cabinet Office"])
 def test_what_only_starts_like_a_seat_is_not_one(name: str) -> None:
     assert not is_seat(name)
