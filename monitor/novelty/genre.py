@@ -66,7 +66,7 @@ _EXPLAINS = re.compile(
 
 # A headline that weighs what may happen instead of telling what did ("X could force...",
 # "Y might have...", "... pourrait ..."): the conditional of en and fr, folded.
-_SPECULATES = re.compile(r"\b(?:could|might|would|pourrai(?:t|ent))\b")
+_SPECULATES = re.compile(r"\b(?:could|might|would|pourrai(?:t|ent))\b(?!-)")  # not "would-be"
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,8 +69,6 @@ def memory_of(model: SagaModel, cached: Known | None = None) -> Memory:
     )
 
 
-
-
 def _rows(vecs: np.ndarray) -> np.ndarray:
     return np.asarray(vecs, dtype=np.float32).reshape(-1, DIM)
 

@@ -56,6 +56,7 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         ("Opinion polls show a swing", "https://example.com/news/opinion-polls-swing"),
         ("Co dalej z bankiem? Jest deklaracja banku centralnego", None),
         ("Depositors couldn't reach the bank's site as it failed", None),
+        ("Would-be buyer of the failed bank walks away", None),
     ],
 )
 def test_news_is_news(title: str, url: str | None) -> None:
