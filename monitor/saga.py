@@ -130,6 +130,7 @@ class Event:
     origin: str = "seed"  # "seed": told by a seed document; "story": an alerted development
     feeds: list[str] = field(default_factory=list)  # distinct sources that reported it
     heads: list[str] = field(default_factory=list)  # the newcomers its reports headlined
+    follows: str | None = None  # the plan (talks, an offer) it took to its next stage
 
     @property
     def day(self) -> _date | None:

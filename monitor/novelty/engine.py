@@ -37,6 +37,7 @@ from monitor.novelty.memory import (
     Known,
     known_of,
     memory_of,
+    with_done,
     with_keys,
     with_known,
     with_story,
@@ -204,8 +205,10 @@ class Engine:
         """``talk``: the item is talk about the news (``genre``); it joins or opens the
         story, but is not one of its sources and confirms nothing."""
         story = self.model.stories.get(sid)
-        moved = story is not None and not tentative(story.titles[0]) and any(
-            moved_on(self.memory, e, item) for e in (story.nearest_event, nearest[0]))
+        plan = None if story is None or tentative(story.titles[0]) else next(
+            (e for e in (story.nearest_event, nearest[0]) if moved_on(self.memory, e, item)),
+            None)
+        moved = plan is not None
         told = told_names(self.model.events, (nearest[0], story.nearest_event if story else None),
                           item.published, self.s.story_window_h)
         verdict = confirm(story, item, nearest[1], self.s, fresh, moved, told) if story else None
@@ -226,6 +229,9 @@ class Engine:
             return
         headline = clearest_title(story, moved)
         event = grow.promote_story(self.model, story, headline, at, item.doc_id)
+        if plan is not None:  # the deal after the talks: the talks are done
+            event.follows = plan
+            self.memory = with_done(self.memory, plan)
         grow.said(self.model, story.fresh, self.s.rare_reports)
         # the event's vectors (its reports', this one's included), as the stored model has them
         self.memory = with_known(

@@ -62,7 +62,8 @@ def memory_of(model: SagaModel, cached: Known | None = None) -> Memory:
         story_heads={s.id: frozenset(s.heads) for s in model.stories.values()},
         brought={a: e.id for e in model.events.values() if e.origin == "story"
                  for a in e.key_actors},
-        tentative=frozenset(e.id for e in model.events.values() if tentative(e.statement)),
+        tentative=frozenset(e.id for e in model.events.values() if tentative(e.statement))
+        - {e.follows for e in model.events.values()},  # a plan done is no plan any more
         start=min(
             (e.day for e in model.events.values() if e.origin == "seed" and e.day), default=None
         ),
@@ -113,6 +114,12 @@ def without_story(memory: Memory, owner: str) -> Memory:
         story_names={k: v for k, v in memory.story_names.items() if k != owner},
         story_heads={k: v for k, v in memory.story_heads.items() if k != owner},
     )
+
+
+def with_done(memory: Memory, plan: str) -> Memory:
+    """``plan`` (talks, an offer) was taken to its next stage: a later report of that
+    stage retells it, and moves no plan on."""
+    return replace(memory, tentative=memory.tentative - {plan})
 
 
 def with_keys(memory: Memory, owner: str, actors: list[str]) -> Memory:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from monitor.embed import pack
-from monitor.novelty.memory import known_of, memory_of
+from monitor.novelty.memory import known_of, memory_of, with_done
 from monitor.saga import Event, SagaModel
 from novelty.helpers import unit
 
@@ -38,3 +38,19 @@ def test_known_vectors_are_reused_while_the_events_are_the_same() -> None:
 def test_a_saga_with_no_event_knows_nothing() -> None:
     known = known_of(SagaModel(name="s"))
     assert known.rows.shape[0] == 0 and known.owners == ()
+
+
+def test_a_plan_taken_to_its_next_stage_is_no_plan_any_more() -> None:
+    """Talks alerted, then the deal: a second story on the deal (another outlet's
+    wording, another language) is not the talks' next stage again, so it does not pass
+    the retell gate as one. Kept across restarts by ``Event.follows``."""
+    model = SagaModel(name="s")
+    talks = _event("talks", unit((0, 1.0)))
+    talks.statement = "Globex in talks to buy Acme's UK arm"
+    model.events["talks"] = talks
+    assert memory_of(model).tentative == {"talks"}
+    assert with_done(memory_of(model), "talks").tentative == frozenset()
+    deal = _event("deal", unit((1, 1.0)))
+    deal.follows = "talks"
+    model.events["deal"] = deal
+    assert memory_of(model).tentative == frozenset()  # as read back from the store
