@@ -107,6 +107,13 @@ def acronyms(name: str) -> frozenset[str]:
     return frozenset("".join(fold(w[0]) for w in ws) for ws in (caps, words) if len(ws) >= 2)
 
 
+def acronym_keys(surface: str) -> list[str]:
+    """The acronyms (3 letters or more, folded) a form is known by: itself when written as
+    one ("HTB"), else those of its words ("Harbor Trust Bank" -> "htb")."""
+    keys = [fold(surface)] if written_as_acronym(surface) else sorted(acronyms(surface))
+    return [k for k in keys if len(k) >= 3]
+
+
 def outlet_of(feed_url: str) -> str:
     """The name an outlet goes by, from its feed's address ("feeds.bbci.co.uk" -> "bbci")."""
     host = (urlsplit(feed_url).hostname or "").lower()
@@ -211,10 +218,8 @@ class Resolver:
         for a in model.actors.values():
             if a.kind == "org":
                 for form in (a.name, *a.aliases):
-                    for key in ({fold(form)} if written_as_acronym(form)
-                                else sorted(acronyms(form))):
-                        if len(key) >= 3:
-                            self.acronyms.setdefault(key, a.id)
+                    for key in acronym_keys(form):
+                        self.acronyms.setdefault(key, a.id)
 
     def resolve(self, surface: str) -> str | None:
         f = fold(surface)
@@ -234,8 +239,8 @@ class Resolver:
             len(tokens) == 1 or _first_agrees(self.model, next(iter(last)), tokens[-2])
         ):
             return next(iter(last))
-        for acro in {f} if written_as_acronym(surface) else sorted(acronyms(surface)):
-            if len(acro) >= 3 and acro in self.acronyms:
+        for acro in acronym_keys(surface):
+            if acro in self.acronyms:
                 return self.acronyms[acro]
         if len(f) >= 6:
             for form, aid in self.long_forms:

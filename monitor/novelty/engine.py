@@ -209,9 +209,10 @@ class Engine:
             (e for e in (story.nearest_event, nearest[0]) if moved_on(self.memory, e, item)),
             None)
         moved = plan is not None
-        told = told_names(self.model.events, (nearest[0], story.nearest_event if story else None),
-                          item.published, self.s.story_window_h)
-        verdict = confirm(story, item, nearest[1], self.s, fresh, moved, told) if story else None
+        verdict = None if story is None else confirm(
+            story, item, nearest[1], self.s, fresh, moved,
+            told_names(self.model.events, (nearest[0], story.nearest_event), item.published,
+                       self.s.story_window_h))
         if talk and verdict is not None and verdict.confirmed:
             verdict = replace(verdict, confirmed=False)
         story = grow.add_report(self.model, sid, item, nearest, at, novel, fresh,
