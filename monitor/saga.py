@@ -163,6 +163,9 @@ class Story:
     # which of its reports (as ``docs``) are talk about the news (op-eds, podcasts, ...):
     # not sources, never its headline or its source link
     talk: list[bool] = field(default_factory=list)
+    # the names no actor has, counted over its sources alone (talk left out): who takes
+    # part in its development, as the outlets that report it tell
+    cast: dict[str, int] = field(default_factory=dict)
     nearest_event: str | None = None
     nearest_score: float = 0.0
 

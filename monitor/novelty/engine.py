@@ -253,14 +253,14 @@ class Engine:
     def _key_actors(self, story: Story) -> list[str]:
         """The actors a development brought into the saga: the newcomers its reports share
         (known actors by now, or soon). Its later reports name them."""
-        keys = [k for k, n in story.names.items() if n >= 2]
+        keys = [k for k, n in story.cast.items() if n >= 2]
         ids = (self.resolver.resolve(k) for k in keys)
         return list(dict.fromkeys(i for i in ids if i is not None and i not in story.actors))
 
     def _central_actors(self, story: Story, event_id: str, item: Item) -> list[Alert]:
         """Newcomers named by two reports or more of a story told by several outlets take
         part in its development: they become actors (five at most a story)."""
-        central = sorted((n, k) for k, n in story.names.items() if n >= 2)[::-1][:5]
+        central = sorted((n, k) for k, n in story.cast.items() if n >= 2)[::-1][:5]
         for _, key in central:
             seen = self.model.names.get(key)
             if seen is not None and event_id not in seen.developments:

@@ -113,7 +113,8 @@ def genre(title: str, url: str | None) -> Genre:
 # speaker a commentator of the saga, not one of its actors.
 _SPEECH = re.compile(
     r"^(?:says?|said|saying|warns?|warned|urges?|urged|tells?|told|thinks?|believes?|"
-    r"predicts?|slams?|blasts?|torches?|criticises?|criticizes?|insists?|argues?|claims?|"
+    r"predicts?|slams?|blasts?|torches?|rips|lambast(?:s|ed)|bash(?:es|ed)|mocks?|mocked|"
+    r"scolds?|chides?|rails|criticises?|criticizes?|insists?|argues?|claims?|"
     r"dit|estime|affirme|declare|juge|assure|"
     r"mowi|powiedzial|powiedziala|uwaza|ostrzega|twierdzi|apeluje|przekonuje|zapewnia|"
     r"ocenia|komentuje)\b"
@@ -182,7 +183,8 @@ def described_speaker(title: str) -> str | None:
                 break
     head = fold(title).split(": ", 1)  # "Regulator's governor: the banks are safe"
     if len(head) == 2 and len(_WORDS.findall(head[1])) >= 3:
-        words = _WORDS.findall(head[0])
+        # of the sentence heading the quote ("Bank fails. Expert: ..." is the expert's)
+        words = _WORDS.findall(re.split(r"[.!?]\s", head[0])[-1])
         if 1 <= len(words) <= 4 and any(_TRADE.match(w) for w in words):
             return " ".join(words)
     return None

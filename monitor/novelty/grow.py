@@ -129,6 +129,8 @@ def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str |
         story.vectors += _report_rows(item)
     for n in item.names:
         story.names[n.key] = story.names.get(n.key, 0) + 1
+        if source:
+            story.cast[n.key] = story.cast.get(n.key, 0) + 1
         if n.in_title:
             story.heads[n.key] = story.heads.get(n.key, 0) + 1
     for w in novel:

@@ -96,7 +96,8 @@ def test_op_eds_are_not_the_sources_that_confirm_a_development(  # type: ignore[
     p = _pipeline(store, analyzer, settings_factory, tmp_path)
     p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
     columns = [
-        replace(d, id=f"op-{i}", url=f"https://{d.source}/opinion/{d.id}", source=f"op{i}.example")
+        replace(d, id=f"op-{i}", url=f"https://{d.source}/opinion/{d.id}", source=f"op{i}.example",
+                text=d.text + " Harold Finch, a former state regulator, said the FDIC acted late.")
         for i, d in enumerate(SIGNATURE[:2])
     ]
     outcomes: list[Outcome] = []
@@ -105,6 +106,9 @@ def test_op_eds_are_not_the_sources_that_confirm_a_development(  # type: ignore[
     alerts = p.process(SIGNATURE[:2], saga=SAGA, clock=lambda d: d.published)
     devs = [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]
     assert len(devs) == 1 and "/opinion/" not in (devs[0].source_url or "")
+    # who takes part is what the reports tell: a columnist's name is no new actor
+    actors = {a.actors[0] for a in alerts if a.kind is AlertKind.NEW_ACTOR}
+    assert "Signature Bank" in actors and "Harold Finch" not in actors
 
 
 def test_aggregator_copies_and_commentators_confirm_nothing(  # type: ignore[no-untyped-def]

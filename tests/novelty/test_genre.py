@@ -75,6 +75,8 @@ def test_a_malformed_url_is_only_not_a_section() -> None:
         ("Loretta Mester Says Fed Must Do More to Tackle Inflation", "Loretta Mester"),
         ("Collapse may be start of 'slow rolling crisis', warns Larry Fink", "Larry Fink"),
         ("Fed's Susan Collins says she expects one more rate increase", "Susan Collins"),
+        ("'Shark Tank's' Kevin O'Leary rips Biden over the bailout", "Kevin O'Leary"),
+        ("Levin lambasts the president as bank failure becomes latest blemish", "Levin"),
         ("Biden Says Those Behind Bank 'Mess' Will Be Held Accountable", "Joe Biden"),
     ],
 )
@@ -122,6 +124,7 @@ def test_an_aggregators_copy_is_no_source_of_its_own() -> None:
         ("Ekspert ostrzega: to dopiero początek", "ekspert"),
         ("Szef KNF: upadek banku to sygnał ostrzegawczy", "szef knf"),  # "Role Org: quote"
         ("Central bank governor: rates must still rise", "central bank governor"),
+        ("Upadek banku. Ekspertka: Nie widzimy bezposredniego wplywu", "ekspertka"),
     ],
 )
 def test_a_statement_by_a_described_speaker_is_found(title: str, speaker: str) -> None:
