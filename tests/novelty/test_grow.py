@@ -1,0 +1,88 @@
+"""The model grows: reports join stories, stories become developments, names actors."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from monitor.novelty import grow
+from monitor.saga import NameSeen, SagaModel
+from tests.novelty.helpers import T0, item, name, unit
+
+AT = T0.isoformat()
+
+
+def _story(model: SagaModel) -> None:
+    """A story of three reports: news from two outlets, and an op-ed that names a pundit."""
+    doe = name("Harbor Trust")
+    pundit = name("Jane Roe", "person", in_title=False)
+    news = item(unit((0, 1.0)), doc="d1", feed="https://a.example/rss", names=(doe,),
+                title="Harbor Trust to buy the failed bank")
+    grow.add_report(model, "s1", news, ("seed-1", 0.55), AT, fresh=frozenset({"en:harbor"}))
+    other = replace(news, doc_id="d2", feed="https://b.example/rss",
+                    published=T0 + timedelta(hours=1), title="Harbor Trust buys the bank")
+    grow.add_report(model, "s1", other, ("seed-2", 0.61), AT, fresh=frozenset({"en:harbor"}))
+    talk = replace(news, doc_id="d3", feed="https://c.example/rss", names=(doe, pundit),
+                   published=T0 + timedelta(hours=2), title="Opinion: the deal is a mistake")
+    grow.add_report(model, "s1", talk, ("seed-1", 0.5), AT, source=False)
+
+
+def test_a_story_counts_its_sources_and_its_talk_apart() -> None:
+    model = SagaModel(name="saga")
+    _story(model)
+    story = model.stories["s1"]
+    assert story.docs == ["d1", "d2", "d3"] and story.talk == [False, False, True]
+    assert story.feeds == ["https://a.example/rss", "https://b.example/rss"]  # talk: no source
+    assert story.first == T0.isoformat() and story.last == (T0 + timedelta(hours=2)).isoformat()
+    assert (story.nearest_event, story.nearest_score) == ("seed-2", 0.61)  # the closest report
+    # every report tells the story's names; only its sources tell who takes part
+    assert story.names == {"harbor trust": 3, "jane roe": 1}
+    assert story.cast == {"harbor trust": 2}
+    assert story.heads == {"harbor trust": 3} and story.fresh == {"en:harbor": 2}
+    assert story.first_news() == 0
+
+
+def test_a_confirmed_story_becomes_a_development_that_keeps_its_evidence() -> None:
+    model = SagaModel(name="saga")
+    _story(model)
+    event = grow.promote_story(model, model.stories["s1"], "Harbor Trust buys the bank", AT, "d2")
+    assert "s1" not in model.stories and model.events[event.id] is event
+    assert event.origin == "story" and event.statement == "Harbor Trust buys the bank"
+    assert [e.doc_id for e in event.evidence] == ["d1", "d2", "d3"]
+    assert event.heads == ["harbor trust"]  # its newcomers, told by its headlines
+    assert len(event.vectors) == 6  # two rows (lead, first sentence) a report
+    assert model.pending[-1].kind == "event_added" and model.pending[-1].cause == "d2"
+
+
+def test_what_a_development_said_is_no_longer_new() -> None:
+    model = SagaModel(name="saga")
+    grow.learn_words(model, frozenset({"harbor"}), "en")
+    grow.said(model, {"en:harbor": 2, "en:merger": 2}, rare=3)
+    assert model.vocab["en:harbor"] == 3 and model.vocab["en:merger"] == 3
+    assert model.vocab["en:"] == 1  # reports read in English
+
+
+def test_headlines_are_counted_over_all_languages_and_their_own() -> None:
+    model = SagaModel(name="saga")
+    grow.learn_headline(model, frozenset({"kryzys"}), "pl")
+    grow.learn_headline(model, frozenset({"crisis"}), "en")
+    assert model.vocab["*:"] == 2 and model.vocab["*pl:"] == 1
+    assert model.vocab["*pl:kryzys"] == 1 and "*en:kryzys" not in model.vocab
+
+
+def test_a_tracked_name_becomes_an_actor_with_its_short_forms() -> None:
+    model = SagaModel(name="saga")
+    model.names["harbor trust bank"] = NameSeen(
+        name="Harbor Trust Bank", kind="org", docs=3, short=["Harbor Trust"],
+        roles=["lender"], developments=["dev-s1"])
+    actor = grow.promote_name(model, "harbor trust bank", AT, "d2")
+    assert "harbor trust bank" not in model.names
+    assert actor.name == "Harbor Trust Bank" and actor.role == "lender"
+    assert actor.aliases == ["Harbor Trust"] and actor.in_events == 1 and actor.docs == 3
+
+
+def test_expired_stories_are_dropped_and_recorded() -> None:
+    model = SagaModel(name="saga")
+    _story(model)
+    grow.prune(model, ["s1", "gone"], AT, T0 + timedelta(days=3))
+    assert model.stories == {} and model.pending[-1].kind == "story_expired"
