@@ -24,6 +24,9 @@ import orjson
 from monitor.errors import ConfigError
 from monitor.lexicon import fold
 
+# The Arabic article heading a name ("al-", "el-"), which reports keep or drop
+_ARTICLE = re.compile(r"(?<![\w-])(?:al|el)-(?=\w{4})")
+
 ACTION_LABELS = {
     "fired": "fired",
     "resigned": "resigned",
@@ -78,8 +81,11 @@ class Actor:
 
     def forms(self) -> set[str]:
         """Folded names and aliases, a hyphenated one also with spaces ("al-noor" and
-        "al noor": reports write it both ways)."""
+        "al noor": reports write it both ways), and an Arabic name also without its
+        article ("Noor Hospital" is Al-Noor's, "el-Said" is Said)."""
         out = {fold(a) for a in (self.name, *self.aliases)}
+        bare = {_ARTICLE.sub("", f) for f in out}
+        out |= {f for f in bare if len(f) >= 4}
         return out | {f.replace("-", " ") for f in out if "-" in f}
 
     @property
