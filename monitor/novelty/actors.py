@@ -435,6 +435,8 @@ def names_in(
                 continue  # a lone capitalised word is a name only if the NER says so
             elif _TERRITORIAL.search(sent.text[:m.start]):
                 continue  # "Lord Doe of Little Harbor": the place a title is named after
+            elif quoted(sent.text, m.start, m.end):
+                continue  # "Copy of 'Acme Rising' found": a work's title, a nickname
             elif (name := _name(m, sent.index == 0 and has_title, ignored)) is not None:
                 # running text, and for a one-word name not the sentence's first word
                 prose = not sent.titlecase and (
@@ -454,6 +456,17 @@ def names_in(
                 lower=_written_lower(prose_text, n.text))
         for n in new.values()
     ])
+
+
+_OPEN = "'\"‘“„«"
+_CLOSE = re.compile("^(?:['’]s)?['\"’”»]")
+
+
+def quoted(text: str, start: int, end: int) -> bool:
+    """Whether ``text`` writes its span ``start:end`` between quotation marks, alone
+    ("Copy of 'Acme Rising' found", "'Deal Night's' host says"): the title of a book, a
+    show or a film, or a nickname, not a party's name."""
+    return start > 0 and text[start - 1] in _OPEN and _CLOSE.match(text[end:]) is not None
 
 
 def _short_of(short: Name, full: Name) -> bool:

@@ -84,6 +84,15 @@ def test_the_place_a_title_of_nobility_is_named_after_is_no_actor() -> None:
     assert [n.text for n in new] == ["Jane Doe", "Globex Bank"]
 
 
+def test_a_work_or_a_nickname_in_quotation_marks_is_no_actor() -> None:
+    text = "Copy of ‘Harbor Nights’ found as 'Deal Room's' Jane Doe meets Globex"
+    at = {n: text.find(n) for n in ("Harbor Nights", "Deal Room", "Jane Doe", "Globex")}
+    s = _sentence(text, *(Mention(n, i, i + len(n), "person" if n == "Jane Doe" else "org",
+                                  "ORG") for n, i in at.items()))
+    _, new = names_in([s], Resolver(model()), [], has_title=False, strict=True)
+    assert [n.text for n in new] == ["Jane Doe", "Globex"]
+
+
 def test_strict_ner_keeps_only_people_and_organisations() -> None:
     s = _sentence("Stocks fell as Signature Bank closed", Mention("Stocks", 0, 6, "org", None),
                   Mention("Signature Bank", 15, 29, "org", "ORG"))
