@@ -80,6 +80,7 @@ def item_of(
         an.sentences, resolver, model.ignore, bool(doc.title), strict=not seed
     )
     core = tuple(a for a in actors if model.actors[a].protagonist and model.actors[a].specific)
+    founders = tuple(a for a in core if model.actors[a].seeded or model.actors[a].curated)
     speakers = [] if seed else [
         n for n in names if n.kind == "person" and n.in_title and speaks(doc.title, n.text)
     ]  # a newcomer who only comments is no actor of the saga, and his word is no news
@@ -96,7 +97,7 @@ def item_of(
         commentator=bool(speakers) or described is not None,
         words=content_words(lead_text(doc)),
         headline=content_words(doc.title),
-        language=language_of(doc),
+        language=language_of(doc), founders=founders,
     )
 
 
@@ -167,8 +168,9 @@ class Engine:
             for aid, form in new_forms(an.sentences, self.resolver):
                 self.model.add_alias(self.model.actors[aid], form, item.doc_id, at)
             grow.learn_words(self.model, content_words(" ".join(item.sentences)), item.language)
-            self.memory = with_known(self.memory, ev.id, item.probes[:1], ev.statement)
-            self.memory = with_known(self.memory, ev.id, item.vectors)
+            self.memory = with_known(self.memory, ev.id, item.probes[:1], ev.statement,
+                                     actors=ev.actors, seed=True)
+            self.memory = with_known(self.memory, ev.id, item.vectors, seed=True)
             return Result(an.doc, Placement.KNOWN if seeding else Placement.NEW_STORY)
         outlet = outlet_of(item.feed)
         if outlet and outlet not in self.model.outlets:
@@ -236,7 +238,8 @@ class Engine:
         grow.said(self.model, story.fresh, self.s.rare_reports)
         # the event's vectors (its reports', this one's included), as the stored model has them
         self.memory = with_known(
-            without_story(self.memory, sid), event.id, unpack_many(event.vectors), headline
+            without_story(self.memory, sid), event.id, unpack_many(event.vectors), headline,
+            actors=event.actors,
         )
         # the first report is the source; the alert is dated when the story was confirmed
         i = story.first_news()

@@ -6,6 +6,7 @@ row by row as the batch adds stories and events, so a batch never re-reads the m
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -28,6 +29,8 @@ class Known:
     rows: np.ndarray
     owners: tuple[str, ...]
     centroid: np.ndarray
+    seeded: np.ndarray  # which rows are the seed documents'
+    seed_centroid: np.ndarray
 
 
 def known_of(model: SagaModel, cached: Known | None = None) -> Known:
@@ -39,7 +42,13 @@ def known_of(model: SagaModel, cached: Known | None = None) -> Known:
         return cached
     owners = tuple(e.id for e in model.events.values() for _ in e.vectors)
     rows = unpack_many([v for e in model.events.values() for v in e.vectors])
-    return Known(signature, rows, owners, centroid(rows))
+    seeded = np.array([e.origin == "seed" for e in model.events.values() for _ in e.vectors],
+                      dtype=bool)
+    return Known(signature, rows, owners, centroid(rows), seeded, _seed_centroid(rows, seeded))
+
+
+def _seed_centroid(rows: np.ndarray, seeded: np.ndarray) -> np.ndarray:
+    return centroid(rows[seeded]) if seeded.any() else centroid(rows)
 
 
 def memory_of(model: SagaModel, cached: Known | None = None) -> Memory:
@@ -55,6 +64,9 @@ def memory_of(model: SagaModel, cached: Known | None = None) -> Memory:
     return Memory(
         known=known.rows,
         centroid=known.centroid,
+        seed_centroid=known.seed_centroid,
+        seeded=known.seeded,
+        event_actors={e.id: frozenset(e.actors) for e in model.events.values()},
         known_owner=known.owners,
         stories=unpack_many(story_rows),
         story_owner=tuple(story_owner),
@@ -74,14 +86,22 @@ def _rows(vecs: np.ndarray) -> np.ndarray:
     return np.asarray(vecs, dtype=np.float32).reshape(-1, DIM)
 
 
-def with_known(memory: Memory, owner: str, vecs: np.ndarray, statement: str = "") -> Memory:
-    """``statement``: the event's headline, to tell whether it is a plan (``tentative``)."""
+def with_known(memory: Memory, owner: str, vecs: np.ndarray, statement: str = "", *,
+               actors: Iterable[str] = (), seed: bool = False) -> Memory:
+    """``statement``: the event's headline, to tell whether it is a plan (``tentative``);
+    ``actors``: the known actors it names; ``seed``: a seed document's fact."""
     rows = _rows(vecs)
     known = np.vstack([memory.known, rows])
+    before = memory.seeded if memory.seeded is not None else np.zeros(len(memory.known), bool)
+    seeded = np.concatenate([before, np.full(len(rows), seed)])
     return replace(
         memory,
         known=known,
         centroid=centroid(known),
+        seeded=seeded,
+        seed_centroid=_seed_centroid(known, seeded) if seed else memory.seed_centroid,
+        event_actors={**memory.event_actors,
+                      owner: memory.event_actors.get(owner, frozenset()) | frozenset(actors)},
         known_owner=memory.known_owner + (owner,) * len(rows),
         tentative=memory.tentative | ({owner} if tentative(statement) else set()),
     )

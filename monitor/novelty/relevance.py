@@ -8,7 +8,11 @@ must not make every item on its subject relevant. What was published before the 
 began (a day before its earliest seed) is background, never news of it.
 An item that names a protagonist needs ``relevance_threshold``; one that names none (the
 press often says "the WidgetPro maker", "the failed lender") needs the higher
-``relevance_unnamed``.
+``relevance_unnamed``. A protagonist found live (promoted from the reports, not from the
+seeds or the curation) lowers the bar only where the saga is (``chained``): near what the
+seeds told, or near a development he took part in. Else every actor the saga meets would
+bring all his news in, and the centroid, pulled by what was alerted, would follow: a
+court case whose commentators become actors drifts into all of their politics.
 """
 
 from __future__ import annotations
@@ -26,8 +30,27 @@ def relevance(item: Item, memory: Memory, settings: NoveltySettings) -> Relevanc
         return Relevance(relevant=False, score=0.0, nearest_event=None)  # background
     event, nearest = memory.nearest_known(item.probes)
     score = float((item.probes @ memory.centroid).max()) if len(memory.known) else 0.0
-    need = settings.relevance_threshold if item.core else settings.relevance_unnamed
-    return Relevance(relevant=score >= need, score=nearest, nearest_event=event)
+    if score >= settings.relevance_unnamed:
+        relevant = True
+    elif not item.core or score < settings.relevance_threshold:
+        relevant = False
+    else:  # named: a founder anywhere near the saga, one found live where the saga is
+        relevant = bool(item.founders) or chained(item, memory, settings)
+    return Relevance(relevant=relevant, score=nearest, nearest_event=event)
+
+
+def chained(item: Item, memory: Memory, settings: NoveltySettings) -> bool:
+    """Whether an item whose protagonists were all found live is where the saga is: near
+    what the seeds told (``relevance_threshold`` to their centroid), or not far
+    (``distinct_threshold``) from a development one of them took part in. The bank that
+    took over the failed one brings in its new CEO; the politician who commented on the
+    case does not bring in his own campaign."""
+    seeds = memory.seed_centroid if memory.seed_centroid is not None else memory.centroid
+    if float((item.probes @ seeds).max()) >= settings.relevance_threshold:
+        return True
+    core = set(item.core)
+    events = frozenset(e for e, actors in memory.event_actors.items() if core & actors)
+    return memory.score_among(item.probes, events) >= settings.distinct_threshold
 
 
 def far(leads: np.ndarray, centroid: np.ndarray, settings: NoveltySettings) -> np.ndarray:

@@ -50,6 +50,9 @@ class Item:
     headline: frozenset[str] = frozenset()  # ... of its title alone
     language: str = ""  # "en", "pl", ... ("" unknown)
     commentator: bool = False  # its headline is a statement by a person new to the saga
+    # its core actors that founded the saga (from the seeds or the curation); the others
+    # were found live
+    founders: tuple[str, ...] = ()
 
     @property
     def probes(self) -> np.ndarray:
@@ -75,9 +78,23 @@ class Memory:
     brought: dict[str, str] = field(default_factory=dict)
     # known events that tell talks, a plan or an offer (``genre.tentative``)
     tentative: frozenset[str] = frozenset()
+    # the unit mean of the seed documents' facts (what the saga began as; None: the
+    # ``centroid``), and which rows of ``known`` are theirs
+    seed_centroid: np.ndarray | None = None
+    seeded: np.ndarray | None = None
+    # the known actors each known event names
+    event_actors: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def nearest_known(self, probes: np.ndarray) -> tuple[str | None, float]:
         return _nearest(probes, self.known, self.known_owner)
+
+    def score_among(self, probes: np.ndarray, owners: frozenset[str]) -> float:
+        """The probes' best score against the rows of the known events ``owners``."""
+        if not owners or not len(self.known) or not len(probes):
+            return 0.0
+        mine = np.fromiter((o in owners for o in self.known_owner), dtype=bool,
+                           count=len(self.known_owner))
+        return float((probes @ self.known[mine].T).max()) if mine.any() else 0.0
 
     def score_of(self, probes: np.ndarray, owner: str) -> float:
         """The probes' best score against one known event's rows."""

@@ -25,7 +25,7 @@ def item(vec: np.ndarray, *, doc: str = "d1", feed: str = "f1", core: bool = Tru
     return Item(
         doc_id=doc, title=title, url=f"https://example.org/{doc}", feed=feed, published=at,
         lead=vec, sentences=(title,), vectors=vec[None, :], actors=("a",) if core else (),
-        core=("a",) if core else (), names=names,
+        core=("a",) if core else (), names=names, founders=("a",) if core else (),
     )
 
 

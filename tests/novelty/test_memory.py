@@ -54,3 +54,29 @@ def test_a_plan_taken_to_its_next_stage_is_no_plan_any_more() -> None:
     deal.follows = "talks"
     model.events["deal"] = deal
     assert memory_of(model).tentative == frozenset()  # as read back from the store
+
+
+def test_what_the_saga_began_as_and_who_took_part_are_kept_as_it_grows() -> None:
+    """The seeds' centroid stays where the seeds are while developments move the saga's,
+    and each known event keeps the actors it names: built row by row in a batch or from
+    the stored model, the same."""
+    from monitor.novelty.memory import with_known
+
+    model = SagaModel(name="s")
+    seed = _event("seed-1", unit((0, 1.0)))
+    seed.origin, seed.actors = "seed", ["acme"]
+    dev = _event("dev-1", unit((1, 1.0)), unit((1, 1.0), (2, 0.5)))
+    dev.origin, dev.actors = "story", ["acme", "globex"]
+    model.events = {"seed-1": seed, "dev-1": dev}
+    stored = memory_of(model)
+    assert np.allclose(stored.seed_centroid, unit((0, 1.0)))  # type: ignore[arg-type]
+    assert not np.allclose(stored.centroid, stored.seed_centroid)  # type: ignore[arg-type]
+    assert stored.event_actors == {"seed-1": frozenset({"acme"}),
+                                   "dev-1": frozenset({"acme", "globex"})}
+    grown = memory_of(SagaModel(name="s"))
+    grown = with_known(grown, "seed-1", np.stack([unit((0, 1.0))]), actors=["acme"], seed=True)
+    grown = with_known(grown, "dev-1", np.stack([unit((1, 1.0)), unit((1, 1.0), (2, 0.5))]),
+                       actors=["acme", "globex"])
+    assert np.allclose(grown.seed_centroid, stored.seed_centroid, atol=1e-3)  # type: ignore[arg-type]
+    assert np.allclose(grown.centroid, stored.centroid, atol=1e-3)  # vectors are packed
+    assert grown.event_actors == stored.event_actors

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from monitor.config import NoveltySettings
 from monitor.novelty.relevance import relevance
+from monitor.novelty.types import Memory
 from novelty.helpers import T0, item, memory, unit
 
 S = NoveltySettings()
@@ -51,3 +52,30 @@ def test_far_items_are_below_both_thresholds() -> None:
     title_close = np.stack([unit((2, 1.0)), unit((0, 1.0), (3, 0.2))])  # its title is
     away = np.stack([unit((2, 1.0)), unit((3, 1.0))])
     assert far(np.stack([close, title_close, away]), saga, S).tolist() == [False, False, True]
+
+
+def _drifted() -> Memory:
+    """A saga whose seeds tell one thing (axis 0) and whose developments went two ways:
+    one that actor "b", found live, took part in (axis 1), one he did not (axis 2)."""
+    from dataclasses import replace
+
+    mem = memory({"seed-1": [unit((0, 1.0))], "dev-1": [unit((1, 1.0), (0, 0.3))],
+                  "dev-2": [unit((2, 1.0), (0, 0.3))]})
+    return replace(mem, seed_centroid=unit((0, 1.0)),
+                   event_actors={"dev-1": frozenset({"b"}), "dev-2": frozenset({"c"})})
+
+
+def test_an_actor_found_live_brings_in_what_continues_his_part_not_all_his_news() -> None:
+    """The governor who commented on the case is an actor now; his own campaign, close to
+    where the saga drifted but far from the seeds and from what he took part in, is not
+    the saga. A founder named in the same item keeps it in."""
+    from dataclasses import replace
+
+    mem = _drifted()
+    his_campaign = replace(item(unit((2, 1.0), (0, 0.5), (5, 0.9))), core=("b",), founders=())
+    assert S.relevance_threshold <= float(his_campaign.lead @ mem.centroid) < S.relevance_unnamed
+    assert not relevance(his_campaign, mem, S).relevant
+    assert relevance(replace(his_campaign, core=("b", "a"), founders=("a",)), mem, S).relevant
+    his_part = replace(item(unit((1, 1.0), (0, 0.2), (5, 0.9))), core=("b",), founders=())
+    assert float(his_part.lead @ mem.seed_centroid) < S.relevance_threshold
+    assert relevance(his_part, mem, S).relevant  # not far from his development
