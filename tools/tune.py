@@ -71,7 +71,7 @@ MORE = {
         "archive": ROOT.parent / "shared" / "rss-dev",
         "labels": None,
     },
-    # A fifth, unlabelled: Trump's New York indictment (March-April 2023), seeded from four
+    # A fifth: Trump's New York indictment (March-April 2023), seeded from four
     # items of 2023-03-18 ("Trump says he expects to be arrested on Tuesday") and replayed
     # over the SVB archive, where it is the other big story: a court saga, no bank in it.
     "trump": {
@@ -79,7 +79,7 @@ MORE = {
         "seeds": ROOT / "sagas" / "trump-indictment-2023" / "seeds",
         "curation": None,
         "archive": ROOT.parent / "shared" / "sagas" / "svb-2023" / "rss",
-        "labels": None,
+        "labels": ROOT / "tests" / "data" / "trump_labels.json",
     },
 }
 SAGAS = {**SAGAS, **MORE}
