@@ -98,8 +98,7 @@ class Memory:
 
     def score_of(self, probes: np.ndarray, owner: str) -> float:
         """The probes' best score against one known event's rows."""
-        rows = self.known[[o == owner for o in self.known_owner]]
-        return float((probes @ rows.T).max()) if len(rows) and len(probes) else 0.0
+        return self.score_among(probes, frozenset({owner}))
 
     def story_scores(self, probes: np.ndarray) -> dict[str, float]:
         """Each pending story's best score against the probes."""
