@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+import numpy as np
+
 from monitor.config import NoveltySettings
 from monitor.embed import unpack_many
 from monitor.language import language_of
@@ -51,7 +53,7 @@ from monitor.novelty.novelty import (
     novel_words,
     told_names,
 )
-from monitor.novelty.relevance import relevance
+from monitor.novelty.relevance import anchored, relevance
 from monitor.novelty.stories import assign, moved_on
 from monitor.novelty.text import actor_alert, clearest_title, development_alert
 from monitor.novelty.types import Item, Memory, Name, Placement
@@ -215,7 +217,9 @@ class Engine:
             story, item, nearest[1], self.s, fresh, moved,
             told_names(self.model.events, (nearest[0], story.nearest_event), item.published,
                        self.s.story_window_h))
-        if talk and verdict is not None and verdict.confirmed:
+        if verdict is not None and verdict.confirmed and (
+            talk or not self._anchored(story, item)
+        ):
             verdict = replace(verdict, confirmed=False)
         story = grow.add_report(self.model, sid, item, nearest, at, novel, fresh,
                                 source=not talk)
@@ -252,6 +256,15 @@ class Engine:
         result.alerts += self._central_actors(story, event.id, item)
         event.key_actors = self._key_actors(story)
         self.memory = with_keys(self.memory, event.id, event.key_actors)
+
+    def _anchored(self, story: Story, item: Item) -> bool:
+        """``relevance.anchored`` for ``story`` with ``item`` added."""
+        actors = [self.model.actors[a] for a in {*story.actors, *item.actors}
+                  if a in self.model.actors]
+        core = [a for a in actors if a.protagonist and a.specific]
+        rows = np.vstack([unpack_many(story.vectors), item.probes])
+        return anchored(rows, frozenset(a.id for a in core),
+                        any(a.seeded or a.curated for a in core), self.memory, self.s)
 
     def _key_actors(self, story: Story) -> list[str]:
         """The actors a development brought into the saga: the newcomers its reports share

@@ -12,7 +12,8 @@ press often says "the WidgetPro maker", "the failed lender") needs the higher
 seeds or the curation) lowers the bar only where the saga is (``chained``): near what the
 seeds told, or near a development he took part in. Else every actor the saga meets would
 bring all his news in, and the centroid, pulled by what was alerted, would follow: a
-court case whose commentators become actors drifts into all of their politics.
+court case whose commentators become actors drifts into all of their politics. The same
+holds for a whole story before it is alerted (``anchored``), at the higher bar.
 """
 
 from __future__ import annotations
@@ -51,6 +52,27 @@ def chained(item: Item, memory: Memory, settings: NoveltySettings) -> bool:
     core = set(item.core)
     events = frozenset(e for e, actors in memory.event_actors.items() if core & actors)
     return memory.score_among(item.probes, events) >= settings.distinct_threshold
+
+
+def anchored(rows: np.ndarray, core: frozenset[str], founders: bool, memory: Memory,
+             settings: NoveltySettings) -> bool:
+    """Whether a story about to be confirmed (``rows``: its reports' embeddings) is a
+    development of this saga, not of the news around it: one of its reports names a
+    founder (``founders``), or its reports come within ``relevance_unnamed`` of what the
+    seeds told, or of a development that one of its protagonists (``core``) took part
+    in. Each report was relevant on its own, near a centroid that follows every alerted
+    development, or chained through a protagonist found live; a story confirmed on that
+    alone makes the next one easier (it joins the centroid, its names become actors),
+    and a court case drifts into the whole of its country's politics."""
+    if founders:
+        return True
+    if not len(rows) or not len(memory.known):
+        return False
+    seeds = memory.seed_centroid if memory.seed_centroid is not None else memory.centroid
+    if float((rows @ seeds).max()) >= settings.relevance_unnamed:
+        return True
+    events = frozenset(e for e, actors in memory.event_actors.items() if core & actors)
+    return memory.score_among(rows, events) >= settings.relevance_unnamed
 
 
 def far(leads: np.ndarray, centroid: np.ndarray, settings: NoveltySettings) -> np.ndarray:

@@ -316,3 +316,32 @@ def test_a_seed_s_short_form_of_a_name_is_its_alias_and_a_search_term(  # type: 
     assert actor is not None and "Al-Nour" in actor.aliases
     assert model.find("Al-Nour") is actor
     assert "Al-Nour" in model.prefilter_terms()  # strong: no "~"
+
+
+def test_a_story_around_an_actor_found_live_waits_for_the_saga(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """Signature Bank, found live, took part in a development. A story on a board member
+    defending its crypto business is relevant report by report (near the seeds and that
+    development), but as a story it is not near enough to either: no alert. The same
+    story naming the saga's own bank is the saga's."""
+    from dataclasses import replace
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    p.process(SIGNATURE[:2], saga=SAGA, clock=lambda d: d.published)
+    frank = [
+        _doc("bf-1", "d.example", "Signature Bank board member Barney Frank defends crypto push",
+             "Barney Frank, a Signature Bank board member, defended the lender's crypto "
+             "business and blamed regulators.", 9, day=13),
+        _doc("bf-2", "e.example", "Barney Frank defends Signature Bank's crypto business",
+             "Former congressman Barney Frank, who sits on Signature Bank's board, defended "
+             "its work with crypto firms.", 10, day=13),
+    ]
+    alerts = p.process(frank, saga=SAGA, clock=lambda d: d.published)
+    assert [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT] == []
+    saga_s = [replace(d, id=f"{d.id}-svb", source=f"x{d.source}",
+                      text=d.text + " Silicon Valley Bank had failed two days before.")
+              for d in frank]
+    alerts = p.process(saga_s, saga=SAGA, clock=lambda d: d.published)
+    assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1

@@ -1,5 +1,7 @@
 from datetime import date, timedelta
 
+import numpy as np
+
 from monitor.config import NoveltySettings
 from monitor.novelty.relevance import relevance
 from monitor.novelty.types import Memory
@@ -79,3 +81,27 @@ def test_an_actor_found_live_brings_in_what_continues_his_part_not_all_his_news(
     his_part = replace(item(unit((1, 1.0), (0, 0.2), (5, 0.9))), core=("b",), founders=())
     assert float(his_part.lead @ mem.seed_centroid) < S.relevance_threshold
     assert relevance(his_part, mem, S).relevant  # not far from his development
+
+
+def test_a_story_is_the_sagas_when_it_names_a_founder_or_comes_near_the_seeds() -> None:
+    """Each report of a story was relevant on its own, near the drifted centroid; before
+    it is alerted, the story as a whole must be where the saga began, or name a founder."""
+    from monitor.novelty.relevance import anchored
+
+    mem = _drifted()
+    around = np.stack([unit((2, 1.0), (0, 0.5), (5, 0.9))])  # near what was alerted only
+    assert not anchored(around, frozenset(), False, mem, S)
+    assert anchored(around, frozenset(), True, mem, S)  # a founder named in a report
+    assert anchored(np.stack([unit((0, 1.0), (5, 0.6))]), frozenset(), False, mem, S)
+
+
+def test_a_story_continuing_an_actor_s_development_is_the_sagas() -> None:
+    """The bank found live took part in a development: a story close to that development
+    is the saga's, though far from the seeds. A story close to another actor's is not."""
+    from monitor.novelty.relevance import anchored
+
+    mem = _drifted()
+    next_step = np.stack([unit((1, 1.0), (5, 0.5))])  # 0.89 to dev-1, 0.05 to the seeds
+    assert anchored(next_step, frozenset({"b"}), False, mem, S)
+    assert not anchored(next_step, frozenset({"c"}), False, mem, S)
+    assert not anchored(np.zeros((0, next_step.shape[1])), frozenset({"b"}), False, mem, S)
