@@ -217,7 +217,7 @@ class Engine:
             story, item, nearest[1], self.s, fresh, moved,
             told_names(self.model.events, (nearest[0], story.nearest_event), item.published,
                        self.s.story_window_h))
-        if verdict is not None and verdict.confirmed and (
+        if story is not None and verdict is not None and verdict.confirmed and (
             talk or not self._anchored(story, item)
         ):
             verdict = replace(verdict, confirmed=False)
