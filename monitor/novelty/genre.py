@@ -32,7 +32,8 @@ SECTIONS = frozenset({
     # en
     "opinion", "opinions", "comment", "commentisfree", "commentary", "column", "columns",
     "columnists", "editorial", "editorials", "podcast", "podcasts", "audio", "analysis",
-    "explainer", "explainers", "briefing", "perspectives", "letters",
+    "explainer", "explainers", "briefing", "perspectives", "letters", "newsletter",
+    "newsletters",
     # fr
     "tribune", "tribunes", "chronique", "chroniques", "edito", "editos", "debats",
     "decryptage",
@@ -46,13 +47,15 @@ LABELS = (
     "opinion", "analysis", "comment", "commentary", "column", "editorial", "explainer",
     "explained", "podcast", "listen", "newsletter", "briefing", "the papers", "daily open",
     "week in review", "recap", "roundup", "round-up", "what we know", "what to know",
+    "weekend reads", "first thing", "the morning after", "morning briefing",
+    "evening briefing",
     "letters", "tribune", "chronique", "edito", "decryptage", "analyse",
     "opinia", "komentarz", "felieton", "analiza",
 )
 _LABEL = "|".join(re.escape(x) for x in sorted(LABELS, key=len, reverse=True))
 _SEP = r"(?::|\||\s[\-–—])"  # a hyphen separates only between spaces ("day-long live")
 _HEAD = re.compile(rf"^\W*(?:[\w'.]+\s+){{0,2}}(?:{_LABEL})\s*{_SEP}", re.I)
-_TAIL = re.compile(rf"(?:\||\s[\-–—])\s*(?:[\w'.]+\s+){{0,2}}(?:{_LABEL})\W*$", re.I)
+_TAIL = re.compile(rf"(?:\||:|\s[\-–—])\s*(?:[\w'.]+\s+){{0,2}}(?:{_LABEL})\W*$", re.I)
 _QUESTION = re.compile(r"\?\W*$")
 # A headline that explains instead of telling: "Why X fired Y", "How the bank failed",
 # "What the failures mean for...", "Here's what...", "Five things to know", "Oto cztery

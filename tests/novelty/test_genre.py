@@ -21,6 +21,11 @@ from monitor.novelty.genre import described_speaker, genre, republished, speaks
         ("The Papers: Lineker 'to return' to TV and bank collapse", None),
         ("Analysis: the schism over the future of AI", None),
         ("What the rate rise means | Podcast", None),
+        # newsletters that string the day's stories together
+        ("The Bank Rescue, the Rate Decision: Weekend Reads", None),
+        ("Two lawmakers expelled over a protest | First Thing", None),
+        ("The Morning After: A streaming service wins six awards", None),
+        ("Markets steady after the rescue", "https://www.example.com/news/newsletters/2023-x"),
         ("Who is the new chief executive?", None),
         ("Kontratak inwestorów przywróci prezesa?", None),
         # headlines that explain instead of telling
@@ -53,6 +58,7 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         # the words inside a headline or a page's own slug are not its section
         ("Bank shares fall after a day-long sell-off", None),
         ("Credit Suisse: UBS finds deal to acquire troubled rival", None),
+        ("Regulator's verdict: the bank's comment period ends", None),
         ("Opinion polls show a swing", "https://example.com/news/opinion-polls-swing"),
         ("Co dalej z bankiem? Jest deklaracja banku centralnego", None),
         ("Depositors couldn't reach the bank's site as it failed", None),
