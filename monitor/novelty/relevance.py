@@ -46,12 +46,19 @@ def chained(item: Item, memory: Memory, settings: NoveltySettings) -> bool:
     (``distinct_threshold``) from a development one of them took part in. The bank that
     took over the failed one brings in its new CEO; the politician who commented on the
     case does not bring in his own campaign."""
+    return _near_saga(item.probes, frozenset(item.core), memory,
+                      settings.relevance_threshold, settings.distinct_threshold)
+
+
+def _near_saga(rows: np.ndarray, core: frozenset[str], memory: Memory, to_seeds: float,
+               to_events: float) -> bool:
+    """Whether ``rows`` come within ``to_seeds`` of the seeds' centroid, or within
+    ``to_events`` of a known event that one of the actors ``core`` took part in."""
     seeds = memory.seed_centroid if memory.seed_centroid is not None else memory.centroid
-    if float((item.probes @ seeds).max()) >= settings.relevance_threshold:
+    if float((rows @ seeds).max()) >= to_seeds:
         return True
-    core = set(item.core)
     events = frozenset(e for e, actors in memory.event_actors.items() if core & actors)
-    return memory.score_among(item.probes, events) >= settings.distinct_threshold
+    return memory.score_among(rows, events) >= to_events
 
 
 def anchored(rows: np.ndarray, core: frozenset[str], founders: bool, memory: Memory,
@@ -68,11 +75,8 @@ def anchored(rows: np.ndarray, core: frozenset[str], founders: bool, memory: Mem
         return True
     if not len(rows) or not len(memory.known):
         return False
-    seeds = memory.seed_centroid if memory.seed_centroid is not None else memory.centroid
-    if float((rows @ seeds).max()) >= settings.relevance_unnamed:
-        return True
-    events = frozenset(e for e, actors in memory.event_actors.items() if core & actors)
-    return memory.score_among(rows, events) >= settings.relevance_unnamed
+    bar = settings.relevance_unnamed
+    return _near_saga(rows, core, memory, bar, bar)
 
 
 def far(leads: np.ndarray, centroid: np.ndarray, settings: NoveltySettings) -> np.ndarray:
