@@ -2,6 +2,7 @@
 
     .venv/bin/python tools/tune.py [--saga openai|svb|uk|gaza] [--set '{"min_sources": 3}']
                                         [--trace REGEX] [--alerts] [--list] [--until DATE]
+                                        [--why] [--stories]
     .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
 
 ``benchmarks/quality.py`` runs the product as a user would (``monitor seed``, ``monitor
@@ -179,6 +180,47 @@ def why() -> None:
     engine.confirm = _confirm  # type: ignore[assignment]
 
 
+def stories() -> None:
+    """Print every alerted story with the figures the relevance steps judge it by: its
+    reports' best closeness to the seeds' centroid (``relevance.anchored``), to the
+    nearest known event, its outlets, the founders its reports name, and why it is new.
+    Read beside ``--alerts``: how the false alarms differ from the found ones."""
+    import numpy as np
+
+    from monitor.embed import unpack_many
+    from monitor.novelty.actors import source_of
+
+    confirm, alert, place = engine.confirm, engine.development_alert, engine.Engine._story
+    state: dict[str, Any] = {}
+
+    def _story(self: Any, item: Any, *rest: Any, **kw: Any) -> Any:
+        state["engine"], state["item"] = self, item
+        return place(self, item, *rest, **kw)
+
+    def _confirm(story: Any, item: Any, known: float, s: Any, *rest: Any) -> Any:
+        v = confirm(story, item, known, s, *rest)
+        state["reason"], state["known"] = v.reason, known
+        return v
+
+    def _alert(model: Any, event: Any, story: Any, *rest: Any) -> Any:
+        a = alert(model, event, story, *rest)
+        memory, item = state["engine"].memory, state["item"]
+        rows = np.vstack([unpack_many(story.vectors), item.probes])
+        seeds = float((rows @ memory.seed_centroid).max()) if len(rows) else 0.0
+        actors = [model.actors[x] for x in {*story.actors, *item.actors} if x in model.actors]
+        founders = sorted(x.id for x in actors if x.protagonist and x.specific
+                          and (x.seeded or x.curated))
+        outlets = len({source_of(f) for f in story.feeds})
+        print(f"  STORY {item.published:%m-%d %H:%M} seeds={seeds:.2f} "
+              f"near={max(story.nearest_score, state['known']):.2f} outlets={outlets} "
+              f"founders={','.join(founders) or '-'} {state['reason']:40} {a.headline[:70]!r}")
+        return a
+
+    engine.Engine._story = _story  # type: ignore[method-assign]
+    engine.confirm = _confirm  # type: ignore[assignment]
+    engine.development_alert = _alert  # type: ignore[assignment]
+
+
 def jittered(archive: Path, out: Path, minutes: float, seed: int) -> Path:
     """A copy of ``archive`` with every item's publication time moved by up to
     ``minutes`` either way (the same move for an item in every run of one ``seed``): the
@@ -289,6 +331,8 @@ def main() -> int:
     ap.add_argument("--set", default="{}", help="[novelty] overrides, as JSON")
     ap.add_argument("--trace", help="regex over titles: print their placement")
     ap.add_argument("--why", action="store_true", help="why each confirmed story is new")
+    ap.add_argument("--stories", action="store_true",
+                    help="each alerted story's closeness to the seeds and known events")
     ap.add_argument("--alerts", action="store_true", help="every hit, miss and false alarm")
     ap.add_argument("--list", action="store_true", help="every alert, in order, with its source")
     ap.add_argument("--until", help="cut the archives (UTC date)")
@@ -310,6 +354,8 @@ def main() -> int:
         trace(args.trace)
     if args.why:
         why()
+    if args.stories:
+        stories()
     for key in args.saga or sorted(SAGAS):
         if args.jitter:
             band(key, json.loads(args.set), args.until, args.jitter, args.runs)
