@@ -207,9 +207,8 @@ def stories() -> None:
         memory, item = state["engine"].memory, state["item"]
         rows = np.vstack([unpack_many(story.vectors), item.probes])
         seeds = float((rows @ memory.seed_centroid).max()) if len(rows) else 0.0
-        actors = [model.actors[x] for x in {*story.actors, *item.actors} if x in model.actors]
-        founders = sorted(x.id for x in actors if x.protagonist and x.specific
-                          and (x.seeded or x.curated))
+        known = (x for x in {*story.actors, *item.actors} if x in model.actors)
+        founders = sorted(engine.protagonists(model, known)[1])
         outlets = len({source_of(f) for f in story.feeds})
         print(f"  STORY {item.published:%m-%d %H:%M} seeds={seeds:.2f} "
               f"near={max(story.nearest_score, state['known']):.2f} outlets={outlets} "

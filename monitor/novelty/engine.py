@@ -7,7 +7,7 @@ the only thing changed, and only through ``grow``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -71,6 +71,16 @@ class Result:
     known_events: tuple[str, ...] = ()  # the known event it reported again
 
 
+def protagonists(
+    model: SagaModel, ids: Iterable[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Of the known actors ``ids``: the protagonists named specifically enough to tie a
+    report to the saga (its *core*), and those of them that founded it (from the seeds or
+    the curation; the others were found live)."""
+    core = tuple(a for a in ids if model.actors[a].protagonist and model.actors[a].specific)
+    return core, tuple(a for a in core if model.actors[a].seeded or model.actors[a].curated)
+
+
 def item_of(
     an: Analysis, resolver: Resolver, model: SagaModel, when: datetime, *, seed: bool = False
 ) -> Item:
@@ -81,8 +91,7 @@ def item_of(
     actors, names = names_in(
         an.sentences, resolver, model.ignore, bool(doc.title), strict=not seed
     )
-    core = tuple(a for a in actors if model.actors[a].protagonist and model.actors[a].specific)
-    founders = tuple(a for a in core if model.actors[a].seeded or model.actors[a].curated)
+    core, founders = protagonists(model, actors)
     speakers = [] if seed else [
         n for n in names if n.kind == "person" and n.in_title and speaks(doc.title, n.text)
     ]  # a newcomer who only comments is no actor of the saga, and his word is no news
@@ -259,12 +268,10 @@ class Engine:
 
     def _anchored(self, story: Story, item: Item) -> bool:
         """``relevance.anchored`` for ``story`` with ``item`` added."""
-        actors = [self.model.actors[a] for a in {*story.actors, *item.actors}
-                  if a in self.model.actors]
-        core = [a for a in actors if a.protagonist and a.specific]
+        known = (a for a in {*story.actors, *item.actors} if a in self.model.actors)
+        core, founders = protagonists(self.model, known)
         rows = np.vstack([unpack_many(story.vectors), item.probes])
-        return anchored(rows, frozenset(a.id for a in core),
-                        any(a.seeded or a.curated for a in core), self.memory, self.s)
+        return anchored(rows, frozenset(core), bool(founders), self.memory, self.s)
 
     def _key_actors(self, story: Story) -> list[str]:
         """The actors a development brought into the saga: the newcomers its reports share
