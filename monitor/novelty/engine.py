@@ -21,6 +21,7 @@ from monitor.nlp import Analysis, lead_text
 from monitor.novelty import grow
 from monitor.novelty.actors import (
     Resolver,
+    acts,
     canonical,
     declined,
     headed_by_outlet,
@@ -316,6 +317,9 @@ class Engine:
                 self.model.names.pop(key)
                 continue
             actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
+            if not acts(seen):  # a product, a show, a venue: in the saga's cast, no news
+                self.model.record("actor_quiet", seen.name, item.doc_id, now.isoformat())
+                continue
             out.append(actor_alert(self.model, actor.id, seen, now, _source(item)))
         return out
 

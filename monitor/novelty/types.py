@@ -31,6 +31,9 @@ class Name:
     lower: bool = False
     # the short forms the same report gives it ("Harbor Trust" for Harbor Trust Bank)
     short: tuple[str, ...] = ()
+    # a subject, object or agent of a clause of the report's lead (``monitor.syntax``);
+    # None: no sentence naming it was parsed
+    argument: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)

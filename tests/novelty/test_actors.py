@@ -2,6 +2,7 @@ from monitor.config import NoveltySettings
 from monitor.nlp import Mention, Sentence
 from monitor.novelty.actors import (
     Resolver,
+    acts,
     is_outlet,
     names_in,
     plausible_name,
@@ -109,6 +110,35 @@ def test_a_newcomer_becomes_an_actor_through_two_sources_and_a_development() -> 
     assert not ready(m.names["signature bank"], s)  # no development yet
     track(m, [n], "feed-2", "dev-1", {}, "t")
     assert ready(m.names["signature bank"], s)
+
+
+def test_a_name_that_only_qualifies_others_in_parsed_leads_does_not_act() -> None:
+    """A product, a show or a venue ("a TikTok ban", "the ABA summit") is named by a
+    development's reports but never as one who acts; a name no English lead parsed (a
+    Polish report) is not judged."""
+    from dataclasses import replace
+
+    m = model()
+    for feed in ("f1", "f2"):
+        track(m, [replace(name("Widgetly"), argument=False)], feed, "dev-1", {}, "t")
+    track(m, [name("Globex")], "f1", "dev-1", {}, "t")  # not parsed
+    assert not acts(m.names["widgetly"]) and acts(m.names["globex"])
+    track(m, [replace(name("Widgetly"), argument=True)], "f3", "dev-1", {}, "t")
+    assert acts(m.names["widgetly"])  # once a subject or an object somewhere, it acts
+
+
+def test_a_report_makes_a_name_an_argument_if_any_parsed_sentence_does() -> None:
+    def sent(i: int, text: str, argument: bool | None) -> Sentence:
+        start = text.index("Globex")
+        return Sentence(i, text, text.lower(), (
+            Mention("Globex", start, start + 6, "org", "ORG", argument=argument),), (), ())
+
+    r = Resolver(model())
+    for flags, want in (((False, True), True), ((False, None), False), ((None, None), None)):
+        sentences = [sent(0, "Globex ban looms", flags[0]),
+                     sent(1, "Regulators said Globex bought the bank.", flags[1])]
+        _, new = names_in(sentences, r, [], True)
+        assert [n.argument for n in new] == [want], flags
 
 
 def test_a_name_only_seen_in_title_case_headlines_is_no_actor() -> None:

@@ -345,3 +345,24 @@ def test_a_story_around_an_actor_found_live_waits_for_the_saga(  # type: ignore[
               for d in frank]
     alerts = p.process(saga_s, saga=SAGA, clock=lambda d: d.published)
     assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
+
+
+def test_a_name_that_only_qualifies_others_in_a_development_is_no_new_actor(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """Both outlets name the auditors' firm, but only as a qualifier ("a call with
+    Deloitte auditors"): it joins the saga's cast quietly. The bank the regulators closed
+    is what the reports make the object of the act: a new actor."""
+    from dataclasses import replace
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    docs = [replace(d, text=d.text.replace(" on Sunday", " on Sunday, after a call with Deloitte "
+                                           "auditors,", 1)) for d in SIGNATURE[:2]]
+    alerts = p.process(docs, saga=SAGA, clock=lambda d: d.published)
+    assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
+    actors = {a.actors[0] for a in alerts if a.kind is AlertKind.NEW_ACTOR}
+    assert "Signature Bank" in actors and "Deloitte" not in actors
+    from monitor.store.sagas import SagaStore
+
+    assert SagaStore(store).load(SAGA).find("Deloitte") is not None  # in the cast, quietly
