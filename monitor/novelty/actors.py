@@ -234,10 +234,11 @@ class Resolver:
         tokens = _untitled(f.split())  # "uk pm doe" -> "doe"
         owners = [self._token_owners(t) for t in tokens]
         last = owners[-1] if owners else set()
-        # "Nowak", "Nowaka", "Acme's Jan Nowak": a known surname, its first name agreeing
-        if len(last) == 1 and (
-            len(tokens) == 1 or _first_agrees(self.model, next(iter(last)), tokens[-2])
-        ):
+        # "Nowak", "Nowaka", "Acme's Jan Nowak": a known surname, its first name agreeing;
+        # of two known Nowaks, the first name tells which ("Jana Nowaka" is Jan)
+        if len(tokens) > 1:
+            last = {a for a in last if _first_agrees(self.model, a, tokens[-2])}
+        if len(last) == 1:
             return next(iter(last))
         for acro in acronym_keys(surface):
             if acro in self.acronyms:

@@ -230,6 +230,19 @@ def test_a_name_behind_titles_and_places_is_the_known_person() -> None:
     assert r.resolve("John Doe") is None  # another first name: someone else
 
 
+def test_of_two_known_people_sharing_a_surname_the_first_name_tells_which() -> None:
+    """Once a relative of the saga's protagonist is an actor too, "Jana Nowaka" (Polish,
+    declined) is still Jan Nowak, not a newcomer; the surname alone says neither."""
+    m = model()
+    m.actors["jan-nowak"] = Actor(id="jan-nowak", name="Jan Nowak", kind="person")
+    m.actors["anna-nowak"] = Actor(id="anna-nowak", name="Anna Nowak", kind="person")
+    r = Resolver(m)
+    assert r.resolve("Jana Nowaka") == "jan-nowak"
+    assert r.resolve("Anna Nowak") == "anna-nowak"
+    assert r.resolve("Annę Nowak") == "anna-nowak"
+    assert r.resolve("Nowak") is None
+
+
 def test_a_person_the_ner_took_for_an_organisation_is_a_person_once_named_as_one() -> None:
     from monitor.novelty.actors import persons_named
 
