@@ -167,8 +167,10 @@ def promote_story(model: SagaModel, story: Story, headline: str, at: str, cause:
 
 def promote_name(model: SagaModel, key: str, at: str, cause: str) -> Actor:
     seen: NameSeen = model.names.pop(key)
+    # a role word next to an organisation's name is another's ("Acme president Jo Doe"):
+    # only a person holds one
     actor = add_actor(model, seen.name, seen.kind, at, cause,
-                      role=seen.roles[0] if seen.roles else None)
+                      role=seen.roles[0] if seen.roles and seen.kind == "person" else None)
     actor.docs, actor.mentions = seen.docs, seen.docs
     for form in seen.short:
         alias(model, actor, form, cause, at)

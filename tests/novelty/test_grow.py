@@ -74,11 +74,14 @@ def test_a_tracked_name_becomes_an_actor_with_its_short_forms() -> None:
     model = SagaModel(name="saga")
     model.names["harbor trust bank"] = NameSeen(
         name="Harbor Trust Bank", kind="org", docs=3, short=["Harbor Trust"],
-        roles=["lender"], developments=["dev-s1"])
+        roles=["president"], developments=["dev-s1"])
     actor = grow.promote_name(model, "harbor trust bank", AT, "d2")
     assert "harbor trust bank" not in model.names
-    assert actor.name == "Harbor Trust Bank" and actor.role == "lender"
+    # "Harbor Trust Bank president Jo Doe": the role is his, not the bank's
+    assert actor.name == "Harbor Trust Bank" and actor.role is None
     assert actor.aliases == ["Harbor Trust"] and actor.in_events == 1 and actor.docs == 3
+    model.names["jo doe"] = NameSeen(name="Jo Doe", kind="person", roles=["president"])
+    assert grow.promote_name(model, "jo doe", AT, "d3").role == "president"
 
 
 def test_expired_stories_are_dropped_and_recorded() -> None:
