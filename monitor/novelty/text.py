@@ -153,6 +153,9 @@ def actor_alert(
         why.append(f"in: {devs[0]}")
     if actor.role:
         why.append(f"role: {actor.role}")
+    if seen.parsed:  # who the reports make act (``actors.acts``)
+        why.append(f"subject, object or agent in {seen.argument} of the {seen.parsed} "
+                   "parsed leads naming it")
     title, url, feed, published = source
     return Alert(
         id=short_hash(model.name, AlertKind.NEW_ACTOR.value, actor_id),
