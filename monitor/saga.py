@@ -78,6 +78,9 @@ class Actor:
     cause: str = ""
     curated: bool = False
     seeded: bool = False  # known from the seed documents
+    # promoted without an alert: its reports named it, never as one who acts (a product, a
+    # show, a venue); alerted the first time a development's report makes it act
+    quiet: bool = False
 
     def forms(self) -> set[str]:
         """Folded names and aliases, a hyphenated one also with spaces ("al-noor" and
@@ -172,6 +175,8 @@ class Story:
     # the names no actor has, counted over its sources alone (talk left out): who takes
     # part in its development, as the outlets that report it tell
     cast: dict[str, int] = field(default_factory=dict)
+    # the known actors its sources make act (subject, object, agent: ``monitor.syntax``)
+    acting: list[str] = field(default_factory=list)
     nearest_event: str | None = None
     nearest_score: float = 0.0
 

@@ -595,6 +595,13 @@ def track(model: SagaModel, names: Iterable[Name], feed: str, development: str |
             seen.sentences.append(said)
 
 
+def acting(sentences: Iterable[Sentence], resolver: Resolver) -> list[str]:
+    """The known actors that a report's parsed sentences make a subject, an object or an
+    agent (``Mention.argument``)."""
+    ids = (resolver.resolve(m.text) for s in sentences for m in s.mentions if m.argument)
+    return list(dict.fromkeys(a for a in ids if a is not None))
+
+
 def acts(seen: NameSeen) -> bool:
     """Whether a tracked name is one who acts: a subject, object or agent in a report's
     parsed lead, or never parsed (no English report named it in its lead). A name that

@@ -21,6 +21,7 @@ from monitor.nlp import Analysis, lead_text
 from monitor.novelty import grow
 from monitor.novelty.actors import (
     Resolver,
+    acting,
     acts,
     canonical,
     declined,
@@ -58,7 +59,7 @@ from monitor.novelty.relevance import anchored, relevance
 from monitor.novelty.stories import assign, moved_on
 from monitor.novelty.text import actor_alert, clearest_title, development_alert
 from monitor.novelty.types import Item, Memory, Name, Placement
-from monitor.saga import SagaModel, Story
+from monitor.saga import NameSeen, SagaModel, Story
 from monitor.types import Alert, Document
 
 
@@ -110,6 +111,7 @@ def item_of(
         words=content_words(lead_text(doc)),
         headline=content_words(doc.title),
         language=language_of(doc), founders=founders,
+        acting=() if seed else tuple(acting(an.sentences, resolver)),
     )
 
 
@@ -264,6 +266,7 @@ class Engine:
         )
         result.known_events = (event.id,)
         result.alerts += self._central_actors(story, event.id, item)
+        result.alerts += self._woken(story, event.id, item)
         event.key_actors = self._key_actors(story)
         self.memory = with_keys(self.memory, event.id, event.key_actors)
 
@@ -290,6 +293,21 @@ class Engine:
             if seen is not None and event_id not in seen.developments:
                 seen.developments.append(event_id)
         return self._new_actors([k for _, k in central], item, item.published)
+
+    def _woken(self, story: Story, event_id: str, item: Item) -> list[Alert]:
+        """Quiet actors (promoted without an alert: their reports only named them) that
+        the sources of a development make act: now they take part in the saga."""
+        out: list[Alert] = []
+        for aid in story.acting:
+            actor = self.model.actors.get(aid)
+            if actor is None or not actor.quiet:
+                continue
+            actor.quiet = False
+            seen = NameSeen(name=actor.name, kind=actor.kind, feeds=list(story.feeds),
+                            docs=actor.docs, developments=[event_id],
+                            sentences=story.sentences[:3])
+            out.append(actor_alert(self.model, aid, seen, item.published, _source(item)))
+        return out
 
     def _new_actors(self, keys: list[str], item: Item, now: datetime) -> list[Alert]:
         out: list[Alert] = []
@@ -318,6 +336,7 @@ class Engine:
                 continue
             actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
             if not acts(seen):  # a product, a show, a venue: in the saga's cast, no news
+                actor.quiet = True
                 self.model.record("actor_quiet", seen.name, item.doc_id, now.isoformat())
                 continue
             out.append(actor_alert(self.model, actor.id, seen, now, _source(item)))

@@ -138,6 +138,8 @@ def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str |
     for w in fresh:
         story.fresh[w] = story.fresh.get(w, 0) + 1
     story.actors = list(dict.fromkeys([*story.actors, *item.actors]))
+    if source:
+        story.acting = list(dict.fromkeys([*story.acting, *item.acting]))
     said = second_sentence(item.sentences, "")
     if said and len(story.sentences) < 5:
         story.sentences.append(said)

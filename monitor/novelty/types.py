@@ -56,6 +56,8 @@ class Item:
     # its core actors that founded the saga (from the seeds or the curation); the others
     # were found live
     founders: tuple[str, ...] = ()
+    # the known actors it makes act in its parsed lead (``actors.acting``)
+    acting: tuple[str, ...] = ()
 
     @property
     def probes(self) -> np.ndarray:

@@ -2,6 +2,7 @@ from monitor.config import NoveltySettings
 from monitor.nlp import Mention, Sentence
 from monitor.novelty.actors import (
     Resolver,
+    acting,
     acts,
     is_outlet,
     names_in,
@@ -125,6 +126,16 @@ def test_a_name_that_only_qualifies_others_in_parsed_leads_does_not_act() -> Non
     assert not acts(m.names["widgetly"]) and acts(m.names["globex"])
     track(m, [replace(name("Widgetly"), argument=True)], "f3", "dev-1", {}, "t")
     assert acts(m.names["widgetly"])  # once a subject or an object somewhere, it acts
+
+
+def test_the_known_actors_a_report_makes_act() -> None:
+    text = "Microsoft hires Sam Altman after an OpenAI-style SVB rescue"
+    mentions = (Mention("Microsoft", 0, 9, "org", "ORG", argument=True),
+                Mention("Sam Altman", 16, 26, "person", "PER", argument=True),
+                Mention("SVB", 45, 48, "org", "ORG", argument=False),
+                Mention("Globex", 0, 0, "org", "ORG", argument=True))  # no known actor
+    s = Sentence(0, text, text.lower(), mentions, (), ())
+    assert acting([s], Resolver(model())) == ["microsoft", "sam-altman"]
 
 
 def test_a_report_makes_a_name_an_argument_if_any_parsed_sentence_does() -> None:

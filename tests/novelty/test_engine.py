@@ -347,12 +347,13 @@ def test_a_story_around_an_actor_found_live_waits_for_the_saga(  # type: ignore[
     assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
 
 
-def test_a_name_that_only_qualifies_others_in_a_development_is_no_new_actor(  # type: ignore[no-untyped-def]
+def test_a_name_that_only_qualifies_others_is_a_new_actor_only_once_it_acts(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
     """Both outlets name the auditors' firm, but only as a qualifier ("a call with
     Deloitte auditors"): it joins the saga's cast quietly. The bank the regulators closed
-    is what the reports make the object of the act: a new actor."""
+    is what the reports make the object of the act: a new actor. When a later
+    development's reports make the firm act (it sues), it is alerted then."""
     from dataclasses import replace
 
     p = _pipeline(store, analyzer, settings_factory, tmp_path)
@@ -366,3 +367,16 @@ def test_a_name_that_only_qualifies_others_in_a_development_is_no_new_actor(  # 
     from monitor.store.sagas import SagaStore
 
     assert SagaStore(store).load(SAGA).find("Deloitte") is not None  # in the cast, quietly
+    # a later development in which it acts: now it takes part, and the user hears of it
+    suit = [
+        _doc("suit-1", "d.example", "Deloitte and Harbor Trust sue Signature Bank's board",
+             "Deloitte and Harbor Trust sued the former board of Signature Bank on Tuesday "
+             "over losses tied to the collapse of Silicon Valley Bank.", 9, day=14),
+        _doc("suit-2", "e.example", "Harbor Trust and Deloitte file suit against Signature "
+             "Bank directors", "Harbor Trust and Deloitte filed a lawsuit against Signature "
+             "Bank's directors, blaming them for losses after Silicon Valley Bank failed.",
+             11, day=14),
+    ]
+    alerts = p.process(suit, saga=SAGA, clock=lambda d: d.published)
+    assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
+    assert "Deloitte" in {a.actors[0] for a in alerts if a.kind is AlertKind.NEW_ACTOR}
