@@ -303,6 +303,7 @@ class Engine:
             if actor is None or not actor.quiet:
                 continue
             actor.quiet = False
+            self.model.record("actor_woken", actor.name, item.doc_id, item.published.isoformat())
             seen = NameSeen(name=actor.name, kind=actor.kind, feeds=list(story.feeds),
                             docs=actor.docs, developments=[event_id],
                             sentences=story.sentences[:3])

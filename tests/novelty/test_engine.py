@@ -380,3 +380,5 @@ def test_a_name_that_only_qualifies_others_is_a_new_actor_only_once_it_acts(  # 
     alerts = p.process(suit, saga=SAGA, clock=lambda d: d.published)
     assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
     assert "Deloitte" in {a.actors[0] for a in alerts if a.kind is AlertKind.NEW_ACTOR}
+    said = [(c.kind, c.detail) for c in SagaStore(store).history(SAGA)]
+    assert ("actor_quiet", "Deloitte") in said and ("actor_woken", "Deloitte") in said
