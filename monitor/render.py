@@ -16,10 +16,12 @@ def _actor_lines(model: SagaModel, md: bool) -> list[str]:
             continue
         aliases = ", ".join(sorted(set(a.aliases) - {a.name}))
         role = f", {a.role}" if a.role else ""
+        # promoted without an alert (``novelty.actors.acts``): say why none came
+        quiet = "; quiet: named, never acting yet" if a.quiet else ""
         bullet = "- " if md else "  "
         name = f"**{a.name}**" if md else a.name
         lines.append(
-            f"{bullet}{name} ({a.kind}{role}; {a.mentions} mentions)"
+            f"{bullet}{name} ({a.kind}{role}; {a.mentions} mentions{quiet})"
             + (f" — aliases: {aliases}" if aliases else "")
         )
     others = [a for a in actors if not a.protagonist]
