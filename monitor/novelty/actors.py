@@ -445,10 +445,9 @@ def names_in(
                 )
                 prev = new.get(name.key)
                 if prev is None or (not prev.prose and prose):
-                    new[name.key] = replace(name, prose=prose, argument=_either(
-                        prev.argument if prev else None, name.argument))
-                elif name.argument is not None:
-                    new[name.key] = replace(prev, argument=_either(prev.argument, name.argument))
+                    new[name.key] = replace(name, prose=prose)
+                new[name.key] = replace(new[name.key], argument=_either(
+                    prev.argument if prev else None, name.argument))
                 if name.kind == "person" and new[name.key].kind != "person":
                     # the NER calls one person an organisation in one sentence and a
                     # person in the next: a person named anywhere is a person
