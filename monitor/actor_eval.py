@@ -6,7 +6,7 @@ short English text, the people and organisations that are *actors* in it, the na
 and *optional* names (neither rewarded nor punished: an organisation named only in a role
 phrase, "former Globex CEO").
 
-Detection is what the novelty engine's actor step sees (``novelty.actors.names_in``): the
+Detection is what the novelty engine's actor step sees (``novelty.names.names_in``): the
 known actors the text names and
 the other person/organisation names with their peripheral cue. Two scores:
 
@@ -37,7 +37,8 @@ from monitor.config import NoveltySettings
 from monitor.errors import InputError
 from monitor.lexicon import ORG_SUFFIXES, fold
 from monitor.nlp import Analysis, Analyzer, strip_name
-from monitor.novelty.actors import Resolver, names_in
+from monitor.novelty.names import names_in
+from monitor.novelty.resolver import Resolver
 from monitor.saga import Actor, AliasIndex, SagaModel
 from monitor.types import Document, parse_dt
 

@@ -95,7 +95,8 @@ def test_a_holiday_or_a_law_the_english_ner_names_is_never_a_newcomer(analyzer) 
     made of it before: a day, an event or a law is no party to the saga."""
     from datetime import UTC, datetime
 
-    from monitor.novelty.actors import Resolver, names_in
+    from monitor.novelty.names import names_in
+    from monitor.novelty.resolver import Resolver
     from monitor.saga import SagaModel
     from monitor.types import Document
 

@@ -189,7 +189,7 @@ def stories() -> None:
     import numpy as np
 
     from monitor.embed import unpack_many
-    from monitor.novelty.actors import source_of
+    from monitor.novelty.outlets import source_of
 
     confirm, alert, place = engine.confirm, engine.development_alert, engine.Engine._story
     state: dict[str, Any] = {}

@@ -19,23 +19,7 @@ from monitor.language import language_of
 from monitor.lexicon import fold
 from monitor.nlp import Analysis, lead_text
 from monitor.novelty import grow
-from monitor.novelty.actors import (
-    Resolver,
-    acting,
-    acts,
-    canonical,
-    declined,
-    headed_by_outlet,
-    is_group,
-    is_outlet,
-    is_title,
-    names_in,
-    new_forms,
-    outlet_of,
-    persons_named,
-    ready,
-    track,
-)
+from monitor.novelty.actors import acting, acts, new_forms, persons_named, ready, track
 from monitor.novelty.genre import described_speaker, genre, republished, speaks, tentative
 from monitor.novelty.memory import (
     Known,
@@ -47,6 +31,7 @@ from monitor.novelty.memory import (
     with_story,
     without_story,
 )
+from monitor.novelty.names import canonical, declined, is_group, is_title, names_in
 from monitor.novelty.novelty import (
     confirm,
     content_words,
@@ -55,7 +40,9 @@ from monitor.novelty.novelty import (
     novel_words,
     told_names,
 )
+from monitor.novelty.outlets import headed_by_outlet, is_outlet, outlet_of
 from monitor.novelty.relevance import anchored, relevance
+from monitor.novelty.resolver import Resolver
 from monitor.novelty.stories import assign, moved_on
 from monitor.novelty.text import actor_alert, clearest_title, development_alert
 from monitor.novelty.types import Item, Memory, Name, Placement

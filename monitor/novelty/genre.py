@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from monitor.lexicon import ROLE_WORDS, fold
-from monitor.novelty.actors import on_host
+from monitor.novelty.outlets import on_host
 
 # URL path segments (folded) of the sections where news sites keep talk about the news.
 SECTIONS = frozenset({

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from monitor.embed import pack
-from monitor.novelty.actors import Resolver
+from monitor.novelty.resolver import Resolver
 from monitor.novelty.text import second_sentence
 from monitor.novelty.types import Item, Name
 from monitor.saga import Actor, Event, Evidence, NameSeen, SagaModel, Story

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 
 from monitor.config import NoveltySettings
 from monitor.lexicon import fold
-from monitor.novelty.actors import source_of
+from monitor.novelty.outlets import source_of
 from monitor.novelty.types import Item
 from monitor.saga import Event, Story
 from monitor.types import parse_dt

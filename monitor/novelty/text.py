@@ -15,8 +15,8 @@ import numpy as np
 
 from monitor.embed import unpack_many
 from monitor.lexicon import fold
-from monitor.novelty.actors import holds
 from monitor.novelty.genre import tentative
+from monitor.novelty.names import holds
 from monitor.saga import Event, NameSeen, SagaModel, Story
 from monitor.types import Alert, AlertKind, Explanation, short_hash
 from monitor.urls import redact, web_link

@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 import numpy as np
 
 from monitor.embed import DIM
+from monitor.lexicon import fold
+from monitor.nlp import Mention, Sentence
 from monitor.novelty.types import Item, Memory, Name, centroid
+from monitor.saga import Actor, SagaModel
 
 T0 = datetime(2023, 3, 12, 12, 0, tzinfo=UTC)
 
@@ -52,3 +55,21 @@ def memory(known: dict[str, list[np.ndarray]], stories: dict[str, list[np.ndarra
 
 def name(text: str, kind: str = "org", *, in_title: bool = True) -> Name:
     return Name(text=text, key=text.lower(), kind=kind, in_title=in_title, prose=True)
+
+
+def cast() -> SagaModel:
+    """A saga model knowing two people and two organisations."""
+    m = SagaModel(name="s")
+    for aid, nm, kind, aliases in [
+        ("sam-altman", "Sam Altman", "person", ["Altman"]),
+        ("mira-murati", "Mira Murati", "person", []),
+        ("microsoft", "Microsoft", "org", []),
+        ("silicon-valley-bank", "Silicon Valley Bank", "org", ["SVB"]),
+    ]:
+        m.actors[aid] = Actor(id=aid, name=nm, kind=kind, aliases=aliases)
+    return m
+
+
+def sentence(text: str, *mentions: Mention, titlecase: bool = False) -> Sentence:
+    """The first sentence of a report, with the names the NLP stage found in it."""
+    return Sentence(0, text, fold(text), mentions, (), (), titlecase)

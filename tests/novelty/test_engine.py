@@ -185,8 +185,8 @@ def test_a_job_title_in_a_headline_is_no_newcomer(  # type: ignore[no-untyped-de
 ) -> None:
     """A Title Case headline makes a name of any job title ("Home Secretary"): the job
     is nobody, the person holding it is named apart."""
-    from monitor.novelty.actors import Resolver
     from monitor.novelty.engine import item_of
+    from monitor.novelty.resolver import Resolver
 
     p = _pipeline(store, analyzer, settings_factory, tmp_path)
     model = p.seed(load_documents([SVB_SEEDS]), saga=SAGA)

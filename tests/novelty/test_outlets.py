@@ -1,0 +1,25 @@
+"""Who reports the saga (``novelty.outlets``): outlets are never in it."""
+
+from monitor.novelty.outlets import headed_by_outlet, is_outlet, source_of
+
+
+def test_news_outlets_report_the_saga_and_are_not_in_it() -> None:
+    feeds = ["cbsnews", "bbci", "ft"]
+    for outlet in ("reuters", "the guardian", "wall street journal", "cbs", "ft", "cbsnews"):
+        assert is_outlet(outlet, feeds), outlet
+    for actor in ("signature bank", "hsbc", "first republic", "fed", "abcd holdings"):
+        assert not is_outlet(actor, feeds), actor
+
+
+def test_an_outlets_column_or_newsletter_is_the_outlet() -> None:
+    assert headed_by_outlet("cnbc daily open") and not headed_by_outlet("cnbc")
+    assert not headed_by_outlet("first citizens bank")
+
+
+def test_two_feeds_of_one_outlet_are_one_source() -> None:
+    assert source_of("https://feeds.bbci.co.uk/news/rss.xml") == source_of(
+        "https://feeds.bbci.co.uk/news/world/rss.xml") == "bbci"
+    # on a platform that hosts many publishers, each feed is a publisher of its own
+    a, b = "https://a.substack.com/feed", "https://b.substack.com/feed"
+    assert source_of(a) != source_of(b)
+    assert source_of("http://127.0.0.1:8080/feed") == "http://127.0.0.1:8080/feed"

@@ -1,0 +1,122 @@
+"""Which known actor a name is (``novelty.resolver``): under any form a report gives it."""
+
+from monitor.novelty.resolver import Resolver
+from monitor.saga import Actor
+from novelty.helpers import cast
+
+
+def test_declined_misspelt_and_partial_forms_are_the_known_actor() -> None:
+    r = Resolver(cast())
+    assert r.resolve("Altmana") == "sam-altman"  # Polish declension
+    assert r.resolve("Sama Altmana") == "sam-altman"
+    assert r.resolve("Mira Murat") == "mira-murati"  # a one-letter slip
+    assert r.resolve("Murati") == "mira-murati"
+    assert r.resolve("Microsoftu") == "microsoft"
+    assert r.resolve("OpenAI CEO Sam Altman") == "sam-altman"
+    assert r.resolve("Silicon Valley Banku") == "silicon-valley-bank"
+
+
+def test_a_known_person_under_another_language_s_spelling_is_that_person() -> None:
+    m = cast()
+    m.actors["zelenskyy"] = Actor(id="zelenskyy", name="Volodymyr Zelenskyy", kind="person")
+    r = Resolver(m)
+    assert r.resolve("Wołodymyr Zełenski") == "zelenskyy"  # Polish
+    assert r.resolve("Volodymyr Zelenskiy") == "zelenskyy"
+    assert r.resolve("Oleksandr Zelinsky") is None
+
+
+def test_another_person_with_a_known_surname_is_someone_else() -> None:
+    assert Resolver(cast()).resolve("Annie Altman") is None
+    assert Resolver(cast()).resolve("Greg Becker") is None
+
+
+def test_a_longer_or_shorter_form_of_a_known_actor_is_that_actor() -> None:
+    m = cast()
+    m.actors["ubs"] = Actor(id="ubs", name="UBS", kind="org")
+    m.actors["bank"] = Actor(id="bank", name="Bank", kind="org")
+    r = Resolver(m)
+    assert r.overlapping("UBS Group AG") == "ubs"
+    assert r.overlapping("Bank UBS") == "ubs"
+    assert r.overlapping("Valley Bank") == "silicon-valley-bank"
+    m.actors["biden"] = Actor(id="biden", name="Biden", kind="person")
+    assert Resolver(m).overlapping("Joe Biden") == "biden"
+    assert r.overlapping("Annie Altman") is None  # a known surname, another first name
+    assert r.overlapping("First Republic Bank") is None  # "Bank" holds no longer name
+    m.actors["acme"] = Actor(id="acme", name="ACME Holdings AG", kind="org")
+    r = Resolver(m)
+    assert r.overlapping("ACME") == "acme"  # the acronym heading a known name
+    assert r.overlapping("Holdings") is None and r.overlapping("Acme") is None
+
+
+def test_an_acronym_is_the_known_name_it_stands_for_and_back() -> None:
+    """Newsrooms write the initials of a name's capitalised words ("SEC" for Securities
+    and Exchange Commission) or of all its words ("BoE", "DOJ"): both are the actor."""
+    m = cast()
+    for aid, nm in [("sec", "Securities and Exchange Commission"), ("boe", "Bank of England"),
+                    ("doj", "DOJ")]:
+        m.actors[aid] = Actor(id=aid, name=nm, kind="org")
+    r = Resolver(m)
+    assert r.resolve("SEC") == "sec"
+    assert r.resolve("BoE") == "boe"
+    assert r.resolve("Department of Justice") == "doj"
+    assert r.resolve("Bank of Canada") is None  # "boc": no one's initials here
+    assert r.resolve("Sec") is None  # a word, not an acronym
+
+
+def test_a_name_behind_titles_and_places_is_the_known_person() -> None:
+    m = cast()
+    m.actors["jane-doe"] = Actor(id="jane-doe", name="Jane Doe", kind="person")
+    r = Resolver(m)
+    assert r.resolve("UK PM Doe") == "jane-doe"
+    assert r.resolve("Former CEO Jane Doe") == "jane-doe"
+    assert r.resolve("Prime Minister Jane Doe") == "jane-doe"
+    assert r.resolve("John Doe") is None  # another first name: someone else
+
+
+def test_of_two_known_people_sharing_a_surname_the_first_name_tells_which() -> None:
+    """Once a relative of the saga's protagonist is an actor too, "Jana Nowaka" (Polish,
+    declined) is still Jan Nowak, not a newcomer; the surname alone says neither."""
+    m = cast()
+    m.actors["jan-nowak"] = Actor(id="jan-nowak", name="Jan Nowak", kind="person")
+    m.actors["anna-nowak"] = Actor(id="anna-nowak", name="Anna Nowak", kind="person")
+    r = Resolver(m)
+    assert r.resolve("Jana Nowaka") == "jan-nowak"
+    assert r.resolve("Anna Nowak") == "anna-nowak"
+    assert r.resolve("Annę Nowak") == "anna-nowak"
+    assert r.resolve("Nowak") is None
+
+
+def test_polish_adjectival_and_foreign_declensions_are_the_known_person() -> None:
+    m = cast()
+    m.actors["jan-kowalski"] = Actor(id="jan-kowalski", name="Jan Kowalski", kind="person")
+    m.actors["jo-brightly"] = Actor(id="jo-brightly", name="James Brightly", kind="person")
+    r = Resolver(m)
+    assert r.resolve("Kowalskiego") == "jan-kowalski"
+    assert r.resolve("Jana Kowalskiemu") == "jan-kowalski"
+    assert r.resolve("Jamesa Brightly'ego") == "jo-brightly"
+
+
+def test_a_hyphenated_name_written_with_a_space_or_without_its_article_is_the_known_actor(
+) -> None:
+    m = cast()
+    m.actors["al-noor"] = Actor(id="al-noor", name="Al-Noor Medical Complex", kind="org",
+                                aliases=["Al-Noor"])
+    m.actors["omar-el-said"] = Actor(id="omar-el-said", name="Omar el-Said", kind="person")
+    r = Resolver(m)
+    assert r.resolve("Al Noor") == "al-noor"
+    assert r.resolve("Al Noor Hospital") == "al-noor"  # the known name in a longer chunk
+    assert r.resolve("al-Noor") == "al-noor"
+    # reports drop the Arabic article: "Noor Hospital" is Al-Noor's, in a phrase
+    assert r.resolve("Noor") == "al-noor" and r.held("Noor Hospital") == "al-noor"
+    assert r.resolve("Noor Medical Complex") == "al-noor"
+    assert r.resolve("Omar Said") == "omar-el-said"
+    assert r.resolve("Al Gore") is None and r.resolve("Gore") is None  # no article there
+
+
+def test_a_known_organisation_in_a_phrase_is_held_not_a_party() -> None:
+    m = cast()
+    m.actors["fed"] = Actor(id="fed", name="Fed", kind="org")
+    r = Resolver(m)
+    assert r.held("Top Fed") == "fed" and r.held("Upadek SVB") == "silicon-valley-bank"
+    assert r.held("Fed") is None and r.held("Federal Reserve") is None
+    assert r.held("Sam Altman Fund") is None  # a person's name in a chunk is resolve's
