@@ -456,7 +456,7 @@ class Daemon:
         """Whether a batch of items is being processed now."""
         return self.intake.busy
 
-    async def _run_batch(
+    async def run_batch(
         self, items: list[FeedItem], turn: Callable[[], None] | None = None
     ) -> list[Alert] | None:
         """Prefilter, download the candidates' articles (async), then NLP and matching in
@@ -502,6 +502,16 @@ class Daemon:
         alerts = batch.result()
         self.cycle.batch(candidates=len(chosen), alerts=len(alerts))
         return alerts
+
+    @property
+    def stopping(self) -> bool:
+        """Whether a stop was requested (:meth:`request_stop`)."""
+        return self._stop.is_set()
+
+    @property
+    def in_flight(self) -> asyncio.Future[Any] | None:
+        """The work off the loop now (the last :meth:`off_loop`)."""
+        return self._in_flight
 
     async def off_loop(self, fn: Callable[[], T]) -> asyncio.Future[T]:
         """``fn()`` (NLP, matching, seeding) in a daemon thread, awaited until it ends or a

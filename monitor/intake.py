@@ -10,13 +10,13 @@ delivery): the same code. One step of a worker takes, in this order,
        hangs): XAUTOCLAIM, every half of that;
     3. new entries: XREADGROUP ``>``, ``nlp.batch_size`` at most, waiting up to a second;
 
-runs them through :meth:`Daemon._run_batch` (prefilter, articles, NLP, decisions; the
-alerts go to the outbox from the pipeline thread), and only then acknowledges and deletes
-them: at least once. An entry handed out more than ``max_deliveries`` times goes to the
-intake dead letters instead (logged). A stop lets the batch in flight finish within
-``BATCH_STOP_GRACE_S`` or abandons it: its entries stay pending, taken over at the next
-start on this host at once (their consumer's pid is gone) or by another worker after
-``claim_idle_s``.
+runs them through its host's ``run_batch`` (:meth:`Daemon.run_batch`: prefilter, articles,
+NLP, decisions; the alerts go to the outbox from the pipeline thread), and only then
+acknowledges and deletes them: at least once. An entry handed out more than
+``max_deliveries`` times goes to the intake dead letters instead (logged). A stop lets the
+batch in flight finish within ``BATCH_STOP_GRACE_S`` or abandons it: its entries stay
+pending, taken over at the next start on this host at once (their consumer's pid is gone)
+or by another worker after ``claim_idle_s``.
 
 The worker also watches the backlog (XLEN of the stream: entries are deleted once done):
 ``monitor_stream_lag{stream="intake",group="pipeline"}`` and the oldest entry's age;
@@ -32,16 +32,20 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from monitor.consumers import Trouble, dead_local_consumer, default_consumer, step_or_recover
 from monitor.errors import MonitorError, StoreError
 from monitor.store.groups import entry_key
 from monitor.store.intake import IntakeEntry, IntakeOrder, IntakeStore
-from monitor.types import FeedItem, utcnow
+from monitor.types import Alert, FeedItem, utcnow
 
 if TYPE_CHECKING:
-    from monitor.daemon import Daemon
+    from monitor.config import Settings
+    from monitor.metrics import Metrics
+    from monitor.pipeline import Pipeline
+    from monitor.store import Store
+    from monitor.systemd import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,62 @@ STOP_GRACE_S = 0.25
 TURN_POLL_S = 0.005
 
 
+T = TypeVar("T")
+
+
+class _Scheduling(Protocol):
+    @property
+    def running(self) -> bool:
+        """Whether this process runs the feed scheduler."""
+        ...
+
+
+class IntakeHost(Protocol):
+    """What :class:`Intake` needs from the process it runs in (``monitor.daemon.Daemon``
+    has this shape): read-only here."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def metrics(self) -> Metrics: ...
+
+    @property
+    def notifier(self) -> Notifier: ...
+
+    @property
+    def pipeline(self) -> Pipeline: ...
+
+    @property
+    def scheduler(self) -> _Scheduling: ...
+
+    @property
+    def stopping(self) -> bool:
+        """Whether a stop was requested."""
+        ...
+
+    @property
+    def in_flight(self) -> asyncio.Future[Any] | None:
+        """The work off the loop now (the last :meth:`off_loop`)."""
+        ...
+
+    @property
+    def batch_work(self) -> asyncio.Future[Any] | None:
+        """The pipeline work of the batch being run (None before it reaches the pipeline)."""
+        ...
+
+    async def off_loop(self, fn: Callable[[], T]) -> asyncio.Future[T]: ...
+
+    async def run_batch(
+        self, items: list[FeedItem], turn: Callable[[], None] | None = None
+    ) -> list[Alert] | None: ...
+
+    def abandon_batch(self) -> None: ...
+
+
 class OutOfTurn(MonitorError):
     """A batch cannot be decided yet and its worker must do something else first: an
     older entry is its own (a failed batch's), or was left by a dead worker (idle past
@@ -74,7 +134,7 @@ class Intake:
 
     name = "intake"
 
-    def __init__(self, daemon: Daemon, *, consumer: str | None = None) -> None:
+    def __init__(self, daemon: IntakeHost, *, consumer: str | None = None) -> None:
         self.d = daemon
         self.settings = daemon.settings.pipeline
         self.db = IntakeStore(daemon.store, max_len=self.settings.stream_max_len)
@@ -136,7 +196,7 @@ class Intake:
 
     async def _run(self) -> None:
         recovery = self.d.metrics.store_recoveries.labels("intake_group")
-        while not self.d._stop.is_set():
+        while not self.d.stopping:
             await step_or_recover(lambda: self.step(block_ms=READ_BLOCK_MS),
                                   trouble=self._trouble, ensure_group=self.db.ensure_group,
                                   group="intake", sleep=self._sleep,
@@ -145,7 +205,7 @@ class Intake:
     async def drain(self) -> None:
         """Burst runs: steps until nothing is left to do now (failed items wait for the
         next run)."""
-        while not self.d._stop.is_set() and await self.step(block_ms=None):
+        while not self.d.stopping and await self.step(block_ms=None):
             pass
 
     async def _sleep(self, seconds: float) -> None:
@@ -157,7 +217,7 @@ class Intake:
         task, self._task = self._task, None
         if task is not None and not self.held:
             task.cancel()  # waiting for entries: a read cut short leaves them pending
-        batch = self.d._in_flight
+        batch = self.d.in_flight
         if self.held and batch is not None and not batch.done():
             log.info("waiting for the pipeline work in flight")
             try:
@@ -199,7 +259,7 @@ class Intake:
         if not entries:
             entries = await self._claim_due()
         if not entries:
-            if self.d._stop.is_set():
+            if self.d.stopping:
                 return 0
             entries = await self.db.read_new(
                 self.consumer, count=self.d.settings.nlp.batch_size, block_ms=block_ms
@@ -262,7 +322,7 @@ class Intake:
         waiting.inc(len(items))
         toucher = asyncio.create_task(self._touch([e.entry_id for e in good]))
         try:
-            alerts = await self.d._run_batch(items, self._turn(good))
+            alerts = await self.d.run_batch(items, self._turn(good))
         except OutOfTurn as exc:
             log.info("batch of %d item(s) put back: %s", len(good), exc)
             self._own, self._retry_at, self.held = True, 0.0, []
@@ -322,7 +382,7 @@ class Intake:
                     self._claim_first = True
                     raise OutOfTurn(f"older entry {b.entry_id} left by {b.consumer}: "
                                     f"taken over first")
-                if self.d._stop.is_set():
+                if self.d.stopping:
                     return
                 if time.monotonic() > deadline:
                     log.warning("decided out of order: entry %s (%s) still not done after "
