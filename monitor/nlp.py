@@ -45,7 +45,7 @@ from monitor.lexicon import (
     actions_in,
     fold,
 )
-from monitor.syntax import arguments
+from monitor.syntax import parts
 from monitor.types import Document
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,8 @@ class Mention:
     # a subject, object or agent of its clause (``syntax``); None: not parsed (a language
     # other than English, or a sentence past the lead)
     argument: bool | None = None
+    # the speaker of a statement ("Doe says...", ``syntax.speaker``); None: not parsed
+    speaks: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -577,7 +579,7 @@ class Analyzer:
 
     def _parse_names(self, analyses: list[Analysis]) -> None:
         """Mark the names of each English document's first ``PARSED_SENTENCES`` sentences
-        as arguments of their clause or not (``syntax.arguments``)."""
+        as arguments of their clause or not, and as speakers (``syntax.parts``)."""
         todo = [(an, k) for an in analyses for k, s in enumerate(an.sentences[:PARSED_SENTENCES])
                 if s.mentions]
         if not todo or self.parser is None:
@@ -586,9 +588,10 @@ class Analyzer:
         for (an, k), pdoc in zip(todo, self.parser.pipe(texts, batch_size=self.batch_size),
                                  strict=True):
             sent = an.sentences[k]
-            flags = arguments(pdoc, ((m.start, m.end) for m in sent.mentions))
+            found = parts(pdoc, ((m.start, m.end) for m in sent.mentions))
             an.sentences[k] = replace(sent, mentions=tuple(
-                replace(m, argument=f) for m, f in zip(sent.mentions, flags, strict=True)))
+                m if p is None else replace(m, argument=p[0], speaks=p[1])
+                for m, p in zip(sent.mentions, found, strict=True)))
 
     def _embed(self, analyses: list[Analysis]) -> None:
         """One encoder batch for the whole chunk: each document's lead (title and the

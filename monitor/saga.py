@@ -204,6 +204,7 @@ class NameSeen:
     short: list[str] = field(default_factory=list)
     parsed: int = 0  # reports whose parsed lead names it (``monitor.syntax``)
     argument: int = 0  # ... as a subject, object or agent of a clause: one who acts
+    spoke: int = 0  # ... as the speaker of a statement ("Doe says...")
 
 
 class Counts(dict[str, int]):

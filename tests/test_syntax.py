@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.syntax import arguments
+from monitor.syntax import arguments, parts
 
 
 def _acts(parser, sentence: str, name: str) -> bool | None:  # type: ignore[no-untyped-def]
@@ -32,6 +32,22 @@ def test_a_name_that_only_qualifies_another_word_is_not(analyzer, sentence, name
     assert _acts(analyzer.parser, sentence, name) is False
 
 
+@pytest.mark.parametrize(("sentence", "name"), [
+    ("Jane Roe slams the bailout of the failed lender", "Jane Roe"),
+    ("Globex warns of payment delays after the bank's collapse", "Globex"),
+    ("Jane Roe and John Doe call the indictment political", "John Doe"),  # conj
+    ("Former minister John Doe reacts to the ruling", "John Doe"),
+])
+def test_the_speaker_of_a_statement_speaks_and_does_not_act(analyzer, sentence, name) -> None:  # type: ignore[no-untyped-def]
+    start = sentence.index(name)
+    assert parts(analyzer.parser(sentence), [(start, start + len(name))]) == [(False, True)]
+
+
+def test_a_statement_of_one_s_own_act_is_the_act(analyzer) -> None:  # type: ignore[no-untyped-def]
+    sentence = "Globex said on Monday it bought the failed bank's UK arm"
+    assert parts(analyzer.parser(sentence), [(0, 6)]) == [(True, False)]
+
+
 def test_a_span_off_the_tokens_is_undecided(analyzer) -> None:  # type: ignore[no-untyped-def]
     doc = analyzer.parser("Globex buys Initech")
     assert arguments(doc, [(0, 6), (40, 45)]) == [True, None]
@@ -47,6 +63,8 @@ def test_the_analysis_marks_the_lead_s_names_of_english_documents_only(analyzer)
                   text="Globex zgodził się w poniedziałek kupić bank.", source="b.example",
                   language="pl")
     by_doc = {an.doc.id: an for an in analyzer.analyze([en, pl])}
-    flags = {m.text: m.argument for s in by_doc["en"].sentences for m in s.mentions}
-    assert flags.get("Globex") is True and flags.get("TikTok") is False
-    assert all(m.argument is None for s in by_doc["pl"].sentences for m in s.mentions)
+    flags = {m.text: (m.argument, m.speaks) for s in by_doc["en"].sentences
+             for m in s.mentions}
+    assert flags.get("Globex") == (True, False) and flags.get("TikTok") == (False, False)
+    assert all(m.argument is None and m.speaks is None
+               for s in by_doc["pl"].sentences for m in s.mentions)

@@ -69,6 +69,7 @@ def track(model: SagaModel, names: Iterable[Name], feed: str, development: str |
         if n.argument is not None:
             seen.parsed += 1
             seen.argument += n.argument
+            seen.spoke += bool(n.speaks)
         if development and development not in seen.developments:
             seen.developments.append(development)
         said = sentence_of.get(n.key)
@@ -84,11 +85,13 @@ def acting(sentences: Iterable[Sentence], resolver: Resolver) -> list[str]:
 
 
 def acts(seen: NameSeen) -> bool:
-    """Whether a tracked name is one who acts: a subject, object or agent in a report's
-    parsed lead, or never parsed (no English report named it in its lead). A name that
-    only qualifies others ("a TikTok ban", "the MAGA base", "'Shark Tank's' host") is a
-    product, a show, a venue or a topic: it may join the saga's cast, but is no news."""
-    return not seen.parsed or seen.argument > 0
+    """Whether a tracked name is one who acts: a subject, object or agent in more of its
+    reports' parsed leads than it is the speaker of a statement in, or never parsed (no
+    English report named it in its lead). A name that only qualifies others ("a TikTok
+    ban", "the MAGA base", "'Shark Tank's' host") is a product, a show, a venue or a
+    topic; one the reports mostly make speak ("Roe slams the bailout", "Roe says...") is
+    a commentator. Either may join the saga's cast, but is no news."""
+    return not seen.parsed or seen.argument > seen.spoke
 
 
 def ready(seen: NameSeen, settings: NoveltySettings) -> bool:

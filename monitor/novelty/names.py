@@ -175,7 +175,8 @@ def names_in(
                 if prev is None or (not prev.prose and prose):
                     new[name.key] = replace(name, prose=prose)
                 new[name.key] = replace(new[name.key], argument=_either(
-                    prev.argument if prev else None, name.argument))
+                    prev.argument if prev else None, name.argument), speaks=_either(
+                    prev.speaks if prev else None, name.speaks))
                 if name.kind == "person" and new[name.key].kind != "person":
                     # the NER calls one person an organisation in one sentence and a
                     # person in the next: a person named anywhere is a person
@@ -190,7 +191,8 @@ def names_in(
 
 
 def _either(a: bool | None, b: bool | None) -> bool | None:
-    """A name is an argument in a report if it is one in any parsed sentence of it."""
+    """A name is an argument (a speaker) in a report if it is one in any parsed
+    sentence of it."""
     return None if a is None and b is None else bool(a) or bool(b)
 
 
@@ -265,4 +267,4 @@ def _name(m: Mention, in_title: bool, ignored: set[str]) -> Name | None:
     if is_place(text) or is_market(text) or is_seat(text):
         return None
     return Name(text=text, key=key, kind=m.kind, in_title=in_title, role=m.role,
-                argument=m.argument)
+                argument=m.argument, speaks=m.speaks)

@@ -155,7 +155,8 @@ def actor_alert(
         why.append(f"role: {actor.role}")
     if seen.parsed:  # who the reports make act (``actors.acts``)
         why.append(f"subject, object or agent in {seen.argument} of the {seen.parsed} "
-                   "parsed leads naming it")
+                   "parsed leads naming it" + (f", speaker of a statement in {seen.spoke}"
+                                               if seen.spoke else ""))
     title, url, feed, published = source
     return Alert(
         id=short_hash(model.name, AlertKind.NEW_ACTOR.value, actor_id),

@@ -34,6 +34,8 @@ class Name:
     # a subject, object or agent of a clause of the report's lead (``monitor.syntax``);
     # None: no sentence naming it was parsed
     argument: bool | None = None
+    # the speaker of a statement in a parsed sentence of the report ("Doe says...")
+    speaks: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -34,6 +34,25 @@ def test_a_name_that_only_qualifies_others_in_parsed_leads_does_not_act() -> Non
     assert acts(m.names["widgetly"])  # once a subject or an object somewhere, it acts
 
 
+def test_a_name_the_reports_make_speak_more_than_act_is_a_commentator() -> None:
+    """"Jane Roe slams the bailout", "Roe says...": a politician or a pundit reacting to
+    the news is no actor of the saga, though a subject; one who acts more than he speaks
+    is one."""
+    from dataclasses import replace
+
+    m = cast()
+    speaks, does = (replace(name("Jane Roe", "person"), argument=False, speaks=True),
+                    replace(name("Jane Roe", "person"), argument=True, speaks=False))
+    for feed in ("f1", "f2"):
+        track(m, [speaks], feed, "dev-1", {}, "t")
+    track(m, [does], "f3", "dev-1", {}, "t")
+    seen = m.names["jane roe"]
+    assert (seen.parsed, seen.argument, seen.spoke) == (3, 1, 2) and not acts(seen)
+    for feed in ("f4", "f5"):
+        track(m, [does], feed, "dev-1", {}, "t")
+    assert acts(seen)
+
+
 def test_the_known_actors_a_report_makes_act() -> None:
     text = "Microsoft hires Sam Altman after an OpenAI-style SVB rescue"
     mentions = (Mention("Microsoft", 0, 9, "org", "ORG", argument=True),
