@@ -44,9 +44,9 @@ from monitor.novelty.outlets import headed_by_outlet, is_outlet, outlet_of
 from monitor.novelty.relevance import anchored, relevance
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.stories import assign, moved_on
-from monitor.novelty.text import actor_alert, clearest_title, development_alert
+from monitor.novelty.text import Standing, actor_alert, clearest_title, development_alert
 from monitor.novelty.types import Item, Memory, Name, Placement
-from monitor.saga import NameSeen, SagaModel, Story
+from monitor.saga import SagaModel, Story
 from monitor.types import Alert, Document
 
 
@@ -291,9 +291,9 @@ class Engine:
                 continue
             actor.quiet = False
             self.model.record("actor_woken", actor.name, item.doc_id, item.published.isoformat())
-            seen = NameSeen(name=actor.name, kind=actor.kind, feeds=list(story.feeds),
-                            docs=actor.docs, developments=[event_id],
-                            sentences=story.sentences[:3])
+            seen = Standing(feeds=len(story.feeds), docs=actor.docs, developments=(event_id,),
+                            sentences=tuple(story.sentences[:3]),
+                            quiet_since=actor.first_seen or "")
             out.append(actor_alert(self.model, aid, seen, item.published, _source(item)))
         return out
 
@@ -327,7 +327,7 @@ class Engine:
                 actor.quiet = True
                 self.model.record("actor_quiet", seen.name, item.doc_id, now.isoformat())
                 continue
-            out.append(actor_alert(self.model, actor.id, seen, now, _source(item)))
+            out.append(actor_alert(self.model, actor.id, Standing.of(seen), now, _source(item)))
         return out
 
 

@@ -9,6 +9,7 @@ sources so far and what is new (names no actor had, the reports' sentences).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -141,14 +142,33 @@ def development_alert(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What an actor alert cites: how the reports made a name one of the saga's actors."""
+
+    feeds: int  # sources naming it
+    docs: int  # relevant reports naming it
+    developments: tuple[str, ...]  # the events whose reports name it
+    sentences: tuple[str, ...]  # sentences naming it
+    parsed: int = 0  # parsed leads naming it (``actors.acts``) ...
+    argument: int = 0  # ... as one who acts ...
+    spoke: int = 0  # ... as the speaker of a statement
+    quiet_since: str | None = None  # woken: in the cast, without an alert, since then
+
+    @classmethod
+    def of(cls, seen: NameSeen) -> Standing:
+        return cls(len(seen.feeds), seen.docs, tuple(seen.developments),
+                   tuple(seen.sentences), seen.parsed, seen.argument, seen.spoke)
+
+
 def actor_alert(
-    model: SagaModel, actor_id: str, seen: NameSeen, now: datetime,
+    model: SagaModel, actor_id: str, seen: Standing, now: datetime,
     source: tuple[str, str | None, str | None, datetime | None],
 ) -> Alert:
     actor = model.actors[actor_id]
     events = [model.events[e] for e in seen.developments if e in model.events]
     devs = [e.statement for e in events]
-    why = [f"named by {len(seen.feeds)} sources in {seen.docs} relevant reports"]
+    why = [f"named by {seen.feeds} sources in {seen.docs} relevant reports"]
     if devs:
         why.append(f"in: {devs[0]}")
     if actor.role:
@@ -157,6 +177,9 @@ def actor_alert(
         why.append(f"subject, object or agent in {seen.argument} of the {seen.parsed} "
                    "parsed leads naming it" + (f", speaker of a statement in {seen.spoke}"
                                                if seen.spoke else ""))
+    if seen.quiet_since:  # ``Engine._woken``
+        why.append(f"in the saga's cast since {seen.quiet_since[:10]} without acting; "
+                   "the sources of this development make it act")
     title, url, feed, published = source
     return Alert(
         id=short_hash(model.name, AlertKind.NEW_ACTOR.value, actor_id),

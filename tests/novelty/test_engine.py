@@ -379,6 +379,7 @@ def test_a_name_that_only_qualifies_others_is_a_new_actor_only_once_it_acts(  # 
     ]
     alerts = p.process(suit, saga=SAGA, clock=lambda d: d.published)
     assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
-    assert "Deloitte" in {a.actors[0] for a in alerts if a.kind is AlertKind.NEW_ACTOR}
+    woken = next(a for a in alerts if a.kind is AlertKind.NEW_ACTOR and a.actors[0] == "Deloitte")
+    assert "in the saga's cast since 2023-03-1" in woken.explanation.reason  # why only now
     said = [(c.kind, c.detail) for c in SagaStore(store).history(SAGA)]
     assert ("actor_quiet", "Deloitte") in said and ("actor_woken", "Deloitte") in said

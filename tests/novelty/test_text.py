@@ -123,14 +123,15 @@ def test_a_plans_next_stage_is_headlined_by_a_report_of_the_thing_done() -> None
 
 
 def test_a_new_actor_s_alert_says_how_the_reports_make_it_act() -> None:
-    from monitor.novelty.text import actor_alert
+    from monitor.novelty.text import Standing, actor_alert
     from monitor.saga import Actor, NameSeen
 
     m = _model()
     m.actors["globex"] = Actor(id="globex", name="Globex", kind="org")
     seen = NameSeen(name="Globex", kind="org", feeds=["f1", "f2"], docs=3,
                     developments=["seed-1"], parsed=3, argument=2)
-    alert = actor_alert(m, "globex", seen, NOW, ("Globex buys Acme", None, None, NOW))
+    alert = actor_alert(m, "globex", Standing.of(seen), NOW,
+                        ("Globex buys Acme", None, None, NOW))
     assert alert.headline == "Globex"
     assert "named by 2 sources in 3 relevant reports" in alert.explanation.reason
     assert "subject, object or agent in 2 of the 3 parsed leads" in alert.explanation.reason
