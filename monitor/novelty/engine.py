@@ -20,7 +20,14 @@ from monitor.lexicon import fold
 from monitor.nlp import Analysis, lead_text
 from monitor.novelty import grow
 from monitor.novelty.actors import acting, acts, new_forms, persons_named, ready, track
-from monitor.novelty.genre import described_speaker, genre, republished, speaks, tentative
+from monitor.novelty.genre import (
+    described_speaker,
+    explained,
+    genre,
+    republished,
+    speaks,
+    tentative,
+)
 from monitor.novelty.memory import (
     Known,
     known_of,
@@ -31,7 +38,7 @@ from monitor.novelty.memory import (
     with_story,
     without_story,
 )
-from monitor.novelty.names import canonical, declined, is_group, is_title, names_in
+from monitor.novelty.names import canonical, declined, holds, is_group, is_title, names_in
 from monitor.novelty.novelty import (
     confirm,
     content_words,
@@ -194,6 +201,10 @@ class Engine:
                  and not (item.language == "pl" and declined(n.text))]
         known = asg.event_id if asg.placement is Placement.KNOWN else None
         track(self.model, names, item.feed, known, _sentences(an), at)
+        who = explained(item.title)
+        if who is not None:  # "Who is Jane Roe, the bank's new CEO?": she matters now
+            subject = [n.key for n in names if n.kind == "person" and holds(fold(who), n.key)]
+            result.alerts += self._new_actors(subject[-1:], item, item.published, explained=True)
         if known:
             grow.report_known(self.model, known, item)
             result.known_events = (known,)
@@ -297,11 +308,14 @@ class Engine:
             out.append(actor_alert(self.model, aid, seen, item.published, _source(item)))
         return out
 
-    def _new_actors(self, keys: list[str], item: Item, now: datetime) -> list[Alert]:
+    def _new_actors(self, keys: list[str], item: Item, now: datetime,
+                    explained: bool = False) -> list[Alert]:
+        """``explained``: a relevant report's headline asks who the name is, which makes
+        it an actor whatever its count of sources."""
         out: list[Alert] = []
         for key in dict.fromkeys(keys):
             seen = self.model.names.get(key)
-            if seen is None or not ready(seen, self.s):
+            if seen is None or not (explained or ready(seen, self.s)):
                 continue
             if is_outlet(key, self.model.outlets) or headed_by_outlet(key):
                 self.model.names.pop(key)
@@ -323,11 +337,12 @@ class Engine:
                 self.model.names.pop(key)
                 continue
             actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
-            if not acts(seen):  # a product, a show, a venue: in the saga's cast, no news
+            if not explained and not acts(seen):  # a product, a show: in the cast, no news
                 actor.quiet = True
                 self.model.record("actor_quiet", seen.name, item.doc_id, now.isoformat())
                 continue
-            out.append(actor_alert(self.model, actor.id, Standing.of(seen), now, _source(item)))
+            standing = replace(Standing.of(seen), explained=explained)
+            out.append(actor_alert(self.model, actor.id, standing, now, _source(item)))
         return out
 
 

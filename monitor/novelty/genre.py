@@ -216,3 +216,16 @@ def republished(feed: str, aggregators: Iterable[str]) -> bool:
     its subdomains): it carries other outlets' reports, often under a headline of its own,
     so its copy of a report is no second source of it."""
     return on_host(feed, aggregators)
+
+
+# A headline that asks who someone is ("Who is Jane Roe, the bank's new CEO?", "Kim jest
+# Jan Nowak?", "Qui est ...?"): the press explains a person who has just come to matter.
+_WHO = re.compile(r"^\W*(?:who\s+is|who's|kim\s+jest|qui\s+est)\s+(.+?)\s*(?:[?,:;(]|\s[-–—|]|$)",
+                  re.I)
+
+
+def explained(title: str) -> str | None:
+    """The words a "Who is ...?" headline asks about ("Jane Roe" in "Who is Jane Roe, the
+    bank's new CEO?", "Globex's lawyer Jane Roe"), or None for any other headline."""
+    m = _WHO.match(title)
+    return m.group(1) if m else None

@@ -154,6 +154,7 @@ class Standing:
     argument: int = 0  # ... as one who acts ...
     spoke: int = 0  # ... as the speaker of a statement
     quiet_since: str | None = None  # woken: in the cast, without an alert, since then
+    explained: bool = False  # a relevant report's headline asks who it is
 
     @classmethod
     def of(cls, seen: NameSeen) -> Standing:
@@ -177,6 +178,8 @@ def actor_alert(
         why.append(f"subject, object or agent in {seen.argument} of the {seen.parsed} "
                    "parsed leads naming it" + (f", speaker of a statement in {seen.spoke}"
                                                if seen.spoke else ""))
+    if seen.explained:
+        why.append("a relevant report's headline asks who it is")
     if seen.quiet_since:  # ``Engine._woken``
         why.append(f"in the saga's cast since {seen.quiet_since[:10]} without acting; "
                    "the sources of this development make it act")

@@ -383,3 +383,27 @@ def test_a_name_that_only_qualifies_others_is_a_new_actor_only_once_it_acts(  # 
     assert "in the saga's cast since 2023-03-1" in woken.explanation.reason  # why only now
     said = [(c.kind, c.detail) for c in SagaStore(store).history(SAGA)]
     assert ("actor_quiet", "Deloitte") in said and ("actor_woken", "Deloitte") in said
+
+
+def test_a_relevant_who_is_explainer_makes_its_subject_an_actor_at_once(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """The press asks "Who is ...?" of a person who has just come to matter in a story:
+    one relevant explainer makes a new actor of her, where a passing mention in one report
+    does not (she needs two sources and a development then)."""
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    passing = _doc("pass-1", "a.example", "Silicon Valley Bank depositors wait for their money",
+                   "Depositors of Silicon Valley Bank lined up on Monday; Marta Kowalczyk, a "
+                   "founder, said the FDIC had not called.", 9, day=13)
+    alerts = p.process([passing], saga=SAGA, clock=lambda d: d.published)
+    assert [a for a in alerts if a.kind is AlertKind.NEW_ACTOR] == []
+    who = _doc("who-1", "b.example",
+               "Who is Jane Whitcombe, the FDIC's pick to run Silicon Valley Bank?",
+               "Jane Whitcombe, a former Fannie Mae chief, was named chief executive of the "
+               "FDIC-run Silicon Valley Bank on Monday to reassure its depositors.", 10, day=13)
+    alerts = p.process([who], saga=SAGA, clock=lambda d: d.published)
+    actors = [a for a in alerts if a.kind is AlertKind.NEW_ACTOR]
+    assert [a.actors[0] for a in actors] == ["Jane Whitcombe"]
+    assert actors[0].source_title.startswith("Who is Jane Whitcombe")
+    assert "headline asks who it is" in actors[0].explanation.reason

@@ -167,3 +167,15 @@ def test_a_headline_telling_talks_or_a_plan_is_tentative() -> None:
                   "Bank UBS przejmie Credit Suisse",
                   "Talks collapse as the board names a new chief"):
         assert not tentative(title), title
+
+
+def test_a_who_is_headline_names_the_person_it_explains() -> None:
+    from monitor.novelty.genre import explained
+
+    assert explained("Who is Jane Roe, Globex's new chief executive?") == "Jane Roe"
+    assert explained("Who Is Jane Roe? What to know about the new CEO") == "Jane Roe"
+    assert explained("Who is Globex's lawyer Jan Nowak?") == "Globex's lawyer Jan Nowak"
+    assert explained("Kim jest Jan Nowak? Nowy prezes banku") == "Jan Nowak"
+    assert explained("Qui est Jeanne Roux, la nouvelle patronne de Globex ?") == "Jeanne Roux"
+    assert explained("Jane Roe is Globex's new chief executive") is None
+    assert explained("Who are the key players in the Globex case?") is None
