@@ -279,19 +279,45 @@ def peripheral_cue(sentence: str, start: int, end: int) -> str | None:
     return None
 
 
+# Small words that may stand between a role and the name it heads ("CEO of Globex, Jane
+# Doe", "le PDG de Globex, Jean Roux", "prezes banku Globex Jan Nowak" has none of them).
+# Not "and": "President Doe and FBI chief Jane Roe" gives the role to Doe.
+_ROLE_GLUE = frozenset({"of", "de", "du", "des", "la", "le", "the", "w"})
+
+
+def _heads_name(gap: str) -> bool:
+    """Whether the words between a role word and a name leave the role the name's: an
+    organisation's name or small words ("CEO of Globex, "), not a clause ("chair says ",
+    "president Doe's lawyer ": the role is another's)."""
+    words = re.findall(r"[^\W_][\w'’.-]*", gap)
+    return all((w[:1].isupper() or w[:1].isdigit() or w.lower() in _ROLE_GLUE)
+               and not re.search(r"['’]s$", w) for w in words)  # "Doe's Lawyer": Doe's role
+
+
+# Words after which a role in an apposition is another's ("Jane Roe, who represents
+# former president John Doe", "Jane Roe, an adviser to CEO John Doe").
+_ROLE_OF_ANOTHER = re.compile(r"\b(?:of|to|for|by|with|at|against|under|represent\w*)\b")
+# A role heading a possessor ("Jane Roe, former President John Doe's attorney").
+_POSSESSOR = re.compile(r"^\s+(?:[^\W\d_][\w.-]*\s+){0,3}[^\W\d_][\w.-]*['’]s\b")
+
+
 def role_cue(sentence: str, start: int, end: int) -> str | None:
     """A role word right before or after a name ("CEO X", "X, the former CEO of Y")."""
-    before = fold(sentence[max(0, start - 45) : start])
+    raw_before = sentence[max(0, start - 45) : start]
+    before = fold(raw_before)
     after = fold(sentence[end : end + 50])
     m = (
         ROLE_RE.search(after[:45])
         if re.match(r"^\s*(,|\(|-|–|who|qui|,?\s*l'|,?\s*the)", after)
         else None
     )
-    if m:
+    if m and not _ROLE_OF_ANOTHER.search(after[: m.start()]) and not _POSSESSOR.match(
+            after[m.end():]):
         return m.group(1)
     mb = list(ROLE_RE.finditer(before))
-    if mb and len(before) - mb[-1].end() <= 25:
+    if mb and len(before) - mb[-1].end() <= 25 and (
+        len(before) != len(raw_before) or _heads_name(raw_before[mb[-1].end():])
+    ):
         return mb[-1].group(1)
     return None
 

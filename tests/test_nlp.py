@@ -63,6 +63,27 @@ def test_role_cues_before_and_after_a_name() -> None:
     assert role_cue(t, i, i + 13) == "pdg"
     t2 = "Bret Taylor, the former co-CEO of Salesforce, will chair"
     assert role_cue(t2, 0, 11) == "ceo"
+    t3 = "Acme's chief operating officer Jane Roe and prezes Globex Jan Nowak"
+    assert role_cue(t3, t3.index("Jane Roe"), t3.index("Jane Roe") + 8) == "chief operating officer"
+    assert role_cue(t3, t3.index("Jan Nowak"), len(t3)) == "prezes"
+
+
+def test_a_role_word_heading_another_clause_is_not_the_name_s() -> None:
+    """"Tory chair says Jane Roe will...": the chair is someone else; "the former
+    president's lawyer John Doe" is a lawyer."""
+    t = "Tory chair says Jane Roe will not be a minister"
+    assert role_cue(t, t.index("Jane Roe"), t.index("Jane Roe") + 8) is None
+    t2 = "Former president Smith's lawyer John Doe met prosecutors"
+    assert role_cue(t2, t2.index("John Doe"), t2.index("John Doe") + 8) is None
+    t3 = "Former President Smith's Attorney John Doe Meets Prosecutors"  # Title Case
+    assert role_cue(t3, t3.index("John Doe"), t3.index("John Doe") + 8) is None
+    t4 = "John Doe, who represents former president Smith, met prosecutors"
+    assert role_cue(t4, 0, 8) is None
+    for t5 in ("John Doe, former President Jan Smith's attorney, said",
+               "John Doe, a top ally of the former president, said"):
+        assert role_cue(t5, 0, 8) is None, t5
+    t6 = "depositions from former President Smith and FBI Director John Doe"
+    assert role_cue(t6, t6.index("John Doe"), len(t6)) is None
 
 
 def test_an_organisation_the_chunker_cuts_is_named_whole(analyzer) -> None:  # type: ignore[no-untyped-def]
