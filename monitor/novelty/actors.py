@@ -69,7 +69,7 @@ def track(model: SagaModel, names: Iterable[Name], feed: str, development: str |
         if n.argument is not None:
             seen.parsed += 1
             seen.argument += n.argument
-            seen.spoke += bool(n.speaks)
+        seen.spoke += bool(n.speaks)
         if development and development not in seen.developments:
             seen.developments.append(development)
         said = sentence_of.get(n.key)
@@ -91,7 +91,9 @@ def acts(seen: NameSeen) -> bool:
     ban", "the MAGA base", "'Shark Tank's' host") is a product, a show, a venue or a
     topic; one the reports mostly make speak ("Roe slams the bailout", "Roe says...") is
     a commentator. Either may join the saga's cast, but is no news."""
-    return not seen.parsed or seen.argument > seen.spoke
+    if not seen.parsed and not seen.spoke:
+        return True
+    return seen.argument > seen.spoke
 
 
 def ready(seen: NameSeen, settings: NoveltySettings) -> bool:

@@ -153,6 +153,7 @@ def names_in(
     new: dict[str, Name] = {}
     sentences = list(sentences)
     title = sentences[0].folded if has_title and sentences else ""
+    prev_text = ""  # a line break may end a sentence right before the speaker's name
     for sent in sentences:
         for _, _, found in resolver.index.find(sent.folded):
             known[found] = None
@@ -167,6 +168,8 @@ def names_in(
             elif quoted(sent.text, m.start, m.end):
                 continue  # "Copy of 'Acme Rising' found": a work's title, a nickname
             elif (name := _name(m, sent.index == 0 and has_title, ignored)) is not None:
+                if said_by(sent.text[:m.start] or prev_text):
+                    name = replace(name, speaks=True)  # "... – oceniła Jan Nowak z PIE"
                 # running text, and for a one-word name not the sentence's first word
                 prose = not sent.titlecase and (
                     " " in name.text or m.start > 0 or name.text.isupper()
@@ -181,6 +184,7 @@ def names_in(
                     # the NER calls one person an organisation in one sentence and a
                     # person in the next: a person named anywhere is a person
                     new[name.key] = replace(new[name.key], kind="person")
+        prev_text = sent.text
     prose_text = [s.text for s in sentences if not s.titlecase]
     # named by the headline, whether or not the NER caught it there ("Globex to buy...")
     return list(known), short_forms([
@@ -255,6 +259,26 @@ def _headlined(title: str, n: Name) -> bool:
 def holds(text: str, key: str) -> bool:
     """Whether the folded ``text`` holds the folded name ``key`` as whole words."""
     return bool(key) and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text) is not None
+
+
+# A quote's speaker named after the verb that reports it, as Polish and French reports
+# write it ("... – oceniła Anna Nowak z zarządu", "..., a déclaré le ministre Jean Roux"),
+# up to three words (a role) between; folded. English is read from the parse instead
+# (``syntax.speaker``: "said Jane Roe").
+_SAID_BY = re.compile(
+    r"(?:^|[,\-–—\"'”»:])\s*(?:a\s+)?(?:powiedzial[a]?|mowi|ocenil[a]?|ocenia|dodal[a]?|dodaje|"
+    r"podkreslil[a]?|podkresla|zaznaczyl[a]?|zaznacza|stwierdzil[a]?|przekonuje|"
+    r"przekonywal[a]?|tlumaczy|tlumaczyl[a]?|wyjasnil[a]?|wyjasnia|zauwazyl[a]?|zauwaza|"
+    r"ostrzegl[a]?|ostrzega|uwaza|twierdzi|komentuje|skomentowal[a]?|"
+    r"declare|dit|estime|affirme|explique|souligne|ajoute|indique)"
+    r"(?:\s+[\w.'-]+){0,3}\s*$"
+)
+
+
+def said_by(before: str) -> bool:
+    """Whether the text ``before`` a name ends with a verb reporting a quote, the name its
+    speaker ("... – oceniła" Anna Nowak, "..., a déclaré le ministre" Jean Roux)."""
+    return _SAID_BY.search(fold(before)) is not None
 
 
 def _name(m: Mention, in_title: bool, ignored: set[str]) -> Name | None:

@@ -53,6 +53,20 @@ def test_a_name_the_reports_make_speak_more_than_act_is_a_commentator() -> None:
     assert acts(seen)
 
 
+def test_a_name_unparsed_reports_only_quote_is_a_commentator() -> None:
+    """Polish reports are not parsed; one that names a newcomer only as the speaker of a
+    quote ("– oceniła Anna Nowak") still tells that she comments."""
+    from dataclasses import replace
+
+    m = cast()
+    for feed in ("f1", "f2"):
+        track(m, [replace(name("Anna Nowak", "person"), speaks=True)], feed, "dev-1", {}, "t")
+    seen = m.names["anna nowak"]
+    assert (seen.parsed, seen.spoke) == (0, 2) and not acts(seen)
+    track(m, [name("Jan Kowalski", "person")], "f1", "dev-1", {}, "t")  # never parsed
+    assert acts(m.names["jan kowalski"])
+
+
 def test_the_known_actors_a_report_makes_act() -> None:
     text = "Microsoft hires Sam Altman after an OpenAI-style SVB rescue"
     mentions = (Mention("Microsoft", 0, 9, "org", "ORG", argument=True),

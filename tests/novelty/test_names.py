@@ -219,3 +219,20 @@ def test_a_crowd_is_no_new_actor() -> None:
     assert is_group("tory mps", "org") and is_group("big banks", "org")
     assert is_group("tory mps", "person")  # the NER's reading of a crowd
     assert not is_group("tony banks", "person") and not is_group("signature bank", "org")
+
+
+def test_the_speaker_a_polish_or_french_quote_names_after_its_verb_speaks() -> None:
+    """"... – oceniła Anna Nowak z zarządu giełdy": the parse reads English only, so a
+    quote's speaker in Polish or French is read from the verb that reports it, also when
+    a line break ended the sentence right before the name."""
+    from monitor.novelty.names import said_by
+
+    assert said_by("Nie widzimy wpływu na nasz system bankowy – oceniła")
+    assert said_by("Jest źle – powiedział prezes banku")
+    assert said_by("C'est grave, a déclaré le ministre")
+    assert not said_by("Rada nadzorcza powołała") and not said_by("")
+    quote = sentence("Nie widzimy wpływu na nasz system – oceniła")
+    body = Sentence(1, "Anna Nowak z zarządu giełdy.", "anna nowak z zarzadu gieldy.",
+                    (Mention("Anna Nowak", 0, 10, "person", "PER"),), (), (), False)
+    _, new = names_in([quote, body], Resolver(cast()), [], has_title=False, strict=True)
+    assert [(n.text, n.speaks) for n in new] == [("Anna Nowak", True)]
