@@ -96,8 +96,3 @@ def parts(doc: Any, spans: Iterable[tuple[int, int]]) -> list[tuple[bool, bool] 
         else:
             out.append((role_of(span.root) in ARGUMENT_DEPS, False))
     return out
-
-
-def arguments(doc: Any, spans: Iterable[tuple[int, int]]) -> list[bool | None]:
-    """For each character span of ``doc`` (a name), whether it acts (``parts``)."""
-    return [None if p is None else p[0] for p in parts(doc, spans)]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.syntax import arguments, parts
+from monitor.syntax import parts
 
 
 def _acts(parser, sentence: str, name: str) -> bool | None:  # type: ignore[no-untyped-def]
     start = sentence.index(name)
-    return arguments(parser(sentence), [(start, start + len(name))])[0]
+    found = parts(parser(sentence), [(start, start + len(name))])[0]
+    return None if found is None else found[0]
 
 
 @pytest.mark.parametrize(("sentence", "name"), [
@@ -50,7 +51,7 @@ def test_a_statement_of_one_s_own_act_is_the_act(analyzer) -> None:  # type: ign
 
 def test_a_span_off_the_tokens_is_undecided(analyzer) -> None:  # type: ignore[no-untyped-def]
     doc = analyzer.parser("Globex buys Initech")
-    assert arguments(doc, [(0, 6), (40, 45)]) == [True, None]
+    assert parts(doc, [(0, 6), (40, 45)]) == [(True, False), None]
 
 
 def test_the_analysis_marks_the_lead_s_names_of_english_documents_only(analyzer) -> None:  # type: ignore[no-untyped-def]

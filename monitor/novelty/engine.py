@@ -315,7 +315,9 @@ class Engine:
         out: list[Alert] = []
         for key in dict.fromkeys(keys):
             seen = self.model.names.get(key)
-            if seen is None or not (explained or ready(seen, self.s)):
+            if seen is None or not (
+                seen.kind in self.s.new_actor_kinds if explained else ready(seen, self.s)
+            ):
                 continue
             if is_outlet(key, self.model.outlets) or headed_by_outlet(key):
                 self.model.names.pop(key)
