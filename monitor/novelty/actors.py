@@ -86,11 +86,12 @@ def acting(sentences: Iterable[Sentence], resolver: Resolver) -> list[str]:
 
 def acts(seen: NameSeen) -> bool:
     """Whether a tracked name is one who acts: a subject, object or agent in more of its
-    reports' parsed leads than it is the speaker of a statement in, or never parsed (no
-    English report named it in its lead). A name that only qualifies others ("a TikTok
-    ban", "the MAGA base", "'Shark Tank's' host") is a product, a show, a venue or a
-    topic; one the reports mostly make speak ("Roe slams the bailout", "Roe says...") is
-    a commentator. Either may join the saga's cast, but is no news."""
+    reports than it is the speaker of a statement in (English leads are parsed; a Polish
+    or French quote tells its speaker by its verb, ``names.said_by``), or neither parsed
+    nor quoted anywhere. A name that only qualifies others ("a TikTok ban", "the MAGA
+    base", "'Shark Tank's' host") is a product, a show, a venue or a topic; one the
+    reports mostly make speak ("Roe slams the bailout", "Roe says...", "– oceniła Anna
+    Nowak") is a commentator. Either may join the saga's cast, but is no news."""
     if not seen.parsed and not seen.spoke:
         return True
     return seen.argument > seen.spoke
