@@ -17,7 +17,13 @@ from dataclasses import replace
 from monitor.lexicon import ROLE_RE, STOP_CAPS, fold
 from monitor.nlp import Mention, Sentence
 from monitor.novelty.places import is_market, is_place, is_seat
-from monitor.novelty.resolver import Resolver, acronyms, translit, written_as_acronym
+from monitor.novelty.resolver import (
+    Resolver,
+    acronyms,
+    first_forms,
+    translit,
+    written_as_acronym,
+)
 from monitor.novelty.types import Name
 from monitor.saga import NameSeen, edit_distance_le1
 
@@ -89,6 +95,13 @@ def canonical(names: Iterable[Name], tracked: Mapping[str, NameSeen]) -> list[Na
             full = next((k for k, seen in tracked.items() if key in acronyms(seen.name)), None)
             out.append(n if full is None else replace(n, key=full))  # "HTB"
             continue
+        if key not in tracked and n.kind == "person" and words == 2:
+            first, last = key.split()
+            twin = next((f"{f} {last}" for f in first_forms(first)
+                         if f"{f} {last}" in tracked), None)
+            if twin is not None:  # "Bill Roe" when "William Roe" is tracked
+                out.append(replace(n, key=twin))
+                continue
         if key in tracked or len(key) < 12:
             out.append(n)
             continue

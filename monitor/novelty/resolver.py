@@ -176,6 +176,30 @@ def _untitled(tokens: list[str]) -> list[str]:
     return tokens[i:]
 
 
+# English first names and the short forms the press uses for them ("Bill" for William,
+# "Jim" for James): one person either way. Folded; only forms no other name shares.
+_NICKNAMES = (
+    ("william", "bill", "billy"), ("robert", "bob", "bobby"), ("james", "jim", "jimmy"),
+    ("michael", "mike"), ("joseph", "joe"), ("thomas", "tom", "tommy"),
+    ("richard", "dick", "rick"), ("charles", "chuck", "charlie"), ("edward", "ed", "ted"),
+    ("elizabeth", "liz", "betsy"), ("katherine", "kathy", "kate"), ("margaret", "maggie"),
+    ("nicholas", "nick"), ("daniel", "dan", "danny"), ("anthony", "tony"),
+    ("christopher", "chris"), ("jonathan", "jon"), ("patricia", "pat"),
+)
+_NICKNAME = {form: group[0] for group in _NICKNAMES for form in group}
+
+
+def first_forms(first: str) -> tuple[str, ...]:
+    """The other forms of a folded first name ("bill" -> "william", "billy")."""
+    group = next((g for g in _NICKNAMES if first in g), ())
+    return tuple(f for f in group if f != first)
+
+
+def same_first(a: str, b: str) -> bool:
+    """Whether two folded first names are one person's ("bill" and "william")."""
+    return a == b or (a in _NICKNAME and _NICKNAME.get(b) == _NICKNAME[a])
+
+
 def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
     """A full name whose surname is a known person's is that person unless its first name
     is another one ("Jo Doe" is not Jane Doe)."""
@@ -185,6 +209,7 @@ def _first_agrees(model: SagaModel, actor_id: str, first: str) -> bool:
     k = fold(known)
     return (
         pl_stem(first) == pl_stem(k)
+        or same_first(pl_stem(first), k)
         or edit_distance_le1(first, k)
         or first == k[:1]
         or (min(len(first), len(k)) >= 3 and (first.startswith(k) or k.startswith(first)))

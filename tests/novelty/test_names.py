@@ -133,6 +133,8 @@ def test_a_transliteration_or_slip_of_a_tracked_newcomer_is_that_newcomer() -> N
     tracked["department of justice"] = seen("Department of Justice")
     assert key("SEC") == "securities and exchange commission"
     assert key("DOJ") == "department of justice"
+    tracked["william roe"] = seen("William Roe")  # a first name's short form
+    assert key("Bill Roe") == "william roe" and key("Bob Roe") == "bob roe"
 
 
 def test_a_person_the_headline_names_by_his_surname_is_in_the_title() -> None:

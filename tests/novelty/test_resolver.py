@@ -120,3 +120,14 @@ def test_a_known_organisation_in_a_phrase_is_held_not_a_party() -> None:
     assert r.held("Top Fed") == "fed" and r.held("Upadek SVB") == "silicon-valley-bank"
     assert r.held("Fed") is None and r.held("Federal Reserve") is None
     assert r.held("Sam Altman Fund") is None  # a person's name in a chunk is resolve's
+
+
+def test_a_first_name_s_short_form_is_the_same_person() -> None:
+    """The press writes "Bill" for William, "Jim" for James: one person either way; a
+    first name of another group is someone else."""
+    m = cast()
+    m.actors["william-roe"] = Actor(id="william-roe", name="William Roe", kind="person")
+    r = Resolver(m)
+    assert r.resolve("Bill Roe") == "william-roe"
+    assert r.resolve("Billa Roe") == "william-roe"  # Polish, declined
+    assert r.resolve("Robert Roe") is None
