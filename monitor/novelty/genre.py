@@ -47,6 +47,7 @@ LABELS = (
     "opinion", "analysis", "comment", "commentary", "column", "editorial", "explainer",
     "explained", "podcast", "listen", "newsletter", "briefing", "the papers", "daily open",
     "week in review", "recap", "roundup", "round-up", "what we know", "what to know",
+    "what you need to know", "everything you need to know",
     "weekend reads", "first thing", "the morning after", "morning briefing",
     "evening briefing",
     "letters", "tribune", "chronique", "edito", "decryptage", "analyse",

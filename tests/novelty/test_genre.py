@@ -30,6 +30,7 @@ from monitor.novelty.genre import described_speaker, genre, republished, speaks
         ("Kontratak inwestorów przywróci prezesa?", None),
         # headlines that explain instead of telling
         ("Five things to know about the bank takeover", None),
+        ("Globex's potential takeover of Acme: What you need to know", None),
         ("What the failures of three lenders mean for the crypto sector", None),
         ("Why the board fired its chief executive", None),
         ("Here's what happens to deposits above the insured limit", None),
