@@ -50,13 +50,20 @@ _REPORTING = frozenset(
 )
 
 
+def _sharing(token: Any) -> Any:
+    """The word whose part in its clause ``token`` shares: itself, or the word it is
+    coordinated or in apposition with ("Globex and Initech agree...")."""
+    seen = 0
+    while token.dep_ in _SHARED and token.head is not token and seen < 8:
+        token, seen = token.head, seen + 1
+    return token
+
+
 def role_of(token: Any) -> str:
     """The dependency label that tells ``token``'s part in its clause: its own, or that
     of the word it is coordinated or in apposition with; "by X" in a passive is the
     agent."""
-    seen = 0
-    while token.dep_ in _SHARED and token.head is not token and seen < 8:
-        token, seen = token.head, seen + 1
+    token = _sharing(token)
     if token.dep_ == "pobj" and token.head.dep_ == "agent":
         return "agent"
     return str(token.dep_)
@@ -70,9 +77,7 @@ def speaker(token: Any) -> bool:
     """Whether ``token`` (or the word it is coordinated or in apposition with) is the
     subject of a verb that reports a statement ("Doe says", "Doe and Roe slam..."),
     unless the statement is of its own act ("Globex said it bought...")."""
-    seen = 0
-    while token.dep_ in _SHARED and token.head is not token and seen < 8:
-        token, seen = token.head, seen + 1
+    token = _sharing(token)
     verb = token.head
     if token.dep_ != "nsubj" or verb.text.lower() not in _REPORTING:
         return False
