@@ -157,7 +157,7 @@ class NoveltySettings(_Section):
     common_share: Annotated[float, Field(ge=0, le=1)] = 0.01
     # ... and a story says something new when two of its reports share this many of them.
     shared_fresh: Annotated[int, Field(ge=1)] = 2
-    # A story this many outlets tell, this many of its reports (half its outlets at least)
+    # A story this many outlets tell, this many of its reports (a third of its outlets at least)
     # headlining one fresh word, is news however close to a known event (a burst: "files
     # for bankruptcy"); 0: never.
     burst_sources: Annotated[int, Field(ge=0)] = 3
@@ -165,6 +165,13 @@ class NoveltySettings(_Section):
     min_sources: Annotated[int, Field(ge=1)] = 2
     # ... within this many hours of its first report (then it expires).
     story_window_h: Annotated[float, Field(gt=0)] = 48.0
+    # ... and once this many distinct outlets (the confirming report's included) have
+    # published a relevant report at least support_threshold close to the story's within
+    # support_window_h hours of the confirming one (before or after): news is told widely
+    # at once, a slow trickle is not news. 0: no such test.
+    support_sources: Annotated[int, Field(ge=0)] = 2
+    support_threshold: Annotated[float, Field(ge=0, le=1)] = 0.7
+    support_window_h: Annotated[float, Field(gt=0)] = 6.0
     # Kinds of newcomers that make a "new actor" alert: "person", "org".
     new_actor_kinds: list[Literal["person", "org"]] = ["person", "org"]
     # A newcomer is an actor once this many distinct feeds name it in relevant reports,

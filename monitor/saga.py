@@ -179,10 +179,24 @@ class Story:
     acting: list[str] = field(default_factory=list)
     nearest_event: str | None = None
     nearest_score: float = 0.0
+    # its central newcomers while it waits to be told more widely (``engine._hold``)
+    held: list[str] = field(default_factory=list)
 
     def first_news(self) -> int:
         """The index of its first report that is news (0 when all are talk)."""
         return next((i for i, t in enumerate(self.talk) if not t), 0)
+
+
+@dataclass
+class Report:
+    """A relevant report of the last hours, kept to tell how widely a story is told: its
+    outlet (``novelty.outlets.source_of``), when it was published, and its packed
+    embeddings (``embed.pack``: lead and title)."""
+
+    id: str  # the document's id
+    at: str  # ISO time of publication
+    outlet: str
+    vectors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -277,6 +291,8 @@ class SagaModel:
     stories: dict[str, Story] = field(default_factory=dict)  # pending, by id
     names: dict[str, NameSeen] = field(default_factory=dict)  # folded name -> uses
     outlets: list[str] = field(default_factory=list)  # the feeds' names ("bbci", "cnbc")
+    # the relevant reports of the last ``support_window_h`` hours, by document id
+    recent: dict[str, Report] = field(default_factory=dict)
     # words of relevant reports -> uses (keeps track of its changes: see ``Counts``)
     vocab: Counts = field(default_factory=Counts)
 
@@ -311,9 +327,11 @@ class SagaModel:
 
         Strong: a person's full name, a surname of 4+ letters, a handle, the saga's hub
         organisations (named in at least half of the events), an organisation found live
-        that took part in two developments. Weak (they count only next to
-        a strong term, or two weak ones together): first names, short surnames, other
-        organisations (a company much wider than the saga, "Globex", is news every day).
+        that took part in a development (one told widely at once: ``novelty.support``).
+        Weak (they count only next to a strong term, or two weak ones together): first
+        names, short surnames, other
+        organisations (a company much wider than the saga, "Globex", is news every day),
+        the newcomers that a story waiting to be told more widely holds (``Story.held``).
         Curated ``terms`` are added as written.
         """
         terms: dict[str, bool] = {}  # term -> weak
@@ -325,9 +343,9 @@ class SagaModel:
         n_events = max(1, len(self.events))
         for a in self.protagonists():
             if a.kind == "org":
-                # a hub; or one the saga found live that took part in two developments:
+                # a hub; or one the saga found live that took part in a development:
                 # the story has moved to it (a second lender failing, a buyer)
-                joined = not (a.seeded or a.curated) and a.in_events >= 2
+                joined = not (a.seeded or a.curated) and a.in_events >= 1
                 hub = (a.in_events * 2 >= n_events or joined) and not a.role
                 for form in (a.name, *a.aliases):
                     add(form, weak=not hub)
@@ -348,6 +366,10 @@ class SagaModel:
                     add(form, weak=True)
             if first:
                 add(first, weak=True)
+        for story in self.stories.values():
+            for key in story.held:
+                if (seen := self.names.get(key)) is not None:
+                    add(seen.name, weak=True)
         out = [f"~{t}" if weak else t for t, weak in sorted(terms.items())]
         return out + [t for t in self.terms if t not in out]
 
@@ -514,6 +536,7 @@ class SagaModel:
             "names": self.names,
             "outlets": self.outlets,
             "vocab": self.vocab,
+            "recent": list(self.recent.values()),
         })
 
     def to_dict(self) -> dict[str, Any]:
@@ -542,6 +565,7 @@ class SagaModel:
         m.names = {k: NameSeen(**v) for k, v in d.get("names", {}).items()}
         m.outlets = list(d.get("outlets", []))
         m.vocab = Counts(d.get("vocab", {}))
+        m.recent = {r["id"]: Report(**r) for r in d.get("recent", [])}
         return m
 
 

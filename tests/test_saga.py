@@ -68,10 +68,12 @@ def test_the_seeds_give_the_sagas_people_and_one_dated_event_each(model: SagaMod
     assert sum(e.date in week for e in seeds) >= 4  # one seed names no date at all
 
 
-def test_an_organisation_two_developments_brought_in_is_a_strong_prefilter_term() -> None:
+def test_an_organisation_a_development_brought_in_is_a_strong_prefilter_term() -> None:
     """A saga moves on to new organisations (a second lender failing, a buyer): one found
-    live that took part in two developments names the saga on its own, as a hub does; a
-    seeded organisation in few events stays weak ("Microsoft" is news every day)."""
+    live that took part in a development (told widely at once: ``novelty.support``) names
+    the saga on its own, as a hub does ("UBS in talks to take over Credit Suisse" after
+    Credit Suisse's crash); one in none (a quiet actor) and a seeded organisation in few
+    events stay weak ("Microsoft" is news every day)."""
     from monitor.saga import Actor, Event
 
     m = SagaModel(name="s")
@@ -79,9 +81,26 @@ def test_an_organisation_two_developments_brought_in_is_a_strong_prefilter_term(
     m.actors["wide"] = Actor(id="wide", name="Wide Corp", kind="org", seeded=True, in_events=1)
     m.actors["new"] = Actor(id="new", name="Newco", kind="org", in_events=2)
     m.actors["once"] = Actor(id="once", name="Oneco", kind="org", in_events=1)
+    m.actors["none"] = Actor(id="none", name="Quietco", kind="org", in_events=0)
     for i in range(6):  # a hub is in half of them
         m.events[f"e{i}"] = Event(id=f"e{i}", action="", actors=["hub"], date=None,
                                   statement="")
     terms = m.prefilter_terms()
-    assert "Hub Bank" in terms and "Newco" in terms
-    assert "~Wide Corp" in terms and "~Oneco" in terms
+    assert "Hub Bank" in terms and "Newco" in terms and "Oneco" in terms
+    assert "~Wide Corp" in terms and "~Quietco" in terms
+
+
+def test_a_newcomer_a_waiting_story_holds_is_a_weak_prefilter_term() -> None:
+    """"X's potential takeover of Y" is told by two outlets, not yet widely: the reports
+    that will tell it ("X agrees to buy Y") name X, which is no actor yet. X lets them
+    through next to another term; alone it is news of its own every day."""
+    from monitor.saga import NameSeen, Story
+
+    m = SagaModel(name="s")
+    m.names["x corp"] = NameSeen(name="X Corp", kind="org")
+    m.names["passing co"] = NameSeen(name="Passing Co", kind="org")
+    m.stories["st"] = Story(id="st", first="2023-03-19T08:00:00+00:00",
+                            last="2023-03-19T20:00:00+00:00", held=["x corp"])
+    terms = m.prefilter_terms()
+    assert "~X Corp" in terms
+    assert not any("Passing Co" in t for t in terms)

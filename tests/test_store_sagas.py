@@ -9,7 +9,7 @@ import pytest
 
 from monitor.embed import DIM, pack, unpack_many
 from monitor.errors import ConflictError
-from monitor.saga import Actor, Event, Evidence, NameSeen, SagaModel, Story
+from monitor.saga import Actor, Event, Evidence, NameSeen, Report, SagaModel, Story
 from monitor.store import Store
 from monitor.store.sagas import SagaStore, diff
 
@@ -45,12 +45,13 @@ def grown_model() -> SagaModel:
     m.vocab["*:"] = 40
     m.docs_seen = 12
     m.outlets.append("bbci")
+    m.recent["d9"] = Report("d9", AT, "cnn", [_vec(97), _vec(96)])
     return m
 
 
 def _same(a: SagaModel, b: SagaModel) -> None:
     assert a == b
-    for table in ("actors", "events", "stories", "names"):
+    for table in ("actors", "events", "stories", "names", "recent"):
         assert list(getattr(a, table)) == list(getattr(b, table)), table
 
 
@@ -79,10 +80,12 @@ def test_only_changed_records_are_written() -> None:
     del m.stories["st"]
     m.names.pop("emmett shear")
     m.vocab["en:fired"] += 1
+    del m.recent["d9"]  # out of the support window
+    m.recent["d10"] = Report("d10", AT, "bbc", [_vec(95)])
     delta, _ = diff(m, base)
     assert not delta.whole
-    assert set(delta.hset) == {b"meta", b"a:ilya-sutskever", b"e:e2", b"w:en:fired"}
-    assert set(delta.hdel) == {b"s:st", b"n:emmett shear"}
+    assert set(delta.hset) == {b"meta", b"a:ilya-sutskever", b"e:e2", b"w:en:fired", b"r:d10"}
+    assert set(delta.hdel) == {b"s:st", b"n:emmett shear", b"r:d9"}
 
 
 def test_an_unchanged_record_is_not_rewritten_in_redis(store: Store) -> None:

@@ -97,12 +97,13 @@ def acts(seen: NameSeen) -> bool:
     return seen.argument > seen.spoke
 
 
-def ready(seen: NameSeen, settings: NoveltySettings) -> bool:
-    """A tracked name that the saga's reports have made an actor."""
+def ready(seen: NameSeen, settings: NoveltySettings, *, developed: bool = True) -> bool:
+    """A tracked name that the saga's reports have made an actor. ``developed=False``:
+    one that will be, once the story it is central to is told widely (``support``)."""
     return (
         seen.kind in settings.new_actor_kinds
         and len(seen.feeds) >= settings.new_actor_min_sources
-        and bool(seen.developments)
+        and (bool(seen.developments) or not developed)
         and seen.prose > 0  # a Title Case headline alone makes anything look like a name
         and seen.lower < seen.prose  # a common noun that headlines capitalise is no name
     )

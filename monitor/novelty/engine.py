@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -33,8 +33,10 @@ from monitor.novelty.memory import (
     known_of,
     memory_of,
     with_done,
+    with_held,
     with_keys,
     with_known,
+    with_recent,
     with_story,
     without_story,
 )
@@ -47,10 +49,11 @@ from monitor.novelty.novelty import (
     novel_words,
     told_names,
 )
-from monitor.novelty.outlets import headed_by_outlet, is_outlet, outlet_of
+from monitor.novelty.outlets import headed_by_outlet, is_outlet, outlet_of, source_of
 from monitor.novelty.relevance import anchored, relevance
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.stories import assign, moved_on
+from monitor.novelty.support import support
 from monitor.novelty.text import Standing, actor_alert, clearest_title, development_alert
 from monitor.novelty.types import Item, Memory, Name, Placement
 from monitor.saga import SagaModel, Story
@@ -196,6 +199,8 @@ class Engine:
         result = Result(an.doc, asg.placement)
         if asg.placement is Placement.IRRELEVANT:
             return result
+        if not republished(item.feed, self.s.aggregators):  # how widely the saga is told
+            self._remember(item)
         grow.learn_words(self.model, item.words, item.language)
         names = [n for n in item.names if not is_outlet(n.key, self.model.outlets)
                  and not (item.language == "pl" and declined(n.text))]
@@ -213,6 +218,14 @@ class Engine:
                         novel, fresh, talk)
         return result
 
+    def _remember(self, item: Item) -> None:
+        """Keep a relevant report among the recent ones (``support``)."""
+        outlet = source_of(item.feed)
+        window = self.s.support_window_h
+        grow.remember(self.model, item, outlet, window)
+        self.memory = with_recent(self.memory, item.probes, outlet, item.published,
+                                  item.published - timedelta(hours=window))
+
     def _story(self, item: Item, sid: str, nearest: tuple[str | None, float], at: str,
                result: Result, novel: frozenset[str], fresh: frozenset[str],
                talk: bool = False) -> None:
@@ -226,7 +239,8 @@ class Engine:
         verdict = None if story is None else confirm(
             story, item, nearest[1], self.s, fresh, moved,
             told_names(self.model.events, (nearest[0], story.nearest_event), item.published,
-                       self.s.story_window_h))
+                       self.s.story_window_h),
+            self._support(story, item) if self.s.support_sources else None)
         if story is not None and verdict is not None and verdict.confirmed and (
             talk or not self._anchored(story, item)
         ):
@@ -243,6 +257,8 @@ class Engine:
             if verdict is not None and verdict.retelling and story.nearest_event:
                 # told by several outlets, but known: its central names join the saga's cast
                 result.alerts += self._central_actors(story, story.nearest_event, item)
+            elif verdict is not None and verdict.held and not talk and self._anchored(story, item):
+                self._hold(story, item)
             return
         headline = clearest_title(story, moved)
         event = grow.promote_story(self.model, story, headline, at, item.doc_id)
@@ -268,6 +284,11 @@ class Engine:
         event.key_actors = self._key_actors(story)
         self.memory = with_keys(self.memory, event.id, event.key_actors)
 
+    def _support(self, story: Story, item: Item) -> int:
+        """``support.support`` for ``story`` with ``item`` added."""
+        rows = np.vstack([unpack_many(story.vectors), item.probes])
+        return support(rows, self.memory, item.published, self.s)
+
     def _anchored(self, story: Story, item: Item) -> bool:
         """``relevance.anchored`` for ``story`` with ``item`` added."""
         known = (a for a in {*story.actors, *item.actors} if a in self.model.actors)
@@ -291,6 +312,19 @@ class Engine:
             if seen is not None and event_id not in seen.developments:
                 seen.developments.append(event_id)
         return self._new_actors([k for _, k in central], item, item.published)
+
+    def _hold(self, story: Story, item: Item) -> None:
+        """A story that is new but not yet told widely at once (``support``) keeps its
+        central newcomers (named by two of its sources) as *held*: the reports that will
+        tell it more widely name them ("X's potential takeover of Y" before "X agrees to
+        buy Y"), and are relevant near it (``relevance.chained``); the prefilter lets
+        them through (``SagaModel.prefilter_terms``). They stay newcomers until their
+        development is alerted."""
+        central = [k for k, n in story.cast.items() if n >= 2
+                   and (seen := self.model.names.get(k)) is not None
+                   and ready(seen, self.s, developed=False)]
+        story.held = list(dict.fromkeys([*story.held, *central]))
+        self.memory = with_held(self.memory, story.id, central)
 
     def _woken(self, story: Story, event_id: str, item: Item) -> list[Alert]:
         """Quiet actors (promoted without an alert: their reports only named them) that

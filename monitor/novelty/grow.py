@@ -4,13 +4,14 @@ is recorded with the document that caused it (``SagaModel.record``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from monitor.embed import pack
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.text import second_sentence
 from monitor.novelty.types import Item, Name
-from monitor.saga import Actor, Event, Evidence, NameSeen, SagaModel, Story
+from monitor.saga import Actor, Event, Evidence, NameSeen, Report, SagaModel, Story
+from monitor.types import parse_dt
 
 MAX_EVIDENCE = 20
 MAX_STORY_REPORTS = 12  # vectors kept per story: enough to recognise its retellings
@@ -178,6 +179,18 @@ def promote_name(model: SagaModel, key: str, at: str, cause: str) -> Actor:
         alias(model, actor, form, cause, at)
     actor.in_events = len(seen.developments)
     return actor
+
+
+def remember(model: SagaModel, item: Item, outlet: str, window_h: float) -> None:
+    """Keep ``item``, a relevant report, among the recent ones (``SagaModel.recent``), and
+    forget those published more than ``window_h`` hours before it."""
+    since = item.published - timedelta(hours=window_h)
+    for key, report in list(model.recent.items()):
+        at = parse_dt(report.at)
+        if at is None or at < since:
+            del model.recent[key]
+    model.recent[item.doc_id] = Report(item.doc_id, item.published.isoformat(), outlet,
+                                       _report_rows(item))
 
 
 def prune(model: SagaModel, expired: list[str], at: str, now: datetime) -> None:

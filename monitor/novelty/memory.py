@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
 import numpy as np
 
@@ -15,6 +17,7 @@ from monitor.embed import DIM, unpack_many
 from monitor.novelty.genre import tentative
 from monitor.novelty.types import Memory, centroid
 from monitor.saga import SagaModel
+from monitor.types import parse_dt
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -72,6 +75,7 @@ def memory_of(model: SagaModel, cached: Known | None = None) -> Memory:
         story_owner=tuple(story_owner),
         story_names={s.id: frozenset(s.names) | frozenset(s.novel) for s in model.stories.values()},
         story_heads={s.id: frozenset(s.heads) for s in model.stories.values()},
+        story_held={s.id: frozenset(s.held) for s in model.stories.values() if s.held},
         brought={a: e.id for e in model.events.values() if e.origin == "story"
                  for a in e.key_actors},
         tentative=frozenset(e.id for e in model.events.values() if tentative(e.statement))
@@ -79,7 +83,18 @@ def memory_of(model: SagaModel, cached: Known | None = None) -> Memory:
         start=min(
             (e.day for e in model.events.values() if e.origin == "seed" and e.day), default=None
         ),
+        **_recent(model),
     )
+
+
+def _recent(model: SagaModel) -> dict[str, Any]:
+    """The ``recent`` fields of a memory, from the model's recent reports."""
+    dated = [(r, at) for r in model.recent.values() if (at := parse_dt(r.at)) is not None]
+    return {
+        "recent": unpack_many([v for r, _ in dated for v in r.vectors]),
+        "recent_outlet": tuple(r.outlet for r, _ in dated for _ in r.vectors),
+        "recent_at": tuple(at for r, at in dated for _ in r.vectors),
+    }
 
 
 def _rows(vecs: np.ndarray) -> np.ndarray:
@@ -133,7 +148,15 @@ def without_story(memory: Memory, owner: str) -> Memory:
         story_owner=tuple(o for o in memory.story_owner if o != owner),
         story_names={k: v for k, v in memory.story_names.items() if k != owner},
         story_heads={k: v for k, v in memory.story_heads.items() if k != owner},
+        story_held={k: v for k, v in memory.story_held.items() if k != owner},
     )
+
+
+def with_held(memory: Memory, owner: str, names: Iterable[str]) -> Memory:
+    """``owner``, a story waiting to be told more widely, holds the newcomers ``names``
+    (``engine._hold``)."""
+    held = memory.story_held.get(owner, frozenset()) | frozenset(names)
+    return replace(memory, story_held={**memory.story_held, owner: held})
 
 
 def with_done(memory: Memory, plan: str) -> Memory:
@@ -145,3 +168,21 @@ def with_done(memory: Memory, plan: str) -> Memory:
 def with_keys(memory: Memory, owner: str, actors: list[str]) -> Memory:
     """``owner``, a development just alerted, brought ``actors`` into the saga."""
     return replace(memory, brought={**memory.brought, **dict.fromkeys(actors, owner)})
+
+
+def with_recent(memory: Memory, vecs: np.ndarray, outlet: str, at: datetime,
+                since: datetime) -> Memory:
+    """A relevant report (``vecs``, from ``outlet``, published ``at``) added to the recent
+    ones, and those published before ``since`` dropped."""
+    rows = _rows(vecs)
+    old = memory.recent if memory.recent is not None else np.zeros((0, DIM), np.float32)
+    keep = np.fromiter((t >= since for t in memory.recent_at), dtype=bool,
+                       count=len(memory.recent_at))
+    return replace(
+        memory,
+        recent=np.vstack([old[keep], rows]),
+        recent_outlet=tuple(o for o, k in zip(memory.recent_outlet, keep, strict=True) if k)
+        + (outlet,) * len(rows),
+        recent_at=tuple(t for t, k in zip(memory.recent_at, keep, strict=True) if k)
+        + (at,) * len(rows),
+    )

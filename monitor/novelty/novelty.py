@@ -14,14 +14,16 @@ the next stage of a known plan, offer or talks (the deal after "in talks to buy"
 that headlines in general seldom use ("shipping venture", "investigate", "Chapter 11"), shared
 by two reports, unless it comes as close to a known event as its retellings do
 (``retell_threshold``); or a *burst*: ``burst_sources`` outlets or more, that many of
-their reports (half the outlets at least) headlining one same fresh word ("files" for
+their reports (a third of the outlets at least: one more outlet telling it in its own
+words does not undo a burst) headlining one same fresh word ("files" for
 bankruptcy, "resigns"; "betrayal", "betrayed", "betraying" are one word there), which
 no closeness to a known event makes a retelling: recaps do not converge on a new word
 within hours; or a meaning far from every known event (``distinct_threshold``). Fresh
 words are counted per language, and only once the saga has read enough reports in that
 language: when the seeds are in another language than the stream, every word of the
 first reports would look new. A retelling of known events in new words -- a recap, an
-explainer, a podcast -- has none of these.
+explainer, a podcast -- has none of these. Last, it must be told widely at once
+(``support``): ``support_sources`` outlets with a report close to it within hours.
 """
 
 from __future__ import annotations
@@ -46,24 +48,28 @@ class Confirmation:
     feeds: int
     reason: str
     retelling: bool = False  # sources enough, but it tells known events again
+    held: bool = False  # new, but not yet told widely at once (``support``)
 
 
 def confirm(
     story: Story, item: Item, known_score: float, settings: NoveltySettings,
     fresh: frozenset[str] = frozenset(), moved: bool = False, told: frozenset[str] = frozenset(),
+    support: int | None = None,
 ) -> Confirmation:
     """Judge ``story`` as it would be with ``item`` added (the story is not changed);
     ``known_score`` is the item's closeness to the nearest known event. Every report of
     a story is a chance to recognise a retelling: a story any of whose reports comes
     within ``retell_threshold`` of a known event is never a development. ``told``: the
     newcomers that the known events nearest to it headlined (``Event.heads``); two
-    headlines naming one of them are another outlet on that development, not a new one."""
+    headlines naming one of them are another outlet on that development, not a new one.
+    ``support``: how many outlets told it in the last hours (``support.support``; None:
+    not counted)."""
     feeds = {source_of(f) for f in [*story.feeds, item.feed]}  # outlets, not their feeds
     heads = shared_heads(story, item, told)
     said = shared_fresh(story, fresh) >= settings.shared_fresh or heads
     agreed = agreed_fresh(story, fresh)
     burst = (0 < settings.burst_sources <= min(len(feeds), agreed)
-             and 2 * agreed >= len(feeds))
+             and 3 * agreed >= len(feeds))
     # New words do not make a retelling new: seeds in one language, a stream in another,
     # every word of the stream is new to the saga. Two headlines naming a newcomer do.
     if max(story.nearest_score, known_score) >= settings.retell_threshold and not (
@@ -87,6 +93,9 @@ def confirm(
             False, len(feeds), "no newcomer in its reports and close to known events",
             retelling=True,
         )
+    if support is not None and support < settings.support_sources:
+        return Confirmation(False, len(feeds), f"told by {support} outlet(s) in the last "
+                            f"{settings.support_window_h:g} h: waiting for more", held=True)
     why = [w for w, on in (("a newcomer", newcomer), ("new words", said),
                            ("a known plan's next stage", moved),
                            ("a burst of outlets on a fresh word", burst),

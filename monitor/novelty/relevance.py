@@ -47,7 +47,19 @@ def chained(item: Item, memory: Memory, settings: NoveltySettings) -> bool:
     took over the failed one brings in its new CEO; the politician who commented on the
     case does not bring in his own campaign."""
     return _near_saga(item.probes, frozenset(item.core), memory,
-                      settings.relevance_threshold, settings.distinct_threshold)
+                      settings.relevance_threshold, settings.distinct_threshold
+                      ) or _near_held(item, memory, settings.distinct_threshold)
+
+
+def _near_held(item: Item, memory: Memory, bar: float) -> bool:
+    """Whether the item names a newcomer that a story waiting to be told more widely
+    holds (``engine._hold``: "X's potential takeover of Y"), and comes within ``bar`` of
+    that story ("X agrees to buy Y")."""
+    keys = frozenset(n.key for n in item.names)
+    stories = {s for s, held in memory.story_held.items() if keys & held}
+    return bool(stories) and any(
+        score >= bar for s, score in memory.story_scores(item.probes).items() if s in stories
+    )
 
 
 def _near_saga(rows: np.ndarray, core: frozenset[str], memory: Memory, to_seeds: float,

@@ -7,6 +7,7 @@ Layout of the model hash (``keys.saga_model``)::
     a:<id>      an actor          "<seq> 0\\n" + JSON
     e:<id>      an event          "<seq> <n>\\n" + JSON without its vectors + "\\n" + n vectors
     s:<id>      a pending story   the same
+    r:<id>      a recent report   the same (``saga.Report``: kept a few hours)
     n:<folded>  a name seen       "<seq> 0\\n" + JSON
     w:<word>    a vocabulary count, decimal
 
@@ -43,6 +44,7 @@ from monitor.saga import (
     Event,
     Evidence,
     NameSeen,
+    Report,
     SagaModel,
     Story,
 )
@@ -54,6 +56,7 @@ _META = b"meta"
 _WORD = b"w:"
 _EVENT_FIELDS = tuple(f for f in Event.__dataclass_fields__ if f != "vectors")
 _STORY_FIELDS = tuple(f for f in Story.__dataclass_fields__ if f != "vectors")
+_REPORT_FIELDS = tuple(f for f in Report.__dataclass_fields__ if f != "vectors")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,7 @@ def _sections(model: SagaModel) -> Iterator[tuple[bytes, dict[str, Any], tuple[s
     yield b"e:", model.events, _EVENT_FIELDS
     yield b"s:", model.stories, _STORY_FIELDS
     yield b"n:", model.names, None
+    yield b"r:", model.recent, _REPORT_FIELDS
 
 
 def _value(seq: int, obj: Any, full: bytes, names: tuple[str, ...] | None) -> bytes:
@@ -183,6 +187,7 @@ def _decoders() -> dict[bytes, Callable[[dict[str, Any], list[str]], Any]]:
         }),
         b"s:": lambda d, v: Story(**{**d, "vectors": v}),
         b"n:": lambda d, _v: NameSeen(**d),
+        b"r:": lambda d, v: Report(**{**d, "vectors": v}),
     }
 
 

@@ -86,6 +86,26 @@ def test_a_development_without_any_action_word_alerts_once_then_counts_sources( 
     assert outcomes[0].known_events == (dev.event_id,)
 
 
+def test_a_trickle_waits_until_the_news_is_told_widely_at_once(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """Two outlets a day apart are two sources, but no moment when the news spread: the
+    story waits (``support``). A third outlet within hours of the second confirms it,
+    counted from the recent reports the store kept between batches."""
+    from dataclasses import replace
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    first, second, third = SIGNATURE
+    late = replace(second, published=datetime(2023, 3, 14, 9, tzinfo=UTC))
+    for doc in (first, late):
+        alerts = p.process([doc], saga=SAGA, clock=lambda d: d.published)
+        assert [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT] == []
+    soon = replace(third, published=datetime(2023, 3, 14, 11, tzinfo=UTC))
+    alerts = p.process([soon], saga=SAGA, clock=lambda d: d.published)
+    assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
+
+
 def test_op_eds_are_not_the_sources_that_confirm_a_development(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:

@@ -113,6 +113,17 @@ def test_a_burst_of_outlets_headlining_one_fresh_word_is_news() -> None:
                        frozenset({"en:files"})).confirmed
 
 
+def test_a_story_waits_until_it_is_told_widely_at_once() -> None:
+    """Two outlets a day apart confirm nothing while only one of them told it in the last
+    hours (``support``); a second outlet within hours does. No support counted (None), or
+    ``support_sources = 0``: the test is off."""
+    waiting = confirm(story(["f1"]), item(unit((0, 1.0)), feed="f2"), 0.4, S, support=1)
+    assert not waiting.confirmed and "waiting for more" in waiting.reason
+    assert confirm(story(["f1"]), item(unit((0, 1.0)), feed="f2"), 0.4, S, support=2).confirmed
+    off = NoveltySettings(support_sources=0)
+    assert confirm(story(["f1"]), item(unit((0, 1.0)), feed="f2"), 0.4, off, support=0).confirmed
+
+
 def test_content_words_are_cut_alike_across_inflections() -> None:
     assert content_words("Shear vows to investigate") >= {"investi"}
     assert content_words("an independent investigation") >= {"investi"}

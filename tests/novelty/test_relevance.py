@@ -105,3 +105,27 @@ def test_a_story_continuing_an_actor_s_development_is_the_sagas() -> None:
     assert anchored(next_step, frozenset({"b"}), False, mem, S)
     assert not anchored(next_step, frozenset({"c"}), False, mem, S)
     assert not anchored(np.zeros((0, next_step.shape[1])), frozenset({"b"}), False, mem, S)
+
+
+def test_a_newcomer_a_waiting_story_holds_brings_in_its_next_reports() -> None:
+    """A story told by two outlets but not yet widely ("X's potential takeover of Y")
+    holds its newcomer X; a report naming X, near that story ("X agrees to buy Y"), is
+    the saga's though its known actor Y was found live and the report is far from Y's
+    development. The same report naming another newcomer, or far from the story, is not."""
+    from dataclasses import replace
+
+    from monitor.novelty.memory import with_held, with_story
+    from novelty.helpers import name
+
+    talks = unit((3, 1.0), (0, 0.3))
+    mem = with_story(_drifted(), "talks", talks[None, :], frozenset({"x corp"}))
+    mem = with_held(mem, "talks", ["x corp"])
+    deal = replace(item(unit((0, 0.3), (1, 0.3), (2, 0.15), (3, 0.65))), core=("b",),
+                   founders=(), names=(name("X Corp"),))
+    assert S.relevance_threshold <= float(deal.lead @ mem.centroid) < S.relevance_unnamed
+    assert float(deal.lead @ unit((0, 1.0))) < S.relevance_threshold  # far from the seeds
+    assert mem.score_among(deal.probes, frozenset({"dev-1"})) < S.distinct_threshold
+    assert float(deal.lead @ talks) >= S.distinct_threshold
+    assert relevance(deal, mem, S).relevant
+    assert not relevance(replace(deal, names=(name("Other Co"),)), mem, S).relevant
+    assert not relevance(deal, with_held(_drifted(), "talks", ["x corp"]), S).relevant

@@ -1,0 +1,37 @@
+"""Step 3, first half: how widely is a story told right now?
+
+A development is news everywhere at once: within hours, several outlets publish reports
+close in meaning to it, whether or not each joins its story (one retells it in a live
+blog, another reports it under a reaction). An aside of the saga -- a politician's ties
+to the failed bank, a company's exposure notice, a pundit's prediction -- is told by one
+outlet, then a second one a day later: two sources, but no moment when the news spread.
+A story's *support* is the number of distinct outlets that published a relevant report
+within ``support_threshold`` of one of its reports in the ``support_window_h`` hours
+around now; ``novelty.confirm`` waits for ``support_sources`` of them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from monitor.config import NoveltySettings
+from monitor.novelty.types import Memory
+
+
+def support(rows: np.ndarray, memory: Memory, now: datetime, settings: NoveltySettings) -> int:
+    """How many outlets published a recent relevant report (``Memory.recent``, the one
+    being judged included) within ``support_threshold`` of one of ``rows``, less than
+    ``support_window_h`` hours before or after ``now``: feeds are read at their own
+    pace, and a report published earlier may well arrive later."""
+    recent = memory.recent
+    if recent is None or not len(recent) or not len(rows):
+        return 0
+    window = timedelta(hours=settings.support_window_h)
+    close = ((recent @ rows.T).max(axis=1) >= settings.support_threshold).tolist()
+    return len({
+        outlet for outlet, near, at in zip(memory.recent_outlet, close, memory.recent_at,
+                                           strict=True)
+        if near and abs(at - now) <= window
+    })
