@@ -54,7 +54,13 @@ from monitor.novelty.relevance import anchored, relevance
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.stories import assign, moved_on
 from monitor.novelty.support import support
-from monitor.novelty.text import Standing, actor_alert, clearest_title, development_alert
+from monitor.novelty.text import (
+    Standing,
+    actor_alert,
+    came_to_pass,
+    clearest_title,
+    development_alert,
+)
 from monitor.novelty.types import Item, Memory, Name, Placement
 from monitor.saga import SagaModel, Story
 from monitor.types import Alert, Document
@@ -261,7 +267,8 @@ class Engine:
                 self._hold(story, item)
             return
         headline = clearest_title(story, moved)
-        event = grow.promote_story(self.model, story, headline, at, item.doc_id)
+        day = item.published.date().isoformat() if came_to_pass(story) else None
+        event = grow.promote_story(self.model, story, headline, at, item.doc_id, day)
         if plan is not None:  # the deal after the talks: the talks are done
             event.follows = plan
             self.memory = with_done(self.memory, plan)

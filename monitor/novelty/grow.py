@@ -147,11 +147,13 @@ def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str |
     return story
 
 
-def promote_story(model: SagaModel, story: Story, headline: str, at: str, cause: str) -> Event:
-    """A confirmed story becomes a known development (its retellings will be known)."""
+def promote_story(model: SagaModel, story: Story, headline: str, at: str, cause: str,
+                  day: str | None = None) -> Event:
+    """A confirmed story becomes a known development (its retellings will be known).
+    ``day``: when it happened, if not on its first report's day (talks, then the deal)."""
     event = Event(
         id=f"dev-{story.id}", action="", actors=list(story.actors),
-        date=story.first[:10], statement=headline, vectors=list(story.vectors),
+        date=day or story.first[:10], statement=headline, vectors=list(story.vectors),
         evidence=[
             Evidence(d, t, story.first[:10], t, u)
             for d, t, u in zip(story.docs, story.titles, story.urls, strict=True)

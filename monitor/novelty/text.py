@@ -68,10 +68,12 @@ def clearest_title(story: Story, done: bool = False) -> str:
     are columns. A story gathers retellings around its news, and the first or most
     central of them may not say what is new. ``done``: the story takes a known plan to
     its next stage, and a title still telling the plan ("X in talks to buy Y") is not
-    the news either."""
+    the news either; nor is it once a later report of the story itself tells the plan
+    done ("X in talks to buy Y", then "X to take over Y, regulator confirms")."""
     leads = unpack_many(story.vectors[0::2])
     n = min(len(leads), len(story.titles))
     talk = [story.talk[i:i + 1] == [True] for i in range(len(story.titles))]
+    done = done or came_to_pass(story)
     out = [t or (done and tentative(title)) for t, title in zip(talk, story.titles, strict=True)]
     if all(out):
         out = talk
@@ -87,6 +89,13 @@ def clearest_title(story: Story, done: bool = False) -> str:
             if skip:
                 score[i] = -np.inf
     return story.titles[int(np.argmax(score))]
+
+
+def came_to_pass(story: Story) -> bool:
+    """Whether the story began as a plan, an offer or talks (its first report that is
+    not talk: ``genre.tentative``) and a later report tells the thing done."""
+    news = [tentative(t) for i, t in enumerate(story.titles) if story.talk[i:i + 1] != [True]]
+    return bool(news) and news[0] and False in news
 
 
 def _nearest(model: SagaModel, event_id: str | None) -> tuple[str | None, str | None]:

@@ -122,6 +122,29 @@ def test_a_plans_next_stage_is_headlined_by_a_report_of_the_thing_done() -> None
     assert clearest_title(plans, done=True) in (titles[0], titles[2])
 
 
+def test_talks_that_come_to_pass_within_their_story_are_headlined_done() -> None:
+    """"X in talks to buy Y" waits for more outlets; the reports that tell it widely say
+    the deal is done ("X to take over Y, regulator confirms"), and join the same story:
+    the alert tells the deal. A story whose first report is no plan is not one that came
+    to pass, whatever a later headline hedges ("rejects the plan to deport")."""
+    from monitor.novelty.text import came_to_pass, clearest_title
+
+    titles = ["Globex in talks to buy Acme", "Globex in talks to save Acme",
+              "Globex to take over Acme, regulator confirms",
+              "Globex reportedly offers to buy Acme for $1bn"]
+    story = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(), titles=titles,
+                  docs=[f"d{i}" for i in range(4)], urls=[None] * 4,
+                  feeds=[f"f{i}" for i in range(4)], vectors=[], talk=[False] * 4)
+    assert came_to_pass(story)
+    assert clearest_title(story) == titles[2]
+    ruling = Story(**{**story.__dict__, "titles": [
+        "Court set to rule on the asylum policy today",
+        "Court rejects the government's plan to deport asylum seekers"]})
+    assert not came_to_pass(ruling)
+    talks = Story(**{**story.__dict__, "titles": titles[:2]})
+    assert not came_to_pass(talks)
+
+
 def test_a_new_actor_s_alert_says_how_the_reports_make_it_act() -> None:
     from monitor.novelty.text import Standing, actor_alert
     from monitor.saga import Actor, NameSeen
