@@ -10,9 +10,11 @@ An item that names a protagonist needs ``relevance_threshold``; one that names n
 press often says "the WidgetPro maker", "the failed lender") needs the higher
 ``relevance_unnamed``. A protagonist found live (promoted from the reports, not from the
 seeds or the curation) lowers the bar only where the saga is (``chained``): near what the
-seeds told, or near a development he took part in. Else every actor the saga meets would
-bring all his news in, and the centroid, pulled by what was alerted, would follow: a
-court case whose commentators become actors drifts into all of their politics. The same
+seeds told, or near a development he took part in; a newcomer brings reports in near a
+story that waits to be told more widely and holds him (``engine._hold``). Else every
+actor the saga meets would bring all his news in, and the centroid, pulled by what was
+alerted, would follow: a court case whose commentators become actors drifts into all of
+their politics. The same
 holds for a whole story before it is alerted (``anchored``), at the higher bar.
 """
 
