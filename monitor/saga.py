@@ -181,6 +181,10 @@ class Story:
     nearest_score: float = 0.0
     # its central newcomers while it waits to be told more widely (``engine._hold``)
     held: list[str] = field(default_factory=list)
+    # of the names no actor has, in how many of its reports each is the speaker of a
+    # statement, and in how many it acts (``Name.speaks``, ``Name.argument``)
+    spoke: dict[str, int] = field(default_factory=dict)
+    acted: dict[str, int] = field(default_factory=dict)
 
     def first_news(self) -> int:
         """The index of its first report that is news (0 when all are talk)."""

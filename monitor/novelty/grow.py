@@ -134,6 +134,10 @@ def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str |
             story.cast[n.key] = story.cast.get(n.key, 0) + 1
         if n.in_title:
             story.heads[n.key] = story.heads.get(n.key, 0) + 1
+        if n.speaks:
+            story.spoke[n.key] = story.spoke.get(n.key, 0) + 1
+        if n.argument:
+            story.acted[n.key] = story.acted.get(n.key, 0) + 1
     for w in novel:
         story.novel[w] = story.novel.get(w, 0) + 1
     for w in fresh:

@@ -7,7 +7,8 @@ op-ed or a briefing that strings unrelated items together rarely finds a second 
 telling the same thing in the same words; a real development always does, within hours.
 It must also bring something new: a newcomer (a name no actor has) that two of its reports
 share -- and two of its *headlines* naming one newcomer outweigh any closeness to a known
-event ("X to buy the failed bank's arm" is as close to "the bank failed" as a recap); or
+event ("X to buy the failed bank's arm" is as close to "the bank failed" as a recap),
+unless its reports only make him speak ("X slams the indictment": a reaction); or
 the next stage of a known plan, offer or talks (the deal after "in talks to buy":
 ``stories.moved_on``), which no closeness to the plan makes a retelling; or
 *fresh words*, words of its headlines that the saga's reports never used and
@@ -65,7 +66,7 @@ def confirm(
     ``support``: how many outlets told it in the last hours (``support.support``; None:
     not counted)."""
     feeds = {source_of(f) for f in [*story.feeds, item.feed]}  # outlets, not their feeds
-    heads = shared_heads(story, item, told)
+    heads = shared_heads(story, item, told | speakers(story, item))
     said = shared_fresh(story, fresh) >= settings.shared_fresh or heads
     agreed = agreed_fresh(story, fresh)
     burst = (0 < settings.burst_sources <= min(len(feeds), agreed)
@@ -176,6 +177,17 @@ def shared_heads(story: Story, item: Item, told: frozenset[str] = frozenset()) -
     headlined already (``told``): that is the development, told by one more outlet."""
     titled = {n.key for n in item.names if n.in_title}
     return any(n + (k in titled) >= 2 for k, n in story.heads.items() if k not in told)
+
+
+def speakers(story: Story, item: Item) -> frozenset[str]:
+    """The newcomers that the story's reports (this one's included) make the speaker of
+    a statement at least as often as they make them act ("Roe reacts to the
+    indictment", "Roe calls for calm")."""
+    spoke, acted = dict(story.spoke), dict(story.acted)
+    for n in item.names:
+        spoke[n.key] = spoke.get(n.key, 0) + bool(n.speaks)
+        acted[n.key] = acted.get(n.key, 0) + bool(n.argument)
+    return frozenset(k for k, n in spoke.items() if n and n >= acted.get(k, 0))
 
 
 def told_names(events: Mapping[str, Event], nearest: Iterable[str | None], now: datetime,

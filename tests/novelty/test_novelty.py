@@ -187,6 +187,24 @@ def test_two_headlines_naming_one_newcomer_are_no_retelling() -> None:
     assert not verdict.confirmed and verdict.retelling
 
 
+def test_a_newcomer_headlined_only_as_a_speaker_does_not_lift_the_retell_bar() -> None:
+    """"Roe calls for calm over the indictment", "Roe slams the indictment": two
+    headlines naming a newcomer, as close to the known indictment as its retellings,
+    but he only speaks: a reaction, a retelling. "Roe Corp to buy the bank's arm",
+    where he acts, is news however close."""
+    from dataclasses import replace
+
+    close = S.retell_threshold + 0.05
+    st = story(["f1"], score=close)
+    st.heads, st.names, st.spoke = {"jane roe": 1}, {"jane roe": 1}, {"jane roe": 1}
+    roe = replace(name("Jane Roe", "person"), speaks=True, argument=False)
+    said = confirm(st, item(unit((0, 1.0)), feed="f2", names=(roe,)), close, S)
+    assert not said.confirmed and said.retelling
+    st.spoke, st.acted = {}, {"jane roe": 1}
+    acts = replace(roe, speaks=False, argument=True)
+    assert confirm(st, item(unit((0, 1.0)), feed="f2", names=(acts,)), close, S).confirmed
+
+
 def test_a_newcomer_a_near_development_headlined_is_that_development_again() -> None:
     """Two stories open on one development before either is confirmed ("DOJ, SEC launch
     probes", "Justice Department opens probe"). Once the first is alerted, headlining the
