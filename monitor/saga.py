@@ -333,9 +333,9 @@ class SagaModel:
         organisations (named in at least half of the events), an organisation found live
         that took part in a development (one told widely at once: ``novelty.support``).
         Weak (they count only next to a strong term, or two weak ones together): first
-        names, short surnames, other
-        organisations (a company much wider than the saga, "Globex", is news every day),
-        the newcomers that a story waiting to be told more widely holds (``Story.held``).
+        names, short surnames, other organisations (a company much wider than the saga,
+        "Globex", is news every day), the newcomers that a story waiting to be told more
+        widely holds (``Story.held``).
         Curated ``terms`` are added as written.
         """
         terms: dict[str, bool] = {}  # term -> weak
