@@ -242,13 +242,17 @@ class Engine:
             (e for e in (story.nearest_event, nearest[0]) if moved_on(self.memory, e, item)),
             None)
         moved = plan is not None
+        # the story's reports with this one, unpacked once for support and anchoring
+        rows = item.probes if story is None else np.vstack([unpack_many(story.vectors),
+                                                            item.probes])
         verdict = None if story is None else confirm(
             story, item, nearest[1], self.s, fresh, moved,
             told_names(self.model.events, (nearest[0], story.nearest_event), item.published,
                        self.s.story_window_h),
-            self._support(story, item) if self.s.support_sources else None)
+            support(rows, self.memory, item.published, self.s) if self.s.support_sources
+            else None)
         if story is not None and verdict is not None and verdict.confirmed and (
-            talk or not self._anchored(story, item)
+            talk or not self._anchored(story, item, rows)
         ):
             verdict = replace(verdict, confirmed=False)
         story = grow.add_report(self.model, sid, item, nearest, at, novel, fresh,
@@ -263,7 +267,8 @@ class Engine:
             if verdict is not None and verdict.retelling and story.nearest_event:
                 # told by several outlets, but known: its central names join the saga's cast
                 result.alerts += self._central_actors(story, story.nearest_event, item)
-            elif verdict is not None and verdict.held and not talk and self._anchored(story, item):
+            elif (verdict is not None and verdict.held and not talk
+                  and self._anchored(story, item, rows)):
                 self._hold(story, item)
             return
         headline = clearest_title(story, moved)
@@ -291,16 +296,11 @@ class Engine:
         event.key_actors = self._key_actors(story)
         self.memory = with_keys(self.memory, event.id, event.key_actors)
 
-    def _support(self, story: Story, item: Item) -> int:
-        """``support.support`` for ``story`` with ``item`` added."""
-        rows = np.vstack([unpack_many(story.vectors), item.probes])
-        return support(rows, self.memory, item.published, self.s)
-
-    def _anchored(self, story: Story, item: Item) -> bool:
-        """``relevance.anchored`` for ``story`` with ``item`` added."""
+    def _anchored(self, story: Story, item: Item, rows: np.ndarray) -> bool:
+        """``relevance.anchored`` for ``story`` with ``item`` added (``rows``: their
+        reports' embeddings)."""
         known = (a for a in {*story.actors, *item.actors} if a in self.model.actors)
         core, founders = protagonists(self.model, known)
-        rows = np.vstack([unpack_many(story.vectors), item.probes])
         return anchored(rows, frozenset(core), bool(founders), self.memory, self.s)
 
     def _key_actors(self, story: Story) -> list[str]:
