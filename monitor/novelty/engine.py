@@ -53,7 +53,7 @@ from monitor.novelty.outlets import headed_by_outlet, is_outlet, outlet_of, sour
 from monitor.novelty.relevance import anchored, relevance
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.stories import assign, moved_on
-from monitor.novelty.support import support
+from monitor.novelty.support import support, told_by
 from monitor.novelty.text import (
     Standing,
     actor_alert,
@@ -271,7 +271,9 @@ class Engine:
                   and self._anchored(story, item, rows)):
                 self._hold(story, item)
             return
-        headline = clearest_title(story, moved)
+        # how many outlets tell what each of its reports tells: the headline is the news
+        told = told_by(unpack_many(story.vectors), self.memory, item.published, self.s)
+        headline = clearest_title(story, moved, told)
         day = item.published.date().isoformat() if came_to_pass(story) else None
         event = grow.promote_story(self.model, story, headline, at, item.doc_id, day)
         if plan is not None:  # the deal after the talks: the talks are done

@@ -35,3 +35,21 @@ def support(rows: np.ndarray, memory: Memory, now: datetime, settings: NoveltySe
                                            strict=True)
         if near and abs(at - now) <= window
     })
+
+
+def told_by(rows: np.ndarray, memory: Memory, now: datetime, settings: NoveltySettings,
+            per: int = 2) -> list[int]:
+    """``support`` of each report of a story (``rows``: ``per`` embeddings a report, in
+    order): how many outlets told what *that* report tells. Of two reports glued into one
+    story by a name (an executive's share sale, the bank's rescue by its peers), the one
+    the outlets are telling is the news."""
+    recent = memory.recent
+    if recent is None or not len(recent) or not len(rows):
+        return [0] * (len(rows) // per)
+    window = timedelta(hours=settings.support_window_h)
+    inside = np.fromiter((abs(at - now) <= window for at in memory.recent_at), dtype=bool,
+                         count=len(memory.recent_at))
+    close = (recent @ rows.T) >= settings.support_threshold
+    outlets = np.asarray(memory.recent_outlet, dtype=object)
+    return [len(set(outlets[inside & close[:, i:i + per].any(axis=1)].tolist()))
+            for i in range(0, len(rows) - per + 1, per)]

@@ -9,6 +9,7 @@ sources so far and what is new (names no actor had, the reports' sentences).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,14 +63,16 @@ def tells_news(story: Story, title: str) -> int:
     return heads + fresh
 
 
-def clearest_title(story: Story, done: bool = False) -> str:
+def clearest_title(story: Story, done: bool = False, told: Sequence[int] = ()) -> str:
     """The headline of the alert: of the titles that tell most of what the story brings
     (``tells_news``), the one closest to all its reports; never a column's, unless all
     are columns. A story gathers retellings around its news, and the first or most
     central of them may not say what is new. ``done``: the story takes a known plan to
     its next stage, and a title still telling the plan ("X in talks to buy Y") is not
     the news either; nor is it once a later report of the story itself tells the plan
-    done ("X in talks to buy Y", then "X to take over Y, regulator confirms")."""
+    done ("X in talks to buy Y", then "X to take over Y, regulator confirms").
+    ``told``: how many outlets tell what each report tells (``support.told_by``); of
+    titles telling as much, the one most outlets tell is the news."""
     leads = unpack_many(story.vectors[0::2])
     n = min(len(leads), len(story.titles))
     talk = [story.talk[i:i + 1] == [True] for i in range(len(story.titles))]
@@ -79,16 +82,23 @@ def clearest_title(story: Story, done: bool = False) -> str:
         out = talk
     if n <= 2:
         best = [i for i in range(len(story.titles)) if not out[i]]
-        pick = max(best or [0], key=lambda i: (tells_news(story, story.titles[i]), -i))
+        pick = max(best or [0], key=lambda i: (tells_news(story, story.titles[i]),
+                                               _count(told, i), -i))
         return story.titles[pick]
     centrality = (leads[:n] @ leads[:n].T).sum(axis=1)
     news = np.array([tells_news(story, t) for t in story.titles[:n]], dtype=np.float64)
-    score = news * (n + 1) + centrality  # telling the news first, centrality breaks ties
+    widely = np.array([_count(told, i) for i in range(n)], dtype=np.float64)
+    # telling the news first, then told by most outlets; centrality breaks ties
+    score = (news * (widely.max() + 1) + widely) * (n + 1) + centrality
     if not all(out[:n]):  # a column's title is not the news, unless all are columns
         for i, skip in enumerate(out[:n]):
             if skip:
                 score[i] = -np.inf
     return story.titles[int(np.argmax(score))]
+
+
+def _count(told: Sequence[int], i: int) -> int:
+    return told[i] if i < len(told) else 0
 
 
 def came_to_pass(story: Story) -> bool:

@@ -9,7 +9,7 @@ import numpy as np
 from monitor.config import NoveltySettings
 from monitor.novelty import grow
 from monitor.novelty.memory import memory_of, with_recent
-from monitor.novelty.support import support
+from monitor.novelty.support import support, told_by
 from monitor.novelty.types import Memory
 from monitor.saga import SagaModel
 from novelty.helpers import T0, item, memory, unit
@@ -50,6 +50,16 @@ def test_one_outlet_twice_a_far_report_or_an_old_one_add_no_support() -> None:
     )
     assert support(NEWS[None, :], mem, T0, S) == 1
     assert support(NEWS[None, :], memory({"e": [FAR]}), T0, S) == 0  # nothing recent
+
+
+def test_each_report_of_a_story_is_told_by_its_own_outlets() -> None:
+    """Two reports glued into one story by a name: the outlets tell one of them."""
+    mem = _told((NEWS, "bbc", timedelta(hours=1)), (CLOSE, "cnbc", timedelta(hours=2)),
+                (FAR, "ft", timedelta(hours=1)),
+                (NEWS, "wsj", timedelta(hours=S.support_window_h + 2)))  # too long ago
+    rows = np.vstack([FAR, FAR, NEWS, CLOSE])  # two reports, lead and title each
+    assert told_by(rows, mem, T0, S) == [1, 2]
+    assert told_by(rows, memory({"e": [FAR]}), T0, S) == [0, 0]  # nothing recent
 
 
 def test_recent_reports_are_dropped_once_out_of_the_window() -> None:

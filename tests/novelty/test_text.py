@@ -88,6 +88,34 @@ def test_the_alert_headline_is_one_that_tells_what_is_new() -> None:
     assert clearest_title(st) != "Acme Corp to buy the failed bank"  # the most central
 
 
+def test_of_titles_telling_as_much_the_one_most_outlets_tell_is_the_headline() -> None:
+    """A story glued by a name ("Lender X execs sold $12M in stock", "Lender X bailed
+    out by large banks"): the outlets are telling the rescue, and so does the alert."""
+    from monitor.novelty.text import clearest_title
+
+    titles = ["Lender X execs sold $12M in stock", "Lender X bailed out by large banks"]
+    st = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(), titles=titles,
+               docs=["d0", "d1"], talk=[False, False], vectors=[])
+    assert clearest_title(st) == titles[0]  # nothing counted: the first report
+    assert clearest_title(st, told=[1, 4]) == titles[1]
+    st.heads = {"execs": 2}  # telling what the story brings comes first
+    assert clearest_title(st, told=[1, 4]) == titles[0]
+    import numpy as np
+
+    from monitor.embed import DIM, pack
+
+    rows = []
+    for axis in (0, 1, 0):  # the first and third reports are the most central
+        v = np.zeros(DIM, dtype=np.float32)
+        v[axis] = 1.0
+        rows += [pack(v)] * 2
+    third = "Lender X: what its fall means"
+    longer = Story(**{**st.__dict__, "titles": [*titles, third], "heads": {},
+                      "docs": ["d0", "d1", "d2"], "talk": [False] * 3, "vectors": rows})
+    assert clearest_title(longer) != titles[1]
+    assert clearest_title(longer, told=[1, 5, 2]) == titles[1]
+
+
 def test_a_headline_tells_a_newcomer_only_under_its_name() -> None:
     """"Globex" in "Globexia" or "UBS" in "subsidiary" is not the newcomer named."""
     from monitor.novelty.text import tells_news
