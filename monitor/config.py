@@ -177,6 +177,14 @@ class NoveltySettings(_Section):
     # A newcomer is an actor once this many distinct feeds name it in relevant reports,
     # one of them reporting a development.
     new_actor_min_sources: Annotated[int, Field(ge=1)] = 2
+    # A newcomer whom the stream names mostly outside the saga is a name of the news at
+    # large, met in passing (a head of state, a platform, a party): promoted quietly, no
+    # alert, when fewer than actor_share of the feed items that named it in the last
+    # actor_share_days days were relevant reports of the saga, once actor_share_items
+    # items named it. 0: every newcomer that acts alerts.
+    actor_share: Annotated[float, Field(ge=0, le=1)] = 0.4
+    actor_share_days: Annotated[int, Field(ge=1, le=14)] = 7
+    actor_share_items: Annotated[int, Field(ge=1)] = 5
     # Hosts of feeds that republish other outlets' reports (news aggregators): their
     # reports join stories but never count as an independent source of one.
     aggregators: list[str] = ["msn.com", "news.yahoo.com", "news.google.com", "flipboard.com",

@@ -481,6 +481,7 @@ class Daemon:
         only = {it.id: sagas for it, sagas in chosen}  # each decided by its own sagas only
 
         def work() -> list[Alert]:
+            pipeline.observe(items)  # who the news at large names (a statistic)
             if not docs:
                 return []
             outcomes: list[Outcome] = []

@@ -39,11 +39,12 @@ from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
 from monitor.nlp_pool import TextAnalyzer
 from monitor.novelty import Engine, Known, Placement, far, known_of
-from monitor.prefilter import Prefilter, SagaPrefilters
+from monitor.prefilter import Prefilter, SagaPrefilters, strip_html
 from monitor.saga import Curation, SagaModel
 from monitor.store import Store
 from monitor.store.lease import SagaLock
 from monitor.store.sagas import SagaStore
+from monitor.store.stream import LINE_CHARS, SagaMentions, StreamText, line_of
 from monitor.types import Alert, Document, FeedItem, Verdict, utcnow
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,10 @@ class Pipeline:
         # Each saga's known events' vectors, unpacked (its centroid: what it is about),
         # reused by the next batch while the saga holds the same events.
         self._known: dict[str, Known] = {}
+        # The text of every feed item read, and of each saga's relevant reports, by day:
+        # how often the stream names a newcomer (``novelty.actors.elsewhere``).
+        self._stream = StreamText(store)
+        self._said: dict[str, StreamText] = {}
 
     # -- models ------------------------------------------------------------------
     def _saga(self, name: str | None) -> SagaSettings:
@@ -234,6 +239,16 @@ class Pipeline:
             self.metrics.items.labels("filtered").inc(len(items) - len(chosen))
         return chosen
 
+    def observe(self, items: Sequence[FeedItem]) -> None:
+        """Count every feed item read (title and summary) into the stream's text, the
+        candidates and the others alike: who the news at large names."""
+        now = utcnow()
+        self._stream.append(
+            # the summary's start: its markup stripped, the line's worth of text is left
+            (it.published or now, line_of(it.title, strip_html(it.summary[:4 * LINE_CHARS])))
+            for it in items
+        )
+
     def select(self, items: Sequence[FeedItem]) -> list[FeedItem]:
         """The candidates among ``items``: those some saga's prefilter lets through."""
         return [it for it, _ in self.candidates(items)]
@@ -248,6 +263,7 @@ class Pipeline:
     ) -> list[Alert]:
         """Feed items through the prefilter, then the candidates (title + summary) through
         the pipeline. The daemon downloads article text in between (see daemon.py)."""
+        self.observe(items)
         chosen = self.candidates(items)
         docs = [document_from_item(i) for i, _ in chosen]
         only = {i.id: sagas for i, sagas in chosen}
@@ -387,11 +403,14 @@ class Pipeline:
         version, stored = self._current(s)
         model = stored if stored is not None else self._fresh_model(s, now or utcnow())
         self._forget(s.name)  # changed from here on: kept again once saved
-        engine = Engine(model, self.settings.novelty, self._known.get(s.name))
+        said = self._said.setdefault(s.name, StreamText(self.store, s.name))
+        mentions = SagaMentions(self._stream, said)
+        engine = Engine(model, self.settings.novelty, self._known.get(s.name), mentions)
         self._known[s.name] = engine.known
         results = engine.run(
             analyses, skimmed=skimmed, seeding=quiet, clock=_batch_clock(clock, now, live=not quiet)
         )
+        mentions.flush()
         alerts: list[Alert] = []
         local_outcomes = [Outcome(d, s.name, frozenset({Verdict.IRRELEVANT})) for d in skimmed]
         for r in results:

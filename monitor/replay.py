@@ -171,7 +171,9 @@ def _replay_chunk(
     pipeline decides them on the items' own clock."""
     for e in chunk:
         summary.count_read(e.published)
-    chosen = pipeline.candidates([e.item for e in chunk if e.item])
+    items = [e.item for e in chunk if e.item]
+    pipeline.observe(items)
+    chosen = pipeline.candidates(items)
     only = {it.id: sagas for it, sagas in chosen}
     picked = [e for e in chunk if e.doc is not None or (e.item and e.item.id in only)]
     summary.candidates += sum(1 for e in picked if e.item is not None)

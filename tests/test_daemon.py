@@ -310,6 +310,9 @@ class SlowPipeline:
     def candidates(self, items: Sequence[FeedItem]) -> list[tuple[FeedItem, tuple[str, ...]]]:
         return [(it, ("test-saga",)) for it in items]
 
+    def observe(self, items: Sequence[FeedItem]) -> None:
+        pass
+
     def process(
         self, docs: Sequence[Document], *, outcomes: list[Any], only: Any = None,
         turn: Any = None,

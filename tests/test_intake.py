@@ -120,6 +120,9 @@ class _Recorder:
     def candidates(self, items: Sequence[FeedItem]) -> list[tuple[FeedItem, tuple[str, ...]]]:
         return [(it, ("openai",)) for it in items]
 
+    def observe(self, items: Sequence[FeedItem]) -> None:
+        pass
+
     def process(self, docs: Sequence[Document], *, outcomes: list[Any], only: Any = None,
                 turn: Any = None) -> list[Alert]:
         if any(d.title == self.poison for d in docs):

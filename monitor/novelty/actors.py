@@ -107,3 +107,14 @@ def ready(seen: NameSeen, settings: NoveltySettings, *, developed: bool = True) 
         and seen.prose > 0  # a Title Case headline alone makes anything look like a name
         and seen.lower < seen.prose  # a common noun that headlines capitalise is no name
     )
+
+
+def elsewhere(stream: int, said: int, settings: NoveltySettings) -> bool:
+    """Whether a newcomer is a name of the news at large, met in the saga in passing: of
+    the ``stream`` feed items that named it lately, fewer than ``actor_share`` were the
+    saga's relevant reports (``said``). A president, a platform, a party is named
+    everywhere, and a saga's reports are a sliver of it; the banker who bought the
+    failed bank, the prosecutor of the case are named mostly there. Judged only once
+    ``actor_share_items`` items named it: three mentions tell nothing."""
+    return (settings.actor_share > 0 and stream >= settings.actor_share_items
+            and said < settings.actor_share * stream)

@@ -19,7 +19,15 @@ from monitor.language import language_of
 from monitor.lexicon import fold
 from monitor.nlp import Analysis, lead_text
 from monitor.novelty import grow
-from monitor.novelty.actors import acting, acts, new_forms, persons_named, ready, track
+from monitor.novelty.actors import (
+    acting,
+    acts,
+    elsewhere,
+    new_forms,
+    persons_named,
+    ready,
+    track,
+)
 from monitor.novelty.genre import (
     described_speaker,
     explained,
@@ -61,7 +69,7 @@ from monitor.novelty.text import (
     clearest_title,
     development_alert,
 )
-from monitor.novelty.types import Item, Memory, Name, Placement
+from monitor.novelty.types import Item, Memory, Mentions, Name, Placement
 from monitor.saga import SagaModel, Story
 from monitor.types import Alert, Document
 
@@ -133,10 +141,13 @@ class Engine:
     """Decides a batch; holds the resolver and memory between items of one batch."""
 
     def __init__(self, model: SagaModel, settings: NoveltySettings,
-                 known: Known | None = None) -> None:
-        """``known``: the known vectors an earlier batch unpacked (``memory.known_of``)."""
+                 known: Known | None = None, mentions: Mentions | None = None) -> None:
+        """``known``: the known vectors an earlier batch unpacked (``memory.known_of``);
+        ``mentions``: how often the stream names someone (None: not counted, every
+        newcomer that acts is news)."""
         self.model = model
         self.s = settings
+        self.mentions = mentions
         self.known = known_of(model, known)
         self.memory: Memory = memory_of(model, self.known)
         self._resolver: Resolver | None = None
@@ -207,6 +218,8 @@ class Engine:
             return result
         if not republished(item.feed, self.s.aggregators):  # how widely the saga is told
             self._remember(item)
+        if self.mentions is not None:  # who the saga's reports name (``actors.elsewhere``)
+            self.mentions.said(item.published, an.doc.title, an.doc.text)
         grow.learn_words(self.model, item.words, item.language)
         names = [n for n in item.names if not is_outlet(n.key, self.model.outlets)
                  and not (item.language == "pl" and declined(n.text))]
@@ -335,6 +348,13 @@ class Engine:
         story.held = list(dict.fromkeys([*story.held, *central]))
         self.memory = with_held(self.memory, story.id, central)
 
+    def _elsewhere(self, name: str, now: datetime) -> bool:
+        """``actors.elsewhere`` of a name, from the stream's counts."""
+        if self.mentions is None or not self.s.actor_share:
+            return False
+        stream, said = self.mentions.counts(name, now, self.s.actor_share_days)
+        return elsewhere(stream, said, self.s)
+
     def _woken(self, story: Story, event_id: str, item: Item) -> list[Alert]:
         """Quiet actors (promoted without an alert: their reports only named them) that
         the sources of a development make act: now they take part in the saga."""
@@ -343,6 +363,8 @@ class Engine:
             actor = self.model.actors.get(aid)
             if actor is None or not actor.quiet:
                 continue
+            if self._elsewhere(actor.name, item.published):
+                continue  # still named mostly outside the saga: it stays quiet
             actor.quiet = False
             self.model.record("actor_woken", actor.name, item.doc_id, item.published.isoformat())
             seen = Standing(feeds=len(story.feeds), docs=actor.docs, developments=(event_id,),
@@ -382,7 +404,8 @@ class Engine:
                 self.model.names.pop(key)
                 continue
             actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
-            if not explained and not acts(seen):  # a product, a show: in the cast, no news
+            # a product, a show; a name of the news at large: in the cast, no news
+            if not explained and (not acts(seen) or self._elsewhere(seen.name, now)):
                 actor.quiet = True
                 self.model.record("actor_quiet", seen.name, item.doc_id, now.isoformat())
                 continue

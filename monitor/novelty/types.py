@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Protocol
 
 import numpy as np
 
@@ -141,6 +142,17 @@ def _nearest(
     sims = (probes @ rows.T).max(axis=0)
     i = int(np.argmax(sims))
     return owners[i], float(sims[i])
+
+
+class Mentions(Protocol):
+    """How often the stream names someone (``store.stream``)."""
+
+    def said(self, at: datetime, title: str, text: str) -> None:
+        """A relevant report of the saga, published ``at``."""
+
+    def counts(self, name: str, now: datetime, days: int) -> tuple[int, int]:
+        """Of the feed items of the ``days`` days up to ``now``, how many name ``name``,
+        and how many of the saga's relevant reports do."""
 
 
 class Placement(StrEnum):

@@ -9,6 +9,12 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:saga:S:alerted          set     alert ids already emitted (idempotency)
     P:saga:S:alerts           stream  the saga's alerts as enqueued (capped; the timeline pages)
     P:seen:S                  zset    document ids processed for saga S, scored by time
+    P:saga:S:said:<day>       string  the folded text of saga S's relevant reports of <day>,
+                                      one a line (store/stream.py)
+    P:stream:<day>            string  the folded title and summary of every feed item of <day>
+                                      (YYYY-MM-DD), one a line (store/stream.py)
+    P:stream:days             zset    the days of P:stream:<day> and P:saga:S:said:<day> keys,
+                                      scored by day number, to drop the old ones
     P:feed:<hash>             hash    per-feed state (etag, last-modified, health)
     P:feeds                   set     known feed URLs
     P:feeds:imported          hash    feeds added by `monitor feeds import`: url -> JSON
@@ -75,6 +81,14 @@ class Keys:
 
     def seen_docs(self, saga: str) -> str:
         return self._k("seen", saga)
+
+    # -- the stream's text, by day ----------------------------------------
+    def stream_day(self, day: str, saga: str | None = None) -> str:
+        """Every item's text of ``day``, or (``saga``) that saga's relevant reports'."""
+        return self._k("saga", saga, "said", day) if saga else self._k("stream", day)
+
+    def stream_days(self) -> str:
+        return self._k("stream", "days")
 
     # -- feeds ------------------------------------------------------------
     def feeds(self) -> str:

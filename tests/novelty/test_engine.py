@@ -427,3 +427,25 @@ def test_a_relevant_who_is_explainer_makes_its_subject_an_actor_at_once(  # type
     assert [a.actors[0] for a in actors] == ["Jane Whitcombe"]
     assert actors[0].source_title.startswith("Who is Jane Whitcombe")
     assert "headline asks who it is" in actors[0].explanation.reason
+
+
+def test_a_newcomer_the_stream_names_mostly_elsewhere_joins_quietly(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A name of the news at large (named by many feed items that are no reports of the
+    saga: its concerts, its sport) takes part in a development: the development alerts,
+    the name joins the saga's cast without an alert of its own (``actors.elsewhere``)."""
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    p.observe([
+        FeedItem(f"feed{i}.example", f"Signature Bank arena hosts concert number {i}",
+                 "Tickets on sale now.", f"https://feed{i}.example/{i}",
+                 datetime(2023, 3, 11, i, tzinfo=UTC))
+        for i in range(12)
+    ])
+    p.process(SIGNATURE[:1], saga=SAGA, clock=lambda d: d.published)
+    alerts = p.process(SIGNATURE[1:2], saga=SAGA, clock=lambda d: d.published)
+    assert [a.kind for a in alerts].count(AlertKind.NEW_DEVELOPMENT) == 1
+    assert [a for a in alerts if a.kind is AlertKind.NEW_ACTOR] == []
+    actor = p.load_model(SAGA).find("Signature Bank")
+    assert actor is not None and actor.quiet  # in the cast: later reports resolve to it

@@ -1,0 +1,155 @@
+"""The text of the stream, by day: every feed item's (``P:stream:<day>``) and each saga's
+relevant reports' (``P:saga:S:said:<day>``), one folded line each, to count in how many
+of them a name appears (``novelty.actors.elsewhere``: is a newcomer a name of this saga,
+or of the news at large?).
+
+A day is one Redis string that batches APPEND to: one command a batch, whatever its
+size, and any worker or a restarted daemon reads the same text. A reader keeps what it
+read and asks only for the tail that other writers added since (GETRANGE from the
+length it holds). Days older than ``KEEP_DAYS`` before the newest one written are
+dropped, on the stream's own clock (a replay's days are its items'). Counting is a
+statistic: a batch processed twice after a crash counts its items twice, which moves a
+share by a few hundredths at most.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import redis
+
+from monitor.errors import StoreError
+from monitor.lexicon import fold
+from monitor.store import Store
+
+KEEP_DAYS = 15  # the longest window a share may ask for, and a margin
+LINE_CHARS = 600  # of a report's text: its title and lead say who it is about
+_SPACE = re.compile(r"\s+")
+
+
+def line_of(title: str, text: str) -> str:
+    """A report's line: its title and the start of its text, folded, on one line."""
+    return _SPACE.sub(" ", fold(f"{title} {text[:LINE_CHARS]}"[:LINE_CHARS]))
+
+
+def pattern_of(name: str) -> re.Pattern[str]:
+    """A name as whole words of a line, whatever the spaces or punctuation between them
+    ("Jane Doe", "jane  doe"); never across two lines. It starts with its first word's
+    letters (a leading ``\\b`` would cost the regex engine its literal-prefix search, forty
+    times slower over a week's text): :func:`starts_word` checks that boundary."""
+    words = re.findall(r"[^\W_]+", fold(name))
+    if not words:
+        return re.compile(r"(?!)")  # nothing to find
+    return re.compile(r"[^\w\n]+".join(map(re.escape, words)) + r"\b")
+
+
+def starts_word(text: str, at: int) -> bool:
+    """Whether a match at ``at`` begins a word ("doe" in "jane doe", not in "undoe")."""
+    return at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_")
+
+
+def _named(pattern: re.Pattern[str], line: str) -> bool:
+    return any(starts_word(line, m.start()) for m in pattern.finditer(line))
+
+
+class StreamText:
+    """Appends and counts the lines of the stream (``saga=None``) or of one saga's
+    relevant reports. Not thread-safe: one per pipeline (a worker has its own)."""
+
+    def __init__(self, store: Store, saga: str | None = None) -> None:
+        self.r: Any = store.redis
+        self.keys = store.keys
+        self.saga = saga
+        self._days: dict[str, tuple[str, int]] = {}  # day -> the text read so far, its bytes
+
+    def append(self, lines: Iterable[tuple[datetime, str]]) -> None:
+        """Add lines, each under the day of its time (UTC)."""
+        by_day: dict[str, list[str]] = defaultdict(list)
+        for at, line in lines:
+            by_day[at.date().isoformat()].append(line.replace("\n", " "))
+        if not by_day:
+            return
+        newest = max(date.fromisoformat(d) for d in by_day)
+        try:
+            pipe = self.r.pipeline(transaction=False)
+            for day, day_lines in by_day.items():
+                pipe.append(self.keys.stream_day(day, self.saga), "\n".join(day_lines) + "\n")
+                pipe.zadd(self.keys.stream_days(), {day: date.fromisoformat(day).toordinal()})
+            pipe.zrangebyscore(self.keys.stream_days(), "-inf",
+                               (newest - timedelta(days=KEEP_DAYS)).toordinal())
+            old = pipe.execute()[-1]
+            if old:
+                self._drop([d.decode() if isinstance(d, bytes) else d for d in old])
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot record the stream's text: {exc}") from exc
+
+    def _drop(self, days: list[str]) -> None:
+        """Drop old days, of the stream and of every saga (their keys share the days)."""
+        doomed = [self.keys.stream_day(d) for d in days]
+        for d in days:
+            doomed += [k.decode() if isinstance(k, bytes) else k for k in self.r.scan_iter(
+                match=self.keys.stream_day(d, "*"), count=1000)]
+        self.r.delete(*doomed)
+        self.r.zrem(self.keys.stream_days(), *days)
+        for d in days:
+            self._days.pop(d, None)
+
+    def count(self, pattern: re.Pattern[str], since: date, until: date) -> int:
+        """How many lines of the days ``since``..``until`` (both included) match."""
+        n = 0
+        day = since
+        while day <= until:
+            text = self._read(day.isoformat())
+            last = -2  # where the line of the last match starts (-1: the first line)
+            for m in pattern.finditer(text):
+                if not starts_word(text, m.start()):
+                    continue
+                start = text.rfind("\n", 0, m.start())
+                if start != last:
+                    n, last = n + 1, start
+            day += timedelta(days=1)
+        return n
+
+    def _read(self, day: str) -> str:
+        """The day's text; only the tail written since the last read is fetched (every
+        APPEND ends a line, so a tail never starts inside a character)."""
+        held, size = self._days.get(day, ("", 0))
+        try:
+            tail = self.r.getrange(self.keys.stream_day(day, self.saga), size, -1)
+        except redis.RedisError as exc:
+            raise StoreError(f"cannot read the stream's text: {exc}") from exc
+        if tail:
+            held += tail.decode("utf-8", errors="replace")
+            self._days[day] = (held, size + len(tail))
+        return held
+
+
+class SagaMentions:
+    """How often the stream names someone, for one saga's engine
+    (``novelty.types.Mentions``): the stream's lines, and the saga's relevant reports'.
+    The reports of the batch being decided are held here and counted at once; they are
+    written by :meth:`flush`, once the batch is decided (one command a batch)."""
+
+    def __init__(self, stream: StreamText, said: StreamText) -> None:
+        self.stream = stream
+        self._said = said
+        self._pending: list[tuple[datetime, str]] = []
+
+    def said(self, at: datetime, title: str, text: str) -> None:
+        self._pending.append((at, line_of(title, text)))
+
+    def counts(self, name: str, now: datetime, days: int) -> tuple[int, int]:
+        pattern = pattern_of(name)
+        since, until = (now - timedelta(days=days)).date(), now.date()
+        pending = sum(1 for at, line in self._pending
+                      if since <= at.date() <= until and _named(pattern, line))
+        return (self.stream.count(pattern, since, until),
+                self._said.count(pattern, since, until) + pending)
+
+    def flush(self) -> None:
+        self._said.append(self._pending)
+        self._pending = []

@@ -1,0 +1,78 @@
+"""The stream's text by day (monitor/store/stream.py) on the session's embedded Redis:
+in how many items, and in how many of a saga's relevant reports, a name appears."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from monitor.store import Store
+from monitor.store.stream import KEEP_DAYS, SagaMentions, StreamText, line_of, pattern_of
+
+DAY = datetime(2023, 3, 14, 12, tzinfo=UTC)
+
+
+def test_items_naming_someone_are_counted_once_each_whatever_their_case_and_accents(
+    store: Store,
+) -> None:
+    stream = StreamText(store)
+    stream.append([
+        (DAY, line_of("Xi Jinping meets Putin", "Xi and Putin, XI JINPING said...")),
+        (DAY, line_of("Bank shares fall", "No one named here")),
+        (DAY - timedelta(days=1), line_of("Président Xi Jinping", "")),
+    ])
+    xi = pattern_of("Xi Jinping")
+    assert stream.count(xi, DAY.date(), DAY.date()) == 1  # one item, twice named
+    assert stream.count(xi, (DAY - timedelta(days=1)).date(), DAY.date()) == 2
+    assert stream.count(pattern_of("Jinping Xi"), DAY.date(), DAY.date()) == 0
+    assert stream.count(pattern_of("Xi Jin"), DAY.date(), DAY.date()) == 0  # whole words
+
+
+def test_a_name_is_found_only_where_a_word_begins(store: Store) -> None:
+    stream = StreamText(store)
+    stream.append([(DAY, line_of("Taxi Jinping", "")), (DAY, line_of("(Xi) Jinping", ""))])
+    assert stream.count(pattern_of("Xi Jinping"), DAY.date(), DAY.date()) == 1
+
+
+def test_a_reader_sees_what_another_writer_added_since(store: Store) -> None:
+    """Two workers share the stream: each reads the other's lines (the tail only)."""
+    one, two = StreamText(store), StreamText(store)
+    pattern = pattern_of("Acme")
+    one.append([(DAY, "acme buys a bank")])
+    assert two.count(pattern, DAY.date(), DAY.date()) == 1
+    one.append([(DAY, "acme again"), (DAY, "nothing")])
+    assert two.count(pattern, DAY.date(), DAY.date()) == 2
+    assert one.count(pattern, DAY.date(), DAY.date()) == 2
+
+
+def test_a_name_is_never_matched_across_two_lines(store: Store) -> None:
+    stream = StreamText(store)
+    stream.append([(DAY, line_of("Ends with Kevin", "")), (DAY, line_of("McCarthy begins", ""))])
+    assert stream.count(pattern_of("Kevin McCarthy"), DAY.date(), DAY.date()) == 0
+    assert line_of("A\ntitle", "its\ntext") == "a title its text"
+
+
+def test_old_days_are_dropped_on_the_streams_own_clock(store: Store) -> None:
+    stream, said = StreamText(store), StreamText(store, "svb")
+    old = DAY - timedelta(days=KEEP_DAYS + 1)
+    stream.append([(old, "acme")])
+    said.append([(old, "acme")])
+    stream.append([(DAY, "acme")])  # a new day: the ones past the window go, the saga's too
+    pattern = pattern_of("acme")
+    assert StreamText(store).count(pattern, old.date(), DAY.date()) == 1
+    assert StreamText(store, "svb").count(pattern, old.date(), DAY.date()) == 0
+    assert not store.redis.exists(store.keys.stream_day(old.date().isoformat(), "svb"))
+
+
+def test_a_sagas_reports_count_at_once_and_are_written_when_the_batch_is_done(
+    store: Store,
+) -> None:
+    mentions = SagaMentions(StreamText(store), StreamText(store, "svb"))
+    StreamText(store).append([(DAY, line_of(f"Globex item {i}", "")) for i in range(4)])
+    mentions.said(DAY, "Globex buys the failed bank", "Globex, the buyer...")
+    assert mentions.counts("Globex", DAY, 7) == (4, 1)
+    assert SagaMentions(StreamText(store), StreamText(store, "svb")).counts(
+        "Globex", DAY, 7) == (4, 0)  # not written yet
+    mentions.flush()
+    assert SagaMentions(StreamText(store), StreamText(store, "svb")).counts(
+        "Globex", DAY, 7) == (4, 1)
+    assert mentions.counts("Globex", DAY + timedelta(days=9), 7) == (0, 0)  # out of the window
