@@ -21,7 +21,13 @@ _COMBINING = re.compile(
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lower-case and strip accents; keeps length stable for ASCII-ish text."""
+    """Lower-case and strip accents; keeps length stable for ASCII-ish text. Cached:
+    names and words come again and again (a long text read once: :func:`fold_text`)."""
+    return fold_text(text)
+
+
+def fold_text(text: str) -> str:
+    """:func:`fold`, uncached: a feed item's text would fill the cache for nothing."""
     text = text.replace("’", "'").replace("ł", "l").replace("Ł", "L")
     if text.isascii():  # nothing to strip: most of the stream
         return text.lower()

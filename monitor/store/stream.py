@@ -23,7 +23,7 @@ from typing import Any
 import redis
 
 from monitor.errors import StoreError
-from monitor.lexicon import fold
+from monitor.lexicon import fold, fold_text
 from monitor.store import Store
 
 KEEP_DAYS = 15  # the longest window a share may ask for, and a margin
@@ -31,9 +31,15 @@ LINE_CHARS = 600  # of a report's text: its title and lead say who it is about
 _SPACE = re.compile(r"\s+")
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # emoji and the like: in no name
+
+
 def line_of(title: str, text: str) -> str:
-    """A report's line: its title and the start of its text, folded, on one line."""
-    return _SPACE.sub(" ", fold(f"{title} {text[:LINE_CHARS]}"[:LINE_CHARS]))
+    """A report's line: its title and the start of its text, folded, on one line; no
+    character past the Basic Multilingual Plane (one emoji would make Python hold a
+    whole piece of text at four bytes a character)."""
+    line = fold_text(f"{title} {text[:LINE_CHARS]}"[:LINE_CHARS])
+    return _SPACE.sub(" ", _ASTRAL.sub("", line))
 
 
 def pattern_of(name: str) -> re.Pattern[str]:
@@ -64,7 +70,9 @@ class StreamText:
         self.r: Any = store.redis
         self.keys = store.keys
         self.saga = saga
-        self._days: dict[str, tuple[str, int]] = {}  # day -> the text read so far, its bytes
+        # day -> the text read so far, as read (each piece ends a line: one regex search
+        # a piece, no copy of a whole day to add a tail), and its length in bytes
+        self._days: dict[str, tuple[list[str], int]] = {}
 
     def append(self, lines: Iterable[tuple[datetime, str]]) -> None:
         """Add lines, each under the day of its time (UTC)."""
@@ -103,27 +111,32 @@ class StreamText:
         n = 0
         day = since
         while day <= until:
-            text = self._read(day.isoformat())
-            last = -2  # where the line of the last match starts (-1: the first line)
-            for m in pattern.finditer(text):
-                if not starts_word(text, m.start()):
-                    continue
-                start = text.rfind("\n", 0, m.start())
-                if start != last:
-                    n, last = n + 1, start
+            for text in self._read(day.isoformat()):
+                last = -2  # where the line of the last match starts (-1: the first line)
+                for m in pattern.finditer(text):
+                    if not starts_word(text, m.start()):
+                        continue
+                    start = text.rfind("\n", 0, m.start())
+                    if start != last:
+                        n, last = n + 1, start
             day += timedelta(days=1)
+        # a long-running reader's memory: the days before the window asked for (every
+        # caller asks for the same, ``actor_share_days``)
+        for gone in [d for d in self._days if d < since.isoformat()]:
+            del self._days[gone]
         return n
 
-    def _read(self, day: str) -> str:
-        """The day's text; only the tail written since the last read is fetched (every
-        APPEND ends a line, so a tail never starts inside a character)."""
-        held, size = self._days.get(day, ("", 0))
+    def _read(self, day: str) -> list[str]:
+        """The day's text, in pieces; only the tail written since the last read is
+        fetched (every APPEND ends a line, so a tail never starts inside a character or
+        a line)."""
+        held, size = self._days.get(day, ([], 0))
         try:
             tail = self.r.getrange(self.keys.stream_day(day, self.saga), size, -1)
         except redis.RedisError as exc:
             raise StoreError(f"cannot read the stream's text: {exc}") from exc
         if tail:
-            held += tail.decode("utf-8", errors="replace")
+            held = [*held, tail.decode("utf-8", errors="replace")]
             self._days[day] = (held, size + len(tail))
         return held
 
