@@ -410,7 +410,6 @@ class Pipeline:
         results = engine.run(
             analyses, skimmed=skimmed, seeding=quiet, clock=_batch_clock(clock, now, live=not quiet)
         )
-        mentions.flush()
         alerts: list[Alert] = []
         local_outcomes = [Outcome(d, s.name, frozenset({Verdict.IRRELEVANT})) for d in skimmed]
         for r in results:
@@ -437,6 +436,7 @@ class Pipeline:
             self._models[s.name] = (model.version, model)
         elif stored is not None:
             self._models[s.name] = (version, model)
+        mentions.flush()  # once saved: a batch decided again after a conflict counts once
         self.sagas.mark_seen_many(
             s.name,
             {
