@@ -348,12 +348,16 @@ class Engine:
         story.held = list(dict.fromkeys([*story.held, *central]))
         self.memory = with_held(self.memory, story.id, central)
 
-    def _elsewhere(self, name: str, now: datetime) -> bool:
-        """``actors.elsewhere`` of a name, from the stream's counts."""
+    def _share(self, name: str, now: datetime) -> tuple[int, int] | None:
+        """The feed items that named ``name`` lately, and how many of them were the
+        saga's relevant reports (None: not counted)."""
         if self.mentions is None or not self.s.actor_share:
-            return False
-        stream, said = self.mentions.counts(name, now, self.s.actor_share_days)
-        return elsewhere(stream, said, self.s)
+            return None
+        return self.mentions.counts(name, now, self.s.actor_share_days)
+
+    def _elsewhere(self, share: tuple[int, int] | None) -> bool:
+        """``actors.elsewhere`` of a name's ``share``."""
+        return share is not None and elsewhere(*share, self.s)
 
     def _woken(self, story: Story, event_id: str, item: Item) -> list[Alert]:
         """Quiet actors (promoted without an alert: their reports only named them) that
@@ -363,13 +367,14 @@ class Engine:
             actor = self.model.actors.get(aid)
             if actor is None or not actor.quiet:
                 continue
-            if self._elsewhere(actor.name, item.published):
+            share = self._share(actor.name, item.published)
+            if self._elsewhere(share):
                 continue  # still named mostly outside the saga: it stays quiet
             actor.quiet = False
             self.model.record("actor_woken", actor.name, item.doc_id, item.published.isoformat())
             seen = Standing(feeds=len(story.feeds), docs=actor.docs, developments=(event_id,),
                             sentences=tuple(story.sentences[:3]),
-                            quiet_since=actor.first_seen or "")
+                            quiet_since=actor.first_seen or "", stream=share)
             out.append(actor_alert(self.model, aid, seen, item.published, _source(item)))
         return out
 
@@ -404,12 +409,13 @@ class Engine:
                 self.model.names.pop(key)
                 continue
             actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
+            share = self._share(seen.name, now)
             # a product, a show; a name of the news at large: in the cast, no news
-            if not explained and (not acts(seen) or self._elsewhere(seen.name, now)):
+            if not explained and (not acts(seen) or self._elsewhere(share)):
                 actor.quiet = True
                 self.model.record("actor_quiet", seen.name, item.doc_id, now.isoformat())
                 continue
-            standing = replace(Standing.of(seen), explained=explained)
+            standing = replace(Standing.of(seen), explained=explained, stream=share)
             out.append(actor_alert(self.model, actor.id, standing, now, _source(item)))
         return out
 

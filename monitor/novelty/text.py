@@ -174,6 +174,8 @@ class Standing:
     spoke: int = 0  # ... as the speaker of a statement
     quiet_since: str | None = None  # woken: in the cast, without an alert, since then
     explained: bool = False  # a relevant report's headline asks who it is
+    # the feed items that named it lately, and of them the saga's reports (``elsewhere``)
+    stream: tuple[int, int] | None = None
 
     @classmethod
     def of(cls, seen: NameSeen) -> Standing:
@@ -199,6 +201,9 @@ def actor_alert(
                                                if seen.spoke else ""))
     if seen.explained:
         why.append("a relevant report's headline asks who it is")
+    if seen.stream and seen.stream[0]:  # ``actors.elsewhere``: a name of this saga
+        why.append(f"the saga's reports are {seen.stream[1]} of the {seen.stream[0]} "
+                   "feed items that named it lately")
     if seen.quiet_since:  # ``Engine._woken``
         why.append(f"in the saga's cast since {seen.quiet_since[:10]} without acting; "
                    "the sources of this development make it act")

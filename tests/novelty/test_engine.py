@@ -449,3 +449,20 @@ def test_a_newcomer_the_stream_names_mostly_elsewhere_joins_quietly(  # type: ig
     assert [a for a in alerts if a.kind is AlertKind.NEW_ACTOR] == []
     actor = p.load_model(SAGA).find("Signature Bank")
     assert actor is not None and actor.quiet  # in the cast: later reports resolve to it
+
+
+def test_a_new_actors_alert_says_how_much_of_the_streams_talk_of_it_is_the_saga(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    p.observe([  # the feed items of the two reports below, as the daemon reads them
+        FeedItem(d.source or "", d.title, d.text, d.url or "", d.published)
+        for d in SIGNATURE[:2]
+    ])
+    p.process(SIGNATURE[:1], saga=SAGA, clock=lambda d: d.published)
+    alerts = p.process(SIGNATURE[1:2], saga=SAGA, clock=lambda d: d.published)
+    actor = next(a for a in alerts if a.kind is AlertKind.NEW_ACTOR
+                 and a.actors[0] == "Signature Bank")
+    assert "the saga's reports are 2 of the 2 feed items that named it lately" in (
+        actor.explanation.reason)
