@@ -20,21 +20,28 @@ from monitor.config import NoveltySettings
 from monitor.novelty.types import Memory
 
 
+def _telling(rows: np.ndarray, memory: Memory, now: datetime,
+             settings: NoveltySettings) -> tuple[np.ndarray, np.ndarray]:
+    """Which recent relevant reports (``Memory.recent``) tell what each of ``rows``
+    tells: within ``support_threshold`` of it and less than ``support_window_h`` hours
+    from ``now`` (a matrix, recent reports by rows), and their outlets."""
+    recent = memory.recent
+    if recent is None or not len(recent) or not len(rows):
+        return np.zeros((0, len(rows)), dtype=bool), np.zeros(0, dtype=object)
+    window = timedelta(hours=settings.support_window_h)
+    inside = np.fromiter((abs(at - now) <= window for at in memory.recent_at), dtype=bool,
+                         count=len(memory.recent_at))
+    close = (recent @ rows.T) >= settings.support_threshold
+    return close & inside[:, None], np.asarray(memory.recent_outlet, dtype=object)
+
+
 def support(rows: np.ndarray, memory: Memory, now: datetime, settings: NoveltySettings) -> int:
     """How many outlets published a recent relevant report (``Memory.recent``, the one
     being judged included) within ``support_threshold`` of one of ``rows``, less than
     ``support_window_h`` hours before or after ``now``: feeds are read at their own
     pace, and a report published earlier may well arrive later."""
-    recent = memory.recent
-    if recent is None or not len(recent) or not len(rows):
-        return 0
-    window = timedelta(hours=settings.support_window_h)
-    close = ((recent @ rows.T).max(axis=1) >= settings.support_threshold).tolist()
-    return len({
-        outlet for outlet, near, at in zip(memory.recent_outlet, close, memory.recent_at,
-                                           strict=True)
-        if near and abs(at - now) <= window
-    })
+    telling, outlets = _telling(rows, memory, now, settings)
+    return len(set(outlets[telling.any(axis=1)].tolist()))
 
 
 def told_by(rows: np.ndarray, memory: Memory, now: datetime, settings: NoveltySettings,
@@ -43,13 +50,6 @@ def told_by(rows: np.ndarray, memory: Memory, now: datetime, settings: NoveltySe
     order): how many outlets told what *that* report tells. Of two reports glued into one
     story by a name (an executive's share sale, the bank's rescue by its peers), the one
     the outlets are telling is the news."""
-    recent = memory.recent
-    if recent is None or not len(recent) or not len(rows):
-        return [0] * (len(rows) // per)
-    window = timedelta(hours=settings.support_window_h)
-    inside = np.fromiter((abs(at - now) <= window for at in memory.recent_at), dtype=bool,
-                         count=len(memory.recent_at))
-    close = (recent @ rows.T) >= settings.support_threshold
-    outlets = np.asarray(memory.recent_outlet, dtype=object)
-    return [len(set(outlets[inside & close[:, i:i + per].any(axis=1)].tolist()))
+    telling, outlets = _telling(rows, memory, now, settings)
+    return [len(set(outlets[telling[:, i:i + per].any(axis=1)].tolist()))
             for i in range(0, len(rows) - per + 1, per)]

@@ -58,8 +58,16 @@ def starts_word(text: str, at: int) -> bool:
     return at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_")
 
 
-def _named(pattern: re.Pattern[str], line: str) -> bool:
-    return any(starts_word(line, m.start()) for m in pattern.finditer(line))
+def lines_naming(pattern: re.Pattern[str], text: str) -> int:
+    """How many lines of ``text`` hold a match of ``pattern`` that begins a word."""
+    n, last = 0, -2  # where the line of the last match starts (-1: the first line)
+    for m in pattern.finditer(text):
+        if not starts_word(text, m.start()):
+            continue
+        start = text.rfind("\n", 0, m.start())
+        if start != last:
+            n, last = n + 1, start
+    return n
 
 
 class StreamText:
@@ -111,14 +119,7 @@ class StreamText:
         n = 0
         day = since
         while day <= until:
-            for text in self._read(day.isoformat()):
-                last = -2  # where the line of the last match starts (-1: the first line)
-                for m in pattern.finditer(text):
-                    if not starts_word(text, m.start()):
-                        continue
-                    start = text.rfind("\n", 0, m.start())
-                    if start != last:
-                        n, last = n + 1, start
+            n += sum(lines_naming(pattern, text) for text in self._read(day.isoformat()))
             day += timedelta(days=1)
         # a long-running reader's memory: the days before the window asked for (every
         # caller asks for the same, ``actor_share_days``)
@@ -158,8 +159,8 @@ class SagaMentions:
     def counts(self, name: str, now: datetime, days: int) -> tuple[int, int]:
         pattern = pattern_of(name)
         since, until = (now - timedelta(days=days)).date(), now.date()
-        pending = sum(1 for at, line in self._pending
-                      if since <= at.date() <= until and _named(pattern, line))
+        pending = lines_naming(pattern, "\n".join(
+            line for at, line in self._pending if since <= at.date() <= until))
         return (self.stream.count(pattern, since, until),
                 self._said.count(pattern, since, until) + pending)
 
