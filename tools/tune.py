@@ -295,7 +295,7 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
 
 
 def band(key: str, overrides: dict[str, Any], until: str | None, minutes: float,
-         runs: int) -> None:
+         runs: int, show: bool = False) -> None:
     """The same saga ``runs`` times, its items' times jittered by up to ``minutes``: the
     min / median / max of each figure, the band a change must leave to be more than luck."""
     import statistics
@@ -305,7 +305,7 @@ def band(key: str, overrides: dict[str, Any], until: str | None, minutes: float,
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(runs, os.cpu_count() or 1),
                              mp_context=context) as pool:
-        futures = [pool.submit(one, key, overrides, until, False, (minutes, k))
+        futures = [pool.submit(one, key, overrides, until, show, (minutes, k))
                    for k in range(runs)]
         reports = [f.result() for f in futures]
     rows = [r for r in reports if r is not None]
@@ -358,7 +358,7 @@ def main() -> int:
         stories()
     for key in args.saga or sorted(SAGAS):
         if args.jitter:
-            band(key, json.loads(args.set), args.until, args.jitter, args.runs)
+            band(key, json.loads(args.set), args.until, args.jitter, args.runs, args.alerts)
         else:
             one(key, json.loads(args.set), args.until, args.alerts, listing=args.list)
     return 0
