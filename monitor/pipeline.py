@@ -112,10 +112,12 @@ class Pipeline:
         # Each saga's known events' vectors, unpacked (its centroid: what it is about),
         # reused by the next batch while the saga holds the same events.
         self._known: dict[str, Known] = {}
-        # The text of every feed item read, and of each saga's relevant reports, by day:
-        # how often the stream names a newcomer (``novelty.actors.elsewhere``).
+        # The text of every feed item read, of each saga's relevant reports, and of the
+        # items near it in meaning that it turned down, by day: how often the stream names
+        # a newcomer (``novelty.actors.elsewhere``) or a quiet actor (``Engine._aside``).
         self._stream = StreamText(store)
         self._said: dict[str, StreamText] = {}
+        self._near: dict[str, StreamText] = {}
 
     # -- models ------------------------------------------------------------------
     def _saga(self, name: str | None) -> SagaSettings:
@@ -404,7 +406,8 @@ class Pipeline:
         model = stored if stored is not None else self._fresh_model(s, now or utcnow())
         self._forget(s.name)  # changed from here on: kept again once saved
         said = self._said.setdefault(s.name, StreamText(self.store, s.name))
-        mentions = SagaMentions(self._stream, said)
+        near = self._near.setdefault(s.name, StreamText(self.store, s.name, "near"))
+        mentions = SagaMentions(self._stream, said, near)
         engine = Engine(model, self.settings.novelty, self._known.get(s.name), mentions)
         self._known[s.name] = engine.known
         results = engine.run(

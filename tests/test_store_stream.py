@@ -76,3 +76,25 @@ def test_a_sagas_reports_count_at_once_and_are_written_when_the_batch_is_done(
     assert SagaMentions(StreamText(store), StreamText(store, "svb")).counts(
         "Globex", DAY, 7) == (4, 1)
     assert mentions.counts("Globex", DAY + timedelta(days=9), 7) == (0, 0)  # out of the window
+
+
+def test_items_near_the_saga_count_only_when_asked_and_go_with_their_day(store: Store) -> None:
+    """The lines of the items close to the saga that its relevance turned down are kept
+    apart from its reports': a newcomer's share counts reports only, a quiet actor's
+    (``Engine._aside``) both."""
+    def mentions() -> SagaMentions:
+        return SagaMentions(StreamText(store), StreamText(store, "svb"),
+                            StreamText(store, "svb", "near"))
+
+    StreamText(store).append([(DAY, line_of(f"Globex item {i}", "")) for i in range(4)])
+    m = mentions()
+    m.said(DAY, "Globex buys the failed bank", "")
+    m.said(DAY, "Globex weighs more deals", "", relevant=False)
+    assert m.counts("Globex", DAY, 7) == (4, 1)
+    assert m.counts("Globex", DAY, 7, near=True) == (4, 2)
+    m.flush()
+    assert mentions().counts("Globex", DAY, 7) == (4, 1)
+    assert mentions().counts("Globex", DAY, 7, near=True) == (4, 2)
+    later = DAY + timedelta(days=KEEP_DAYS + 1)
+    StreamText(store).append([(later, "acme")])  # a new day: the old ones go, near lines too
+    assert not store.redis.exists(store.keys.stream_day(DAY.date().isoformat(), "svb", "near"))

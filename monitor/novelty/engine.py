@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -58,7 +58,7 @@ from monitor.novelty.novelty import (
     told_names,
 )
 from monitor.novelty.outlets import headed_by_outlet, is_outlet, outlet_of, source_of
-from monitor.novelty.relevance import anchored, relevance
+from monitor.novelty.relevance import anchored, near_saga, relevance
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.stories import assign, moved_on
 from monitor.novelty.support import support, told_by
@@ -85,12 +85,14 @@ class Result:
 
 
 def protagonists(
-    model: SagaModel, ids: Iterable[str]
+    model: SagaModel, ids: Iterable[str], aside: frozenset[str] = frozenset()
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Of the known actors ``ids``: the protagonists named specifically enough to tie a
     report to the saga (its *core*), and those of them that founded it (from the seeds or
-    the curation; the others were found live)."""
-    core = tuple(a for a in ids if model.actors[a].protagonist and model.actors[a].specific)
+    the curation; the others were found live). ``aside``: actors whose name ties nothing
+    to the saga for now (``Engine._aside``)."""
+    core = tuple(a for a in ids if a not in aside and model.actors[a].protagonist
+                 and model.actors[a].specific)
     return core, tuple(a for a in core if model.actors[a].seeded or model.actors[a].curated)
 
 
@@ -153,6 +155,7 @@ class Engine:
         self._resolver: Resolver | None = None
         self._names_key: tuple[int, int] = (-1, -1)
         self.changed = False  # the model took something in (reports, names, words)
+        self._aside_memo: dict[tuple[str, date], bool] = {}  # ``_aside``, by actor and day
 
     @property
     def resolver(self) -> Resolver:
@@ -184,6 +187,10 @@ class Engine:
     def _one(self, an: Analysis, seeding: bool, now: datetime) -> Result:
         seed = seeding or not self.model.events  # the first document founds a fresh saga
         item = item_of(an, self.resolver, self.model, now, seed=seed)
+        aside = frozenset() if seed else self._aside(item.actors, now)
+        if aside:  # their names tie the item to nothing (``_aside``)
+            core, founders = protagonists(self.model, item.actors, aside)
+            item = replace(item, core=core, founders=founders)
         self.model.docs_seen += 1
         self.changed = True
         at = now.isoformat()
@@ -215,6 +222,8 @@ class Engine:
             asg = replace(asg, placement=Placement.COMMENTARY)
         result = Result(an.doc, asg.placement)
         if asg.placement is Placement.IRRELEVANT:
+            if self.mentions is not None and near_saga(item, self.memory, self.s):
+                self.mentions.said(item.published, an.doc.title, an.doc.text, relevant=False)
             return result
         if not republished(item.feed, self.s.aggregators):  # how widely the saga is told
             self._remember(item)
@@ -314,8 +323,8 @@ class Engine:
     def _anchored(self, story: Story, item: Item, rows: np.ndarray) -> bool:
         """``relevance.anchored`` for ``story`` with ``item`` added (``rows``: their
         reports' embeddings)."""
-        known = (a for a in {*story.actors, *item.actors} if a in self.model.actors)
-        core, founders = protagonists(self.model, known)
+        known = [a for a in {*story.actors, *item.actors} if a in self.model.actors]
+        core, founders = protagonists(self.model, known, self._aside(known, item.published))
         return anchored(rows, frozenset(core), bool(founders), self.memory, self.s)
 
     def _key_actors(self, story: Story) -> list[str]:
@@ -348,12 +357,36 @@ class Engine:
         story.held = list(dict.fromkeys([*story.held, *central]))
         self.memory = with_held(self.memory, story.id, central)
 
-    def _share(self, name: str, now: datetime) -> tuple[int, int] | None:
+    def _share(self, name: str, now: datetime,
+               near: bool = False) -> tuple[int, int] | None:
         """The feed items that named ``name`` lately, and how many of them were the
-        saga's relevant reports (None: not counted)."""
+        saga's relevant reports (``near``: or close to the saga in meaning; None: not
+        counted)."""
         if self.mentions is None or not self.s.actor_share:
             return None
-        return self.mentions.counts(name, now, self.s.actor_share_days)
+        return self.mentions.counts(name, now, self.s.actor_share_days, near=near)
+
+    def _aside(self, ids: Iterable[str], now: datetime) -> frozenset[str]:
+        """Of the actors ``ids``, the quiet ones (``_new_actors``) that the stream still
+        names mostly outside the saga (``actors.elsewhere``): a head of state, a party, a
+        platform met in passing. Their names tie no report to the saga, else each one
+        would bring in all of its news ("the president's trip", "the party's
+        primary"), and with it the next names of the news at large. Once the saga's
+        reports are most of the talk of them (a bank that failed in its turn), they
+        count again. The talk of them is the saga's when it is close to the saga in
+        meaning (``relevance.near_saga``), relevant or not: the reports that a name set
+        aside kept out must not keep it aside. Judged once a day per actor."""
+        out = set()
+        for aid in ids:
+            actor = self.model.actors.get(aid)
+            if actor is None or not actor.quiet:
+                continue
+            key = (aid, now.date())
+            if key not in self._aside_memo:
+                self._aside_memo[key] = self._elsewhere(self._share(actor.name, now, True))
+            if self._aside_memo[key]:
+                out.add(aid)
+        return frozenset(out)
 
     def _elsewhere(self, share: tuple[int, int] | None) -> bool:
         """``actors.elsewhere`` of a name's ``share``."""

@@ -42,6 +42,15 @@ def relevance(item: Item, memory: Memory, settings: NoveltySettings) -> Relevanc
     return Relevance(relevant=relevant, score=nearest, nearest_event=event)
 
 
+def near_saga(item: Item, memory: Memory, settings: NoveltySettings) -> bool:
+    """Whether an item is close to what the saga is about (``relevance_threshold`` to
+    its centroid) and of its time, whatever it names: relevant or not, the talk of a
+    name in such items is the saga's (``Engine._aside``)."""
+    if not len(memory.known) or (memory.start and item.published.date() < memory.start):
+        return False
+    return float((item.probes @ memory.centroid).max()) >= settings.relevance_threshold
+
+
 def chained(item: Item, memory: Memory, settings: NoveltySettings) -> bool:
     """Whether an item whose protagonists were all found live is where the saga is: near
     what the seeds told (``relevance_threshold`` to their centroid), or not far

@@ -147,12 +147,15 @@ def _nearest(
 class Mentions(Protocol):
     """How often the stream names someone (``store.stream``)."""
 
-    def said(self, at: datetime, title: str, text: str) -> None:
-        """A relevant report of the saga, published ``at``."""
+    def said(self, at: datetime, title: str, text: str, *, relevant: bool = True) -> None:
+        """A relevant report of the saga, published ``at`` (``relevant=False``: an item
+        close to the saga in meaning that its relevance turned down)."""
 
-    def counts(self, name: str, now: datetime, days: int) -> tuple[int, int]:
+    def counts(self, name: str, now: datetime, days: int, *,
+               near: bool = False) -> tuple[int, int]:
         """Of the feed items of the ``days`` days up to ``now``, how many name ``name``,
-        and how many of the saga's relevant reports do."""
+        and how many of the saga's relevant reports do (``near``: with the items close
+        to it in meaning)."""
 
 
 class Placement(StrEnum):

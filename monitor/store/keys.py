@@ -11,9 +11,11 @@ Layout (``P`` = prefix, ``S`` = saga name)::
     P:seen:S                  zset    document ids processed for saga S, scored by time
     P:saga:S:said:<day>       string  the folded text of saga S's relevant reports of <day>,
                                       one a line (store/stream.py)
+    P:saga:S:near:<day>       string  the same, of the items of <day> close to saga S in meaning
+                                      that its relevance turned down (store/stream.py)
     P:stream:<day>            string  the folded title and summary of every feed item of <day>
                                       (YYYY-MM-DD), one a line (store/stream.py)
-    P:stream:days             zset    the days of P:stream:<day> and P:saga:S:said:<day> keys,
+    P:stream:days             zset    the days of P:stream:<day> and P:saga:S:*:<day> keys,
                                       scored by day number, to drop the old ones
     P:feed:<hash>             hash    per-feed state (etag, last-modified, health)
     P:feeds                   set     known feed URLs
@@ -83,9 +85,10 @@ class Keys:
         return self._k("seen", saga)
 
     # -- the stream's text, by day ----------------------------------------
-    def stream_day(self, day: str, saga: str | None = None) -> str:
-        """Every item's text of ``day``, or (``saga``) that saga's relevant reports'."""
-        return self._k("saga", saga, "said", day) if saga else self._k("stream", day)
+    def stream_day(self, day: str, saga: str | None = None, kind: str = "said") -> str:
+        """Every item's text of ``day``, or (``saga``) that saga's: its relevant reports'
+        (``kind="said"``) or the other items close to it in meaning (``"near"``)."""
+        return self._k("saga", saga, kind, day) if saga else self._k("stream", day)
 
     def stream_days(self) -> str:
         return self._k("stream", "days")

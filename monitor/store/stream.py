@@ -74,10 +74,11 @@ class StreamText:
     """Appends and counts the lines of the stream (``saga=None``) or of one saga's
     relevant reports. Not thread-safe: one per pipeline (a worker has its own)."""
 
-    def __init__(self, store: Store, saga: str | None = None) -> None:
+    def __init__(self, store: Store, saga: str | None = None, kind: str = "said") -> None:
         self.r: Any = store.redis
         self.keys = store.keys
         self.saga = saga
+        self.kind = kind  # of a saga's lines: "said" (relevant reports) or "near"
         # day -> the text read so far, as read (each piece ends a line: one regex search
         # a piece, no copy of a whole day to add a tail), and its length in bytes
         self._days: dict[str, tuple[list[str], int]] = {}
@@ -93,7 +94,8 @@ class StreamText:
         try:
             pipe = self.r.pipeline(transaction=False)
             for day, day_lines in by_day.items():
-                pipe.append(self.keys.stream_day(day, self.saga), "\n".join(day_lines) + "\n")
+                pipe.append(self.keys.stream_day(day, self.saga, self.kind),
+                            "\n".join(day_lines) + "\n")
                 pipe.zadd(self.keys.stream_days(), {day: date.fromisoformat(day).toordinal()})
             pipe.zrangebyscore(self.keys.stream_days(), "-inf",
                                (newest - timedelta(days=KEEP_DAYS)).toordinal())
@@ -108,7 +110,7 @@ class StreamText:
         doomed = [self.keys.stream_day(d) for d in days]
         for d in days:
             doomed += [k.decode() if isinstance(k, bytes) else k for k in self.r.scan_iter(
-                match=self.keys.stream_day(d, "*"), count=1000)]
+                match=self.keys.stream_day(d, "*", "*"), count=1000)]
         self.r.delete(*doomed)
         self.r.zrem(self.keys.stream_days(), *days)
         for d in days:
@@ -133,7 +135,7 @@ class StreamText:
         a line)."""
         held, size = self._days.get(day, ([], 0))
         try:
-            tail = self.r.getrange(self.keys.stream_day(day, self.saga), size, -1)
+            tail = self.r.getrange(self.keys.stream_day(day, self.saga, self.kind), size, -1)
         except redis.RedisError as exc:
             raise StoreError(f"cannot read the stream's text: {exc}") from exc
         if tail:
@@ -144,26 +146,38 @@ class StreamText:
 
 class SagaMentions:
     """How often the stream names someone, for one saga's engine
-    (``novelty.types.Mentions``): the stream's lines, and the saga's relevant reports'.
-    The reports of the batch being decided are held here and counted at once; they are
-    written by :meth:`flush`, once the batch is decided (one command a batch)."""
+    (``novelty.types.Mentions``): the stream's lines, the saga's relevant reports', and
+    (``near``) the lines of the items close to the saga in meaning that its relevance
+    turned down. The reports of the batch being decided are held here and counted at
+    once; they are written by :meth:`flush`, once the batch is decided (one command a
+    batch)."""
 
-    def __init__(self, stream: StreamText, said: StreamText) -> None:
+    def __init__(self, stream: StreamText, said: StreamText,
+                 near: StreamText | None = None) -> None:
         self.stream = stream
         self._said = said
-        self._pending: list[tuple[datetime, str]] = []
+        self._near = near
+        self._pending: list[tuple[datetime, str, bool]] = []
 
-    def said(self, at: datetime, title: str, text: str) -> None:
-        self._pending.append((at, line_of(title, text)))
+    def said(self, at: datetime, title: str, text: str, *, relevant: bool = True) -> None:
+        if relevant or self._near is not None:
+            self._pending.append((at, line_of(title, text), relevant))
 
-    def counts(self, name: str, now: datetime, days: int) -> tuple[int, int]:
+    def counts(self, name: str, now: datetime, days: int, *,
+               near: bool = False) -> tuple[int, int]:
         pattern = pattern_of(name)
         since, until = (now - timedelta(days=days)).date(), now.date()
         pending = lines_naming(pattern, "\n".join(
-            line for at, line in self._pending if since <= at.date() <= until))
-        return (self.stream.count(pattern, since, until),
-                self._said.count(pattern, since, until) + pending)
+            line for at, line, relevant in self._pending
+            if since <= at.date() <= until and (relevant or near)))
+        said = self._said.count(pattern, since, until) + pending
+        if near and self._near is not None:
+            said += self._near.count(pattern, since, until)
+        return self.stream.count(pattern, since, until), said
 
     def flush(self) -> None:
-        self._said.append(self._pending)
+        self._said.append((at, line) for at, line, relevant in self._pending if relevant)
+        if self._near is not None:
+            self._near.append((at, line) for at, line, relevant in self._pending
+                              if not relevant)
         self._pending = []

@@ -451,6 +451,36 @@ def test_a_newcomer_the_stream_names_mostly_elsewhere_joins_quietly(  # type: ig
     assert actor is not None and actor.quiet  # in the cast: later reports resolve to it
 
 
+def test_a_quiet_actor_the_stream_names_mostly_elsewhere_ties_no_report_to_the_saga(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A name of the news at large in the saga's cast (quiet: named mostly outside the
+    saga) does not make the reports that name it relevant, as a protagonist's name
+    does; else each such name brings in all of its news. The same report counts when
+    the name is one of the saga's own (the control, without the concerts)."""
+    frank = _doc("frank-1", "f.example", "Signature Bank's Barney Frank defends the bank's board",
+                 "Signature Bank's Barney Frank defends the bank's board.", 10, day=13)
+    verdicts = {}
+    for concerts in (12, 0):
+        store.redis.flushdb()
+        p = _pipeline(store, analyzer, settings_factory, tmp_path / str(concerts))
+        p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+        p.observe([
+            FeedItem(f"feed{i}.example", f"Signature Bank arena hosts concert number {i}",
+                     "Tickets on sale now.", f"https://feed{i}.example/{i}",
+                     datetime(2023, 3, 11, i, tzinfo=UTC))
+            for i in range(concerts)
+        ])
+        p.process(SIGNATURE[:2], saga=SAGA, clock=lambda d: d.published)
+        actor = p.load_model(SAGA).find("Signature Bank")
+        assert actor is not None and actor.quiet == bool(concerts)
+        outcomes: list[Outcome] = []
+        p.process([frank], saga=SAGA, clock=lambda d: d.published, outcomes=outcomes)
+        verdicts[concerts] = outcomes[0].verdicts
+    assert verdicts[12] == frozenset({Verdict.IRRELEVANT})
+    assert Verdict.IRRELEVANT not in verdicts[0]
+
+
 def test_a_new_actors_alert_says_how_much_of_the_streams_talk_of_it_is_the_saga(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
