@@ -27,7 +27,7 @@ import logging
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -118,6 +118,9 @@ class Pipeline:
         self._stream = StreamText(store)
         self._said: dict[str, StreamText] = {}
         self._near: dict[str, StreamText] = {}
+        # Each saga's quiet actors judged named mostly elsewhere, by actor and day
+        # (``Engine._aside``): a judgement a day, not one a batch.
+        self._aside: dict[str, dict[tuple[str, date], bool]] = {}
 
     # -- models ------------------------------------------------------------------
     def _saga(self, name: str | None) -> SagaSettings:
@@ -408,7 +411,8 @@ class Pipeline:
         said = self._said.setdefault(s.name, StreamText(self.store, s.name))
         near = self._near.setdefault(s.name, StreamText(self.store, s.name, "near"))
         mentions = SagaMentions(self._stream, said, near)
-        engine = Engine(model, self.settings.novelty, self._known.get(s.name), mentions)
+        engine = Engine(model, self.settings.novelty, self._known.get(s.name), mentions,
+                        self._aside.setdefault(s.name, {}))
         self._known[s.name] = engine.known
         results = engine.run(
             analyses, skimmed=skimmed, seeding=quiet, clock=_batch_clock(clock, now, live=not quiet)

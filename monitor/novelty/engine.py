@@ -143,10 +143,12 @@ class Engine:
     """Decides a batch; holds the resolver and memory between items of one batch."""
 
     def __init__(self, model: SagaModel, settings: NoveltySettings,
-                 known: Known | None = None, mentions: Mentions | None = None) -> None:
+                 known: Known | None = None, mentions: Mentions | None = None,
+                 aside: dict[tuple[str, date], bool] | None = None) -> None:
         """``known``: the known vectors an earlier batch unpacked (``memory.known_of``);
         ``mentions``: how often the stream names someone (None: not counted, every
-        newcomer that acts is news)."""
+        newcomer that acts is news); ``aside``: the quiet actors judged by ``_aside``
+        so far, by actor and day (the caller keeps it between batches)."""
         self.model = model
         self.s = settings
         self.mentions = mentions
@@ -155,7 +157,7 @@ class Engine:
         self._resolver: Resolver | None = None
         self._names_key: tuple[int, int] = (-1, -1)
         self.changed = False  # the model took something in (reports, names, words)
-        self._aside_memo: dict[tuple[str, date], bool] = {}  # ``_aside``, by actor and day
+        self._aside_memo = {} if aside is None else aside
 
     @property
     def resolver(self) -> Resolver:
@@ -383,6 +385,8 @@ class Engine:
                 continue
             key = (aid, now.date())
             if key not in self._aside_memo:
+                for old in [k for k in self._aside_memo if k[1] < key[1] - timedelta(days=1)]:
+                    del self._aside_memo[old]  # judged again every day
                 self._aside_memo[key] = self._elsewhere(self._share(actor.name, now, True))
             if self._aside_memo[key]:
                 out.add(aid)
