@@ -60,7 +60,7 @@ from monitor.novelty.novelty import (
 from monitor.novelty.outlets import headed_by_outlet, is_outlet, outlet_of, source_of
 from monitor.novelty.relevance import anchored, near_saga, relevance
 from monitor.novelty.resolver import Resolver
-from monitor.novelty.stories import assign, moved_on
+from monitor.novelty.stories import assign, moved_on, reported
 from monitor.novelty.support import support, told_by
 from monitor.novelty.text import (
     Standing,
@@ -216,7 +216,9 @@ class Engine:
         novel = novel_words(item.words, item.language, self.model.vocab, self.s)
         fresh = fresh_words(item.headline, novel, item.language, self.model.vocab, self.s)
         grow.learn_headline(self.model, item.headline, item.language)  # every headline read
-        asg = assign(item, rel, self.memory, self.s, novel, fresh)
+        held = self.model.events.get(rel.nearest_event or "")  # a copy of one of its reports?
+        asg = assign(item, rel, self.memory, self.s, novel, fresh,
+                     again=held is not None and reported(item, held.evidence))
         talk = asg.story_id is not None and (
             item.commentator or genre(item.title, item.url).commentary
             or republished(item.feed, self.s.aggregators))

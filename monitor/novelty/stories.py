@@ -13,9 +13,14 @@ Acme": ``moved_on``) a retelling of the plan, however close their words.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from monitor.config import NoveltySettings
+from monitor.lexicon import fold
 from monitor.novelty.genre import tentative
+from monitor.novelty.outlets import source_of
 from monitor.novelty.types import Assignment, Item, Memory, Placement, Relevance
+from monitor.saga import Evidence
 from monitor.types import short_hash
 
 
@@ -74,16 +79,34 @@ def follow_up(
     return best
 
 
+def reported(item: Item, evidence: Iterable[Evidence]) -> bool:
+    """Whether an event's ``evidence`` holds the item's report already: the same outlet,
+    the same headline. An outlet's feeds carry one article under several addresses (its
+    front page's, its world section's), a day apart at times; the copy is the report the
+    event was told by, not news, whatever its headline names."""
+    if not item.url:
+        return False
+    outlet, title = source_of(item.url), fold(item.title).strip()
+    return any(e.url and source_of(e.url) == outlet and fold(e.title).strip() == title
+               for e in evidence)
+
+
 def assign(
     item: Item, rel: Relevance, memory: Memory, settings: NoveltySettings,
     novel: frozenset[str] = frozenset(), fresh: frozenset[str] = frozenset(),
+    again: bool = False,
 ) -> Assignment:
     """``novel``: the item's words that the saga's reports never used before; ``fresh``:
     those of its headline. A headline saying something the saga never said is not a
     retelling, however close its subject: "Doe sought billions for a shipping venture"
-    is as close to her firing as any recap of it."""
+    is as close to her firing as any recap of it. ``again``: the item is a report its
+    nearest event holds already (``reported``), whatever its headline says."""
     if not rel.relevant:
         return Assignment(Placement.IRRELEVANT, None, None, rel.score, rel.nearest_event, rel.score)
+    if again and rel.nearest_event:
+        return Assignment(
+            Placement.KNOWN, None, rel.nearest_event, rel.score, rel.nearest_event, rel.score
+        )
     follow = follow_up(item, memory, settings)
     if follow is not None:
         return Assignment(Placement.KNOWN, None, follow[0], follow[1], rel.nearest_event, rel.score)

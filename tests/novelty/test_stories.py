@@ -1,7 +1,10 @@
+from dataclasses import replace
+
 from monitor.config import NoveltySettings
 from monitor.novelty.relevance import relevance
-from monitor.novelty.stories import assign, story_id
+from monitor.novelty.stories import assign, reported, story_id
 from monitor.novelty.types import Placement
+from monitor.saga import Evidence
 from novelty.helpers import item, memory, name, unit
 
 S = NoveltySettings()
@@ -72,6 +75,24 @@ def test_a_newcomer_in_the_headline_is_no_retelling_however_close() -> None:
     assert _assign(item(close, names=(name("HSBC", in_title=False),)), mem).placement \
         is Placement.KNOWN
     assert _assign(item(close, names=(name("HSBC"),)), mem).placement is Placement.NEW_STORY
+
+
+def test_a_copy_of_a_known_report_is_known_whatever_its_headline_names() -> None:
+    """An outlet's world-section feed carries, a day later, the article its front page
+    carried and the saga alerted: the same report, its event's, though its headline
+    names a newcomer (a Title Case chunk, a name no report made an actor). Another
+    outlet's report under the same words is not a copy."""
+    title = "U.S. Says Globex Runs Out of the Old Harbor, Endorsing the Bank's Claims"
+    told = [Evidence("d0", "...", None, title, "https://www.paper.example/front/story.html")]
+    copy = replace(item(unit((0, 1.0), (1, 0.8)), names=(name("Endorsing"),)), title=title,
+                   url="https://www.paper.example/world/story.html")
+    assert reported(copy, told)
+    assert not reported(replace(copy, url="https://other.example/story.html"), told)
+    assert not reported(replace(copy, title="Globex runs out of the old harbor"), told)
+    mem = memory({"dev-1": [SAGA, unit((0, 1.0), (1, 0.8))]})
+    assert _assign(copy, mem).placement is Placement.NEW_STORY  # the headline's newcomer
+    again = assign(copy, relevance(copy, mem, S), mem, S, again=True)
+    assert again.placement is Placement.KNOWN and again.event_id == "dev-1"
 
 
 def test_irrelevant_items_go_nowhere() -> None:
