@@ -72,7 +72,8 @@ def lines_naming(pattern: re.Pattern[str], text: str) -> int:
 
 class StreamText:
     """Appends and counts the lines of the stream (``saga=None``) or of one saga's
-    relevant reports. Not thread-safe: one per pipeline (a worker has its own)."""
+    relevant reports (``kind="said"``) or of the items near it that it turned down
+    (``"near"``). Not thread-safe: one per pipeline (a worker has its own)."""
 
     def __init__(self, store: Store, saga: str | None = None, kind: str = "said") -> None:
         self.r: Any = store.redis
