@@ -143,8 +143,9 @@ def trace(pattern: str) -> None:
     rx = re.compile(pattern, re.I)
     assign, confirm = engine.assign, engine.confirm
 
-    def _assign(item: Any, rel: Any, memory: Any, s: Any, novel: Any, fresh: Any) -> Any:
-        a = assign(item, rel, memory, s, novel, fresh)
+    def _assign(item: Any, rel: Any, memory: Any, s: Any, novel: Any, fresh: Any,
+                **kw: Any) -> Any:
+        a = assign(item, rel, memory, s, novel, fresh, **kw)
         if rx.search(item.title):
             print(f"  {item.published:%m-%d %H:%M} {item.title[:70]!r} -> {a.placement.value}"
                   f" {a.story_id or ''} score={a.score:.2f} near={a.nearest_score:.2f}"
