@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from monitor.store import Store
-from monitor.store.stream import KEEP_DAYS, SagaMentions, StreamText, line_of, pattern_of
+from monitor.store.stream import (
+    KEEP_DAYS,
+    SagaMentions,
+    StreamText,
+    line_of,
+    pattern_of,
+    series_of,
+)
 
 DAY = datetime(2023, 3, 14, 12, tzinfo=UTC)
 
@@ -98,3 +105,21 @@ def test_items_near_the_saga_count_only_when_asked_and_go_with_their_day(store: 
     later = DAY + timedelta(days=KEEP_DAYS + 1)
     StreamText(store).append([(later, "acme")])  # a new day: the old ones go, near lines too
     assert not store.redis.exists(store.keys.stream_day(DAY.date().isoformat(), "svb", "near"))
+
+
+def test_an_edition_of_a_series_is_told_by_an_earlier_days_edition(store: Store) -> None:
+    """A daily live camera, a numbered briefing: the same headline on an earlier day
+    with other numbers. The same numbers are an earlier report of the same news; the
+    day's own lines and headlines without a number tell nothing."""
+    yesterday = DAY - timedelta(days=1)
+    StreamText(store).append([
+        (yesterday, line_of("LIVE 9 AM ET: Live View Over the Harbor (Mar. 11)", "Watch.")),
+        (yesterday, line_of("Globex Is Charged on 34 Counts", "Globex was charged...")),
+        (DAY, line_of("Daily bank briefing, day 2", "")),
+    ])
+    m = SagaMentions(StreamText(store), StreamText(store, "svb"))
+    assert m.series("LIVE 9:15 AM ET: Live View Over the Harbor (Mar. 12)", DAY, 7)
+    assert not m.series("Globex Is Charged on 34 Counts, Pleads Not Guilty", DAY, 7)
+    assert not m.series("Daily bank briefing, day 3", DAY, 7)  # today's: no earlier day
+    assert not m.series("LIVE: Live View Over the Harbor", DAY, 7)  # no number
+    assert series_of("Bank fails (2)") is None  # too few words to tell a series

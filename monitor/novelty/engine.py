@@ -278,7 +278,7 @@ class Engine:
             support(rows, self.memory, item.published, self.s) if self.s.support_sources
             else None)
         if story is not None and verdict is not None and verdict.confirmed and (
-            talk or not self._anchored(story, item, rows)
+            talk or not self._anchored(story, item, rows) or self._series(story, item)
         ):
             verdict = replace(verdict, confirmed=False)
         story = grow.add_report(self.model, sid, item, nearest, at, novel, fresh,
@@ -330,6 +330,16 @@ class Engine:
         known = [a for a in {*story.actors, *item.actors} if a in self.model.actors]
         core, founders = protagonists(self.model, known, self._aside(known, item.published))
         return anchored(rows, frozenset(core), bool(founders), self.memory, self.s)
+
+    def _series(self, story: Story, item: Item) -> bool:
+        """Whether the report confirming ``story`` or its first news is an edition of a
+        series the stream carried on an earlier day, its numbers aside ("Live view over
+        the border (Nov. 14)", then "(Nov. 17)"): a programme, not a development."""
+        if self.mentions is None:
+            return False
+        days = self.s.actor_share_days
+        return any(self.mentions.series(t, item.published, days)
+                   for t in {item.title, story.titles[story.first_news()]})
 
     def _key_actors(self, story: Story) -> list[str]:
         """The actors a development brought into the saga: the newcomers its reports share

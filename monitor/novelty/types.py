@@ -157,6 +157,11 @@ class Mentions(Protocol):
         and how many of the saga's relevant reports do (``near``: with the items close
         to it in meaning)."""
 
+    def series(self, title: str, now: datetime, days: int) -> bool:
+        """Whether the stream carried the headline, its numbers aside, on one of the
+        ``days`` days before ``now``'s: an edition of a series (a daily live camera, a
+        numbered briefing), not news."""
+
 
 class Placement(StrEnum):
     IRRELEVANT = "irrelevant"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -51,6 +51,28 @@ def pattern_of(name: str) -> re.Pattern[str]:
     if not words:
         return re.compile(r"(?!)")  # nothing to find
     return re.compile(r"[^\w\n]+".join(map(re.escape, words)) + r"\b")
+
+
+def series_of(title: str) -> re.Pattern[str] | None:
+    """A headline as the start of a line, its numbers free ("Live view over the border
+    (Nov. 14)", "(Nov. 17)"; "9 AM", "9:15 AM"): the pattern of the editions of a
+    series. None for a headline without a number, or with fewer than three words
+    besides: no series can be told from it."""
+    words = re.findall(r"[^\W_]+", fold(title))
+    parts: list[str] = []
+    for w in words:
+        if w.isdigit():
+            if not parts or parts[-1] != _NUMBERS:
+                parts.append(_NUMBERS)
+        else:
+            parts.append(re.escape(w))
+    if _NUMBERS not in parts or len(parts) - parts.count(_NUMBERS) < 3:
+        return None
+    return re.compile("^" + r"[^\w\n]+".join(parts) + r"\b", re.M)
+
+
+_NUMBERS = r"\d+(?:[^\w\n]+\d+)*"  # "14", "9:15", "2023-11-14"
+_DIGITS = re.compile(r"\d+")
 
 
 def starts_word(text: str, at: int) -> bool:
@@ -130,6 +152,18 @@ class StreamText:
             del self._days[gone]
         return n
 
+    def holds(self, pattern: re.Pattern[str], since: date, until: date,
+              unless: Callable[[str], bool] = lambda match: False) -> bool:
+        """Whether a line of the days ``since``..``until`` (both included) matches
+        (a match ``unless`` turns down does not count)."""
+        day = since
+        while day <= until:
+            for text in self._read(day.isoformat()):
+                if any(not unless(m.group(0)) for m in pattern.finditer(text)):
+                    return True
+            day += timedelta(days=1)
+        return False
+
     def _read(self, day: str) -> list[str]:
         """The day's text, in pieces; only the tail written since the last read is
         fetched (every APPEND ends a line, so a tail never starts inside a character or
@@ -175,6 +209,16 @@ class SagaMentions:
         if near and self._near is not None:
             said += self._near.count(pattern, since, until)
         return self.stream.count(pattern, since, until), said
+
+    def series(self, title: str, now: datetime, days: int) -> bool:
+        pattern = series_of(title)
+        if pattern is None:
+            return False
+        numbers = _DIGITS.findall(fold(title))
+        # the same numbers: the same headline, an earlier report of this very news
+        return self.stream.holds(pattern, (now - timedelta(days=days)).date(),
+                                 (now - timedelta(days=1)).date(),
+                                 unless=lambda match: _DIGITS.findall(match) == numbers)
 
     def flush(self) -> None:
         self._said.append((at, line) for at, line, relevant in self._pending if relevant)

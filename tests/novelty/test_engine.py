@@ -481,6 +481,24 @@ def test_a_quiet_actor_the_stream_names_mostly_elsewhere_ties_no_report_to_the_s
     assert Verdict.IRRELEVANT not in verdicts[0]
 
 
+def test_an_edition_of_a_series_makes_no_development(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A report whose headline the stream carried the day before with other numbers
+    (a daily live page, a numbered briefing) is an edition of a series: the story it
+    opens is no development, however many outlets join it."""
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    from dataclasses import replace
+
+    title = "Bank watch, day {}: regulators close New York's Signature Bank"
+    p.observe([FeedItem("a.example", title.format(1), "Regulators on the bank beat.",
+                        "https://a.example/watch-1", datetime(2023, 3, 11, 9, tzinfo=UTC))])
+    docs = [replace(SIGNATURE[0], title=title.format(2)), SIGNATURE[1]]
+    alerts = p.process(docs, saga=SAGA, clock=lambda d: d.published)
+    assert [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT] == []
+
+
 def test_a_new_actors_alert_says_how_much_of_the_streams_talk_of_it_is_the_saga(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
