@@ -54,7 +54,7 @@ def pattern_of(name: str) -> re.Pattern[str]:
 
 
 def series_of(title: str) -> re.Pattern[str] | None:
-    """A headline as the start of a line, its numbers free ("Live view over the border
+    """A headline, its numbers free, to find at the start of a line ("Live view over the border
     (Nov. 14)", "(Nov. 17)"; "9 AM", "9:15 AM"): the pattern of the editions of a
     series. None for a headline without a number, or with fewer than three words
     besides: no series can be told from it."""
@@ -68,11 +68,14 @@ def series_of(title: str) -> re.Pattern[str] | None:
             parts.append(re.escape(w))
     if _NUMBERS not in parts or len(parts) - parts.count(_NUMBERS) < 3:
         return None
-    return re.compile("^" + r"[^\w\n]+".join(parts) + r"\b", re.M)
+    # no "^": it would cost the regex engine its literal-prefix search (four times
+    # slower over a week's text); the caller checks that a match starts a line
+    return re.compile(r"[^\w\n]+".join(parts) + r"\b")
 
 
 _NUMBERS = r"\d+(?:[^\w\n]+\d+)*"  # "14", "9:15", "2023-11-14"
 _DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"[^\W_]")
 
 
 def starts_word(text: str, at: int) -> bool:
@@ -153,13 +156,13 @@ class StreamText:
         return n
 
     def holds(self, pattern: re.Pattern[str], since: date, until: date,
-              unless: Callable[[str], bool] = lambda match: False) -> bool:
-        """Whether a line of the days ``since``..``until`` (both included) matches
-        (a match ``unless`` turns down does not count)."""
+              accept: Callable[[str, re.Match[str]], bool]) -> bool:
+        """Whether a line of the days ``since``..``until`` (both included) holds a
+        match of ``pattern`` that ``accept`` takes (given the text and the match)."""
         day = since
         while day <= until:
             for text in self._read(day.isoformat()):
-                if any(not unless(m.group(0)) for m in pattern.finditer(text)):
+                if any(accept(text, m) for m in pattern.finditer(text)):
                     return True
             day += timedelta(days=1)
         return False
@@ -215,10 +218,15 @@ class SagaMentions:
         if pattern is None:
             return False
         numbers = _DIGITS.findall(fold(title))
-        # the same numbers: the same headline, an earlier report of this very news
+
+        def edition(text: str, m: re.Match[str]) -> bool:
+            # a line's start (the headline heads it); the same numbers are the same
+            # headline, an earlier report of this very news
+            head = text[text.rfind("\n", 0, m.start()) + 1:m.start()]  # quotes, a dash
+            return not _WORD.search(head) and _DIGITS.findall(m.group(0)) != numbers
+
         return self.stream.holds(pattern, (now - timedelta(days=days)).date(),
-                                 (now - timedelta(days=1)).date(),
-                                 unless=lambda match: _DIGITS.findall(match) == numbers)
+                                 (now - timedelta(days=1)).date(), edition)
 
     def flush(self) -> None:
         self._said.append((at, line) for at, line, relevant in self._pending if relevant)
