@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -144,11 +144,7 @@ class StreamText:
 
     def count(self, pattern: re.Pattern[str], since: date, until: date) -> int:
         """How many lines of the days ``since``..``until`` (both included) match."""
-        n = 0
-        day = since
-        while day <= until:
-            n += sum(lines_naming(pattern, text) for text in self._read(day.isoformat()))
-            day += timedelta(days=1)
+        n = sum(lines_naming(pattern, text) for text in self._pieces(since, until))
         # a long-running reader's memory: the days before the window asked for (every
         # caller asks for the same, ``actor_share_days``)
         for gone in [d for d in self._days if d < since.isoformat()]:
@@ -159,13 +155,15 @@ class StreamText:
               accept: Callable[[str, re.Match[str]], bool]) -> bool:
         """Whether a line of the days ``since``..``until`` (both included) holds a
         match of ``pattern`` that ``accept`` takes (given the text and the match)."""
+        return any(accept(text, m) for text in self._pieces(since, until)
+                   for m in pattern.finditer(text))
+
+    def _pieces(self, since: date, until: date) -> Iterator[str]:
+        """The text of the days ``since``..``until`` (both included), piece by piece."""
         day = since
         while day <= until:
-            for text in self._read(day.isoformat()):
-                if any(accept(text, m) for m in pattern.finditer(text)):
-                    return True
+            yield from self._read(day.isoformat())
             day += timedelta(days=1)
-        return False
 
     def _read(self, day: str) -> list[str]:
         """The day's text, in pieces; only the tail written since the last read is
