@@ -29,6 +29,7 @@ from monitor.store import Store
 KEEP_DAYS = 15  # the longest window a share may ask for, and a margin
 LINE_CHARS = 600  # of a report's text: its title and lead say who it is about
 _SPACE = re.compile(r"\s+")
+_WORDS = re.compile(r"[^\W_]+")  # a name's or a headline's words, folded
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # emoji and the like: in no name
@@ -47,7 +48,7 @@ def pattern_of(name: str) -> re.Pattern[str]:
     ("Jane Doe", "jane  doe"); never across two lines. It starts with its first word's
     letters (a leading ``\\b`` would cost the regex engine its literal-prefix search, forty
     times slower over a week's text): :func:`starts_word` checks that boundary."""
-    words = re.findall(r"[^\W_]+", fold(name))
+    words = _WORDS.findall(fold(name))
     if not words:
         return re.compile(r"(?!)")  # nothing to find
     return re.compile(r"[^\w\n]+".join(map(re.escape, words)) + r"\b")
@@ -58,7 +59,7 @@ def series_of(title: str) -> re.Pattern[str] | None:
     (Nov. 14)", "(Nov. 17)"; "9 AM", "9:15 AM"): the pattern of the editions of a
     series. None for a headline without a number, or with fewer than three words
     besides: no series can be told from it."""
-    words = re.findall(r"[^\W_]+", fold(title))
+    words = _WORDS.findall(fold(title))
     parts: list[str] = []
     for w in words:
         if w.isdigit():
@@ -75,7 +76,6 @@ def series_of(title: str) -> re.Pattern[str] | None:
 
 _NUMBERS = r"\d+(?:[^\w\n]+\d+)*"  # "14", "9:15", "2023-11-14"
 _DIGITS = re.compile(r"\d+")
-_WORD = re.compile(r"[^\W_]")
 
 
 def starts_word(text: str, at: int) -> bool:
@@ -221,7 +221,7 @@ class SagaMentions:
             # a line's start (the headline heads it); the same numbers are the same
             # headline, an earlier report of this very news
             head = text[text.rfind("\n", 0, m.start()) + 1:m.start()]  # quotes, a dash
-            return not _WORD.search(head) and _DIGITS.findall(m.group(0)) != numbers
+            return not _WORDS.search(head) and _DIGITS.findall(m.group(0)) != numbers
 
         return self.stream.holds(pattern, (now - timedelta(days=days)).date(),
                                  (now - timedelta(days=1)).date(), edition)
