@@ -69,8 +69,13 @@ _EXPLAINS = re.compile(
 )
 
 # A headline that weighs what may happen instead of telling what did ("X could force...",
-# "Y might have...", "... pourrait ..."): the conditional of en and fr, folded.
-_SPECULATES = re.compile(r"\b(?:could|might|would|pourrai(?:t|ent))\b(?!-)")  # not "would-be"
+# "Y might have...", "... pourrait ..."): the conditional of en and fr, and a forecast ("X
+# predicts Y will be next", "przewiduje"; a forecast is news only once it comes true),
+# folded.
+_SPECULATES = re.compile(
+    r"\b(?:could|might|would|pourrai(?:t|ent))\b(?!-)"  # not "would-be"
+    r"|\b(?:predicts?|predicted|forecasts?|prognozuje|przewiduje|predit)\b"
+    r"|\b(?:will|to) be next\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +118,12 @@ def genre(title: str, url: str | None) -> Genre:
 
 
 # Verbs that report speech, the closed class every newsroom heads a quote with ("X says",
-# "..., warns X"); en, fr, pl. A statement is someone reacting to the news; it makes the
-# speaker a commentator of the saga, not one of its actors.
+# "..., warns X", "X hopes a buyer comes through"); en, fr, pl. A statement is someone
+# reacting to the news; it makes the speaker a commentator of the saga, not one of its
+# actors.
 _SPEECH = re.compile(
     r"^(?:says?|said|saying|warns?|warned|urges?|urged|tells?|told|thinks?|believes?|"
-    r"predicts?|slams?|blasts?|torches?|rips|lambast(?:s|ed)|bash(?:es|ed)|mocks?|mocked|"
+    r"predicts?|hopes?|slams?|blasts?|torches?|rips|lambast(?:s|ed)|bash(?:es|ed)|mocks?|mocked|"
     r"scolds?|chides?|rails|criticises?|criticizes?|insists?|argues?|claims?|"
     r"dit|estime|affirme|declare|juge|assure|"
     r"mowi|powiedzial|powiedziala|uwaza|ostrzega|twierdzi|apeluje|przekonuje|zapewnia|"

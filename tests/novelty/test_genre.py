@@ -40,6 +40,11 @@ from monitor.novelty.genre import described_speaker, genre, republished, speaks
         ("Bank collapse 'could force central banks to stop interest rate rises'", None),
         ("Regulator to say the rules might have become too loose", None),
         ("La faillite pourrait coûter 10 000 emplois", None),
+        # a forecast is no development, whoever makes it
+        ("Analyst who called the last crash predicts a rival lender will be next to fail", None),
+        ("Economist forecasts two more bank failures this year", None),
+        ("Ekonomista przewiduje kolejne upadki banków", None),
+        ("Investors fear the second bank to be next", None),
     ],
 )
 def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
@@ -64,6 +69,9 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         ("Co dalej z bankiem? Jest deklaracja banku centralnego", None),
         ("Depositors couldn't reach the bank's site as it failed", None),
         ("Would-be buyer of the failed bank walks away", None),
+        # what was done, or what will be done next, is news
+        ("Next bank to fail is seized by regulators", None),
+        ("Regulators will be in charge of the bridge bank next week", None),
     ],
 )
 def test_news_is_news(title: str, url: str | None) -> None:
@@ -85,6 +93,8 @@ def test_a_malformed_url_is_only_not_a_section() -> None:
         ("'Shark Tank's' Kevin O'Leary rips Biden over the bailout", "Kevin O'Leary"),
         ("Levin lambasts the president as bank failure becomes latest blemish", "Levin"),
         ("Biden Says Those Behind Bank 'Mess' Will Be Held Accountable", "Joe Biden"),
+        # a hope is a statement: a party leader hoping for a buyer sells nothing
+        ("Jane Roe hopes buyer comes through for the bank after no bailout", "Jane Roe"),
     ],
 )
 def test_a_speaker_in_the_headline_is_recognised(title: str, name: str) -> None:
