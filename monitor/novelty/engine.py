@@ -32,6 +32,7 @@ from monitor.novelty.genre import (
     described_speaker,
     explained,
     genre,
+    headed_by,
     republished,
     speaks,
     tentative,
@@ -417,13 +418,18 @@ class Engine:
             if actor is None or not actor.quiet:
                 continue
             share = self._share(actor.name, item.published)
-            if self._elsewhere(share):
-                continue  # still named mostly outside the saga: it stays quiet
+            headed = headed_by(self.model.events[event_id].statement,
+                               [actor.name, *actor.aliases])
+            if self._elsewhere(share) and not headed:
+                # still named mostly outside the saga, and not the one the development's
+                # headline is about ("President Doe outlines consequences for the bank's
+                # executives"): it stays quiet
+                continue
             actor.quiet = False
             self.model.record("actor_woken", actor.name, item.doc_id, item.published.isoformat())
             seen = Standing(feeds=len(story.feeds), docs=actor.docs, developments=(event_id,),
                             sentences=tuple(story.sentences[:3]),
-                            quiet_since=actor.first_seen or "", stream=share)
+                            quiet_since=actor.first_seen or "", stream=share, headed=headed)
             out.append(actor_alert(self.model, aid, seen, item.published, _source(item)))
         return out
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from monitor.lexicon import ROLE_WORDS, fold
+from monitor.lexicon import ROLE_RE, ROLE_WORDS, fold
 from monitor.novelty.outlets import on_host
 
 # URL path segments (folded) of the sections where news sites keep talk about the news.
@@ -158,6 +158,29 @@ def speaks(title: str, name: str) -> bool:
     # minister" tells what the chair said about Name
     ends = len(_WORDS.findall(after)) <= 3 or re.match(r"\s*[,:;(\-–—|]", after) is not None
     return bool(last) and ends and _SPEECH.match(last[0]) is not None
+
+
+def headed_by(title: str, forms: Iterable[str]) -> bool:
+    """Whether the headline opens on one of ``forms`` (an actor's name and aliases), as
+    its subject: "Doe outlines consequences for failed banks' executives", "President
+    Doe signs...", "'Banking is safe': Jane Doe reassures markets". A role or an
+    adjective before the name is allowed ("President", "Former"), nothing else: "Roe
+    slams Doe" is Roe's headline, not Doe's."""
+    head = fold(title).strip()
+    quote = head.split(": ", 1)
+    if len(quote) == 2 and len(_WORDS.findall(quote[0])) <= 8:
+        head = quote[1]  # "'Quote': Name does..."
+    words = _WORDS.findall(head)
+    while words and (ROLE_RE.fullmatch(words[0]) or words[0] in _BEFORE_NAME):
+        words = words[1:]
+    text = " ".join(words)
+    return any(len(f) >= 4 and (text == f or text.startswith(f + " "))
+               for f in (" ".join(_WORDS.findall(fold(x))) for x in forms))
+
+
+# Words that may come before a name opening a headline ("Former President X", "Ex-CEO X").
+_BEFORE_NAME = frozenset({"former", "ex", "us", "then", "new", "outgoing", "acting", "vp", "gov",
+                          "sen", "rep", "dr", "mr", "ms", "mrs"})
 
 
 # The nouns that describe a speaker by what he does ("market expert", "former CEO",

@@ -174,6 +174,7 @@ class Standing:
     spoke: int = 0  # ... as the speaker of a statement
     quiet_since: str | None = None  # woken: in the cast, without an alert, since then
     explained: bool = False  # a relevant report's headline asks who it is
+    headed: bool = False  # woken: the development's headline opens on it (``genre.headed_by``)
     # the feed items that named it lately, and of them the saga's reports (``elsewhere``)
     stream: tuple[int, int] | None = None
 
@@ -201,6 +202,8 @@ def actor_alert(
                                                if seen.spoke else ""))
     if seen.explained:
         why.append("a relevant report's headline asks who it is")
+    if seen.headed:
+        why.append("the development's headline is about it")
     if seen.stream and seen.stream[0]:  # ``actors.elsewhere``: a name of this saga
         why.append(f"the saga's reports are {seen.stream[1]} of the {seen.stream[0]} "
                    "feed items that named it lately")

@@ -481,6 +481,45 @@ def test_a_quiet_actor_the_stream_names_mostly_elsewhere_ties_no_report_to_the_s
     assert Verdict.IRRELEVANT not in verdicts[0]
 
 
+def test_a_name_of_the_news_at_large_that_heads_a_development_takes_part_in_it(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A name of the news at large joins the cast quietly (the stream names it mostly
+    elsewhere). A later development whose headline opens on it ("Signature Bank sues
+    ...") is its act: it is alerted then, however much the stream names it elsewhere. The
+    same development told with the name as the object ("... sues Signature Bank's
+    board") leaves it quiet."""
+    suits = {
+        True: ["Signature Bank sues Harbor Trust over its failed rescue",
+               "Signature Bank takes Harbor Trust to court over the rescue"],
+        False: ["Harbor Trust sues Signature Bank's board over its failed rescue",
+                "Harbor Trust takes Signature Bank's board to court over the rescue"],
+    }
+    woken = {}
+    for heads, titles in suits.items():
+        store.redis.flushdb()
+        p = _pipeline(store, analyzer, settings_factory, tmp_path / str(heads))
+        p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+        p.observe([
+            FeedItem(f"feed{i}.example", f"Signature Bank arena hosts concert number {i}",
+                     "Tickets on sale now.", f"https://feed{i}.example/{i}",
+                     datetime(2023, 3, 11, i, tzinfo=UTC))
+            for i in range(12)
+        ])
+        p.process(SIGNATURE[:2], saga=SAGA, clock=lambda d: d.published)
+        actor = p.load_model(SAGA).find("Signature Bank")
+        assert actor is not None and actor.quiet
+        docs = [_doc(f"suit-{i}", f"{'de'[i]}.example", title, f"{title} on Tuesday, after "
+                     "the collapse of Silicon Valley Bank.", 9 + i, day=14)
+                for i, title in enumerate(titles)]
+        alerts = p.process(docs, saga=SAGA, clock=lambda d: d.published)
+        assert [a.kind for a in alerts].count(AlertKind.NEW_DEVELOPMENT) == 1
+        woken[heads] = {a.actors[0]: a.explanation.reason for a in alerts
+                        if a.kind is AlertKind.NEW_ACTOR}
+    assert "the development's headline is about it" in woken[True]["Signature Bank"]
+    assert "Signature Bank" not in woken[False]
+
+
 def test_an_edition_of_a_series_makes_no_development(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.novelty.genre import described_speaker, genre, republished, speaks
+from monitor.novelty.genre import described_speaker, genre, headed_by, republished, speaks
 
 
 @pytest.mark.parametrize(
@@ -190,3 +190,19 @@ def test_a_who_is_headline_names_the_person_it_explains() -> None:
     assert explained("Qui est Jeanne Roux, la nouvelle patronne de Globex ?") == "Jeanne Roux"
     assert explained("Jane Roe is Globex's new chief executive") is None
     assert explained("Who are the key players in the Globex case?") is None
+
+
+@pytest.mark.parametrize(
+    ("title", "heads"),
+    [
+        ("Biden outlines consequences for failed banks' executives", True),
+        ("President Biden signs the bank bill", True),
+        ("'Banking system is safe': Joe Biden reassures markets", True),
+        ("Former VP Pence reacts to the indictment", True),
+        ("Trump slams Biden over the bank's collapse", False),  # Trump's headline
+        ("Bidenomics is failing, critics say", False),  # a word holding the name
+        ("Markets fall as Biden speaks", False),
+    ],
+)
+def test_a_headline_opening_on_a_name_is_headed_by_it(title: str, heads: bool) -> None:
+    assert headed_by(title, ["Joe Biden", "Biden", "Mike Pence", "Pence"]) is heads
