@@ -429,6 +429,17 @@ def test_a_relevant_who_is_explainer_makes_its_subject_an_actor_at_once(  # type
     assert "headline asks who it is" in actors[0].explanation.reason
 
 
+def _concerts(p: Pipeline, n: int) -> None:
+    """The stream names Signature Bank ``n`` times outside the saga (its arena's
+    concerts): a name of the news at large (``actors.elsewhere``)."""
+    p.observe([
+        FeedItem(f"feed{i}.example", f"Signature Bank arena hosts concert number {i}",
+                 "Tickets on sale now.", f"https://feed{i}.example/{i}",
+                 datetime(2023, 3, 11, i, tzinfo=UTC))
+        for i in range(n)
+    ])
+
+
 def test_a_newcomer_the_stream_names_mostly_elsewhere_joins_quietly(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
@@ -437,12 +448,7 @@ def test_a_newcomer_the_stream_names_mostly_elsewhere_joins_quietly(  # type: ig
     the name joins the saga's cast without an alert of its own (``actors.elsewhere``)."""
     p = _pipeline(store, analyzer, settings_factory, tmp_path)
     p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
-    p.observe([
-        FeedItem(f"feed{i}.example", f"Signature Bank arena hosts concert number {i}",
-                 "Tickets on sale now.", f"https://feed{i}.example/{i}",
-                 datetime(2023, 3, 11, i, tzinfo=UTC))
-        for i in range(12)
-    ])
+    _concerts(p, 12)
     p.process(SIGNATURE[:1], saga=SAGA, clock=lambda d: d.published)
     alerts = p.process(SIGNATURE[1:2], saga=SAGA, clock=lambda d: d.published)
     assert [a.kind for a in alerts].count(AlertKind.NEW_DEVELOPMENT) == 1
@@ -465,12 +471,7 @@ def test_a_quiet_actor_the_stream_names_mostly_elsewhere_ties_no_report_to_the_s
         store.redis.flushdb()
         p = _pipeline(store, analyzer, settings_factory, tmp_path / str(concerts))
         p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
-        p.observe([
-            FeedItem(f"feed{i}.example", f"Signature Bank arena hosts concert number {i}",
-                     "Tickets on sale now.", f"https://feed{i}.example/{i}",
-                     datetime(2023, 3, 11, i, tzinfo=UTC))
-            for i in range(concerts)
-        ])
+        _concerts(p, concerts)
         p.process(SIGNATURE[:2], saga=SAGA, clock=lambda d: d.published)
         actor = p.load_model(SAGA).find("Signature Bank")
         assert actor is not None and actor.quiet == bool(concerts)
@@ -500,12 +501,7 @@ def test_a_name_of_the_news_at_large_that_heads_a_development_takes_part_in_it( 
         store.redis.flushdb()
         p = _pipeline(store, analyzer, settings_factory, tmp_path / str(heads))
         p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
-        p.observe([
-            FeedItem(f"feed{i}.example", f"Signature Bank arena hosts concert number {i}",
-                     "Tickets on sale now.", f"https://feed{i}.example/{i}",
-                     datetime(2023, 3, 11, i, tzinfo=UTC))
-            for i in range(12)
-        ])
+        _concerts(p, 12)
         p.process(SIGNATURE[:2], saga=SAGA, clock=lambda d: d.published)
         actor = p.load_model(SAGA).find("Signature Bank")
         assert actor is not None and actor.quiet
