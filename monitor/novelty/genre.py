@@ -74,8 +74,9 @@ _EXPLAINS = re.compile(
 # folded.
 _SPECULATES = re.compile(
     r"\b(?:could|might|would|pourrai(?:t|ent))\b(?!-)"  # not "would-be"
-    r"|\b(?:predicts?|predicted|forecasts?|prognozuje|przewiduje|predit)\b"
-    r"|\b(?:will|to) be next\b")
+    r"|\b(?:predicts|prognozuje|przewiduje|predit)\b"  # verbs: "forecasts" is a noun too
+    # "... will be next", not "Jane Doe to be next chief executive" (an appointment)
+    rf"|\b(?:will|to) be (?:the )?next\b(?!\s+(?:{ROLE_WORDS}|chief|head|leader)\b)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,11 @@ def speaks(title: str, name: str) -> bool:
     return bool(last) and ends and _SPEECH.match(last[0]) is not None
 
 
+# Words that may come before a name opening a headline ("Former President X", "Ex-CEO X").
+_BEFORE_NAME = frozenset({"former", "ex", "us", "then", "new", "outgoing", "acting", "vp", "gov",
+                          "sen", "rep", "dr", "mr", "ms", "mrs"})
+
+
 def headed_by(title: str, forms: Iterable[str]) -> bool:
     """Whether the headline opens on one of ``forms`` (an actor's name and aliases), as
     its subject: "Doe outlines consequences for failed banks' executives", "President
@@ -177,10 +183,6 @@ def headed_by(title: str, forms: Iterable[str]) -> bool:
     return any(len(f) >= 4 and (text == f or text.startswith(f + " "))
                for f in (" ".join(_WORDS.findall(fold(x))) for x in forms))
 
-
-# Words that may come before a name opening a headline ("Former President X", "Ex-CEO X").
-_BEFORE_NAME = frozenset({"former", "ex", "us", "then", "new", "outgoing", "acting", "vp", "gov",
-                          "sen", "rep", "dr", "mr", "ms", "mrs"})
 
 
 # The nouns that describe a speaker by what he does ("market expert", "former CEO",

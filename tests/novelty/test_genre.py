@@ -42,7 +42,7 @@ from monitor.novelty.genre import described_speaker, genre, headed_by, republish
         ("La faillite pourrait coûter 10 000 emplois", None),
         # a forecast is no development, whoever makes it
         ("Analyst who called the last crash predicts a rival lender will be next to fail", None),
-        ("Economist forecasts two more bank failures this year", None),
+        ("Economist predicts two more bank failures this year", None),
         ("Ekonomista przewiduje kolejne upadki banków", None),
         ("Investors fear the second bank to be next", None),
     ],
@@ -72,6 +72,9 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         # what was done, or what will be done next, is news
         ("Next bank to fail is seized by regulators", None),
         ("Regulators will be in charge of the bridge bank next week", None),
+        ("Jane Doe to be next chief executive of the bridge bank", None),  # an appointment
+        ("Jane Doe will be the next president of the lender", None),
+        ("Fund cuts its growth forecasts after the bank's failure", None),
     ],
 )
 def test_news_is_news(title: str, url: str | None) -> None:
