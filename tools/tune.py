@@ -1,8 +1,9 @@
 """Try a novelty change on both sagas in about a minute (issue 12): the tuning loop.
 
-    .venv/bin/python tools/tune.py [--saga openai|svb|uk|gaza] [--set '{"min_sources": 3}']
+    .venv/bin/python tools/tune.py [--saga openai|svb|uk|gaza|trump] [--set '{"min_sources": 3}']
                                         [--trace REGEX] [--alerts] [--list] [--until DATE]
-                                        [--why] [--stories]
+                                        [--why] [--stories] [--jitter MIN --runs K]
+                                        [--window HOURS]
     .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
 
 ``benchmarks/quality.py`` runs the product as a user would (``monitor seed``, ``monitor
@@ -16,7 +17,10 @@ the analysis starts a new cache; a change to ``monitor/novelty/`` reuses it.
 
 ``--set`` overrides ``[novelty]`` settings (JSON) for this run; ``--trace`` prints, for
 every report whose title matches, where the engine placed it and why a story was or was
-not confirmed -- the quickest way to see why a development was missed. Needs ../shared.
+not confirmed -- the quickest way to see why a development was missed. ``--window``
+scores with another label window than the labels' 24 h: a new actor's window opens at
+its first naming, often days before it acts, and ``--window 1000`` shows which actors
+were alerted at all. Needs ../shared.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -248,7 +253,8 @@ def jittered(archive: Path, out: Path, minutes: float, seed: int) -> Path:
 
 
 def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
-        jitter: tuple[float, int] | None = None, listing: bool = False) -> Any:
+        jitter: tuple[float, int] | None = None, listing: bool = False,
+        window: float | None = None) -> Any:
     saga = SAGAS[key]
     if not Path(saga["archive"]).is_dir():  # type: ignore[arg-type]
         print(f"== {key}: no archive at {saga['archive']}, skipped")
@@ -277,7 +283,8 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
         p = Pipeline(settings, store, emit=lambda a: None, analyzer=cache)  # type: ignore[arg-type]
         p.seed(load_documents([Path(saga["seeds"])]), saga=str(saga["name"]))  # type: ignore[arg-type]
         summary = run_replay(settings, store, [archive], saga=str(saga["name"]),
-                             output=alerts, echo=lambda s: None, until=cut, analyzer=cache)
+                             output=alerts, echo=lambda s: None, until=cut,
+                             analyzer=cache)  # type: ignore[arg-type]
     cache.save()
     print(f"== {key} {json.dumps(overrides) if overrides else '(defaults)'}: "
           f"{summary.render().splitlines()[-1].strip()}; {time.process_time() - t0:.1f} CPU s")
@@ -288,7 +295,10 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
                   f"{'' if a.kind.value == 'new_development' else '  <- ' + a.source_title}"[:160])
         if saga["labels"] is None:
             return None
-    report = score(load_alerts(alerts), load_labels(Path(saga["labels"])))  # type: ignore[arg-type]
+    labels = load_labels(Path(saga["labels"]))  # type: ignore[arg-type]
+    if window is not None:  # how late an alert may come and still find its label
+        labels = dataclasses.replace(labels, window=timedelta(hours=window))
+    report = score(load_alerts(alerts), labels)
     text = report.render()
     print(text if show else "\n".join(
         ln for ln in text.splitlines() if "precision" in ln or "alert(s)" in ln))
@@ -296,7 +306,7 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
 
 
 def band(key: str, overrides: dict[str, Any], until: str | None, minutes: float,
-         runs: int, show: bool = False) -> None:
+         runs: int, show: bool = False, window: float | None = None) -> None:
     """The same saga ``runs`` times, its items' times jittered by up to ``minutes``: the
     min / median / max of each figure, the band a change must leave to be more than luck."""
     import statistics
@@ -306,7 +316,7 @@ def band(key: str, overrides: dict[str, Any], until: str | None, minutes: float,
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(runs, os.cpu_count() or 1),
                              mp_context=context) as pool:
-        futures = [pool.submit(one, key, overrides, until, show, (minutes, k))
+        futures = [pool.submit(one, key, overrides, until, show, (minutes, k), False, window)
                    for k in range(runs)]
         reports = [f.result() for f in futures]
     rows = [r for r in reports if r is not None]
@@ -344,6 +354,9 @@ def main() -> int:
     ap.add_argument("--jitter", type=float, default=0.0, metavar="MINUTES",
                     help="move every item's time by up to this much, --runs times: the band")
     ap.add_argument("--runs", type=int, default=3, help="runs of --jitter (default 3)")
+    ap.add_argument("--window", type=float, metavar="HOURS",
+                    help="score with this label window instead of the labels' own (24 h): "
+                         "a long one (1000) shows what was found at all, however late")
     args = ap.parse_args()
     if args.seeds:
         name = args.seeds.resolve().name
@@ -359,9 +372,11 @@ def main() -> int:
         stories()
     for key in args.saga or sorted(SAGAS):
         if args.jitter:
-            band(key, json.loads(args.set), args.until, args.jitter, args.runs, args.alerts)
+            band(key, json.loads(args.set), args.until, args.jitter, args.runs, args.alerts,
+                 args.window)
         else:
-            one(key, json.loads(args.set), args.until, args.alerts, listing=args.list)
+            one(key, json.loads(args.set), args.until, args.alerts, listing=args.list,
+                window=args.window)
     return 0
 
 
