@@ -223,6 +223,10 @@ class NameSeen:
     parsed: int = 0  # reports whose parsed lead names it (``monitor.syntax``)
     argument: int = 0  # ... as a subject, object or agent of a clause: one who acts
     spoke: int = 0  # ... as the speaker of a statement ("Doe says...")
+    # the forms it was written in, by reports using them ("Harbor Trust Banku" in a Polish
+    # report's oblique case, "Harbor Trust Bank" in three English ones): the actor it
+    # becomes is named by the most used
+    forms: dict[str, int] = field(default_factory=dict)
 
 
 class Counts(dict[str, int]):

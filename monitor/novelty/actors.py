@@ -58,6 +58,7 @@ def track(model: SagaModel, names: Iterable[Name], feed: str, development: str |
         if seen is None:
             seen = model.names[n.key] = NameSeen(name=n.text, kind=n.kind, first_seen=at)
         seen.docs += 1
+        seen.forms[n.text] = seen.forms.get(n.text, 0) + 1
         seen.titles += n.in_title
         seen.prose += n.prose
         seen.lower += n.lower

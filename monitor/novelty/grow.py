@@ -176,10 +176,14 @@ def promote_story(model: SagaModel, story: Story, headline: str, at: str, cause:
 
 def promote_name(model: SagaModel, key: str, at: str, cause: str) -> Actor:
     seen: NameSeen = model.names.pop(key)
+    # named as most of its reports write it; the first form read stays an alias
+    name = max(seen.forms, key=seen.forms.__getitem__) if seen.forms else seen.name
     # a role word next to an organisation's name is another's ("Acme president Jo Doe"):
     # only a person holds one
-    actor = add_actor(model, seen.name, seen.kind, at, cause,
+    actor = add_actor(model, name, seen.kind, at, cause,
                       role=seen.roles[0] if seen.roles and seen.kind == "person" else None)
+    if name != seen.name:
+        model.add_alias(actor, seen.name, cause, at)
     actor.docs, actor.mentions = seen.docs, seen.docs
     for form in seen.short:
         alias(model, actor, form, cause, at)

@@ -84,6 +84,23 @@ def test_a_tracked_name_becomes_an_actor_with_its_short_forms() -> None:
     assert grow.promote_name(model, "jo doe", AT, "d3").role == "president"
 
 
+def test_a_new_actor_is_named_as_most_of_its_reports_write_it() -> None:
+    """First read in a Polish report's oblique case ("Harbor Trust Banku"), then in three
+    English reports: the actor is "Harbor Trust Bank", and the first form still finds it."""
+    from monitor.novelty.actors import track
+    from monitor.novelty.resolver import Resolver
+
+    model = SagaModel(name="saga")
+    for text, feed in [("Harbor Trust Banku", "pl"), ("Harbor Trust Bank", "a"),
+                       ("Harbor Trust Bank", "b"), ("Harbor Trust Bank", "c")]:
+        track(model, [replace(name(text), key="harbor trust banku")], feed, None, {}, AT)
+    assert model.names["harbor trust banku"].forms == {"Harbor Trust Banku": 1,
+                                                       "Harbor Trust Bank": 3}
+    actor = grow.promote_name(model, "harbor trust banku", AT, "d4")
+    assert actor.name == "Harbor Trust Bank" and "Harbor Trust Banku" in actor.aliases
+    assert Resolver(model).resolve("Harbor Trust Banku") == actor.id
+
+
 def test_expired_stories_are_dropped_and_recorded() -> None:
     model = SagaModel(name="saga")
     _story(model)
