@@ -180,8 +180,10 @@ def headed_by(title: str, forms: Iterable[str]) -> bool:
     while words and (ROLE_RE.fullmatch(words[0]) or words[0] in _BEFORE_NAME):
         words = words[1:]
     text = " ".join(words)
+    names = (_WORDS.findall(fold(x)) for x in forms)
     return any(len(f) >= 4 and (text == f or text.startswith(f + " "))
-               for f in (" ".join(_WORDS.findall(fold(x))) for x in forms))
+               for f in (" ".join(w) for w in names  # "Florida Gov": a title, nobody
+                         if w and not ROLE_RE.fullmatch(w[-1]) and w[-1] not in _BEFORE_NAME))
 
 
 

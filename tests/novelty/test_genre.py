@@ -209,3 +209,10 @@ def test_a_who_is_headline_names_the_person_it_explains() -> None:
 )
 def test_a_headline_opening_on_a_name_is_headed_by_it(title: str, heads: bool) -> None:
     assert headed_by(title, ["Joe Biden", "Biden", "Mike Pence", "Pence"]) is heads
+
+
+def test_a_name_ending_in_a_title_heads_no_headline() -> None:
+    """A name the NER cut short of its holder ("Florida Gov" of "Florida Gov. Jane Doe")
+    is a title: the headline is Jane Doe's."""
+    assert not headed_by("Florida Gov. Jane Doe signs the bill", ["Florida Gov"])
+    assert headed_by("Gov. Jane Doe signs the bill", ["Jane Doe", "Florida Gov"])  # the title form is no one
