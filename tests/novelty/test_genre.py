@@ -215,4 +215,4 @@ def test_a_name_ending_in_a_title_heads_no_headline() -> None:
     """A name the NER cut short of its holder ("Florida Gov" of "Florida Gov. Jane Doe")
     is a title: the headline is Jane Doe's."""
     assert not headed_by("Florida Gov. Jane Doe signs the bill", ["Florida Gov"])
-    assert headed_by("Gov. Jane Doe signs the bill", ["Jane Doe", "Florida Gov"])  # the title form is no one
+    assert headed_by("Gov. Jane Doe signs the bill", ["Jane Doe", "Florida Gov"])
