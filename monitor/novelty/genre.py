@@ -176,15 +176,18 @@ def headed_by(title: str, forms: Iterable[str]) -> bool:
     quote = head.split(": ", 1)
     if len(quote) == 2 and len(_WORDS.findall(quote[0])) <= 8:
         head = quote[1]  # "'Quote': Name does..."
+    # a form ending in a title is nobody ("Florida Gov", cut short of its holder)
+    names = [" ".join(w) for w in (_WORDS.findall(fold(x)) for x in forms)
+             if w and not ROLE_RE.fullmatch(w[-1]) and w[-1] not in _BEFORE_NAME]
     words = _WORDS.findall(head)
-    while words and (ROLE_RE.fullmatch(words[0]) or words[0] in _BEFORE_NAME):
+    while words:  # the name, or a role before it ("New York Community Bank" keeps "new")
+        text = " ".join(words)
+        if any(len(f) >= 4 and (text == f or text.startswith(f + " ")) for f in names):
+            return True
+        if not (ROLE_RE.fullmatch(words[0]) or words[0] in _BEFORE_NAME):
+            return False
         words = words[1:]
-    text = " ".join(words)
-    names = (_WORDS.findall(fold(x)) for x in forms)
-    return any(len(f) >= 4 and (text == f or text.startswith(f + " "))
-               for f in (" ".join(w) for w in names  # "Florida Gov": a title, nobody
-                         if w and not ROLE_RE.fullmatch(w[-1]) and w[-1] not in _BEFORE_NAME))
-
+    return False
 
 
 # The nouns that describe a speaker by what he does ("market expert", "former CEO",

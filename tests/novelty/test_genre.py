@@ -205,6 +205,7 @@ def test_a_who_is_headline_names_the_person_it_explains() -> None:
         ("Trump slams Biden over the bank's collapse", False),  # Trump's headline
         ("Bidenomics is failing, critics say", False),  # a word holding the name
         ("Markets fall as Biden speaks", False),
+        ("New Bidenomics plan unveiled", False),
     ],
 )
 def test_a_headline_opening_on_a_name_is_headed_by_it(title: str, heads: bool) -> None:
@@ -216,3 +217,10 @@ def test_a_name_ending_in_a_title_heads_no_headline() -> None:
     is a title: the headline is Jane Doe's."""
     assert not headed_by("Florida Gov. Jane Doe signs the bill", ["Florida Gov"])
     assert headed_by("Gov. Jane Doe signs the bill", ["Jane Doe", "Florida Gov"])
+
+
+def test_a_name_opening_on_a_word_that_may_precede_names_heads_its_headline() -> None:
+    """"New" or "US" may come before a name, or begin it."""
+    assert headed_by("New York Community Bank buys the failed lender",
+                     ["New York Community Bank"])
+    assert headed_by("US Bancorp raises its deposit guarantee", ["US Bancorp"])
