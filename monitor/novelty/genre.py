@@ -180,7 +180,7 @@ def headed_by(title: str, forms: Iterable[str]) -> bool:
     names = [" ".join(w) for w in (_WORDS.findall(fold(x)) for x in forms)
              if w and not ROLE_RE.fullmatch(w[-1]) and w[-1] not in _BEFORE_NAME]
     words = _WORDS.findall(head)
-    while words:  # the name, or a role before it ("New York Community Bank" keeps "new")
+    while words:  # the name, or a role before it ("New Harbor Bank" keeps "new")
         text = " ".join(words)
         if any(len(f) >= 4 and (text == f or text.startswith(f + " ")) for f in names):
             return True
