@@ -5,11 +5,13 @@ distinct outlets (an outlet's several feeds are one, ``actors.source_of``) withi
 ``story_window_h`` of its first report. One outlet's scoop, a lone
 op-ed or a briefing that strings unrelated items together rarely finds a second outlet
 telling the same thing in the same words; a real development always does, within hours.
-It must also bring something new: a newcomer (a name no actor has) that two of its reports
-share -- and two of its *headlines* naming one newcomer outweigh any closeness to a known
-event ("X to buy the failed bank's arm" is as close to "the bank failed" as a recap),
-unless its reports only make him speak ("X slams the indictment": a reaction); or
-the next stage of a known plan, offer or talks (the deal after "in talks to buy":
+It must also bring something new: a newcomer (a name no actor has) that two of its
+reports share, not a familiar one that the saga's reports named before the story's
+window opened (``familiar_names``: a commentator, a bystander) -- and two of its
+*headlines* naming one newcomer outweigh any closeness to a known event ("X to buy the
+failed bank's arm" is as close to "the bank failed" as a recap), unless its reports only
+make him speak ("X slams the indictment": a reaction); or the next stage of a known
+plan, offer or talks (the deal after "in talks to buy":
 ``stories.moved_on``), which no closeness to the plan makes a retelling; or
 *fresh words*, words of its headlines that the saga's reports never used and
 that headlines in general seldom use ("shipping venture", "investigate", "Chapter 11"), shared
@@ -37,9 +39,10 @@ from datetime import datetime, timedelta
 
 from monitor.config import NoveltySettings
 from monitor.lexicon import fold
+from monitor.novelty.genre import headed_by
 from monitor.novelty.outlets import source_of
 from monitor.novelty.types import Item
-from monitor.saga import Event, Story
+from monitor.saga import Event, NameSeen, Story
 from monitor.types import parse_dt
 
 
@@ -55,7 +58,7 @@ class Confirmation:
 def confirm(
     story: Story, item: Item, known_score: float, settings: NoveltySettings,
     fresh: frozenset[str] = frozenset(), moved: bool = False, told: frozenset[str] = frozenset(),
-    support: int | None = None,
+    support: int | None = None, familiar: frozenset[str] = frozenset(),
 ) -> Confirmation:
     """Judge ``story`` as it would be with ``item`` added (the story is not changed);
     ``known_score`` is the item's closeness to the nearest known event. Every report of
@@ -64,9 +67,10 @@ def confirm(
     newcomers that the known events nearest to it headlined (``Event.heads``); two
     headlines naming one of them are another outlet on that development, not a new one.
     ``support``: how many outlets told it in the last hours (``support.support``; None:
-    not counted)."""
+    not counted). ``familiar``: its newcomers the saga named long before it
+    (``familiar_names``); they make nothing new."""
     feeds = {source_of(f) for f in [*story.feeds, item.feed]}  # outlets, not their feeds
-    heads = shared_heads(story, item, told | speakers(story, item))
+    heads = shared_heads(story, item, told | speakers(story, item) | familiar)
     said = shared_fresh(story, fresh) >= settings.shared_fresh or heads
     agreed = agreed_fresh(story, fresh)
     burst = (0 < settings.burst_sources <= min(len(feeds), agreed)
@@ -86,7 +90,7 @@ def confirm(
     if len(wordings([*story.titles, item.title])) < 2:
         return Confirmation(False, len(feeds), "one wording: copies of one report")
     keys = {x.key for x in item.names}
-    newcomer = any(k in keys or n >= 2 for k, n in story.names.items())
+    newcomer = any((k in keys or n >= 2) and k not in familiar for k, n in story.names.items())
     near = max(story.nearest_score, known_score)
     distinct = near < settings.distinct_threshold
     if not (newcomer or said or distinct or moved or burst):
@@ -188,6 +192,28 @@ def speakers(story: Story, item: Item) -> frozenset[str]:
         spoke[n.key] = spoke.get(n.key, 0) + bool(n.speaks)
         acted[n.key] = acted.get(n.key, 0) + bool(n.argument)
     return frozenset(k for k, n in spoke.items() if n and n >= acted.get(k, 0))
+
+
+def familiar_names(story: Story, item: Item, names: Mapping[str, NameSeen],
+             window_h: float) -> frozenset[str]:
+    """The newcomers of ``story`` (``item`` added) that the saga's reports named before
+    its window opened (``window_h`` hours before its first report) and that no headline
+    of it opens on: a name the saga has carried for days without its taking part in a
+    development is one of its familiar names -- a commentator ("Jane Roe reacts to..."),
+    a bystander, a Title Case phrase ("The Acme Indictment"); naming it again tells
+    nothing new. A headline opening on it ("Harbor Trust's chair resigns", a party named
+    in passing for days that now acts) is news about it, and it counts again."""
+    start = parse_dt(story.first) or item.published
+    since = start - timedelta(hours=window_h)
+    titles = [*story.titles, item.title]
+    out: set[str] = set()
+    for key in {*story.names, *story.heads, *(n.key for n in item.names)}:
+        seen = names.get(key)
+        first = parse_dt(seen.first_seen) if seen is not None and seen.first_seen else None
+        if (seen is not None and first is not None and first < since
+                and not any(headed_by(t, [seen.name, *seen.forms]) for t in titles)):
+            out.add(key)
+    return frozenset(out)
 
 
 def told_names(events: Mapping[str, Event], nearest: Iterable[str | None], now: datetime,

@@ -5,11 +5,12 @@ from monitor.novelty.novelty import (
     confirm,
     content_words,
     expired,
+    familiar_names,
     fresh_words,
     novel_words,
     told_names,
 )
-from monitor.saga import Event, Story
+from monitor.saga import Event, NameSeen, Story
 from novelty.helpers import T0, item, name, unit
 
 S = NoveltySettings()
@@ -238,6 +239,33 @@ def test_the_names_told_are_a_recent_near_development_s_own() -> None:
     assert told_names(events, ("probe", None), T0, 48) == {"justice department"}
     assert told_names(events, ("fears",), T0, 48) == frozenset()  # five days ago
     assert told_names(events, (None, "nowhere"), T0, 48) == frozenset()
+
+
+def test_a_name_the_saga_carried_for_days_makes_nothing_new() -> None:
+    """Jane Roe, a commentator the saga's reports have named since before the story's
+    window opened, is in two headlines of a story as close to a known event as its
+    retellings: "Calls for calm from Jane Roe over the indictment", "The indictment is
+    'a disgrace', says Jane Roe". That is one more reaction, no development. Named
+    only since yesterday she is a newcomer; and a headline opening on her ("Jane Roe
+    resigns") is news about her again."""
+    close = S.retell_threshold + 0.05
+    st = story(["f1"], score=close)
+    st.titles = ["Calls for calm from Jane Roe over the indictment"]
+    st.names, st.heads = {"jane roe": 1}, {"jane roe": 1}
+    days_ago = (T0 - timedelta(hours=S.story_window_h + 24)).isoformat()
+    names = {"jane roe": NameSeen(name="Jane Roe", kind="person", docs=9, first_seen=days_ago)}
+    roe = name("Jane Roe", "person")
+    again = item(unit((0, 1.0)), feed="f2", names=(roe,),
+                 title="The indictment is 'a disgrace', says Jane Roe")
+    assert familiar_names(st, again, names, S.story_window_h) == {"jane roe"}
+    verdict = confirm(st, again, close, S, familiar=frozenset({"jane roe"}))
+    assert not verdict.confirmed and verdict.retelling
+    assert confirm(st, again, close, S).confirmed  # a newcomer, she would lift the bar
+    names["jane roe"].first_seen = (T0 - timedelta(hours=20)).isoformat()
+    assert familiar_names(st, again, names, S.story_window_h) == frozenset()
+    names["jane roe"].first_seen = days_ago
+    resigns = item(unit((0, 1.0)), feed="f2", names=(roe,), title="Jane Roe resigns from the board")
+    assert familiar_names(st, resigns, names, S.story_window_h) == frozenset()
 
 
 def test_two_feeds_of_one_outlet_are_one_source() -> None:
