@@ -278,7 +278,8 @@ class Engine:
             told_names(self.model.events, (nearest[0], story.nearest_event), item.published,
                        self.s.story_window_h),
             support(rows, self.memory, item.published, self.s) if self.s.support_sources
-            else None, familiar_names(story, item, self.model.names, self.s.story_window_h))
+            else None, familiar_names(story, item, self.model.names, self.model.events,
+                                      self.s.story_window_h))
         if story is not None and verdict is not None and verdict.confirmed and (
             talk or not self._anchored(story, item, rows) or self._series(story, item)
         ):

@@ -195,14 +195,15 @@ def speakers(story: Story, item: Item) -> frozenset[str]:
 
 
 def familiar_names(story: Story, item: Item, names: Mapping[str, NameSeen],
-             window_h: float) -> frozenset[str]:
+                   events: Mapping[str, Event], window_h: float) -> frozenset[str]:
     """The newcomers of ``story`` (``item`` added) that the saga's reports named before
     its window opened (``window_h`` hours before its first report) and that no headline
-    of it opens on: a name the saga has carried for days without its taking part in a
-    development is one of its familiar names -- a commentator ("Jane Roe reacts to..."),
-    a bystander, a Title Case phrase ("The Acme Indictment"); naming it again tells
-    nothing new. A headline opening on it ("Harbor Trust's chair resigns", a party named
-    in passing for days that now acts) is news about it, and it counts again."""
+    of it opens on: a name the stream has carried for days is one of the saga's familiar
+    names -- a commentator, a bystander, a Title Case phrase ("The Acme Indictment"), a
+    party to an earlier development; naming it again tells nothing new. A
+    headline opening on it ("Harbor Trust's chair resigns", a party named in passing for
+    days that now acts) is news about it, and so is a name the seeds told (a place the
+    saga is about, "Harbor Hospital", which no actor is): the saga's own from its start."""
     start = parse_dt(story.first) or item.published
     since = start - timedelta(hours=window_h)
     titles = [*story.titles, item.title]
@@ -211,6 +212,7 @@ def familiar_names(story: Story, item: Item, names: Mapping[str, NameSeen],
         seen = names.get(key)
         first = parse_dt(seen.first_seen) if seen is not None and seen.first_seen else None
         if (seen is not None and first is not None and first < since
+                and not any(e in events and events[e].origin == "seed" for e in seen.developments)
                 and not any(headed_by(t, [seen.name, *seen.forms]) for t in titles)):
             out.add(key)
     return frozenset(out)

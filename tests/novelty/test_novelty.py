@@ -257,15 +257,36 @@ def test_a_name_the_saga_carried_for_days_makes_nothing_new() -> None:
     roe = name("Jane Roe", "person")
     again = item(unit((0, 1.0)), feed="f2", names=(roe,),
                  title="The indictment is 'a disgrace', says Jane Roe")
-    assert familiar_names(st, again, names, S.story_window_h) == {"jane roe"}
+    assert familiar_names(st, again, names, {}, S.story_window_h) == {"jane roe"}
     verdict = confirm(st, again, close, S, familiar=frozenset({"jane roe"}))
     assert not verdict.confirmed and verdict.retelling
     assert confirm(st, again, close, S).confirmed  # a newcomer, she would lift the bar
     names["jane roe"].first_seen = (T0 - timedelta(hours=20)).isoformat()
-    assert familiar_names(st, again, names, S.story_window_h) == frozenset()
+    assert familiar_names(st, again, names, {}, S.story_window_h) == frozenset()
     names["jane roe"].first_seen = days_ago
     resigns = item(unit((0, 1.0)), feed="f2", names=(roe,), title="Jane Roe resigns from the board")
-    assert familiar_names(st, resigns, names, S.story_window_h) == frozenset()
+    assert familiar_names(st, resigns, names, {}, S.story_window_h) == frozenset()
+
+
+def test_a_name_the_seeds_told_is_never_familiar() -> None:
+    """Harbor Hospital, the place the saga is about, is no actor; the seeds told it, and
+    days later two headlines of a story naming it ("Troops enter Harbor Hospital") are
+    still news about the saga's own subject, not a familiar name's."""
+    st = story(["f1"])
+    st.titles = ["Troops enter Harbor Hospital"]
+    st.names, st.heads = {"harbor hospital": 1}, {"harbor hospital": 1}
+    days_ago = (T0 - timedelta(hours=S.story_window_h + 24)).isoformat()
+    seen = NameSeen(name="Harbor Hospital", kind="org", docs=9, first_seen=days_ago,
+                    developments=["seed-1"])
+    seed = Event(id="seed-1", action="", actors=[], date=None, statement="siege",
+                 first_seen=days_ago, origin="seed")
+    again = item(unit((0, 1.0)), feed="f2", names=(name("Harbor Hospital"),),
+                 title="Army raids Harbor Hospital")
+    assert familiar_names(st, again, {"harbor hospital": seen}, {"seed-1": seed},
+                          S.story_window_h) == frozenset()
+    seed.origin = "story"  # brought by a development the stream told: familiar by now
+    assert familiar_names(st, again, {"harbor hospital": seen}, {"seed-1": seed},
+                          S.story_window_h) == {"harbor hospital"}
 
 
 def test_two_feeds_of_one_outlet_are_one_source() -> None:
