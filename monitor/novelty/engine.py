@@ -115,8 +115,11 @@ def item_of(
     described = None if seed else described_speaker(doc.title)  # nor a "market expert"
     if described is not None and any(True for _ in resolver.index.find(described)):
         described = None  # "Bank CEO says": one of the saga's actors speaks
-    if not seed:  # a job title ("Home Secretary") is nobody; the holder is named apart
-        names = canonical([n for n in names if not is_title(n.key)], model.names)
+    if not seed:  # a job title ("Home Secretary") is nobody; the holder is named apart;
+        # an outlet reports the saga ("..., sources tell CNN"): no newcomer of it, nor of
+        # a story, whose reports it would tie together or make new
+        names = canonical([n for n in names if not is_title(n.key)
+                           and not is_outlet(n.key, model.outlets)], model.names)
     return Item(
         doc_id=doc.id, title=doc.title, url=doc.url, feed=doc.source,
         published=doc.published or when, lead=an.lead,
@@ -236,8 +239,7 @@ class Engine:
         if self.mentions is not None:  # who the saga's reports name (``actors.elsewhere``)
             self.mentions.said(item.published, an.doc.title, an.doc.text)
         grow.learn_words(self.model, item.words, item.language)
-        names = [n for n in item.names if not is_outlet(n.key, self.model.outlets)
-                 and not (item.language == "pl" and declined(n.text))]
+        names = [n for n in item.names if not (item.language == "pl" and declined(n.text))]
         known = asg.event_id if asg.placement is Placement.KNOWN else None
         track(self.model, names, item.feed, known, _sentences(an), at)
         who = explained(item.title)
