@@ -193,6 +193,9 @@ class Engine:
 
     def _one(self, an: Analysis, seeding: bool, now: datetime) -> Result:
         seed = seeding or not self.model.events  # the first document founds a fresh saga
+        outlet = "" if seed else outlet_of(an.doc.source)
+        if outlet and outlet not in self.model.outlets:  # before its names are read
+            self.model.outlets.append(outlet)
         item = item_of(an, self.resolver, self.model, now, seed=seed)
         aside = frozenset() if seed else self._aside(item.actors, now)
         if aside:  # their names tie the item to nothing (``_aside``)
@@ -214,9 +217,6 @@ class Engine:
                                      actors=ev.actors, seed=True)
             self.memory = with_known(self.memory, ev.id, item.vectors, seed=True)
             return Result(an.doc, Placement.KNOWN if seeding else Placement.NEW_STORY)
-        outlet = outlet_of(item.feed)
-        if outlet and outlet not in self.model.outlets:
-            self.model.outlets.append(outlet)
         rel = relevance(item, self.memory, self.s)
         novel = novel_words(item.words, item.language, self.model.vocab, self.s)
         fresh = fresh_words(item.headline, novel, item.language, self.model.vocab, self.s)
