@@ -40,6 +40,7 @@ from datetime import datetime, timedelta
 from monitor.config import NoveltySettings
 from monitor.lexicon import fold
 from monitor.novelty.genre import headed_by
+from monitor.novelty.names import holds
 from monitor.novelty.outlets import source_of
 from monitor.novelty.types import Item
 from monitor.saga import Event, NameSeen, Story
@@ -202,17 +203,20 @@ def familiar_names(story: Story, item: Item, names: Mapping[str, NameSeen],
     names -- a commentator, a bystander, a Title Case phrase ("The Acme Indictment"), a
     party to an earlier development; naming it again tells nothing new. A
     headline opening on it ("Harbor Trust's chair resigns", a party named in passing for
-    days that now acts) is news about it, and so is a name the seeds told (a place the
-    saga is about, "Harbor Hospital", which no actor is): the saga's own from its start."""
+    days that now acts) is news about it, and so is a name a seed's headline told (a place
+    the saga is about, "Harbor Hospital", which no actor is): the saga's own from its
+    start. Not a name first met in a report retelling a seed's event: a commentator
+    reacting to it is no part of it."""
     start = parse_dt(story.first) or item.published
     since = start - timedelta(hours=window_h)
     titles = [*story.titles, item.title]
+    seeds = [fold(e.statement) for e in events.values() if e.origin == "seed"]
     out: set[str] = set()
     for key in {*story.names, *story.heads, *(n.key for n in item.names)}:
         seen = names.get(key)
         first = parse_dt(seen.first_seen) if seen is not None and seen.first_seen else None
         if (seen is not None and first is not None and first < since
-                and not any(e in events and events[e].origin == "seed" for e in seen.developments)
+                and not any(holds(s, fold(f)) for s in seeds for f in {key, *seen.forms})
                 and not any(headed_by(t, [seen.name, *seen.forms]) for t in titles)):
             out.add(key)
     return frozenset(out)

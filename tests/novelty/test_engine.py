@@ -217,6 +217,40 @@ def test_a_job_title_in_a_headline_is_no_newcomer(  # type: ignore[no-untyped-de
     assert "jane roe" in names and "home secretary" not in names
 
 
+def test_a_name_the_saga_has_carried_for_days_makes_no_retelling_new(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """Jane Roe, whose startups banked with SVB, is named by the saga's reports from its
+    first day. Three days later two outlets retell the bank's closure with her in their
+    headlines: she is a familiar name of the saga by then, not a newcomer who would make
+    the retelling a development. Named for the first time that day, she would be."""
+    def reports(day: int) -> list[Document]:
+        return [
+            _doc(f"r-{day}-1", "a.example", "Silicon Valley Bank is shut by regulators as "
+                 "Jane Roe's startups scramble", "Regulators closed Silicon Valley Bank on "
+                 "Friday and the FDIC took over its deposits; Jane Roe's startups had "
+                 "their money there.", 9, day=day),
+            _doc(f"r-{day}-2", "b.example", "Silicon Valley Bank collapse strands Jane Roe's "
+                 "firms", "Silicon Valley Bank failed and was taken over by the FDIC, "
+                 "leaving firms backed by Jane Roe without access to cash.", 10, day=day),
+        ]
+
+    def developments(first_naming: int | None) -> int:
+        p = _pipeline(store, analyzer, settings_factory, tmp_path)
+        p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+        if first_naming is not None:
+            early = _doc("r-0", "c.example", "Startups count the cost of Silicon Valley "
+                         "Bank's failure", "Silicon Valley Bank's collapse froze the cash of "
+                         "many startups, among them those Jane Roe backs.", 8, day=first_naming)
+            p.process([early], saga=SAGA, clock=lambda d: d.published)
+        alerts = p.process(reports(14), saga=SAGA, clock=lambda d: d.published)
+        return len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT])
+
+    assert developments(first_naming=11) == 0
+    store.drop_namespace()
+    assert developments(first_naming=None) == 1
+
+
 def test_an_outlet_a_report_cites_is_no_newcomer(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
