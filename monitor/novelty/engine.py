@@ -115,11 +115,8 @@ def item_of(
     described = None if seed else described_speaker(doc.title)  # nor a "market expert"
     if described is not None and any(True for _ in resolver.index.find(described)):
         described = None  # "Bank CEO says": one of the saga's actors speaks
-    if not seed:  # a job title ("Home Secretary") is nobody; the holder is named apart;
-        # an outlet reports the saga ("..., sources tell CNN"): no newcomer of it, nor of
-        # a story, whose reports it would tie together or make new
-        names = canonical([n for n in names if not is_title(n.key)
-                           and not is_outlet(n.key, model.outlets)], model.names)
+    if not seed:  # a job title ("Home Secretary") is nobody; the holder is named apart
+        names = canonical([n for n in names if not is_title(n.key)], model.names)
     return Item(
         doc_id=doc.id, title=doc.title, url=doc.url, feed=doc.source,
         published=doc.published or when, lead=an.lead,
@@ -131,6 +128,15 @@ def item_of(
         language=language_of(doc), founders=founders,
         acting=() if seed else tuple(acting(an.sentences, resolver)),
     )
+
+
+def without_outlets(item: Item, outlets: Iterable[str]) -> Item:
+    """``item`` without the outlets among its names: an outlet reports the saga ("...,
+    sources tell CNN"), it is no newcomer of it, nor of a story, whose reports it would
+    tie together or make new. Done once an item is found relevant: the test walks every
+    outlet for each name, and an irrelevant item's names are only matched against the
+    newcomers of held stories, which no outlet is."""
+    return replace(item, names=tuple(n for n in item.names if not is_outlet(n.key, outlets)))
 
 
 def _source(item: Item) -> tuple[str, str | None, str | None, datetime | None]:
@@ -218,6 +224,8 @@ class Engine:
             self.memory = with_known(self.memory, ev.id, item.vectors, seed=True)
             return Result(an.doc, Placement.KNOWN if seeding else Placement.NEW_STORY)
         rel = relevance(item, self.memory, self.s)
+        if rel.relevant:
+            item = without_outlets(item, self.model.outlets)
         novel = novel_words(item.words, item.language, self.model.vocab, self.s)
         fresh = fresh_words(item.headline, novel, item.language, self.model.vocab, self.s)
         grow.learn_headline(self.model, item.headline, item.language)  # every headline read
