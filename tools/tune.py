@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/tune.py [--saga openai|svb|uk|gaza|trump] [--set '{"min_sources": 3}']
                                         [--trace REGEX] [--alerts] [--list] [--until DATE]
-                                        [--why] [--stories] [--jitter MIN --runs K]
+                                        [--why] [--names REGEX] [--stories] [--jitter MIN --runs K]
                                         [--window HOURS]
     .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
 
@@ -49,6 +49,7 @@ from benchmarks.quality import SAGAS  # noqa: E402
 from monitor.config import load_settings  # noqa: E402
 from monitor.documents import load_documents  # noqa: E402
 from monitor.evaluate import load_alerts, load_labels, score  # noqa: E402
+from monitor.lexicon import fold  # noqa: E402
 from monitor.nlp import Analyzer  # noqa: E402
 from monitor.novelty import engine  # noqa: E402
 from monitor.pipeline import Pipeline  # noqa: E402
@@ -168,6 +169,35 @@ def trace(pattern: str) -> None:
         return v
 
     engine.assign, engine.confirm = _assign, _confirm  # type: ignore[assignment]
+
+
+def names(pattern: str) -> None:
+    """Print every judgement of a tracked name matching ``pattern`` as a new actor: its
+    standing (kind, feeds, developments, prose / lower / parsed / argument / spoke) and
+    what came of it (promoted, quiet, alerted, or not ready)."""
+    rx = re.compile(pattern, re.I)
+    new_actors = engine.Engine._new_actors
+
+    def _new_actors(self: Any, keys: list[str], item: Any, now: Any,
+                    explained: bool = False) -> Any:
+        before = {k: self.model.names.get(k) for k in keys if rx.search(k)}
+        out = new_actors(self, keys, item, now, explained)
+        alerted = {a.actors[0] for a in out}
+        for k, seen in before.items():
+            if seen is None:
+                print(f"  NAME {now:%m-%d %H:%M} {k!r}: not tracked")
+                continue
+            fate = ("tracked still (not ready)" if k in self.model.names else
+                    "ALERTED" if seen.name in alerted or any(k in fold(a) for a in alerted)
+                    else "promoted quiet or dropped")
+            print(f"  NAME {now:%m-%d %H:%M} {k!r}: {fate}; kind={seen.kind} "
+                  f"feeds={len(seen.feeds)} devs={len(seen.developments)} docs={seen.docs} "
+                  f"prose={seen.prose} lower={seen.lower} parsed={seen.parsed} "
+                  f"arg={seen.argument} spoke={seen.spoke} first={seen.first_seen[5:16]} "
+                  f"<- {item.title[:60]!r}")
+        return out
+
+    engine.Engine._new_actors = _new_actors  # type: ignore[method-assign]
 
 
 def why() -> None:
@@ -341,6 +371,7 @@ def main() -> int:
     ap.add_argument("--saga", choices=sorted(SAGAS), action="append")
     ap.add_argument("--set", default="{}", help="[novelty] overrides, as JSON")
     ap.add_argument("--trace", help="regex over titles: print their placement")
+    ap.add_argument("--names", help="regex over tracked names: each judgement as an actor")
     ap.add_argument("--why", action="store_true", help="why each confirmed story is new")
     ap.add_argument("--stories", action="store_true",
                     help="each alerted story's closeness to the seeds and known events")
@@ -366,6 +397,8 @@ def main() -> int:
         args.saga = [name]
     if args.trace:
         trace(args.trace)
+    if args.names:
+        names(args.names)
     if args.why:
         why()
     if args.stories:
