@@ -174,6 +174,8 @@ def names_in(
             aid = resolver.resolve(m.text)
             if aid is not None:
                 known[aid] = None
+            elif resolver.shared(m.text):
+                continue  # "Doe" of two known Does: one of them, no newcomer
             elif strict and m.spacy_label not in ("PER", "ORG") and " " not in m.text.strip():
                 continue  # a lone capitalised word is a name only if the NER says so
             elif _TERRITORIAL.search(sent.text[:m.start]):

@@ -94,6 +94,9 @@ class Resolver:
         # of two known Nowaks, the first name tells which ("Jana Nowaka" is Jan)
         if len(tokens) > 1:
             last = {a for a in last if _first_agrees(self.model, a, tokens[-2])}
+        if len(last) > 1:  # "Doe" of Jane Doe (a seed's) and John Doe (found live)
+            last = {a for a in last if self.model.actors[a].seeded
+                    or self.model.actors[a].curated} or last
         if len(last) == 1:
             return next(iter(last))
         for acro in acronym_keys(surface):
@@ -109,6 +112,13 @@ class Resolver:
         if len(f) >= 12 and " " in f:
             return self.spellings.get(translit(f))
         return None
+
+    def shared(self, surface: str) -> bool:
+        """Whether a one-word name ("Doe", "Mr Doe") is the surname of two known actors or
+        more (Jane Doe, John Doe): it names one of them, which one the word does not
+        tell (``resolve`` gives up), and it is no one new."""
+        tokens = _untitled(fold(surface).split())
+        return len(tokens) == 1 and len(self._token_owners(tokens[0])) >= 2
 
     def held(self, surface: str) -> str | None:
         """A known organisation that a longer chunk holds under a one-word form of its

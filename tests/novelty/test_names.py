@@ -5,7 +5,7 @@ from monitor.nlp import Mention, Sentence
 from monitor.novelty.actors import ready, track
 from monitor.novelty.names import is_group, names_in, plausible_name
 from monitor.novelty.resolver import Resolver
-from monitor.saga import NameSeen
+from monitor.saga import Actor, NameSeen
 from novelty.helpers import cast, sentence
 
 
@@ -238,3 +238,18 @@ def test_the_speaker_a_polish_or_french_quote_names_after_its_verb_speaks() -> N
                     (Mention("Anna Nowak", 0, 10, "person", "PER"),), (), (), False)
     _, new = names_in([quote, body], Resolver(cast()), [], has_title=False, strict=True)
     assert [(n.text, n.speaks) for n in new] == [("Anna Nowak", True)]
+
+
+def test_a_surname_two_known_people_share_is_no_newcomer() -> None:
+    """Two known Nowaks, neither from the seeds: a report's bare "Nowak" is one of them,
+    and never a third actor to alert, though the NER calls it an organisation (as it
+    does a lone surname, which no person's name is shaped like)."""
+    m = cast()
+    for aid, name in [("jan-nowak", "Jan Nowak"), ("anna-nowak", "Anna Nowak")]:
+        m.actors[aid] = Actor(id=aid, name=name, kind="person")
+    text = "Globex Bank met Nowak"
+    s = sentence(text, Mention("Globex Bank", 0, 11, "org", "ORG"),
+                 Mention("Nowak", 16, 21, "org", "ORG"))
+    known, new = names_in([s], Resolver(m), [], has_title=False, strict=True)
+    assert [n.text for n in new] == ["Globex Bank"]
+    assert known == []

@@ -84,6 +84,21 @@ def test_of_two_known_people_sharing_a_surname_the_first_name_tells_which() -> N
     assert r.resolve("Anna Nowak") == "anna-nowak"
     assert r.resolve("Annę Nowak") == "anna-nowak"
     assert r.resolve("Nowak") is None
+    assert r.shared("Nowak") and r.shared("Pan Nowak")  # one of them: no newcomer either
+    assert not r.shared("Jan Nowak") and not r.shared("Kowalski")
+
+
+def test_a_surname_the_seeds_gave_is_the_seeded_person_once_a_relative_is_known() -> None:
+    """The saga's protagonist came from the seeds; a relative found live later shares his
+    surname. The bare surname the reports keep using is still the protagonist: neither a
+    riddle nor someone new (once, "Nowak" was alerted as a new actor here)."""
+    m = cast()
+    m.actors["jan-nowak"] = Actor(id="jan-nowak", name="Jan Nowak", kind="person", seeded=True)
+    m.actors["anna-nowak"] = Actor(id="anna-nowak", name="Anna Nowak", kind="person")
+    r = Resolver(m)
+    assert r.resolve("Nowak") == "jan-nowak"
+    assert r.resolve("Nowaka") == "jan-nowak"
+    assert r.resolve("Anna Nowak") == "anna-nowak"
 
 
 def test_polish_adjectival_and_foreign_declensions_are_the_known_person() -> None:
