@@ -15,7 +15,7 @@ labels, new-actor alerts against actor labels), alerts taken in ``published`` or
 * an alert *names* an actor when one of the actor's name/aliases appears as whole words in
   the alert's actor name (the first of ``actors``, else the headline before any "(");
 * a label is *found* by the first alert that names it within ``window`` (one day) after its
-  first report; that alert is a hit;
+  first report (an actor's: after it entered the saga, ``opens``); that alert is a hit;
 * every other alert is a false alarm: it names no label (``unmatched``), names a label
   already found (``duplicate`` -- a second alert on the same development or actor is noise),
   names an expected label only outside its window (``late``), or names only labels the seeds
@@ -31,7 +31,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -138,6 +138,9 @@ class ActorLabel:
     role: str = ""
     evidence: tuple[Evidence, ...] = ()
     note: str = ""
+    # the first report of the first development label that lists it among its actors
+    # (``parse_labels``): when it entered the saga, if that is after its first naming
+    enters: Evidence | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -148,6 +151,29 @@ class ActorLabel:
 
 
 Label = DevelopmentLabel | ActorLabel
+
+
+def opens(label: Label) -> datetime:
+    """When a label's window opens: a development's first report; an actor's entry into
+    the saga, the first report of a development it takes part in, when the stream named
+    it before (a president named in an op-ed on day one enters when he addresses the
+    nation on day three: an alert on the op-ed would be a false alarm)."""
+    if isinstance(label, ActorLabel) and label.enters is not None:
+        return max(label.first_report.time, label.enters.time)
+    return label.first_report.time
+
+
+def _entries(actors: tuple[ActorLabel, ...],
+             devs: tuple[DevelopmentLabel, ...]) -> tuple[ActorLabel, ...]:
+    """``actors``, each with ``enters``: the first report of the earliest development
+    label whose ``actors`` name it (any of its names, without case)."""
+    out = []
+    for a in actors:
+        names = {n.casefold() for n in a.names}
+        reports = [d.first_report for d in devs if names & {x.casefold() for x in d.actors}]
+        first = min(reports, key=lambda e: e.time) if reports else None
+        out.append(replace(a, enters=first))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +273,8 @@ def parse_labels(data: Any) -> Labels:
     if not isinstance(data, dict):
         raise InputError("labels: expected a JSON object")
     devs = tuple(_development(d, i) for i, d in enumerate(data.get("developments") or ()))
-    actors = tuple(_actor(d, i) for i, d in enumerate(data.get("actors") or ()))
+    actors = _entries(tuple(_actor(d, i) for i, d in enumerate(data.get("actors") or ())),
+                      devs)
     if not devs and not actors:
         raise InputError("labels: no developments and no actors")
     all_labels: tuple[Label, ...] = (*devs, *actors)
@@ -545,7 +572,7 @@ def _score_kind(
         named = [lb for lb in labels if names(lb, alert)]
 
         def in_window(lb: Label, t: datetime = t) -> bool:
-            return lb.first_report.time <= t <= lb.first_report.time + window
+            return opens(lb) <= t <= opens(lb) + window
 
         fresh = [
             lb
@@ -554,9 +581,9 @@ def _score_kind(
         ]
         if fresh:
             # the most recent development it can be about
-            lb = max(fresh, key=lambda x: x.first_report.time)
+            lb = max(fresh, key=opens)
             j = Judged(alert, Outcome.HIT, (lb.id,))
-            found[lb.id] = (j, t - lb.first_report.time)
+            found[lb.id] = (j, t - opens(lb))
             judged.append(j)
             continue
         ids = tuple(lb.id for lb in named)
@@ -582,7 +609,7 @@ def _score_kind(
         times = outside.get(lb.id)
         if times:
             first = min(times)
-            gap = _hours(first - lb.first_report.time)
+            gap = _hours(first - opens(lb))
             reason = f"named only outside the window (first at {first:%m-%d %H:%M}, {gap:+g} h)"
         else:
             reason = "no alert named it"

@@ -22,6 +22,7 @@ from monitor.evaluate import (
     load_alerts,
     load_labels,
     normalize,
+    opens,
     parse_labels,
     score,
     status_conflicts,
@@ -267,6 +268,28 @@ def test_actor_alerts_duplicate_known_and_unmatched() -> None:
     assert outcomes == ["duplicate", "known", "unmatched", "unmatched"]
 
 
+def test_an_actor_enters_the_saga_with_the_first_development_it_takes_part_in() -> None:
+    """Named in passing on day one, taking part in a development on day two: an actor
+    alert on the passing mention is early (a false alarm), one within a day of the
+    development finds it. The window opens at the development's first report, which the
+    labels give through the development's ``actors``."""
+    data = small_labels()
+    data["developments"][1]["actors"] = ["Jakub Pachocki"]  # the memo, 11-18 18:24
+    labels = parse_labels(data)
+    pachocki = next(a for a in labels.actors if a.id == "pachocki")
+    assert opens(pachocki) == utc("2023-11-18T18:24:05Z")
+    madry = next(a for a in labels.actors if a.id == "madry")
+    assert opens(madry) == madry.first_report.time  # no development lists him
+    early = score([actor_alert("Jakub Pachocki", T0 + timedelta(hours=1))], labels)
+    assert early.actors.found == () and early.actors.precision == 0.0
+    on_time = score([actor_alert("Jakub Pachocki", utc("2023-11-19T10:00:00Z"))], labels)
+    assert [lid for lid, _, _ in on_time.actors.found] == ["pachocki"]
+    assert on_time.actors.found[0][2] == timedelta(hours=15, minutes=35, seconds=55)
+    # a development listing him before his first naming moves nothing
+    data["developments"][1]["first_report"]["time"] = "2023-11-18T01:00:00Z"
+    assert opens(next(a for a in parse_labels(data).actors if a.id == "pachocki")) == T0
+
+
 def test_alerts_of_another_saga_are_ignored() -> None:
     labels = parse_labels(small_labels())
     other = alert("Lightcap memo", utc("2023-11-18T19:00:00Z"), saga="another-saga")
@@ -500,7 +523,7 @@ def test_a_perfect_replay_scores_full_marks_on_the_shipped_labels(shipped: Any) 
         for lb in shipped.developments
         if lb.status is Status.EXPECTED
     ] + [
-        actor_alert(lb.name, lb.first_report.time + timedelta(minutes=5))
+        actor_alert(lb.name, opens(lb) + timedelta(minutes=5))
         for lb in shipped.actors
         if lb.status is Status.EXPECTED
     ]

@@ -18,9 +18,8 @@ the analysis starts a new cache; a change to ``monitor/novelty/`` reuses it.
 ``--set`` overrides ``[novelty]`` settings (JSON) for this run; ``--trace`` prints, for
 every report whose title matches, where the engine placed it and why a story was or was
 not confirmed -- the quickest way to see why a development was missed. ``--window``
-scores with another label window than the labels' 24 h: a new actor's window opens at
-its first naming, often days before it acts, and ``--window 1000`` shows which actors
-were alerted at all. Needs ../shared.
+scores with another label window than the labels' 24 h: ``--window 1000`` shows which
+actors and developments were alerted at all, however late. Needs ../shared.
 """
 
 from __future__ import annotations
