@@ -23,6 +23,7 @@ from monitor.evaluate import (
     has_term,
     load_labels,
     normalize,
+    opens,
     score,
     status_conflicts,
     utc,
@@ -234,7 +235,7 @@ def test_a_perfect_replay_scores_full_marks_on_the_svb_labels(shipped: Labels) -
         for lb in shipped.developments
         if lb.status is Status.EXPECTED
     ] + [
-        _alert(lb.name, lb.first_report.time + five, AlertKind.NEW_ACTOR, (lb.name,))
+        _alert(lb.name, opens(lb) + five, AlertKind.NEW_ACTOR, (lb.name,))
         for lb in shipped.actors
         if lb.status is Status.EXPECTED
     ]

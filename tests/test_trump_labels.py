@@ -9,7 +9,15 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.evaluate import Labels, Status, load_labels, score, status_conflicts, utc
+from monitor.evaluate import (
+    Labels,
+    Status,
+    load_labels,
+    opens,
+    score,
+    status_conflicts,
+    utc,
+)
 from monitor.types import Alert, AlertKind, Explanation
 from tests.conftest import ROOT
 
@@ -58,7 +66,7 @@ def test_a_perfect_replay_scores_full_marks(shipped: Labels) -> None:
         alert(lb.statement, AlertKind.NEW_DEVELOPMENT, lb.first_report.time + five)
         for lb in shipped.developments if lb.status is Status.EXPECTED
     ] + [
-        alert(lb.name, AlertKind.NEW_ACTOR, lb.first_report.time + five, (lb.name,))
+        alert(lb.name, AlertKind.NEW_ACTOR, opens(lb) + five, (lb.name,))
         for lb in shipped.actors if lb.status is Status.EXPECTED
     ]
     report = score(perfect, shipped)
