@@ -304,8 +304,11 @@ class Engine:
                                      frozenset(n.key for n in item.names) | novel,
                                      frozenset(n.key for n in item.names if n.in_title))
             if verdict is not None and verdict.retelling and story.nearest_event:
-                # told by several outlets, but known: its central names join the saga's cast
-                result.alerts += self._central_actors(story, story.nearest_event, item)
+                # told by several outlets, but known: its central names join the saga's
+                # cast quietly (a retelling is no news, nor are those it brings along:
+                # commentators, hosts, the reporters' guests); a development that makes
+                # one of them act wakes it (``_woken``)
+                self._central_actors(story, story.nearest_event, item, retold=True)
             elif (verdict is not None and verdict.held and not talk
                   and self._anchored(story, item, rows)):
                 self._hold(story, item)
@@ -361,15 +364,17 @@ class Engine:
         ids = (self.resolver.resolve(k) for k in keys)
         return list(dict.fromkeys(i for i in ids if i is not None and i not in story.actors))
 
-    def _central_actors(self, story: Story, event_id: str, item: Item) -> list[Alert]:
+    def _central_actors(self, story: Story, event_id: str, item: Item,
+                        retold: bool = False) -> list[Alert]:
         """Newcomers named by two reports or more of a story told by several outlets take
-        part in its development: they become actors (five at most a story)."""
+        part in its development: they become actors (five at most a story); ``retold``:
+        the story retells ``event_id``, and they join the cast without an alert."""
         central = sorted((n, k) for k, n in story.cast.items() if n >= 2)[::-1][:5]
         for _, key in central:
             seen = self.model.names.get(key)
             if seen is not None and event_id not in seen.developments:
                 seen.developments.append(event_id)
-        return self._new_actors([k for _, k in central], item, item.published)
+        return self._new_actors([k for _, k in central], item, item.published, retold=retold)
 
     def _hold(self, story: Story, item: Item) -> None:
         """A story that is new but not yet told widely at once (``support``) keeps its
@@ -446,9 +451,10 @@ class Engine:
         return out
 
     def _new_actors(self, keys: list[str], item: Item, now: datetime,
-                    explained: bool = False) -> list[Alert]:
+                    explained: bool = False, retold: bool = False) -> list[Alert]:
         """``explained``: a relevant report's headline asks who the name is, which makes
-        it an actor whatever its count of sources."""
+        it an actor whatever its count of sources. ``retold``: they come with a retelling
+        of a known event, and become quiet actors."""
         out: list[Alert] = []
         for key in dict.fromkeys(keys):
             seen = self.model.names.get(key)
@@ -477,8 +483,9 @@ class Engine:
                 continue
             actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
             share = self._share(seen.name, now)
-            # a product, a show; a name of the news at large: in the cast, no news
-            if not explained and (not acts(seen) or self._elsewhere(share)):
+            # a product, a show; a name of the news at large; a guest of a retelling:
+            # in the cast, no news
+            if retold or (not explained and (not acts(seen) or self._elsewhere(share))):
                 actor.quiet = True
                 self.model.record("actor_quiet", seen.name, item.doc_id, now.isoformat())
                 continue

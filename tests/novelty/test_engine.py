@@ -169,6 +169,34 @@ def test_an_english_rewording_of_a_known_event_is_quiet(  # type: ignore[no-unty
     assert [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT] == []
 
 
+def test_a_name_a_retelling_brings_joins_the_cast_without_an_alert(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A cable host's show on the bank's failure opens a story; a second outlet joins it
+    with a report that retells the seeds' closure of the bank and names the host. The
+    story retells a known event: it is no news, and neither is the host it brings along.
+    He joins the saga's cast quietly, so that later reports know him, and no new-actor
+    alert goes out (on the Trump saga, such hosts and commentators made 11 of the 34
+    false new actors)."""
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    docs = [
+        _doc("h-1", "a.example", "Harold Finch asks founders where to keep their cash now",
+             "Harold Finch, a cable host, asked startup founders on his show where to bank "
+             "after Silicon Valley Bank.", 10),
+        _doc("h-2", "b.example", "Founders ask a cable host where to keep their cash now",
+             "Silicon Valley Bank was closed by regulators, the FDIC said, in a big bank "
+             "failure. Harold Finch, a cable host, covered the closure of Silicon Valley Bank "
+             "on Friday.", 11),
+    ]
+    outcomes: list[Outcome] = []
+    alerts = p.process(docs, saga=SAGA, clock=lambda d: d.published, outcomes=outcomes)
+    assert [o.verdicts for o in outcomes] == [frozenset({Verdict.KNOWN})] * 2
+    assert alerts == []
+    actor = p.load_model(SAGA).find("Harold Finch")
+    assert actor is not None and actor.quiet
+
+
 def test_a_polish_rewording_of_a_known_event_is_quiet(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
