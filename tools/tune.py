@@ -177,10 +177,9 @@ def names(pattern: str) -> None:
     rx = re.compile(pattern, re.I)
     new_actors = engine.Engine._new_actors
 
-    def _new_actors(self: Any, keys: list[str], item: Any, now: Any,
-                    explained: bool = False) -> Any:
+    def _new_actors(self: Any, keys: list[str], item: Any, now: Any, **kw: Any) -> Any:
         before = {k: self.model.names.get(k) for k in keys if rx.search(k)}
-        out = new_actors(self, keys, item, now, explained)
+        out = new_actors(self, keys, item, now, **kw)
         alerted = {a.actors[0] for a in out}
         for k, seen in before.items():
             if seen is None:
