@@ -482,7 +482,7 @@ class Engine:
                 self.model.names.pop(key)
                 continue
             actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
-            share = self._share(seen.name, now)
+            share = None if retold else self._share(seen.name, now)  # a guest: not needed
             # a product, a show; a name of the news at large; a guest of a retelling:
             # in the cast, no news
             if retold or (not explained and (not acts(seen) or self._elsewhere(share))):
