@@ -1,7 +1,8 @@
 """Try a novelty change on both sagas in about a minute (issue 12): the tuning loop.
 
-    .venv/bin/python tools/tune.py [--saga openai|svb|uk|gaza|trump] [--set '{"min_sources": 3}']
-                                        [--trace REGEX] [--alerts] [--list] [--until DATE]
+    .venv/bin/python tools/tune.py [--saga openai|svb|uk|gaza|trump|pentagon]
+                                        [--set '{"min_sources": 3}'] [--trace REGEX]
+                                        [--alerts] [--list] [--until DATE]
                                         [--why] [--names REGEX] [--stories] [--jitter MIN --runs K]
                                         [--window HOURS]
     .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
@@ -86,6 +87,16 @@ MORE = {
         "curation": None,
         "archive": ROOT.parent / "shared" / "sagas" / "svb-2023" / "rss",
         "labels": ROOT / "tests" / "data" / "trump_labels.json",
+    },
+    # A sixth: the Pentagon documents leak (April 2023), seeded from five items of
+    # 04-06/07 and replayed over the SVB archive: a leak, an investigation, a new actor
+    # (the leaker) found by the press. Labels written from reading the archive.
+    "pentagon": {
+        "name": "pentagon-leak-2023",
+        "seeds": ROOT / "sagas" / "pentagon-leak-2023" / "seeds",
+        "curation": None,
+        "archive": ROOT.parent / "shared" / "sagas" / "svb-2023" / "rss",
+        "labels": ROOT / "tests" / "data" / "pentagon_labels.json",
     },
 }
 SAGAS = {**SAGAS, **MORE}

@@ -60,6 +60,7 @@ from monitor.novelty.novelty import (
     told_names,
 )
 from monitor.novelty.outlets import headed_by_outlet, is_outlet, outlet_of, source_of
+from monitor.novelty.places import is_seat
 from monitor.novelty.relevance import anchored, near_saga, relevance
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.stories import assign, moved_on, reported
@@ -212,7 +213,7 @@ class Engine:
         at = now.isoformat()
         if seed:
             # a seed's Title Case headline makes names of anything ("Wake", "Acme Failure")
-            names = [n for n in item.names if n.prose]
+            names = [n for n in item.names if n.prose and (n.in_title or not _aside_in_seed(n))]
             ev = grow.seed(self.model, item, names, _peripheral_names(an), at)
             for aid in persons_named(an.sentences, self.resolver):
                 self.model.actors[aid].kind = "person"
@@ -492,6 +493,13 @@ class Engine:
             standing = replace(Standing.of(seen), explained=explained, stream=share)
             out.append(actor_alert(self.model, actor.id, standing, now, _source(item)))
         return out
+
+
+def _aside_in_seed(name: Name) -> bool:
+    """A seat of government ("the Pentagon said") or a news outlet ("the New York Times
+    reported") that a seed names in its text only: the seat stands for a government and
+    the outlet reports; headlined, either is what the seed is about."""
+    return is_seat(name.text) or is_outlet(name.key, ())
 
 
 def _sentences(an: Analysis) -> dict[str, str]:

@@ -50,12 +50,16 @@ def seed(model: SagaModel, item: Item, names: list[Name], peripheral: list[Name]
     """A seed document: its names become actors, its text a known event."""
     ids = list(item.actors)
     for n in sorted(names, key=lambda x: -len(x.text.split())):
-        aid = Resolver(model).resolve(n.text)
-        if aid is None:
+        resolver = Resolver(model)
+        aid = resolver.resolve(n.text)
+        held = None if aid is not None else resolver.held(n.text)
+        if held is not None:  # "Top-secret Globex": a known one in a phrase, no new form
+            aid = held
+        elif aid is None:
             aid = add_actor(model, n.text, n.kind, at, item.doc_id, seeded=True, role=n.role).id
         else:  # another form of a known actor ("HTB", "Nowaka"): an alias to search for
             model.add_alias(model.actors[aid], n.text, item.doc_id, at)
-        for form in n.short:
+        for form in [] if held is not None else n.short:
             alias(model, model.actors[aid], form, item.doc_id, at, seed=True)
         ids.append(aid)
     for n in peripheral:

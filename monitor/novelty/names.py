@@ -182,7 +182,8 @@ def names_in(
                 continue  # "Lord Doe of Little Harbor": the place a title is named after
             elif quoted(sent.text, m.start, m.end):
                 continue  # "Copy of 'Acme Rising' found": a work's title, a nickname
-            elif (name := _name(m, sent.index == 0 and has_title, ignored)) is not None:
+            elif (name := _name(m, sent.index == 0 and has_title, ignored,
+                                seats=not strict)) is not None:
                 if said_by(sent.text[:m.start] or prev_text):
                     name = replace(name, speaks=True)  # "... – oceniła Jan Nowak z PIE"
                 # running text, and for a one-word name not the sentence's first word
@@ -296,14 +297,15 @@ def said_by(before: str) -> bool:
     return _SAID_BY.search(fold(before)) is not None
 
 
-def _name(m: Mention, in_title: bool, ignored: set[str]) -> Name | None:
+def _name(m: Mention, in_title: bool, ignored: set[str], *, seats: bool = False) -> Name | None:
+    """``seats``: a seat of government may be a name (a seed's, ``names_in`` not strict)."""
     text = without_role(m.text) if m.kind == "person" else m.text
     key = fold(text)
     if m.peripheral or key in ignored or (m.spacy_label or "") in _NOT_ACTORS:
         return None
     if m.kind not in ("person", "org") or not plausible_name(text, m.kind):
         return None
-    if is_place(text) or is_market(text) or is_seat(text):
+    if is_place(text) or is_market(text) or (is_seat(text) and not seats):
         return None
     return Name(text=text, key=key, kind=m.kind, in_title=in_title, role=m.role,
                 argument=m.argument, speaks=m.speaks)

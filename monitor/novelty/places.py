@@ -66,10 +66,15 @@ def _by_start() -> dict[tuple[int, str], tuple[tuple[str, ...], ...]]:
 
 
 def is_place(name: str) -> bool:
-    """A country or a nation under one of its names or codes, in one of its forms."""
+    """A country or a nation under one of its names or codes, in one of its forms; or a
+    country joined by a hyphen to another name ("Russia-Ukraine war", "Israel-Hamas
+    war", "US-China talks"): a war or a relation between parties, no party of its own."""
     tokens = tuple(fold(name).split())
     if not tokens:
         return False
+    parts = [p for p in tokens[0].split("-") if p] if len(tokens) == 1 else []
+    if len(parts) > 1 and any(is_place(p) for p in parts):
+        return True
     return any(
         all(_same_word(t, w) for t, w in zip(tokens, p, strict=True))
         for p in _by_start().get((len(tokens), tokens[0][:2]), ())

@@ -419,6 +419,31 @@ def test_a_seed_s_short_form_of_a_name_is_its_alias_and_a_search_term(  # type: 
     assert "Al-Nour" in model.prefilter_terms()  # strong: no "~"
 
 
+def test_a_seat_the_seeds_headline_is_an_actor_an_outlet_they_cite_is_not(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """Seeds about a leak from the Senate: the seat they headline is what the saga is
+    about, its first actor, though a seat named in passing stands for a government and
+    is nobody. The outlet they cite reported it, and "Top-secret Senate" is the Senate in
+    a headline's phrase."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "000.txt").write_text(
+        "date 2023-04-07\nLeaked documents prompt Senate investigation\n\nClassified "
+        "documents on the Acme talks appeared on Telegram, the New York Times "
+        "reported. The Senate said it was investigating.\n", encoding="utf-8")
+    (seeds / "001.txt").write_text(
+        "date 2023-04-07\nTop-secret Senate papers appear on social media\n\nThe Senate "
+        "is investigating how the papers reached Telegram, according to the New York "
+        "Times.\n", encoding="utf-8")
+    settings = settings_factory(tmp_path, sagas=[{"name": "leak", "seed_dir": str(seeds)}])
+    p = Pipeline(settings, store, analyzer=analyzer, emit=lambda alerts: None)
+    model = p.seed(load_documents([seeds]), saga="leak")
+    names = {a.name for a in model.actors.values() if a.protagonist}
+    assert "Senate" in names and "Senate" in model.prefilter_terms()
+    assert not {"New York Times", "Top-secret Senate"} & names, names
+
+
 def test_a_story_around_an_actor_found_live_waits_for_the_saga(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:

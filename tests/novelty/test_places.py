@@ -34,3 +34,13 @@ def test_seats_of_power_stand_for_governments(name: str) -> None:
                                   "Whitehouse Capital", "Cabinet Office"])
 def test_what_only_starts_like_a_seat_is_not_one(name: str) -> None:
     assert not is_seat(name)
+
+
+@pytest.mark.parametrize("name", ["Russia-Ukraine", "Israel-Hamas", "US-China", "Polsko-Ukraińska"])
+def test_a_country_hyphened_to_a_name_is_a_war_or_a_relation_not_a_party(name: str) -> None:
+    assert is_place(name)
+
+
+@pytest.mark.parametrize("name", ["Coca-Cola", "Rolls-Royce", "Mercedes-Benz", "Al-Shifa"])
+def test_a_hyphened_name_holding_no_country_is_no_place(name: str) -> None:
+    assert not is_place(name)
