@@ -49,7 +49,15 @@ from monitor.novelty.memory import (
     with_story,
     without_story,
 )
-from monitor.novelty.names import canonical, declined, holds, is_group, is_title, names_in
+from monitor.novelty.names import (
+    canonical,
+    declined,
+    holds,
+    is_group,
+    is_member,
+    is_title,
+    names_in,
+)
 from monitor.novelty.novelty import (
     confirm,
     content_words,
@@ -117,7 +125,9 @@ def item_of(
     if described is not None and any(True for _ in resolver.index.find(described)):
         described = None  # "Bank CEO says": one of the saga's actors speaks
     if not seed:  # a job title ("Home Secretary") is nobody; the holder is named apart
-        names = canonical([n for n in names if not is_title(n.key)], model.names)
+        # nor is someone described by what he belongs to ("Air National Guardsman")
+        names = canonical([n for n in names if not (is_title(n.key) or is_member(n.key))],
+                          model.names)
     return Item(
         doc_id=doc.id, title=doc.title, url=doc.url, feed=doc.source,
         published=doc.published or when, lead=an.lead,

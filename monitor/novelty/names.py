@@ -132,6 +132,25 @@ _GROUPS = frozenset({
 })
 
 
+# Singular nouns of one member of a body ending a name ("Air National Guardsman", "Tory
+# MP", "Fed Official", "Trump Aide"): someone described by what he belongs to, whose
+# name the reports give apart, or not yet. en, pl, fr.
+_MEMBERS = frozenset({
+    "guardsman", "guardswoman", "airman", "airwoman", "soldier", "serviceman",
+    "servicewoman", "servicemember", "sailor", "trooper", "reservist", "spokesman",
+    "spokeswoman", "spokesperson", "official", "lawmaker", "aide", "staffer", "mp", "mep",
+    "insider", "employee", "worker", "zolnierz", "rzecznik", "posel", "urzednik",
+    "pracownik", "soldat", "porte-parole",
+})
+
+
+def is_member(key: str) -> bool:
+    """Whether a folded name of two words or more ends in a member of a body: a person
+    described, not named."""
+    words = key.split()
+    return len(words) > 1 and words[-1] in _MEMBERS
+
+
 def is_group(key: str, kind: str) -> bool:
     """Whether a folded name of two words or more ends in a group of people or firms. The
     NER calls "Tory MPs" a person too; but a person may be called Banks."""

@@ -105,6 +105,17 @@ def test_a_job_title_is_nobody() -> None:
         assert not is_title(key), key
 
 
+def test_someone_described_by_the_body_he_belongs_to_is_not_named() -> None:
+    from monitor.novelty.names import is_member
+
+    for key in ("air national guardsman", "massachusetts air national guardsman",
+                "pentagon official", "tory mp", "acme spokeswoman"):
+        assert is_member(key), key
+    for key in ("manhattan district attorney", "jane doe", "signature bank", "official",
+                "national guard", "acme workers"):
+        assert not is_member(key), key
+
+
 def test_a_transliteration_or_slip_of_a_tracked_newcomer_is_that_newcomer() -> None:
     from monitor.novelty.names import canonical
     from monitor.novelty.types import Name
