@@ -68,15 +68,16 @@ MORE = {
         "archive": ROOT.parent / "shared" / "rss-dev",
         "labels": ROOT / "tests" / "data" / "uk_labels.json",
     },
-    # A fourth, unlabelled (its alerts are listed, to be read): Gaza's al-Shifa hospital,
-    # seeded from the four rss-dev items of 2023-11-10 on it. It drifts towards the whole
-    # war; a change that floods it or empties it (no strong search term) shows here.
+    # A fourth: Gaza's al-Shifa hospital, seeded from the four rss-dev items of
+    # 2023-11-10 on it. It drifts towards the whole war; a change that floods it or
+    # empties it (no strong search term) shows here. Labels written from reading the
+    # archive, not from a replay (tests/data/README.md).
     "gaza": {
         "name": "gaza-shifa-2023",
         "seeds": ROOT / "sagas" / "gaza-shifa-2023" / "seeds",
         "curation": None,
         "archive": ROOT.parent / "shared" / "rss-dev",
-        "labels": None,
+        "labels": ROOT / "tests" / "data" / "gaza_labels.json",
     },
     # A fifth: Trump's New York indictment (March-April 2023), seeded from four
     # items of 2023-03-18 ("Trump says he expects to be arrested on Tuesday") and replayed
