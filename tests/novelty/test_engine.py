@@ -396,23 +396,29 @@ def test_the_deal_after_the_talks_is_a_development_of_its_own(  # type: ignore[n
     assert [a for a in later if a.kind is AlertKind.NEW_DEVELOPMENT] == []
 
 
+def _seeded(store, analyzer, settings_factory, tmp_path, saga: str,  # type: ignore[no-untyped-def]
+            texts: list[str]):
+    """A saga seeded from ``texts``, one seed file each."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for i, text in enumerate(texts):
+        (seeds / f"{i:03}.txt").write_text(text, encoding="utf-8")
+    settings = settings_factory(tmp_path, sagas=[{"name": saga, "seed_dir": str(seeds)}])
+    p = Pipeline(settings, store, analyzer=analyzer, emit=lambda alerts: None)
+    return p.seed(load_documents([seeds]), saga=saga)
+
+
 def test_a_seed_s_short_form_of_a_name_is_its_alias_and_a_search_term(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
     """A seed names "Al-Nour Medical Complex" once and "Al-Nour" after, as most reports
     will: one actor, whose short form the prefilter looks for on its own."""
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "000.txt").write_text(
+    model = _seeded(store, analyzer, settings_factory, tmp_path, "nour", [
         "date 2023-11-10\nStrike outside Al-Nour Medical Complex\n\nA strike hit the courtyard "
         "of the Al-Nour Medical Complex on Friday. Doctors at Al-Nour said the generators "
-        "had stopped.\n", encoding="utf-8")
-    (seeds / "001.txt").write_text(
+        "had stopped.\n",
         "date 2023-11-10\nPatients flee Al-Nour after the strike\n\nPatients fled Al-Nour "
-        "on Friday after the strike, the hospital's director said.\n", encoding="utf-8")
-    settings = settings_factory(tmp_path, sagas=[{"name": "nour", "seed_dir": str(seeds)}])
-    p = Pipeline(settings, store, analyzer=analyzer, emit=lambda alerts: None)
-    model = p.seed(load_documents([seeds]), saga="nour")
+        "on Friday after the strike, the hospital's director said.\n"])
     actor = model.find("Al-Nour Medical Complex")
     assert actor is not None and "Al-Nour" in actor.aliases
     assert model.find("Al-Nour") is actor
@@ -426,19 +432,13 @@ def test_a_seat_the_seeds_headline_is_an_actor_an_outlet_they_cite_is_not(  # ty
     about, its first actor, though a seat named in passing stands for a government and
     is nobody. The outlet they cite reported it, and "Top-secret Senate" is the Senate in
     a headline's phrase."""
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "000.txt").write_text(
+    model = _seeded(store, analyzer, settings_factory, tmp_path, "leak", [
         "date 2023-04-07\nLeaked documents prompt Senate investigation\n\nClassified "
         "documents on the Acme talks appeared on Telegram, the New York Times "
-        "reported. The Senate said it was investigating.\n", encoding="utf-8")
-    (seeds / "001.txt").write_text(
+        "reported. The Senate said it was investigating.\n",
         "date 2023-04-07\nTop-secret Senate papers appear on social media\n\nThe Senate "
         "is investigating how the papers reached Telegram, according to the New York "
-        "Times.\n", encoding="utf-8")
-    settings = settings_factory(tmp_path, sagas=[{"name": "leak", "seed_dir": str(seeds)}])
-    p = Pipeline(settings, store, analyzer=analyzer, emit=lambda alerts: None)
-    model = p.seed(load_documents([seeds]), saga="leak")
+        "Times.\n"])
     names = {a.name for a in model.actors.values() if a.protagonist}
     assert "Senate" in names and "Senate" in model.prefilter_terms()
     assert not {"New York Times", "Top-secret Senate"} & names, names
