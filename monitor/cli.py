@@ -195,6 +195,10 @@ def seed(ctx: Context, paths: tuple[Path, ...], saga_name: str | None, reset: bo
                 "actors",
                 err=True,
             )
+        from monitor import newsaga
+
+        for line in newsaga.warnings(model):
+            click.echo(f"warning: saga {model.name}: {line}", err=True)
 
 
 @cli.command()
@@ -935,6 +939,8 @@ def saga_add(
     click.echo(f"\nadd to {s.config_path or 'the config file'}:\n")
     for line in newsaga.config_lines(saga):
         click.echo(f"  {line}")
+    for line in newsaga.warnings(model):
+        click.echo(f"warning: saga {name}: {line}", err=True)
     wrong = newsaga.problems(model)
     if wrong:
         raise SeedError(

@@ -186,6 +186,18 @@ def found_lines(model: SagaModel) -> list[str]:
     return out
 
 
+def warnings(model: SagaModel) -> list[str]:
+    """Why the saga may find little: fewer than half of its seeds' headlines name one of
+    its protagonists (``SagaModel.headlined``), so its reports will seldom name one."""
+    named, heads = model.headlined()
+    if not model.protagonists() or 2 * named >= heads:
+        return []
+    names = ", ".join(sorted(a.name for a in model.protagonists())[:6])
+    return [f"only {named} of its {heads} seed headlines name one of its protagonists "
+            f"({names}): the reports that tell its story may name none of them and never be "
+            "read; add a seed whose headline names the saga's main actor, or curated terms"]
+
+
 def problems(model: SagaModel) -> list[str]:
     """Why the saga would find nothing: no protagonist, no event."""
     out = []

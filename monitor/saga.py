@@ -311,6 +311,21 @@ class SagaModel:
     def protagonists(self) -> list[Actor]:
         return [a for a in self.actors.values() if a.protagonist]
 
+    def headlined(self) -> tuple[int, int]:
+        """How many of the seeds' headlines name a protagonist (a person by his surname, a
+        declined form too: "Pentagonu"), of how many. The reports of a saga name what
+        its headlines name; seeds whose headlines name none of its actors leave the
+        prefilter, which looks for names, with little to find them by."""
+        heads = [fold(e.statement) for e in self.events.values() if e.origin == "seed"]
+        forms: set[str] = set()
+        for a in self.protagonists():
+            forms |= a.forms() | ({fold(a.last)} if a.last and len(a.last) >= 4 else set())
+        if not forms:
+            return 0, len(heads)
+        pattern = re.compile("|".join(rf"(?<!\w){re.escape(f)}\w{{0,3}}(?!\w)"
+                                      for f in sorted(forms, key=len, reverse=True)))
+        return sum(pattern.search(h) is not None for h in heads), len(heads)
+
     def timeline(self) -> list[Event]:
         return sorted(self.events.values(), key=lambda e: (e.date or "9999", e.first_seen or ""))
 

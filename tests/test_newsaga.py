@@ -172,3 +172,19 @@ def test_saga_add_list_and_show_from_the_command_line(tmp_path: Path) -> None:
     assert empty.returncode == 1
     assert "protagonists (0):" in empty.stdout
     assert "saga grey will find nothing: its seeds gave no protagonist" in empty.stderr
+
+    # seeds whose headlines name none of the actors their texts give: the saga's reports
+    # may name none either, and the prefilter looks for names; said, not refused
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    (leak / "1.txt").write_text(
+        "date 2023-04-07\nLeaked papers prompt an investigation\n\nClassified papers on "
+        "the Acme Corporation's plans appeared online, Globex Industries said on Friday.\n",
+        "utf-8")
+    (leak / "2.txt").write_text(
+        "date 2023-04-07\nSecret files appear on social media\n\nGlobex Industries is "
+        "investigating how the files of the Acme Corporation were leaked.\n", "utf-8")
+    thin = run("saga", "add", "leak", "--title", "Leak", str(leak))
+    assert thin.returncode == 0, thin.stderr
+    assert "warning: saga leak: only 0 of its 2 seed headlines name one of its" in thin.stderr
+    assert "seed headlines name" not in added.stderr
