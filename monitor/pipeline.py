@@ -183,11 +183,11 @@ class Pipeline:
                 "nothing until it has both (add seed documents that name its actors)",
                 s.name, len(model.protagonists()), len(model.events),
             )
-        elif 2 * (named := model.headlined())[0] < named[1]:
+        elif model.thinly_headlined():
             log.warning(
                 "saga %s: only %d of its %d seed headlines name one of its protagonists; its "
                 "reports may name none and never be read (add a seed whose headline names "
-                "its main actor, or curated terms)", s.name, *named,
+                "its main actor, or curated terms)", s.name, *model.headlined(),
             )
         return model
 

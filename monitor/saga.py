@@ -326,6 +326,12 @@ class SagaModel:
                                       for f in sorted(forms, key=len, reverse=True)))
         return sum(pattern.search(h) is not None for h in heads), len(heads)
 
+    def thinly_headlined(self) -> bool:
+        """Whether fewer than half of the seeds' headlines name one of its protagonists
+        (``headlined``): its reports may name none of them and never be read."""
+        named, heads = self.headlined()
+        return bool(self.protagonists()) and 2 * named < heads
+
     def timeline(self) -> list[Event]:
         return sorted(self.events.values(), key=lambda e: (e.date or "9999", e.first_seen or ""))
 
