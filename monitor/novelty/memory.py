@@ -34,6 +34,7 @@ class Known:
     centroid: np.ndarray
     seeded: np.ndarray  # which rows are the seed documents'
     seed_centroid: np.ndarray
+    seed_typical: float  # the median cosine of the seeds' rows to their centroid
 
 
 def known_of(model: SagaModel, cached: Known | None = None) -> Known:
@@ -47,11 +48,21 @@ def known_of(model: SagaModel, cached: Known | None = None) -> Known:
     rows = unpack_many([v for e in model.events.values() for v in e.vectors])
     seeded = np.array([e.origin == "seed" for e in model.events.values() for _ in e.vectors],
                       dtype=bool)
-    return Known(signature, rows, owners, centroid(rows), seeded, _seed_centroid(rows, seeded))
+    seeds = _seed_centroid(rows, seeded)
+    return Known(signature, rows, owners, centroid(rows), seeded, seeds,
+                 _seed_typical(rows, seeded, seeds))
 
 
 def _seed_centroid(rows: np.ndarray, seeded: np.ndarray) -> np.ndarray:
     return centroid(rows[seeded]) if seeded.any() else centroid(rows)
+
+
+def _seed_typical(rows: np.ndarray, seeded: np.ndarray, seeds: np.ndarray) -> float:
+    """How closely the seeds agree: the median cosine of their rows (leads and
+    sentences) to their centroid; 0 with no seed. Four reports of one arrest agree
+    closely (about 0.8); a seed set telling a reshuffle from several sides, or a few
+    sentences each, less (about 0.5-0.6)."""
+    return float(np.median(rows[seeded] @ seeds)) if seeded.any() else 0.0
 
 
 def memory_of(model: SagaModel, cached: Known | None = None) -> Memory:
@@ -68,6 +79,7 @@ def memory_of(model: SagaModel, cached: Known | None = None) -> Memory:
         known=known.rows,
         centroid=known.centroid,
         seed_centroid=known.seed_centroid,
+        seed_typical=known.seed_typical,
         seeded=known.seeded,
         event_actors={e.id: frozenset(e.actors) for e in model.events.values()},
         known_owner=known.owners,
@@ -109,12 +121,15 @@ def with_known(memory: Memory, owner: str, vecs: np.ndarray, statement: str = ""
     known = np.vstack([memory.known, rows])
     before = memory.seeded if memory.seeded is not None else np.zeros(len(memory.known), bool)
     seeded = np.concatenate([before, np.full(len(rows), seed)])
+    seeds = _seed_centroid(known, seeded) if seed else memory.seed_centroid
     return replace(
         memory,
         known=known,
         centroid=centroid(known),
         seeded=seeded,
-        seed_centroid=_seed_centroid(known, seeded) if seed else memory.seed_centroid,
+        seed_centroid=seeds,
+        seed_typical=(_seed_typical(known, seeded, seeds) if seed and seeds is not None
+                      else memory.seed_typical),
         event_actors={**memory.event_actors,
                       owner: memory.event_actors.get(owner, frozenset()) | frozenset(actors)},
         known_owner=memory.known_owner + (owner,) * len(rows),

@@ -15,7 +15,9 @@ story that waits to be told more widely and holds him (``engine._hold``). Else e
 actor the saga meets would bring all his news in, and the centroid, pulled by what was
 alerted, would follow: a court case whose commentators become actors drifts into all of
 their politics. The same
-holds for a whole story before it is alerted (``anchored``), at the higher bar.
+holds for a whole story before it is alerted (``anchored``), at the higher bar; and
+whatever it names, one of its reports must come near the seeds, as near as a share of
+the seeds' own agreement (``near_seeds``): what a founder does elsewhere is not his saga.
 """
 
 from __future__ import annotations
@@ -93,13 +95,32 @@ def anchored(rows: np.ndarray, core: frozenset[str], founders: bool, memory: Mem
     in. Each report was relevant on its own, near a centroid that follows every alerted
     development, or chained through a protagonist found live; a story confirmed on that
     alone makes the next one easier (it joins the centroid, its names become actors),
-    and a court case drifts into the whole of its country's politics."""
+    and a court case drifts into the whole of its country's politics. Whatever else, one
+    of its reports must come near what the seeds told (``near_seeds``)."""
+    if not near_seeds(rows, memory, settings.seed_floor):
+        return False
     if founders:
         return True
     if not len(rows) or not len(memory.known):
         return False
     bar = settings.relevance_unnamed
     return _near_saga(rows, core, memory, bar, bar)
+
+
+def near_seeds(rows: np.ndarray, memory: Memory, floor: float) -> bool:
+    """Whether one of ``rows`` (a story's reports) comes within ``floor`` of the seeds'
+    own closeness to their centroid (``Memory.seed_typical``): where the saga began, as
+    the seeds themselves agree on it. A founder's other news (the defendant's campaign,
+    the besieging army's other fronts, the ministry's other files) names him and is
+    close enough to his saga's drift to be relevant report by report, but its stories
+    stay further from the seeds than his saga's developments do; how far is far depends
+    on the seeds (four reports of one arrest agree at about 0.8, a reshuffle told from
+    several sides at 0.6), hence a share of their own agreement, not a cosine. True with
+    no seed known or ``floor`` 0."""
+    if not floor or not memory.seed_typical or memory.seed_centroid is None:
+        return True
+    return bool(len(rows)) and float((rows @ memory.seed_centroid).max()) >= (
+        floor * memory.seed_typical)
 
 
 def far(leads: np.ndarray, centroid: np.ndarray, settings: NoveltySettings) -> np.ndarray:

@@ -89,6 +89,9 @@ class Memory:
     # the unit mean of the seed documents' facts (what the saga began as; None: the
     # ``centroid``), and which rows of ``known`` are theirs
     seed_centroid: np.ndarray | None = None
+    # how closely the seeds agree: the median cosine of their rows to their centroid
+    # (0: no seeds known; ``relevance.near_seeds``)
+    seed_typical: float = 0.0
     seeded: np.ndarray | None = None
     # the known actors each known event names
     event_actors: dict[str, frozenset[str]] = field(default_factory=dict)

@@ -80,3 +80,30 @@ def test_what_the_saga_began_as_and_who_took_part_are_kept_as_it_grows() -> None
     assert np.allclose(grown.seed_centroid, stored.seed_centroid, atol=1e-3)  # type: ignore[arg-type]
     assert np.allclose(grown.centroid, stored.centroid, atol=1e-3)  # vectors are packed
     assert grown.event_actors == stored.event_actors
+
+
+def test_how_closely_the_seeds_agree_is_kept_as_the_saga_grows() -> None:
+    """``seed_typical``, the median cosine of the seeds' rows to their centroid: high for
+    seeds telling one thing, lower for seeds telling it from several sides; alerted
+    developments do not change it. Built row by row or from the stored model, the same."""
+    from monitor.novelty.memory import with_known
+
+    def seeded(*rows: np.ndarray) -> SagaModel:
+        model = SagaModel(name="s")
+        for i, v in enumerate(rows):
+            model.events[f"seed-{i}"] = _event(f"seed-{i}", v)
+            model.events[f"seed-{i}"].origin = "seed"
+        return model
+
+    one_thing = seeded(unit((0, 1.0), (1, 0.2)), unit((0, 1.0), (2, 0.2)), unit((0, 1.0)))
+    sides = seeded(unit((0, 1.0), (1, 0.9)), unit((0, 1.0), (2, 0.9)), unit((0, 1.0), (3, 0.9)))
+    assert memory_of(one_thing).seed_typical > 0.95
+    assert 0.6 < memory_of(sides).seed_typical < 0.9
+    assert memory_of(SagaModel(name="s")).seed_typical == 0.0  # no seed: no floor
+    grown = memory_of(SagaModel(name="s"))
+    for i, v in enumerate([unit((0, 1.0), (1, 0.9)), unit((0, 1.0), (2, 0.9)),
+                           unit((0, 1.0), (3, 0.9))]):
+        grown = with_known(grown, f"seed-{i}", np.stack([v]), seed=True)
+    assert abs(grown.seed_typical - memory_of(sides).seed_typical) < 1e-3
+    after = with_known(grown, "dev-1", np.stack([unit((5, 1.0))]))
+    assert after.seed_typical == grown.seed_typical  # a development moves the saga, not its seeds

@@ -95,6 +95,33 @@ def test_a_story_is_the_sagas_when_it_names_a_founder_or_comes_near_the_seeds() 
     assert anchored(np.stack([unit((0, 1.0), (5, 0.6))]), frozenset(), False, mem, S)
 
 
+def _seeds_agreeing(typical: float) -> Memory:
+    """``_drifted`` with seeds agreeing as closely as ``typical`` (``Memory.seed_typical``)."""
+    from dataclasses import replace
+
+    return replace(_drifted(), seed_typical=typical)
+
+
+def test_a_founder_s_other_news_is_not_his_saga() -> None:
+    """A story naming a founder is the saga's only if one of its reports comes near the
+    seeds: as near as a share (``seed_floor``) of the seeds' own agreement. Four
+    reports of one arrest agree closely, and the defendant's campaign is far from them;
+    the same distance is near enough to seeds that tell a reshuffle from several sides."""
+    from monitor.novelty.relevance import anchored, near_seeds
+
+    campaign = np.stack([unit((0, 0.55), (6, 1.0)), unit((6, 1.0), (7, 0.4))])
+    to_seeds = float((campaign @ unit((0, 1.0))).max())
+    assert 0.4 < to_seeds < 0.5
+    assert not near_seeds(campaign, _seeds_agreeing(0.81), S.seed_floor)
+    assert not anchored(campaign, frozenset(), True, _seeds_agreeing(0.81), S)
+    assert near_seeds(campaign, _seeds_agreeing(0.6), S.seed_floor)
+    assert anchored(campaign, frozenset(), True, _seeds_agreeing(0.6), S)
+    # the floor off, or no seed known: the founder is enough, as before
+    assert anchored(campaign, frozenset(), True, _seeds_agreeing(0.81),
+                    S.model_copy(update={"seed_floor": 0.0}))
+    assert anchored(campaign, frozenset(), True, _seeds_agreeing(0.0), S)
+
+
 def test_a_story_continuing_an_actor_s_development_is_the_sagas() -> None:
     """The bank found live took part in a development: a story close to that development
     is the saga's, though far from the seeds. A story close to another actor's is not."""
