@@ -191,6 +191,7 @@ def names(pattern: str) -> None:
 
     def _new_actors(self: Any, keys: list[str], item: Any, now: Any, **kw: Any) -> Any:
         before = {k: self.model.names.get(k) for k in keys if rx.search(k)}
+        shares = {k: self._share(v.name, now) for k, v in before.items() if v is not None}
         out = new_actors(self, keys, item, now, **kw)
         alerted = {a.actors[0] for a in out}
         for k, seen in before.items():
@@ -204,6 +205,7 @@ def names(pattern: str) -> None:
                   f"feeds={len(seen.feeds)} devs={len(seen.developments)} docs={seen.docs} "
                   f"prose={seen.prose} lower={seen.lower} parsed={seen.parsed} "
                   f"arg={seen.argument} spoke={seen.spoke} first={seen.first_seen[5:16]} "
+                  f"share={shares.get(k)} {'retold ' if kw.get('retold') else ''}"
                   f"<- {item.title[:60]!r}")
         return out
 
