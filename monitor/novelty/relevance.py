@@ -17,7 +17,9 @@ alerted, would follow: a court case whose commentators become actors drifts into
 their politics. The same
 holds for a whole story before it is alerted (``anchored``), at the higher bar; and
 whatever it names, one of its reports must come near the seeds, as near as a share of
-the seeds' own agreement (``near_seeds``): what a founder does elsewhere is not his saga.
+the seeds' own agreement (``near_seeds``, ``seed_floor``): what a founder does elsewhere
+is not his saga. Every relevant report is held to the same, at a lower share
+(``seed_floor_report``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ def relevance(item: Item, memory: Memory, settings: NoveltySettings) -> Relevanc
         relevant = False
     else:  # named: a founder anywhere near the saga, one found live where the saga is
         relevant = bool(item.founders) or chained(item, memory, settings)
+    # and near where the saga began, at a lower bar than a story's (one report's lead and
+    # title say less than a story's best report)
+    relevant = relevant and near_seeds(item.probes, memory, settings.seed_floor_report)
     return Relevance(relevant=relevant, score=nearest, nearest_event=event)
 
 

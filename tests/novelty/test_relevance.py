@@ -122,6 +122,22 @@ def test_a_founder_s_other_news_is_not_his_saga() -> None:
     assert anchored(campaign, frozenset(), True, _seeds_agreeing(0.0), S)
 
 
+def test_a_report_far_from_what_the_seeds_told_is_not_relevant_whatever_it_names() -> None:
+    """Each relevant report must come within ``seed_floor_report`` of the seeds' own
+    agreement too, a lower share than a story's: a founder's campaign rally, close
+    enough to a centroid the alerted developments moved, is not his court case."""
+    from dataclasses import replace
+
+    mem = replace(memory({"seed-1": [unit((0, 1.0))], "dev-1": [unit((6, 1.0), (0, 0.4))]}),
+                  seed_centroid=unit((0, 1.0)), seed_typical=0.81)
+    rally = item(unit((6, 1.0), (0, 0.35)))  # names the founder
+    assert float(rally.lead @ mem.centroid) >= S.relevance_threshold
+    assert float(rally.lead @ unit((0, 1.0))) < S.seed_floor_report * 0.81
+    assert not relevance(rally, mem, S).relevant
+    assert relevance(rally, replace(mem, seed_typical=0.6), S).relevant  # loose seeds
+    assert relevance(rally, mem, S.model_copy(update={"seed_floor_report": 0.0})).relevant
+
+
 def test_a_story_continuing_an_actor_s_development_is_the_sagas() -> None:
     """The bank found live took part in a development: a story close to that development
     is the saga's, though far from the seeds. A story close to another actor's is not."""
