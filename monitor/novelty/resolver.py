@@ -87,7 +87,7 @@ class Resolver:
         for start, end, aid in self.index.find(f):
             if " " in f[start:end]:
                 return aid
-        tokens = _untitled(f.split())  # "uk pm doe" -> "doe"
+        tokens = _uninitialled(_untitled(f.split()))  # "uk pm jane q. doe" -> "jane doe"
         owners = [self._token_owners(t) for t in tokens]
         last = owners[-1] if owners else set()
         # "Nowak", "Nowaka", "Acme's Jan Nowak": a known surname, its first name agreeing;
@@ -184,6 +184,16 @@ def _untitled(tokens: list[str]) -> list[str]:
     ):
         i += 1
     return tokens[i:]
+
+
+def _uninitialled(tokens: list[str]) -> list[str]:
+    """Folded name tokens without the middle initials between the first name and the
+    surname ("jane q. doe", "jane q doe" -> "jane doe"): the press adds or drops them,
+    and the first name is what tells two people of one surname apart."""
+    if len(tokens) < 3:
+        return tokens
+    middle = [t for t in tokens[1:-1] if len(t.rstrip(".")) > 1]
+    return [tokens[0], *middle, tokens[-1]]
 
 
 # English first names and the short forms the press uses for them ("Bill" for William,

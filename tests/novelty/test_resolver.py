@@ -73,6 +73,19 @@ def test_a_name_behind_titles_and_places_is_the_known_person() -> None:
     assert r.resolve("John Doe") is None  # another first name: someone else
 
 
+def test_a_middle_initial_added_or_dropped_is_the_same_person() -> None:
+    """"Jane Q. Doe" in one report, "Jane Doe" in the next: one person. Read as a first
+    name, the initial made her someone new (a newcomer confirming a second alert on a
+    development already told)."""
+    m = cast()
+    m.actors["jane-doe"] = Actor(id="jane-doe", name="Jane Doe", kind="person")
+    r = Resolver(m)
+    assert r.resolve("Jane Q. Doe") == "jane-doe"
+    assert r.resolve("Jane Q Doe") == "jane-doe"
+    assert r.resolve("Former CEO Jane Q. Doe") == "jane-doe"
+    assert r.resolve("John Q. Doe") is None  # another first name: someone else
+
+
 def test_of_two_known_people_sharing_a_surname_the_first_name_tells_which() -> None:
     """Once a relative of the saga's protagonist is an actor too, "Jana Nowaka" (Polish,
     declined) is still Jan Nowak, not a newcomer; the surname alone says neither."""
