@@ -50,19 +50,25 @@ def known_of(model: SagaModel, cached: Known | None = None) -> Known:
                       dtype=bool)
     seeds = _seed_centroid(rows, seeded)
     return Known(signature, rows, owners, centroid(rows), seeded, seeds,
-                 _seed_typical(rows, seeded, seeds))
+                 _seed_typical(rows, seeded, seeds, owners))
 
 
 def _seed_centroid(rows: np.ndarray, seeded: np.ndarray) -> np.ndarray:
     return centroid(rows[seeded]) if seeded.any() else centroid(rows)
 
 
-def _seed_typical(rows: np.ndarray, seeded: np.ndarray, seeds: np.ndarray) -> float:
+def _seed_typical(rows: np.ndarray, seeded: np.ndarray, seeds: np.ndarray,
+                  owners: tuple[str, ...]) -> float:
     """How closely the seeds agree: the median cosine of their rows (leads and
-    sentences) to their centroid; 0 with no seed. Four reports of one arrest agree
-    closely (about 0.8); a seed set telling a reshuffle from several sides, or a few
-    sentences each, less (about 0.5-0.6)."""
-    return float(np.median(rows[seeded] @ seeds)) if seeded.any() else 0.0
+    sentences) to their centroid. Four reports of one arrest agree closely (about 0.8);
+    a seed set telling a reshuffle from several sides, or a few sentences each, less
+    (about 0.5-0.6). 0 with fewer than two seed documents: one document's sentences
+    agree with their own centroid whatever the saga, and the floor would ask every
+    report to retell it (a saga seeded from one report of an arrest met none of its
+    developments)."""
+    if len({o for o, s in zip(owners, seeded, strict=True) if s}) < 2:
+        return 0.0
+    return float(np.median(rows[seeded] @ seeds))
 
 
 def memory_of(model: SagaModel, cached: Known | None = None) -> Memory:
@@ -128,7 +134,8 @@ def with_known(memory: Memory, owner: str, vecs: np.ndarray, statement: str = ""
         centroid=centroid(known),
         seeded=seeded,
         seed_centroid=seeds,
-        seed_typical=(_seed_typical(known, seeded, seeds) if seed and seeds is not None
+        seed_typical=(_seed_typical(known, seeded, seeds, memory.known_owner
+                                    + (owner,) * len(rows)) if seed and seeds is not None
                       else memory.seed_typical),
         event_actors={**memory.event_actors,
                       owner: memory.event_actors.get(owner, frozenset()) | frozenset(actors)},

@@ -100,6 +100,10 @@ def test_how_closely_the_seeds_agree_is_kept_as_the_saga_grows() -> None:
     assert memory_of(one_thing).seed_typical > 0.95
     assert 0.6 < memory_of(sides).seed_typical < 0.9
     assert memory_of(SagaModel(name="s")).seed_typical == 0.0  # no seed: no floor
+    one = SagaModel(name="s")  # one seed document, however many sentences: no floor
+    one.events["seed-0"] = _event("seed-0", unit((0, 1.0)), unit((0, 1.0), (1, 0.9)))
+    one.events["seed-0"].origin = "seed"
+    assert memory_of(one).seed_typical == 0.0
     grown = memory_of(SagaModel(name="s"))
     for i, v in enumerate([unit((0, 1.0), (1, 0.9)), unit((0, 1.0), (2, 0.9)),
                            unit((0, 1.0), (3, 0.9))]):

@@ -109,7 +109,7 @@ def test_a_founder_s_other_news_is_not_his_saga() -> None:
     the same distance is near enough to seeds that tell a reshuffle from several sides."""
     from monitor.novelty.relevance import anchored, near_seeds
 
-    campaign = np.stack([unit((0, 0.55), (6, 1.0)), unit((6, 1.0), (7, 0.4))])
+    campaign = np.stack([unit((0, 0.5), (6, 1.0)), unit((6, 1.0), (7, 0.4))])
     to_seeds = float((campaign @ unit((0, 1.0))).max())
     assert 0.4 < to_seeds < 0.5
     assert not near_seeds(campaign, _seeds_agreeing(0.81), S.seed_floor)
