@@ -63,10 +63,14 @@ def test_an_acronym_is_the_known_name_it_stands_for_and_back() -> None:
     assert r.resolve("Sec") is None  # a word, not an acronym
 
 
-def test_a_name_behind_titles_and_places_is_the_known_person() -> None:
+def _knowing_jane_doe() -> Resolver:
     m = cast()
     m.actors["jane-doe"] = Actor(id="jane-doe", name="Jane Doe", kind="person")
-    r = Resolver(m)
+    return Resolver(m)
+
+
+def test_a_name_behind_titles_and_places_is_the_known_person() -> None:
+    r = _knowing_jane_doe()
     assert r.resolve("UK PM Doe") == "jane-doe"
     assert r.resolve("Former CEO Jane Doe") == "jane-doe"
     assert r.resolve("Prime Minister Jane Doe") == "jane-doe"
@@ -77,9 +81,7 @@ def test_a_middle_initial_added_or_dropped_is_the_same_person() -> None:
     """"Jane Q. Doe" in one report, "Jane Doe" in the next: one person. Read as a first
     name, the initial made her someone new (a newcomer confirming a second alert on a
     development already told)."""
-    m = cast()
-    m.actors["jane-doe"] = Actor(id="jane-doe", name="Jane Doe", kind="person")
-    r = Resolver(m)
+    r = _knowing_jane_doe()
     assert r.resolve("Jane Q. Doe") == "jane-doe"
     assert r.resolve("Jane Q Doe") == "jane-doe"
     assert r.resolve("Former CEO Jane Q. Doe") == "jane-doe"
