@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from monitor import newsaga
 from monitor.alerts import Dispatcher, build_sinks
 from monitor.config import SagaSettings, Settings
 from monitor.documents import load_documents, order_documents
@@ -183,12 +184,9 @@ class Pipeline:
                 "nothing until it has both (add seed documents that name its actors)",
                 s.name, len(model.protagonists()), len(model.events),
             )
-        elif model.thinly_headlined():
-            log.warning(
-                "saga %s: only %d of its %d seed headlines name one of its protagonists; its "
-                "reports may name none and never be read (add a seed whose headline names "
-                "its main actor, or curated terms)", s.name, *model.headlined(),
-            )
+        else:
+            for line in newsaga.warnings(model):  # the words `monitor seed` prints
+                log.warning("saga %s: %s", s.name, line)
         return model
 
     def ensure_seeded(self) -> list[str]:

@@ -127,19 +127,21 @@ def with_known(memory: Memory, owner: str, vecs: np.ndarray, statement: str = ""
     known = np.vstack([memory.known, rows])
     before = memory.seeded if memory.seeded is not None else np.zeros(len(memory.known), bool)
     seeded = np.concatenate([before, np.full(len(rows), seed)])
-    seeds = _seed_centroid(known, seeded) if seed else memory.seed_centroid
+    owners = memory.known_owner + (owner,) * len(rows)
+    seeds, typical = memory.seed_centroid, memory.seed_typical
+    if seed:
+        seeds = fresh = _seed_centroid(known, seeded)
+        typical = _seed_typical(known, seeded, fresh, owners)
     return replace(
         memory,
         known=known,
         centroid=centroid(known),
         seeded=seeded,
         seed_centroid=seeds,
-        seed_typical=(_seed_typical(known, seeded, seeds, memory.known_owner
-                                    + (owner,) * len(rows)) if seed and seeds is not None
-                      else memory.seed_typical),
+        seed_typical=typical,
         event_actors={**memory.event_actors,
                       owner: memory.event_actors.get(owner, frozenset()) | frozenset(actors)},
-        known_owner=memory.known_owner + (owner,) * len(rows),
+        known_owner=owners,
         tentative=memory.tentative | ({owner} if tentative(statement) else set()),
     )
 
