@@ -82,10 +82,14 @@ class GroupCommit:
 
     async def _send(self, calls: list[_Call]) -> None:
         try:
-            pipe = self._client().pipeline(transaction=any(c.atomic for c in calls))
-            for c in calls:
-                c.queue(pipe)
-            replies = await pipe.execute(raise_on_error=False)
+            # ``async with``: the pipeline gives its connection back to the pool even
+            # when the task is cancelled mid-call, not when the collector gets to it
+            async with self._client().pipeline(
+                transaction=any(c.atomic for c in calls)
+            ) as pipe:
+                for c in calls:
+                    c.queue(pipe)
+                replies = await pipe.execute(raise_on_error=False)
         except (Exception, asyncio.CancelledError) as exc:
             for c in calls:
                 if not c.done.done():

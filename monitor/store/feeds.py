@@ -187,11 +187,11 @@ class FeedStore:
 
     async def aload_many(self, urls: Sequence[str]) -> dict[str, FeedState]:
         """The stored state of many feeds in one round trip (those with none are left out)."""
-        pipe = self.store.aio().pipeline(transaction=False)
-        for u in urls:
-            pipe.hgetall(self.keys.feed(u))
         try:
-            raws = await pipe.execute()
+            async with self.store.aio().pipeline(transaction=False) as pipe:
+                for u in urls:
+                    pipe.hgetall(self.keys.feed(u))
+                raws = await pipe.execute()
         except redis.RedisError as exc:
             raise StoreError(f"cannot read feed states: {exc}") from exc
         return {u: FeedState.decode(u, raw) for u, raw in zip(urls, raws, strict=True) if raw}

@@ -127,10 +127,10 @@ class Lease:
 
     async def holder(self) -> LeaseHolder | None:
         try:
-            pipe = self.store.aio().pipeline(transaction=True)
-            pipe.get(self.key)
-            pipe.pttl(self.key)
-            raw, ttl = await pipe.execute()
+            async with self.store.aio().pipeline(transaction=True) as pipe:
+                pipe.get(self.key)
+                pipe.pttl(self.key)
+                raw, ttl = await pipe.execute()
         except redis.RedisError as exc:
             raise StoreError(f"lease {self.key}: Redis at {self.store.location}: {exc}") from exc
         return _holder(raw, ttl)
