@@ -189,9 +189,10 @@ def found_lines(model: SagaModel) -> list[str]:
 def warnings(model: SagaModel) -> list[str]:
     """Why the saga may find little: fewer than half of its seeds' headlines name one of
     its protagonists (``SagaModel.thinly_headlined``), so its reports will seldom name one."""
-    if not model.thinly_headlined():
+    thin = model.thinly_headlined()
+    if thin is None:
         return []
-    named, heads = model.headlined()
+    named, heads = thin
     names = ", ".join(sorted(a.name for a in model.protagonists())[:6])
     return [f"only {named} of its {heads} seed headlines name one of its protagonists "
             f"({names}): the reports that tell its story may name none of them and never be "

@@ -80,6 +80,21 @@ _VERDICTS = {
 }
 
 
+def _log_seeded(name: str, docs: int, model: SagaModel) -> None:
+    """What the daemon says of a saga it seeded on its own: the figures, and why it may
+    find little or nothing (``monitor seed`` and ``monitor saga add`` say it on the
+    terminal, in the same words)."""
+    log.info("seeded saga %s from %d documents: %d protagonists, %d events",
+             name, docs, len(model.protagonists()), len(model.events))
+    if not model.protagonists() or not model.events:
+        log.error("saga %s: its seeds gave %d protagonists and %d events; it will find "
+                  "nothing until it has both (add seed documents that name its actors)",
+                  name, len(model.protagonists()), len(model.events))
+        return
+    for line in newsaga.warnings(model):
+        log.warning("saga %s: %s", name, line)
+
+
 class Pipeline:
     def __init__(
         self,
@@ -178,15 +193,6 @@ class Pipeline:
             model.record("seeded", f"{len(fresh)} actor(s) known from the seeds", "seed", at)
         if model.pending:
             self.sagas.save(model, expected_version=version)
-        if not model.protagonists() or not model.events:
-            log.error(
-                "saga %s: its seeds gave %d protagonists and %d events; it will find "
-                "nothing until it has both (add seed documents that name its actors)",
-                s.name, len(model.protagonists()), len(model.events),
-            )
-        else:
-            for line in newsaga.warnings(model):  # the words `monitor seed` prints
-                log.warning("saga %s: %s", s.name, line)
         return model
 
     def ensure_seeded(self) -> list[str]:
@@ -198,13 +204,7 @@ class Pipeline:
                 seeded.append(s.name)
                 docs = load_documents([s.seed_dir])
                 model = self.seed(docs, saga=s.name)
-                log.info(
-                    "seeded saga %s from %d documents: %d protagonists, %d events",
-                    s.name,
-                    len(docs),
-                    len(model.protagonists()),
-                    len(model.events),
-                )
+                _log_seeded(s.name, len(docs), model)
         return seeded
 
     # -- processing ----------------------------------------------------------------

@@ -326,11 +326,11 @@ class SagaModel:
                                       for f in sorted(forms, key=len, reverse=True)))
         return sum(pattern.search(h) is not None for h in heads), len(heads)
 
-    def thinly_headlined(self) -> bool:
-        """Whether fewer than half of the seeds' headlines name one of its protagonists
-        (``headlined``): its reports may name none of them and never be read."""
+    def thinly_headlined(self) -> tuple[int, int] | None:
+        """``headlined`` when fewer than half of the seeds' headlines name one of its
+        protagonists (its reports may name none of them and never be read), else None."""
         named, heads = self.headlined()
-        return bool(self.protagonists()) and 2 * named < heads
+        return (named, heads) if self.protagonists() and 2 * named < heads else None
 
     def timeline(self) -> list[Event]:
         return sorted(self.events.values(), key=lambda e: (e.date or "9999", e.first_seen or ""))

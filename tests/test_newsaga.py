@@ -187,4 +187,5 @@ def test_saga_add_list_and_show_from_the_command_line(tmp_path: Path) -> None:
     thin = run("saga", "add", "leak", "--title", "Leak", str(leak))
     assert thin.returncode == 0, thin.stderr
     assert "warning: saga leak: only 0 of its 2 seed headlines name one of its" in thin.stderr
+    assert thin.stderr.count("seed headlines name") == 1  # said once, not logged again
     assert "seed headlines name" not in added.stderr
