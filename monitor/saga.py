@@ -228,6 +228,16 @@ class NameSeen:
     # becomes is named by the most used
     forms: dict[str, int] = field(default_factory=dict)
 
+    def written_as_name(self) -> bool:
+        """Whether the reports write it as a name: in running text at all (a Title Case
+        headline capitalises any phrase: "Largest Hospital", "Shock Move"), and there more
+        often with capitals than without ("bank failures" is a common noun)."""
+        return self.prose > 0 and self.lower < self.prose
+
+    def written(self) -> str:
+        """The form the reports write it in most."""
+        return max(self.forms, key=lambda f: self.forms[f]) if self.forms else self.name
+
 
 class Counts(dict[str, int]):
     """Word counts that remember which keys changed since :meth:`settle` (the store saves

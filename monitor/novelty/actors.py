@@ -105,8 +105,7 @@ def ready(seen: NameSeen, settings: NoveltySettings, *, developed: bool = True) 
         seen.kind in settings.new_actor_kinds
         and len(seen.feeds) >= settings.new_actor_min_sources
         and (bool(seen.developments) or not developed)
-        and seen.prose > 0  # a Title Case headline alone makes anything look like a name
-        and seen.lower < seen.prose  # a common noun that headlines capitalise is no name
+        and seen.written_as_name()  # not a phrase of Title Case headlines, nor a common noun
     )
 
 

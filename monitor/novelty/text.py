@@ -17,8 +17,10 @@ import numpy as np
 
 from monitor.embed import unpack_many
 from monitor.lexicon import fold
+from monitor.nlp import is_titlecase
 from monitor.novelty.genre import tentative
 from monitor.novelty.names import holds
+from monitor.novelty.novelty import STEM
 from monitor.saga import Event, NameSeen, SagaModel, Story
 from monitor.types import Alert, AlertKind, Explanation, short_hash
 from monitor.urls import redact, web_link
@@ -108,6 +110,37 @@ def came_to_pass(story: Story) -> bool:
     return bool(news) and news[0] and False in news
 
 
+def names_written(model: SagaModel, story: Story) -> list[str]:
+    """The story's names no actor had, as its reports write them ("Jane Doe", not the key
+    "jane doe"): those two of its reports name, else its first three; only those the
+    reports write as names (``NameSeen.written_as_name``), not a Title Case headline's
+    phrase ("Troops Storm Hospital")."""
+    keys = [k for k, n in story.names.items() if n >= 2] or list(story.names)[:3]
+    seen = [model.names.get(k) for k in keys]
+    return [s.written() for s in seen if s is not None and s.written_as_name()]
+
+
+def words_written(story: Story) -> list[str]:
+    """The words two of its headlines share that the saga never said, as the headlines
+    write them ("consequences"), not as the stems they are counted by ("consequ")."""
+    out: dict[str, None] = {}
+    for key, n in story.fresh.items():
+        if n < 2:
+            continue
+        stem = key.partition(":")[2]
+        # in a title in sentence case, past its first word, the case is the writer's
+        # ("Jordan"); elsewhere a capital says nothing ("Storm" in "Troops Storm...")
+        found = [(not is_titlecase(t) and i > 0, w) for t in story.titles
+                 for i, w in enumerate(_WORDS.findall(t))
+                 if (fold(w)[:STEM] if len(stem) == STEM else fold(w)) == stem]
+        cased, word = max(found, key=lambda f: f[0], default=(True, stem))
+        out[word if cased or word.isupper() else word.lower()] = None
+    return list(out)
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
 def _nearest(model: SagaModel, event_id: str | None) -> tuple[str | None, str | None]:
     ev = model.events.get(event_id or "")
     if ev is None:
@@ -120,15 +153,18 @@ def development_alert(
     source: tuple[str, str | None, str | None, datetime | None],
 ) -> Alert:
     near_text, near_date = _nearest(model, story.nearest_event)
-    new_names = [k for k, n in story.names.items() if n >= 2] or list(story.names)[:3]
-    fresh = [w.partition(":")[2] for w, n in story.fresh.items() if n >= 2]
+    new_names = names_written(model, story)
+    fresh = words_written(story)
     if not near_text:
         nearest = "the model knows no event yet"
     elif story.nearest_score < threshold:
         nearest = f"nearest known event scores {story.nearest_score:.2f} < {threshold:.2f}"
     else:  # close in subject, but its headlines say what the saga never said
-        nearest = f"nearest known event scores {story.nearest_score:.2f}, but the reports say"
-        nearest += f" what it never said ({', '.join(fresh[:6])}…)" if fresh else " more"
+        nearest = f"nearest known event scores {story.nearest_score:.2f}, but the reports "
+        if fresh:
+            nearest += f"say what it never said ({', '.join(fresh[:6])}{'…' * (len(fresh) > 6)})"
+        else:
+            nearest += "name who it never held" if new_names else "say more"
     reason = (
         f"{len(story.feeds)} sources in {len(story.docs)} reports; {nearest}"
         + (f"; new names: {', '.join(new_names)}" if new_names else "")

@@ -39,6 +39,31 @@ def test_the_explanation_says_why_a_close_story_is_new() -> None:
     assert "chip" in reason and "venture" in reason and "sought" not in reason
 
 
+def test_the_explanation_gives_what_is_new_as_the_reports_write_it() -> None:
+    """A user reads the words and names, not the stems and folded keys they are counted
+    by; and a phrase only a Title Case headline capitalises is no name to show."""
+    from monitor.saga import NameSeen
+
+    m = _model()
+    m.names["jane doe"] = NameSeen(name="jane doe", kind="person", prose=2,
+                                   forms={"Jane Doe": 2, "Jane doe": 1})
+    m.names["largest hospital"] = NameSeen(name="Largest Hospital", kind="person", titles=2)
+    titles = ["Troops Storm The Largest Hospital After Doctors Warn Of Consequences",
+              "Jane Doe says troops stormed the hospital; Acme warns of consequences"]
+    story = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(), titles=titles,
+                  docs=["d1", "d2"], urls=["https://a.example/1", "https://b.example/2"],
+                  feeds=["https://a.example/rss", "https://b.example/rss"],
+                  nearest_event="seed-1", nearest_score=0.8,
+                  fresh={"en:consequ": 2, "en:storm": 2, "en:acme": 2},
+                  names={"jane doe": 2, "largest hospital": 2})
+    ev = Event(id="dev-st", action="", actors=[], date="2023-11-19", statement=titles[0])
+    reason = development_alert(m, ev, story, 0.62, NOW,
+                               (titles[0], None, None, NOW)).explanation.reason
+    assert "what it never said (consequences, storm, Acme)" in reason
+    assert reason.endswith("new names: Jane Doe")
+    assert "consequ," not in reason and "largest hospital" not in reason.lower()
+
+
 def test_the_explanation_of_a_distinct_story_gives_the_score_and_threshold() -> None:
     assert "nearest known event scores 0.40 < 0.62" in _reason(0.40, {})
 
