@@ -79,6 +79,7 @@ from monitor.novelty.text import (
     came_to_pass,
     clearest_title,
     development_alert,
+    with_actors,
 )
 from monitor.novelty.types import Item, Memory, Mentions, Name, Placement
 from monitor.saga import SagaModel, Story
@@ -341,13 +342,12 @@ class Engine:
         # the first report is the source; the alert is dated when the story was confirmed
         i = story.first_news()
         first = (story.titles[i], story.urls[i], story.feeds[0], item.published)
-        result.alerts.append(
-            development_alert(self.model, event, story, self.s.known_threshold,
-                              item.published, first)
-        )
+        dev = development_alert(self.model, event, story, self.s.known_threshold,
+                                item.published, first)
         result.known_events = (event.id,)
-        result.alerts += self._central_actors(story, event.id, item)
-        result.alerts += self._woken(story, event.id, item)
+        actors = self._central_actors(story, event.id, item) + self._woken(story, event.id, item)
+        # the development alert is said first, and names those it brought in too
+        result.alerts += [with_actors(dev, [a.actors[0] for a in actors]), *actors]
         event.key_actors = self._key_actors(story)
         self.memory = with_keys(self.memory, event.id, event.key_actors)
 

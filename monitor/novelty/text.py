@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -195,6 +195,14 @@ def development_alert(
         created=now,
         event_id=event.id,
     )
+
+
+def with_actors(alert: Alert, brought: Sequence[str]) -> Alert:
+    """A development alert that also names the actors it brought into the saga (their
+    own alerts follow it), first: "Globex to buy the failed bank's deposits" lists Globex
+    among its actors, not only the bank and its receiver."""
+    actors = tuple(dict.fromkeys([*brought, *alert.actors]))[:8]
+    return alert if actors == alert.actors else replace(alert, actors=actors)
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,6 +75,8 @@ def test_a_development_without_any_action_word_alerts_once_then_counts_sources( 
     assert dev.explanation.nearest_event  # never "none" when the model knows events
     actors = {a.actors[0]: a for a in second if a.kind is AlertKind.NEW_ACTOR}
     assert "Signature Bank" in actors
+    assert dev.actors[0] == "Signature Bank"  # the development names who it brought in
+    assert second.index(dev) < second.index(actors["Signature Bank"])  # and comes first
     # the new actor's alert says in which development he entered, and when
     why = actors["Signature Bank"].explanation
     assert why.nearest_event == dev.headline.split(" (")[0]
