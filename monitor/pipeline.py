@@ -39,7 +39,7 @@ from monitor.errors import ConflictError
 from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
 from monitor.nlp_pool import TextAnalyzer
-from monitor.novelty import Engine, Known, Placement, far, known_of
+from monitor.novelty import Engine, Known, Placement, Skimmed, far, known_of, unseeded
 from monitor.prefilter import Prefilter, SagaPrefilters, strip_html
 from monitor.saga import Curation, SagaModel
 from monitor.store import Store
@@ -328,7 +328,7 @@ class Pipeline:
         pending = [d for d in docs if any(d.id in ids for ids in todo_ids.values())]
         far = {} if quiet else self._far(pending, [s for s in sagas if s.name in todo])
         need = [d for d in pending
-                if any(d.id in ids and d.id not in far.get(n, ()) for n, ids in todo_ids.items())]
+                if any(d.id in ids and d.id not in far.get(n, {}) for n, ids in todo_ids.items())]
         by_id = {a.doc.id: a for a in self.analyzer.analyze(need)} if need else {}
         if turn is not None:
             turn()  # a worker's batch waits for the older ones to be decided
@@ -341,8 +341,9 @@ class Pipeline:
                 # from a worker that was slow, not dead): each document changes a model once.
                 still = self.sagas.unseen(s.name, [d.id for d in todo[s.name]])
                 undone = [d for d in todo[s.name] if d.id in still]
-                skimmed = [d for d in undone if d.id in far.get(s.name, ())]
-                near = [by_id[d.id] for d in undone if d.id not in far.get(s.name, ())]
+                judged = far.get(s.name, {})
+                skimmed = [Skimmed(d, judged[d.id]) for d in undone if d.id in judged]
+                near = [by_id[d.id] for d in undone if d.id not in judged]
                 alerts += self._decide(s, near, skimmed, quiet=quiet, now=now, clock=clock,
                                        outcomes=outcomes)
         if self.metrics:
@@ -353,7 +354,7 @@ class Pipeline:
         self,
         s: SagaSettings,
         near: Sequence[Analysis],
-        skimmed: Sequence[Document],
+        skimmed: Sequence[Skimmed],
         *,
         quiet: bool,
         now: datetime | None,
@@ -373,25 +374,32 @@ class Pipeline:
                 log.info("saga %s changed under us, retrying", s.name)
         return []
 
-    def _far(self, docs: Sequence[Document], sagas: Sequence[SagaSettings]) -> dict[str, set[str]]:
-        """For each saga, the ids of the documents too far from it to be relevant, told
-        from their lead and title embeddings alone (``novelty.far``): most candidates
-        of a prefilter are, and the full analysis costs ten times more."""
-        centroids: dict[str, np.ndarray] = {}
+    def _far(self, docs: Sequence[Document],
+             sagas: Sequence[SagaSettings]) -> dict[str, dict[str, np.ndarray | None]]:
+        """For each saga, the documents too far from it to be relevant, told from their
+        lead and title embeddings alone: far from what it is about (``novelty.far``;
+        None), or near it but below the seeds' report floor (``novelty.unseeded``; their
+        rows, to count the talk of the saga's names). Most candidates of a prefilter are,
+        and the full analysis costs ten times more."""
+        knowns: dict[str, Known] = {}
         for s in sagas:
             _, model = self._current(s)
             if model is None:
                 continue
             known = self._known[s.name] = known_of(model, self._known.get(s.name))
             if len(known.rows):
-                centroids[s.name] = known.centroid
-        if not centroids:
+                knowns[s.name] = known
+        if not knowns:
             return {}
         leads = self.analyzer.leads(docs)
-        out: dict[str, set[str]] = {}
-        for name, c in centroids.items():
-            mask = far(leads, c, self.settings.novelty)
-            out[name] = {d.id for d, is_far in zip(docs, mask.tolist(), strict=True) if is_far}
+        out: dict[str, dict[str, np.ndarray | None]] = {}
+        for name, k in knowns.items():
+            distant = far(leads, k.centroid, self.settings.novelty).tolist()
+            below = unseeded(leads, k.seed_centroid, k.seed_typical, self.settings.novelty)
+            out[name] = {d.id: None if is_far else leads[i]
+                         for i, (d, is_far, low) in enumerate(
+                             zip(docs, distant, below.tolist(), strict=True))
+                         if is_far or low}
         return out
 
     def _readable(self, doc: Document) -> bool:
@@ -403,7 +411,7 @@ class Pipeline:
         s: SagaSettings,
         analyses: Sequence[Analysis],
         *,
-        skimmed: Sequence[Document] = (),
+        skimmed: Sequence[Skimmed] = (),
         quiet: bool,
         now: datetime | None,
         clock: Callable[[Document], datetime | None] | None,
@@ -422,7 +430,8 @@ class Pipeline:
             analyses, skimmed=skimmed, seeding=quiet, clock=_batch_clock(clock, now, live=not quiet)
         )
         alerts: list[Alert] = []
-        local_outcomes = [Outcome(d, s.name, frozenset({Verdict.IRRELEVANT})) for d in skimmed]
+        local_outcomes = [Outcome(sk.doc, s.name, frozenset({Verdict.IRRELEVANT}))
+                          for sk in skimmed]
         for r in results:
             alerts += r.alerts
             verdicts = {_VERDICTS[r.placement]} | {Verdict(a.kind.value) for a in r.alerts}
@@ -452,7 +461,7 @@ class Pipeline:
             s.name,
             {
                 d.id: d.published.timestamp() if d.published else time.time()
-                for d in [*(an.doc for an in analyses), *skimmed]
+                for d in [*(an.doc for an in analyses), *(sk.doc for sk in skimmed)]
             },
         )
         if outcomes is not None:

@@ -16,7 +16,7 @@ Embeddings come from ``monitor.embed`` (computed in the NLP workers).
 
 from monitor.novelty.engine import Engine, Result
 from monitor.novelty.memory import Known, known_of
-from monitor.novelty.relevance import far
-from monitor.novelty.types import Placement
+from monitor.novelty.relevance import far, unseeded
+from monitor.novelty.types import Placement, Skimmed
 
-__all__ = ["Engine", "Known", "Placement", "Result", "far", "known_of"]
+__all__ = ["Engine", "Known", "Placement", "Result", "Skimmed", "far", "known_of", "unseeded"]

@@ -69,7 +69,7 @@ from monitor.novelty.novelty import (
 )
 from monitor.novelty.outlets import headed_by_outlet, is_outlet, outlet_of, source_of
 from monitor.novelty.places import is_seat
-from monitor.novelty.relevance import anchored, near_saga, relevance
+from monitor.novelty.relevance import anchored, near_saga, relevance, rows_near_saga
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.stories import assign, moved_on, reported
 from monitor.novelty.support import support, told_by
@@ -81,7 +81,7 @@ from monitor.novelty.text import (
     development_alert,
     with_actors,
 )
-from monitor.novelty.types import Item, Memory, Mentions, Name, Placement
+from monitor.novelty.types import Item, Memory, Mentions, Name, Placement, Skimmed
 from monitor.saga import SagaModel, Story
 from monitor.types import Alert, Document
 
@@ -191,17 +191,43 @@ class Engine:
 
     def run(self, analyses: Sequence[Analysis], *, seeding: bool,
             clock: Callable[[Document], datetime],
-            skimmed: Sequence[Document] = ()) -> list[Result]:
-        """Decide ``analyses``; ``skimmed`` documents were found far from the saga before
-        any analysis (``relevance.far``): only their headlines are counted."""
-        for doc in skimmed:
-            grow.learn_headline(self.model, content_words(doc.title), language_of(doc))
-            self.model.docs_seen += 1
-            self.changed = True
-        ordered = sorted(analyses, key=lambda a: (clock(a.doc), a.doc.id))
+            skimmed: Sequence[Skimmed] = ()) -> list[Result]:
+        """Decide ``analyses``; ``skimmed`` documents were judged before any analysis
+        (``relevance.far``): only their headlines are counted, and, for those near the
+        saga but not its seeds (``relevance.unseeded``), the talk of its names, in their
+        turn among the analysed ones."""
+        for sk in skimmed:
+            if sk.rows is None:
+                self._skim(sk.doc)
+        todo: list[Analysis | Skimmed] = [*analyses, *(sk for sk in skimmed if sk.rows is not None)]
+        ordered = sorted(todo, key=lambda a: (clock(a.doc), a.doc.id))
         if ordered and not seeding:  # stories age by their reports' own times
             self._expire(ordered[0].doc.published or clock(ordered[0].doc))
-        return [self._one(an, seeding, clock(an.doc)) for an in ordered]
+        results = []
+        for x in ordered:
+            if isinstance(x, Analysis):
+                results.append(self._one(x, seeding, clock(x.doc)))
+            else:
+                self._unseeded(x, clock(x.doc))
+        return results
+
+    def _skim(self, doc: Document) -> None:
+        grow.learn_headline(self.model, content_words(doc.title), language_of(doc))
+        self.model.docs_seen += 1
+        self.changed = True
+
+    def _unseeded(self, sk: Skimmed, now: datetime) -> None:
+        """What deciding a document below the seeds' report floor would have changed
+        (``_one``: irrelevant, whatever it names): its outlet, its headline, the talk of
+        the saga's names if it is near the saga."""
+        outlet = outlet_of(sk.doc.source)
+        if outlet and outlet not in self.model.outlets:
+            self.model.outlets.append(outlet)
+        self._skim(sk.doc)
+        at = sk.doc.published or now  # as ``item_of`` dates an item
+        if (self.mentions is not None and sk.rows is not None
+                and rows_near_saga(sk.rows, at, self.memory, self.s)):
+            self.mentions.said(at, sk.doc.title, sk.doc.text, relevant=False)
 
     def _expire(self, now: datetime) -> None:
         gone = [sid for sid, st in self.model.stories.items() if expired(st, now, self.s)]

@@ -24,7 +24,7 @@ is not his saga. Every relevant report is held to the same, at a lower share
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -53,9 +53,15 @@ def near_saga(item: Item, memory: Memory, settings: NoveltySettings) -> bool:
     """Whether an item is close to what the saga is about (``relevance_threshold`` to
     its centroid) and of its time, whatever it names: relevant or not, the talk of a
     name in such items is the saga's (``Engine._aside``)."""
-    if not len(memory.known) or (memory.start and item.published.date() < memory.start):
+    return rows_near_saga(item.probes, item.published, memory, settings)
+
+
+def rows_near_saga(rows: np.ndarray, published: datetime, memory: Memory,
+                   settings: NoveltySettings) -> bool:
+    """``near_saga`` of an item's rows (its lead and title, or first sentence)."""
+    if not len(memory.known) or (memory.start and published.date() < memory.start):
         return False
-    return float((item.probes @ memory.centroid).max()) >= settings.relevance_threshold
+    return float((rows @ memory.centroid).max()) >= settings.relevance_threshold
 
 
 def chained(item: Item, memory: Memory, settings: NoveltySettings) -> bool:
@@ -126,6 +132,20 @@ def near_seeds(rows: np.ndarray, memory: Memory, floor: float) -> bool:
         return True
     return bool(len(rows)) and float((rows @ memory.seed_centroid).max()) >= (
         floor * memory.seed_typical)
+
+
+def unseeded(leads: np.ndarray, seeds: np.ndarray | None, typical: float,
+             settings: NoveltySettings) -> np.ndarray:
+    """Which items (their lead and title embeddings, shape (n, 2, DIM)) are below the
+    report floor of the seeds (``near_seeds`` at ``seed_floor_report``): irrelevant
+    whatever they name, so they need no full analysis either. A founder's other news is
+    most of them (the defendant's campaign, the army's other fronts): a sixth of what a
+    saga founded on a former president analysed in full. ``seeds``, ``typical``: the
+    seeds' centroid and agreement (``Known``)."""
+    floor = settings.seed_floor_report * typical
+    if not len(leads) or seeds is None or not floor:
+        return np.zeros(len(leads), dtype=bool)
+    return np.asarray((leads @ seeds).max(axis=1) < floor)
 
 
 def far(leads: np.ndarray, centroid: np.ndarray, settings: NoveltySettings) -> np.ndarray:

@@ -16,6 +16,19 @@ from typing import Protocol
 
 import numpy as np
 
+from monitor.types import Document
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Skimmed:
+    """A document decided from its lead and title embeddings alone, before any analysis
+    (``relevance.far``). ``rows`` (its lead and title rows): near the saga's centroid
+    but below the report floor of the seeds (``relevance.unseeded``), it is irrelevant
+    yet still the talk of the saga's names (``near_saga``); None: far from the saga."""
+
+    doc: Document
+    rows: np.ndarray | None = None
+
 
 @dataclass(frozen=True, slots=True)
 class Name:

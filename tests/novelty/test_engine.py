@@ -337,6 +337,38 @@ def test_an_item_far_from_the_saga_is_judged_from_its_lead_alone(  # type: ignor
     assert p.sagas.unseen(SAGA, [recipe.id]) == set()
 
 
+def test_an_item_near_the_saga_but_far_from_its_seeds_is_judged_from_its_lead_alone(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A candidate close to what the saga is about, but below the seeds' report floor
+    (raised here to the seeds' own agreement), is irrelevant whatever it names: it costs
+    a lead embedding, not the full analysis; it is recorded as seen; and it still counts
+    as the saga's talk of the names it holds (``actors.elsewhere``)."""
+    from monitor.store.stream import SagaMentions, StreamText
+
+    recording = _Recording(analyzer)
+    settings = settings_factory(
+        tmp_path, sagas=[{"name": SAGA, "title": "SVB", "seed_dir": str(SVB_SEEDS)}],
+        novelty={"seed_floor_report": 1.0})
+    p = Pipeline(settings, store, analyzer=recording, emit=lambda alerts: None)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    recording.analysed.clear()
+    aside = _doc("aside-1", "d.example", "Startups scramble to make payroll after their bank fails",
+                 "Founders said they could not reach their money at Silicon Valley Bank, "
+                 "Globex Capital said.", 9)
+    recipe = _doc("far-1", "food.example", "Ten easy pasta recipes for a weeknight dinner",
+                  "Boil the water, add salt, and cook the spaghetti until al dente.", 9)
+    outcomes: list[Outcome] = []
+    p.process([aside, recipe], saga=SAGA, clock=lambda d: d.published, outcomes=outcomes)
+    assert recording.analysed == []
+    assert {o.doc.id: o.verdicts for o in outcomes}[aside.id] == frozenset({Verdict.IRRELEVANT})
+    assert p.sagas.unseen(SAGA, [aside.id, recipe.id]) == set()
+    mentions = SagaMentions(StreamText(store), StreamText(store, SAGA),
+                            StreamText(store, SAGA, "near"))
+    assert mentions.counts("Globex Capital", aside.published, 7, near=True)[1] == 1  # type: ignore[arg-type]
+    assert mentions.counts("pasta", aside.published, 7, near=True)[1] == 0  # type: ignore[arg-type]
+
+
 def test_alerts_carry_no_feed_credentials_and_only_web_links(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:

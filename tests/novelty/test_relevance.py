@@ -138,6 +138,23 @@ def test_a_report_far_from_what_the_seeds_told_is_not_relevant_whatever_it_names
     assert relevance(rally, mem, S.model_copy(update={"seed_floor_report": 0.0})).relevant
 
 
+def test_what_the_report_floor_would_turn_down_is_known_from_the_lead_alone() -> None:
+    """``unseeded`` marks, before any analysis, the items ``relevance`` would turn down
+    for the report floor (the founder's rally above), and none when the seeds' agreement
+    is unknown (one seed document) or the floor is off."""
+    from monitor.novelty.relevance import unseeded
+
+    seeds = unit((0, 1.0))
+    rally = np.stack([unit((6, 1.0), (0, 0.35)), unit((6, 1.0))])
+    trial = np.stack([unit((0, 1.0), (6, 0.5)), unit((6, 1.0))])
+    leads = np.stack([rally, trial])
+    assert unseeded(leads, seeds, 0.81, S).tolist() == [True, False]
+    assert unseeded(leads, seeds, 0.6, S).tolist() == [False, False]  # loose seeds
+    assert unseeded(leads, seeds, 0.0, S).tolist() == [False, False]
+    off = S.model_copy(update={"seed_floor_report": 0.0})
+    assert unseeded(leads, seeds, 0.81, off).tolist() == [False, False]
+
+
 def test_a_story_continuing_an_actor_s_development_is_the_sagas() -> None:
     """The bank found live took part in a development: a story close to that development
     is the saga's, though far from the seeds. A story close to another actor's is not."""
