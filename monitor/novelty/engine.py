@@ -212,6 +212,7 @@ class Engine:
         return results
 
     def _skim(self, doc: Document) -> None:
+        """A document read from its embeddings alone: its headline's words are counted."""
         grow.learn_headline(self.model, content_words(doc.title), language_of(doc))
         self.model.docs_seen += 1
         self.changed = True
