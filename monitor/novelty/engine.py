@@ -64,6 +64,7 @@ from monitor.novelty.novelty import (
     expired,
     familiar_names,
     fresh_words,
+    languages_read,
     novel_words,
     told_names,
 )
@@ -354,7 +355,7 @@ class Engine:
             return
         # how many outlets tell what each of its reports tells: the headline is the news
         told = told_by(unpack_many(story.vectors), self.memory, item.published, self.s)
-        headline = clearest_title(story, moved, told)
+        headline = clearest_title(story, moved, told, languages_read(self.model.vocab))
         day = item.published.date().isoformat() if came_to_pass(story) else None
         event = grow.promote_story(self.model, story, headline, at, item.doc_id, day)
         if plan is not None:  # the deal after the talks: the talks are done

@@ -133,6 +133,14 @@ def novel_words(
     return frozenset(w for w in words if vocab.get(f"{language}:{w}", 0) < settings.rare_reports)
 
 
+def languages_read(vocab: Mapping[str, int]) -> list[str]:
+    """The languages the saga's relevant reports were in, the most read first (``vocab``
+    counts them under ``"en:"``, as ``novel_words`` reads it)."""
+    counts = {k[:-1]: n for k, n in vocab.items()
+              if k.endswith(":") and len(k) > 1 and not k.startswith("*")}
+    return sorted(counts, key=lambda lang: -counts[lang])
+
+
 def fresh_words(
     headline: frozenset[str], novel: frozenset[str], language: str, vocab: dict[str, int],
     settings: NoveltySettings,

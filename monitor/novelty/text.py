@@ -16,6 +16,7 @@ from datetime import datetime
 import numpy as np
 
 from monitor.embed import unpack_many
+from monitor.language import detect_language
 from monitor.lexicon import fold
 from monitor.nlp import is_titlecase
 from monitor.novelty.genre import tentative
@@ -65,7 +66,8 @@ def tells_news(story: Story, title: str) -> int:
     return heads + fresh
 
 
-def clearest_title(story: Story, done: bool = False, told: Sequence[int] = ()) -> str:
+def clearest_title(story: Story, done: bool = False, told: Sequence[int] = (),
+                   languages: Sequence[str] = ()) -> str:
     """The headline of the alert: of the titles that tell most of what the story brings
     (``tells_news``), the one closest to all its reports; never a column's, unless all
     are columns. A story gathers retellings around its news, and the first or most
@@ -74,7 +76,10 @@ def clearest_title(story: Story, done: bool = False, told: Sequence[int] = ()) -
     the news either; nor is it once a later report of the story itself tells the plan
     done ("X in talks to buy Y", then "X to take over Y, regulator confirms").
     ``told``: how many outlets tell what each report tells (``support.told_by``); of
-    titles telling as much, the one most outlets tell is the news."""
+    titles telling as much, the one most outlets tell is the news. ``languages``: those
+    the saga's reports are in, the most read first; of titles telling as much, as widely
+    told, one in that language is the headline (an English stream's alert is headlined
+    from its English report, not its Polish one)."""
     leads = unpack_many(story.vectors[0::2])
     n = min(len(leads), len(story.titles))
     talk = [story.talk[i:i + 1] == [True] for i in range(len(story.titles))]
@@ -85,18 +90,27 @@ def clearest_title(story: Story, done: bool = False, told: Sequence[int] = ()) -
     if n <= 2:
         best = [i for i in range(len(story.titles)) if not out[i]]
         pick = max(best or [0], key=lambda i: (tells_news(story, story.titles[i]),
-                                               _count(told, i), -i))
+                                               _count(told, i),
+                                               in_language(story.titles[i], languages), -i))
         return story.titles[pick]
     centrality = (leads[:n] @ leads[:n].T).sum(axis=1)
     news = np.array([tells_news(story, t) for t in story.titles[:n]], dtype=np.float64)
     widely = np.array([_count(told, i) for i in range(n)], dtype=np.float64)
-    # telling the news first, then told by most outlets; centrality breaks ties
-    score = (news * (widely.max() + 1) + widely) * (n + 1) + centrality
+    mine = np.array([in_language(t, languages) for t in story.titles[:n]], dtype=np.float64)
+    # telling the news first, then told by most outlets, then in the saga's language;
+    # centrality (a sum of n cosines, below n + 1) breaks ties
+    score = ((news * (widely.max() + 1) + widely) * 2 + mine) * (n + 1) + centrality
     if not all(out[:n]):  # a column's title is not the news, unless all are columns
         for i, skip in enumerate(out[:n]):
             if skip:
                 score[i] = -np.inf
     return story.titles[int(np.argmax(score))]
+
+
+def in_language(title: str, languages: Sequence[str]) -> bool:
+    """Whether ``title`` is in the first of ``languages`` (the detector choosing among
+    them all); False with fewer than two: there is nothing to prefer."""
+    return len(languages) > 1 and detect_language(title, languages) == languages[0]
 
 
 def _count(told: Sequence[int], i: int) -> int:

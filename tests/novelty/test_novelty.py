@@ -304,3 +304,11 @@ def test_two_feeds_of_one_outlet_are_one_source() -> None:
     local = story(["http://127.0.0.1:8080/a.xml"])  # an address names no outlet
     assert confirm(local, item(unit((0, 1.0)), feed="http://127.0.0.1:8080/b.xml"),
                    0.4, S).confirmed
+
+
+def test_the_languages_read_are_the_reports_languages_most_read_first() -> None:
+    from monitor.novelty.novelty import languages_read
+
+    vocab = {"en:": 40, "pl:": 7, "fr:": 5, "*en:": 900, "*:": 950, "en:globex": 3}
+    assert languages_read(vocab) == ["en", "pl", "fr"]
+    assert languages_read({}) == []

@@ -141,6 +141,21 @@ def test_of_titles_telling_as_much_the_one_most_outlets_tell_is_the_headline() -
     assert clearest_title(longer, told=[1, 5, 2]) == titles[1]
 
 
+def test_of_titles_telling_as_much_as_widely_the_one_in_the_sagas_language_heads() -> None:
+    """An English stream's alert takes its English report's title, not its Polish one,
+    when both tell the same and as many outlets tell each; a Polish stream's, the other."""
+    from monitor.novelty.text import clearest_title
+
+    titles = ["Prezes banku Globex rezygnuje ze stanowiska po wypowiedzi o kryzysie",
+              "Globex bank chair resigns days after his comments sparked a sell-off"]
+    st = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(), titles=titles,
+               docs=["d0", "d1"], talk=[False, False], vectors=[])
+    assert clearest_title(st) == titles[0]  # no language known: the first report
+    assert clearest_title(st, languages=["en", "pl"]) == titles[1]
+    assert clearest_title(st, languages=["pl", "en"]) == titles[0]
+    assert clearest_title(st, told=[3, 1], languages=["en", "pl"]) == titles[0]  # more outlets
+
+
 def test_a_headline_tells_a_newcomer_only_under_its_name() -> None:
     """"Globex" in "Globexia" or "UBS" in "subsidiary" is not the newcomer named."""
     from monitor.novelty.text import tells_news
