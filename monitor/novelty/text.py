@@ -128,10 +128,24 @@ def names_written(model: SagaModel, story: Story) -> list[str]:
     """The story's names no actor had, as its reports write them ("Jane Doe", not the key
     "jane doe"): those two of its reports name, else its first three; only those the
     reports write as names (``NameSeen.written_as_name``), not a Title Case headline's
-    phrase ("Troops Storm Hospital")."""
+    phrase ("Troops Storm Hospital"), nor one a seed's headline told (the hospital the
+    saga is about)."""
     keys = [k for k, n in story.names.items() if n >= 2] or list(story.names)[:3]
-    seen = [model.names.get(k) for k in keys]
-    return [s.written() for s in seen if s is not None and s.written_as_name()]
+    seeds = [_spaced(fold(e.statement)) for e in model.events.values() if e.origin == "seed"]
+    out = []
+    for key in keys:
+        seen = model.names.get(key)
+        if seen is None or not seen.written_as_name():
+            continue
+        if any(holds(h, _spaced(fold(f))) for h in seeds for f in {key, *seen.forms}):
+            continue  # the place or party the saga is about, which no actor is: not new
+        out.append(seen.written())
+    return out
+
+
+def _spaced(folded: str) -> str:
+    """"al-shifa hospital" and "al shifa hospital" are one name."""
+    return folded.replace("-", " ")
 
 
 def words_written(story: Story) -> list[str]:

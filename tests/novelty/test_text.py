@@ -64,6 +64,22 @@ def test_the_explanation_gives_what_is_new_as_the_reports_write_it() -> None:
     assert "consequ," not in reason and "largest hospital" not in reason.lower()
 
 
+def test_the_place_a_seed_headlined_is_no_new_name_of_a_development() -> None:
+    """No actor is the hospital the saga is about, so its reports' name for it is a
+    newcomer to the engine; the alert does not tell the user it is new."""
+    from monitor.novelty.text import names_written
+    from monitor.saga import NameSeen
+
+    m = _model()
+    m.events["seed-2"] = Event(id="seed-2", action="", actors=[], date="2023-11-10",
+                               statement="Patients flee Harbor Hospital after a strike")
+    for key, text in (("harbor-hospital", "Harbor-Hospital"), ("jane doe", "Jane Doe")):
+        m.names[key] = NameSeen(name=text, kind="org", prose=2, forms={text: 2})
+    story = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(),
+                  names={"harbor-hospital": 2, "jane doe": 2})
+    assert names_written(m, story) == ["Jane Doe"]
+
+
 def test_the_explanation_of_a_distinct_story_gives_the_score_and_threshold() -> None:
     assert "nearest known event scores 0.40 < 0.62" in _reason(0.40, {})
 
