@@ -172,6 +172,9 @@ class Story:
     # which of its reports (as ``docs``) are talk about the news (op-eds, podcasts, ...):
     # not sources, never its headline or its source link
     talk: list[bool] = field(default_factory=list)
+    # the language of each of its reports (as ``docs``; "" unknown, and for the reports
+    # of a story stored before they were kept)
+    languages: list[str] = field(default_factory=list)
     # the names no actor has, counted over its sources alone (talk left out): who takes
     # part in its development, as the outlets that report it tell
     cast: dict[str, int] = field(default_factory=dict)

@@ -16,7 +16,6 @@ from datetime import datetime
 import numpy as np
 
 from monitor.embed import unpack_many
-from monitor.language import detect_language
 from monitor.lexicon import fold
 from monitor.nlp import is_titlecase
 from monitor.novelty.genre import tentative
@@ -90,13 +89,12 @@ def clearest_title(story: Story, done: bool = False, told: Sequence[int] = (),
     if n <= 2:
         best = [i for i in range(len(story.titles)) if not out[i]]
         pick = max(best or [0], key=lambda i: (tells_news(story, story.titles[i]),
-                                               _count(told, i),
-                                               in_language(story.titles[i], languages), -i))
+                                               _count(told, i), _in(story, i, languages), -i))
         return story.titles[pick]
     centrality = (leads[:n] @ leads[:n].T).sum(axis=1)
     news = np.array([tells_news(story, t) for t in story.titles[:n]], dtype=np.float64)
     widely = np.array([_count(told, i) for i in range(n)], dtype=np.float64)
-    mine = np.array([in_language(t, languages) for t in story.titles[:n]], dtype=np.float64)
+    mine = np.array([_in(story, i, languages) for i in range(n)], dtype=np.float64)
     # telling the news first, then told by most outlets, then in the saga's language;
     # centrality (a sum of n cosines, below n + 1) breaks ties
     score = ((news * (widely.max() + 1) + widely) * 2 + mine) * (n + 1) + centrality
@@ -107,10 +105,10 @@ def clearest_title(story: Story, done: bool = False, told: Sequence[int] = (),
     return story.titles[int(np.argmax(score))]
 
 
-def in_language(title: str, languages: Sequence[str]) -> bool:
-    """Whether ``title`` is in the first of ``languages`` (the detector choosing among
-    them all); False with fewer than two: there is nothing to prefer."""
-    return len(languages) > 1 and detect_language(title, languages) == languages[0]
+def _in(story: Story, i: int, languages: Sequence[str]) -> bool:
+    """Whether the story's ``i``-th report is in the first of ``languages`` (as read when
+    it came in: ``Story.languages``); False with fewer than two, nothing to prefer."""
+    return len(languages) > 1 and story.languages[i:i + 1] == [languages[0]]
 
 
 def _count(told: Sequence[int], i: int) -> int:

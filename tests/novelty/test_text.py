@@ -165,11 +165,13 @@ def test_of_titles_telling_as_much_as_widely_the_one_in_the_sagas_language_heads
     titles = ["Prezes banku Globex rezygnuje ze stanowiska po wypowiedzi o kryzysie",
               "Globex bank chair resigns days after his comments sparked a sell-off"]
     st = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(), titles=titles,
-               docs=["d0", "d1"], talk=[False, False], vectors=[])
+               docs=["d0", "d1"], talk=[False, False], vectors=[], languages=["pl", "en"])
     assert clearest_title(st) == titles[0]  # no language known: the first report
     assert clearest_title(st, languages=["en", "pl"]) == titles[1]
     assert clearest_title(st, languages=["pl", "en"]) == titles[0]
     assert clearest_title(st, told=[3, 1], languages=["en", "pl"]) == titles[0]  # more outlets
+    st.languages = []  # a story stored before its reports' languages were kept
+    assert clearest_title(st, languages=["en", "pl"]) == titles[0]
 
 
 def test_a_headline_tells_a_newcomer_only_under_its_name() -> None:
