@@ -12,7 +12,7 @@ import math
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from datetime import date as _date  # Event.date (a field) shadows the type in Event
@@ -297,6 +297,11 @@ class Change:
     at: str
 
 
+def seed_headlines(events: Mapping[str, Event]) -> list[str]:
+    """The folded headlines of the seed documents' events: what the saga began as."""
+    return [fold(e.statement) for e in events.values() if e.origin == "seed"]
+
+
 @dataclass
 class SagaModel:
     name: str
@@ -329,7 +334,7 @@ class SagaModel:
         declined form too: "Pentagonu"), of how many. The reports of a saga name what
         its headlines name; seeds whose headlines name none of its actors leave the
         prefilter, which looks for names, with little to find them by."""
-        heads = [fold(e.statement) for e in self.events.values() if e.origin == "seed"]
+        heads = seed_headlines(self.events)
         forms: set[str] = set()
         for a in self.protagonists():
             forms |= a.forms() | ({fold(a.last)} if a.last and len(a.last) >= 4 else set())

@@ -218,13 +218,18 @@ class Engine:
         self.model.docs_seen += 1
         self.changed = True
 
+    def _learn_outlet(self, doc: Document) -> None:
+        """The outlet a document comes from, among those the saga's stream is read from
+        (its name is no party's: ``without_outlets``)."""
+        outlet = outlet_of(doc.source)
+        if outlet and outlet not in self.model.outlets:
+            self.model.outlets.append(outlet)
+
     def _unseeded(self, sk: Skimmed, now: datetime) -> None:
         """What deciding a document below the seeds' report floor would have changed
         (``_one``: irrelevant, whatever it names): its outlet, its headline, the talk of
         the saga's names if it is near the saga."""
-        outlet = outlet_of(sk.doc.source)
-        if outlet and outlet not in self.model.outlets:
-            self.model.outlets.append(outlet)
+        self._learn_outlet(sk.doc)
         self._skim(sk.doc)
         at = sk.doc.published or now  # as ``item_of`` dates an item
         if (self.mentions is not None and sk.rows is not None
@@ -239,9 +244,8 @@ class Engine:
 
     def _one(self, an: Analysis, seeding: bool, now: datetime) -> Result:
         seed = seeding or not self.model.events  # the first document founds a fresh saga
-        outlet = "" if seed else outlet_of(an.doc.source)
-        if outlet and outlet not in self.model.outlets:  # before its names are read
-            self.model.outlets.append(outlet)
+        if not seed:
+            self._learn_outlet(an.doc)  # before its names are read
         item = item_of(an, self.resolver, self.model, now, seed=seed)
         aside = frozenset() if seed else self._aside(item.actors, now)
         if aside:  # their names tie the item to nothing (``_aside``)

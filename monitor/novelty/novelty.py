@@ -43,7 +43,7 @@ from monitor.novelty.genre import headed_by
 from monitor.novelty.names import holds
 from monitor.novelty.outlets import source_of
 from monitor.novelty.types import Item
-from monitor.saga import Event, NameSeen, Story
+from monitor.saga import Event, NameSeen, Story, seed_headlines
 from monitor.types import parse_dt
 
 
@@ -218,7 +218,7 @@ def familiar_names(story: Story, item: Item, names: Mapping[str, NameSeen],
     start = parse_dt(story.first) or item.published
     since = start - timedelta(hours=window_h)
     titles = [*story.titles, item.title]
-    seeds = [fold(e.statement) for e in events.values() if e.origin == "seed"]
+    seeds = seed_headlines(events)
     out: set[str] = set()
     for key in {*story.names, *story.heads, *(n.key for n in item.names)}:
         seen = names.get(key)

@@ -21,7 +21,7 @@ from monitor.nlp import is_titlecase
 from monitor.novelty.genre import tentative
 from monitor.novelty.names import holds
 from monitor.novelty.novelty import STEM
-from monitor.saga import Event, NameSeen, SagaModel, Story
+from monitor.saga import Event, NameSeen, SagaModel, Story, seed_headlines
 from monitor.types import Alert, AlertKind, Explanation, short_hash
 from monitor.urls import redact, web_link
 
@@ -129,7 +129,7 @@ def names_written(model: SagaModel, story: Story) -> list[str]:
     phrase ("Troops Storm Hospital"), nor one a seed's headline told (the hospital the
     saga is about)."""
     keys = [k for k, n in story.names.items() if n >= 2] or list(story.names)[:3]
-    seeds = [_spaced(fold(e.statement)) for e in model.events.values() if e.origin == "seed"]
+    seeds = [_spaced(h) for h in seed_headlines(model.events)]
     out = []
     for key in keys:
         seen = model.names.get(key)
