@@ -5,8 +5,12 @@ retell or weigh what happened; they rarely are the first word of a new
 development, and two of them on the same subject look, to every measure of meaning, like
 two sources confirming one. They still tell the saga's words and names, but they never
 confirm a story (``engine``): its sources are the outlets that report it.
-Live blogs, videos and blogs are left out: a live page or a company's own blog is often
-the first to tell a development.
+Live blogs, video sections and blogs are left out: a live page, a video report or a
+company's own blog is often the first to tell a development. A *clip* is not: a headline
+that bids the reader watch or hear ("Watch: X discusses the collapse", "Hear X respond to
+...", "Video: ...", "... – video") shows someone saying what was told elsewhere. Over the
+six labelled sagas no clip was the first report of a development, and the ones confirmed
+as developments were all false alarms or retellings (issue 12's notes).
 
 The signs are those of the trade, the same in every saga: the section a page lives in
 (``/opinion/``, ``/commentisfree/``, ``/podcasts/``), a genre label heading
@@ -52,12 +56,17 @@ LABELS = (
     "evening briefing",
     "letters", "tribune", "chronique", "edito", "decryptage", "analyse",
     "opinia", "komentarz", "felieton", "analiza",
+    # clips: "Watch: ...", "Video: ...", "... – video", "Wideo: ..."
+    "watch", "watch live", "video", "wideo",
 )
 _LABEL = "|".join(re.escape(x) for x in sorted(LABELS, key=len, reverse=True))
 _SEP = r"(?::|\||\s[\-–—])"  # a hyphen separates only between spaces ("day-long live")
 _HEAD = re.compile(rf"^\W*(?:[\w'.]+\s+){{0,2}}(?:{_LABEL})\s*{_SEP}", re.I)
 _TAIL = re.compile(rf"(?:\||:|\s[\-–—])\s*(?:[\w'.]+\s+){{0,2}}(?:{_LABEL})\W*$", re.I)
 _QUESTION = re.compile(r"\?\W*$")
+# A headline bidding the reader watch or hear ("Watch Jane Doe explain...", "Hear John Roe
+# respond to...", "Regardez...", "Zobacz, jak..."): a clip. Folded.
+_CLIP = re.compile(r"^\W*(?:watch|hear|listen|regardez|ecoutez|zobacz|posluchaj)\b")
 # A headline that explains instead of telling: "Why X fired Y", "How the bank failed",
 # "What the failures mean for...", "Here's what...", "Five things to know", "Oto cztery
 # wykresy...", "Pourquoi...". Folded.
@@ -109,6 +118,8 @@ def genre(title: str, url: str | None) -> Genre:
     head = fold(title).strip()
     if _HEAD.search(head) or _TAIL.search(head):
         return Genre(True, "a genre label in its title")
+    if _CLIP.search(head):
+        return Genre(True, "its headline is a clip's")
     if _QUESTION.search(head):
         return Genre(True, "its headline asks a question")
     if _EXPLAINS.search(head):

@@ -45,6 +45,14 @@ from monitor.novelty.genre import described_speaker, genre, headed_by, republish
         ("Economist predicts two more bank failures this year", None),
         ("Ekonomista przewiduje kolejne upadki banków", None),
         ("Investors fear the second bank to be next", None),
+        # a clip shows someone saying what was told elsewhere
+        ("Watch: Jane Doe discusses the bank's meltdown and the economy", None),
+        ("WATCH LIVE: Jane Doe delivers remarks on the bank failures", None),
+        ("Hear John Roe respond to the nicknames the defendant gave him", None),
+        ("Video: Regulator calls the leak a 'deliberate criminal act'", None),
+        ("The lender's chief speaks to staff after the rescue – video", None),
+        ("Wideo: tak wyglądał szturm na szpital", None),
+        ("Zobacz, jak klienci wypłacają pieniądze z banku", None),
     ],
 )
 def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
@@ -75,6 +83,10 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         ("Jane Doe to be next chief executive of the bridge bank", None),  # an appointment
         ("Jane Doe will be the next president of the lender", None),
         ("Fund cuts its growth forecasts after the bank's failure", None),
+        # words that only begin like a clip's
+        ("Watchdog fines the lender over its risk controls", None),
+        ("Hearing on the bank's failure set for Tuesday", None),
+        ("Video game maker buys the failed bank's tech unit", None),
     ],
 )
 def test_news_is_news(title: str, url: str | None) -> None:
