@@ -375,7 +375,7 @@ class Engine:
         i = story.first_news()
         first = (story.titles[i], story.urls[i], story.feeds[0], item.published)
         dev = development_alert(self.model, event, story, self.s.known_threshold,
-                                item.published, first)
+                                item.published, first, verdict)
         result.known_events = (event.id,)
         actors = self._central_actors(story, event.id, item) + self._woken(story, event.id, item)
         # the development alert is said first, and names those it brought in too

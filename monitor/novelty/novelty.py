@@ -54,6 +54,12 @@ class Confirmation:
     reason: str
     retelling: bool = False  # sources enough, but it tells known events again
     held: bool = False  # new, but not yet told widely at once (``support``)
+    # what made it new, for the alert to say (``text.development_alert``): the newcomers
+    # two of its headlines name (``heads_shared``), the root of a burst's fresh word
+    # ("en:charge"), a known plan's next stage
+    heads: tuple[str, ...] = ()
+    burst: str = ""
+    moved: bool = False
 
 
 def confirm(
@@ -71,8 +77,8 @@ def confirm(
     not counted). ``familiar``: its newcomers the saga named long before it
     (``familiar_names``); they make nothing new."""
     feeds = {source_of(f) for f in [*story.feeds, item.feed]}  # outlets, not their feeds
-    heads = shared_heads(story, item, told | speakers(story, item) | familiar)
-    said = shared_fresh(story, fresh) >= settings.shared_fresh or heads
+    heads = heads_shared(story, item, told | speakers(story, item) | familiar)
+    said = shared_fresh(story, fresh) >= settings.shared_fresh or bool(heads)
     agreed = agreed_fresh(story, fresh)
     burst = (0 < settings.burst_sources <= min(len(feeds), agreed)
              and 3 * agreed >= len(feeds))
@@ -106,7 +112,9 @@ def confirm(
                            ("a known plan's next stage", moved),
                            ("a burst of outlets on a fresh word", burst),
                            (f"far from known events ({near:.2f})", distinct)) if on]
-    return Confirmation(True, len(feeds), f"{len(feeds)} sources; {', '.join(why)}")
+    return Confirmation(True, len(feeds), f"{len(feeds)} sources; {', '.join(why)}",
+                        heads=heads, burst=burst_root(story, fresh) if burst else "",
+                        moved=moved)
 
 
 _WORD = re.compile(r"[^\W\d_]{5,}")
@@ -170,26 +178,39 @@ def _root(key: str) -> str:
     return f"{lang}:{word[:ROOT]}"
 
 
-def agreed_fresh(story: Story, fresh: frozenset[str]) -> int:
-    """How many of the story's reports (this one included) headline its most shared
-    fresh word, a word's forms counted together ("betrayal", "betrayed", "betraying"
-    share their first ``ROOT`` letters; the 7-letter cut keeps them apart)."""
+def _roots(story: Story, fresh: frozenset[str]) -> dict[str, int]:
+    """How many of the story's reports (this one included) headline each fresh word, a
+    word's forms counted together ("betrayal", "betrayed", "betraying" share their first
+    ``ROOT`` letters; the 7-letter cut keeps them apart)."""
     counts: dict[str, int] = {}
     for w, n in story.fresh.items():
         root = _root(w)
         counts[root] = counts.get(root, 0) + n
     for root in {_root(w) for w in fresh}:
         counts[root] = counts.get(root, 0) + 1
-    return max(counts.values(), default=0)
+    return counts
 
 
-def shared_heads(story: Story, item: Item, told: frozenset[str] = frozenset()) -> bool:
-    """Whether two headlines of the story (this one's included) name the same newcomer:
-    "Rival Y to buy lender X", "Y buys X's arm" bring Y into the saga, however close
-    their words come to a known event about X. Not one that a known development near it
-    headlined already (``told``): that is the development, told by one more outlet."""
+def agreed_fresh(story: Story, fresh: frozenset[str]) -> int:
+    """How many of the story's reports (this one included) headline its most shared
+    fresh word (``_roots``)."""
+    return max(_roots(story, fresh).values(), default=0)
+
+
+def burst_root(story: Story, fresh: frozenset[str]) -> str:
+    """The root of the fresh word most of the story's reports headline ("en:charg")."""
+    counts = _roots(story, fresh)
+    return max(counts, key=lambda r: (counts[r], r), default="")
+
+
+def heads_shared(story: Story, item: Item,
+                 told: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The newcomers two headlines of the story (this one's included) name: "Rival Y to
+    buy lender X", "Y buys X's arm" bring Y into the saga, however close their words
+    come to a known event about X. Not one that a known development near it headlined
+    already (``told``): that is the development, told by one more outlet."""
     titled = {n.key for n in item.names if n.in_title}
-    return any(n + (k in titled) >= 2 for k, n in story.heads.items() if k not in told)
+    return tuple(k for k, n in story.heads.items() if k not in told and n + (k in titled) >= 2)
 
 
 def speakers(story: Story, item: Item) -> frozenset[str]:

@@ -20,7 +20,7 @@ from monitor.lexicon import fold
 from monitor.nlp import is_titlecase
 from monitor.novelty.genre import tentative
 from monitor.novelty.names import holds
-from monitor.novelty.novelty import STEM
+from monitor.novelty.novelty import ROOT, STEM, Confirmation
 from monitor.saga import Event, NameSeen, SagaModel, Story, seed_headlines
 from monitor.types import Alert, AlertKind, Explanation, short_hash
 from monitor.urls import redact, web_link
@@ -174,10 +174,45 @@ def _nearest(model: SagaModel, event_id: str | None) -> tuple[str | None, str | 
     return ev.statement, ev.date
 
 
+def _in_titles(titles: Sequence[str], key: str, *, prefix: bool = False) -> str:
+    """``key`` (a folded name, or a word's first letters with ``prefix``) as the first of
+    ``titles`` holding it writes it ("Felony Counts" for "felony counts", "Gaza Hospitals"
+    for "gaza hospital", "charged" for "charg"); else ``key``."""
+    words = [w for w in re.findall(r"[^\W_]+", key) if w]
+    if not words:
+        return key
+    tail = r"[^\W_]*" if prefix else r"[^\W_]{0,2}"  # a name's plural or declension
+    rx = re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in words) + tail + r"(?!\w)")
+    for t in titles:
+        folded = fold(t)
+        m = rx.search(folded)
+        if m is not None and len(folded) == len(t):  # folding kept the offsets
+            return t[m.start():m.end()]
+    return key
+
+
+def _route(story: Story, why: Confirmation | None) -> str:
+    """What made a close story new, when neither its fresh words nor names the reports
+    write as names say it: the phrase two of its headlines share ("Felony Counts"), a
+    burst of outlets on a word, a known plan's next stage."""
+    if why is not None and why.heads:
+        phrases = ", ".join(f"“{_in_titles(story.titles, k)}”" for k in why.heads[:3])
+        return f"two of its headlines name {phrases}"
+    if why is not None and why.burst:
+        word = _in_titles(story.titles, why.burst.partition(":")[2][:ROOT], prefix=True)
+        return f"outlets headline “{word}” at once"
+    if why is not None and why.moved:
+        return "it takes a known plan to its next stage"
+    return "the reports say more"
+
+
 def development_alert(
     model: SagaModel, event: Event, story: Story, threshold: float, now: datetime,
     source: tuple[str, str | None, str | None, datetime | None],
+    why: Confirmation | None = None,
 ) -> Alert:
+    """``why``: how ``novelty.confirm`` found the story new, for the explanation to say
+    what no fresh word or new name of it does."""
     near_text, near_date = _nearest(model, story.nearest_event)
     new_names = names_written(model, story)
     fresh = words_written(story)
@@ -186,11 +221,12 @@ def development_alert(
     elif story.nearest_score < threshold:
         nearest = f"nearest known event scores {story.nearest_score:.2f} < {threshold:.2f}"
     else:  # close in subject, but its headlines say what the saga never said
-        nearest = f"nearest known event scores {story.nearest_score:.2f}, but the reports "
+        nearest = f"nearest known event scores {story.nearest_score:.2f}, but "
         if fresh:
-            nearest += f"say what it never said ({', '.join(fresh[:6])}{'…' * (len(fresh) > 6)})"
+            nearest += (f"the reports say what it never said ({', '.join(fresh[:6])}"
+                        f"{'…' * (len(fresh) > 6)})")
         else:
-            nearest += "name who it never held" if new_names else "say more"
+            nearest += "the reports name who it never held" if new_names else _route(story, why)
     reason = (
         f"{len(story.feeds)} sources in {len(story.docs)} reports; {nearest}"
         + (f"; new names: {', '.join(new_names)}" if new_names else "")

@@ -109,6 +109,7 @@ def test_a_burst_of_outlets_headlining_one_fresh_word_is_news() -> None:
     worded = confirm(forms, item(unit((0, 1.0)), feed="f4"), close, S,
                      frozenset({"en:betrayi"}))  # "betraying": one word in three forms
     assert worded.confirmed and "burst" in worded.reason
+    assert worded.burst == "en:betray" and verdict.burst == "en:files"  # for the alert to say
     off = NoveltySettings(burst_sources=0)
     assert not confirm(st, item(unit((0, 1.0)), feed="f4"), close, off,
                        frozenset({"en:files"})).confirmed
@@ -182,7 +183,8 @@ def test_two_headlines_naming_one_newcomer_are_no_retelling() -> None:
     st = story(["f1"], score=close)
     st.names, st.heads = {"hsbc": 1}, {"hsbc": 1}
     headlined = item(unit((0, 1.0)), feed="f2", names=(name("HSBC"),))
-    assert confirm(st, headlined, close, S).confirmed
+    verdict = confirm(st, headlined, close, S)
+    assert verdict.confirmed and verdict.heads == ("hsbc",)  # for the alert to say
     in_text = item(unit((0, 1.0)), feed="f2", names=(name("HSBC", in_title=False),))
     verdict = confirm(st, in_text, close, S)
     assert not verdict.confirmed and verdict.retelling

@@ -245,3 +245,31 @@ def test_a_new_actor_s_alert_says_how_the_reports_make_it_act() -> None:
     assert "named by 2 sources in 3 relevant reports" in alert.explanation.reason
     assert "subject, object or agent in 2 of the 3 parsed leads" in alert.explanation.reason
     assert alert.explanation.nearest_event == "Le conseil renvoie Sam Altman"
+
+
+def test_the_explanation_says_what_made_a_close_story_new_when_no_word_or_name_does() -> None:
+    """No fresh word and no name written as one: the explanation says what made the story
+    new as its headlines write it (the phrase two of them share, the word of a burst, a
+    plan's next stage), never only that "the reports say more"."""
+    from monitor.novelty.novelty import Confirmation
+
+    m = _model()
+    titles = ["Jane Doe Indicted On 34 Felony Counts, Pleads Not Guilty",
+              "Jane Doe Charged on 34 Felony Counts"]
+    story = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(), titles=titles,
+                  docs=["d1", "d2"], urls=["https://a.example/1", "https://b.example/2"],
+                  feeds=["https://a.example/rss", "https://b.example/rss"],
+                  nearest_event="seed-1", nearest_score=0.8)
+    ev = Event(id="dev-st", action="", actors=[], date="2023-11-19", statement=titles[0])
+
+    def reason(why: Confirmation | None) -> str:
+        return development_alert(m, ev, story, 0.62, NOW, (titles[0], None, None, NOW),
+                                 why).explanation.reason
+
+    heads = Confirmation(True, 2, "", heads=("felony counts",))
+    assert reason(heads).endswith("but two of its headlines name “Felony Counts”")
+    burst = Confirmation(True, 3, "", burst="en:charge")
+    assert reason(burst).endswith("but outlets headline “Charged” at once")
+    plan = Confirmation(True, 2, "", moved=True)
+    assert reason(plan).endswith("but it takes a known plan to its next stage")
+    assert reason(None).endswith("but the reports say more")
