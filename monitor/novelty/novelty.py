@@ -210,7 +210,16 @@ def heads_shared(story: Story, item: Item,
     come to a known event about X. Not one that a known development near it headlined
     already (``told``): that is the development, told by one more outlet."""
     titled = {n.key for n in item.names if n.in_title}
-    return tuple(k for k, n in story.heads.items() if k not in told and n + (k in titled) >= 2)
+    return tuple(k for k, n in story.heads.items()
+                 if not _told(k, told) and n + (k in titled) >= 2)
+
+
+def _told(key: str, told: frozenset[str]) -> bool:
+    """Whether a headline's name is one of ``told``, or a Title Case phrase opening on
+    one of them ("YouTube Lifts Restrictions" once "YouTube" is told): the newcomer and
+    the headline's verb, the same newcomer. Not one holding it further on ("House GOP"
+    is not the "GOP" told: measured, the House chairmen's demand came a day late)."""
+    return key in told or any(key.startswith(f"{t} ") for t in told)
 
 
 def speakers(story: Story, item: Item) -> frozenset[str]:

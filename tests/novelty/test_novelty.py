@@ -226,6 +226,19 @@ def test_a_newcomer_a_near_development_headlined_is_that_development_again() -> 
     assert confirm(other, again, far, S, told=frozenset({"justice department"})).confirmed
 
 
+def test_a_told_newcomer_opening_a_title_case_phrase_is_that_newcomer() -> None:
+    """"Globex Restores Jane Doe's Account" after the development that headlined Globex:
+    the headline's chunk "Globex Restores" is Globex and a verb, the development told by
+    one more outlet; "House Globex" is another party."""
+    close = S.retell_threshold + 0.05
+    for key, confirmed in (("globex restores", False), ("house globex", True)):
+        st = story(["f1"], score=close)
+        st.names, st.heads = {key: 1}, {key: 1}
+        again = item(unit((0, 1.0)), feed="f2", names=(name(key.title()),))
+        verdict = confirm(st, again, close, S, told=frozenset({"globex"}))
+        assert verdict.confirmed is confirmed, key
+
+
 def test_the_names_told_are_a_recent_near_development_s_own() -> None:
     """A development alerted hours ago still tells the newcomers it headlined; one alerted
     days ago does not (the same name heads other news), nor does a name that several
