@@ -3,7 +3,8 @@
     .venv/bin/python tools/tune.py [--saga openai|svb|uk|gaza|trump|pentagon]
                                         [--set '{"min_sources": 3}'] [--trace REGEX]
                                         [--alerts] [--list] [--until DATE]
-                                        [--why] [--names REGEX] [--stories] [--jitter MIN --runs K]
+                                        [--why] [--reasons] [--evidence] [--names REGEX]
+                                        [--stories] [--jitter MIN --runs K]
                                         [--window HOURS]
     .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
 
@@ -153,6 +154,51 @@ class CachingAnalyzer:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
+
+
+def reasons() -> None:
+    """Print every development alert's headline and the reason its explanation gives."""
+    alert = engine.development_alert
+
+    def _alert(*args: Any, **kw: Any) -> Any:
+        a = alert(*args, **kw)
+        print(f"  REASON {a.created:%m-%d %H:%M} {a.headline[:80]!r}: {a.explanation.reason}")
+        return a
+
+    engine.development_alert = _alert  # type: ignore[assignment]
+
+
+def evidence(placed: dict[str, str]) -> None:
+    """Record where the engine placed every document (by link) into ``placed``: judged
+    before any analysis (``skimmed``), or ``Result.placement``; a link never placed was
+    never a candidate (the prefilter)."""
+    run = engine.Engine.run
+
+    def _run(self: Any, analyses: Any, **kw: Any) -> Any:
+        results = run(self, analyses, **kw)
+        for sk in kw.get("skimmed", ()):
+            placed.setdefault(sk.doc.url, "skimmed")
+        for r in results:
+            placed[r.doc.url] = r.placement.value
+        return results
+
+    engine.Engine.run = _run  # type: ignore[method-assign]
+
+
+def show_evidence(key: str, placed: dict[str, str]) -> None:
+    """Where the reports of each required development went (labels' first report and
+    evidence links): where recall is lost, the prefilter, relevance or the story."""
+    labels = json.loads(Path(SAGAS[key]["labels"]).read_text())  # type: ignore[arg-type]
+    total: dict[str, int] = {}
+    for d in labels["developments"]:
+        if d["status"] != "expected":
+            continue
+        where = [placed.get(r["link"], "unseen") for r in [d["first_report"],
+                                                            *d.get("evidence", [])]]
+        for w in where:
+            total[w] = total.get(w, 0) + 1
+        print(f"  EVIDENCE {d['id'][:28]:28} {' '.join(where)}")
+    print(f"  EVIDENCE {key} total: " + ", ".join(f"{k} {n}" for k, n in sorted(total.items())))
 
 
 def trace(pattern: str) -> None:
@@ -385,6 +431,12 @@ def main() -> int:
     ap.add_argument("--trace", help="regex over titles: print their placement")
     ap.add_argument("--names", help="regex over tracked names: each judgement as an actor")
     ap.add_argument("--why", action="store_true", help="why each confirmed story is new")
+    ap.add_argument("--reasons", action="store_true",
+                    help="each development alert's explanation, as a user reads it")
+    ap.add_argument("--evidence", action="store_true",
+                    help="where each required development's reports went (unseen: never "
+                         "a candidate; skimmed, irrelevant, known, joined, new_story, "
+                         "commentary)")
     ap.add_argument("--stories", action="store_true",
                     help="each alerted story's closeness to the seeds and known events")
     ap.add_argument("--alerts", action="store_true", help="every hit, miss and false alarm")
@@ -415,13 +467,21 @@ def main() -> int:
         why()
     if args.stories:
         stories()
+    if args.reasons:
+        reasons()
+    placed: dict[str, str] = {}
+    if args.evidence:
+        evidence(placed)
     for key in args.saga or sorted(SAGAS):
+        placed.clear()
         if args.jitter:
             band(key, json.loads(args.set), args.until, args.jitter, args.runs, args.alerts,
                  args.window)
         else:
             one(key, json.loads(args.set), args.until, args.alerts, listing=args.list,
                 window=args.window)
+            if args.evidence and SAGAS[key]["labels"] is not None:
+                show_evidence(key, placed)
     return 0
 
 
