@@ -19,9 +19,12 @@ the analysis starts a new cache; a change to ``monitor/novelty/`` reuses it.
 
 ``--set`` overrides ``[novelty]`` settings (JSON) for this run; ``--trace`` prints, for
 every report whose title matches, where the engine placed it and why a story was or was
-not confirmed -- the quickest way to see why a development was missed. ``--window``
-scores with another label window than the labels' 24 h: ``--window 1000`` shows which
-actors and developments were alerted at all, however late. Needs ../shared.
+not confirmed -- the quickest way to see why a development was missed. ``--evidence``
+prints, for each required development, where the engine placed each of its labelled
+reports ("unseen": the prefilter let it by) -- where recall is lost; ``--reasons``, each
+development alert's explanation as a user reads it. ``--window`` scores with another
+label window than the labels' 24 h: ``--window 1000`` shows which actors and
+developments were alerted at all, however late. Needs ../shared.
 """
 
 from __future__ import annotations
