@@ -8,7 +8,8 @@ confirm a story (``engine``): its sources are the outlets that report it.
 Live blogs, video sections and blogs are left out: a live page, a video report or a
 company's own blog is often the first to tell a development. A *clip* is not: a headline
 that bids the reader watch or hear ("Watch: X discusses the collapse", "Hear X respond to
-...", "Video: ...", "... – video") shows someone saying what was told elsewhere. Over the
+...", "Video: ...", "... – video", a live stream's "Live View Over the Border") shows
+someone saying, or a place where, what was told elsewhere. Over the
 six labelled sagas no clip was the first report of a development, and the ones confirmed
 as developments were all false alarms or retellings (issue 12's notes).
 
@@ -65,8 +66,10 @@ _HEAD = re.compile(rf"^\W*(?:[\w'.]+\s+){{0,2}}(?:{_LABEL})\s*{_SEP}", re.I)
 _TAIL = re.compile(rf"(?:\||:|\s[\-–—])\s*(?:[\w'.]+\s+){{0,2}}(?:{_LABEL})\W*$", re.I)
 _QUESTION = re.compile(r"\?\W*$")
 # A headline bidding the reader watch or hear ("Watch Jane Doe explain...", "Hear John Roe
-# respond to...", "Regardez...", "Zobacz, jak..."): a clip. Folded.
-_CLIP = re.compile(r"^\W*(?:watch|hear|listen|regardez|ecoutez|zobacz|posluchaj)\b")
+# respond to...", "Regardez...", "Zobacz, jak..."), or a live stream's ("LIVE: Live View
+# Over the Border (Nov. 14)", "... livestream"): a clip. Folded.
+_CLIP = re.compile(r"^\W*(?:watch|hear|listen|regardez|ecoutez|zobacz|posluchaj)\b"
+                   r"|\b(?:live ?stream|live view)\b")
 # A headline that explains instead of telling: "Why X fired Y", "How the bank failed",
 # "What the failures mean for...", "Here's what...", "Five things to know", "Oto cztery
 # wykresy...", "Pourquoi...". Folded.
@@ -210,7 +213,9 @@ _TRADES = (
 )
 _DESCRIBED = re.compile(rf"(?:{_TRADES})$")
 _TRADE = re.compile(rf"^(?:{_TRADES})$")
-_REACTS = re.compile(r"^(?:reacts?|rips|weighs)$")
+# ... and verbs that only head a reaction ("Jordan minister doubts...", "Party
+# candidates respond..."); not those that also tell an act ("Judge dismisses...").
+_REACTS = re.compile(r"^(?:reacts?|rips|weighs|responds?|doubts?)$")
 _SAYS_AT_END = re.compile(r",\s*([^,]{2,40}?)\s+(?:says|said|warns|claims)\W*$")
 
 

@@ -53,6 +53,8 @@ from monitor.novelty.genre import described_speaker, genre, headed_by, republish
         ("The lender's chief speaks to staff after the rescue – video", None),
         ("Wideo: tak wyglądał szturm na szpital", None),
         ("Zobacz, jak klienci wypłacają pieniądze z banku", None),
+        ("LIVE 9 AM ET: Live View Over the Harbor Border (Nov. 14)", None),
+        ("Senate hearing on the bank failures: livestream", None),
     ],
 )
 def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
@@ -87,6 +89,7 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         ("Watchdog fines the lender over its risk controls", None),
         ("Hearing on the bank's failure set for Tuesday", None),
         ("Video game maker buys the failed bank's tech unit", None),
+        ("Gunman livestreamed the attack on the bank's branch", None),
     ],
 )
 def test_news_is_news(title: str, url: str | None) -> None:
@@ -157,6 +160,8 @@ def test_an_aggregators_copy_is_no_source_of_its_own() -> None:
         ("Szef KNF: upadek banku to sygnał ostrzegawczy", "szef knf"),  # "Role Org: quote"
         ("Central bank governor: rates must still rise", "central bank governor"),
         ("Upadek banku. Ekspertka: Nie widzimy bezposredniego wplywu", "ekspertka"),
+        ("Harbor minister doubts the army can take the hospital", "harbor minister"),
+        ("Party candidates respond to the indictment", "party candidates"),
     ],
 )
 def test_a_statement_by_a_described_speaker_is_found(title: str, speaker: str) -> None:
@@ -171,7 +176,8 @@ def test_a_statement_by_a_described_speaker_is_found(title: str, speaker: str) -
      "Regulators close the bank, citing systemic risk",
      "Bank shares crash as investors flee",
      "Acme Bank: Globex announces rescue deal for its UK arm",  # a topic, then the news
-     "UK Latest: Minister names a new foreign secretary"],
+     "UK Latest: Minister names a new foreign secretary",
+     "Judge dismisses the lawsuit against the bank's parent"],  # an act, not a reaction
 )
 def test_news_is_no_described_statement(title: str) -> None:
     assert described_speaker(title) is None
