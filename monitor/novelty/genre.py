@@ -71,10 +71,12 @@ _QUESTION = re.compile(r"\?\W*$")
 _CLIP = re.compile(r"^\W*(?:watch|hear|listen|regardez|ecoutez|zobacz|posluchaj)\b"
                    r"|\b(?:live ?stream|live view)\b")
 # A headline that explains instead of telling: "Why X fired Y", "How the bank failed",
-# "What the failures mean for...", "Here's what...", "Five things to know", "Oto cztery
-# wykresy...", "Pourquoi...". Folded.
+# "What the failures mean for...", "Here's what...", "Five things to know", "Breaking down
+# X's attack on Y", "A look at...", "Takeaways from...", "Timeline: ...", "Fact check:
+# ...", "Oto cztery wykresy...", "Pourquoi...". Folded.
 _EXPLAINS = re.compile(
-    r"^\W*(?:why|how|what|here'?s|here is|everything you need|"
+    r"^\W*(?:why|how|what|here'?s|here is|everything you need|breaking down|"
+    r"a (?:closer )?look at|takeaways|timeline|fact[- ]check(?:ing)?|"
     r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:things|charts|ways|lessons|"
     r"takeaways|questions|reasons|key)|"
     r"dlaczego|jak|oto|co (?:to )?oznacza|pourquoi|comment|ce qu)\b"

@@ -36,6 +36,11 @@ from monitor.novelty.genre import described_speaker, genre, headed_by, republish
         ("Here's what happens to deposits above the insured limit", None),
         ("Oto cztery wykresy, które pokazują skutki upadku banku", None),
         ("Pourquoi le conseil a limogé son patron", None),
+        ("Breaking down the attacks on the prosecutor", None),
+        ("A closer look at the lender's final weekend", None),
+        ("Takeaways from the second-largest bank failure", None),
+        ("Timeline: how the leak unfolded", None),
+        ("Fact check: what the defendant said about the judge", None),
         # headlines that weigh what may happen
         ("Bank collapse 'could force central banks to stop interest rate rises'", None),
         ("Regulator to say the rules might have become too loose", None),
@@ -90,6 +95,8 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         ("Hearing on the bank's failure set for Tuesday", None),
         ("Video game maker buys the failed bank's tech unit", None),
         ("Gunman livestreamed the attack on the bank's branch", None),
+        ("Breakdown in talks leaves the lender without a buyer", None),
+        ("Lookout: regulators seize a second bank", None),
     ],
 )
 def test_news_is_news(title: str, url: str | None) -> None:
