@@ -58,7 +58,7 @@ LABELS = (
     "letters", "tribune", "chronique", "edito", "decryptage", "analyse",
     "opinia", "komentarz", "felieton", "analiza",
     # clips: "Watch: ...", "Video: ...", "... – video", "Wideo: ..."
-    "watch", "watch live", "video", "wideo",
+    "watch", "watch live", "video", "wideo", "livestream", "live stream",
 )
 _LABEL = "|".join(re.escape(x) for x in sorted(LABELS, key=len, reverse=True))
 _SEP = r"(?::|\||\s[\-–—])"  # a hyphen separates only between spaces ("day-long live")
@@ -66,10 +66,11 @@ _HEAD = re.compile(rf"^\W*(?:[\w'.]+\s+){{0,2}}(?:{_LABEL})\s*{_SEP}", re.I)
 _TAIL = re.compile(rf"(?:\||:|\s[\-–—])\s*(?:[\w'.]+\s+){{0,2}}(?:{_LABEL})\W*$", re.I)
 _QUESTION = re.compile(r"\?\W*$")
 # A headline bidding the reader watch or hear ("Watch Jane Doe explain...", "Hear John Roe
-# respond to...", "Regardez...", "Zobacz, jak..."), or a live stream's ("LIVE: Live View
-# Over the Border (Nov. 14)", "... livestream"): a clip. Folded.
-_CLIP = re.compile(r"^\W*(?:watch|hear|listen|regardez|ecoutez|zobacz|posluchaj)\b"
-                   r"|\b(?:live ?stream|live view)\b")
+# respond to...", "Regardez...", "Zobacz, jak..."; not "Watch out for..."), or a live
+# stream's ("LIVE: Live View Over the Border (Nov. 14)"; "...: livestream" is a label): a
+# clip. Folded.
+_CLIP = re.compile(r"^\W*(?:watch(?!\W+out\b)|hear|listen|regardez|ecoutez|zobacz|posluchaj)\b"
+                   r"|(?:^|:)\W*live ?(?:view|stream)\b")
 # A headline that explains instead of telling: "Why X fired Y", "How the bank failed",
 # "What the failures mean for...", "Here's what...", "Five things to know", "Breaking down
 # X's attack on Y", "A look at...", "Takeaways from...", "Timeline: ...", "Fact check:

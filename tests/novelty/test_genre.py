@@ -95,6 +95,8 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         ("Hearing on the bank's failure set for Tuesday", None),
         ("Video game maker buys the failed bank's tech unit", None),
         ("Gunman livestreamed the attack on the bank's branch", None),
+        ("Lawsuit: officer stopped a driver for a livestream and shared his ID", None),
+        ("Watch out for fake refund offers after the bank's failure", None),
         ("Breakdown in talks leaves the lender without a buyer", None),
         ("Lookout: regulators seize a second bank", None),
     ],
