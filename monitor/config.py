@@ -177,6 +177,13 @@ class NoveltySettings(_Section):
     support_sources: Annotated[int, Field(ge=0)] = 2
     support_threshold: Annotated[float, Field(ge=0, le=1)] = 0.7
     support_window_h: Annotated[float, Field(gt=0)] = 6.0
+    # A story that wave_sources outlets or more tell at once (support, as above) is news
+    # however close to a known event, unless one of its reports comes within
+    # known_threshold of an event younger than wave_age_h hours (then it is that event's
+    # aftermath): the outcome of what the saga awaited (the vote counted, the death after
+    # the hospice) is told by every outlet within hours, in the saga's own words. 0: never.
+    wave_sources: Annotated[int, Field(ge=0)] = 12
+    wave_age_h: Annotated[float, Field(gt=0)] = 48.0
     # Kinds of newcomers that make a "new actor" alert: "person", "org".
     new_actor_kinds: list[Literal["person", "org"]] = ["person", "org"]
     # A newcomer is an actor once this many distinct feeds name it in relevant reports,

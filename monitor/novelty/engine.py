@@ -67,6 +67,7 @@ from monitor.novelty.novelty import (
     languages_read,
     novel_words,
     told_names,
+    young_events,
 )
 from monitor.novelty.outlets import headed_by_outlet, is_outlet, outlet_of, source_of
 from monitor.novelty.places import is_seat
@@ -327,13 +328,16 @@ class Engine:
         # the story's reports with this one, unpacked once for support and anchoring
         rows = item.probes if story is None else np.vstack([unpack_many(story.vectors),
                                                             item.probes])
+        telling = (support(rows, self.memory, item.published, self.s)
+                   if story is not None and (self.s.support_sources or self.s.wave_sources)
+                   else None)
         verdict = None if story is None else confirm(
             story, item, nearest[1], self.s, fresh, moved,
             told_names(self.model.events, (nearest[0], story.nearest_event), item.published,
                        self.s.story_window_h),
-            support(rows, self.memory, item.published, self.s) if self.s.support_sources
-            else None, familiar_names(story, item, self.model.names, self.model.events,
-                                      self.s.story_window_h))
+            telling, familiar_names(story, item, self.model.names, self.model.events,
+                                    self.s.story_window_h),
+            self._young(rows, telling, item.published))
         if story is not None and verdict is not None and verdict.confirmed and (
             talk or not self._anchored(story, item, rows) or self._series(story, item)
         ):
@@ -382,6 +386,15 @@ class Engine:
         result.alerts += [with_actors(dev, [a.actors[0] for a in actors]), *actors]
         event.key_actors = self._key_actors(story)
         self.memory = with_keys(self.memory, event.id, event.key_actors)
+
+    def _young(self, rows: np.ndarray, told: int | None, now: datetime) -> float | None:
+        """The best closeness of a story's reports (``rows``) to a known event younger
+        than ``wave_age_h`` (``novelty.young_events``), once ``told`` outlets make it a
+        wave (``wave_sources``); None before: no wave to judge."""
+        if told is None or not 0 < self.s.wave_sources <= told:
+            return None
+        return self.memory.score_among(
+            rows, young_events(self.model.events, now, self.s.wave_age_h))
 
     def _anchored(self, story: Story, item: Item, rows: np.ndarray) -> bool:
         """``relevance.anchored`` for ``story`` with ``item`` added (``rows``: their

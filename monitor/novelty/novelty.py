@@ -21,7 +21,10 @@ their reports (a third of the outlets at least: one more outlet telling it in it
 words does not undo a burst) headlining one same fresh word ("files" for
 bankruptcy, "resigns"; "betrayal", "betrayed", "betraying" are one word there), which
 no closeness to a known event makes a retelling: recaps do not converge on a new word
-within hours; or a meaning far from every known event (``distinct_threshold``). Fresh
+within hours; or a *wave*: ``wave_sources`` outlets telling it at once, none of its
+reports close to an event younger than ``wave_age_h`` (the outcome the saga awaited,
+told everywhere in its own words: the vote counted, the death after the hospice); or a
+meaning far from every known event (``distinct_threshold``). Fresh
 words are counted per language, and only once the saga has read enough reports in that
 language: when the seeds are in another language than the stream, every word of the
 first reports would look new. A retelling of known events in new words -- a recap, an
@@ -60,12 +63,14 @@ class Confirmation:
     heads: tuple[str, ...] = ()
     burst: str = ""
     moved: bool = False
+    wave: int = 0  # the outlets of a wave (``wave_sources``), 0 if it was none
 
 
 def confirm(
     story: Story, item: Item, known_score: float, settings: NoveltySettings,
     fresh: frozenset[str] = frozenset(), moved: bool = False, told: frozenset[str] = frozenset(),
     support: int | None = None, familiar: frozenset[str] = frozenset(),
+    young: float | None = None,
 ) -> Confirmation:
     """Judge ``story`` as it would be with ``item`` added (the story is not changed);
     ``known_score`` is the item's closeness to the nearest known event. Every report of
@@ -75,17 +80,22 @@ def confirm(
     headlines naming one of them are another outlet on that development, not a new one.
     ``support``: how many outlets told it in the last hours (``support.support``; None:
     not counted). ``familiar``: its newcomers the saga named long before it
-    (``familiar_names``); they make nothing new."""
+    (``familiar_names``); they make nothing new. ``young``: the story's best closeness to
+    a known event younger than ``wave_age_h`` (``young_events``; None: not measured, no
+    wave); told by ``wave_sources`` outlets at once and not that close to one, the story
+    is a *wave*, news however close to an older event."""
     feeds = {source_of(f) for f in [*story.feeds, item.feed]}  # outlets, not their feeds
     heads = heads_shared(story, item, told | speakers(story, item) | familiar)
     said = shared_fresh(story, fresh) >= settings.shared_fresh or bool(heads)
     agreed = agreed_fresh(story, fresh)
     burst = (0 < settings.burst_sources <= min(len(feeds), agreed)
              and 3 * agreed >= len(feeds))
+    wave = (support is not None and young is not None
+            and 0 < settings.wave_sources <= support and young < settings.known_threshold)
     # New words do not make a retelling new: seeds in one language, a stream in another,
     # every word of the stream is new to the saga. Two headlines naming a newcomer do.
     if max(story.nearest_score, known_score) >= settings.retell_threshold and not (
-        heads or moved or burst
+        heads or moved or burst or wave
     ):
         return Confirmation(False, len(feeds), "one of its reports retells a known event",
                             retelling=len(feeds) >= settings.min_sources)
@@ -100,7 +110,7 @@ def confirm(
     newcomer = any((k in keys or n >= 2) and k not in familiar for k, n in story.names.items())
     near = max(story.nearest_score, known_score)
     distinct = near < settings.distinct_threshold
-    if not (newcomer or said or distinct or moved or burst):
+    if not (newcomer or said or distinct or moved or burst or wave):
         return Confirmation(
             False, len(feeds), "no newcomer in its reports and close to known events",
             retelling=True,
@@ -111,10 +121,11 @@ def confirm(
     why = [w for w, on in (("a newcomer", newcomer), ("new words", said),
                            ("a known plan's next stage", moved),
                            ("a burst of outlets on a fresh word", burst),
+                           (f"a wave of {support} outlets at once", wave),
                            (f"far from known events ({near:.2f})", distinct)) if on]
     return Confirmation(True, len(feeds), f"{len(feeds)} sources; {', '.join(why)}",
                         heads=heads, burst=burst_root(story, fresh) if burst else "",
-                        moved=moved)
+                        moved=moved, wave=support if wave and support else 0)
 
 
 _WORD = re.compile(r"[^\W\d_]{5,}")
@@ -257,6 +268,21 @@ def familiar_names(story: Story, item: Item, names: Mapping[str, NameSeen],
                 and not any(holds(s, fold(f)) for s in seeds for f in {key, *seen.forms})
                 and not any(headed_by(t, [seen.name, *seen.forms]) for t in titles)):
             out.add(key)
+    return frozenset(out)
+
+
+def young_events(events: Mapping[str, Event], now: datetime, hours: float) -> frozenset[str]:
+    """The known events younger than ``hours`` at ``now``: an alerted development by when
+    it was alerted, a seed's fact by its day (from the day's start). A wave of outlets
+    close to one of them is its aftermath, not a development of its own."""
+    since = now - timedelta(hours=hours)
+    out = set()
+    for e in events.values():
+        at = parse_dt(e.first_seen) if e.origin == "story" and e.first_seen else None
+        if at is None and e.day is not None:
+            at = datetime.combine(e.day, datetime.min.time(), tzinfo=now.tzinfo)
+        if at is not None and at > since:
+            out.add(e.id)
     return frozenset(out)
 
 

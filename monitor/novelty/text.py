@@ -194,7 +194,7 @@ def _in_titles(titles: Sequence[str], key: str, *, prefix: bool = False) -> str:
 def _route(story: Story, why: Confirmation | None) -> str:
     """What made a close story new, when neither its fresh words nor names the reports
     write as names say it: the phrase two of its headlines share ("Felony Counts"), a
-    burst of outlets on a word, a known plan's next stage."""
+    burst of outlets on a word, a known plan's next stage, a wave of outlets."""
     if why is not None and why.heads:
         phrases = ", ".join(f"“{_in_titles(story.titles, k)}”" for k in why.heads[:3])
         return f"two of its headlines name {phrases}"
@@ -203,6 +203,8 @@ def _route(story: Story, why: Confirmation | None) -> str:
         return f"outlets headline “{word}” at once"
     if why is not None and why.moved:
         return "it takes a known plan to its next stage"
+    if why is not None and why.wave:
+        return f"{why.wave} outlets told it at once, far from any recent development"
     return "the reports say more"
 
 
@@ -225,8 +227,10 @@ def development_alert(
         if fresh:
             nearest += (f"the reports say what it never said ({', '.join(fresh[:6])}"
                         f"{'…' * (len(fresh) > 6)})")
-        else:
-            nearest += "the reports name who it never held" if new_names else _route(story, why)
+        elif new_names and not (why is not None and why.wave):
+            nearest += "the reports name who it never held"
+        else:  # a wave is what made it news, whatever names came with it
+            nearest += _route(story, why)
     reason = (
         f"{len(story.feeds)} sources in {len(story.docs)} reports; {nearest}"
         + (f"; new names: {', '.join(new_names)}" if new_names else "")

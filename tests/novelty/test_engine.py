@@ -689,3 +689,29 @@ def test_a_new_actors_alert_says_how_much_of_the_streams_talk_of_it_is_the_saga(
                  and a.actors[0] == "Signature Bank")
     assert "the saga's reports are 2 of the 2 feed items that named it lately" in (
         actor.explanation.reason)
+
+
+def test_a_wave_is_judged_against_the_known_events_of_the_last_hours(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """The seeds' facts are days old by 2023-03-15 and hours old on their own day: a wave
+    of outlets retelling one then is that fact's aftermath (closeness to a young event
+    measured), days later it may be the outcome the saga awaited (no young event near).
+    Below ``wave_sources`` outlets nothing is measured."""
+    import numpy as np
+
+    from monitor.embed import unpack_many
+    from monitor.novelty.engine import Engine
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    model = p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    eng = Engine(model, p.settings.novelty)
+    seed = next(e for e in model.events.values() if e.date)
+    rows = np.vstack([unpack_many(seed.vectors)])
+    many = p.settings.novelty.wave_sources
+    same_day = datetime.fromisoformat(f"{seed.date}T12:00:00+00:00")
+    later = datetime(2023, 3, 20, 12, tzinfo=UTC)
+    assert eng._young(rows, many - 1, same_day) is None
+    young = eng._young(rows, many, same_day)
+    assert young is not None and young > p.settings.novelty.known_threshold
+    assert eng._young(rows, many, later) == 0.0

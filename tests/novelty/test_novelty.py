@@ -9,6 +9,7 @@ from monitor.novelty.novelty import (
     fresh_words,
     novel_words,
     told_names,
+    young_events,
 )
 from monitor.saga import Event, NameSeen, Story
 from novelty.helpers import T0, item, name, unit
@@ -124,6 +125,41 @@ def test_a_story_waits_until_it_is_told_widely_at_once() -> None:
     assert confirm(story(["f1"]), item(unit((0, 1.0)), feed="f2"), 0.4, S, support=2).confirmed
     off = NoveltySettings(support_sources=0)
     assert confirm(story(["f1"]), item(unit((0, 1.0)), feed="f2"), 0.4, off, support=0).confirmed
+
+
+def test_a_wave_of_outlets_far_from_any_recent_development_is_news() -> None:
+    """"Outsider wins the run-off" is as close to the seeds' debate as any recap, and tells
+    no name or word the saga lacks; but every outlet tells it within hours: a wave. Not
+    when a report of it comes close to an event of the last hours (then the wave is that
+    event's aftermath), nor below ``wave_sources`` outlets, nor with the test off."""
+    close = S.retell_threshold + 0.05
+    st = story(["f1"], score=close)
+    many = S.wave_sources
+
+    def judge(support: int, young: float | None, s: NoveltySettings = S) -> object:
+        return confirm(st, item(unit((0, 1.0)), feed="f2"), close, s, support=support,
+                       young=young)
+
+    wave = judge(many, 0.3)
+    assert wave.confirmed and wave.wave == many and "wave" in wave.reason
+    aftermath = judge(many, S.known_threshold + 0.05)
+    assert not aftermath.confirmed and aftermath.retelling
+    assert not judge(many - 1, 0.3).confirmed  # support enough, but no wave
+    assert not judge(many, None).confirmed  # not measured
+    assert not judge(many, 0.3, NoveltySettings(wave_sources=0)).confirmed
+
+
+def test_young_events_are_recent_alerts_and_seeds_of_recent_days() -> None:
+    """An alerted development is as young as its alert; a seed's fact as its day."""
+    events = {
+        "seed-old": Event(id="seed-old", action="", actors=[], date="2023-03-09", statement=""),
+        "seed-new": Event(id="seed-new", action="", actors=[], date="2023-03-11", statement=""),
+        "dev-old": Event(id="dev-old", action="", actors=[], date="2023-03-12", statement="",
+                         origin="story", first_seen=(T0 - timedelta(hours=50)).isoformat()),
+        "dev-new": Event(id="dev-new", action="", actors=[], date="2023-03-09", statement="",
+                         origin="story", first_seen=(T0 - timedelta(hours=3)).isoformat()),
+    }
+    assert young_events(events, T0, 48) == {"seed-new", "dev-new"}
 
 
 def test_content_words_are_cut_alike_across_inflections() -> None:

@@ -273,3 +273,6 @@ def test_the_explanation_says_what_made_a_close_story_new_when_no_word_or_name_d
     plan = Confirmation(True, 2, "", moved=True)
     assert reason(plan).endswith("but it takes a known plan to its next stage")
     assert reason(None).endswith("but the reports say more")
+    wave = Confirmation(True, 9, "", wave=14)
+    assert reason(wave).endswith("but 14 outlets told it at once, far from any recent "
+                                 "development")
