@@ -25,6 +25,12 @@ reports ("unseen": the prefilter let it by) -- where recall is lost; ``--reasons
 development alert's explanation as a user reads it. ``--window`` scores with another
 label window than the labels' 24 h: ``--window 1000`` shows which actors and
 developments were alerted at all, however late. Needs ../shared.
+
+Two unlabelled sagas check what no label covers, seeded from rss-dev's own items before
+their outcome: ``--seeds sagas/argentina-runoff-2023/seeds`` (the Massa-Milei debate;
+the run-off's result should alert, 2023-11-20 about 00:40) and ``--seeds
+sagas/rosalynn-carter-2023/seeds`` (her entering hospice; her death, 2023-11-19 about
+20:50). Both were missed entirely before the wave (``wave_sources``).
 """
 
 from __future__ import annotations
