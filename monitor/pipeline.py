@@ -40,6 +40,7 @@ from monitor.metrics import Metrics
 from monitor.nlp import Analysis, Analyzer
 from monitor.nlp_pool import TextAnalyzer
 from monitor.novelty import Engine, Known, Placement, Skimmed, far, known_of, unseeded
+from monitor.novelty.grow import seed_places
 from monitor.prefilter import Prefilter, SagaPrefilters, strip_html
 from monitor.saga import Curation, SagaModel
 from monitor.store import Store
@@ -186,6 +187,7 @@ class Pipeline:
         version = model.version
         at = (now or utcnow()).isoformat()
         model.apply_curation(Curation.load(s.curation), at)
+        seed_places(model, at)
         fresh = [a for a in model.actors.values() if not a.seeded]
         for actor in fresh:
             actor.seeded = True

@@ -67,3 +67,31 @@ def test_seeds_are_read_in_the_order_given_however_fast() -> None:
     doc = Document(id="d", title="t", text="x", url=None, source="s", published=None)
     times = [when(doc) for _ in range(2000)]
     assert all(a < b for a, b in pairwise(times))
+
+
+def test_a_saga_seeded_on_a_country_finds_its_reports_in_every_language(
+    store, settings_factory, analyzer, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """A volcano has no cast: before, the prefilter of such a saga knew only the names
+    of its seeds' bodies and let most of its reports by."""
+    from monitor.documents import load_documents
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for i, (title, body) in enumerate([
+        ("Iceland declares state of emergency over volcanic eruption threat",
+         "Powerful earthquakes rock the southwestern peninsula."),
+        ("Quakes rock southwestern Iceland as volcanic eruption looms",
+         "A state of emergency was declared on Friday after the earthquakes."),
+        ("Iceland declares emergency over volcano eruption concerns",
+         "Thousands are asked to leave a fishing town."),
+    ]):
+        (seeds / f"{i}.txt").write_text(f"date 2023-11-10\n{title}\n\n{body}\n")
+    p = Pipeline(settings_factory(tmp_path, sagas=[{"name": "volcano", "seed_dir": str(seeds)}]),
+                 store, analyzer=analyzer, emit=lambda _: None)
+    p.seed(load_documents([seeds]), saga="volcano")
+    pf = p.prefilter("volcano")
+    assert pf is not None
+    assert pf.match("Town in Iceland evacuated amid fears of eruption")
+    assert pf.match("Islandia: erupcja wulkanu coraz bliżej, ewakuacja w Islandii")
+    assert not pf.match("Quakes rock southwestern Peru")

@@ -5,7 +5,7 @@
                                         [--alerts] [--list] [--until DATE]
                                         [--why] [--reasons] [--evidence] [--names REGEX]
                                         [--stories] [--jitter MIN --runs K]
-                                        [--window HOURS]
+                                        [--window HOURS] [--cast]
     .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
 
 ``benchmarks/quality.py`` runs the product as a user would (``monitor seed``, ``monitor
@@ -324,6 +324,16 @@ def stories() -> None:
     engine.development_alert = _alert  # type: ignore[assignment]
 
 
+def show_cast(when: str, model: Any) -> None:
+    """Print the saga model's actors: how each came in, its flags, first aliases."""
+    print(f"  CAST {when}: {len(model.actors)} actors")
+    for a in sorted(model.actors.values(), key=lambda a: (a.first_seen or "", a.name)):
+        how = "seeded" if a.seeded else "curated" if a.curated else (a.first_seen or "")[5:16]
+        flags = " ".join(f for f, on in (("quiet", a.quiet), ("protagonist", a.protagonist),
+                                          (a.peripheral or "", bool(a.peripheral))) if on)
+        print(f"    {how:12} {a.kind:6} {a.name[:40]:40} {flags} {a.aliases[:4]}")
+
+
 def jittered(archive: Path, out: Path, minutes: float, seed: int) -> Path:
     """A copy of ``archive`` with every item's publication time moved by up to
     ``minutes`` either way (the same move for an item in every run of one ``seed``): the
@@ -351,7 +361,7 @@ def jittered(archive: Path, out: Path, minutes: float, seed: int) -> Path:
 
 def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
         jitter: tuple[float, int] | None = None, listing: bool = False,
-        window: float | None = None) -> Any:
+        window: float | None = None, cast: bool = False) -> Any:
     saga = SAGAS[key]
     if not Path(saga["archive"]).is_dir():  # type: ignore[arg-type]
         print(f"== {key}: no archive at {saga['archive']}, skipped")
@@ -363,7 +373,9 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
     cfg = {"data_dir": str(tmp / "data"), "nlp": {"workers": 0}, "alerts": {"sinks": []},
            "novelty": overrides,
            "sagas": [{"name": saga["name"], "seed_dir": str(saga["seeds"]),
-                      **({"curation": str(saga["curation"])} if saga["curation"] else {})}]}
+                      **({"curation": str(saga["curation"])} if saga["curation"] else {}),
+                      **({"curation": os.environ["TUNE_CURATION"]}
+                         if os.environ.get("TUNE_CURATION") else {})}]}
     settings = load_settings(ROOT / "config" / "monitor.toml", overrides=cfg)
     real = Analyzer(settings.nlp.model, batch_size=settings.nlp.batch_size,
                     max_chars=settings.nlp.max_chars)
@@ -379,12 +391,16 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
                     embedded_db=settings.redis.embedded_db) as store:
         p = Pipeline(settings, store, emit=lambda a: None, analyzer=cache)  # type: ignore[arg-type]
         p.seed(load_documents([Path(saga["seeds"])]), saga=str(saga["name"]))  # type: ignore[arg-type]
+        if cast:
+            show_cast("seeded", p.load_model(str(saga["name"])))
         summary = run_replay(settings, store, [archive], saga=str(saga["name"]),
                              output=alerts, echo=lambda s: None, until=cut,
                              analyzer=cache)  # type: ignore[arg-type]
     cache.save()
     print(f"== {key} {json.dumps(overrides) if overrides else '(defaults)'}: "
           f"{summary.render().splitlines()[-1].strip()}; {time.process_time() - t0:.1f} CPU s")
+    if saga["labels"] is None:  # unlabelled: how much of the stream it read, day by day
+        print(summary.render())
     if saga["labels"] is None or listing:
         for a in sorted(load_alerts(alerts), key=lambda a: a.created):
             print(f"  {a.kind.value:16} {a.created:%m-%d %H:%M}  "
@@ -461,6 +477,8 @@ def main() -> int:
     ap.add_argument("--window", type=float, metavar="HOURS",
                     help="score with this label window instead of the labels' own (24 h): "
                          "a long one (1000) shows what was found at all, however late")
+    ap.add_argument("--cast", action="store_true",
+                    help="the model's actors after seeding")
     args = ap.parse_args()
     if args.seeds:
         name = args.seeds.resolve().name
@@ -488,7 +506,7 @@ def main() -> int:
                  args.window)
         else:
             one(key, json.loads(args.set), args.until, args.alerts, listing=args.list,
-                window=args.window)
+                window=args.window, cast=args.cast)
             if args.evidence and SAGAS[key]["labels"] is not None:
                 show_evidence(key, placed)
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from monitor.embed import pack
+from monitor.novelty.places import saga_countries
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.text import second_sentence
 from monitor.novelty.types import Item, Name
@@ -44,6 +45,22 @@ def alias(model: SagaModel, actor: Actor, short: str, cause: str, at: str, *,
     anyone. A person's surname is found without an alias."""
     if actor.kind != "person" and (seed or len(short.split()) >= 2):
         model.add_alias(actor, short, cause, at)
+
+
+def seed_places(model: SagaModel, at: str) -> list[str]:
+    """The countries that the seeds headline (``places.saga_countries``) become saga terms
+    of the prefilter, strong, in each of our languages: a saga that happens in a country
+    (a volcano, an election) is named by it. Returns the terms added."""
+    headlines = [e.statement for e in model.events.values() if e.origin == "seed"]
+    names = [f for a in model.actors.values() for f in (a.name, *a.aliases)]
+    added: list[str] = []
+    for forms in saga_countries(headlines, names):
+        new = [f for f in forms if f not in model.terms and f"~{f}" not in model.terms]
+        if new:
+            model.terms += new
+            model.record("saga_place", ", ".join(new), "seed", at)
+            added += new
+    return added
 
 
 def seed(model: SagaModel, item: Item, names: list[Name], peripheral: list[Name], at: str) -> Event:

@@ -8,11 +8,17 @@ names come from ``pycountry`` (ISO 3166, with the Debian iso-codes translations 
 in English, French and Polish, with the countries' three-letter codes and the nations of
 the United Kingdom. A Polish declined form is matched by a long common prefix
 ("Szwajcarii" / "Szwajcaria", "Niemiec" / "Niemcy").
+
+A saga can happen *in* a country ("Iceland declares a state of emergency", "Argentina's
+last debate"): the country its seeds headline is one of its prefilter terms
+(``saga_countries``), in each of our languages (``country_forms``).
 """
 
 from __future__ import annotations
 
 import gettext
+import re
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 import pycountry
@@ -23,27 +29,51 @@ LANGUAGES = ("fr", "pl")  # besides English, the languages whose names we read
 
 
 @cache
-def place_names() -> frozenset[tuple[str, ...]]:
-    """Folded token tuples of every country name we know ("stany", "zjednoczone")."""
-    names: set[str] = set()
+def _countries() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Folded token tuples of every country name we know ("stany", "zjednoczone"), each
+    with the names of its country in our languages (English first; no codes)."""
+    out: dict[tuple[str, ...], tuple[str, ...]] = {}
     translations = [
         gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
         for lang in LANGUAGES
     ]
+
+    def add(names: Iterable[str], forms: tuple[str, ...]) -> None:
+        for n in names:
+            if n:
+                out.setdefault(tuple(fold(n).replace(",", " ").split()), forms)
+
     for c in pycountry.countries:
-        english = [getattr(c, k) for k in ("name", "common_name", "official_name") if hasattr(c, k)]
-        names.update(english)
-        names.update(t.gettext(n) for t in translations for n in english)
-        names.add(c.alpha_3)
+        english = [getattr(c, k) for k in ("common_name", "name", "official_name") if hasattr(c, k)]
+        forms = tuple(dict.fromkeys([english[0], *(t.gettext(english[0]) for t in translations)]))
+        add([*english, *(t.gettext(n) for t in translations for n in english)], forms)
+        add([c.alpha_3], forms)
     for sub in pycountry.subdivisions.get(country_code="GB") or []:
         if sub.type in ("Country", "Nation", "Province"):
-            names.add(sub.name.split("[")[0].strip())
-    return frozenset(tuple(fold(n).replace(",", " ").split()) for n in names if n)
+            name = sub.name.split("[")[0].strip()
+            add([name], (name,))
+    return out
 
 
-def _same_word(word: str, place: str) -> bool:
-    """Equal, or a declined form: the common prefix is all but two letters of the longer
-    word at most, and four letters at least."""
+def place_names() -> frozenset[tuple[str, ...]]:
+    """Folded token tuples of every country name we know ("stany", "zjednoczone")."""
+    return frozenset(_countries())
+
+
+# What may follow the stem a declined form shares with its country's name: Polish case
+# endings ("Islandii", "Izraelem", "Stanach", "Niemiec") and the English possessive.
+_ENDINGS = frozenset({
+    "", "a", "e", "i", "o", "u", "y", "ie", "ii", "ji", "em", "om", "ow", "ach", "ami",
+    "owi", "ej", "iej", "ego", "emu", "im", "ym", "ich", "ych", "iec", "ce", "'s",
+})
+
+
+def _same_word(word: str, place: str, strict: bool = False) -> bool:
+    """Equal, or a declined form: the two share a stem of four letters or more and all
+    but three letters of the longer one. ``strict``: besides, the stem is all of the
+    place's name but its last two letters at most, and what follows it in ``word`` is a
+    case ending ("Islandii", not "Icelandic" or "Chinese"). ``is_place`` is
+    loose on purpose: a demonym ("Ukrainian", "Izraelski") is no actor either."""
     if word == place:
         return True
     if len(word) < 4 or len(place) < 4:
@@ -53,7 +83,45 @@ def _same_word(word: str, place: str) -> bool:
         if a != b:
             break
         common += 1
-    return common >= max(4, max(len(word), len(place)) - 3)
+    return common >= max(4, max(len(word), len(place)) - 3) and (
+        not strict or (len(place) - common <= 2 and word[common:] in _ENDINGS))
+
+
+def country_of(name: str) -> tuple[str, ...]:
+    """The names in our languages of the country ``name`` names, in one of its forms
+    (English first); () if it names none."""
+    tokens = tuple(fold(name).split())
+    if not tokens:
+        return ()
+    return next((
+        _countries()[p] for p in _by_start().get((len(tokens), tokens[0][:2]), ())
+        if all(_same_word(t, w, strict=True) for t, w in zip(tokens, p, strict=True))
+    ), ())
+
+
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def saga_countries(headlines: Sequence[str], names: Iterable[str] = ()) -> list[tuple[str, ...]]:
+    """The countries that at least half of a saga's seed headlines name (each as the names
+    of it in our languages): where the saga happens ("Iceland declares a state of
+    emergency", "Quakes rock southwestern Iceland"). A volcano, an election, a coup has
+    few actors to search the stream by, and the country is how the press names it. A word
+    of a name the saga holds ("Jordan" of Jim Jordan, ``names``) is no country."""
+    held = {w for n in names for w in fold(n).split()}
+    counts: dict[tuple[str, ...], int] = {}
+    for title in headlines:
+        words = _WORDS.findall(title)
+        found: set[tuple[str, ...]] = set()
+        for size in (3, 2, 1):
+            for i in range(len(words) - size + 1):
+                span = words[i:i + size]
+                if (span[0][:1].isupper() and not (size == 1 and fold(span[0]) in held)
+                        and (forms := country_of(" ".join(span)))):
+                    found.add(forms)
+        for forms in found:
+            counts[forms] = counts.get(forms, 0) + 1
+    return [f for f, n in counts.items() if headlines and 2 * n >= len(headlines)]
 
 
 @cache

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from monitor.novelty import grow
-from monitor.saga import NameSeen, SagaModel
+from monitor.saga import Event, NameSeen, SagaModel
 from tests.novelty.helpers import T0, item, name, unit
 
 AT = T0.isoformat()
@@ -106,3 +106,17 @@ def test_expired_stories_are_dropped_and_recorded() -> None:
     _story(model)
     grow.prune(model, ["s1", "gone"], AT, T0 + timedelta(days=3))
     assert model.stories == {} and model.pending[-1].kind == "story_expired"
+
+
+def test_the_country_the_seeds_headline_becomes_a_strong_term_in_every_language() -> None:
+    model = SagaModel(name="volcano")
+    for i, title in enumerate(["Iceland declares state of emergency over eruption threat",
+                               "Quakes rock southwestern Iceland as eruption looms",
+                               "Fagradalsfjall: Iceland declares emergency over volcano"]):
+        model.events[f"s{i}"] = Event(f"s{i}", "", [], "2023-11-10", title)
+    model.events["d"] = Event("d", "", [], "2023-11-12", "France sends experts",
+                              origin="story")
+    assert grow.seed_places(model, T0.isoformat()) == ["Iceland", "Islande", "Islandia"]
+    assert {"Iceland", "Islandia"} <= set(model.prefilter_terms())  # strong: no "~"
+    assert grow.seed_places(model, T0.isoformat()) == []  # seeding again adds nothing
+    assert [c.kind for c in model.pending].count("saga_place") == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.novelty.places import is_place, is_seat
+from monitor.novelty.places import country_of, is_place, is_seat, saga_countries
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,31 @@ def test_a_country_hyphened_to_a_name_is_a_war_or_a_relation_not_a_party(name: s
 @pytest.mark.parametrize("name", ["Coca-Cola", "Rolls-Royce", "Mercedes-Benz", "Al-Shifa"])
 def test_a_hyphened_name_holding_no_country_is_no_place(name: str) -> None:
     assert not is_place(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "english"),
+    [("Islandii", "Iceland"), ("Iceland’s", "Iceland"), ("Argentynie", "Argentina"),
+     ("Stanach Zjednoczonych", "United States"), ("Niemiec", "Germany")],
+)
+def test_a_country_is_known_under_its_declined_and_possessive_forms(name: str,
+                                                                   english: str) -> None:
+    assert country_of(name)[0] == english
+
+
+@pytest.mark.parametrize("name", ["Cameron", "Daniels", "Icelandic", "Credit Suisse"])
+def test_a_name_that_only_starts_like_a_country_names_none(name: str) -> None:
+    assert country_of(name) == ()
+
+
+def test_the_country_half_the_seed_headlines_name_is_where_the_saga_happens() -> None:
+    headlines = ["Iceland declares state of emergency over eruption threat",
+                 "Quakes rock southwestern Iceland as eruption looms",
+                 "Town evacuated as magma spreads, France sends experts"]
+    assert saga_countries(headlines) == [("Iceland", "Islande", "Islandia")]  # France: 1 of 3
+
+
+def test_a_word_of_a_name_the_saga_holds_is_no_country() -> None:
+    headlines = ["Jim Jordan subpoenas the prosecutor", "Jordan widens his probe"]
+    assert saga_countries(headlines, ["Jim Jordan"]) == []
+    assert saga_countries(headlines) == [("Jordan", "Jordanie", "Jordania")]
