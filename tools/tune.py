@@ -401,6 +401,8 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
           f"{summary.render().splitlines()[-1].strip()}; {time.process_time() - t0:.1f} CPU s")
     if saga["labels"] is None:  # unlabelled: how much of the stream it read, day by day
         print(summary.render())
+    else:
+        print("  " + summary.render().splitlines()[0])
     if saga["labels"] is None or listing:
         for a in sorted(load_alerts(alerts), key=lambda a: a.created):
             print(f"  {a.kind.value:16} {a.created:%m-%d %H:%M}  "
