@@ -49,8 +49,14 @@ def alias(model: SagaModel, actor: Actor, short: str, cause: str, at: str, *,
 
 def seed_places(model: SagaModel, at: str) -> list[str]:
     """The countries that the seeds headline (``places.saga_countries``) become saga terms
-    of the prefilter, strong, in each of our languages: a saga that happens in a country
-    (a volcano, an election) is named by it. Returns the terms added."""
+    of the prefilter, strong, in each of our languages, when most of those headlines name
+    none of its protagonists (``SagaModel.headlined``): a volcano, a quake has no cast to
+    search by, and the press names it by its country. A saga whose headlines name its
+    cast (candidates in an election, leaders at a summit, the Pentagon) is found by them;
+    its country would bring in all of that country's news. Returns the terms added."""
+    named, heads = model.headlined()
+    if 2 * named >= heads:
+        return []
     headlines = [e.statement for e in model.events.values() if e.origin == "seed"]
     names = [f for a in model.actors.values() for f in (a.name, *a.aliases)]
     added: list[str] = []

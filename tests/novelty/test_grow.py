@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from monitor.novelty import grow
-from monitor.saga import Event, NameSeen, SagaModel
+from monitor.saga import Actor, Event, NameSeen, SagaModel
 from tests.novelty.helpers import T0, item, name, unit
 
 AT = T0.isoformat()
@@ -120,3 +120,13 @@ def test_the_country_the_seeds_headline_becomes_a_strong_term_in_every_language(
     assert {"Iceland", "Islandia"} <= set(model.prefilter_terms())  # strong: no "~"
     assert grow.seed_places(model, T0.isoformat()) == []  # seeding again adds nothing
     assert [c.kind for c in model.pending].count("saga_place") == 1
+
+
+def test_a_saga_whose_headlines_name_its_cast_is_found_by_them_not_by_its_country() -> None:
+    model = SagaModel(name="summit")
+    model.actors["jane-doe"] = Actor("jane-doe", "Jane Doe", "person", seeded=True)
+    for i, title in enumerate(["Jane Doe flies to Iceland for the summit",
+                               "Iceland welcomes Jane Doe"]):
+        model.events[f"s{i}"] = Event(f"s{i}", "", ["jane-doe"], "2023-11-10", title)
+    assert grow.seed_places(model, T0.isoformat()) == []
+    assert "Iceland" not in model.prefilter_terms()
