@@ -30,7 +30,13 @@ Two unlabelled sagas check what no label covers, seeded from rss-dev's own items
 their outcome: ``--seeds sagas/argentina-runoff-2023/seeds`` (the Massa-Milei debate;
 the run-off's result should alert, 2023-11-20 about 00:40) and ``--seeds
 sagas/rosalynn-carter-2023/seeds`` (her entering hospice; her death, 2023-11-19 about
-20:50). Both were missed entirely before the wave (``wave_sources``).
+20:50). Both were missed entirely before the wave (``wave_sources``). Two more:
+``--seeds sagas/iceland-volcano-2023/seeds`` (the Reykjanes emergency of 11-10, a saga with
+no cast: found by its country, ``grow.seed_places``; two alerts, the evacuation and the
+'considerable' eruption risk) and ``--seeds sagas/biden-xi-summit-2023/seeds`` (four
+reports of 11-14 before the summit: a flood check, ten development alerts).
+``TUNE_CURATION=FILE`` applies a curation file to the saga run; ``--cast`` prints the
+seeded cast.
 """
 
 from __future__ import annotations
