@@ -310,7 +310,8 @@ class SagaModel:
     actors: dict[str, Actor] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     ignore: list[str] = field(default_factory=list)  # folded forms never taken as actors
-    terms: list[str] = field(default_factory=list)  # curated prefilter terms ("~" = weak)
+    # prefilter terms ("~" = weak): curated, and the countries of a saga with no cast
+    terms: list[str] = field(default_factory=list)
     docs_seen: int = 0
     pending: list[Change] = field(default_factory=list)  # changes not yet stored
     form_counts: Counter[str] = field(default_factory=Counter)  # folded surface -> uses

@@ -11,7 +11,7 @@ the United Kingdom. A Polish declined form is matched by a long common prefix
 
 A saga can happen *in* a country ("Iceland declares a state of emergency", "Argentina's
 last debate"): the country its seeds headline is one of its prefilter terms
-(``saga_countries``), in each of our languages (``country_forms``).
+(``saga_countries``), in each of our languages (``country_of``).
 """
 
 from __future__ import annotations
