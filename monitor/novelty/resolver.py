@@ -18,7 +18,8 @@ from monitor.saga import AliasIndex, SagaModel, edit_distance_le1
 # Polish case endings of names, longest first: nouns ("Nowaka", "Nowakowi", "Nowakiem"),
 # and adjectival surnames and foreign names ending in a vowel sound ("Kowalskiego",
 # "Kowalskiemu", "Brightly'ego").
-_PL_ENDINGS = ("'ego", "’ego", "'emu", "’emu", "ego", "emu", "owi", "em", "ie", "a", "u", "y")
+_PL_ENDINGS = ("'ego", "’ego", "'emu", "’emu", "ego", "emu", "owi", "iem", "em", "ie", "a", "u",
+               "y")
 
 
 def pl_stem(token: str) -> str:
@@ -82,6 +83,10 @@ class Resolver:
         hit = self.index.form_to_actor.get(f)
         if hit:
             return hit
+        # a known form declined word by word ("Xi Jinpingiem", "Globexem", "Janem Nowakiem")
+        stemmed = " ".join(pl_stem(t) for t in f.split())
+        if stemmed != f and len(stemmed) >= 4 and (hit := self.index.form_to_actor.get(stemmed)):
+            return hit
         # a known full name inside a longer chunk ("Acme CEO Jane Doe"); a lone surname
         # inside one is left to the first-name check below ("Jo Doe")
         for start, end, aid in self.index.find(f):
@@ -122,8 +127,9 @@ class Resolver:
 
     def held(self, surface: str) -> str | None:
         """A known organisation that a longer chunk holds under a one-word form of its
-        own, as a whole word ("Globex Collapse", "Upadek Globex", "Top Globex"): the chunk
-        is that organisation in a phrase, not a party of its own."""
+        own, as a whole word ("Globex Collapse", "Upadek Globex", "Top Globex"), or a known
+        person a Polish phrase governs ("Spotkanie Nowaka", ``_governed``): the chunk is
+        that actor in a phrase, not a party of its own."""
         f = fold(surface)
         if " " not in f:
             return None
@@ -131,6 +137,25 @@ class Resolver:
             actor = self.model.actors[aid]
             if " " not in f[start:end] and end - start >= 3 and actor.kind == "org":
                 return aid
+        return self._governed(f.split())
+
+    def _governed(self, tokens: list[str]) -> str | None:
+        """A known person whose surname, declined, a word governs ("Spotkanie Bidena",
+        "the meeting of Biden's"; "Gabinet Nowaka"): Polish puts the one a thing belongs to
+        in the genitive after it. A relative declines with him ("Huntera Nowaka"), so the
+        two words end alike; the governing word is in another case."""
+        if len(tokens) != 2:
+            return None
+        head, last = tokens
+        stem = pl_stem(last)
+        if stem == last or len(stem) < 4:
+            return None
+        owners = {a for a in self.index.tokens.get(stem, ())
+                  if self.model.actors[a].kind == "person"}
+        ending = last[len(stem):]
+        if len(owners) == 1 and not head.endswith(ending) and not _first_agrees(
+                self.model, next(iter(owners)), head):
+            return next(iter(owners))
         return None
 
     def overlapping(self, surface: str) -> str | None:

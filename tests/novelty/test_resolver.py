@@ -126,6 +126,19 @@ def test_polish_adjectival_and_foreign_declensions_are_the_known_person() -> Non
     assert r.resolve("Jamesa Brightly'ego") == "jo-brightly"
 
 
+def test_instrumental_and_dative_forms_are_the_known_actor_word_by_word() -> None:
+    m = cast()
+    m.actors["jan-nowak"] = Actor(id="jan-nowak", name="Jan Nowak", kind="person")
+    m.actors["li-wei"] = Actor(id="li-wei", name="Li Weiping", kind="person")
+    r = Resolver(m)
+    assert r.resolve("Nowakiem") == "jan-nowak"  # "z Nowakiem": -iem after k, g
+    assert r.resolve("Janem Nowakiem") == "jan-nowak"
+    assert r.resolve("Li Weipingiem") == "li-wei"  # a short given name left as it is
+    assert r.resolve("Microsoftem") == "microsoft"  # one word: more than one letter away
+    assert r.resolve("Microsoftowi") == "microsoft"
+    assert r.resolve("Hunter Altman") is None  # another person of a known surname still
+
+
 def test_a_hyphenated_name_written_with_a_space_or_without_its_article_is_the_known_actor(
 ) -> None:
     m = cast()
@@ -161,3 +174,14 @@ def test_a_first_name_s_short_form_is_the_same_person() -> None:
     assert r.resolve("Bill Roe") == "william-roe"
     assert r.resolve("Billa Roe") == "william-roe"  # Polish, declined
     assert r.resolve("Robert Roe") is None
+
+
+def test_a_polish_phrase_governing_a_known_person_is_held_a_relative_is_not() -> None:
+    m = cast()
+    m.actors["jan-nowak"] = Actor(id="jan-nowak", name="Jan Nowak", kind="person")
+    r = Resolver(m)
+    assert r.held("Spotkanie Nowaka") == "jan-nowak"  # "the meeting of Nowak"
+    assert r.held("Gabinet Altmana") == "sam-altman"
+    assert r.held("Piotra Nowaka") is None  # declined with him: Piotr Nowak, a relative
+    assert r.held("Jana Nowaka") is None  # himself: ``resolve`` says who
+    assert r.resolve("Jana Nowaka") == "jan-nowak"
