@@ -35,6 +35,20 @@ def persons_named(sentences: Iterable[Sentence], resolver: Resolver) -> list[str
     return list(out)
 
 
+def in_earnest(sentences: Iterable[Sentence], resolver: Resolver) -> list[str]:
+    """Ids of the known actors a seed names other than in passing: with no byline or
+    source cue around the name, or in its headline, which names no byline ("Russia
+    arrests WSJ reporter Jane Doe": the reporter is the story)."""
+    out: dict[str, None] = {}
+    for sent in sentences:
+        for m in sent.mentions:
+            if m.peripheral is None or (sent.index == 0 and m.peripheral == "journalist"):
+                aid = resolver.resolve(m.text)
+                if aid is not None:
+                    out[aid] = None
+    return list(out)
+
+
 def new_forms(sentences: Iterable[Sentence], resolver: Resolver) -> list[tuple[str, str]]:
     """(actor id, surface) of the names that resolved to a known actor under a form it
     does not have yet ("HTB" for Harbor Trust Bank): aliases to learn while seeding."""

@@ -23,6 +23,7 @@ from monitor.novelty.actors import (
     acting,
     acts,
     elsewhere,
+    in_earnest,
     new_forms,
     persons_named,
     ready,
@@ -261,6 +262,10 @@ class Engine:
             ev = grow.seed(self.model, item, names, _peripheral_names(an), at)
             for aid in persons_named(an.sentences, self.resolver):
                 self.model.actors[aid].kind = "person"
+            for aid in in_earnest(an.sentences, self.resolver):
+                actor = self.model.actors[aid]
+                if actor.peripheral == "passing":  # an earlier seed's byline or source
+                    actor.protagonist, actor.peripheral = True, None
             for aid, form in new_forms(an.sentences, self.resolver):
                 self.model.add_alias(self.model.actors[aid], form, item.doc_id, at)
             grow.learn_words(self.model, content_words(" ".join(item.sentences)), item.language)

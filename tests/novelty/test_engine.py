@@ -478,6 +478,22 @@ def test_a_seat_the_seeds_headline_is_an_actor_an_outlet_they_cite_is_not(  # ty
     assert not {"New York Times", "Top-secret Senate"} & names, names
 
 
+def test_a_reporter_the_story_is_about_is_a_protagonist_though_named_as_a_reporter(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """The first seed names the arrested reporter as reporters are named in bylines and
+    citations ("the reporter, Jane Doe"); the next ones make her the story: the subject
+    of its text, and of its headline. She is its protagonist, and a search term."""
+    model = _seeded(store, analyzer, settings_factory, tmp_path, "arrest", [
+        "date 2023-03-30\nGlobe Herald reporter detained abroad\n\nThe security service "
+        "said it had detained the reporter, Jane Doerfler, and opened an investigation.\n",
+        "date 2023-03-30\nSecurity service arrests Globe Herald reporter Jane Doerfler\n\n"
+        "Jane Doerfler could face 20 years in prison after the arrest, her paper said.\n"])
+    actor = model.find("Jane Doerfler")
+    assert actor is not None and actor.protagonist and actor.peripheral is None
+    assert "Jane Doerfler" in model.prefilter_terms()
+
+
 def test_a_story_around_an_actor_found_live_waits_for_the_saga(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
