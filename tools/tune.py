@@ -34,7 +34,10 @@ sagas/rosalynn-carter-2023/seeds`` (her entering hospice; her death, 2023-11-19 
 ``--seeds sagas/iceland-volcano-2023/seeds`` (the Reykjanes emergency of 11-10, a saga with
 no cast: found by its country, ``grow.seed_places``; two alerts, the evacuation and the
 'considerable' eruption risk) and ``--seeds sagas/biden-xi-summit-2023/seeds`` (four
-reports of 11-14 before the summit: a flood check, ten development alerts).
+reports of 11-14 before the summit: a flood check). On the SVB archive (``--archive
+../shared/sagas/svb-2023/rss``): ``sagas/gershkovich-2023/seeds`` (the WSJ reporter's
+arrest in Russia, 03-30; his appeal, the envoy, the ambassador's visit follow) and
+``sagas/france-pensions-2023/seeds`` (Macron's pension reform before the 49.3 of 03-16).
 ``TUNE_CURATION=FILE`` applies a curation file to the saga run; ``--cast`` prints the
 seeded cast.
 """
