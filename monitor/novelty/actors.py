@@ -36,12 +36,15 @@ def persons_named(sentences: Iterable[Sentence], resolver: Resolver) -> list[str
 
 
 def in_earnest(sentences: Iterable[Sentence], resolver: Resolver) -> list[str]:
-    """Ids of the known actors a seed names other than in passing: with no byline or
-    source cue around the name, or in its headline, which names no byline ("Russia
-    arrests WSJ reporter Jane Doe": the reporter is the story)."""
+    """Ids of the known people a seed names other than in passing: with no byline or
+    citation cue around the name, or in its headline, which names no byline ("Globe
+    Herald reporter Jane Doe detained": the reporter is the story). Not an outlet: one
+    cited in a seed's text is a source, whatever the words around it."""
     out: dict[str, None] = {}
     for sent in sentences:
         for m in sent.mentions:
+            if m.kind != "person":
+                continue
             if m.peripheral is None or (sent.index == 0 and m.peripheral == "journalist"):
                 aid = resolver.resolve(m.text)
                 if aid is not None:

@@ -140,10 +140,10 @@ class Resolver:
         return self._governed(f.split())
 
     def _governed(self, tokens: list[str]) -> str | None:
-        """A known person whose surname, declined, a word governs ("Spotkanie Bidena",
-        "the meeting of Biden's"; "Gabinet Nowaka"): Polish puts the one a thing belongs to
-        in the genitive after it. A relative declines with him ("Huntera Nowaka"), so the
-        two words end alike; the governing word is in another case."""
+        """A known person whose surname, declined, a word governs ("Spotkanie Nowaka",
+        Nowak's meeting; "Gabinet Nowaka"): Polish puts the one a thing belongs to in the
+        genitive after it. A relative declines with him ("Piotra Nowaka"), so the two
+        words end alike; the governing word is in another case."""
         if len(tokens) != 2:
             return None
         head, last = tokens
