@@ -267,6 +267,19 @@ def tentative(title: str) -> bool:
     return _TENTATIVE.search(fold(title)) is not None
 
 
+# Words by which a headline announces a decision to come ("Court to rule on the plan",
+# "Board set to vote", "Sejm ma zdecydować"); en, pl, folded.
+_AHEAD = re.compile(r"\b(?:to (?:rule|decide|vote)|set to|expected to|poised to|"
+                    r"ma (?:zdecydowac|orzec)|rozstrzygnie)\b")
+
+
+def pending(title: str) -> bool:
+    """Whether a headline tells a plan (``tentative``) or a decision still to come ("Court
+    to rule on the plan"): the ruling, the vote is its next stage, however close its
+    words to the announcement's (``stories.moved_on``)."""
+    return tentative(title) or _AHEAD.search(fold(title)) is not None
+
+
 def republished(feed: str, aggregators: Iterable[str]) -> bool:
     """Whether the feed is a news aggregator's (``[novelty] aggregators``, a host or one of
     its subdomains): it carries other outlets' reports, often under a headline of its own,

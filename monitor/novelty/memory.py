@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from monitor.embed import DIM, unpack_many
-from monitor.novelty.genre import tentative
+from monitor.novelty.genre import pending
 from monitor.novelty.types import Memory, centroid
 from monitor.saga import SagaModel
 from monitor.types import parse_dt
@@ -96,7 +96,7 @@ def memory_of(model: SagaModel, cached: Known | None = None) -> Memory:
         story_held={s.id: frozenset(s.held) for s in model.stories.values() if s.held},
         brought={a: e.id for e in model.events.values() if e.origin == "story"
                  for a in e.key_actors},
-        tentative=frozenset(e.id for e in model.events.values() if tentative(e.statement))
+        tentative=frozenset(e.id for e in model.events.values() if pending(e.statement))
         - {e.follows for e in model.events.values()},  # a plan done is no plan any more
         start=min(
             (e.day for e in model.events.values() if e.origin == "seed" and e.day), default=None
@@ -121,7 +121,7 @@ def _rows(vecs: np.ndarray) -> np.ndarray:
 
 def with_known(memory: Memory, owner: str, vecs: np.ndarray, statement: str = "", *,
                actors: Iterable[str] = (), seed: bool = False) -> Memory:
-    """``statement``: the event's headline, to tell whether it is a plan (``tentative``);
+    """``statement``: the event's headline, to tell whether it is a plan (``pending``);
     ``actors``: the known actors it names; ``seed``: a seed document's fact."""
     rows = _rows(vecs)
     known = np.vstack([memory.known, rows])
@@ -142,7 +142,7 @@ def with_known(memory: Memory, owner: str, vecs: np.ndarray, statement: str = ""
         event_actors={**memory.event_actors,
                       owner: memory.event_actors.get(owner, frozenset()) | frozenset(actors)},
         known_owner=owners,
-        tentative=memory.tentative | ({owner} if tentative(statement) else set()),
+        tentative=memory.tentative | ({owner} if pending(statement) else set()),
     )
 
 

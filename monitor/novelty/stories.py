@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from monitor.config import NoveltySettings
 from monitor.lexicon import fold
-from monitor.novelty.genre import tentative
+from monitor.novelty.genre import pending
 from monitor.novelty.outlets import source_of
 from monitor.novelty.types import Assignment, Item, Memory, Placement, Relevance
 from monitor.saga import Evidence
@@ -49,14 +49,15 @@ def _best_story(
 
 
 def moved_on(memory: Memory, event: str | None, item: Item) -> bool:
-    """Whether a report telling a thing done takes a known plan, offer or talks
-    (``event``) to its next stage: the deal after the talks, the filing after "weighs
-    bankruptcy". It names the party the plan brought into the saga (the buyer in talks),
+    """Whether a report telling a thing done takes a known plan, offer, talks or a
+    decision announced (``event``, ``genre.pending``) to its next stage: the deal after
+    the talks, the filing after "weighs bankruptcy", the ruling after "court to rule".
+    It names the party the plan brought into the saga (the buyer in talks, the court),
     and its headline tells no plan. However close its words to the plan's, it is no
     retelling of it."""
     return (event is not None and event in memory.tentative
             and any(memory.brought.get(a) == event for a in item.actors)
-            and not tentative(item.title))
+            and not pending(item.title))
 
 
 def follow_up(

@@ -97,7 +97,7 @@ class Memory:
     story_heads: dict[str, frozenset[str]] = field(default_factory=dict)
     # actors that a development brought into the saga (its newcomers), to that development
     brought: dict[str, str] = field(default_factory=dict)
-    # known events that tell talks, a plan or an offer (``genre.tentative``)
+    # known events that tell talks, a plan, an offer or a decision to come (``genre.pending``)
     tentative: frozenset[str] = frozenset()
     # the unit mean of the seed documents' facts (what the saga began as; None: the
     # ``centroid``), and which rows of ``known`` are theirs

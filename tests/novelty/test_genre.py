@@ -251,3 +251,17 @@ def test_a_name_opening_on_a_word_that_may_precede_names_heads_its_headline() ->
     assert headed_by("New York Community Bank buys the failed lender",
                      ["New York Community Bank"])
     assert headed_by("US Bancorp raises its deposit guarantee", ["US Bancorp"])
+
+
+def test_a_decision_still_to_come_is_pending_a_decision_made_is_not() -> None:
+    """An announced ruling or vote is a plan of sorts: the ruling, the vote is its next
+    stage (``stories.moved_on``). A plan (``tentative``) is pending too."""
+    from monitor.novelty.genre import pending
+
+    for title in ("Court to rule on the pension reform amid protests",
+                  "Board set to vote on the merger", "Regulator expected to decide today",
+                  "Trybunał ma orzec w sprawie reformy", "UBS in talks to take over the bank"):
+        assert pending(title), title
+    for title in ("Court approves the pension reform", "Board votes to approve the merger",
+                  "Court rules the plan unlawful", "Trybunał orzekł: reforma zgodna"):
+        assert not pending(title), title

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from monitor.embed import pack
-from monitor.novelty.memory import known_of, memory_of, with_done
+from monitor.novelty.memory import known_of, memory_of, with_done, with_known
 from monitor.saga import Event, SagaModel
 from novelty.helpers import unit
 
@@ -111,3 +111,13 @@ def test_how_closely_the_seeds_agree_is_kept_as_the_saga_grows() -> None:
     assert abs(grown.seed_typical - memory_of(sides).seed_typical) < 1e-3
     after = with_known(grown, "dev-1", np.stack([unit((5, 1.0))]))
     assert after.seed_typical == grown.seed_typical  # a development moves the saga, not its seeds
+
+
+def test_an_alerted_announcement_of_a_decision_is_a_plan_its_outcome_moves_on() -> None:
+    """"Court to rule on the plan", alerted, is pending (``genre.pending``): the ruling
+    that follows is its next stage, not its retelling (``stories.moved_on``)."""
+    grown = memory_of(SagaModel(name="s"))
+    grown = with_known(grown, "dev-1", np.stack([unit((1, 1.0))]),
+                       "Court to rule on the Acme plan on Friday")
+    grown = with_known(grown, "dev-2", np.stack([unit((2, 1.0))]), "Court rules against Acme")
+    assert "dev-1" in grown.tentative and "dev-2" not in grown.tentative

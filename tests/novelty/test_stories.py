@@ -157,6 +157,8 @@ def test_the_deal_after_the_talks_is_no_follow_up_and_no_retelling() -> None:
     assert a.placement is Placement.NEW_STORY  # its own story, not the talks retold
     b = _assign(again, mem)
     assert b.placement is Placement.KNOWN and b.event_id == "dev-talks"
+    ruling = replace(deal, title="Court to rule on Acme's plan, Globex says")
+    assert not moved_on(mem, "dev-talks", ruling)  # still to come: the announcement again
     # a plan that brought nobody in: its closest retellings stay retellings
     plain = replace(mem, brought={})
     assert _assign(deal, plain).placement is Placement.KNOWN
