@@ -7,6 +7,7 @@
                                         [--stories] [--jitter MIN --runs K]
                                         [--window HOURS] [--cast]
     .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
+    .venv/bin/python tools/tune.py --heldout [--list]            # the unlabelled sagas
 
 ``benchmarks/quality.py`` runs the product as a user would (``monitor seed``, ``monitor
 replay``, ``monitor eval``): 6-10 minutes of spaCy and embeddings on the SVB archive. Here
@@ -120,6 +121,57 @@ MORE = {
     },
 }
 SAGAS = {**SAGAS, **MORE}
+
+# Unlabelled sagas, seeded from the archives' own items with no curation, each with the
+# few developments any reader of the archive would expect alerted, by when (a regex over
+# the development alerts' headlines, the latest time in UTC). Not labels: a check that a
+# change keeps the obvious news of stories nobody tuned on (``--heldout``).
+_RSS_DEV = ROOT.parent / "shared" / "rss-dev"
+_SVB_RSS = ROOT.parent / "shared" / "sagas" / "svb-2023" / "rss"
+HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
+    # (headline regex, not before, by, what)
+    "argentina-runoff-2023": (_RSS_DEV, [
+        (r"Milei.*(win|beat|victor|elected)|concede|wygr", "2023-11-19T22:00",
+         "2023-11-20T02:00", "the result")]),
+    "rosalynn-carter-2023": (_RSS_DEV, [
+        (r"Carter.*(dies|died|dead|death)|Nie żyje", "2023-11-19T19:00", "2023-11-20T00:00",
+         "her death")]),
+    "iceland-volcano-2023": (_RSS_DEV, [
+        (r"risk|return|magma|sulphur|sulfur|barrier|wall", "2023-11-11T12:00",
+         "2023-11-15T00:00", "the eruption risk, residents' return")]),
+    "biden-xi-summit-2023": (_RSS_DEV, [
+        (r"meet|talks|Planet Earth|spotkanie", "2023-11-15T17:00", "2023-11-16T00:00",
+         "the meeting (11-15, about 19:00)"),
+        (r"dictator", "2023-11-15T22:00", "2023-11-16T12:00", "Biden calls Xi a dictator")]),
+    "gershkovich-2023": (_SVB_RSS, [
+        (r"appeal", "2023-04-03T00:00", "2023-04-04T12:00", "his appeal (04-03)"),
+        (r"formally charg|charged with|charges? (him|reporter|journalist)", "2023-04-07T00:00",
+         "2023-04-08T12:00", "formally charged (04-07)"),
+        (r"[Aa]mbassador", "2023-04-17T00:00", "2023-04-18T12:00",
+         "the ambassador's visit (04-17)")]),
+    "france-pensions-2023": (_SVB_RSS, [
+        (r"force|shun|overrid|bypass|special powers|without (a )?vote", "2023-03-16T13:00",
+         "2023-03-16T16:00", "the 49.3 (03-16, 13:55)"),
+        (r"(court|council).*(approv|uphold|back|valid|green)|approves", "2023-04-14T12:00",
+         "2023-04-15T06:00", "the Constitutional Council's ruling (04-14)")]),
+}
+
+
+def expectations(alerts: list[Any], expect: list[tuple[str, str, str, str]]) -> None:
+    """Print, for each expected development of an unlabelled saga, the first development
+    alert after it happened whose headline matches, and whether it came in time."""
+    from datetime import UTC, datetime
+
+    devs = sorted((a for a in alerts if a.kind.value == "new_development"),
+                  key=lambda a: a.created)
+    for pattern, after, by, what in expect:
+        since = datetime.fromisoformat(after).replace(tzinfo=UTC)
+        due = datetime.fromisoformat(by).replace(tzinfo=UTC)
+        hit = next((a for a in devs
+                    if a.created >= since and re.search(pattern, a.headline, re.I)), None)
+        fate = ("MISSED" if hit is None else "found " if hit.created <= due else "LATE  ")
+        when = f" {hit.created:%m-%d %H:%M}" if hit is not None else ""
+        print(f"  EXPECT {fate} {what} (by {due:%m-%d %H:%M}){when}")
 
 
 def cache_key() -> str:
@@ -418,6 +470,8 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
                   f"{a.headline if a.kind.value == 'new_development' else a.actors[0]}"
                   f"{'' if a.kind.value == 'new_development' else '  <- ' + a.source_title}"[:160])
         if saga["labels"] is None:
+            if saga.get("expect"):
+                expectations(load_alerts(alerts), saga["expect"])  # type: ignore[arg-type]
             return None
     labels = load_labels(Path(saga["labels"]))  # type: ignore[arg-type]
     if window is not None:  # how late an alert may come and still find its label
@@ -490,7 +544,15 @@ def main() -> int:
                          "a long one (1000) shows what was found at all, however late")
     ap.add_argument("--cast", action="store_true",
                     help="the model's actors after seeding")
+    ap.add_argument("--heldout", action="store_true",
+                    help="every unlabelled saga of sagas/ (HELDOUT): alerts and expectations")
     args = ap.parse_args()
+    if args.heldout:
+        for name, (archive, expect) in HELDOUT.items():
+            SAGAS[name] = {"name": name, "seeds": ROOT / "sagas" / name / "seeds",
+                           "curation": None, "archive": archive, "labels": None,
+                           "expect": expect}
+        args.saga = list(HELDOUT)
     if args.seeds:
         name = args.seeds.resolve().name
         name = args.seeds.resolve().parent.name if name == "seeds" else name
