@@ -149,6 +149,10 @@ HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
          "2023-04-08T12:00", "formally charged (04-07)"),
         (r"[Aa]mbassador", "2023-04-17T00:00", "2023-04-18T12:00",
          "the ambassador's visit (04-17)")]),
+    "fox-dominion-2023": (_SVB_RSS, [
+        (r"delay", "2023-04-17T00:00", "2023-04-17T06:00", "the trial delayed (04-17 00:25)"),
+        (r"settle|787|agreement", "2023-04-18T16:00", "2023-04-18T20:00",
+         "the $787.5m settlement (04-18 16:02)")]),
     "france-pensions-2023": (_SVB_RSS, [
         (r"force|shun|overrid|bypass|special powers|without (a )?vote", "2023-03-16T13:00",
          "2023-03-16T16:00", "the 49.3 (03-16, 13:55)"),

@@ -30,6 +30,8 @@ from monitor.saga import NameSeen, edit_distance_le1
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][^\W\d_]*(?:[-'’][A-Za-zÀ-ÿĀ-ž][^\W\d_]*)*\.?$")
 
 
+# Words that head a label ("News: ...") but end an organisation's name ("Acme News").
+_NAME_ENDS = frozenset({"news"})
 _AFFIX = re.compile(r"-(owned|based|backed|led|funded|born|era|style)$", re.I)
 
 
@@ -55,9 +57,12 @@ def declined(name: str) -> bool:
 
 def plausible_name(name: str, kind: str) -> bool:
     """Shaped like a name: a person is 2-4 capitalised words of letters (not all capitals);
-    an organisation has a letter and no token that is a stop word."""
+    an organisation has a letter and no token that is a stop word, but for a last word
+    that ends names as well as it heads labels ("Acme News", not "News: ...")."""
     tokens = name.split()
-    if not tokens or any(fold(t) in STOP_CAPS or _AFFIX.search(t) for t in tokens):
+    if not tokens or any((fold(t) in STOP_CAPS and not (
+            kind == "org" and i == len(tokens) - 1 > 0 and fold(t) in _NAME_ENDS))
+            or _AFFIX.search(t) for i, t in enumerate(tokens)):
         return False
     if kind == "person":
         return 2 <= len(tokens) <= 4 and all(

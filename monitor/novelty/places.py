@@ -70,10 +70,11 @@ _ENDINGS = frozenset({
 
 def _same_word(word: str, place: str, strict: bool = False) -> bool:
     """Equal, or a declined form: the two share a stem of four letters or more and all
-    but three letters of the longer one. ``strict``: besides, the stem is all of the
-    place's name but its last two letters at most, and what follows it in ``word`` is a
-    case ending ("Islandii", not "Icelandic" or "Chinese"). ``is_place`` is
-    loose on purpose: a demonym ("Ukrainian", "Izraelski") is no actor either."""
+    but three letters of the longer one, and a word no longer than the place's name ends
+    on a case ending after it. ``strict``: besides, the stem is all of the place's name
+    but its last two letters at most, and what follows it in ``word`` is a case ending
+    ("Islandii", not "Icelandic" or "Chinese"). ``is_place`` is loose on purpose: a
+    demonym ("Ukrainian", "Izraelski") is no actor either."""
     if word == place:
         return True
     if len(word) < 4 or len(place) < 4:
@@ -83,8 +84,14 @@ def _same_word(word: str, place: str, strict: bool = False) -> bool:
         if a != b:
             break
         common += 1
-    return common >= max(4, max(len(word), len(place)) - 3) and (
-        not strict or (len(place) - common <= 2 and word[common:] in _ENDINGS))
+    if common < max(4, max(len(word), len(place)) - 3):
+        return False
+    if strict:
+        return len(place) - common <= 2 and word[common:] in _ENDINGS
+    # loose: a longer word is a declension or a demonym ("Izraelem", "Ukrainian"); one
+    # no longer ends on a case ending ("Polsce", "Chin"), not on another name's letters
+    # ("Dominion" is no "Dominica", "Camerons" no "Cameroon")
+    return len(word) > len(place) or word[common:] in _ENDINGS
 
 
 def country_of(name: str) -> tuple[str, ...]:

@@ -264,3 +264,11 @@ def test_a_surname_two_known_people_share_is_no_newcomer() -> None:
     known, new = names_in([s], Resolver(m), [], has_title=False, strict=True)
     assert [n.text for n in new] == ["Globex Bank"]
     assert known == []
+
+
+def test_a_network_named_news_is_a_name_a_news_label_is_not() -> None:
+    """"News" heads a label ("News: ...", "Breaking News") and ends a network's name: a
+    saga about a network sued for what it aired has it for a party."""
+    assert plausible_name("Acme News", "org")
+    assert not plausible_name("News", "org") and not plausible_name("Breaking News", "org")
+    assert not plausible_name("Jane News", "person")

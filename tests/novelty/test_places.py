@@ -72,3 +72,15 @@ def test_a_word_of_a_name_the_saga_holds_is_no_country() -> None:
     headlines = ["Jim Jordan subpoenas the prosecutor", "Jordan widens his probe"]
     assert saga_countries(headlines, ["Jim Jordan"]) == []
     assert saga_countries(headlines) == [("Jordan", "Jordanie", "Jordania")]
+
+
+@pytest.mark.parametrize("name", ["Dominion", "Cameron"])
+def test_a_name_differing_from_a_country_in_its_last_letters_is_no_place(name: str) -> None:
+    """"Dominion" shares six letters with "Dominica", "Cameron" six with "Cameroon":
+    what follows is no case ending, and the word is not a longer form of the name."""
+    assert not is_place(name)
+
+
+@pytest.mark.parametrize("name", ["Polsce", "Chin", "Izraelem", "Ukrainian"])
+def test_declined_forms_and_demonyms_stay_places(name: str) -> None:
+    assert is_place(name)
