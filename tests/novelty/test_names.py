@@ -281,3 +281,8 @@ def test_a_network_named_news_is_a_name_a_news_label_is_not() -> None:
     assert plausible_name("Acme News", "org")
     assert not plausible_name("News", "org") and not plausible_name("Breaking News", "org")
     assert not plausible_name("Jane News", "person")
+
+
+def test_polish_sentence_openers_and_bracketed_labels_are_no_names() -> None:
+    for chunk in ("WYWIAD", "Sondaż", "Według Nowaka", "Dla Globexu"):
+        assert not plausible_name(chunk, "org"), chunk
