@@ -244,19 +244,13 @@ _OPEN = "'\"‘“„«"
 
 
 _CLOSE = re.compile("^(?:['’]s)?['\"’”»]")
-_CLOSING = re.compile("['\"’”»](?!\\w)")
 
 
 def quoted(text: str, start: int, end: int) -> bool:
     """Whether ``text`` writes its span ``start:end`` between quotation marks, alone
     ("Copy of 'Acme Rising' found", "'Deal Night's' host says"): the title of a book, a
-    show or a film, or a nickname, not a party's name; or opening a quotation that runs
-    on ("Doe tells Roe: 'Planet Acme is big enough for two'"): someone's words."""
-    if start > 0 and text[start - 1] in _OPEN and _CLOSE.match(text[end:]) is not None:
-        return True
-    # a name opening a quotation that runs on ("'Planet X is big enough for two': ..."):
-    # someone's words, not a party named
-    return start > 0 and text[start - 1] in _OPEN and _CLOSING.search(text, end) is not None
+    show or a film, or a nickname, not a party's name."""
+    return start > 0 and text[start - 1] in _OPEN and _CLOSE.match(text[end:]) is not None
 
 
 def _short_of(short: Name, full: Name) -> bool:

@@ -47,15 +47,6 @@ def test_a_work_or_a_nickname_in_quotation_marks_is_no_actor() -> None:
     assert [n.text for n in new] == ["Jane Doe", "Globex"]
 
 
-def test_a_name_opening_a_quotation_is_someone_s_words_not_a_party() -> None:
-    text = "Jane Doe tells Globex: ‘Planet Acme is big enough for two’"
-    at = {n: text.find(n) for n in ("Jane Doe", "Globex", "Planet Acme")}
-    s = sentence(text, *(Mention(n, i, i + len(n), "person" if n == "Jane Doe" else "org",
-                                  "ORG") for n, i in at.items()))
-    _, new = names_in([s], Resolver(cast()), [], has_title=False, strict=True)
-    assert [n.text for n in new] == ["Jane Doe", "Globex"]
-
-
 def test_strict_ner_keeps_only_people_and_organisations() -> None:
     s = sentence("Stocks fell as Signature Bank closed", Mention("Stocks", 0, 6, "org", None),
                   Mention("Signature Bank", 15, 29, "org", "ORG"))
