@@ -153,13 +153,6 @@ TITLE_WORDS = frozenset(
         "partner",
         "prezes",
         "dyrektor",
-        # Polish titles heading a name ("Premier Nowak", "Marszałek Sejmu Jan Nowak")
-        "premier",
-        "wicepremier",
-        "marszalek",
-        "posel",
-        "poslanka",
-        "rzecznik",
     ]
 )
 

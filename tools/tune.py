@@ -154,8 +154,10 @@ HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
         (r"settle|787|agreement", "2023-04-18T16:00", "2023-04-18T20:00",
          "the $787.5m settlement (04-18 16:02)")]),
     "poland-government-2023": (_RSS_DEV, [
-        (r"dymisj", "2023-11-13T09:00", "2023-11-13T18:00", "the government resigns (11-13)"),
-        (r"Hołowni|marszałk", "2023-11-13T14:00", "2023-11-13T20:00",
+        (r"złożył\w* dymisj|podał\w* się do dymisji|resign", "2023-11-13T09:00",
+         "2023-11-13T18:00", "the government resigns (11-13)"),
+        (r"Hołowni\w* (?:nowym |został |wybrany )?marszałk|wybrał marszałka|marszałkiem",
+         "2023-11-13T14:00", "2023-11-13T20:00",
          "Hołownia elected Marshal of the Sejm (11-13 14:17)"),
         (r"desygn", "2023-11-13T18:00", "2023-11-14T00:00",
          "Duda designates Morawiecki (11-13 evening)")]),

@@ -186,11 +186,3 @@ def test_a_polish_phrase_governing_a_known_person_is_held_a_relative_is_not() ->
     assert r.held("Jana Nowaka") is None  # himself: ``resolve`` says who
     assert r.resolve("Jana Nowaka") == "jan-nowak"
 
-
-def test_a_polish_title_before_a_known_name_is_no_part_of_it() -> None:
-    m = cast()
-    m.actors["jan-nowak"] = Actor(id="jan-nowak", name="Jan Nowak", kind="person")
-    r = Resolver(m)
-    assert r.resolve("Premier Nowak") == "jan-nowak"
-    assert r.resolve("Marszałek Nowak") == "jan-nowak"
-    assert r.resolve("Rzecznik Nowak") == "jan-nowak"
