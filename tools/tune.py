@@ -131,7 +131,7 @@ _SVB_RSS = ROOT.parent / "shared" / "sagas" / "svb-2023" / "rss"
 HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
     # (headline regex, not before, by, what)
     "argentina-runoff-2023": (_RSS_DEV, [
-        (r"Milei.*(win|beat|victor|elected)|concede|wygr", "2023-11-19T22:00",
+        (r"Milei.*(win|beat|victor|elected)|elect\w*.*Milei|concede|wygr", "2023-11-19T22:00",
          "2023-11-20T02:00", "the result")]),
     "rosalynn-carter-2023": (_RSS_DEV, [
         (r"Carter.*(dies|died|dead|death)|Nie żyje", "2023-11-19T19:00", "2023-11-20T00:00",
