@@ -60,9 +60,11 @@ def plausible_name(name: str, kind: str) -> bool:
     an organisation has a letter and no token that is a stop word, but for a last word
     that ends names as well as it heads labels ("Acme News", not "News: ...")."""
     tokens = name.split()
-    if not tokens or any((fold(t) in STOP_CAPS and not (
-            kind == "org" and i == len(tokens) - 1 > 0 and fold(t) in _NAME_ENDS))
-            or _AFFIX.search(t) for i, t in enumerate(tokens)):
+    if not tokens:
+        return False
+    ends = kind == "org" and len(tokens) > 1 and fold(tokens[-1]) in _NAME_ENDS
+    words = tokens[:-1] if ends else tokens  # the stop words checked: "Acme News" ends well
+    if any(fold(t) in STOP_CAPS for t in words) or any(_AFFIX.search(t) for t in tokens):
         return False
     if kind == "person":
         return 2 <= len(tokens) <= 4 and all(
