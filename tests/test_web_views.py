@@ -42,6 +42,14 @@ def test_events_newest_first_undated_last_with_sources_and_web_links_only() -> N
     assert rows[1].evidence == "Acme fired its chief."
 
 
+def test_a_reaction_the_model_keeps_is_shown_as_never_alerted() -> None:
+    """A development whose headline tells an outsider reacting is known to the model but
+    was never alerted (``Event.talk``): the page says so, not "development"."""
+    m = model()
+    m.events["b"].talk = True
+    assert event_rows(m)[0].origin == "talk"
+
+
 def test_actors_with_aliases_role_first_seen_and_events_counted() -> None:
     rows = actor_rows(model())
     assert [(r.name, r.events) for r in rows] == [("Acme", 2), ("Ann Lee", 2)]

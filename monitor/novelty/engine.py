@@ -34,6 +34,7 @@ from monitor.novelty.genre import (
     explained,
     genre,
     headed_by,
+    reaction,
     republished,
     speaks,
     tentative,
@@ -85,7 +86,7 @@ from monitor.novelty.text import (
     with_actors,
 )
 from monitor.novelty.types import Item, Memory, Mentions, Name, Placement, Skimmed
-from monitor.saga import SagaModel, Story
+from monitor.saga import Event, SagaModel, Story
 from monitor.types import Alert, Document
 
 
@@ -386,11 +387,31 @@ class Engine:
         dev = development_alert(self.model, event, story, self.s.known_threshold,
                                 item.published, first, verdict)
         result.known_events = (event.id,)
-        actors = self._central_actors(story, event.id, item) + self._woken(story, event.id, item)
-        # the development alert is said first, and names those it brought in too
-        result.alerts += [with_actors(dev, [a.actors[0] for a in actors]), *actors]
+        result.alerts += self._announce(story, event, item, dev)
         event.key_actors = self._key_actors(story)
         self.memory = with_keys(self.memory, event.id, event.key_actors)
+
+    def _announce(self, story: Story, event: Event, item: Item, dev: Alert) -> list[Alert]:
+        """The alerts of a development ``story`` confirmed as ``event``: its own (``dev``),
+        said first and naming those it brought in, then theirs. None when its headline
+        tells an outsider reacting (``genre.reaction``): talk about the saga, however
+        widely told. The model knows it all the same (its later reports are quiet), and
+        those it brought in join the cast quietly, as a retelling's do."""
+        if reaction(event.statement, self._cast()):
+            event.talk = True
+            self.model.record("development_talk", event.statement, item.doc_id,
+                              item.published.isoformat())
+            self._central_actors(story, event.id, item, retold=True)
+            return []
+        actors = self._central_actors(story, event.id, item) + self._woken(story, event.id, item)
+        return [with_actors(dev, [a.actors[0] for a in actors]), *actors]
+
+    def _cast(self) -> list[str]:
+        """The names of the saga's active protagonists (not quiet), a person's surname
+        too: who a development's headline may open on (``genre.reaction``)."""
+        return [form for a in self.model.protagonists() if not a.quiet
+                for form in (a.name, *a.aliases, *([a.last] if a.kind == "person" and a.last
+                                                   else []))]
 
     def _young(self, rows: np.ndarray, told: int | None, now: datetime) -> float | None:
         """The best closeness of a story's reports (``rows``) to a known event younger

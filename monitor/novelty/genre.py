@@ -249,6 +249,46 @@ def described_speaker(title: str) -> str | None:
     return None
 
 
+# Verbs by which a headline tells someone reacting to the news rather than acting in it
+# ("Former VP Doe reacts to...", "Roe fires back at...", "Senators 'strongly condemn'...",
+# "Doe has 'no comment' on...", "Party hopefuls rally behind..."); en, fr, pl, folded.
+# Not "says" (a statement by one of the saga's parties is often its news: "Bank says
+# deposits are safe") nor "calls for", "accuses" (an official demand, a charge).
+_REACTION = re.compile(
+    r"\b(?:reacts?|reacted|reacting|responds?|responded|(?:fires?|fired|hits?|slaps?|strikes?)"
+    r" back|lash(?:es|ed)? out|vows?|vowed|calls? on|called on|rall(?:y|ies|ied) "
+    r"(?:to|behind|around)|rages?|raged|roasted|weighs? in|weighed in|(?:has|had) "
+    r"['\"]?no comment|defends?|defended|praises?|praised|condemns?|condemned|denounces?|"
+    r"denounced|mocks?|mocked|slams?|slammed|blasts?|blasted|rips|ripped|torches|trolls?|"
+    r"trolled|jabs?|swipes? at|takes? aim|took aim|sounds? off|speaks? out|spoke out|"
+    r"congratulates?|congratulated|hails?|hailed|applauds?|applauded|welcomes?|welcomed|"
+    r"reagit|repond|denonce|condamne|salue|reaguje|zareagowal\w*|potepi\w*|krytykuje|"
+    r"gratuluje|pogratulowal\w*)\b")
+
+
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "jest", "est"})
+
+
+def reaction(title: str, cast: Iterable[str]) -> bool:
+    """Whether a headline tells someone outside the saga's ``cast`` (the forms of its
+    active protagonists) reacting to the news: its subject, in its first words, reacts,
+    fires back, condemns, vows, has no comment ("Former VP Doe reacts to Roe's post",
+    "'Quote': Senator Poe slams...", "Furious fans rage at the prosecutor"). A reaction
+    by one of the saga's parties ("Roe responds to the subpoena") may be its next step;
+    an outsider's is talk about it, however widely told."""
+    head = fold(title).strip()
+    quote = head.split(": ", 1)
+    if len(quote) == 2 and len(_WORDS.findall(quote[0])) <= 8:
+        head = quote[1]  # "'Quote': Name reacts..."
+    head = re.sub(r"'s\b", "", head)  # "Doe's lawyer responds": Doe's side
+    m = _REACTION.search(head)
+    if m is None or not 1 <= len(before := _WORDS.findall(head[:m.start()])) <= 7:
+        return False
+    if before[-1] in _BE:
+        return False  # "Doe's return is welcomed by Roe": the one reacted to heads it
+    return not headed_by(head, cast)
+
+
 # Words by which a headline tells talks, a plan or an offer rather than a thing done ("X in
 # talks to buy Y", "X weighs a sale", "X explores bankruptcy", "X rozważa..."); en, fr,
 # pl, folded. The same conventions in every saga; the act itself is never named here.

@@ -39,7 +39,7 @@ class EventRow:
     sources: int  # distinct feeds (or seed files) that told it
     links: tuple[Link, ...]
     evidence: str  # the sentence it was seeded or confirmed from
-    origin: str  # "seed" | "story"
+    origin: str  # "seed" | "story" | "talk" (a reaction, never alerted: ``Event.talk``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,7 @@ def _event_row(model: SagaModel, e: Event) -> EventRow:
         sources=max(len(e.feeds), 1 if e.evidence else 0),
         links=tuple(links),
         evidence=e.evidence[0].sentence if e.evidence else "",
-        origin=e.origin,
+        origin="talk" if e.talk else e.origin,
     )
 
 

@@ -199,6 +199,43 @@ def test_a_name_a_retelling_brings_joins_the_cast_without_an_alert(  # type: ign
     assert actor is not None and actor.quiet
 
 
+def test_an_outsider_reacting_is_known_to_the_saga_but_alerts_no_one(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """Two outlets headline a governor, no party to the saga, firing back at the
+    regulators over the bank's failure: a story told by several outlets, with a
+    newcomer, but talk about the saga (on the Trump saga, politicians' reactions were
+    9 of its 22 false development alerts). The model knows it, so a third outlet's report
+    of it is quiet; no development alert goes out, and the governor joins the cast
+    quietly."""
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    docs = [
+        _doc("r-1", "a.example",
+             "Governor Harold Finch fires back at regulators over Silicon Valley Bank",
+             "Governor Harold Finch fired back at federal regulators on Monday, blaming them "
+             "for the collapse of Silicon Valley Bank and the losses of its depositors.", 10,
+             day=13),
+        _doc("r-2", "b.example",
+             "Harold Finch hits back at the Fed and the FDIC after Silicon Valley Bank's failure",
+             "Harold Finch, the governor, fired back at bank regulators on Monday over the "
+             "failure of Silicon Valley Bank, saying they ignored its risks.", 11, day=13),
+    ]
+    alerts = p.process(docs, saga=SAGA, clock=lambda d: d.published)
+    assert alerts == []
+    model = p.load_model(SAGA)
+    talk = [e for e in model.events.values() if e.talk]
+    assert len(talk) == 1 and "back at" in talk[0].statement
+    actor = model.find("Harold Finch")
+    assert actor is not None and actor.quiet
+    outcomes: list[Outcome] = []
+    third = _doc("r-3", "c.example", "Harold Finch fires back at regulators over SVB's failure",
+                 "Governor Harold Finch fired back at regulators over the collapse of Silicon "
+                 "Valley Bank on Monday.", 12, day=13)
+    assert p.process([third], saga=SAGA, clock=lambda d: d.published, outcomes=outcomes) == []
+    assert outcomes[0].known_events == (talk[0].id,)
+
+
 def test_a_polish_rewording_of_a_known_event_is_quiet(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:

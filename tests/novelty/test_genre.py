@@ -265,3 +265,40 @@ def test_a_decision_still_to_come_is_pending_a_decision_made_is_not() -> None:
     for title in ("Court approves the pension reform", "Board votes to approve the merger",
                   "Court rules the plan unlawful", "Trybunał orzekł: reforma zgodna"):
         assert not pending(title), title
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Former VP Pence reacts to Trump's post that he expects to be arrested",
+        "Trumpworld slaps back at DeSantis over the indictment",
+        "Biden has 'no comment' on the indictment",
+        "'A political persecution': Senator Jane Poe fires back at the prosecutor",
+        "Schumer, McConnell 'strongly condemn' the reporter's detention",
+        "Party hopefuls rally behind the former president",
+        "Furious fans rage at the prosecutor for the upcoming arrest",
+        "China congratulates the vote winner despite the jab",
+        "Premier Kowalski reaguje na decyzję sądu",
+    ],
+)
+def test_an_outsider_reacting_to_the_news_is_a_reaction(title: str) -> None:
+    from monitor.novelty.genre import reaction
+
+    assert reaction(title, ["Donald Trump", "Trump", "Alvin Bragg", "Bragg"])
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Trump responds to the grand jury's subpoena",  # one of the saga's parties
+        "Bragg's office responds to the House Republicans' demand",  # his side
+        "Former President Trump vows to fight the charges",
+        "The rescue deal is welcomed by investors",  # the one reacted to heads it
+        "Regulators close New York's Signature Bank",
+        "Vows renewed as the trial opens",  # no one before the verb
+    ],
+)
+def test_an_act_or_a_partys_own_response_is_no_reaction(title: str) -> None:
+    from monitor.novelty.genre import reaction
+
+    assert not reaction(title, ["Donald Trump", "Trump", "Alvin Bragg", "Bragg"])
