@@ -266,6 +266,10 @@ _REACTION = re.compile(
     r"gratuluje|pogratulowal\w*)\b")
 
 
+# Those who stand by or against someone, named after him ("Doe allies", "Roe critics").
+_FOLLOWERS = frozenset({"allies", "supporters", "fans", "backers", "loyalists", "critics",
+                        "rivals", "opponents", "foes", "detractors", "zwolennicy",
+                        "przeciwnicy", "partisans", "soutiens"})
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "jest", "est"})
 
 
@@ -286,6 +290,8 @@ def reaction(title: str, cast: Iterable[str]) -> bool:
         return False
     if before[-1] in _BE:
         return False  # "Doe's return is welcomed by Roe": the one reacted to heads it
+    if _FOLLOWERS & set(before):
+        return True  # "Doe allies rally to his defence": his camp, not Doe
     return not headed_by(head, cast)
 
 

@@ -277,6 +277,7 @@ def test_a_decision_still_to_come_is_pending_a_decision_made_is_not() -> None:
         "Schumer, McConnell 'strongly condemn' the reporter's detention",
         "Party hopefuls rally behind the former president",
         "Furious fans rage at the prosecutor for the upcoming arrest",
+        "Trump allies and rivals rally to his defence",  # his camp, not he
         "China congratulates the vote winner despite the jab",
         "Premier Kowalski reaguje na decyzję sądu",
     ],
