@@ -263,6 +263,7 @@ _REACTION = re.compile(
     r"trolled|jabs?|swipes? at|takes? aim|took aim|sounds? off|speaks? out|spoke out|"
     r"congratulates?|congratulated|hails?|hailed|applauds?|applauded|welcomes?|welcomed|"
     r"reagit|repond|denonce|condamne|salue|reaguje|zareagowal\w*|potepi\w*|krytykuje|"
+    r"wytyka|ripostuje|zripostowal\w*|grzmi|chwali|kpi|drwi|szydzi|"
     r"gratuluje|pogratulowal\w*)\b")
 
 
