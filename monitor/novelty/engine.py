@@ -34,6 +34,7 @@ from monitor.novelty.genre import (
     explained,
     genre,
     headed_by,
+    polled,
     reaction,
     republished,
     speaks,
@@ -394,10 +395,11 @@ class Engine:
     def _announce(self, story: Story, event: Event, item: Item, dev: Alert) -> list[Alert]:
         """The alerts of a development ``story`` confirmed as ``event``: its own (``dev``),
         said first and naming those it brought in, then theirs. None when its headline
-        tells an outsider reacting (``genre.reaction``): talk about the saga, however
-        widely told. The model knows it all the same (its later reports are quiet), and
-        those it brought in join the cast quietly, as a retelling's do."""
-        if reaction(event.statement, self._cast()):
+        tells an outsider reacting (``genre.reaction``) or reports a poll
+        (``genre.polled``): talk about the saga, however widely told. The model knows
+        it all the same (its later reports are quiet), and those it brought in join the
+        cast quietly, as a retelling's do."""
+        if reaction(event.statement, self._cast()) or polled(event.statement):
             event.talk = True
             self.model.record("development_talk", event.statement, item.doc_id,
                               item.published.isoformat())

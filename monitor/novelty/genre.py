@@ -296,6 +296,20 @@ def reaction(title: str, cast: Iterable[str]) -> bool:
     return not headed_by(head, cast)
 
 
+# A headline reporting an opinion poll ("Poll: most voters back...", "New survey finds...",
+# "Sondaż: Polacy...", "[SONDAŻ]"); en, fr, pl, folded.
+_POLL = re.compile(
+    r"(?:^|[:.]\s*)\W*(?:poll|survey|sondaz\w*|sondage)\b|\b(?:new|latest|a) (?:poll|survey)\b"
+    r"|\b(?:polls?|surveys?|sondages?)\s+(?:shows?|finds?|says?|suggests?|reveals?)\b"
+    r"|\bsondaz\w*")
+
+
+def polled(title: str) -> bool:
+    """Whether a headline reports an opinion poll: what people think of the news, not
+    news, however many outlets carry it."""
+    return _POLL.search(fold(title)) is not None
+
+
 # Words by which a headline tells talks, a plan or an offer rather than a thing done ("X in
 # talks to buy Y", "X weighs a sale", "X explores bankruptcy", "X rozważa..."); en, fr,
 # pl, folded. The same conventions in every saga; the act itself is never named here.

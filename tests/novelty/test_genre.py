@@ -304,3 +304,18 @@ def test_an_act_or_a_partys_own_response_is_no_reaction(title: str) -> None:
     from monitor.novelty.genre import reaction
 
     assert not reaction(title, ["Donald Trump", "Trump", "Alvin Bragg", "Bragg"])
+
+
+def test_a_headline_reporting_a_poll_is_told_apart() -> None:
+    from monitor.novelty.genre import polled
+
+    for title in ("Poll: most voters say the indictment is political",
+                  "New survey finds trust in banks has fallen",
+                  "Sondaż. Misja tworzenia rządu. Polacy: prezydent wybrał dobrze",
+                  "Prezydent kierował się dobrem partii [SONDAŻ]",
+                  "Polls show the president's lead narrowing"):
+        assert polled(title), title
+    for title in ("Polling stations close as the count begins",
+                  "Regulators survey the damage after the bank's failure",
+                  "Court to rule on the pension reform"):
+        assert not polled(title), title
