@@ -145,7 +145,8 @@ HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
         (r"dictator", "2023-11-15T22:00", "2023-11-16T12:00", "Biden calls Xi a dictator")]),
     "gershkovich-2023": (_SVB_RSS, [
         (r"appeal", "2023-04-03T00:00", "2023-04-04T12:00", "his appeal (04-03)"),
-        (r"formally charg|charged with|charges? (him|reporter|journalist)", "2023-04-07T00:00",
+        (r"formally charg|charged with|charges? (him|reporter|journalist)|charges .* with",
+         "2023-04-07T00:00",
          "2023-04-08T12:00", "formally charged (04-07)"),
         (r"[Aa]mbassador", "2023-04-17T00:00", "2023-04-18T12:00",
          "the ambassador's visit (04-17)")]),

@@ -274,10 +274,14 @@ def familiar_names(story: Story, item: Item, names: Mapping[str, NameSeen],
 def young_events(events: Mapping[str, Event], now: datetime, hours: float) -> frozenset[str]:
     """The known events younger than ``hours`` at ``now``: an alerted development by when
     it was alerted, a seed's fact by its day (from the day's start). A wave of outlets
-    close to one of them is its aftermath, not a development of its own."""
+    close to one of them is its aftermath, not a development of its own. Not a reaction
+    the model keeps unalerted (``Event.talk``): the senators' condemnation of a charge
+    to come does not make the charge, told everywhere the next day, its aftermath."""
     since = now - timedelta(hours=hours)
     out = set()
     for e in events.values():
+        if e.talk:
+            continue
         at = parse_dt(e.first_seen) if e.origin == "story" and e.first_seen else None
         if at is None and e.day is not None:
             at = datetime.combine(e.day, datetime.min.time(), tzinfo=now.tzinfo)

@@ -158,6 +158,10 @@ def test_young_events_are_recent_alerts_and_seeds_of_recent_days() -> None:
                          origin="story", first_seen=(T0 - timedelta(hours=50)).isoformat()),
         "dev-new": Event(id="dev-new", action="", actors=[], date="2023-03-09", statement="",
                          origin="story", first_seen=(T0 - timedelta(hours=3)).isoformat()),
+        # a reaction the model keeps but never alerted (``Event.talk``) is no development
+        "talk-new": Event(id="talk-new", action="", actors=[], date="2023-03-11", statement="",
+                          origin="story", first_seen=(T0 - timedelta(hours=2)).isoformat(),
+                          talk=True),
     }
     assert young_events(events, T0, 48) == {"seed-new", "dev-new"}
 
