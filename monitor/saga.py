@@ -140,8 +140,8 @@ class Event:
     feeds: list[str] = field(default_factory=list)  # distinct sources that reported it
     heads: list[str] = field(default_factory=list)  # the newcomers its reports headlined
     follows: str | None = None  # the plan (talks, an offer) it took to its next stage
-    # a development whose headline tells an outsider reacting (``genre.reaction``): known
-    # to the model, never alerted
+    # a development whose headline tells an outsider reacting or reports a poll
+    # (``genre.reaction``, ``genre.polled``): known to the model, never alerted
     talk: bool = False
 
     @property

@@ -39,7 +39,7 @@ class EventRow:
     sources: int  # distinct feeds (or seed files) that told it
     links: tuple[Link, ...]
     evidence: str  # the sentence it was seeded or confirmed from
-    origin: str  # "seed" | "story" | "talk" (a reaction, never alerted: ``Event.talk``)
+    origin: str  # "seed" | "story" | "talk" (a reaction or a poll, never alerted: ``Event.talk``)
 
 
 @dataclass(frozen=True, slots=True)
