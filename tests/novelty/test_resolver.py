@@ -156,6 +156,23 @@ def test_a_hyphenated_name_written_with_a_space_or_without_its_article_is_the_kn
     assert r.resolve("Al Gore") is None and r.resolve("Gore") is None  # no article there
 
 
+def test_the_press_s_abbreviation_of_a_known_organisation_is_that_organisation() -> None:
+    """Initials for some of its words, with or without "of" ("SNB", "DOJ", "Manhattan
+    DA"), or its first word clipped ("Fed"): another form of the known organisation, not
+    a new actor. Two organisations it could stand for: neither."""
+    m = cast()
+    for aid, name in [("fed", "Federal Reserve"), ("snb", "Swiss National Bank"),
+                      ("doj", "Department of Justice"), ("da", "Manhattan District Attorney")]:
+        m.actors[aid] = Actor(id=aid, name=name, kind="org")
+    r = Resolver(m)
+    assert r.overlapping("Fed") == "fed" and r.overlapping("SNB") == "snb"
+    assert r.overlapping("DOJ") == "doj" and r.overlapping("Manhattan DA") == "da"
+    assert r.overlapping("Manhattan") is None and r.overlapping("Federal") is None
+    assert r.overlapping("BofA") is None  # no initialism of a known name
+    m.actors["fbi"] = Actor(id="fbi", name="Federal Bureau of Investigation", kind="org")
+    assert Resolver(m).overlapping("Fed") is None  # Federal Reserve or the bureau
+
+
 def test_a_known_organisation_in_a_phrase_is_held_not_a_party() -> None:
     m = cast()
     m.actors["fed"] = Actor(id="fed", name="Fed", kind="org")
