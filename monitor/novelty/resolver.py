@@ -182,12 +182,12 @@ class Resolver:
 
     def _abbreviating(self, surface: str) -> str | None:
         """The one known organisation whose name ``surface`` abbreviates as the press
-        does: initials for some of its words ("Manhattan DA" for Manhattan District
-        Attorney, "SNB" for Swiss National Bank), or its first word clipped ("Fed" for
-        Federal Reserve). Two candidates: neither. Not the other way round: a full name
-        met after its short form ("Manhattan District Attorney" after "Manhattan DA")
-        stays apart (measured: merging them moved the Trump saga's stories, three of
-        its developments lost)."""
+        does: initials for some of its words ("Harbor DA" for Harbor District Attorney,
+        "ANB" for Acme National Bank), or its first word clipped ("Glob" for Globex
+        Holdings). Two candidates: neither. Not the other way round: a full name met
+        after its short form ("Harbor District Attorney" after "Harbor DA") stays apart
+        (measured: merging them moved a labelled saga's stories, three of its
+        developments lost)."""
         found = {aid for aid, actor in self.model.actors.items() if actor.kind == "org"
                  for name in (actor.name, *actor.aliases) if _abbreviates(surface, name)}
         return next(iter(found)) if len(found) == 1 else None
@@ -291,9 +291,9 @@ _LINKS = frozenset({"of", "the", "and", "for", "&"})
 def _abbreviates(short: str, name: str) -> bool:
     """Whether ``short`` abbreviates ``name`` (a longer organisation's name): each of its
     words is a word of the name in turn, or an upper-case initialism of the name's next
-    words (its links, "of", "the", skipped or not: "SNB", "DOJ"), or, for one word of
-    three or four letters, the clipped first word of a name of two words or more
-    ("Fed")."""
+    words (its links, "of", "the", skipped or not: "ANB", "DOT" for Department of
+    Transport), or, for one word of three or four letters, the clipped first word of a
+    name of two words or more ("Glob")."""
     every = fold(name).split()
     parts = short.split()
     if len(every) < 2 or not parts:
