@@ -252,14 +252,15 @@ def described_speaker(title: str) -> str | None:
 # Verbs by which a headline tells someone reacting to the news rather than acting in it
 # ("Former VP Doe reacts to...", "Roe fires back at...", "Senators 'strongly condemn'...",
 # "Doe has 'no comment' on...", "Party hopefuls rally behind..."); en, fr, pl, folded.
-# Not "says" (a statement by one of the saga's parties is often its news: "Bank says
-# deposits are safe") nor "calls for", "accuses" (an official demand, a charge).
+# Not what may be an act of war ("strikes back", "hits back" alone, "war rages"), nor
+# "says" (a statement by one of the saga's parties is often its news: "Bank says
+# deposits are safe"), nor "calls for", "accuses" (an official demand, a charge).
 _REACTION = re.compile(
-    r"\b(?:reacts?|reacted|reacting|responds?|responded|(?:fires?|fired|hits?|slaps?|strikes?)"
-    r" back|lash(?:es|ed)? out|vows?|vowed|calls? on|called on|rall(?:y|ies|ied) "
-    r"(?:to|behind|around)|rages?|raged|roasted|weighs? in|weighed in|(?:has|had) "
-    r"['\"]?no comment|defends?|defended|praises?|praised|condemns?|condemned|denounces?|"
-    r"denounced|mocks?|mocked|slams?|slammed|blasts?|blasted|rips|ripped|torches|trolls?|"
+    r"\b(?:reacts?|reacted|reacting|responds?|responded|(?:fires?|fired|slaps?) back|"
+    r"hits? back at|lash(?:es|ed)? out|vows?|vowed|calls? on|called on|rall(?:y|ies|ied) "
+    r"(?:to|behind|around)|rag(?:es?|ed) (?:at|against|over)|roasted|weighs? in|weighed in|"
+    r"(?:has|had) ['\"]?no comment|defends?|defended|praises?|praised|condemns?|condemned|"
+    r"denounces?|denounced|mocks?|mocked|slams?|slammed|blasts?|blasted|rips|ripped|torches|trolls?|"
     r"trolled|jabs?|swipes? at|takes? aim|took aim|sounds? off|speaks? out|spoke out|"
     r"congratulates?|congratulated|hails?|hailed|applauds?|applauded|welcomes?|welcomed|"
     r"reagit|repond|denonce|condamne|salue|reaguje|zareagowal\w*|potepi\w*|krytykuje|"

@@ -298,6 +298,8 @@ def test_an_outsider_reacting_to_the_news_is_a_reaction(title: str) -> None:
         "The rescue deal is welcomed by investors",  # the one reacted to heads it
         "Regulators close New York's Signature Bank",
         "Vows renewed as the trial opens",  # no one before the verb
+        "Gaza war rages near the hospital",  # an act of war, not a reaction
+        "Militia strikes back at the border posts",
     ],
 )
 def test_an_act_or_a_partys_own_response_is_no_reaction(title: str) -> None:
