@@ -412,8 +412,7 @@ class Engine:
         """The names of the saga's active protagonists (not quiet), a person's surname
         too: who a development's headline may open on (``genre.reaction``)."""
         return [form for a in self.model.protagonists() if not a.quiet
-                for form in (a.name, *a.aliases, *([a.last] if a.kind == "person" and a.last
-                                                   else []))]
+                for form in (a.name, *a.aliases, *([a.last] if a.last else []))]
 
     def _young(self, rows: np.ndarray, told: int | None, now: datetime) -> float | None:
         """The best closeness of a story's reports (``rows``) to a known event younger

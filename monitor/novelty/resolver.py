@@ -320,4 +320,3 @@ def _initials(parts: list[str], words: list[str]) -> bool:
         else:
             return False
     return i == len(words) and any(p.isupper() for p in parts)
-
