@@ -39,6 +39,12 @@ reports of 11-14 before the summit: a flood check). On the SVB archive (``--arch
 ../shared/sagas/svb-2023/rss``): ``sagas/gershkovich-2023/seeds`` (the WSJ reporter's
 arrest in Russia, 03-30; his appeal, the envoy, the ambassador's visit follow) and
 ``sagas/france-pensions-2023/seeds`` (Macron's pension reform before the 49.3 of 03-16).
+Two sagas about a matter more than a name: ``sagas/israel-judicial-2023/seeds`` (SVB
+archive: the protests against the judicial overhaul, 03-12..16; the defence minister's
+call for a halt, his firing, the pause follow) and ``sagas/us-shutdown-2023/seeds``
+(rss-dev: the Speaker facing the shutdown deadline, 11-10; his stopgap plan, the House
+and Senate votes, Biden's signature follow). ``--trace`` also prints, for a report placed
+as known, the event it retells, that event's actors and the report's.
 ``TUNE_CURATION=FILE`` applies a curation file to the saga run; ``--cast`` prints the
 seeded cast.
 """
@@ -167,6 +173,22 @@ HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
          "2023-03-16T16:00", "the 49.3 (03-16, 13:55)"),
         (r"(court|council).*(approv|uphold|back|valid|green)|approves", "2023-04-14T12:00",
          "2023-04-15T06:00", "the Constitutional Council's ruling (04-14)")]),
+    "israel-judicial-2023": (_SVB_RSS, [
+        (r"^(?!.*(fire|sack|dismiss|oust)).*(defen[cs]e (minister|chief)|Gallant).*"
+         r"(halt|pause|freez|stop)", "2023-03-25T14:00",
+         "2023-03-25T23:00", "the defence minister calls for a halt (03-25 14:47)"),
+        (r"fire|sack|dismiss|oust", "2023-03-26T14:00", "2023-03-26T22:00",
+         "the defence minister fired (03-26 14:41)"),
+        (r"pause|delay|halt|suspend|postpone|freez", "2023-03-27T05:00", "2023-03-28T00:00",
+         "the overhaul paused (03-27)")]),
+    "us-shutdown-2023": (_RSS_DEV, [
+        (r"unveil|two-step|reveal|rolls out|delivers|pitches", "2023-11-11T20:00",
+         "2023-11-12T06:00", "the Speaker's stopgap plan (11-11 20:26)"),
+        (r"House.*(pass|approv)|PASSES", "2023-11-14T22:30", "2023-11-15T06:00",
+         "the House passes it (11-14 22:50)"),
+        (r"Senate.*(pass|vote|approv)", "2023-11-16T04:00", "2023-11-16T12:00",
+         "the Senate passes it (11-16 04:18)"),
+        (r"sign", "2023-11-17T06:00", "2023-11-17T14:00", "Biden signs it (11-17 06:38)")]),
 }
 
 
@@ -296,6 +318,9 @@ def trace(pattern: str) -> None:
             print(f"  {item.published:%m-%d %H:%M} {item.title[:70]!r} -> {a.placement.value}"
                   f" {a.story_id or ''} score={a.score:.2f} near={a.nearest_score:.2f}"
                   f" names={[n.key for n in item.names][:5]} fresh={sorted(fresh)[:5]}")
+            if a.event_id:
+                print(f"      event {a.event_id}: {sorted(memory.event_actors.get(a.event_id, ()))}"
+                      f" item actors {sorted(item.actors)}")
         return a
 
     def _confirm(story: Any, item: Any, known: float, s: Any, *rest: Any) -> Any:
