@@ -323,8 +323,8 @@ def trace(pattern: str) -> None:
                       f" item actors {sorted(item.actors)}")
         return a
 
-    def _confirm(story: Any, item: Any, known: float, s: Any, *rest: Any) -> Any:
-        v = confirm(story, item, known, s, *rest)
+    def _confirm(story: Any, item: Any, known: float, s: Any, *rest: Any, **kw: Any) -> Any:
+        v = confirm(story, item, known, s, *rest, **kw)
         if rx.search(item.title) or rx.search(story.titles[0]):
             print(f"    story {story.titles[0][:50]!r}: {v.reason} ({v.feeds} feeds)")
             if v.confirmed:  # who confirmed it
@@ -370,8 +370,8 @@ def why() -> None:
     """Print every confirmed story: when, its first title, near score, and why it is new."""
     confirm = engine.confirm
 
-    def _confirm(story: Any, item: Any, known: float, s: Any, *rest: Any) -> Any:
-        v = confirm(story, item, known, s, *rest)
+    def _confirm(story: Any, item: Any, known: float, s: Any, *rest: Any, **kw: Any) -> Any:
+        v = confirm(story, item, known, s, *rest, **kw)
         if v.confirmed:
             near = max(story.nearest_score, known)
             keys = {x.key for x in item.names}
@@ -400,8 +400,8 @@ def stories() -> None:
         state["engine"], state["item"] = self, item
         return place(self, item, *rest, **kw)
 
-    def _confirm(story: Any, item: Any, known: float, s: Any, *rest: Any) -> Any:
-        v = confirm(story, item, known, s, *rest)
+    def _confirm(story: Any, item: Any, known: float, s: Any, *rest: Any, **kw: Any) -> Any:
+        v = confirm(story, item, known, s, *rest, **kw)
         state["reason"], state["known"] = v.reason, known
         return v
 
