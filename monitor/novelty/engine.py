@@ -32,6 +32,7 @@ from monitor.novelty.actors import (
 from monitor.novelty.genre import (
     described_speaker,
     explained,
+    formerly,
     genre,
     headed_by,
     polled,
@@ -87,7 +88,7 @@ from monitor.novelty.text import (
     with_actors,
 )
 from monitor.novelty.types import Item, Memory, Mentions, Name, Placement, Skimmed
-from monitor.saga import Event, SagaModel, Story
+from monitor.saga import Event, NameSeen, SagaModel, Story
 from monitor.types import Alert, Document
 
 
@@ -457,7 +458,8 @@ class Engine:
             seen = self.model.names.get(key)
             if seen is not None and event_id not in seen.developments:
                 seen.developments.append(event_id)
-        return self._new_actors([k for _, k in central], item, item.published, retold=retold)
+        return self._new_actors([k for _, k in central], item, item.published, retold=retold,
+                                headline=self.model.events[event_id].statement)
 
     def _hold(self, story: Story, item: Item) -> None:
         """A story that is new but not yet told widely at once (``support``) keeps its
@@ -534,10 +536,13 @@ class Engine:
         return out
 
     def _new_actors(self, keys: list[str], item: Item, now: datetime,
-                    explained: bool = False, retold: bool = False) -> list[Alert]:
+                    explained: bool = False, retold: bool = False,
+                    headline: str = "") -> list[Alert]:
         """``explained``: a relevant report's headline asks who the name is, which makes
         it an actor whatever its count of sources. ``retold``: they come with a retelling
-        of a known event, and become quiet actors."""
+        of a known event, and become quiet actors. ``headline``: the development's; a
+        name it gives only as someone's former employer or client ("Ex-Globex lawyer
+        Jane Doe") joins the cast quietly (``genre.formerly``)."""
         out: list[Alert] = []
         for key in dict.fromkeys(keys):
             seen = self.model.names.get(key)
@@ -568,13 +573,21 @@ class Engine:
             share = None if retold else self._share(seen.name, now)  # a guest: not needed
             # a product, a show; a name of the news at large; a guest of a retelling:
             # in the cast, no news
-            if retold or (not explained and (not acts(seen) or self._elsewhere(share))):
+            if retold or (not explained and (not acts(seen) or self._elsewhere(share)
+                                             or formerly(headline, _forms(seen)))):
                 actor.quiet = True
                 self.model.record("actor_quiet", seen.name, item.doc_id, now.isoformat())
                 continue
             standing = replace(Standing.of(seen), explained=explained, stream=share)
             out.append(actor_alert(self.model, actor.id, standing, now, _source(item)))
         return out
+
+
+def _forms(seen: NameSeen) -> list[str]:
+    """The forms a headline may give a newcomer in: its name, the form its reports write
+    most, a person's surname."""
+    last = [seen.name.split()[-1]] if seen.kind == "person" and " " in seen.name else []
+    return list(dict.fromkeys([seen.name, seen.written(), *last]))
 
 
 def _aside_in_seed(name: Name) -> bool:

@@ -207,6 +207,27 @@ def headed_by(title: str, forms: Iterable[str]) -> bool:
     return False
 
 
+# "Former", "ex-" (folded): what follows it is a past affiliation. English only: French
+# and Polish put the role first ("ancien PDG de Globex", "były prezes Globexu")
+_FORMER = r"(?:ex-|ex |former )"
+
+
+def formerly(title: str, forms: Iterable[str]) -> bool:
+    """Whether the headline names someone (``forms``: his name, his surname) only as
+    another's past affiliation: "former" or "ex-" right before the name and a word after
+    it ("Ex-Harbor Lawyer Jane Doe Joins...", "Former Globex publisher testifies"). The
+    lawyer, the publisher is the one in the news, not his old client or employer."""
+    head = fold(title)
+    former = named = 0
+    for form in forms:
+        key = re.escape(" ".join(_WORDS.findall(fold(form))))
+        if len(key) < 4:
+            continue
+        named += len(re.findall(rf"\b{key}\b", head))
+        former += len(re.findall(rf"\b{_FORMER}{key}(?:'s)? \w", head))
+    return former > 0 and former == named
+
+
 # The nouns that describe a speaker by what he does ("market expert", "former CEO",
 # "presidential candidates"): job titles and the trades of commentary; en, pl.
 _TRADES = (

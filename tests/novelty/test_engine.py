@@ -236,6 +236,31 @@ def test_an_outsider_reacting_is_known_to_the_saga_but_alerts_no_one(  # type: i
     assert outcomes[0].known_events == (talk[0].id,)
 
 
+def test_a_former_employer_named_in_a_headline_joins_the_cast_quietly(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """Two outlets headline Signature Bank's closure with the one who will run it,
+    "ex-Hollis Partners lawyer Jane Roe", and their texts make the firm speak (on the
+    Trump saga, "Ex-Manafort Lawyer Todd Blanche" and "Ex-National Enquirer publisher"
+    made new actors of Manafort and the tabloid). The development is alerted; her
+    former firm joins the cast without an alert."""
+    from dataclasses import replace
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    heads = ["Regulators close New York's Signature Bank; ex-Hollis Partners lawyer Jane Roe "
+             "to run it", "Signature Bank shut down by New York regulators, ex-Hollis Partners "
+             "lawyer Jane Roe in charge"]
+    docs = [replace(d, title=t, text=d.text + " Hollis Partners confirmed that Jane Roe, its "
+                    "former partner, will run the bank for the FDIC.")
+            for d, t in zip(SIGNATURE[:2], heads, strict=True)]
+    alerts = p.process(docs, saga=SAGA, clock=lambda d: d.published)
+    assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
+    actors = {a.actors[0] for a in alerts if a.kind is AlertKind.NEW_ACTOR}
+    assert "Hollis Partners" not in actors
+    assert p.load_model(SAGA).find("Hollis Partners") is not None  # in the cast, quietly
+
+
 def test_a_polish_rewording_of_a_known_event_is_quiet(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:

@@ -321,3 +321,22 @@ def test_a_headline_reporting_a_poll_is_told_apart() -> None:
                   "Regulators survey the damage after the bank's failure",
                   "Court to rule on the pension reform"):
         assert not polled(title), title
+
+
+@pytest.mark.parametrize(
+    ("title", "forms", "former"),
+    [
+        ("Client Adds Ex-Harbor Lawyer Jane Roe to His Defense Team", ["Tom Harbor", "Harbor"],
+         True),
+        ("Former Globex Daily publisher testifies before the grand jury", ["Globex Daily"], True),
+        ("Ex-Globex CEO sues Globex over his severance", ["Globex"], False),  # Globex is sued
+        ("Tom Harbor indicted again", ["Tom Harbor", "Harbor"], False),
+        ("Former Globex", ["Globex"], False),  # nobody after it: the headline is about Globex
+    ],
+)
+def test_a_name_given_only_as_a_past_affiliation_is_told_apart(
+    title: str, forms: list[str], former: bool
+) -> None:
+    from monitor.novelty.genre import formerly
+
+    assert formerly(title, forms) is former
