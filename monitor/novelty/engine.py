@@ -458,8 +458,9 @@ class Engine:
             seen = self.model.names.get(key)
             if seen is not None and event_id not in seen.developments:
                 seen.developments.append(event_id)
+        event = self.model.events.get(event_id)
         return self._new_actors([k for _, k in central], item, item.published, retold=retold,
-                                headline=self.model.events[event_id].statement)
+                                headline=event.statement if event is not None else "")
 
     def _hold(self, story: Story, item: Item) -> None:
         """A story that is new but not yet told widely at once (``support``) keeps its
