@@ -43,7 +43,9 @@ Two sagas about a matter more than a name: ``sagas/israel-judicial-2023/seeds`` 
 archive: the protests against the judicial overhaul, 03-12..16; the defence minister's
 call for a halt, his firing, the pause follow) and ``sagas/us-shutdown-2023/seeds``
 (rss-dev: the Speaker facing the shutdown deadline, 11-10; his stopgap plan, the House
-and Senate votes, Biden's signature follow). ``--trace`` also prints, for a report placed
+and Senate votes, Biden's signature follow). ``sagas/pope-hospital-2023/seeds`` (SVB
+archive, one seed in Polish: Pope Francis in hospital, 03-29; his discharge announced,
+then his leaving, follow). ``--trace`` also prints, for a report placed
 as known, the event it retells, that event's actors and the report's.
 ``TUNE_CURATION=FILE`` applies a curation file to the saga run; ``--cast`` prints the
 seeded cast.
@@ -189,6 +191,11 @@ HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
         (r"Senate.*(pass|vote|approv)", "2023-11-16T04:00", "2023-11-16T12:00",
          "the Senate passes it (11-16 04:18)"),
         (r"sign", "2023-11-17T06:00", "2023-11-17T14:00", "Biden signs it (11-17 06:38)")]),
+    "pope-hospital-2023": (_SVB_RSS, [
+        (r"leav|discharg|releas|opu[sś]ci|wyj[sś]", "2023-03-31T06:00", "2023-03-31T14:00",
+         "his discharge announced for Saturday (03-31 06:53)"),
+        (r"leaves|left|departs|wyszed[lł]|opu[sś]ci[lł]", "2023-04-01T04:30", "2023-04-01T12:00",
+         "he leaves the hospital (04-01 04:57)")]),
 }
 
 
