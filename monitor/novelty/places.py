@@ -46,12 +46,39 @@ def _countries() -> dict[tuple[str, ...], tuple[str, ...]]:
     for c in pycountry.countries:
         english = [getattr(c, k) for k in ("common_name", "name", "official_name") if hasattr(c, k)]
         forms = tuple(dict.fromkeys([english[0], *(t.gettext(english[0]) for t in translations)]))
-        add([*english, *(t.gettext(n) for t in translations for n in english)], forms)
+        names = [*english, *(t.gettext(n) for t in translations for n in english)]
+        add([*names, *(part for n in names for part in _parts(n)), *_SHORT.get(c.alpha_2, ())],
+            forms)
         add([c.alpha_3], forms)
     for sub in pycountry.subdivisions.get(country_code="GB") or []:
         if sub.type in ("Country", "Nation", "Province"):
             name = sub.name.split("[")[0].strip()
             add([name], (name,))
+    return out
+
+
+# Short names the press uses that ISO 3166 does not give (its names are "Russian
+# Federation", "Türkiye", "Holy See (Vatican City State)", "Myanmar"), by alpha-2 code, in
+# English, French and Polish
+_SHORT: dict[str, tuple[str, ...]] = {
+    "RU": ("Russia", "Russie", "Rosja"),
+    "TR": ("Turkey", "Turquie", "Turcja"),
+    "GB": ("Britain", "Great Britain", "Grande-Bretagne"),
+    "VA": ("Vatican", "Vatican City", "Watykan"),
+    "MM": ("Burma", "Birmanie", "Birma"),
+    "BN": ("Brunei",),
+    "CI": ("Ivory Coast",),
+    "CV": ("Cape Verde", "Cap-Vert"),
+}
+
+
+def _parts(name: str) -> list[str]:
+    """The shorter names an ISO name holds: before and inside its parentheses ("Holy
+    See", "Vatican City State"), before its comma ("Palestine, State of")."""
+    head, _, inner = name.partition(" (")
+    out = [head.partition(", ")[0]] if ", " in head else []
+    if inner:
+        out += [head, inner.rstrip(")")]
     return out
 
 

@@ -84,3 +84,20 @@ def test_a_name_differing_from_a_country_in_its_last_letters_is_no_place(name: s
 @pytest.mark.parametrize("name", ["Polsce", "Chin", "Izraelem", "Ukrainian"])
 def test_declined_forms_and_demonyms_stay_places(name: str) -> None:
     assert is_place(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Russia", "Rosji", "Russie", "Turkey", "Turcji", "Palestine", "Palestyny", "Vatican",
+     "Watykanu", "Holy See", "Britain", "Great Britain", "Burma", "Micronesia",
+     "Falkland Islands"],
+)
+def test_a_country_is_a_place_under_the_short_name_the_press_gives_it(name: str) -> None:
+    """ISO 3166 says "Russian Federation", "Türkiye", "Palestine, State of", "Holy See
+    (Vatican City State)": the press says "Russia", "Turkey", "Palestine", "Vatican"."""
+    assert is_place(name)
+
+
+@pytest.mark.parametrize("name", ["Rosneft", "Russia Today", "Vatican Bank", "Russell Brand"])
+def test_a_name_holding_a_short_country_name_is_no_place(name: str) -> None:
+    assert not is_place(name)
