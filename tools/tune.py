@@ -45,8 +45,10 @@ call for a halt, his firing, the pause follow) and ``sagas/us-shutdown-2023/seed
 (rss-dev: the Speaker facing the shutdown deadline, 11-10; his stopgap plan, the House
 and Senate votes, Biden's signature follow). ``sagas/pope-hospital-2023/seeds`` (SVB
 archive, one seed in Polish: Pope Francis in hospital, 03-29; his discharge announced,
-then his leaving, follow). ``--trace`` also prints, for a report placed
-as known, the event it retells, that event's actors and the report's.
+then his leaving, follow). ``sagas/spain-investiture-2023/seeds`` (rss-dev: the amnesty
+deal and its protests, 11-10..12; Sánchez's re-election by Congress follows, 11-16).
+``--trace`` also prints, for a report placed as known, the event it retells, that event's
+actors and the report's.
 ``TUNE_CURATION=FILE`` applies a curation file to the saga run; ``--cast`` prints the
 seeded cast.
 """
@@ -196,6 +198,9 @@ HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
          "his discharge announced for Saturday (03-31 06:53)"),
         (r"leaves|left|departs|wyszed[lł]|opu[sś]ci[lł]", "2023-04-01T04:30", "2023-04-01T12:00",
          "he leaves the hospital (04-01 04:57)")]),
+    "spain-investiture-2023": (_RSS_DEV, [
+        (r"re-?elect|(wins|secures?|second|new) term|confirms|premierem|utrzyma",
+         "2023-11-16T06:00", "2023-11-16T18:00", "Sanchez re-elected by Congress (11-16)")]),
 }
 
 

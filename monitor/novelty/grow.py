@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from monitor.embed import pack
+from monitor.lexicon import fold
+from monitor.novelty.names import plausible_name
 from monitor.novelty.places import saga_countries
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.text import second_sentence
@@ -76,6 +78,9 @@ def seed(model: SagaModel, item: Item, names: list[Name], peripheral: list[Name]
         resolver = Resolver(model)
         aid = resolver.resolve(n.text)
         held = None if aid is not None else resolver.held(n.text)
+        if held is not None and _surname_taken_for_org(model.actors[held], n):
+            aid, held = held, None
+            _as_person(model, model.actors[aid], n.text, item.doc_id, at)
         if held is not None:  # "Top-secret Globex": a known one in a phrase, no new form
             aid = held
         elif aid is None:
@@ -101,6 +106,23 @@ def seed(model: SagaModel, item: Item, names: list[Name], peripheral: list[Name]
     model.events[event.id] = event
     model.record("event_added", f"{event.statement} (seed)", item.doc_id, at)
     return event
+
+
+def _surname_taken_for_org(actor: Actor, name: Name) -> bool:
+    """Whether a seed's person ("Jane Doe") ends on the one word an earlier seed's NER
+    took for an organisation ("Harbor's Doe wins support": ORG): his surname, not a
+    company in a phrase ("Top Globex")."""
+    words = fold(name.text).split()
+    return (actor.kind == "org" and name.kind == "person" and len(words) >= 2
+            and " " not in actor.name.strip() and words[-1] == fold(actor.name)
+            and plausible_name(name.text, "person"))
+
+
+def _as_person(model: SagaModel, actor: Actor, full: str, cause: str, at: str) -> None:
+    """The actor is a person, named in full; his surname stays one of his forms."""
+    surname = actor.name
+    actor.kind, actor.name = "person", full
+    model.add_alias(actor, surname, cause, at)
 
 
 def report_known(model: SagaModel, event_id: str, item: Item) -> None:

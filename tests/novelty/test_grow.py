@@ -130,3 +130,24 @@ def test_a_saga_whose_headlines_name_its_cast_is_found_by_them_not_by_its_countr
         model.events[f"s{i}"] = Event(f"s{i}", "", ["jane-doe"], "2023-11-10", title)
     assert grow.seed_places(model, T0.isoformat()) == []
     assert "Iceland" not in model.prefilter_terms()
+
+
+def test_a_seed_naming_in_full_a_surname_taken_for_a_company_makes_a_person() -> None:
+    """The first seed's NER read "Harbor's Doe wins support" as the organisation "Doe";
+    the second names "Jane Doe", a person. She is one person, named in full, her surname
+    one of her forms (not "Doe" in a phrase, as "Top Globex" is Globex)."""
+    model = SagaModel(name="s")
+    first = item(unit((0, 1.0)), doc="d1", core=False, title="Harbor's Doe wins support")
+    grow.seed(model, first, [name("Doe")], [], AT)
+    second = item(unit((1, 1.0)), doc="d2", core=False, title="Protests after Jane Doe's pledge")
+    grow.seed(model, second, [name("Jane Doe", "person")], [], AT)
+    assert len(model.actors) == 1
+    doe = next(iter(model.actors.values()))
+    assert (doe.name, doe.kind, doe.aliases) == ("Jane Doe", "person", ["Doe"])
+    assert all(doe.id in e.actors for e in model.events.values())
+    # a company in a phrase stays the company
+    grow.seed(model, item(unit((2, 1.0)), doc="d3", core=False, title="Top Globex executives quit"),
+              [name("Globex")], [], AT)
+    grow.seed(model, item(unit((3, 1.0)), doc="d4", core=False, title="Top Globex leaves"),
+              [name("Top Globex")], [], AT)
+    assert model.find("Globex") is not None and model.find("Globex").kind == "org"
