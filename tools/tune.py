@@ -45,7 +45,9 @@ call for a halt, his firing, the pause follow) and ``sagas/us-shutdown-2023/seed
 (rss-dev: the Speaker facing the shutdown deadline, 11-10; his stopgap plan, the House
 and Senate votes, Biden's signature follow). ``sagas/pope-hospital-2023/seeds`` (SVB
 archive, one seed in Polish: Pope Francis in hospital, 03-29; his discharge announced,
-then his leaving, follow). ``sagas/spain-investiture-2023/seeds`` (rss-dev: the amnesty
+then his leaving, follow). ``sagas/finland-nato-2023/seeds`` (SVB archive, one seed in
+Polish: Hungary ratifies Finland's NATO bid, 03-27; Turkey's vote and Finland's joining
+follow). ``sagas/spain-investiture-2023/seeds`` (rss-dev: the amnesty
 deal and its protests, 11-10..12; Sánchez's re-election by Congress follows, 11-16).
 ``--trace`` also prints, for a report placed as known, the event it retells, that event's
 actors and the report's.
@@ -198,6 +200,11 @@ HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
          "his discharge announced for Saturday (03-31 06:53)"),
         (r"leaves|left|departs|wyszed[lł]|opu[sś]ci[lł]", "2023-04-01T04:30", "2023-04-01T12:00",
          "he leaves the hospital (04-01 04:57)")]),
+    "finland-nato-2023": (_SVB_RSS, [
+        (r"Turk|Turc|ratif|clear", "2023-03-30T17:00", "2023-03-31T06:00",
+         "Turkey ratifies Finland's membership (03-30 17:11)"),
+        (r"^(?!.*\b(set|to) join).*(joins|becomes|enters|members?hip|dołącz|członkiem)",
+         "2023-04-04T08:30", "2023-04-04T18:00", "Finland joins NATO (04-04 09:09)")]),
     "spain-investiture-2023": (_RSS_DEV, [
         (r"re-?elect|(wins|secures?|second|new) term|confirms|premierem|utrzyma",
          "2023-11-16T06:00", "2023-11-16T18:00", "Sanchez re-elected by Congress (11-16)")]),
