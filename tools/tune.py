@@ -47,7 +47,9 @@ and Senate votes, Biden's signature follow). ``sagas/pope-hospital-2023/seeds`` 
 archive, one seed in Polish: Pope Francis in hospital, 03-29; his discharge announced,
 then his leaving, follow). ``sagas/finland-nato-2023/seeds`` (SVB archive, one seed in
 Polish: Hungary ratifies Finland's NATO bid, 03-27; Turkey's vote and Finland's joining
-follow). ``sagas/spain-investiture-2023/seeds`` (rss-dev: the amnesty
+follow). ``sagas/tiktok-ban-2023/seeds`` (SVB archive: the US demands that ByteDance
+sell TikTok, 03-16; the CEO's hearing in Congress follows).
+``sagas/spain-investiture-2023/seeds`` (rss-dev: the amnesty
 deal and its protests, 11-10..12; Sánchez's re-election by Congress follows, 11-16).
 ``--trace`` also prints, for a report placed as known, the event it retells, that event's
 actors and the report's.
@@ -205,6 +207,9 @@ HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
          "Turkey ratifies Finland's membership (03-30 17:11)"),
         (r"^(?!.*\b(set|to) join).*(joins|becomes|enters|members?hip|dołącz|członkiem)",
          "2023-04-04T08:30", "2023-04-04T18:00", "Finland joins NATO (04-04 09:09)")]),
+    "tiktok-ban-2023": (_SVB_RSS, [
+        (r"Congress|hearing|grill|testif", "2023-03-23T12:00", "2023-03-23T22:00",
+         "the CEO's hearing in Congress (03-23)")]),
     "spain-investiture-2023": (_RSS_DEV, [
         (r"re-?elect|(wins|secures?|second|new) term|confirms|premierem|utrzyma",
          "2023-11-16T06:00", "2023-11-16T18:00", "Sanchez re-elected by Congress (11-16)")]),
