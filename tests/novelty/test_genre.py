@@ -281,6 +281,7 @@ def test_a_decision_still_to_come_is_pending_a_decision_made_is_not() -> None:
         "China congratulates the vote winner despite the jab",
         "Premier Kowalski reaguje na decyzję sądu",
         "Poseł Jan Nowak wytyka błędy partii",
+        "Radio host Joe Roe rants 'lock him up' as the grand jury meets",
     ],
 )
 def test_an_outsider_reacting_to_the_news_is_a_reaction(title: str) -> None:
