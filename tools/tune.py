@@ -49,6 +49,8 @@ then his leaving, follow). ``sagas/finland-nato-2023/seeds`` (SVB archive, one s
 Polish: Hungary ratifies Finland's NATO bid, 03-27; Turkey's vote and Finland's joining
 follow). ``sagas/tiktok-ban-2023/seeds`` (SVB archive: the US demands that ByteDance
 sell TikTok, 03-16; the CEO's hearing in Congress follows).
+``sagas/starship-launch-2023/seeds`` (SVB archive: the FAA licence and the planned first
+flight, 04-15/16; the scrub and the launch that ends in an explosion follow).
 ``sagas/spain-investiture-2023/seeds`` (rss-dev: the amnesty
 deal and its protests, 11-10..12; Sánchez's re-election by Congress follows, 11-16).
 ``--trace`` also prints, for a report placed as known, the event it retells, that event's
@@ -207,6 +209,11 @@ HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
          "Turkey ratifies Finland's membership (03-30 17:11)"),
         (r"^(?!.*\b(set|to) join).*(joins|becomes|enters|members?hip|dołącz|członkiem)",
          "2023-04-04T08:30", "2023-04-04T18:00", "Finland joins NATO (04-04 09:09)")]),
+    "starship-launch-2023": (_SVB_RSS, [
+        (r"scrub|postpone|delay|stands? down", "2023-04-17T13:00", "2023-04-17T20:00",
+         "the first attempt scrubbed (04-17 13:57)"),
+        (r"explod|blow", "2023-04-20T13:30", "2023-04-20T20:00",
+         "it launches and explodes (04-20 13:37)")]),
     "tiktok-ban-2023": (_SVB_RSS, [
         (r"Congress|hearing|grill|testif", "2023-03-23T12:00", "2023-03-23T22:00",
          "the CEO's hearing in Congress (03-23)")]),

@@ -339,7 +339,7 @@ def polled(title: str) -> bool:
 _TENTATIVE = re.compile(
     r"\b(?:in talks|talks (?:to|with|on|over|about)|holds talks|in discussions?|"
     r"negotiat\w*|consider(?:s|ing)|weigh(?:s|ing)|mull(?:s|ing)?|explor(?:es|ing)|"
-    r"plans? to|near(?:s|ing)? (?:a )?deal|offers? to|envisag\w*|negoci\w*|pourparlers|"
+    r"plans? to|planning|near(?:s|ing)? (?:a )?deal|offers? to|envisag\w*|negoci\w*|pourparlers|"
     r"rozmow\w*|rozmawia\w*|negocj\w*|rozwaz\w*|planuje|zamierza\w*)\b"
 )
 

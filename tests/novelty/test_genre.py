@@ -197,6 +197,7 @@ def test_a_headline_telling_talks_or_a_plan_is_tentative() -> None:
     from monitor.novelty.genre import tentative
 
     for title in ("UBS in talks to take over Credit Suisse",
+                  "Acme planning 2nd launch attempt of its rocket Thursday",
                   "Parent company of the bank explores bankruptcy",
                   "Rival weighs bid for the failed lender",
                   "UBS rozmawia o przejęciu Credit Suisse",
