@@ -121,6 +121,8 @@ def strip_name(token: str) -> str:
     for suffix in ("'s", "’s", "'", "’"):
         if token.endswith(suffix):
             token = token[: -len(suffix)]
+    if token.endswith("..") or token.endswith("…"):
+        token = token.rstrip(".…")  # a summary cut short: "Gloria Johnson..."
     if token.endswith(".") and fold(token) not in ORG_SUFFIXES:
         token = token[:-1]
     return token.strip("-")
@@ -138,6 +140,12 @@ def is_titlecase(text: str) -> bool:
         return False
     caps = sum(1 for w in words if w[0].isupper())
     return caps >= 0.8 * len(words)
+
+
+# Punctuation between two capitalised words that ends a name; and a capitalised word
+# next, after an initial's period and one space.
+_BREAKS = frozenset(',;:()[]«»"!?–—/|▲•\n')
+_CAP_NEXT = re.compile(r" [A-ZÀ-Þ][a-zà-ÿ]")
 
 
 def _is_cap(tok: str) -> bool:
@@ -163,8 +171,12 @@ def name_chunks(text: str) -> list[tuple[int, int, str]]:
             chunks.append((cur[0][0], cur[-1][1], " ".join(t for _, _, t in cur)))
         cur.clear()
 
+    gap_from = 0
     for m in _TOKEN.finditer(text):
         raw = m.group(0)
+        if any(c in _BREAKS for c in text[gap_from:m.start()]):
+            flush()  # "Justin Jones (Nashville)": punctuation after a space breaks a name too
+        gap_from = m.end()
         if raw.startswith("@"):
             flush()
             continue
@@ -174,6 +186,9 @@ def name_chunks(text: str) -> list[tuple[int, int, str]]:
         if not tok:
             flush()
             continue
+        if (cur and len(tok) == 1 and tok.isupper() and raw.endswith(".")
+                and _CAP_NEXT.match(text, m.end())):
+            continue  # a middle initial ("Justin J. Pearson"): the name goes on without it
         if _is_cap(tok) and not tok.isdigit():
             if elided or fold(tok) in STOP_CAPS:
                 flush()
@@ -187,7 +202,7 @@ def name_chunks(text: str) -> list[tuple[int, int, str]]:
             flush()
         # punctuation between tokens breaks a name
         nxt = text[m.end() : m.end() + 1]
-        if (nxt and nxt in ',;:()[]«»"!?–—/|▲•\n') or (
+        if (nxt and nxt in _BREAKS) or (
             cur and tok.endswith(".") and fold(tok) in ORG_SUFFIXES
         ):
             flush()

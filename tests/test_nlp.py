@@ -31,6 +31,25 @@ def test_sentence_initial_stop_words_and_line_breaks_end_names() -> None:
     assert names("Le rôle clé de Microsoft\nMicrosoft apparaît") == ["Microsoft", "Microsoft"]
 
 
+def test_a_place_in_parentheses_a_middle_initial_and_a_cut_summary() -> None:
+    """Seed summaries list people as "Reps. Jane Roe (Springfield), John Q. Public
+    (Shelbyville) and Mary Major...": before, the place was glued to the first name
+    ("Jane Roe Springfield", a place), the initial cut the second in two ("John Q",
+    "Public Shelbyville") and the third kept the dots."""
+    found = names(
+        "voted to strip Reps. Jane Roe (Springfield), John Q. Public (Shelbyville) "
+        "and Mary Major..."
+    )
+    assert "Jane Roe" in found and "John Public" in found and "Mary Major" in found
+    assert not {"Jane Roe Springfield", "John Q", "Public Shelbyville", "Mary Major.."} & set(
+        found
+    )
+    assert names("Robert J. Costello testified; Acme Corp. said") == [
+        "Robert Costello",
+        "Acme Corp.",
+    ]
+
+
 def test_classify_person_and_organisation() -> None:
     assert classify("Thrive Capital", None) == "org"
     assert classify("Microsoft Corp.", "PER") == "org"

@@ -220,6 +220,79 @@ HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
     "spain-investiture-2023": (_RSS_DEV, [
         (r"re-?elect|(wins|secures?|second|new) term|confirms|premierem|utrzyma",
          "2023-11-16T06:00", "2023-11-16T18:00", "Sanchez re-elected by Congress (11-16)")]),
+    "tennessee-expulsion-2023": (_SVB_RSS, [
+        (r"(?i)\bexpels\b|\bexpelled\b|votes to expel|\bousts\b|\bousted\b",
+         "2023-04-06T15:30", "2023-04-06T23:00", "Justin Jones expelled (04-06, first 15:46)"),
+        (r"(?i)expels (?:two |2 )?(?:\w+ )?(?:Democrats|lawmakers|Black)\b|expel (?:two|2)\b"
+         r"|expelled (?:two|2|both)\b|(?:two|2|both) (?:\w+ ){0,3}(?:Democrats|lawmakers) "
+         r"(?:are )?expelled|Justin (?:J\. )?Pearson|Gloria Johnson|white (?:Democrat|lawmaker)"
+         r"|surviv\w* (?:expulsion|the vote)",
+         "2023-04-07T00:00", "2023-04-07T07:00",
+         "Pearson expelled too, Johnson survives (04-07, first 00:10)"),
+        (r"(?i)(?<!be )(?:reappointed|reinstated)\b|reinstates|votes to reinstate"
+         r"|\bsends\b.*\bback\b|votes? to send\b.*\bback\b|voted back|(?<!be )returned to|reclaims",
+         "2023-04-10T18:15", "2023-04-11T01:30",
+         "Nashville's council reinstates Jones (04-10, first 18:25)"),
+        (r"(?i)(?:Pearson|Memphis|Shelby|second|2nd)\b.*(?:(?<!be )reinstated|reinstates"
+         r"|votes to reinstate|regain|\bto return to)|(?:reinstated|reinstates|regain\w*) .*"
+         r"(?:Pearson|Memphis|Shelby)",
+         "2023-04-12T13:40", "2023-04-12T21:00",
+         "Shelby County reinstates Pearson (04-12, first 13:49)")]),
+    "mifepristone-2023": (_SVB_RSS, [
+        (r"(?i)^(?=.*(?:pill|mifepristone|abortion (?:drug|medication)|"
+         r"medication abortion))(?!.*\bconsider).*(?:\bjudge\b.*\b(?:block|halt|suspend|"
+         r"paus|withdr|wrongly|ruling|orders? hold)|(?:blocked|suspended)\b.*\bjudge\b)",
+         "2023-04-07T22:30", "2023-04-08T06:00",
+         "Texas judge Kacsmaryk suspends the FDA's approval of mifepristone (04-07 22:36)"),
+        (r"(?i)^(?=.*(?:abortion|mifepristone)).*(?:\b(?:DOJ|Justice Dep\w*|"
+         r"administration|admin|Biden|US)\b.*\b(?:asks?|seeks?|appeal(?:s|"
+         r"ing)?)\b.*\b(?:appeals? court|court|ruling|order|decision|hold|stay|pause|"
+         r"halt|block|delay)|emergency (?:hold|stay))",
+         "2023-04-08T12:30", "2023-04-10T22:00",
+         "the DOJ appeals (notice 04-08 12:37; stay request to the 5th Circuit 04-10 15:24)"),
+        (r"(?i)^(?=.*(?:abortion|mifepristone))(?!.*\b(?:asks?|urges?|"
+         r"supreme)\b).*(?:appeals? court|court (?:rules|preserves|keeps|makes decision)|"
+         r"partial|with (?:limits|restrictions|tighter)|split decision|"
+         r"remain (?:available|on)|setback)",
+         "2023-04-13T04:15", "2023-04-13T12:00",
+         "the 5th Circuit keeps the pill on sale with the old limits (04-13 04:29)"),
+        (r"(?i)^(?=.*(?:pill|mifepristone|abortion (?:drug|medication)|"
+         r"medication abortion))(?!.*\b(?:asks?|asked|urges?|seeks?|if|to (?:pause|block|"
+         r"halt|intervene|keep|restore|decide|rule)|expected|faces)\b).*(?:supreme court|"
+         r"scotus|alito|justices?)\b.*(?:temporar|paus|stay|hold|block|preserv|allows|"
+         r"5 days)",
+         "2023-04-14T17:15", "2023-04-15T01:00",
+         "Justice Alito's temporary administrative stay (04-14 17:25)"),
+        (r"(?i)^(?=.*(?:pill|mifepristone|abortion (?:drug|medication)|"
+         r"medication abortion))(?!.*\b(?:to decide|expected|could|ahead|will scotus|"
+         r"extend\w*|until friday|asks?|asked|urges?|temporar\w*|"
+         r"5 days)\b).*(?:supreme court|scotus|justices)\b.*(?:preserv|keeps?|allows?|"
+         r"upholds?|blocks?|freezes|releases decision|remain|status quo|pauses)",
+         "2023-04-21T18:45", "2023-04-22T02:00",
+         "the Supreme Court keeps full access during the appeal (04-21 18:48)")]),
+    "x-advertisers-2023": (_RSS_DEV, [
+        (r"(?i)IBM.*\b(ads?|advertis\w*|reklam\w*)\b|\b(ads?|advertis\w*)\b.*IBM",
+         "2023-11-16T21:00", "2023-11-17T04:00", "IBM pulls its ads from X (11-16 21:06)"),
+        (r"(?i)(White House|Biał\w* Dom\w*).*(Musk|antisemit|anti-Semit|antysemi)"
+         r"|(Musk|antisemit).*White House", "2023-11-17T14:00", "2023-11-17T21:00",
+         "the White House condemns Musk's post (11-17 14:26)"),
+        (r"(?i)^(?=.*\b(X|Musk|Twitter\w*)\b)"
+         r"(?=.*\b(Apple|Disney|Comcast|Lionsgate|Warner|Paramount|advertisers|companies"
+         r"|giganci)\b).*\b(pull\w*|paus\w*|halt\w*|stop\w*|flee\w*|desert\w*|boycott\w*"
+         r"|suspend\w*|drop\w*|nix\w*|quit\w*|wycofuj\w*|rezygnuj\w*|wstrzym\w*)\b",
+         "2023-11-17T20:30", "2023-11-18T04:00",
+         "Apple, then Disney, Lionsgate, Comcast, WBD pause X ads (11-17 20:56)"),
+        (r"(?i)Media Matters|Musk.*(thermonuclear|nuklearn|\b(threat\w*|files?|announc\w*"
+         r"|promis\w*|zapowiada|złoży)\b.{0,40}\b(law)?suits?\b|\b(pozew|pozwie)\b)",
+         "2023-11-18T08:30", "2023-11-18T16:00",
+         "Musk announces a 'thermonuclear lawsuit' against Media Matters (11-18 08:58)")]),
+    "paltrow-trial-2023": (_SVB_RSS, [
+        (r"Paltrow.*(testifie[sd]|takes (the )?stand|on the stand|testimony|denies|zeznaw)",
+         "2023-03-24T17:20", "2023-03-25T01:00", "Paltrow testifies (03-24 17:53)"),
+        (r"(?i)Paltrow.*(wins|prevail|victor|not (at fault|liable|responsible)|verdict|"
+         r"sides with|awarded|cleared|uniewinnion|wyrok)|jury (finds|sides|reaches|returns|rules)",
+         "2023-03-30T18:00", "2023-03-31T02:00",
+         "the jury clears her, $1 in damages (03-30 18:35 stamp; wire reports from 22:42)")]),
 }
 
 

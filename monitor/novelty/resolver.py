@@ -293,14 +293,16 @@ def _abbreviates(short: str, name: str) -> bool:
     words is a word of the name in turn, or an upper-case initialism of the name's next
     words (its links, "of", "the", skipped or not: "ANB", "DOT" for Department of
     Transport), or, for one word of three or four letters, the clipped first word of a
-    name of two words or more ("Glob")."""
+    name of two words ("Glob" for Globex Holdings). A longer name goes by its initials:
+    "Glob" is not Globex Deposit Insurance Holdings, which the press calls "GDIH"."""
     every = fold(name).split()
     parts = short.split()
     if len(every) < 2 or not parts:
         return False
     if len(parts) == 1 and not short.isupper():
         first = every[0]
-        return 3 <= len(short) <= 4 and first != fold(short) and first.startswith(fold(short))
+        return (len(every) == 2 and 3 <= len(short) <= 4 and first != fold(short)
+                and first.startswith(fold(short)))
     return any(_initials(parts, words)
                for words in ([w for w in every if w not in _LINKS], every))
 

@@ -170,7 +170,14 @@ def test_the_press_s_abbreviation_of_a_known_organisation_is_that_organisation()
     assert r.overlapping("Manhattan") is None and r.overlapping("Federal") is None
     assert r.overlapping("BofA") is None  # no initialism of a known name
     m.actors["fbi"] = Actor(id="fbi", name="Federal Bureau of Investigation", kind="org")
-    assert Resolver(m).overlapping("Fed") is None  # Federal Reserve or the bureau
+    m.actors["gr"] = Actor(id="gr", name="Federal Grants", kind="org")
+    assert Resolver(m).overlapping("Fed") is None  # the Federal Reserve or Federal Grants
+    # a longer name goes by its initials: the Fed is not the deposit insurer
+    m = cast()
+    m.actors["fdic"] = Actor(id="fdic", name="Federal Deposit Insurance Corporation",
+                             kind="org", aliases=["FDIC"])
+    assert Resolver(m).overlapping("Fed") is None
+    assert Resolver(m).overlapping("FDIC") == "fdic"
 
 
 def test_a_known_organisation_in_a_phrase_is_held_not_a_party() -> None:
