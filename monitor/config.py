@@ -182,7 +182,7 @@ class NoveltySettings(_Section):
     # known_threshold of an event younger than wave_age_h hours (then it is that event's
     # aftermath): the outcome of what the saga awaited (the vote counted, the death after
     # the hospice) is told by every outlet within hours, in the saga's own words. 0: never.
-    wave_sources: Annotated[int, Field(ge=0)] = 8
+    wave_sources: Annotated[int, Field(ge=0)] = 7
     wave_age_h: Annotated[float, Field(gt=0)] = 48.0
     # Kinds of newcomers that make a "new actor" alert: "person", "org".
     new_actor_kinds: list[Literal["person", "org"]] = ["person", "org"]
