@@ -73,7 +73,7 @@ from monitor.novelty.novelty import (
     told_names,
     young_events,
 )
-from monitor.novelty.outlets import headed_by_outlet, is_outlet, outlet_of, source_of
+from monitor.novelty.outlets import is_outlet, names_an_outlet, outlet_of, source_of
 from monitor.novelty.places import is_seat
 from monitor.novelty.relevance import anchored, near_saga, relevance, rows_near_saga
 from monitor.novelty.resolver import Resolver
@@ -551,7 +551,7 @@ class Engine:
                 seen.kind in self.s.new_actor_kinds if explained else ready(seen, self.s)
             ):
                 continue
-            if is_outlet(key, self.model.outlets) or headed_by_outlet(key):
+            if names_an_outlet(key, seen.forms, self.model.outlets):
                 self.model.names.pop(key)
                 continue
             if is_title(key) or is_group(key, seen.kind):  # a job or a crowd: never a name again

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from monitor.lexicon import fold
+
 
 def outlet_of(feed_url: str) -> str:
     """The name an outlet goes by, from its feed's address ("feeds.bbci.co.uk" -> "bbci")."""
@@ -88,6 +90,15 @@ def is_outlet(key: str, outlets: Iterable[str]) -> bool:
         if o.startswith(compact) and _MEDIA_SUFFIX.fullmatch(o[len(compact):]):
             return True
     return False
+
+
+def names_an_outlet(key: str, forms: Iterable[str], outlets: Iterable[str]) -> bool:
+    """Whether a tracked name (``key``, and the ``forms`` its reports write it in) is a
+    news outlet's, or an outlet's column: "Globex Broadcasting Corporation (GBC)" is the
+    GBC, whichever form the reports write most."""
+    outlets = list(outlets)
+    return any(is_outlet(f, outlets) or headed_by_outlet(f)
+               for f in dict.fromkeys([key, *(fold(x) for x in forms)]))
 
 
 def headed_by_outlet(key: str) -> bool:
