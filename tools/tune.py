@@ -202,7 +202,8 @@ HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
     "pope-hospital-2023": (_SVB_RSS, [
         (r"leav|discharg|releas|opu[sś]ci|wyj[sś]", "2023-03-31T06:00", "2023-03-31T14:00",
          "his discharge announced for Saturday (03-31 06:53)"),
-        (r"leaves|left|departs|wyszed[lł]|opu[sś]ci[lł]", "2023-04-01T04:30", "2023-04-01T12:00",
+        (r"leaves|left|departs|discharged|wyszed[lł]|opu[sś]ci[lł]", "2023-04-01T04:30",
+         "2023-04-01T12:00",
          "he leaves the hospital (04-01 04:57)")]),
     "finland-nato-2023": (_SVB_RSS, [
         (r"Turk|Turc|ratif|clear", "2023-03-30T17:00", "2023-03-31T06:00",

@@ -35,6 +35,7 @@ from monitor.novelty.genre import (
     formerly,
     genre,
     headed_by,
+    pending,
     polled,
     reaction,
     republished,
@@ -345,7 +346,7 @@ class Engine:
                        self.s.story_window_h),
             telling, familiar_names(story, item, self.model.names, self.model.events,
                                     self.s.story_window_h),
-            self._young(rows, telling, item.published))
+            self._young(rows, telling, item.published, item.title))
         if story is not None and verdict is not None and verdict.confirmed and (
             talk or not self._anchored(story, item, rows) or self._series(story, item)
         ):
@@ -415,14 +416,20 @@ class Engine:
         return [form for a in self.model.protagonists() if not a.quiet
                 for form in (a.name, *a.aliases, *([a.last] if a.last else []))]
 
-    def _young(self, rows: np.ndarray, told: int | None, now: datetime) -> float | None:
+    def _young(self, rows: np.ndarray, told: int | None, now: datetime,
+               title: str | None = None) -> float | None:
         """The best closeness of a story's reports (``rows``) to a known event younger
         than ``wave_age_h`` (``novelty.young_events``), once ``told`` outlets make it a
-        wave (``wave_sources``); None before: no wave to judge."""
+        wave (``wave_sources``); None before: no wave to judge. Not to a plan or a
+        decision announced (``genre.pending``) when the report's ``title`` tells none:
+        "Jane Doe leaves hospital", told everywhere the morning after "Doe expected to
+        leave hospital Saturday", is the plan carried out, not its aftermath."""
         if told is None or not 0 < self.s.wave_sources <= told:
             return None
-        return self.memory.score_among(
-            rows, young_events(self.model.events, now, self.s.wave_age_h))
+        young = young_events(self.model.events, now, self.s.wave_age_h)
+        if title is not None and not pending(title):
+            young -= self.memory.tentative
+        return self.memory.score_among(rows, young)
 
     def _anchored(self, story: Story, item: Item, rows: np.ndarray) -> bool:
         """``relevance.anchored`` for ``story`` with ``item`` added (``rows``: their

@@ -793,3 +793,29 @@ def test_a_wave_is_judged_against_the_known_events_of_the_last_hours(  # type: i
     young = eng._young(rows, many, same_day)
     assert young is not None and young > p.settings.novelty.known_threshold
     assert eng._young(rows, many, later) == 0.0
+
+
+def test_a_wave_near_a_young_plan_is_the_plan_carried_out(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A young event announcing a plan ("... expected to ... Saturday") makes no wave its
+    aftermath unless the wave's report tells a plan too: the thing done, told everywhere
+    the morning after, is news however close its words to the announcement's."""
+    import numpy as np
+
+    from monitor.embed import unpack_many
+    from monitor.novelty.engine import Engine
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    model = p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    seed = next(e for e in model.events.values() if e.date)
+    for e in model.events.values():  # one young event only: the plan
+        e.date = seed.date if e is seed else "2023-03-01"
+    seed.statement = "Silicon Valley Bank expected to be sold on Saturday"
+    eng = Engine(model, p.settings.novelty)
+    rows = np.vstack([unpack_many(seed.vectors)])
+    many = p.settings.novelty.wave_sources
+    same_day = datetime.fromisoformat(f"{seed.date}T12:00:00+00:00")
+    plan = eng._young(rows, many, same_day, "Bank expected to be sold on Saturday, says FDIC")
+    assert plan is not None and plan > p.settings.novelty.known_threshold
+    assert eng._young(rows, many, same_day, "Silicon Valley Bank is sold to a rival") == 0.0
