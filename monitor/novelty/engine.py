@@ -71,6 +71,8 @@ from monitor.novelty.novelty import (
     fresh_words,
     languages_read,
     novel_words,
+    recent_headlines,
+    retold_heads,
     told_names,
     young_events,
 )
@@ -343,7 +345,7 @@ class Engine:
         verdict = None if story is None else confirm(
             story, item, nearest[1], self.s, fresh, moved,
             told_names(self.model.events, (nearest[0], story.nearest_event), item.published,
-                       self.s.story_window_h),
+                       self.s.story_window_h) | self._retold(story, item),
             telling, familiar_names(story, item, self.model.names, self.model.events,
                                     self.s.story_window_h),
             self._young(rows, telling, item.published, item.title))
@@ -447,6 +449,13 @@ class Engine:
         days = self.s.actor_share_days
         return any(self.mentions.series(t, item.published, days)
                    for t in {item.title, story.titles[story.first_news()]})
+
+    def _retold(self, story: Story, item: Item) -> frozenset[str]:
+        """The story's headline newcomers (this report's too) that only retell a recent
+        development's headline (``novelty.retold_heads``)."""
+        keys = {*story.heads, *(n.key for n in item.names if n.in_title)}
+        return retold_heads(keys, self.model.names, recent_headlines(
+            self.model.events, item.published, self.s.story_window_h))
 
     def _key_actors(self, story: Story) -> list[str]:
         """The actors a development brought into the saga: the newcomers its reports share

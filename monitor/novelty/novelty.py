@@ -308,6 +308,43 @@ def told_names(events: Mapping[str, Event], nearest: Iterable[str | None], now: 
     return frozenset(out)
 
 
+# The share of a Title Case phrase's words that a recent development's headline must hold
+# for the phrase to be that headline again ("Doe Fires Defense Minister": three of four).
+RETOLD_SHARE = 2 / 3
+
+
+def recent_headlines(events: Mapping[str, Event], now: datetime,
+                     window_h: float) -> list[frozenset[str]]:
+    """The words of each headline that told a development alerted within ``window_h``
+    hours before ``now``: its own and its reports' (``content_words``)."""
+    since = now - timedelta(hours=window_h)
+    out: list[frozenset[str]] = []
+    for e in events.values():
+        at = parse_dt(e.first_seen) if e.origin == "story" and e.first_seen else None
+        if e.talk or at is None or at <= since:
+            continue
+        out += [content_words(e.statement), *(content_words(x.title) for x in e.evidence)]
+    return out
+
+
+def retold_heads(keys: Iterable[str], names: Mapping[str, NameSeen],
+                 headlines: list[frozenset[str]]) -> frozenset[str]:
+    """The headline newcomers ``keys`` that are a recent development's headline again:
+    Title Case phrases that no report writes in running text (``NameSeen.prose``), most
+    of whose words one of ``headlines`` holds ("Doe Fires Defense Minister" after "Doe
+    fires defence minister who criticised the plan"). Another outlet tells that
+    development; the phrase brings nobody in. A name written in running text ("Harbor
+    Hospital") is left to ``told_names``: a real name may head many developments."""
+    out = set()
+    for key in keys:
+        seen = names.get(key)
+        words = content_words(key)
+        if (seen is None or not seen.prose) and len(words) >= 2 and any(
+                len(words & h) >= RETOLD_SHARE * len(words) for h in headlines):
+            out.add(key)
+    return frozenset(out)
+
+
 def expired(story: Story, now: datetime, settings: NoveltySettings) -> bool:
     first = parse_dt(story.first)  # past the window it can no longer be confirmed
     return first is not None and now - first > timedelta(hours=settings.story_window_h)

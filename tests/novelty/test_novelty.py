@@ -8,6 +8,8 @@ from monitor.novelty.novelty import (
     familiar_names,
     fresh_words,
     novel_words,
+    recent_headlines,
+    retold_heads,
     told_names,
     young_events,
 )
@@ -294,6 +296,30 @@ def test_the_names_told_are_a_recent_near_development_s_own() -> None:
     assert told_names(events, ("probe", None), T0, 48) == {"justice department"}
     assert told_names(events, ("fears",), T0, 48) == frozenset()  # five days ago
     assert told_names(events, (None, "nowhere"), T0, 48) == frozenset()
+
+
+def test_a_title_case_phrase_of_a_recent_development_s_headline_is_no_newcomer() -> None:
+    """A second outlet headlines the firing alerted an hour ago in Title Case: "Doe
+    Fires Defense Minister" is a phrase no report writes in running text, three of whose
+    four words the alerted headline holds. It brings nobody in. Nor does a phrase of a
+    report headlining the development alerted days ago count as retold, and a name the
+    reports write in running text ("Harbor Hospital") is left to ``told_names``."""
+    def event(eid: str, hours_ago: float, statement: str) -> Event:
+        at = (T0 - timedelta(hours=hours_ago)).isoformat()
+        return Event(id=eid, action="", actors=[], date=None, statement=statement,
+                     first_seen=at, origin="story")
+
+    events = {e.id: e for e in (
+        event("fired", 1, "Jane Doe fires defence minister who criticised the plan"),
+        event("old", 120, "Harbor Hospital surrounded as Acme pauses its overhaul"))}
+    recent = recent_headlines(events, T0, 48)
+    assert len(recent) == 1  # the old one is past the window
+    names = {"harbor hospital": NameSeen(name="Harbor Hospital", kind="org", prose=3)}
+    keys = ["doe fires defense minister", "harbor hospital", "acme pauses overhaul",
+            "chip venture"]
+    assert retold_heads(keys, names, recent) == {"doe fires defense minister"}
+    assert retold_heads(keys, names, recent_headlines(events, T0, 200)) == {
+        "doe fires defense minister", "acme pauses overhaul"}
 
 
 def test_a_name_the_saga_carried_for_days_makes_nothing_new() -> None:
