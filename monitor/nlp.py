@@ -200,11 +200,9 @@ def name_chunks(text: str) -> list[tuple[int, int, str]]:
             cur.append((m.start(), m.end(), tok))
         else:
             flush()
-        # punctuation between tokens breaks a name
-        nxt = text[m.end() : m.end() + 1]
-        if (nxt and nxt in _BREAKS) or (
-            cur and tok.endswith(".") and fold(tok) in ORG_SUFFIXES
-        ):
+        # an organisation's suffix ends its name ("Acme Corp. Globex"); punctuation
+        # between tokens is read before the next one (above)
+        if cur and tok.endswith(".") and fold(tok) in ORG_SUFFIXES:
             flush()
     flush()
     return chunks

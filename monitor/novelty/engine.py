@@ -454,6 +454,8 @@ class Engine:
         """The story's headline newcomers (this report's too) that only retell a recent
         development's headline (``novelty.retold_heads``)."""
         keys = {*story.heads, *(n.key for n in item.names if n.in_title)}
+        if not keys:
+            return frozenset()
         return retold_heads(keys, self.model.names, recent_headlines(
             self.model.events, item.published, self.s.story_window_h))
 

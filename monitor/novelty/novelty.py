@@ -316,14 +316,13 @@ RETOLD_SHARE = 2 / 3
 def recent_headlines(events: Mapping[str, Event], now: datetime,
                      window_h: float) -> list[frozenset[str]]:
     """The words of each headline that told a development alerted within ``window_h``
-    hours before ``now``: its own and its reports' (``content_words``)."""
-    since = now - timedelta(hours=window_h)
+    hours before ``now`` (``young_events``, seed facts left out): its own and its
+    reports' (``content_words``)."""
     out: list[frozenset[str]] = []
-    for e in events.values():
-        at = parse_dt(e.first_seen) if e.origin == "story" and e.first_seen else None
-        if e.talk or at is None or at <= since:
-            continue
-        out += [content_words(e.statement), *(content_words(x.title) for x in e.evidence)]
+    for eid in young_events(events, now, window_h):
+        e = events[eid]
+        if e.origin == "story" and e.first_seen:
+            out += [content_words(e.statement), *(content_words(x.title) for x in e.evidence)]
     return out
 
 
