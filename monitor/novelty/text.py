@@ -18,7 +18,7 @@ import numpy as np
 from monitor.embed import unpack_many
 from monitor.lexicon import fold
 from monitor.nlp import is_titlecase
-from monitor.novelty.genre import tentative
+from monitor.novelty.genre import pending, tentative
 from monitor.novelty.names import holds
 from monitor.novelty.novelty import ROOT, STEM, Confirmation
 from monitor.saga import Event, NameSeen, SagaModel, Story, seed_headlines
@@ -71,8 +71,9 @@ def clearest_title(story: Story, done: bool = False, told: Sequence[int] = (),
     (``tells_news``), the one closest to all its reports; never a column's, unless all
     are columns. A story gathers retellings around its news, and the first or most
     central of them may not say what is new. ``done``: the story takes a known plan to
-    its next stage, and a title still telling the plan ("X in talks to buy Y") is not
-    the news either; nor is it once a later report of the story itself tells the plan
+    its next stage, and a title still telling the plan or the decision to come ("X in
+    talks to buy Y", "Council poised to pass the budget": ``genre.pending``) is not the
+    news either; nor is it once a later report of the story itself tells the plan
     done ("X in talks to buy Y", then "X to take over Y, regulator confirms").
     ``told``: how many outlets tell what each report tells (``support.told_by``); of
     titles telling as much, the one most outlets tell is the news. ``languages``: those
@@ -83,7 +84,7 @@ def clearest_title(story: Story, done: bool = False, told: Sequence[int] = (),
     n = min(len(leads), len(story.titles))
     talk = [story.talk[i:i + 1] == [True] for i in range(len(story.titles))]
     done = done or came_to_pass(story)
-    out = [t or (done and tentative(title)) for t, title in zip(talk, story.titles, strict=True)]
+    out = [t or (done and pending(title)) for t, title in zip(talk, story.titles, strict=True)]
     if all(out):
         out = talk
     if n <= 2:

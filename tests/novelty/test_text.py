@@ -206,6 +206,11 @@ def test_a_plans_next_stage_is_headlined_by_a_report_of_the_thing_done() -> None
                      "urls": [None] * 2, "feeds": ["f1", "f3"], "vectors": rows[:4],
                      "talk": [False] * 2})
     assert clearest_title(plans, done=True) in (titles[0], titles[2])
+    # a decision announced is a plan too: "poised to", "expected to" are not the news
+    ahead = Story(**{**story.__dict__, "titles": [
+        "Harbor council poised to pass the budget", "Harbor council passes the budget",
+        "Harbor council expected to pass the budget tonight"]})
+    assert clearest_title(ahead, done=True) == ahead.titles[1]
 
 
 def test_talks_that_come_to_pass_within_their_story_are_headlined_done() -> None:
