@@ -184,6 +184,13 @@ class NoveltySettings(_Section):
     # the hospice) is told by every outlet within hours, in the saga's own words. 0: never.
     wave_sources: Annotated[int, Field(ge=0)] = 7
     wave_age_h: Annotated[float, Field(gt=0)] = 48.0
+    # A story whose report tells no plan comes within this of relevant reports of the
+    # last story_window_h hours by min_sources outlets that announced a decision to come
+    # ("poised to pass", "set to join"), two of its reports headlining one fresh word, is
+    # that decision taken: news however close to a known event, unless a development
+    # alerted since the announcement comes within known_threshold of it (the outcome is
+    # told once). 0: never.
+    awaited_threshold: Annotated[float, Field(ge=0, le=1)] = 0.75
     # Kinds of newcomers that make a "new actor" alert: "person", "org".
     new_actor_kinds: list[Literal["person", "org"]] = ["person", "org"]
     # A newcomer is an actor once this many distinct feeds name it in relevant reports,

@@ -201,12 +201,15 @@ class Story:
 class Report:
     """A relevant report of the last hours, kept to tell how widely a story is told: its
     outlet (``novelty.outlets.source_of``), when it was published, and its packed
-    embeddings (``embed.pack``: lead and title)."""
+    embeddings (``embed.pack``: lead and title). One whose headline announces a decision
+    or a plan to come (``awaits``: "Council poised to pass the budget") is kept for days:
+    what it announced may come to pass then (``novelty.support.awaited``)."""
 
     id: str  # the document's id
     at: str  # ISO time of publication
     outlet: str
     vectors: list[str] = field(default_factory=list)
+    awaits: bool = False
 
 
 @dataclass

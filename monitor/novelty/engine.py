@@ -66,6 +66,7 @@ from monitor.novelty.names import (
 from monitor.novelty.novelty import (
     confirm,
     content_words,
+    done_alike,
     expired,
     familiar_names,
     fresh_words,
@@ -81,7 +82,7 @@ from monitor.novelty.places import is_seat
 from monitor.novelty.relevance import anchored, near_saga, relevance, rows_near_saga
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.stories import assign, moved_on, reported
-from monitor.novelty.support import support, told_by
+from monitor.novelty.support import awaited, support, told_by
 from monitor.novelty.text import (
     Standing,
     actor_alert,
@@ -299,7 +300,7 @@ class Engine:
                 self.mentions.said(item.published, an.doc.title, an.doc.text, relevant=False)
             return result
         if not republished(item.feed, self.s.aggregators):  # how widely the saga is told
-            self._remember(item)
+            self._remember(item, awaits=pending(item.title) and not talk)
         if self.mentions is not None:  # who the saga's reports name (``actors.elsewhere``)
             self.mentions.said(item.published, an.doc.title, an.doc.text)
         grow.learn_words(self.model, item.words, item.language)
@@ -318,13 +319,16 @@ class Engine:
                         novel, fresh, talk)
         return result
 
-    def _remember(self, item: Item) -> None:
-        """Keep a relevant report among the recent ones (``support``)."""
+    def _remember(self, item: Item, awaits: bool = False) -> None:
+        """Keep a relevant report among the recent ones (``support``); one that
+        ``awaits`` (it announced a decision to come), for the story window
+        (``support.awaited``)."""
         outlet = source_of(item.feed)
-        window = self.s.support_window_h
-        grow.remember(self.model, item, outlet, window)
+        window, days = self.s.support_window_h, self.s.story_window_h
+        grow.remember(self.model, item, outlet, window, awaits, days)
         self.memory = with_recent(self.memory, item.probes, outlet, item.published,
-                                  item.published - timedelta(hours=window))
+                                  item.published - timedelta(hours=window), awaits,
+                                  item.published - timedelta(hours=days))
 
     def _story(self, item: Item, sid: str, nearest: tuple[str | None, float], at: str,
                result: Result, novel: frozenset[str], fresh: frozenset[str],
@@ -339,6 +343,7 @@ class Engine:
         # the story's reports with this one, unpacked once for support and anchoring
         rows = item.probes if story is None else np.vstack([unpack_many(story.vectors),
                                                             item.probes])
+        moved = moved or self._awaited(story, item, rows, fresh)
         telling = (support(rows, self.memory, item.published, self.s)
                    if story is not None and (self.s.support_sources or self.s.wave_sources)
                    else None)
@@ -432,6 +437,25 @@ class Engine:
         if title is not None and not pending(title):
             young -= self.memory.tentative
         return self.memory.score_among(rows, young)
+
+    def _awaited(self, story: Story | None, item: Item, rows: np.ndarray,
+                 fresh: frozenset[str]) -> bool:
+        """Whether ``story``, with ``item`` (its reports' embeddings: ``rows``), tells a
+        decision the saga's reports announced taken (``support.awaited``): "Council
+        passes the budget" the day after "Council poised to pass the budget" is as close
+        to the announcement as a recap of it, and told in its words but one. That one
+        word is what tells it: two of its reports headline one fresh word
+        (``agreed_fresh``), and the item's headline tells no plan itself. Told once: not
+        when a development alerted since the announcement comes within
+        ``known_threshold`` of the story (its second outlet, its aftermath)."""
+        if story is None or pending(item.title) or not done_alike(story, fresh):
+            return False
+        since = awaited(item.probes, self.memory, item.published, self.s)
+        if since is None:
+            return False
+        hours = (item.published - since).total_seconds() / 3600
+        after = young_events(self.model.events, item.published, hours)
+        return self.memory.score_among(rows, after) < self.s.known_threshold
 
     def _anchored(self, story: Story, item: Item, rows: np.ndarray) -> bool:
         """``relevance.anchored`` for ``story`` with ``item`` added (``rows``: their

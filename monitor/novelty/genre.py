@@ -75,12 +75,16 @@ _CLIP = re.compile(r"^\W*(?:watch(?!\W+out\b)|hear|listen|regardez|ecoutez|zobac
 # "What the failures mean for...", "Here's what...", "Five things to know", "Breaking down
 # X's attack on Y", "A look at...", "Takeaways from...", "Timeline: ...", "Fact check:
 # ...", "Oto cztery wykresy...", "Pourquoi...". Folded.
+# "Five things to know", "The three big questions the jury must answer"
+_COUNTED = (r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[a-z]+\s+)?"
+            r"(?:things|charts|ways|lessons|takeaways|questions|reasons|key)")
 _EXPLAINS = re.compile(
     r"^\W*(?:why|how|what|here'?s|here is|everything you need|breaking down|"
     r"a (?:closer )?look at|takeaways|timeline|fact[- ]check(?:ing)?|"
-    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:things|charts|ways|lessons|"
-    r"takeaways|questions|reasons|key)|"
+    rf"(?:the\s+)?{_COUNTED}|"
     r"dlaczego|jak|oto|co (?:to )?oznacza|pourquoi|comment|ce qu)\b"
+    # or ends on a count of them: "Doe meets Roe: 6 takeaways"
+    rf"|:\s*{_COUNTED}\b[^:]*$"
 )
 
 # A headline that weighs what may happen instead of telling what did ("X could force...",
@@ -354,6 +358,7 @@ def tentative(title: str) -> bool:
 # Words by which a headline announces a decision to come ("Court to rule on the plan",
 # "Board set to vote", "Sejm ma zdecydować"); en, pl, folded.
 _AHEAD = re.compile(r"\b(?:to (?:rule|decide|vote)|set to|expected to|poised to|"
+                    r"prepar(?:es|ing) (?:to|for)|gear(?:s|ing) up|read(?:ies|ying)|"
                     r"ma (?:zdecydowac|orzec)|rozstrzygnie)\b")
 
 

@@ -241,16 +241,19 @@ def promote_name(model: SagaModel, key: str, at: str, cause: str) -> Actor:
     return actor
 
 
-def remember(model: SagaModel, item: Item, outlet: str, window_h: float) -> None:
+def remember(model: SagaModel, item: Item, outlet: str, window_h: float,
+             awaits: bool = False, awaits_h: float = 0.0) -> None:
     """Keep ``item``, a relevant report, among the recent ones (``SagaModel.recent``), and
-    forget those published more than ``window_h`` hours before it."""
+    forget those published more than ``window_h`` hours before it; one that ``awaits``
+    (its headline announces a decision to come) is kept ``awaits_h`` hours."""
     since = item.published - timedelta(hours=window_h)
+    long_ago = item.published - timedelta(hours=max(window_h, awaits_h))
     for key, report in list(model.recent.items()):
         at = parse_dt(report.at)
-        if at is None or at < since:
+        if at is None or at < (long_ago if report.awaits else since):
             del model.recent[key]
     model.recent[item.doc_id] = Report(item.doc_id, item.published.isoformat(), outlet,
-                                       _report_rows(item))
+                                       _report_rows(item), awaits)
 
 
 def prune(model: SagaModel, expired: list[str], at: str, now: datetime) -> None:

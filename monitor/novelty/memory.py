@@ -112,6 +112,7 @@ def _recent(model: SagaModel) -> dict[str, Any]:
         "recent": unpack_many([v for r, _ in dated for v in r.vectors]),
         "recent_outlet": tuple(r.outlet for r, _ in dated for _ in r.vectors),
         "recent_at": tuple(at for r, at in dated for _ in r.vectors),
+        "recent_awaits": tuple(r.awaits for r, _ in dated for _ in r.vectors),
     }
 
 
@@ -195,18 +196,24 @@ def with_keys(memory: Memory, owner: str, actors: list[str]) -> Memory:
 
 
 def with_recent(memory: Memory, vecs: np.ndarray, outlet: str, at: datetime,
-                since: datetime) -> Memory:
-    """A relevant report (``vecs``, from ``outlet``, published ``at``) added to the recent
-    ones, and those published before ``since`` dropped."""
+                since: datetime, awaits: bool = False,
+                long_ago: datetime | None = None) -> Memory:
+    """A relevant report (``vecs``, from ``outlet``, published ``at``; ``awaits``: it
+    announced a decision to come) added to the recent ones, and those published before
+    ``since`` dropped; those that await, before ``long_ago`` (default ``since``)."""
     rows = _rows(vecs)
     old = memory.recent if memory.recent is not None else np.zeros((0, DIM), np.float32)
-    keep = np.fromiter((t >= since for t in memory.recent_at), dtype=bool,
-                       count=len(memory.recent_at))
+    held = since if long_ago is None else min(since, long_ago)
+    waiting = memory.recent_awaits or (False,) * len(memory.recent_at)
+    keep = [t >= (held if w else since)
+            for t, w in zip(memory.recent_at, waiting, strict=True)]
     return replace(
         memory,
-        recent=np.vstack([old[keep], rows]),
+        recent=np.vstack([old[np.asarray(keep, dtype=bool)], rows]),
         recent_outlet=tuple(o for o, k in zip(memory.recent_outlet, keep, strict=True) if k)
         + (outlet,) * len(rows),
         recent_at=tuple(t for t, k in zip(memory.recent_at, keep, strict=True) if k)
         + (at,) * len(rows),
+        recent_awaits=tuple(w for w, k in zip(waiting, keep, strict=True) if k)
+        + (awaits,) * len(rows),
     )

@@ -12,7 +12,9 @@ window opened (``familiar_names``: a commentator, a bystander) -- and two of its
 failed bank's arm" is as close to "the bank failed" as a recap), unless its reports only
 make him speak ("X slams the indictment": a reaction); or the next stage of a known
 plan, offer or talks (the deal after "in talks to buy":
-``stories.moved_on``), which no closeness to the plan makes a retelling; or
+``stories.moved_on``), or a decision the saga's reports announced, taken ("passes"
+the day after "poised to pass": ``support.awaited``, ``done_alike``), which no
+closeness to the plan makes a retelling; or
 *fresh words*, words of its headlines that the saga's reports never used and
 that headlines in general seldom use ("shipping venture", "investigate", "Chapter 11"), shared
 by two reports, unless it comes as close to a known event as its retellings do
@@ -42,7 +44,7 @@ from datetime import datetime, timedelta
 
 from monitor.config import NoveltySettings
 from monitor.lexicon import fold
-from monitor.novelty.genre import headed_by
+from monitor.novelty.genre import headed_by, pending
 from monitor.novelty.names import holds
 from monitor.novelty.outlets import source_of
 from monitor.novelty.types import Item
@@ -206,6 +208,18 @@ def agreed_fresh(story: Story, fresh: frozenset[str]) -> int:
     """How many of the story's reports (this one included) headline its most shared
     fresh word (``_roots``)."""
     return max(_roots(story, fresh).values(), default=0)
+
+
+def done_alike(story: Story, fresh: frozenset[str]) -> bool:
+    """Whether another report of ``story`` that tells no plan (``genre.pending``) nor
+    talk headlines one of the fresh words of the report judged (``fresh``, keyed as in
+    ``fresh_words``; a word's forms alike, ``ROOT``): two outlets telling the thing done
+    in one word ("charged", "charges"), not one announcing it ("expected to be
+    discharged") and another telling something else ("Jane Doe to leave hospital")."""
+    roots = {w.partition(":")[2][:ROOT] for w in fresh}
+    done = [t for i, t in enumerate(story.titles)
+            if story.talk[i:i + 1] != [True] and not pending(t)]
+    return bool(roots) and any(w[:ROOT] in roots for t in done for w in content_words(t))
 
 
 def burst_root(story: Story, fresh: frozenset[str]) -> str:

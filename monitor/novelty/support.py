@@ -44,6 +44,28 @@ def support(rows: np.ndarray, memory: Memory, now: datetime, settings: NoveltySe
     return len(set(outlets[telling.any(axis=1)].tolist()))
 
 
+def awaited(probes: np.ndarray, memory: Memory, now: datetime,
+            settings: NoveltySettings) -> datetime | None:
+    """When the latest relevant report that announced a decision or a plan to come
+    (``Report.awaits``: "Council poised to pass the budget") was published, of those of
+    the ``story_window_h`` hours before ``now`` within ``awaited_threshold`` of
+    ``probes`` (a report's lead and title): what the report judged may be that decision
+    taken ("Council passes the budget"). None: fewer than ``min_sources`` outlets
+    announced it, or the test is off."""
+    recent = memory.recent
+    if (not settings.awaited_threshold or recent is None or not len(recent)
+            or not len(probes) or len(memory.recent_awaits) != len(recent)):
+        return None
+    since = now - timedelta(hours=settings.story_window_h)
+    close = (recent @ probes.T).max(axis=1) >= settings.awaited_threshold
+    hits = [(at, o) for at, o, waits, near in zip(memory.recent_at, memory.recent_outlet,
+                                                  memory.recent_awaits, close, strict=True)
+            if waits and near and since <= at < now]
+    if len({outlet for _, outlet in hits}) < settings.min_sources:
+        return None  # one outlet's "expected to" is no decision the saga awaits
+    return max((at for at, _ in hits), default=None)
+
+
 def told_by(rows: np.ndarray, memory: Memory, now: datetime, settings: NoveltySettings,
             per: int = 2) -> list[int]:
     """``support`` of each report of a story (``rows``: ``per`` embeddings a report, in

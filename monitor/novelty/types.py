@@ -108,13 +108,15 @@ class Memory:
     seeded: np.ndarray | None = None
     # the known actors each known event names
     event_actors: dict[str, frozenset[str]] = field(default_factory=dict)
-    # the relevant reports of the last hours (``support``): their rows (two a report),
-    # and each row's outlet and time of publication
     # the newcomers that pending stories hold (``Story.held``)
     story_held: dict[str, frozenset[str]] = field(default_factory=dict)
+    # the relevant reports of the last hours (``support``): their rows (two a report),
+    # and each row's outlet and time of publication, and whether its report announced a
+    # decision to come (``Report.awaits``; those are kept for days)
     recent: np.ndarray | None = None
     recent_outlet: tuple[str, ...] = ()
     recent_at: tuple[datetime, ...] = ()
+    recent_awaits: tuple[bool, ...] = ()
 
     def nearest_known(self, probes: np.ndarray) -> tuple[str | None, float]:
         return _nearest(probes, self.known, self.known_owner)

@@ -819,3 +819,47 @@ def test_a_wave_near_a_young_plan_is_the_plan_carried_out(  # type: ignore[no-un
     plan = eng._young(rows, many, same_day, "Bank expected to be sold on Saturday, says FDIC")
     assert plan is not None and plan > p.settings.novelty.known_threshold
     assert eng._young(rows, many, same_day, "Silicon Valley Bank is sold to a rival") == 0.0
+
+
+def test_a_decision_announced_then_taken_is_news_once(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """"Bank set to be sold to a rival" in the evening, "Rival acquires the failed bank"
+    told by two outlets the next morning: the decision taken, however close its words to
+    the announcement's (``Engine._awaited``). Not a report that still tells the plan,
+    not one whose outlets agree on no word, and not once a development alerted since the
+    announcement tells it (the outcome is told once)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from monitor.novelty.engine import Engine
+    from monitor.novelty.memory import with_known
+    from monitor.saga import Event, Story
+    from novelty.helpers import item, unit
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    model = p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    eng = Engine(model, p.settings.novelty)
+    evening, morning = datetime(2023, 3, 26, 20, tzinfo=UTC), datetime(2023, 3, 27, 8, tzinfo=UTC)
+    plan, deal = unit((0, 1.0)), unit((0, 1.0), (1, 0.3))  # cosine 0.96
+    acquired = frozenset({"en:acquire"})
+    story = Story(id="st", first=morning.isoformat(), last=morning.isoformat(),
+                  titles=["Rival acquires the failed bank's deposits"], talk=[False])
+    report = item(deal, doc="deal", title="Failed bank acquired by its rival", at=morning)
+    rows = deal[None, :]
+    eng._remember(item(plan, doc="plan", title="Bank set to be sold to a rival", at=evening,
+                       feed="https://a.example/rss"), awaits=True)
+    assert not eng._awaited(story, report, rows, acquired)  # one outlet's "set to": no more
+    eng._remember(item(plan, doc="plan-2", title="Rival poised to buy the failed bank",
+                       at=evening, feed="https://b.example/rss"), awaits=True)
+    assert eng._awaited(story, report, rows, acquired)
+    assert not eng._awaited(story, replace(report, title="Rival set to acquire the bank"),
+                            rows, acquired)
+    assert not eng._awaited(story, report, rows, frozenset({"en:shares"}))  # no word alike
+    # alerted at 22:00, after the announcement: the morning's reports are its second outlets
+    model.events["dev-deal"] = Event(id="dev-deal", action="", actors=[], date=None,
+                                     statement="Rival buys the failed bank", origin="story",
+                                     first_seen=datetime(2023, 3, 26, 22, tzinfo=UTC).isoformat())
+    eng.memory = with_known(eng.memory, "dev-deal", np.vstack([deal]))
+    assert not eng._awaited(story, report, rows, acquired)

@@ -41,6 +41,8 @@ from monitor.novelty.genre import described_speaker, genre, headed_by, republish
         ("Takeaways from the second-largest bank failure", None),
         ("Timeline: how the leak unfolded", None),
         ("Fact check: what the defendant said about the judge", None),
+        ("The three big questions the jury must answer", None),
+        ("Doe meets Roe at the summit: 6 takeaways", None),
         # headlines that weigh what may happen
         ("Bank collapse 'could force central banks to stop interest rate rises'", None),
         ("Regulator to say the rules might have become too loose", None),
@@ -99,6 +101,9 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         ("Watch out for fake refund offers after the bank's failure", None),
         ("Breakdown in talks leaves the lender without a buyer", None),
         ("Lookout: regulators seize a second bank", None),
+        # a count is an explainer's only at its start or after a colon at its end
+        ("Two banks fail: regulators seize both", None),
+        ("Regulators seize two banks as three things go wrong at once", None),
     ],
 )
 def test_news_is_news(title: str, url: str | None) -> None:
@@ -261,7 +266,9 @@ def test_a_decision_still_to_come_is_pending_a_decision_made_is_not() -> None:
 
     for title in ("Court to rule on the pension reform amid protests",
                   "Board set to vote on the merger", "Regulator expected to decide today",
-                  "Trybunał ma orzec w sprawie reformy", "UBS in talks to take over the bank"):
+                  "Trybunał ma orzec w sprawie reformy", "UBS in talks to take over the bank",
+                  "Acme prepares to join the index", "Council readies a vote on the budget",
+                  "Jane Doe gearing up for her court appearance"):
         assert pending(title), title
     for title in ("Court approves the pension reform", "Board votes to approve the merger",
                   "Court rules the plan unlawful", "Trybunał orzekł: reforma zgodna"):

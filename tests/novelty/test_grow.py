@@ -151,3 +151,18 @@ def test_a_seed_naming_in_full_a_surname_taken_for_a_company_makes_a_person() ->
     grow.seed(model, item(unit((3, 1.0)), doc="d4", core=False, title="Top Globex leaves"),
               [name("Top Globex")], [], AT)
     assert model.find("Globex") is not None and model.find("Globex").kind == "org"
+
+
+def test_a_report_announcing_a_decision_is_remembered_for_days() -> None:
+    """The support window forgets reports within hours; an announcement ("Council poised
+    to pass the budget") is kept for the story window, for its outcome to be known."""
+    m = SagaModel(name="s")
+    grow.remember(m, item(unit((0, 1.0)), doc="plan", title="Council poised to pass the budget"),
+                  "bbc", 6, awaits=True, awaits_h=48)
+    grow.remember(m, item(unit((0, 1.0)), doc="recap", at=T0 + timedelta(hours=1)), "ft", 6)
+    grow.remember(m, item(unit((1, 1.0)), doc="later", at=T0 + timedelta(hours=30)), "cnbc", 6,
+                  awaits_h=48)
+    assert set(m.recent) == {"plan", "later"} and m.recent["plan"].awaits
+    grow.remember(m, item(unit((1, 1.0)), doc="last", at=T0 + timedelta(hours=49)), "wsj", 6,
+                  awaits_h=48)
+    assert set(m.recent) == {"last"}

@@ -393,3 +393,22 @@ def test_the_languages_read_are_the_reports_languages_most_read_first() -> None:
     vocab = {"en:": 40, "pl:": 7, "fr:": 5, "*en:": 900, "*:": 950, "en:globex": 3}
     assert languages_read(vocab) == ["en", "pl", "fr"]
     assert languages_read({}) == []
+
+
+def test_a_decision_is_told_done_when_two_reports_headline_its_word_without_a_plan() -> None:
+    """"Council passes the budget" after "Council passes budget in late vote": the
+    thing done, in one word. Not when the other report only announced it ("Council
+    poised to pass the budget", "expected to be passed"), nor when it was talk."""
+    from monitor.novelty.novelty import done_alike
+
+    def story(*titles: str, talk: bool = False) -> Story:
+        return Story(id="st", first=T0.isoformat(), last=T0.isoformat(), titles=list(titles),
+                     talk=[talk] * len(titles))
+
+    passes = frozenset({"en:passes"})
+    assert done_alike(story("Harbor council passes budget in late vote"), passes)
+    assert done_alike(story("Budget passed: Harbor council votes 7-2"), frozenset({"en:passed"}))
+    assert not done_alike(story("Harbor council expected to pass budget tonight",
+                                "Harbor council poised to pass the budget"), passes)
+    assert not done_alike(story("Harbor council passes budget", talk=True), passes)
+    assert not done_alike(story("Harbor council passes budget"), frozenset())

@@ -81,3 +81,53 @@ def test_the_stored_recent_reports_give_the_same_memory() -> None:
     again = memory_of(model)
     assert again.recent_outlet == ("cnbc", "cnbc")  # its lead and its title
     assert support(NEWS[None, :], again, T0, S) == 1
+
+
+def _announced(*reports: tuple[np.ndarray, bool, timedelta], outlets: int = 2) -> Memory:
+    """Recent reports (vector, whether it announced a decision to come, how long ago),
+    each told by ``outlets`` outlets, kept as the engine keeps them: an announcement for
+    the story window."""
+    mem = memory({"e": [FAR]})
+    for vec, awaits, ago in reports:
+        at = T0 - ago
+        for outlet in ("bbc", "ft", "wsj")[:outlets]:
+            mem = with_recent(mem, vec[None, :], outlet, at,
+                              at - timedelta(hours=S.support_window_h), awaits,
+                              at - timedelta(hours=S.story_window_h))
+    return mem
+
+
+def test_a_decision_announced_in_the_last_days_is_awaited() -> None:
+    """"Council poised to pass the budget" yesterday: today's "Council passes the budget"
+    may be that decision taken. The latest announcement close to it counts."""
+    from monitor.novelty.support import awaited
+
+    mem = _announced((NEWS, True, timedelta(hours=30)), (CLOSE, True, timedelta(hours=20)),
+                     (FAR, False, timedelta(hours=1)))
+    assert awaited(NEWS[None, :], mem, T0, S) == T0 - timedelta(hours=20)
+
+
+def test_no_announcement_a_far_or_old_one_one_outlet_s_or_the_test_off_awaits_nothing(
+) -> None:
+    from monitor.novelty.support import awaited
+
+    lone = _announced((NEWS, True, timedelta(hours=2)), outlets=1)  # one outlet's "expected to"
+    assert awaited(NEWS[None, :], lone, T0, S) is None
+
+    plain = _announced((NEWS, False, timedelta(hours=2)))  # a report, no announcement
+    assert awaited(NEWS[None, :], plain, T0, S) is None
+    far = _announced((FAR, True, timedelta(hours=2)))
+    assert awaited(NEWS[None, :], far, T0, S) is None
+    old = _announced((NEWS, True, timedelta(hours=S.story_window_h + 1)),
+                     (FAR, False, timedelta(hours=1)))
+    assert awaited(NEWS[None, :], old, T0, S) is None
+    fresh = _announced((NEWS, True, timedelta(hours=2)))
+    assert awaited(NEWS[None, :], fresh, T0, S.model_copy(update={"awaited_threshold": 0})) is None
+
+
+def test_an_announcement_outlives_the_support_window_a_plain_report_does_not() -> None:
+    mem = _announced((NEWS, True, timedelta(hours=30)), (CLOSE, False, timedelta(hours=29)),
+                     (FAR, False, timedelta(hours=1)))
+    assert mem.recent_awaits == (True, True, False, False)
+    assert mem.recent is not None and len(mem.recent) == 4
+    assert support(NEWS[None, :], mem, T0, S) == 0  # kept, but not told in the last hours
