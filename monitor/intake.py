@@ -171,6 +171,9 @@ class Intake:
         seeding = await d.off_loop(d.pipeline.ensure_seeded)
         if not seeding.done():
             log.info("stopped while seeding the saga model: seeded at the next start")
+            # its NLP workers are killed: a first start's seeding (spaCy and the encoder
+            # loading, then every seed) can take longer than a stop may
+            await asyncio.to_thread(d.abandon_batch)
             return
         seeding.result()  # its failure stops the start
         await self.db.ensure_group()
