@@ -444,8 +444,9 @@ class Engine:
         decision the saga's reports announced taken (``support.awaited``): "Council
         passes the budget" the day after "Council poised to pass the budget" is as close
         to the announcement as a recap of it, and told in its words but one. That one
-        word is what tells it: two of its reports headline one fresh word
-        (``agreed_fresh``), and the item's headline tells no plan itself. Told once: not
+        word is what tells it: another of its reports, no plan, headlines one of the
+        item's fresh words (``novelty.done_alike``), and the item's headline tells no
+        plan itself. Told once: not
         when a development alerted since the announcement comes within
         ``known_threshold`` of the story (its second outlet, its aftermath)."""
         if story is None or pending(item.title) or not done_alike(story, fresh):

@@ -204,9 +204,8 @@ def with_recent(memory: Memory, vecs: np.ndarray, outlet: str, at: datetime,
     rows = _rows(vecs)
     old = memory.recent if memory.recent is not None else np.zeros((0, DIM), np.float32)
     held = since if long_ago is None else min(since, long_ago)
-    waiting = memory.recent_awaits or (False,) * len(memory.recent_at)
     keep = [t >= (held if w else since)
-            for t, w in zip(memory.recent_at, waiting, strict=True)]
+            for t, w in zip(memory.recent_at, memory.recent_awaits, strict=True)]
     return replace(
         memory,
         recent=np.vstack([old[np.asarray(keep, dtype=bool)], rows]),
@@ -214,6 +213,6 @@ def with_recent(memory: Memory, vecs: np.ndarray, outlet: str, at: datetime,
         + (outlet,) * len(rows),
         recent_at=tuple(t for t, k in zip(memory.recent_at, keep, strict=True) if k)
         + (at,) * len(rows),
-        recent_awaits=tuple(w for w, k in zip(waiting, keep, strict=True) if k)
+        recent_awaits=tuple(w for w, k in zip(memory.recent_awaits, keep, strict=True) if k)
         + (awaits,) * len(rows),
     )

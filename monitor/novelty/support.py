@@ -53,8 +53,7 @@ def awaited(probes: np.ndarray, memory: Memory, now: datetime,
     taken ("Council passes the budget"). None: fewer than ``min_sources`` outlets
     announced it, or the test is off."""
     recent = memory.recent
-    if (not settings.awaited_threshold or recent is None or not len(recent)
-            or not len(probes) or len(memory.recent_awaits) != len(recent)):
+    if not settings.awaited_threshold or recent is None or not len(recent) or not len(probes):
         return None
     since = now - timedelta(hours=settings.story_window_h)
     close = (recent @ probes.T).max(axis=1) >= settings.awaited_threshold
