@@ -86,10 +86,14 @@ class Actor:
         """Folded names and aliases, a hyphenated one also with spaces ("al-noor" and
         "al noor": reports write it both ways), and an Arabic name also without its
         article ("Noor Hospital" is Al-Noor's, "el-Said" is Said)."""
-        out = {fold(a) for a in (self.name, *self.aliases)}
-        bare = {_ARTICLE.sub("", f) for f in out}
-        out |= {f for f in bare if len(f) >= 4}
+        out = {fold(a) for a in (self.name, *self.aliases)} | self.bare()
         return out | {f.replace("-", " ") for f in out if "-" in f}
+
+    def bare(self) -> set[str]:
+        """Its folded names and aliases that an Arabic article heads, without it
+        ("shifa" for "Al-Shifa")."""
+        out = {fold(a) for a in (self.name, *self.aliases)}
+        return {b for f in out if (b := _ARTICLE.sub("", f)) != f and len(b) >= 4}
 
     @property
     def specific(self) -> bool:
@@ -401,7 +405,7 @@ class SagaModel:
                 # the story has moved to it (a second lender failing, a buyer)
                 joined = not (a.seeded or a.curated) and a.in_events >= 1
                 hub = (a.in_events * 2 >= n_events or joined) and not a.role
-                for form in (a.name, *a.aliases):
+                for form in (a.name, *a.aliases, *sorted(a.bare())):
                     add(form, weak=not hub)
                 continue
             # A person the model found live (not in the seeds) earns a strong term by

@@ -90,6 +90,23 @@ def test_an_organisation_a_development_brought_in_is_a_strong_prefilter_term() -
     assert "~Wide Corp" in terms and "~Quietco" in terms
 
 
+def test_an_organisation_s_name_without_its_arabic_article_is_a_prefilter_term() -> None:
+    """Reports drop the article of "Al-Noor" ("Noor Hospital runs out of fuel"), as the
+    resolver knows (``Actor.forms``): the prefilter lets those reports through too, as
+    strong a term as the name. A name without the article ("Al Gore") has no such form."""
+    from monitor.saga import Actor, Event
+
+    m = SagaModel(name="s")
+    m.actors["noor"] = Actor(id="noor", name="Al-Noor Medical Complex", kind="org",
+                             aliases=["Al-Noor"], seeded=True, in_events=1)
+    m.actors["gore"] = Actor(id="gore", name="Al Gore Foundation", kind="org", seeded=True,
+                             in_events=1)
+    m.events["e"] = Event(id="e", action="", actors=["noor", "gore"], date=None, statement="")
+    terms = m.prefilter_terms()
+    assert "noor" in terms and "noor medical complex" in terms and "Al-Noor" in terms
+    assert not any(t.lstrip("~").startswith("gore") for t in terms)
+
+
 def test_a_newcomer_a_waiting_story_holds_is_a_weak_prefilter_term() -> None:
     """"X's potential takeover of Y" is told by two outlets, not yet widely: the reports
     that will tell it ("X agrees to buy Y") name X, which is no actor yet. X lets them
