@@ -12,7 +12,7 @@ from monitor.novelty.names import plausible_name
 from monitor.novelty.places import saga_countries
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.text import second_sentence
-from monitor.novelty.types import Item, Name
+from monitor.novelty.types import Item, Name, still_recent
 from monitor.saga import Actor, Event, Evidence, NameSeen, Report, SagaModel, Story
 from monitor.types import parse_dt
 
@@ -247,10 +247,10 @@ def remember(model: SagaModel, item: Item, outlet: str, window_h: float,
     forget those published more than ``window_h`` hours before it; one that ``awaits``
     (its headline announces a decision to come) is kept ``awaits_h`` hours."""
     since = item.published - timedelta(hours=window_h)
-    long_ago = item.published - timedelta(hours=max(window_h, awaits_h))
+    long_ago = item.published - timedelta(hours=awaits_h)
     for key, report in list(model.recent.items()):
         at = parse_dt(report.at)
-        if at is None or at < (long_ago if report.awaits else since):
+        if at is None or not still_recent(at, report.awaits, since, long_ago):
             del model.recent[key]
     model.recent[item.doc_id] = Report(item.doc_id, item.published.isoformat(), outlet,
                                        _report_rows(item), awaits)

@@ -15,7 +15,7 @@ import numpy as np
 
 from monitor.embed import DIM, unpack_many
 from monitor.novelty.genre import pending
-from monitor.novelty.types import Memory, centroid
+from monitor.novelty.types import Memory, centroid, still_recent
 from monitor.saga import SagaModel
 from monitor.types import parse_dt
 
@@ -203,8 +203,8 @@ def with_recent(memory: Memory, vecs: np.ndarray, outlet: str, at: datetime,
     ``since`` dropped; those that await, before ``long_ago`` (default ``since``)."""
     rows = _rows(vecs)
     old = memory.recent if memory.recent is not None else np.zeros((0, DIM), np.float32)
-    held = since if long_ago is None else min(since, long_ago)
-    keep = [t >= (held if w else since)
+    held = since if long_ago is None else long_ago
+    keep = [still_recent(t, w, since, held)
             for t, w in zip(memory.recent_at, memory.recent_awaits, strict=True)]
     return replace(
         memory,

@@ -144,6 +144,15 @@ class Memory:
         return out
 
 
+def still_recent(at: datetime, awaits: bool, since: datetime, long_ago: datetime) -> bool:
+    """The retention rule of the recent relevant reports, stored (``SagaModel.recent``,
+    ``grow.remember``) and in memory (``Memory.recent``, ``memory.with_recent``): one
+    published before ``since`` is forgotten; one that ``awaits`` (its headline announced
+    a decision to come, ``support.awaited``), only before ``long_ago`` when that is
+    earlier."""
+    return at >= (min(since, long_ago) if awaits else since)
+
+
 def centroid(rows: np.ndarray) -> np.ndarray:
     if not len(rows):
         return np.zeros(rows.shape[1] if rows.ndim == 2 else 1, dtype=np.float32)
