@@ -184,6 +184,12 @@ class NoveltySettings(_Section):
     # the hospice) is told by every outlet within hours, in the saga's own words. 0: never.
     wave_sources: Annotated[int, Field(ge=0)] = 7
     wave_age_h: Annotated[float, Field(gt=0)] = 48.0
+    # ... unless the wave tells another thing than those young developments (alerted
+    # ones; not a seed's fact): its headlines in the saga's main language, the saga's
+    # topic left out (its actors' names and the words topic_share of its reports use),
+    # come no closer than wave_alike to theirs (``novelty.stage``). 0: never.
+    wave_alike: Annotated[float, Field(ge=0, le=1)] = 0.33
+    topic_share: Annotated[float, Field(ge=0, le=1)] = 0.2
     # A story whose report tells no plan comes within this of relevant reports of the
     # last story_window_h hours by min_sources outlets that announced a decision to come
     # ("poised to pass", "set to join"), two of its reports headlining one fresh word, is

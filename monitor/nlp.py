@@ -713,6 +713,12 @@ class Analyzer:
         texts = [t for d in docs for t in (lead_text(d), d.title or lead_text(d))]
         return self.encoder.encode(texts, keep=True).reshape(len(docs), 2, DIM)
 
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Sentence embeddings of ``texts`` (unit vectors, shape (n, DIM)), as the
+        analysis gives a document's: what the novelty engine compares headlines with
+        (``novelty.stage``)."""
+        return self.encoder.encode(list(texts))
+
     def vector(self, text: str) -> np.ndarray:
         v = self.nlp.make_doc(text)
         arr = np.mean([t.vector for t in v if t.has_vector], axis=0) if len(v) else None

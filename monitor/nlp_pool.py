@@ -67,6 +67,8 @@ class TextAnalyzer(Protocol):
 
     def vector(self, text: str) -> np.ndarray: ...
 
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
 
 # -- worker side: one Analyzer per worker process, set by the initializer ----------------
 
@@ -110,6 +112,10 @@ def _analyze_chunk(docs: list[Document]) -> list[_Result]:
 
 def _leads_chunk(docs: list[Document]) -> np.ndarray:
     return _loaded().leads(docs)
+
+
+def _embed(texts: list[str]) -> np.ndarray:
+    return _loaded().embed(texts)
 
 
 def _vector(text: str) -> np.ndarray:
@@ -351,6 +357,16 @@ class PooledAnalyzer:
             return [pool.submit(_leads_chunk, docs[r.start : r.stop]) for r in parts]
 
         return np.concatenate(self._run(f"{len(docs)} leads", submit))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Sentence embeddings of ``texts``, computed in a worker (``Analyzer.embed``)."""
+        todo = list(texts)
+
+        def submit(pool: ProcessPoolExecutor) -> list[Future[np.ndarray]]:
+            return [pool.submit(_embed, todo)]
+
+        vecs: np.ndarray = self._run(f"{len(todo)} embeddings", submit)[0]
+        return vecs
 
     def vector(self, text: str) -> np.ndarray:
         """Mean word vector of ``text`` (unit length or zero), computed in a worker."""

@@ -41,6 +41,7 @@ from monitor.nlp import Analysis, Analyzer
 from monitor.nlp_pool import TextAnalyzer
 from monitor.novelty import Engine, Known, Placement, Skimmed, far, known_of, unseeded
 from monitor.novelty.grow import seed_places
+from monitor.novelty.stage import Headlines
 from monitor.prefilter import Prefilter, SagaPrefilters, strip_html
 from monitor.saga import Curation, SagaModel
 from monitor.store import Store
@@ -138,6 +139,8 @@ class Pipeline:
         # Each saga's quiet actors judged named mostly elsewhere, by actor and day
         # (``Engine._aside``): a judgement a day, not one a batch.
         self._aside: dict[str, dict[tuple[str, date], bool]] = {}
+        # Each saga's headlines embedded without its topic (``Engine._tells_other``).
+        self._embedded: dict[str, Headlines] = {}
 
     # -- models ------------------------------------------------------------------
     def _saga(self, name: str | None) -> SagaSettings:
@@ -426,7 +429,8 @@ class Pipeline:
         near = self._near.setdefault(s.name, StreamText(self.store, s.name, "near"))
         mentions = SagaMentions(self._stream, said, near)
         engine = Engine(model, self.settings.novelty, self._known.get(s.name), mentions,
-                        self._aside.setdefault(s.name, {}))
+                        self._aside.setdefault(s.name, {}), self.analyzer.embed,
+                        self._embedded.setdefault(s.name, Headlines()))
         self._known[s.name] = engine.known
         results = engine.run(
             analyses, skimmed=skimmed, seeding=quiet, clock=_batch_clock(clock, now, live=not quiet)

@@ -216,6 +216,10 @@ class _TogetherAnalyzer:
         self.barrier.wait()
         return out
 
+    def embed(self, texts: Any) -> Any:
+        with self.lock:
+            return self.inner.embed(texts)
+
 
 @pytest.mark.slow
 def test_two_workers_seeing_two_reports_of_one_development_at_once_make_one_event(

@@ -129,6 +129,16 @@ def test_vector_matches_in_process(pool: PooledAnalyzer, analyzer: Analyzer) -> 
     np.testing.assert_array_equal(pool.vector(text), analyzer.vector(text))
 
 
+def test_embeddings_match_in_process(pool: PooledAnalyzer, analyzer: Analyzer) -> None:
+    """The novelty engine's headlines (``Engine._tells_other``) are embedded in a worker,
+    as the analysis embeds a document's sentences."""
+    texts = ["Jury finds not responsible for injuries", "le conseil limoge le directeur"]
+    vecs = pool.embed(texts)
+    assert vecs.shape == (2, 512)
+    np.testing.assert_allclose(vecs, analyzer.embed(texts), atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-3)
+
+
 def test_killed_worker_is_replaced_and_the_batch_done(
     pool: PooledAnalyzer, analyzer: Analyzer, docs: list[Document], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -354,6 +354,9 @@ class CachingAnalyzer:
             self.leads_[d.id], self.dirty = v, True
         return np.stack([self.leads_[d.id] for d in docs]) if docs else self.real.leads(docs)
 
+    def embed(self, texts: Any) -> Any:
+        return self.real.embed(texts)
+
     def save(self) -> None:
         """Written whole, then renamed: the runs of a band save from parallel processes."""
         if self.dirty:

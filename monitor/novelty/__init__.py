@@ -5,6 +5,7 @@ Its steps, one module each, in the order a report meets them::
     relevance  is it about the saga (closeness in meaning to the saga's facts)?
     stories    does it retell a known event, join a story, or open one?
     novelty    is a story confirmed as a new development (independent sources)?
+               (a wave's headlines, the saga's topic left out: ``stage``)
     actors     which newcomers have become actors (the names a report holds:
                ``names``; which known actor a name is: ``resolver``; who reports
                the saga rather than acting in it: ``outlets``)?

@@ -81,6 +81,7 @@ from monitor.novelty.outlets import is_outlet, names_an_outlet, outlet_of, sourc
 from monitor.novelty.places import is_seat
 from monitor.novelty.relevance import anchored, near_saga, relevance, rows_near_saga
 from monitor.novelty.resolver import Resolver
+from monitor.novelty.stage import KEPT, REFRESH, Headlines, told_alike, topic_words, without_topic
 from monitor.novelty.stories import assign, moved_on, reported
 from monitor.novelty.support import awaited, support, told_by
 from monitor.novelty.text import (
@@ -94,6 +95,8 @@ from monitor.novelty.text import (
 from monitor.novelty.types import Item, Memory, Mentions, Name, Placement, Skimmed
 from monitor.saga import Event, NameSeen, SagaModel, Story
 from monitor.types import Alert, Document
+
+Embed = Callable[[Sequence[str]], np.ndarray]  # texts -> their sentence embeddings
 
 
 @dataclass
@@ -177,12 +180,18 @@ class Engine:
 
     def __init__(self, model: SagaModel, settings: NoveltySettings,
                  known: Known | None = None, mentions: Mentions | None = None,
-                 aside: dict[tuple[str, date], bool] | None = None) -> None:
+                 aside: dict[tuple[str, date], bool] | None = None,
+                 embed: Embed | None = None, embedded: Headlines | None = None) -> None:
         """``known``: the known vectors an earlier batch unpacked (``memory.known_of``);
         ``mentions``: how often the stream names someone (None: not counted, every
         newcomer that acts is news); ``aside``: the quiet actors judged by ``_aside``
-        so far, by actor and day (the caller keeps it between batches)."""
+        so far, by actor and day (the caller keeps it between batches); ``embed``: the
+        sentence encoder, run where the analysis runs (``nlp_pool``; None: a wave's
+        headlines are not compared, ``_tells_other``), and ``embedded`` what it gave so
+        far (the caller keeps it between batches)."""
         self.model = model
+        self._embed = embed
+        self._headlines = Headlines() if embedded is None else embedded
         self.s = settings
         self.mentions = mentions
         self.known = known_of(model, known)
@@ -353,7 +362,7 @@ class Engine:
                        self.s.story_window_h) | self._retold(story, item),
             telling, familiar_names(story, item, self.model.names, self.model.events,
                                     self.s.story_window_h),
-            self._young(rows, telling, item.published, item.title))
+            self._young(rows, telling, item.published, item.title, (story, item)))
         if story is not None and verdict is not None and verdict.confirmed and (
             talk or not self._anchored(story, item, rows) or self._series(story, item)
         ):
@@ -424,19 +433,76 @@ class Engine:
                 for form in (a.name, *a.aliases, *([a.last] if a.last else []))]
 
     def _young(self, rows: np.ndarray, told: int | None, now: datetime,
-               title: str | None = None) -> float | None:
+               title: str | None = None,
+               wave: tuple[Story, Item] | None = None) -> float | None:
         """The best closeness of a story's reports (``rows``) to a known event younger
         than ``wave_age_h`` (``novelty.young_events``), once ``told`` outlets make it a
         wave (``wave_sources``); None before: no wave to judge. Not to a plan or a
         decision announced (``genre.pending``) when the report's ``title`` tells none:
         "Jane Doe leaves hospital", told everywhere the morning after "Doe expected to
-        leave hospital Saturday", is the plan carried out, not its aftermath."""
+        leave hospital Saturday", is the plan carried out, not its aftermath. 0.0 when
+        the ``wave`` (the story with the report judged) tells another thing than those
+        young events (``_tells_other``)."""
         if told is None or not 0 < self.s.wave_sources <= told:
             return None
         young = young_events(self.model.events, now, self.s.wave_age_h)
         if title is not None and not pending(title):
             young -= self.memory.tentative
-        return self.memory.score_among(rows, young)
+        score = self.memory.score_among(rows, young)
+        if (wave is not None and score >= self.s.known_threshold
+                and self._tells_other(*wave, rows, young)):
+            return 0.0
+        return score
+
+    def _tells_other(self, story: Story, item: Item, rows: np.ndarray,
+                     young: frozenset[str]) -> bool:
+        """Whether a wave (``story`` with ``item``; their reports' embeddings ``rows``)
+        that comes within ``known_threshold`` of the ``young`` events tells another
+        thing than they do (``stage``): its headlines in the saga's main language and
+        those of the young developments, the saga's topic left out, come no closer than
+        ``wave_alike``. Not when a young seed's fact is that close: the seeds' own day
+        is told in every form and every language, and a seed's headline may be in
+        another one."""
+        if not self.s.wave_alike or self._embed is None:
+            return False
+        events = [self.model.events[e] for e in young if e in self.model.events]
+        seeds = frozenset(e.id for e in events if e.origin != "story")
+        if seeds and self.memory.score_among(rows, seeds) >= self.s.known_threshold:
+            return False
+        h = self._topic_now()
+        languages = [*story.languages, *[""] * (len(story.titles) - len(story.languages))]
+        mine = [t for t, lang in zip([*story.titles, item.title], [*languages, item.language],
+                                     strict=True) if lang == h.main]
+        theirs = [t for e in events if e.origin == "story"
+                  for t in (e.statement, *(x.title for x in e.evidence)) if t]
+        if not mine or not theirs:
+            return False
+        alike = told_alike(self._embedded_as([without_topic(t, h.topic) for t in mine]),
+                           self._embedded_as([without_topic(t, h.topic) for t in theirs]))
+        return alike < self.s.wave_alike
+
+    def _topic_now(self) -> Headlines:
+        """The saga's topic (``stage.topic_words``) and main language, taken again once
+        it has read ``stage.REFRESH`` times the documents it had then."""
+        h = self._headlines
+        read = self.model.docs_seen
+        if not h.topic or read > REFRESH * h.read:
+            forms = (f for a in self.model.actors.values() for f in a.forms())
+            h.topic = topic_words(self.model.vocab, forms, self.s.topic_share)
+            h.main = (languages_read(self.model.vocab) or [""])[0]
+            h.read = read
+        return h
+
+    def _embedded_as(self, texts: list[str]) -> np.ndarray:
+        """``texts`` embedded, each once (``Headlines.vectors``, its last few thousand)."""
+        assert self._embed is not None
+        kept = self._headlines.vectors
+        todo = list(dict.fromkeys(t for t in texts if t not in kept))
+        if todo:
+            if len(kept) + len(todo) > KEPT:
+                kept.clear()
+            kept.update(zip(todo, self._embed(todo), strict=True))
+        return np.stack([kept[t] for t in texts])
 
     def _awaited(self, story: Story | None, item: Item, rows: np.ndarray,
                  fresh: frozenset[str]) -> bool:

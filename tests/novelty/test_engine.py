@@ -378,6 +378,9 @@ class _Recording:
     def vector(self, text):  # type: ignore[no-untyped-def]
         return self.inner.vector(text)
 
+    def embed(self, texts):  # type: ignore[no-untyped-def]
+        return self.inner.embed(texts)
+
 
 def test_an_item_far_from_the_saga_is_judged_from_its_lead_alone(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
@@ -819,6 +822,50 @@ def test_a_wave_near_a_young_plan_is_the_plan_carried_out(  # type: ignore[no-un
     plan = eng._young(rows, many, same_day, "Bank expected to be sold on Saturday, says FDIC")
     assert plan is not None and plan > p.settings.novelty.known_threshold
     assert eng._young(rows, many, same_day, "Silicon Valley Bank is sold to a rival") == 0.0
+
+
+def test_a_wave_telling_another_thing_than_a_young_development_is_news(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A development alerted that morning is as close, in report embeddings, to the
+    evening's wave as its own aftermath is (the saga's topic fills both). Their
+    headlines with the topic left out tell them apart (``Engine._tells_other``): the
+    verdict is news; the morning's development told again stays its aftermath, and so
+    does every wave when no encoder is at hand."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from monitor.embed import unpack_many
+    from monitor.novelty.engine import Engine
+    from monitor.saga import Evidence, Story
+    from novelty.helpers import item
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    model = p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    morning = next(e for e in model.events.values() if e.date)
+    for e in model.events.values():  # one young event only: the morning's development
+        e.date = "2023-03-01"
+    morning.origin, morning.first_seen = "story", "2023-03-20T09:00:00+00:00"
+    morning.statement = "Former CEO of Silicon Valley Bank takes the stand"
+    morning.evidence = [Evidence("m1", "", None, title=morning.statement)]
+    rows = np.vstack([unpack_many(morning.vectors)])  # as close as can be: 1.0
+    evening = datetime(2023, 3, 20, 21, tzinfo=UTC)
+    many, bar = p.settings.novelty.wave_sources, p.settings.novelty.known_threshold
+
+    def young(title: str, embed: bool = True) -> float | None:
+        report = replace(item(rows[0], title=title, at=evening), language="en")
+        story = Story(id="st", first=evening.isoformat(), last=evening.isoformat(),
+                      titles=[title], talk=[False], languages=["en"])
+        eng = Engine(model, p.settings.novelty, embed=analyzer.embed if embed else None)
+        return eng._young(rows, many, evening, title, (story, report))
+
+    verdict = "Jury finds Silicon Valley Bank not liable, awards $1 in damages"
+    assert young(verdict) == 0.0
+    again = young("Silicon Valley Bank's former CEO takes the stand, court hears")
+    assert again is not None and again > bar
+    unread = young(verdict, embed=False)
+    assert unread is not None and unread > bar
 
 
 def test_a_decision_announced_then_taken_is_news_once(  # type: ignore[no-untyped-def]
