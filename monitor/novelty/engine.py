@@ -483,10 +483,11 @@ class Engine:
 
     def _topic_now(self) -> Headlines:
         """The saga's topic (``stage.topic_words``) and main language, taken again once
-        it has read ``stage.REFRESH`` times the documents it had then."""
+        it has read ``stage.REFRESH`` times the documents it had then, or fewer (its
+        model was built again from the seeds)."""
         h = self._headlines
         read = self.model.docs_seen
-        if not h.topic or read > REFRESH * h.read:
+        if h.read < 0 or not h.read <= read <= REFRESH * h.read:
             forms = (f for a in self.model.actors.values() for f in a.forms())
             h.topic = topic_words(self.model.vocab, forms, self.s.topic_share)
             h.main = (languages_read(self.model.vocab) or [""])[0]

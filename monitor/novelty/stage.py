@@ -81,4 +81,4 @@ class Headlines:
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
     topic: frozenset[str] = frozenset()
     main: str = ""  # the language most of its reports are in
-    read: int = 0  # the documents the saga had read (``SagaModel.docs_seen``) then
+    read: int = -1  # the documents the saga had read (``SagaModel.docs_seen``) then; -1: never

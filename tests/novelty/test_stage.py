@@ -62,3 +62,23 @@ def test_a_verdict_tells_another_thing_than_the_trials_last_morning_an_aftermath
     assert alike("Trump arraigned in Manhattan, pleads not guilty",
                  "Trump Is Charged on 34 Felony Counts, Pleads Not Guilty", case,
                  ["Donald Trump", "Alvin Bragg"]) >= bar
+
+
+def test_the_engine_takes_the_topic_again_only_as_the_saga_grows() -> None:
+    """The topic walks the whole vocabulary: an engine keeps it (``Headlines``, between
+    batches) until the saga has read a tenth more documents, or fewer (built again)."""
+    from monitor.novelty.engine import Engine
+    from monitor.novelty.stage import Headlines
+    from monitor.saga import Counts, SagaModel
+
+    model = SagaModel(name="s", docs_seen=100)
+    model.vocab = Counts({"en:": 10, "en:verdict": 1})
+    kept = Headlines()
+    assert "verdict" not in Engine(model, NoveltySettings(), embedded=kept)._topic_now().topic
+    model.vocab["en:verdict"] = 9  # every report says it now, but only 5 % more read
+    model.docs_seen = 105
+    assert "verdict" not in Engine(model, NoveltySettings(), embedded=kept)._topic_now().topic
+    model.docs_seen = 120
+    assert "verdict" in Engine(model, NoveltySettings(), embedded=kept)._topic_now().topic
+    model.vocab["en:verdict"], model.docs_seen = 1, 3  # seeded again
+    assert "verdict" not in Engine(model, NoveltySettings(), embedded=kept)._topic_now().topic
