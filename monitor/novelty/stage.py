@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from monitor.lexicon import fold
+from monitor.novelty.novelty import STEM  # the cut the saga's vocabulary is keyed by
 
 KEPT = 4096  # headlines kept embedded between batches
 REFRESH = 1.1  # the topic is taken again once the saga has read this many times more documents
-STEM = 7  # letters a word is cut to, as ``novelty.content_words`` and the vocabulary count it
 _TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")  # "Bank's" is the bank
 
