@@ -21,6 +21,7 @@ from typing import Any
 import redis
 
 from monitor.errors import StoreError
+from monitor.processes import local_process_gone
 from monitor.store.outbox import is_nogroup
 
 __all__ = ["Trouble", "dead_local_consumer", "default_consumer", "step_or_recover"]
@@ -33,15 +34,7 @@ def default_consumer() -> str:
 def dead_local_consumer(name: str) -> bool:
     """``name`` is a consumer of this host (``<hostname>-<pid>``) whose process is gone."""
     host, _, pid = name.rpartition("-")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return local_process_gone(host, pid)
 
 
 class Trouble:

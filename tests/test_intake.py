@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Sequence
@@ -195,6 +198,27 @@ def test_the_saga_lock_is_held_by_one_worker_at_a_time(store: Store) -> None:
     waiting = SagaLock(store, "openai", ttl_s=5).held(wait_s=0.1)
     with SagaLock(store, "openai", ttl_s=5).held(), pytest.raises(StoreError, match="still held"):
         waiting.__enter__()
+
+
+def test_a_saga_lock_left_by_a_killed_process_is_taken_at_once(store: Store) -> None:
+    """A worker killed mid-decision leaves the saga's lock for its TTL; its restart (same
+    machine, the killed pid gone) takes it at once. A live holder's lock is waited for."""
+    lock = SagaLock(store, "saga", ttl_s=60)
+    with subprocess.Popen(["sleep", "30"]) as alive:
+        try:
+            for pid in (alive.pid, os.getpid()):  # another process, alive; this one
+                store.redis.set(lock.key, f"{socket.gethostname()}:{pid}:0a1b", px=60_000)
+                with pytest.raises(StoreError, match="still held"):
+                    lock.held(wait_s=0).__enter__()
+        finally:
+            alive.kill()
+        alive.wait()
+        store.redis.set(lock.key, f"{socket.gethostname()}:{alive.pid}:0a1b", px=60_000)
+    with lock.held(wait_s=0):  # no wait: its holder is gone
+        assert store.redis.get(lock.key) != f"{socket.gethostname()}:{alive.pid}:0a1b".encode()
+    store.redis.set(lock.key, f"another-host:{alive.pid}:0a1b", px=60_000)
+    with pytest.raises(StoreError, match="still held"):  # another machine's: never broken
+        lock.held(wait_s=0).__enter__()
 
 
 class _TogetherAnalyzer:

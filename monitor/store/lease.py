@@ -34,6 +34,7 @@ from redis.exceptions import LockError, LockNotOwnedError
 from redis.lock import Lock as SyncLock
 
 from monitor.errors import StoreError
+from monitor.processes import local_process_gone
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   if e == 0 then e = redis.call('INCR', KEYS[2]) end
   return e
 end
+return 0
+"""
+
+# KEYS: 1 lock; ARGV: 1 token. Deleted only while that token holds it.
+_BREAK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
 
@@ -194,7 +201,11 @@ class SagaLock:
         token = new_token()
         wait = self.ttl_s if wait_s is None else wait_s
         try:
-            got = self._lock.acquire(blocking=True, blocking_timeout=wait, token=token)
+            got = self._lock.acquire(blocking=False, token=token)
+            if not got and self._break_dead_holder():
+                got = self._lock.acquire(blocking=False, token=token)
+            if not got:
+                got = self._lock.acquire(blocking=True, blocking_timeout=wait, token=token)
         except redis.RedisError as exc:
             raise StoreError(f"lock {self.key}: Redis at {self.store.location}: {exc}") from exc
         if not got:
@@ -211,3 +222,20 @@ class SagaLock:
             except redis.RedisError as exc:  # it expires by itself
                 log.warning("lock %s not released (it expires in %.0fs): %s",
                             self.key, self.ttl_s, exc)
+
+    def _break_dead_holder(self) -> bool:
+        """The lock held by a process of this machine that is gone (killed mid-decision,
+        then restarted by systemd): deleted at once, not waited out for its TTL. Its
+        decision was never saved (the model's version check would refuse it anyway)."""
+        raw = self.store.redis.get(self.key)
+        if raw is None:
+            return True  # expired meanwhile
+        token = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        host, _, rest = token.partition(":")
+        pid, _, _ = rest.partition(":")
+        if not local_process_gone(host, pid):
+            return False
+        if not self.store.redis.eval(_BREAK, 1, self.key, token):
+            return False
+        log.info("lock %s held by %s, a process that is gone: taken over", self.key, token)
+        return True
