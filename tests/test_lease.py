@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -101,6 +103,27 @@ async def test_release_only_by_the_holder_then_free_for_another(store: Store) ->
     assert read_holder(store, SCHEDULER_LEASE) is None
     assert not await a.release()
     assert await b.acquire()
+
+
+async def test_a_lease_left_by_a_killed_process_of_this_machine_is_taken_at_once(
+    store: Store,
+) -> None:
+    """A daemon killed and restarted (systemd) takes the scheduler at once, not a TTL
+    later; a live holder, or one of another machine, keeps it."""
+    host = socket.gethostname()
+    with subprocess.Popen(["sleep", "30"]) as other:
+        alive = lease(store, f"{host}:{other.pid}:x")
+        assert await alive.acquire()
+        restarted = lease(store, f"{host}:{os.getpid()}:y")
+        assert not await restarted.acquire()  # its holder runs
+        other.kill()
+        other.wait()
+    assert await restarted.acquire()  # its holder is gone: no wait
+    assert restarted.epoch > alive.epoch  # what the dead holder published is fenced off
+    assert not await alive.renew()
+    elsewhere = lease(store, f"another-host:{other.pid}:z")
+    assert await restarted.release() and await elsewhere.acquire()
+    assert not await lease(store, f"{host}:{os.getpid()}:w").acquire()  # not ours to judge
 
 
 async def test_an_expired_holder_can_neither_renew_nor_release_the_new_holders_lease(

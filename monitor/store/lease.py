@@ -107,9 +107,27 @@ class Lease:
             ))
         except redis.RedisError as exc:
             raise StoreError(f"lease {self.key}: Redis at {self.store.location}: {exc}") from exc
+        if epoch == 0 and await self._break_dead_holder():
+            return await self.acquire()
         if epoch > 0:
             self.epoch = epoch
         return epoch > 0
+
+    async def _break_dead_holder(self) -> bool:
+        """The lease held by a process of this machine that is gone (killed, then
+        restarted by systemd): deleted at once rather than waited out for its TTL.
+        Its fencing epoch is the older one: nothing it published can win."""
+        try:
+            r: Any = self.store.aio()
+            token = _token(await r.get(self.key))
+            if token is None or not holder_gone(token):
+                return False
+            broken = bool(await r.eval(_BREAK, 1, self.key, token))
+        except redis.RedisError as exc:
+            raise StoreError(f"lease {self.key}: Redis at {self.store.location}: {exc}") from exc
+        if broken:
+            log.info("lease %s held by %s, a process that is gone: taken over", self.key, token)
+        return broken
 
     async def renew(self) -> bool:
         """Back to the full TTL if the key still holds our token (Lua compare-and-set)."""
@@ -165,11 +183,23 @@ def read_holder(store: Store, name: str) -> LeaseHolder | None:
     return _holder(raw, ttl)
 
 
-def _holder(raw: bytes | str | None, ttl_ms: int) -> LeaseHolder | None:
+def _token(raw: bytes | str | None) -> str | None:
     if raw is None:
         return None
-    token = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    return LeaseHolder(token=token, ttl_ms=max(0, int(ttl_ms)))
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
+def holder_gone(token: str) -> bool:
+    """The holder a token names (``host:pid:random``) is a process of this machine that
+    no longer exists (``monitor.processes``)."""
+    host, _, rest = token.partition(":")
+    pid, _, _ = rest.partition(":")
+    return local_process_gone(host, pid)
+
+
+def _holder(raw: bytes | str | None, ttl_ms: int) -> LeaseHolder | None:
+    token = _token(raw)
+    return None if token is None else LeaseHolder(token=token, ttl_ms=max(0, int(ttl_ms)))
 
 
 class SagaLock:
@@ -227,15 +257,13 @@ class SagaLock:
         """The lock held by a process of this machine that is gone (killed mid-decision,
         then restarted by systemd): deleted at once, not waited out for its TTL. Its
         decision was never saved (the model's version check would refuse it anyway)."""
-        raw = self.store.redis.get(self.key)
-        if raw is None:
+        r: Any = self.store.redis
+        token = _token(r.get(self.key))
+        if token is None:
             return True  # expired meanwhile
-        token = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-        host, _, rest = token.partition(":")
-        pid, _, _ = rest.partition(":")
-        if not local_process_gone(host, pid):
+        if not holder_gone(token):
             return False
-        if not self.store.redis.eval(_BREAK, 1, self.key, token):
+        if not r.eval(_BREAK, 1, self.key, token):
             return False
         log.info("lock %s held by %s, a process that is gone: taken over", self.key, token)
         return True
