@@ -12,7 +12,10 @@ the full TTL) and release are Lua compare-and-set scripts on the token, so a hol
 extends nor deletes a lease another process took after its own expired. What is added here:
 a readable token (who holds it, for ``monitor status`` and /healthz), answers as booleans
 (held or not) and redis errors translated to :class:`StoreError` -- "Redis did not answer"
-(the holder cannot confirm, see :mod:`monitor.lease`) is not "another process holds it".
+(the holder cannot confirm, see :mod:`monitor.lease`) is not "another process holds it";
+and a holder the token names as a process of this machine that is gone (killed, then
+restarted) is not waited out for its TTL: its key is deleted (compare-and-delete on its
+token) and taken at once.
 
 The time policy (how often to renew, when to fence) lives in :mod:`monitor.lease`.
 """
