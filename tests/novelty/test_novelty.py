@@ -203,6 +203,19 @@ def test_a_word_common_in_its_language_headlines_is_never_fresh() -> None:
     assert fresh_words(words, words, "pl", young, S) == {"pl:kryzys", "pl:upadlos"}
 
 
+def test_a_word_of_a_few_headlines_in_a_minority_language_stays_fresh() -> None:
+    """A saga read mostly in English: its 145 Polish headlines are too few for a 1 % bar
+    (1.45). Three outlets headlining "55-metrowy" make a burst, not a common word; in
+    the saga's main language, the bar is the share, as before."""
+    vocab = {"*:": 1400, "*pl:": 145, "*pl:metrowy": 2, "*pl:szpital": 40, "*en:": 1255}
+    assert fresh_words(frozenset({"metrowy", "szpital"}), frozenset({"metrowy", "szpital"}),
+                       "pl", vocab, S) == {"pl:metrowy"}
+    young = {"*:": 170, "*en:": 150, "*en:metre": 2, "*pl:": 20}  # English: its own bar
+    assert fresh_words(frozenset({"metre"}), frozenset({"metre"}), "en", young, S) == set()
+    over = {**vocab, "*pl:metrowy": S.burst_sources + 1}
+    assert fresh_words(frozenset({"metrowy"}), frozenset({"metrowy"}), "pl", over, S) == set()
+
+
 def test_a_syndicated_copy_of_one_report_is_not_a_second_source() -> None:
     """An aggregator carrying another outlet's report keeps its headline: the same report
     twice, not two outlets telling the news."""
