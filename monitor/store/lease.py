@@ -59,12 +59,6 @@ end
 return 0
 """
 
-# KEYS: 1 lock; ARGV: 1 token. Deleted only while that token holds it.
-_BREAK = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
 
 def new_token() -> str:
     """A token unique to this holder and readable by an operator: ``host:pid:random``."""
@@ -120,17 +114,18 @@ class Lease:
         """The lease held by a process of this machine that is gone (killed, then
         restarted by systemd): deleted at once rather than waited out for its TTL.
         Its fencing epoch is the older one: nothing it published can win."""
-        try:
-            r: Any = self.store.aio()
-            token = _token(await r.get(self.key))
-            if token is None or not holder_gone(token):
-                return False
-            broken = bool(await r.eval(_BREAK, 1, self.key, token))
+        holder = await self.holder()
+        if holder is None or not holder_gone(holder.token):
+            return False
+        try:  # redis-py's release: deleted only while that token holds it
+            await self._lock.do_release(holder.token.encode())
+        except LockNotOwnedError:
+            return False  # taken meanwhile
         except redis.RedisError as exc:
             raise StoreError(f"lease {self.key}: Redis at {self.store.location}: {exc}") from exc
-        if broken:
-            log.info("lease %s held by %s, a process that is gone: taken over", self.key, token)
-        return broken
+        log.info("lease %s held by %s, a process that is gone: taken over", self.key,
+                 holder.token)
+        return True
 
     async def renew(self) -> bool:
         """Back to the full TTL if the key still holds our token (Lua compare-and-set)."""
@@ -266,7 +261,9 @@ class SagaLock:
             return True  # expired meanwhile
         if not holder_gone(token):
             return False
-        if not r.eval(_BREAK, 1, self.key, token):
-            return False
+        try:  # redis-py's release: deleted only while that token holds it
+            self._lock.do_release(token)
+        except LockNotOwnedError:
+            return False  # taken meanwhile
         log.info("lock %s held by %s, a process that is gone: taken over", self.key, token)
         return True
