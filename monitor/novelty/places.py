@@ -9,6 +9,9 @@ in English, French and Polish, with the countries' three-letter codes and the na
 the United Kingdom. A Polish declined form is matched by a long common prefix
 ("Szwajcarii" / "Szwajcaria", "Niemiec" / "Niemcy").
 
+A region of a country is a place by the noun that heads its name, in each of our
+languages ("Strefie Caprivi", "Caprivi Strip": ``is_region``).
+
 A saga can happen *in* a country ("Iceland declares a state of emergency", "Argentina's
 last debate"): the country its seeds headline is one of its prefilter terms
 (``saga_countries``), in each of our languages (``country_of``).
@@ -167,13 +170,45 @@ def _by_start() -> dict[tuple[int, str], tuple[tuple[str, ...], ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+# The nouns that make a name a region of a country, in the languages we read: first in
+# Polish and French ("Strefie Caprivi", "obwodu donieckiego", "bande de Caprivi"), last in
+# English ("Caprivi Strip", "Donetsk Oblast"). spaCy's English model calls such a name a
+# place in running text; nothing does in Polish (``names``: no Polish NER), and no
+# package we know of lists the regions of the world with their Polish declined forms.
+# Folded. A Polish noun is its stem, followed by a case ending ("strefa", "strefie",
+# "strefy"); the French ones are whole words. Left out: the county ("Orange County",
+# "hrabstwo"), whose name stands for its officials, who act.
+_POLISH_CASES = _ENDINGS | {"zie", "iem", "ie"}
+_REGION_STEMS = ("stref", "obwod", "wojewodztw", "prowincj", "okreg", "dystrykt", "dystrykc",
+                 "polwysep", "polwysp")
+_REGION_FIRST = frozenset({"bande", "province", "region", "departement", "oblast"})
+_REGION_LAST = frozenset({"strip", "oblast", "governorate", "peninsula", "voivodeship",
+                          "prefecture"})
+
+
+def is_region(name: str) -> bool:
+    """A region of a country by the noun that heads its name, in any of our languages
+    ("Strefie Caprivi", "Caprivi Strip", "obwodu donieckiego", "bande de Caprivi"): where
+    news happens, no party to it."""
+    tokens = fold(name).split()
+    if len(tokens) < 2:
+        return False
+    first = tokens[0]
+    return (tokens[-1] in _REGION_LAST or first in _REGION_FIRST
+            or any(first.startswith(stem) and first[len(stem):] in _POLISH_CASES
+                   for stem in _REGION_STEMS))
+
+
 def is_place(name: str) -> bool:
-    """A country or a nation under one of its names or codes, in one of its forms; or a
-    country joined by a hyphen to another name ("Russia-Ukraine war", "Israel-Hamas
-    war", "US-China talks"): a war or a relation between parties, no party of its own."""
+    """A country or a nation under one of its names or codes, in one of its forms; a
+    region of one (``is_region``); or a country joined by a hyphen to another name
+    ("Russia-Ukraine war", "Israel-Hamas war", "US-China talks"): a war or a relation
+    between parties, no party of its own."""
     tokens = tuple(fold(name).split())
     if not tokens:
         return False
+    if is_region(name):
+        return True
     parts = [p for p in tokens[0].split("-") if p] if len(tokens) == 1 else []
     if len(parts) > 1 and any(is_place(p) for p in parts):
         return True

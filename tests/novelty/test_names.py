@@ -28,6 +28,16 @@ def test_places_and_abbreviations_are_never_actors() -> None:
     assert [n.text for n in new] == ["Credit Suisse"]
 
 
+def test_a_region_named_in_a_polish_report_is_no_actor() -> None:
+    # the French NER (Polish reports have no NER of their own) calls the Gaza Strip, in
+    # the locative, an organisation; the noun that heads it makes it a place
+    text = "Szpital w Strefie Gazy i Globex Bank"
+    s = sentence(text, Mention("Strefie Gazy", 10, 22, "org", "ORG"),
+                 Mention("Globex Bank", 25, 36, "org", "ORG"))
+    _, new = names_in([s], Resolver(cast()), [], has_title=False)
+    assert [n.text for n in new] == ["Globex Bank"]
+
+
 def test_the_place_a_title_of_nobility_is_named_after_is_no_actor() -> None:
     text = "Baroness Jane Doe of Little Harbor met Globex Bank"
     s = sentence(text, Mention("Jane Doe", 9, 17, "person", "PER"),

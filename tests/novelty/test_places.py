@@ -23,6 +23,22 @@ def test_names_holding_a_country_are_not_places(name: str) -> None:
     assert not is_place(name)
 
 
+@pytest.mark.parametrize(
+    "name", ["Strefie Gazy", "Strefa Gazy", "Gaza Strip", "Donetsk Oblast", "obwodu donieckiego",
+             "bande de Gaza", "Prowincji Hubei", "Półwyspie Koreańskim", "Korean Peninsula"],
+)
+def test_a_region_of_a_country_is_a_place_in_every_language(name: str) -> None:
+    assert is_place(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["Strip Club", "Regional Bank", "Regionalny Bank", "Stripe", "Fulton County",
+             "Strefie", "Silicon Valley Bank"],
+)
+def test_a_name_only_holding_a_region_word_is_no_place(name: str) -> None:
+    assert not is_place(name)
+
+
 @pytest.mark.parametrize("name", ["White House", "Senate", "U.S. Senate", "Congress", "Sejm",
                                   "Kremlin", "Downing Street", "Biały Dom", "Cabinet",
                                   "Rada Ministrów"])
