@@ -120,11 +120,33 @@ def _section(url: str | None) -> str | None:
     return None
 
 
+# A column headed by its author's name in capitals, then a colon ("JANE DOE: The bailout
+# is a scandal", "JOHN ROE: What the minister wrote"): the convention of the tabloids' and
+# the cable channels' opinion pages for a host's monologue or a columnist's piece. Two or
+# three words of capitals, not the newsroom's own labels ("FIRST ON FOX:", "BREAKING
+# NEWS:", "UK LATEST:", which head news).
+_BYLINE = re.compile(r"^\W*([A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+){1,2})\s*:\s*\S")
+_NEWSROOM = frozenset({"first", "on", "breaking", "news", "exclusive", "latest", "live",
+                       "update", "updates", "watch", "video", "report", "alert", "just", "in",
+                       "the", "of", "and", "uk", "us", "u.s."})
+
+
+def _column(title: str) -> bool:
+    """Whether ``title`` opens on a columnist's or a host's name in capitals (``_BYLINE``)
+    and is not itself all capitals."""
+    head = _BYLINE.match(title)
+    if head is None or title.isupper():
+        return False
+    return not any(w.lower() in _NEWSROOM for w in head.group(1).split())
+
+
 def genre(title: str, url: str | None) -> Genre:
     """Whether a feed item is talk about the news rather than news, and why."""
     section = _section(url)
     if section:
         return Genre(True, f"in the {section!r} section")
+    if _column(title):
+        return Genre(True, "its headline opens on its columnist's name")
     head = fold(title).strip()
     if _HEAD.search(head) or _TAIL.search(head):
         return Genre(True, "a genre label in its title")

@@ -62,6 +62,9 @@ from monitor.novelty.genre import described_speaker, genre, headed_by, republish
         ("Zobacz, jak klienci wypłacają pieniądze z banku", None),
         ("LIVE 9 AM ET: Live View Over the Harbor Border (Nov. 14)", None),
         ("Senate hearing on the bank failures: livestream", None),
+        # a host's monologue or a column, headed by its author's name in capitals
+        ("JANE DOE: The lender is just pure greed", "https://www.example.com/media/jane-doe"),
+        ("JOHN Q. ROE: What the minister wrote in her parting shot", None),
     ],
 )
 def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
@@ -104,6 +107,13 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         # a count is an explainer's only at its start or after a colon at its end
         ("Two banks fail: regulators seize both", None),
         ("Regulators seize two banks as three things go wrong at once", None),
+        # the newsroom's own labels in capitals head news, and so does a name in capitals
+        # alone (an organisation) or a headline all in capitals
+        ("FIRST ON FOX: Senator introduces a bill to cap deposits", None),
+        ("BREAKING NEWS: Regulators seize the lender", None),
+        ("UK LATEST: Chancellor backs the lender's rescue", None),
+        ("GLOBEX: board fires its chief executive", None),
+        ("REGULATORS SEIZE THE LENDER: DEPOSITS SAFE", None),
     ],
 )
 def test_news_is_news(title: str, url: str | None) -> None:
