@@ -308,7 +308,7 @@ _REACTION = re.compile(
     r"(?:to|behind|around)|rag(?:es?|ed) (?:at|against|over)|roasted|weighs? in|weighed in|"
     r"(?:has|had) ['\"]?no comment|rants?|ranted|defends?|defended|praises?|praised|"
     r"condemns?|condemned|denounces?|denounced|mocks?|mocked|slams?|slammed|blasts?|blasted|"
-    r"rips|ripped|torches|trolls?|"
+    r"rips|ripped|torches|trolls?|doubts?|doubted|"
     r"trolled|jabs?|swipes? at|takes? aim|took aim|sounds? off|speaks? out|spoke out|"
     r"congratulates?|congratulated|hails?|hailed|applauds?|applauded|welcomes?|welcomed|"
     r"reagit|repond|denonce|condamne|salue|reaguje|zareagowal\w*|potepi\w*|krytykuje|"
