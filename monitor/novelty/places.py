@@ -178,7 +178,7 @@ def _by_start() -> dict[tuple[int, str], tuple[tuple[str, ...], ...]]:
 # Folded. A Polish noun is its stem, followed by a case ending ("strefa", "strefie",
 # "strefy"); the French ones are whole words. Left out: the county ("Orange County",
 # "hrabstwo"), whose name stands for its officials, who act.
-_POLISH_CASES = _ENDINGS | {"zie", "iem", "ie"}
+_POLISH_CASES = _ENDINGS | {"zie", "iem"}
 _REGION_STEMS = ("stref", "obwod", "wojewodztw", "prowincj", "okreg", "dystrykt", "dystrykc",
                  "polwysep", "polwysp")
 _REGION_FIRST = frozenset({"bande", "province", "region", "departement", "oblast"})
@@ -190,7 +190,11 @@ def is_region(name: str) -> bool:
     """A region of a country by the noun that heads its name, in any of our languages
     ("Strefie Caprivi", "Caprivi Strip", "obwodu donieckiego", "bande de Caprivi"): where
     news happens, no party to it."""
-    tokens = fold(name).split()
+    return _region(tuple(fold(name).split()))
+
+
+def _region(tokens: tuple[str, ...]) -> bool:
+    """``is_region`` of a folded name's words."""
     if len(tokens) < 2:
         return False
     first = tokens[0]
@@ -207,7 +211,7 @@ def is_place(name: str) -> bool:
     tokens = tuple(fold(name).split())
     if not tokens:
         return False
-    if is_region(name):
+    if _region(tokens):
         return True
     parts = [p for p in tokens[0].split("-") if p] if len(tokens) == 1 else []
     if len(parts) > 1 and any(is_place(p) for p in parts):
