@@ -94,7 +94,7 @@ from monitor.novelty.text import (
 )
 from monitor.novelty.types import Item, Memory, Mentions, Name, Placement, Skimmed
 from monitor.saga import Event, NameSeen, SagaModel, Story
-from monitor.types import Alert, Document
+from monitor.types import Alert, Document, parse_dt
 
 Embed = Callable[[Sequence[str]], np.ndarray]  # texts -> their sentence embeddings
 
@@ -639,12 +639,25 @@ class Engine:
                 # executives"): it stays quiet
                 continue
             actor.quiet = False
+            if self._familiar(actor.first_seen, item.published):
+                # named by the saga's reports for days: no newcomer to its readers; the
+                # development's alert tells its part
+                self.model.record("actor_woken_familiar", actor.name, item.doc_id,
+                                  item.published.isoformat())
+                continue
             self.model.record("actor_woken", actor.name, item.doc_id, item.published.isoformat())
             seen = Standing(feeds=len(story.feeds), docs=actor.docs, developments=(event_id,),
                             sentences=tuple(story.sentences[:3]),
                             quiet_since=actor.first_seen or "", stream=share, headed=headed)
             out.append(actor_alert(self.model, aid, seen, item.published, _source(item)))
         return out
+
+    def _familiar(self, since: str | None, now: datetime) -> bool:
+        """Whether a quiet actor in the cast ``since`` then has been part of the saga
+        longer than ``actor_wake_h`` at ``now``."""
+        at = parse_dt(since)
+        return bool(self.s.actor_wake_h and at is not None
+                    and now - at > timedelta(hours=self.s.actor_wake_h))
 
     def _new_actors(self, keys: list[str], item: Item, now: datetime,
                     explained: bool = False, retold: bool = False,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from monitor.documents import load_documents
 from monitor.pipeline import Outcome, Pipeline
-from monitor.types import AlertKind, Document, FeedItem, Verdict
+from monitor.types import Alert, AlertKind, Document, FeedItem, Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 SVB_SEEDS = ROOT / "sagas" / "svb-2023" / "seeds"
@@ -588,42 +588,76 @@ def test_a_story_around_an_actor_found_live_waits_for_the_saga(  # type: ignore[
     assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
 
 
+def _deloitte_in_the_cast(p: Pipeline) -> list[Alert]:
+    """Signature Bank's closure, told by two outlets that name the auditors' firm only as
+    a qualifier ("a call with Deloitte auditors"): Deloitte joins the cast quietly."""
+    from dataclasses import replace
+
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    docs = [replace(d, text=d.text.replace(" on Sunday", " on Sunday, after a call with Deloitte "
+                                           "auditors,", 1)) for d in SIGNATURE[:2]]
+    return p.process(docs, saga=SAGA, clock=lambda d: d.published)
+
+
+def _deloitte_sues(day: int) -> list[Document]:
+    """A later development whose reports make Deloitte act: it sues."""
+    return [
+        _doc("suit-1", "d.example", "Deloitte and Harbor Trust sue Signature Bank's board",
+             "Deloitte and Harbor Trust sued the former board of Signature Bank on Tuesday "
+             "over losses tied to the collapse of Silicon Valley Bank.", 9, day=day),
+        _doc("suit-2", "e.example", "Harbor Trust and Deloitte file suit against Signature "
+             "Bank directors", "Harbor Trust and Deloitte filed a lawsuit against Signature "
+             "Bank's directors, blaming them for losses after Silicon Valley Bank failed.",
+             11, day=day),
+    ]
+
+
 def test_a_name_that_only_qualifies_others_is_a_new_actor_only_once_it_acts(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
     """Both outlets name the auditors' firm, but only as a qualifier ("a call with
     Deloitte auditors"): it joins the saga's cast quietly. The bank the regulators closed
     is what the reports make the object of the act: a new actor. When a later
-    development's reports make the firm act (it sues), it is alerted then."""
-    from dataclasses import replace
+    development's reports make the firm act (it sues, a day and a half later), it is
+    alerted then."""
+    from monitor.store.sagas import SagaStore
 
     p = _pipeline(store, analyzer, settings_factory, tmp_path)
-    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
-    docs = [replace(d, text=d.text.replace(" on Sunday", " on Sunday, after a call with Deloitte "
-                                           "auditors,", 1)) for d in SIGNATURE[:2]]
-    alerts = p.process(docs, saga=SAGA, clock=lambda d: d.published)
+    alerts = _deloitte_in_the_cast(p)
     assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
     actors = {a.actors[0] for a in alerts if a.kind is AlertKind.NEW_ACTOR}
     assert "Signature Bank" in actors and "Deloitte" not in actors
-    from monitor.store.sagas import SagaStore
-
     assert SagaStore(store).load(SAGA).find("Deloitte") is not None  # in the cast, quietly
     # a later development in which it acts: now it takes part, and the user hears of it
-    suit = [
-        _doc("suit-1", "d.example", "Deloitte and Harbor Trust sue Signature Bank's board",
-             "Deloitte and Harbor Trust sued the former board of Signature Bank on Tuesday "
-             "over losses tied to the collapse of Silicon Valley Bank.", 9, day=14),
-        _doc("suit-2", "e.example", "Harbor Trust and Deloitte file suit against Signature "
-             "Bank directors", "Harbor Trust and Deloitte filed a lawsuit against Signature "
-             "Bank's directors, blaming them for losses after Silicon Valley Bank failed.",
-             11, day=14),
-    ]
-    alerts = p.process(suit, saga=SAGA, clock=lambda d: d.published)
+    alerts = p.process(_deloitte_sues(14), saga=SAGA, clock=lambda d: d.published)
     assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
     woken = next(a for a in alerts if a.kind is AlertKind.NEW_ACTOR and a.actors[0] == "Deloitte")
     assert "in the saga's cast since 2023-03-1" in woken.explanation.reason  # why only now
     said = [(c.kind, c.detail) for c in SagaStore(store).history(SAGA)]
     assert ("actor_quiet", "Deloitte") in said and ("actor_woken", "Deloitte") in said
+
+
+def test_a_quiet_actor_in_the_cast_for_days_is_no_new_actor_when_it_acts(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """The same firm, quiet in the cast since the closure, sues four days later
+    (``actor_wake_h``, 48 h): the saga's readers have met it for days. The suit is a
+    development, and its alert names the firm; no "new actor" alert says the firm is new
+    (its co-plaintiff, new to the saga, has one). It acts in the saga now (no longer
+    quiet)."""
+    from monitor.store.sagas import SagaStore
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    _deloitte_in_the_cast(p)
+    alerts = p.process(_deloitte_sues(16), saga=SAGA, clock=lambda d: d.published)
+    developments = [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]
+    assert len(developments) == 1 and "Deloitte" in developments[0].headline
+    new = [a.actors[0] for a in alerts if a.kind is AlertKind.NEW_ACTOR]
+    assert "Deloitte" not in new and new  # a newcomer of the suit still is one
+    actor = SagaStore(store).load(SAGA).find("Deloitte")
+    assert actor is not None and not actor.quiet
+    said = [(c.kind, c.detail) for c in SagaStore(store).history(SAGA)]
+    assert ("actor_woken_familiar", "Deloitte") in said
 
 
 def test_a_relevant_who_is_explainer_makes_its_subject_an_actor_at_once(  # type: ignore[no-untyped-def]
