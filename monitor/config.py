@@ -210,11 +210,11 @@ class NoveltySettings(_Section):
     actor_share: Annotated[float, Field(ge=0, le=1)] = 0.4
     actor_share_days: Annotated[int, Field(ge=1, le=14)] = 7
     actor_share_items: Annotated[int, Field(ge=1)] = 5
-    # A quiet actor (in the cast without an alert) that a development makes act is a new
-    # actor then, with an alert, if it joined the cast less than actor_wake_h hours
-    # before; after that long it is a familiar face of the saga, and the development's
-    # own alert tells its part. 0: always alerted.
-    actor_wake_h: Annotated[float, Field(ge=0)] = 48.0
+    # A name is news as an actor only within actor_news_h hours of the saga's reports
+    # first naming it (a newcomer), or of its joining the cast quietly (a quiet actor a
+    # development makes act): after that long it is a familiar face of the saga, and the
+    # development's own alert, which names it, tells its part. 0: no limit.
+    actor_news_h: Annotated[float, Field(ge=0)] = 48.0
     # Hosts of feeds that republish other outlets' reports (news aggregators): their
     # reports join stories but never count as an independent source of one.
     aggregators: list[str] = ["msn.com", "news.yahoo.com", "news.google.com", "flipboard.com",

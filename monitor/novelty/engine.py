@@ -640,9 +640,7 @@ class Engine:
                 continue
             actor.quiet = False
             if self._familiar(actor.first_seen, item.published):
-                # named by the saga's reports for days: no newcomer to its readers; the
-                # development's alert tells its part
-                self.model.record("actor_woken_familiar", actor.name, item.doc_id,
+                self.model.record("actor_familiar", actor.name, item.doc_id,
                                   item.published.isoformat())
                 continue
             self.model.record("actor_woken", actor.name, item.doc_id, item.published.isoformat())
@@ -653,11 +651,15 @@ class Engine:
         return out
 
     def _familiar(self, since: str | None, now: datetime) -> bool:
-        """Whether a quiet actor in the cast ``since`` then has been part of the saga
-        longer than ``actor_wake_h`` at ``now``."""
+        """Whether a name the saga's relevant reports first named (or that joined its
+        cast quietly) ``since`` then is a familiar face at ``now``: longer ago than
+        ``actor_news_h``. It is no newcomer to the saga's readers; the development that
+        makes it act tells its part, and names it. In every labelled saga, such an alert
+        came days after the actor's entry, which the engine had missed (a retelling or
+        the stream's other news kept it quiet, or its development was found late)."""
         at = parse_dt(since)
-        return bool(self.s.actor_wake_h and at is not None
-                    and now - at > timedelta(hours=self.s.actor_wake_h))
+        return bool(self.s.actor_news_h and at is not None
+                    and now - at > timedelta(hours=self.s.actor_news_h))
 
     def _new_actors(self, keys: list[str], item: Item, now: datetime,
                     explained: bool = False, retold: bool = False,
@@ -701,6 +703,9 @@ class Engine:
                                              or formerly(headline, _forms(seen)))):
                 actor.quiet = True
                 self.model.record("actor_quiet", seen.name, item.doc_id, now.isoformat())
+                continue
+            if self._familiar(seen.first_seen, now):
+                self.model.record("actor_familiar", seen.name, item.doc_id, now.isoformat())
                 continue
             standing = replace(Standing.of(seen), explained=explained, stream=share)
             out.append(actor_alert(self.model, actor.id, standing, now, _source(item)))

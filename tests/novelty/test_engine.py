@@ -641,7 +641,7 @@ def test_a_quiet_actor_in_the_cast_for_days_is_no_new_actor_when_it_acts(  # typ
     store, analyzer, settings_factory, tmp_path
 ) -> None:
     """The same firm, quiet in the cast since the closure, sues four days later
-    (``actor_wake_h``, 48 h): the saga's readers have met it for days. The suit is a
+    (``actor_news_h``, 48 h): the saga's readers have met it for days. The suit is a
     development, and its alert names the firm; no "new actor" alert says the firm is new
     (its co-plaintiff, new to the saga, has one). It acts in the saga now (no longer
     quiet)."""
@@ -657,7 +657,33 @@ def test_a_quiet_actor_in_the_cast_for_days_is_no_new_actor_when_it_acts(  # typ
     actor = SagaStore(store).load(SAGA).find("Deloitte")
     assert actor is not None and not actor.quiet
     said = [(c.kind, c.detail) for c in SagaStore(store).history(SAGA)]
-    assert ("actor_woken_familiar", "Deloitte") in said
+    assert ("actor_familiar", "Deloitte") in said
+
+
+def test_a_newcomer_the_saga_has_named_for_days_is_no_new_actor(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """One report of the closure names a depositor, Harbor Trust; four days later it
+    sues the closed bank's board with Deloitte (``actor_news_h``, 48 h). Told by two
+    outlets, the suit makes it an actor, but the saga's reports have named it for days:
+    no "new actor" alert; the development's alert names it. Deloitte, never named
+    before, is a new actor (as is Harbor Trust when the suit is the first to name it:
+    ``test_a_quiet_actor_in_the_cast_for_days_is_no_new_actor_when_it_acts``)."""
+    from monitor.store.sagas import SagaStore
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    named = _doc("sig-4", "f.example", "Signature Bank depositors wait for their money",
+                 "Harbor Trust, one of the largest depositors of Signature Bank, said on "
+                 "Sunday it had moved funds before regulators closed the bank after the "
+                 "collapse of Silicon Valley Bank.", 22)
+    p.process([*SIGNATURE[:2], named], saga=SAGA, clock=lambda d: d.published)
+    alerts = p.process(_deloitte_sues(16), saga=SAGA, clock=lambda d: d.published)
+    assert len([a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
+    assert [a.actors[0] for a in alerts if a.kind is AlertKind.NEW_ACTOR] == ["Deloitte"]
+    said = [(c.kind, c.detail) for c in SagaStore(store).history(SAGA)]
+    assert ("actor_familiar", "Harbor Trust") in said
+    assert SagaStore(store).load(SAGA).find("Harbor Trust") is not None  # in the cast
 
 
 def test_a_relevant_who_is_explainer_makes_its_subject_an_actor_at_once(  # type: ignore[no-untyped-def]
