@@ -73,14 +73,15 @@ _CLIP = re.compile(r"^\W*(?:watch(?!\W+out\b)|hear|listen|regardez|ecoutez|zobac
                    r"|(?:^|:)\W*live ?(?:view|stream)\b")
 # A headline that explains instead of telling: "Why X fired Y", "How the bank failed",
 # "What the failures mean for...", "Here's what...", "Five things to know", "Breaking down
-# X's attack on Y", "A look at...", "Takeaways from...", "Timeline: ...", "Fact check:
-# ...", "Oto cztery wykresy...", "Pourquoi...". Folded.
+# X's attack on Y", "A look at...", "(Key) takeaways from...", "Timeline: ...", "Fact
+# check: ...", "Oto cztery wykresy...", "Pourquoi..."; at the start of the headline or
+# after one of its colons (``_after_colons``). Folded.
 # "Five things to know", "The three big questions the jury must answer"
 _COUNTED = (r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[a-z]+\s+)?"
             r"(?:things|charts|ways|lessons|takeaways|questions|reasons|key)")
 _EXPLAINS = re.compile(
     r"^\W*(?:why|how|what|here'?s|here is|everything you need|breaking down|"
-    r"a (?:closer )?look at|takeaways|timeline|fact[- ]check(?:ing)?|"
+    r"a (?:closer )?look at|(?:key )?takeaways|timeline|fact[- ]check(?:ing)?|"
     rf"(?:the\s+)?{_COUNTED}|"
     r"dlaczego|jak|oto|co (?:to )?oznacza|pourquoi|comment|ce qu)\b"
     # or ends on a count of them: "Doe meets Roe: 6 takeaways"
@@ -140,6 +141,13 @@ def _column(title: str) -> bool:
     return not any(w.lower() in _NEWSROOM for w in head.group(1).split())
 
 
+def _after_colons(head: str) -> list[str]:
+    """A headline, and what follows each colon or bar in it: an explainer often comes
+    after a topic or a quote ("Jane Doe arrested: what we know so far", "'The app should
+    be banned': key takeaways from the hearing")."""
+    return [head, *re.split(r"[:|]", head)[1:]]
+
+
 def genre(title: str, url: str | None) -> Genre:
     """Whether a feed item is talk about the news rather than news, and why."""
     section = _section(url)
@@ -154,7 +162,7 @@ def genre(title: str, url: str | None) -> Genre:
         return Genre(True, "its headline is a clip's")
     if _QUESTION.search(head):
         return Genre(True, "its headline asks a question")
-    if _EXPLAINS.search(head):
+    if any(_EXPLAINS.search(part) for part in _after_colons(head)):
         return Genre(True, "its headline explains")
     if _SPECULATES.search(head):
         return Genre(True, "its headline speculates")

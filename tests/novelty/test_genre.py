@@ -43,6 +43,12 @@ from monitor.novelty.genre import described_speaker, genre, headed_by, republish
         ("Fact check: what the defendant said about the judge", None),
         ("The three big questions the jury must answer", None),
         ("Doe meets Roe at the summit: 6 takeaways", None),
+        ("Key takeaways from the chief executive's hearing", None),
+        # ... after a topic or a quote and a colon
+        ("'The app should be banned': Key takeaways from the chief's hearing", None),
+        ("Jane Doe arrested: what we know so far about the leak", None),
+        ("Lender collapses: how the bank's last weekend unfolded", None),
+        ("Bank rescue | Why the regulators stepped in", None),
         # headlines that weigh what may happen
         ("Bank collapse 'could force central banks to stop interest rate rises'", None),
         ("Regulator to say the rules might have become too loose", None),
@@ -106,6 +112,9 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         ("Lookout: regulators seize a second bank", None),
         # a count is an explainer's only at its start or after a colon at its end
         ("Two banks fail: regulators seize both", None),
+        # after a colon, a headline that tells is news
+        ("Deal done: Globex buys Acme for $2bn", None),
+        ("Whatever it takes: central bank pledges support for lenders", None),
         ("Regulators seize two banks as three things go wrong at once", None),
         # the newsroom's own labels in capitals head news, and so does a name in capitals
         # alone (an organisation) or a headline all in capitals
