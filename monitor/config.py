@@ -190,6 +190,12 @@ class NoveltySettings(_Section):
     # come no closer than wave_alike to theirs (``novelty.stage``). 0: never.
     wave_alike: Annotated[float, Field(ge=0, le=1)] = 0.33
     topic_share: Annotated[float, Field(ge=0, le=1)] = 0.2
+    # A story about to be confirmed whose reports come within duplicate_threshold of a
+    # development alerted less than duplicate_window_h hours before is that development,
+    # told by more outlets in their own words (or languages) in its first hours: its
+    # reports become the development's sources, and no second alert goes out. 0: never.
+    duplicate_threshold: Annotated[float, Field(ge=0, le=1)] = 0.82
+    duplicate_window_h: Annotated[float, Field(ge=0)] = 3.0
     # A story whose report tells no plan comes within this of relevant reports of the
     # last story_window_h hours by min_sources outlets that announced a decision to come
     # ("poised to pass", "set to join"), two of its reports headlining one fresh word, is

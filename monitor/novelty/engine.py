@@ -367,6 +367,12 @@ class Engine:
             talk or not self._anchored(story, item, rows) or self._series(story, item)
         ):
             verdict = replace(verdict, confirmed=False)
+        again = self._told_again(rows, item) if verdict and verdict.confirmed else None
+        if story is not None and again is not None:  # ``_told_again``
+            grow.fold_story(self.model, story, again, item)
+            self.memory = without_story(self.memory, sid)
+            result.known_events = (again,)
+            return
         story = grow.add_report(self.model, sid, item, nearest, at, novel, fresh,
                                 source=not talk)
         if verdict is None or not verdict.confirmed:
@@ -409,6 +415,24 @@ class Engine:
         result.alerts += self._announce(story, event, item, dev)
         event.key_actors = self._key_actors(story)
         self.memory = with_keys(self.memory, event.id, event.key_actors)
+
+    def _told_again(self, rows: np.ndarray, item: Item) -> str | None:
+        """The development, alerted less than ``duplicate_window_h`` hours before, that a
+        story about to be confirmed (its reports' ``rows``, ``item``'s included) tells
+        again: one of its reports within ``duplicate_threshold`` of the development's.
+        In a development's first hours the outlets that come late word it their own way,
+        or in another language, with a word or a Title Case phrase the first ones did
+        not use, and their story passes the retelling bar; so close to what was just
+        alerted, it is that development's sources, not a second one. Not a seed's fact:
+        the retelling bar judges those."""
+        if not self.s.duplicate_threshold or not self.s.duplicate_window_h:
+            return None
+        young = frozenset(e for e in young_events(self.model.events, item.published,
+                                                  self.s.duplicate_window_h)
+                          if self.model.events[e].origin == "story")
+        if self.memory.score_among(rows, young) < self.s.duplicate_threshold:
+            return None
+        return max(sorted(young), key=lambda e: self.memory.score_of(rows, e))
 
     def _announce(self, story: Story, event: Event, item: Item, dev: Alert) -> list[Alert]:
         """The alerts of a development ``story`` confirmed as ``event``: its own (``dev``),

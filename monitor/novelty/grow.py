@@ -133,6 +133,23 @@ def report_known(model: SagaModel, event_id: str, item: Item) -> None:
         ev.evidence.append(_evidence(item))
 
 
+def fold_story(model: SagaModel, story: Story, event_id: str, item: Item) -> None:
+    """A story that tells the known event ``event_id`` again (with ``item``, its newest
+    report) is folded into it: its reports are the event's sources, and it is gone."""
+    ev = model.events[event_id]
+    for feed in story.feeds:
+        if feed not in ev.feeds:
+            ev.feeds.append(feed)
+    held = {x.doc_id for x in ev.evidence}
+    for d, t, u in zip(story.docs, story.titles, story.urls, strict=True):
+        if d not in held and len(ev.evidence) < MAX_EVIDENCE:
+            ev.evidence.append(Evidence(d, t, story.first[:10], t, u))
+    report_known(model, event_id, item)
+    model.stories.pop(story.id, None)
+    model.record("story_folded", f"{story.titles[0]} -> {ev.statement}", item.doc_id,
+                 item.published.isoformat())
+
+
 def learn_words(model: SagaModel, words: frozenset[str], language: str) -> None:
     """Count a report's words, by language; ``"<lang>:"`` counts its reports."""
     for w in (*words, ""):

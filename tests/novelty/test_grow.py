@@ -54,6 +54,25 @@ def test_a_confirmed_story_becomes_a_development_that_keeps_its_evidence() -> No
     assert model.pending[-1].kind == "event_added" and model.pending[-1].cause == "d2"
 
 
+def test_a_story_told_again_is_folded_into_its_development() -> None:
+    """A story that tells a development just alerted (``Engine._told_again``) is gone,
+    and its reports, the newest one's included, are the development's sources."""
+    model = SagaModel(name="saga")
+    model.events["dev-1"] = Event(id="dev-1", action="", actors=[], date="2023-03-12",
+                                  statement="Harbor Trust buys the bank",
+                                  feeds=["https://z.example/rss"], origin="story")
+    _story(model)
+    newest = item(unit((0, 1.0)), doc="d4", feed="https://d.example/rss",
+                  title="The bank goes to Harbor Trust")
+    grow.fold_story(model, model.stories["s1"], "dev-1", newest)
+    event = model.events["dev-1"]
+    assert "s1" not in model.stories
+    assert event.feeds == ["https://z.example/rss", "https://a.example/rss",
+                           "https://b.example/rss", "https://d.example/rss"]
+    assert [e.doc_id for e in event.evidence] == ["d1", "d2", "d3", "d4"]
+    assert model.pending[-1].kind == "story_folded" and model.pending[-1].cause == "d4"
+
+
 def test_what_a_development_said_is_no_longer_new() -> None:
     model = SagaModel(name="saga")
     grow.learn_words(model, frozenset({"harbor"}), "en")
