@@ -191,10 +191,13 @@ class NoveltySettings(_Section):
     wave_alike: Annotated[float, Field(ge=0, le=1)] = 0.33
     topic_share: Annotated[float, Field(ge=0, le=1)] = 0.2
     # A story about to be confirmed whose reports come within duplicate_threshold of a
-    # development alerted less than duplicate_window_h hours before is that development,
-    # told by more outlets in their own words (or languages) in its first hours: its
-    # reports become the development's sources, and no second alert goes out. 0: never.
+    # development alerted less than duplicate_window_h hours before, or one of whose
+    # headlines comes within duplicate_title_threshold of that development's headline, is
+    # that development, told by more outlets in their own words (or languages) in its
+    # first hours: its reports become the development's sources, and no second alert
+    # goes out. 0: never (each threshold; the window: both).
     duplicate_threshold: Annotated[float, Field(ge=0, le=1)] = 0.82
+    duplicate_title_threshold: Annotated[float, Field(ge=0, le=1)] = 0.75
     duplicate_window_h: Annotated[float, Field(ge=0)] = 3.0
     # A story whose report tells no plan comes within this of relevant reports of the
     # last story_window_h hours by min_sources outlets that announced a decision to come

@@ -367,7 +367,8 @@ class Engine:
             talk or not self._anchored(story, item, rows) or self._series(story, item)
         ):
             verdict = replace(verdict, confirmed=False)
-        again = self._told_again(rows, item) if verdict and verdict.confirmed else None
+        again = (self._told_again(story, item, rows)
+                 if story is not None and verdict and verdict.confirmed else None)
         if story is not None and again is not None:  # ``_told_again``
             grow.fold_story(self.model, story, again, item)
             self.memory = without_story(self.memory, sid)
@@ -416,23 +417,34 @@ class Engine:
         event.key_actors = self._key_actors(story)
         self.memory = with_keys(self.memory, event.id, event.key_actors)
 
-    def _told_again(self, rows: np.ndarray, item: Item) -> str | None:
-        """The development, alerted less than ``duplicate_window_h`` hours before, that a
-        story about to be confirmed (its reports' ``rows``, ``item``'s included) tells
-        again: one of its reports within ``duplicate_threshold`` of the development's.
-        In a development's first hours the outlets that come late word it their own way,
-        or in another language, with a word or a Title Case phrase the first ones did
-        not use, and their story passes the retelling bar; so close to what was just
-        alerted, it is that development's sources, not a second one. Not a seed's fact:
-        the retelling bar judges those."""
-        if not self.s.duplicate_threshold or not self.s.duplicate_window_h:
+    def _told_again(self, story: Story, item: Item, rows: np.ndarray) -> str | None:
+        """The development, alerted less than ``duplicate_window_h`` hours before, that
+        ``story``, about to be confirmed by ``item`` (their reports' ``rows``), tells
+        again: one of its reports within ``duplicate_threshold`` of the development's, or
+        one of its headlines within ``duplicate_title_threshold`` of the development's
+        headline. In a development's first hours the outlets that come late word it
+        their own way, or in another language, with a word or a Title Case phrase the
+        first ones did not use, and their story passes the retelling bar; so close to
+        what was just alerted, it is that development's sources, not a second one. Not a
+        seed's fact: the retelling bar judges those."""
+        if not self.s.duplicate_window_h:
             return None
-        young = frozenset(e for e in young_events(self.model.events, item.published,
-                                                  self.s.duplicate_window_h)
-                          if self.model.events[e].origin == "story")
-        if self.memory.score_among(rows, young) < self.s.duplicate_threshold:
+        young = sorted(e for e in young_events(self.model.events, item.published,
+                                               self.s.duplicate_window_h)
+                       if self.model.events[e].origin == "story")
+        if not young:
             return None
-        return max(sorted(young), key=lambda e: self.memory.score_of(rows, e))
+        if self.s.duplicate_threshold and self.memory.score_among(
+                rows, frozenset(young)) >= self.s.duplicate_threshold:
+            return max(young, key=lambda e: self.memory.score_of(rows, e))
+        if not self.s.duplicate_title_threshold or self._embed is None:
+            return None
+        titles = [t for t, talk in zip(story.titles, story.talk, strict=False) if not talk]
+        sims = (self._embedded_as([*titles, item.title])
+                @ self._embedded_as([self.model.events[e].statement for e in young]).T)
+        if float(sims.max()) < self.s.duplicate_title_threshold:
+            return None
+        return young[int(sims.max(axis=0).argmax())]
 
     def _announce(self, story: Story, event: Event, item: Item, dev: Alert) -> list[Alert]:
         """The alerts of a development ``story`` confirmed as ``event``: its own (``dev``),

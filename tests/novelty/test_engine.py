@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from monitor.documents import load_documents
 from monitor.pipeline import Outcome, Pipeline
 from monitor.types import Alert, AlertKind, Document, FeedItem, Verdict
@@ -14,9 +16,11 @@ SVB_SEEDS = ROOT / "sagas" / "svb-2023" / "seeds"
 SAGA = "svb-2023"
 
 
-def _pipeline(store, analyzer, settings_factory, tmp_path):  # type: ignore[no-untyped-def]
+def _pipeline(store, analyzer, settings_factory, tmp_path,  # type: ignore[no-untyped-def]
+              **novelty):
     settings = settings_factory(
-        tmp_path, sagas=[{"name": SAGA, "title": "SVB", "seed_dir": str(SVB_SEEDS)}]
+        tmp_path, sagas=[{"name": SAGA, "title": "SVB", "seed_dir": str(SVB_SEEDS)}],
+        **({"novelty": novelty} if novelty else {}),
     )
     return Pipeline(settings, store, analyzer=analyzer, emit=lambda alerts: None)
 
@@ -686,37 +690,56 @@ def test_a_newcomer_the_saga_has_named_for_days_is_no_new_actor(  # type: ignore
     assert SagaStore(store).load(SAGA).find("Harbor Trust") is not None  # in the cast
 
 
+_SIGNATURE_AGAIN = [
+    _doc("dup-1", "g.example", "Harbor Trust caught out as New York regulators shut "
+         "Signature Bank", "Harbor Trust, a large depositor, was caught out when New "
+         "York regulators shut Signature Bank on Sunday, two days after Silicon Valley "
+         "Bank collapsed; the FDIC was named receiver.", 0, day=13),
+    _doc("dup-2", "h.example", "New York shuts Signature Bank, Harbor Trust's lender",
+         "New York's regulators shut Signature Bank, the lender of Harbor Trust, on "
+         "Sunday after the failure of Silicon Valley Bank; the FDIC takes over.", 1, day=13),
+]
+
+
+@pytest.mark.parametrize("novelty", [
+    {},  # the defaults: its reports come within duplicate_threshold of the development's
+    # its headlines alone, at a bar these two meet (0.62 and 0.56 to the development's)
+    {"duplicate_threshold": 0, "duplicate_title_threshold": 0.6},
+])
 def test_a_development_told_again_in_its_first_hours_is_one_alert(  # type: ignore[no-untyped-def]
-    store, analyzer, settings_factory, tmp_path
+    store, analyzer, settings_factory, tmp_path, novelty
 ) -> None:
     """Three outlets tell Signature Bank's closure: one alert. Within two hours two more
     outlets tell it their own way, each headline naming a depositor caught out, so that
     their story passes the retelling bar. So close to the development alerted an hour
-    before (``duplicate_threshold``, ``duplicate_window_h``), it is that development
-    told again: its reports become the development's sources, and no second alert
-    goes out (with the rule off, a second development alert and a new actor did)."""
+    before (``duplicate_threshold`` over its reports, or ``duplicate_title_threshold``
+    over its headlines; ``duplicate_window_h``), it is that development told again: its
+    reports become the development's sources, and no second alert goes out."""
     from monitor.store.sagas import SagaStore
 
-    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p = _pipeline(store, analyzer, settings_factory, tmp_path, **novelty)
     p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
     first = p.process(SIGNATURE, saga=SAGA, clock=lambda d: d.published)
     assert len([a for a in first if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
-    again = [
-        _doc("dup-1", "g.example", "Harbor Trust caught out as New York regulators shut "
-             "Signature Bank", "Harbor Trust, a large depositor, was caught out when New "
-             "York regulators shut Signature Bank on Sunday, two days after Silicon Valley "
-             "Bank collapsed; the FDIC was named receiver.", 0, day=13),
-        _doc("dup-2", "h.example", "New York shuts Signature Bank, Harbor Trust's lender",
-             "New York's regulators shut Signature Bank, the lender of Harbor Trust, on "
-             "Sunday after the failure of Silicon Valley Bank; the FDIC takes over.", 1,
-             day=13),
-    ]
-    assert p.process(again, saga=SAGA, clock=lambda d: d.published) == []
+    assert p.process(_SIGNATURE_AGAIN, saga=SAGA, clock=lambda d: d.published) == []
     model = SagaStore(store).load(SAGA)
     event = next(e for e in model.events.values() if e.origin == "story")
     assert {"g.example", "h.example"} <= set(event.feeds)  # its sources now
     said = [c.kind for c in SagaStore(store).history(SAGA)]
     assert "story_folded" in said
+
+
+def test_without_the_duplicate_rule_a_development_told_again_is_alerted_twice(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """The same reports with both bars off: the later outlets' story is a second
+    development alert (what the rule above keeps from the user)."""
+    p = _pipeline(store, analyzer, settings_factory, tmp_path, duplicate_threshold=0,
+                  duplicate_title_threshold=0)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    p.process(SIGNATURE, saga=SAGA, clock=lambda d: d.published)
+    again = p.process(_SIGNATURE_AGAIN, saga=SAGA, clock=lambda d: d.published)
+    assert len([a for a in again if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
 
 
 def test_a_relevant_who_is_explainer_makes_its_subject_an_actor_at_once(  # type: ignore[no-untyped-def]
