@@ -196,6 +196,11 @@ class Story:
     spoke: dict[str, int] = field(default_factory=dict)
     acted: dict[str, int] = field(default_factory=dict)
 
+    def news_titles(self) -> list[str]:
+        """The titles of its reports that are news, not talk (a report stored before
+        ``talk`` was kept is news)."""
+        return [t for i, t in enumerate(self.titles) if self.talk[i:i + 1] != [True]]
+
     def first_news(self) -> int:
         """The index of its first report that is news (0 when all are talk)."""
         return next((i for i, t in enumerate(self.talk) if not t), 0)

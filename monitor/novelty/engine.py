@@ -434,13 +434,13 @@ class Engine:
                        if self.model.events[e].origin == "story")
         if not young:
             return None
-        if self.s.duplicate_threshold and self.memory.score_among(
-                rows, frozenset(young)) >= self.s.duplicate_threshold:
-            return max(young, key=lambda e: self.memory.score_of(rows, e))
+        scores = {e: self.memory.score_of(rows, e) for e in young}
+        best = max(young, key=lambda e: scores[e])
+        if self.s.duplicate_threshold and scores[best] >= self.s.duplicate_threshold:
+            return best
         if not self.s.duplicate_title_threshold or self._embed is None:
             return None
-        titles = [t for t, talk in zip(story.titles, story.talk, strict=False) if not talk]
-        sims = (self._embedded_as([*titles, item.title])
+        sims = (self._embedded_as([*story.news_titles(), item.title])
                 @ self._embedded_as([self.model.events[e].statement for e in young]).T)
         if float(sims.max()) < self.s.duplicate_title_threshold:
             return None

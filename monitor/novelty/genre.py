@@ -141,11 +141,14 @@ def _column(title: str) -> bool:
     return not any(w.lower() in _NEWSROOM for w in head.group(1).split())
 
 
+_COLONS = re.compile(r"[:|]")
+
+
 def _after_colons(head: str) -> list[str]:
     """A headline, and what follows each colon or bar in it: an explainer often comes
     after a topic or a quote ("Jane Doe arrested: what we know so far", "'The app should
     be banned': key takeaways from the hearing")."""
-    return [head, *re.split(r"[:|]", head)[1:]]
+    return [head, *_COLONS.split(head)[1:]]
 
 
 def genre(title: str, url: str | None) -> Genre:

@@ -133,6 +133,12 @@ def report_known(model: SagaModel, event_id: str, item: Item) -> None:
         ev.evidence.append(_evidence(item))
 
 
+def _story_evidence(story: Story) -> list[Evidence]:
+    """A story's reports as evidence: each one's title, dated by the story's first day."""
+    return [Evidence(d, t, story.first[:10], t, u)
+            for d, t, u in zip(story.docs, story.titles, story.urls, strict=True)]
+
+
 def fold_story(model: SagaModel, story: Story, event_id: str, item: Item) -> None:
     """A story that tells the known event ``event_id`` again (with ``item``, its newest
     report) is folded into it: its reports are the event's sources, and it is gone."""
@@ -141,9 +147,8 @@ def fold_story(model: SagaModel, story: Story, event_id: str, item: Item) -> Non
         if feed not in ev.feeds:
             ev.feeds.append(feed)
     held = {x.doc_id for x in ev.evidence}
-    for d, t, u in zip(story.docs, story.titles, story.urls, strict=True):
-        if d not in held and len(ev.evidence) < MAX_EVIDENCE:
-            ev.evidence.append(Evidence(d, t, story.first[:10], t, u))
+    ev.evidence += [e for e in _story_evidence(story) if e.doc_id not in held]
+    del ev.evidence[MAX_EVIDENCE:]
     report_known(model, event_id, item)
     model.stories.pop(story.id, None)
     model.record("story_folded", f"{story.titles[0]} -> {ev.statement}", item.doc_id,
@@ -225,10 +230,7 @@ def promote_story(model: SagaModel, story: Story, headline: str, at: str, cause:
     event = Event(
         id=f"dev-{story.id}", action="", actors=list(story.actors),
         date=day or story.first[:10], statement=headline, vectors=list(story.vectors),
-        evidence=[
-            Evidence(d, t, story.first[:10], t, u)
-            for d, t, u in zip(story.docs, story.titles, story.urls, strict=True)
-        ][:MAX_EVIDENCE],
+        evidence=_story_evidence(story)[:MAX_EVIDENCE],
         first_seen=at, cause=cause, origin="story", feeds=list(story.feeds),
         heads=list(story.heads),
     )

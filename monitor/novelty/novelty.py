@@ -225,8 +225,7 @@ def done_alike(story: Story, fresh: frozenset[str]) -> bool:
     in one word ("charged", "charges"), not one announcing it ("expected to be
     discharged") and another telling something else ("Jane Doe to leave hospital")."""
     roots = {w.partition(":")[2][:ROOT] for w in fresh}
-    done = [t for i, t in enumerate(story.titles)
-            if story.talk[i:i + 1] != [True] and not pending(t)]
+    done = [t for t in story.news_titles() if not pending(t)]
     return bool(roots) and any(w[:ROOT] in roots for t in done for w in content_words(t))
 
 

@@ -119,7 +119,7 @@ def _count(told: Sequence[int], i: int) -> int:
 def came_to_pass(story: Story) -> bool:
     """Whether the story began as a plan, an offer or talks (its first report that is
     not talk: ``genre.tentative``) and a later report tells the thing done."""
-    news = [tentative(t) for i, t in enumerate(story.titles) if story.talk[i:i + 1] != [True]]
+    news = [tentative(t) for t in story.news_titles()]
     return bool(news) and news[0] and False in news
 
 
