@@ -197,7 +197,7 @@ class NoveltySettings(_Section):
     # first hours: its reports become the development's sources, and no second alert
     # goes out. 0: never (each threshold; the window: both).
     duplicate_threshold: Annotated[float, Field(ge=0, le=1)] = 0.82
-    duplicate_title_threshold: Annotated[float, Field(ge=0, le=1)] = 0.75
+    duplicate_title_threshold: Annotated[float, Field(ge=0, le=1)] = 0.72
     duplicate_window_h: Annotated[float, Field(ge=0)] = 6.0
     # A story whose report tells no plan comes within this of relevant reports of the
     # last story_window_h hours by min_sources outlets that announced a decision to come

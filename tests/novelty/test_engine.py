@@ -690,32 +690,42 @@ def test_a_newcomer_the_saga_has_named_for_days_is_no_new_actor(  # type: ignore
     assert SagaStore(store).load(SAGA).find("Harbor Trust") is not None  # in the cast
 
 
-def _signature_again(hour: int = 0) -> list[Document]:
+_LATE_TITLES = ("Harbor Trust caught out as New York regulators shut Signature Bank",
+                "New York shuts Signature Bank, Harbor Trust's lender")
+# 0.73 and 0.74 to the development's headline ("Regulators close New York's Signature
+# Bank, citing systemic risk"); the titles above score 0.62 and 0.56
+_CLOSE_TITLES = ("Harbor Trust's lender Signature Bank closed by regulators citing systemic risk",
+                 "New York's Signature Bank closed over systemic risk; Harbor Trust caught out")
+
+
+def _signature_again(hour: int = 0, titles: tuple[str, str] = _LATE_TITLES) -> list[Document]:
     """Two late outlets on Signature Bank's closure (alerted at 23:00 the day before),
     at ``hour`` and an hour later."""
     return [
-        _doc("dup-1", "g.example", "Harbor Trust caught out as New York regulators shut "
-             "Signature Bank", "Harbor Trust, a large depositor, was caught out when New "
-             "York regulators shut Signature Bank on Sunday, two days after Silicon Valley "
-             "Bank collapsed; the FDIC was named receiver.", hour, day=13),
-        _doc("dup-2", "h.example", "New York shuts Signature Bank, Harbor Trust's lender",
-             "New York's regulators shut Signature Bank, the lender of Harbor Trust, on "
-             "Sunday after the failure of Silicon Valley Bank; the FDIC takes over.",
-             hour + 1, day=13),
+        _doc("dup-1", "g.example", titles[0], "Harbor Trust, a large depositor, was caught "
+             "out when New York regulators shut Signature Bank on Sunday, two days after "
+             "Silicon Valley Bank collapsed; the FDIC was named receiver.", hour, day=13),
+        _doc("dup-2", "h.example", titles[1], "New York's regulators shut Signature Bank, "
+             "the lender of Harbor Trust, on Sunday after the failure of Silicon Valley "
+             "Bank; the FDIC takes over.", hour + 1, day=13),
     ]
 
 
 _SIGNATURE_AGAIN = _signature_again()
 
 
-@pytest.mark.parametrize(("novelty", "hour"), [
-    ({}, 0),  # the defaults: its reports come within duplicate_threshold of the development's
+@pytest.mark.parametrize(("novelty", "hour", "titles"), [
+    # the defaults: its reports come within duplicate_threshold of the development's
+    ({}, 0, _LATE_TITLES),
     # its headlines alone, at a bar these two meet (0.62 and 0.56 to the development's)
-    ({"duplicate_threshold": 0, "duplicate_title_threshold": 0.6}, 0),
-    ({}, 3),  # five hours after the alert: still its first hours (duplicate_window_h 6)
+    ({"duplicate_threshold": 0, "duplicate_title_threshold": 0.6}, 0, _LATE_TITLES),
+    # its headlines alone at the default bar (duplicate_title_threshold 0.72)
+    ({"duplicate_threshold": 0}, 0, _CLOSE_TITLES),
+    # five hours after the alert: still its first hours (duplicate_window_h 6)
+    ({}, 3, _LATE_TITLES),
 ])
 def test_a_development_told_again_in_its_first_hours_is_one_alert(  # type: ignore[no-untyped-def]
-    store, analyzer, settings_factory, tmp_path, novelty, hour
+    store, analyzer, settings_factory, tmp_path, novelty, hour, titles
 ) -> None:
     """Three outlets tell Signature Bank's closure: one alert. Within a few hours two more
     outlets tell it their own way, each headline naming a depositor caught out, so that
@@ -729,7 +739,8 @@ def test_a_development_told_again_in_its_first_hours_is_one_alert(  # type: igno
     p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
     first = p.process(SIGNATURE, saga=SAGA, clock=lambda d: d.published)
     assert len([a for a in first if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
-    assert p.process(_signature_again(hour), saga=SAGA, clock=lambda d: d.published) == []
+    assert p.process(_signature_again(hour, titles), saga=SAGA,
+                     clock=lambda d: d.published) == []
     model = SagaStore(store).load(SAGA)
     event = next(e for e in model.events.values() if e.origin == "story")
     assert {"g.example", "h.example"} <= set(event.feeds)  # its sources now
