@@ -146,7 +146,7 @@ class NoveltySettings(_Section):
     distinct_threshold: Annotated[float, Field(ge=0, le=1)] = 0.5
     # A story is a development of the saga only if one of its reports comes within this
     # share of the seeds' own closeness to their centroid (0: no such floor).
-    seed_floor: Annotated[float, Field(ge=0, le=1)] = 0.6
+    seed_floor: Annotated[float, Field(ge=0, le=1)] = 0.65
     # ... and a relevant report within this share (0: no such floor).
     seed_floor_report: Annotated[float, Field(ge=0, le=1)] = 0.5
     # An item this close to a story waiting for confirmation is another report of it; the
