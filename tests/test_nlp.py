@@ -31,6 +31,14 @@ def test_sentence_initial_stop_words_and_line_breaks_end_names() -> None:
     assert names("Le rôle clé de Microsoft\nMicrosoft apparaît") == ["Microsoft", "Microsoft"]
 
 
+def test_an_english_sentence_adverb_or_conjunction_is_no_part_of_the_name() -> None:
+    """A seed's "So Harbor Trust Bank's deposits dropped" made "So Harbor Trust Bank" an
+    alias of the bank, shown in its actor card."""
+    assert names("So Harbor Trust Bank's deposits dropped.") == ["Harbor Trust Bank"]
+    assert names("Yet Globex Capital held on; Despite Acme Corp. warnings") == [
+        "Globex Capital", "Acme Corp."]
+
+
 def test_a_place_in_parentheses_a_middle_initial_and_a_cut_summary() -> None:
     """Seed summaries list people as "Reps. Jane Roe (Springfield), John Q. Public
     (Shelbyville) and Mary Major...": before, the place was glued to the first name
