@@ -8,6 +8,7 @@
                                         [--window HOURS] [--cast]
     .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
     .venv/bin/python tools/tune.py --heldout [--list]            # the unlabelled sagas
+                                        # (last line: expectations met, alerts, in all)
 
 ``benchmarks/quality.py`` runs the product as a user would (``monitor seed``, ``monitor
 replay``, ``monitor eval``): 6-10 minutes of spaCy and embeddings on the SVB archive. Here
@@ -72,6 +73,7 @@ import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
@@ -297,13 +299,15 @@ HELDOUT: dict[str, tuple[Path, list[tuple[str, str, str, str]]]] = {
 }
 
 
-def expectations(alerts: list[Any], expect: list[tuple[str, str, str, str]]) -> None:
+def expectations(alerts: list[Any], expect: list[tuple[str, str, str, str]]) -> Counter[str]:
     """Print, for each expected development of an unlabelled saga, the first development
-    alert after it happened whose headline matches, and whether it came in time."""
+    alert after it happened whose headline matches, and whether it came in time; return
+    how many were found in time, late and missed."""
     from datetime import UTC, datetime
 
     devs = sorted((a for a in alerts if a.kind.value == "new_development"),
                   key=lambda a: a.created)
+    fates: Counter[str] = Counter()
     for pattern, after, by, what in expect:
         since = datetime.fromisoformat(after).replace(tzinfo=UTC)
         due = datetime.fromisoformat(by).replace(tzinfo=UTC)
@@ -312,6 +316,8 @@ def expectations(alerts: list[Any], expect: list[tuple[str, str, str, str]]) -> 
         fate = ("MISSED" if hit is None else "found " if hit.created <= due else "LATE  ")
         when = f" {hit.created:%m-%d %H:%M}" if hit is not None else ""
         print(f"  EXPECT {fate} {what} (by {due:%m-%d %H:%M}){when}")
+        fates[fate.strip()] += 1
+    return fates
 
 
 def cache_key() -> str:
@@ -616,9 +622,10 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
                   f"{a.headline if a.kind.value == 'new_development' else a.actors[0]}"
                   f"{'' if a.kind.value == 'new_development' else '  <- ' + a.source_title}"[:160])
         if saga["labels"] is None:
+            kinds = Counter(a.kind.value for a in load_alerts(alerts))
             if saga.get("expect"):
-                expectations(load_alerts(alerts), saga["expect"])  # type: ignore[arg-type]
-            return None
+                kinds.update(expectations(load_alerts(alerts), saga["expect"]))  # type: ignore[arg-type]
+            return kinds
     labels = load_labels(Path(saga["labels"]))  # type: ignore[arg-type]
     if window is not None:  # how late an alert may come and still find its label
         labels = dataclasses.replace(labels, window=timedelta(hours=window))
@@ -718,16 +725,25 @@ def main() -> int:
     placed: dict[str, str] = {}
     if args.evidence:
         evidence(placed)
+    tally: Counter[str] = Counter()  # over the unlabelled sagas: alerts, expectations
     for key in args.saga or sorted(SAGAS):
         placed.clear()
         if args.jitter:
             band(key, json.loads(args.set), args.until, args.jitter, args.runs, args.alerts,
                  args.window)
         else:
-            one(key, json.loads(args.set), args.until, args.alerts, listing=args.list,
-                window=args.window, cast=args.cast)
+            got = one(key, json.loads(args.set), args.until, args.alerts, listing=args.list,
+                      window=args.window, cast=args.cast)
+            if isinstance(got, Counter):
+                tally.update(got)
             if args.evidence and SAGAS[key]["labels"] is not None:
                 show_evidence(key, placed)
+    if args.heldout and not args.jitter:
+        expected = tally["found"] + tally["LATE"] + tally["MISSED"]
+        print(f"== held-out: {tally['found']} of {expected} expected developments in time "
+              f"({tally['LATE']} late, {tally['MISSED']} missed); "
+              f"{tally['new_development']} development alerts, {tally['new_actor']} actor "
+              f"alerts")
     return 0
 
 
