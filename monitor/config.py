@@ -162,7 +162,7 @@ class NoveltySettings(_Section):
     common_share: Annotated[float, Field(ge=0, le=1)] = 0.01
     # ... and a story says something new when two of its reports share this many of them
     # (two are often the topic of a side story: "sells", "shirts" in two headlines on a
-    # defendant's campaign T-shirts; "evacuate", "Sudan" in the Pentagon's other news).
+    # defendant's campaign T-shirts; "evacuate", "embassy" in a ministry's other news).
     shared_fresh: Annotated[int, Field(ge=1)] = 3
     # A story this many outlets tell, this many of its reports (a third of its outlets at least)
     # headlining one fresh word, is news however close to a known event (a burst: "files
