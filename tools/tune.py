@@ -616,20 +616,21 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
         print(summary.render())
     else:
         print("  " + summary.render().splitlines()[0])
+    made = load_alerts(alerts)
     if saga["labels"] is None or listing:
-        for a in sorted(load_alerts(alerts), key=lambda a: a.created):
+        for a in sorted(made, key=lambda a: a.created):
             print(f"  {a.kind.value:16} {a.created:%m-%d %H:%M}  "
                   f"{a.headline if a.kind.value == 'new_development' else a.actors[0]}"
                   f"{'' if a.kind.value == 'new_development' else '  <- ' + a.source_title}"[:160])
         if saga["labels"] is None:
-            kinds = Counter(a.kind.value for a in load_alerts(alerts))
+            kinds = Counter(a.kind.value for a in made)
             if saga.get("expect"):
-                kinds.update(expectations(load_alerts(alerts), saga["expect"]))  # type: ignore[arg-type]
+                kinds.update(expectations(made, saga["expect"]))  # type: ignore[arg-type]
             return kinds
     labels = load_labels(Path(saga["labels"]))  # type: ignore[arg-type]
     if window is not None:  # how late an alert may come and still find its label
         labels = dataclasses.replace(labels, window=timedelta(hours=window))
-    report = score(load_alerts(alerts), labels)
+    report = score(made, labels)
     text = report.render()
     print(text if show else "\n".join(
         ln for ln in text.splitlines() if "precision" in ln or "alert(s)" in ln))
