@@ -11,7 +11,9 @@ Its steps, one module each, in the order a report meets them::
                the saga rather than acting in it: ``outlets``)?
     text       what the alerts say, in the words of the reports
 
-``grow`` is the one step that changes the saga model; ``engine`` wires them for a batch.
+Seeds are read first, all together (``seednames``: the words heading a seed's names that
+are no part of them). ``grow`` is the one step that changes the saga model; ``engine``
+wires them for a batch.
 Embeddings come from ``monitor.embed`` (computed in the NLP workers).
 """
 

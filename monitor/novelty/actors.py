@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from monitor.config import NoveltySettings
 from monitor.lexicon import fold
 from monitor.nlp import Sentence
-from monitor.novelty.names import plausible_name
+from monitor.novelty.names import holds, plausible_name
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.types import Name
 from monitor.saga import NameSeen, SagaModel
@@ -62,7 +62,11 @@ def new_forms(sentences: Iterable[Sentence], resolver: Resolver) -> list[tuple[s
             if f in resolver.index.form_to_actor or len(f) < 3:
                 continue
             aid = resolver.resolve(m.text)
-            if aid is not None and (m.text.isupper() or " " in m.text):
+            if aid is None or not (m.text.isupper() or " " in m.text):
+                continue
+            # a known form with words around it is a phrase, not a form ("Saga Jane Doe",
+            # "Jane Doe UK", "Harbor Resort Jane Doe")
+            if not any(holds(f, k) for k in resolver.model.actors[aid].forms()):
                 out.setdefault(m.text, aid)
     return [(aid, text) for text, aid in out.items()]
 

@@ -81,6 +81,7 @@ from monitor.novelty.outlets import is_outlet, names_an_outlet, outlet_of, sourc
 from monitor.novelty.places import is_seat
 from monitor.novelty.relevance import anchored, near_saga, relevance, rows_near_saga
 from monitor.novelty.resolver import Resolver
+from monitor.novelty.seednames import SeedNames, seed_names, spellings, trim_all
 from monitor.novelty.stage import KEPT, REFRESH, Headlines, told_alike, topic_words, without_topic
 from monitor.novelty.stories import assign, moved_on, reported
 from monitor.novelty.support import awaited, support, told_by
@@ -222,12 +223,17 @@ class Engine:
         ordered = sorted(todo, key=lambda a: (clock(a.doc), a.doc.id))
         if ordered and not seeding:  # stories age by their reports' own times
             self._expire(ordered[0].doc.published or clock(ordered[0].doc))
+        seen = seed_names(a.sentences for a in analyses) if seeding else None
         results = []
         for x in ordered:
             if isinstance(x, Analysis):
-                results.append(self._one(x, seeding, clock(x.doc)))
+                results.append(self._one(x, seeding, clock(x.doc), seen))
             else:
                 self._unseeded(x, clock(x.doc))
+        if seeding and analyses:
+            texts = [f"{a.doc.title}\n{a.doc.text}" for a in analyses]
+            for aid, name in spellings(self.model.actors.values(), texts):
+                grow.rename(self.model, aid, name, "seeds", clock(analyses[-1].doc).isoformat())
         return results
 
     def _skim(self, doc: Document) -> None:
@@ -260,7 +266,8 @@ class Engine:
             grow.prune(self.model, gone, now.isoformat(), now)
             self.memory = memory_of(self.model, self.known)
 
-    def _one(self, an: Analysis, seeding: bool, now: datetime) -> Result:
+    def _one(self, an: Analysis, seeding: bool, now: datetime,
+             seen: SeedNames | None = None) -> Result:
         seed = seeding or not self.model.events  # the first document founds a fresh saga
         if not seed:
             self._learn_outlet(an.doc)  # before its names are read
@@ -275,6 +282,7 @@ class Engine:
         if seed:
             # a seed's Title Case headline makes names of anything ("Wake", "Acme Failure")
             names = [n for n in item.names if n.prose and (n.in_title or not _aside_in_seed(n))]
+            names = trim_all(names, seen or seed_names([an.sentences]))  # "Actress Jane Doe"
             ev = grow.seed(self.model, item, names, _peripheral_names(an), at)
             for aid in persons_named(an.sentences, self.resolver):
                 self.model.actors[aid].kind = "person"

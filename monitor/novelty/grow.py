@@ -108,6 +108,15 @@ def seed(model: SagaModel, item: Item, names: list[Name], peripheral: list[Name]
     return event
 
 
+def rename(model: SagaModel, actor_id: str, name: str, cause: str, at: str) -> None:
+    """The actor goes by ``name``, one of its aliases; its old name becomes one."""
+    actor = model.actors[actor_id]
+    old = actor.name
+    actor.aliases = [old if fold(a) == fold(name) else a for a in actor.aliases]
+    actor.name = name
+    model.record("actor_renamed", f"{old} -> {name}", cause, at)
+
+
 def _surname_taken_for_org(actor: Actor, name: Name) -> bool:
     """Whether a seed's person ("Jane Doe") ends on the one word an earlier seed's NER
     took for an organisation ("Harbor's Doe wins support": ORG): his surname, not a

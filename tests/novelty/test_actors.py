@@ -96,3 +96,16 @@ def test_a_person_the_ner_took_for_an_organisation_is_a_person_once_named_as_one
     assert persons_named([s], Resolver(m)) == ["jane-doe"]
     org = sentence("Microsoft said so", Mention("Microsoft", 0, 9, "org", "ORG"))
     assert persons_named([org], Resolver(m)) == []
+
+
+def test_a_seed_s_other_form_of_a_known_name_is_learnt_not_a_phrase_around_it() -> None:
+    """A slip of the spelling is a form reports will use again; "Saga Sam Altman" (a
+    quoted phrase) and "Sam Altman UK" are the known name with words around it."""
+    from monitor.novelty.actors import new_forms
+
+    m = cast()
+    said = "Mira Murat and the « Saga Sam Altman » and Sam Altman UK"
+    s = sentence(said, Mention("Mira Murat", 0, 10, "person", "PER"),
+                 Mention("Saga Sam Altman", 21, 36, "person", "PER"),
+                 Mention("Sam Altman UK", 43, 56, "person", "PER"))
+    assert new_forms([s], Resolver(m)) == [("mira-murati", "Mira Murat")]

@@ -1045,3 +1045,24 @@ def test_a_decision_announced_then_taken_is_news_once(  # type: ignore[no-untype
                                      first_seen=datetime(2023, 3, 26, 22, tzinfo=UTC).isoformat())
     eng.memory = with_known(eng.memory, "dev-deal", np.vstack([deal]))
     assert not eng._awaited(story, report, rows, acquired)
+
+
+def test_seeds_cast_a_party_under_its_own_name_not_the_words_heading_it(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """A headline opens with a common noun that the NER takes into the name after it, and
+    names a person by title and surname; a slip spells her otherwise once. The cast a
+    user reads holds each party once, under its own name, spelt as the seeds spell it."""
+    model = _seeded(store, analyzer, settings_factory, tmp_path, "crash", [
+        "date 2023-03-21\nPsychodrame Globex : la patronne Jane Doerfler renvoyée\n\n"
+        "En 24 heures, un psychodrame incroyable : Globex a renvoyé sa patronne Jane "
+        "Doerfler vendredi. Globex n'a rien dit.\n",
+        "date 2023-03-21\nGlobex fires chief executive Jane Doerfler\n\nGlobex fired Jane "
+        "Doerfler on Friday. Jane Doerfler said she was surprised; Jane Doerfer declined to "
+        "comment further.\n",
+        "date 2023-03-21\nCEO Doerfler sacked by Globex board\n\nThe board of Globex sacked "
+        "Jane Doerfler on Friday, a day after the quarterly results.\n"])
+    names = {a.name: a.kind for a in model.actors.values()}
+    assert "Globex" in names and names.get("Jane Doerfler") == "person", names
+    assert not [n for n in names if n != "Globex" and "Globex" in n.split()], names
+    assert not [n for n in names if n != "Jane Doerfler" and "Doerfler" in n], names
