@@ -141,6 +141,9 @@ class NoveltySettings(_Section):
     known_threshold: Annotated[float, Field(ge=0, le=1)] = 0.62
     # A story one of whose reports comes this close to a known event is a retelling.
     retell_threshold: Annotated[float, Field(ge=0, le=1)] = 0.68
+    # ... and one with a report this close to a known event (a copy of one of its reports)
+    # retells it, whatever names, words, bursts or waves the rest of it brings.
+    copy_threshold: Annotated[float, Field(ge=0, le=1)] = 0.95
     # A confirmed story is new when its reports share a newcomer, or when none of them
     # comes this close to a known event.
     distinct_threshold: Annotated[float, Field(ge=0, le=1)] = 0.5

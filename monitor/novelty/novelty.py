@@ -77,8 +77,10 @@ def confirm(
     """Judge ``story`` as it would be with ``item`` added (the story is not changed);
     ``known_score`` is the item's closeness to the nearest known event. Every report of
     a story is a chance to recognise a retelling: a story any of whose reports comes
-    within ``retell_threshold`` of a known event is never a development. ``told``: the
-    newcomers that the known events nearest to it headlined (``Event.heads``); two
+    within ``retell_threshold`` of a known event is never a development (but for the
+    exceptions below), nor, whatever else it brings, one holding a copy of a known
+    event's report (``copy_threshold``). ``told``: the newcomers that the known events
+    nearest to it headlined (``Event.heads``); two
     headlines naming one of them are another outlet on that development, not a new one.
     ``support``: how many outlets told it in the last hours (``support.support``; None:
     not counted). ``familiar``: its newcomers the saga named long before it
@@ -96,8 +98,11 @@ def confirm(
             and 0 < settings.wave_sources <= support and young < settings.known_threshold)
     # New words do not make a retelling new: seeds in one language, a stream in another,
     # every word of the stream is new to the saga. Two headlines naming a newcomer do.
-    if max(story.nearest_score, known_score) >= settings.retell_threshold and not (
-        heads or moved or burst or wave
+    near = max(story.nearest_score, known_score)
+    # a copy of a known event's report holds the story to that event, whatever the rest
+    # of it brings (a burst of the words its later reports add)
+    if near >= settings.copy_threshold or (
+        near >= settings.retell_threshold and not (heads or moved or burst or wave)
     ):
         return Confirmation(False, len(feeds), "one of its reports retells a known event",
                             retelling=len(feeds) >= settings.min_sources)
@@ -110,7 +115,6 @@ def confirm(
         return Confirmation(False, len(feeds), "one wording: copies of one report")
     keys = {x.key for x in item.names}
     newcomer = any((k in keys or n >= 2) and k not in familiar for k, n in story.names.items())
-    near = max(story.nearest_score, known_score)
     distinct = near < settings.distinct_threshold
     if not (newcomer or said or distinct or moved or burst or wave):
         return Confirmation(

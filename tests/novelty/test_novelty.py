@@ -121,6 +121,24 @@ def test_a_burst_of_outlets_headlining_one_fresh_word_is_news() -> None:
                        frozenset({"en:files"})).confirmed
 
 
+def test_a_story_holding_a_copy_of_a_known_event_s_report_retells_it_whatever_else() -> None:
+    """Its first report is another outlet's copy of a seed ("Doe says he expects to be
+    arrested", 0.96); later reports add a fresh word three outlets headline and a
+    newcomer two headlines name. A story that close to the event is the event told
+    again; one merely within the retelling bar is news by the same burst."""
+    st = story(["f1", "f2", "f3"], score=0.96)
+    st.titles, st.fresh = ["a", "b", "c"], {"en:protest": 2}
+    st.names, st.heads = {"roe": 2}, {"roe": 2}
+    report = item(unit((0, 1.0)), feed="f4", names=(name("Roe"),))
+    copy = confirm(st, report, 0.7, S, frozenset({"en:protest"}))
+    assert not copy.confirmed and copy.retelling
+    st.nearest_score = S.retell_threshold + 0.05
+    assert confirm(st, report, 0.7, S, frozenset({"en:protest"})).confirmed
+    off = NoveltySettings(copy_threshold=1.0)
+    st.nearest_score = 0.96
+    assert confirm(st, report, 0.7, off, frozenset({"en:protest"})).confirmed
+
+
 def test_a_story_waits_until_it_is_told_widely_at_once() -> None:
     """Two outlets a day apart confirm nothing while only one of them told it in the last
     hours (``support``); a second outlet within hours does. No support counted (None), or
