@@ -7,7 +7,7 @@
                                         [--stories] [--jitter MIN --runs K]
                                         [--window HOURS] [--cast]
     .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
-    .venv/bin/python tools/tune.py --heldout [--list]            # the unlabelled sagas
+    .venv/bin/python tools/tune.py --heldout [--list] [--jobs 2] # the unlabelled sagas
                                         # (last line: expectations met, alerts, in all)
 
 ``benchmarks/quality.py`` runs the product as a user would (``monitor seed``, ``monitor
@@ -637,6 +637,19 @@ def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
     return report
 
 
+def captured(key: str, overrides: dict[str, Any], until: str | None, show: bool,
+             listing: bool, window: float | None, cast: bool) -> tuple[str, Counter[str] | None]:
+    """``one`` in a worker of ``--jobs``: what it printed, and an unlabelled saga's tally
+    (a labelled saga's report is printed, not needed after)."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        got = one(key, overrides, until, show, listing=listing, window=window, cast=cast)
+    return out.getvalue(), got if isinstance(got, Counter) else None
+
+
 def band(key: str, overrides: dict[str, Any], until: str | None, minutes: float,
          runs: int, show: bool = False, window: float | None = None) -> None:
     """The same saga ``runs`` times, its items' times jittered by up to ``minutes``: the
@@ -700,6 +713,9 @@ def main() -> int:
                     help="the model's actors after seeding")
     ap.add_argument("--heldout", action="store_true",
                     help="every unlabelled saga of sagas/ (HELDOUT): alerts and expectations")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="sagas run side by side (2 on two cores halves --heldout; not with "
+                         "--jitter, which runs its replays side by side, nor --evidence)")
     args = ap.parse_args()
     if args.heldout:
         for name, (archive, expect) in HELDOUT.items():
@@ -727,7 +743,21 @@ def main() -> int:
     if args.evidence:
         evidence(placed)
     tally: Counter[str] = Counter()  # over the unlabelled sagas: alerts, expectations
-    for key in args.saga or sorted(SAGAS):
+    keys = args.saga or sorted(SAGAS)
+    if args.jobs > 1 and not args.jitter and not args.evidence:
+        # sagas side by side, each one's output printed whole, in order; forked, so that
+        # the --trace, --why and --names hooks set here hold in every worker
+        with ProcessPoolExecutor(max_workers=args.jobs,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(captured, key, json.loads(args.set), args.until,
+                                   args.alerts, args.list, args.window, args.cast)
+                       for key in keys]
+            for f in futures:
+                text, got = f.result()
+                print(text, end="", flush=True)
+                tally.update(got or Counter())
+        keys = []
+    for key in keys:
         placed.clear()
         if args.jitter:
             band(key, json.loads(args.set), args.until, args.jitter, args.runs, args.alerts,
