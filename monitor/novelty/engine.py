@@ -223,11 +223,11 @@ class Engine:
         ordered = sorted(todo, key=lambda a: (clock(a.doc), a.doc.id))
         if ordered and not seeding:  # stories age by their reports' own times
             self._expire(ordered[0].doc.published or clock(ordered[0].doc))
-        seen = seed_names(a.sentences for a in analyses) if seeding else None
+        seeds = seed_names(a.sentences for a in analyses) if seeding else None
         results = []
         for x in ordered:
             if isinstance(x, Analysis):
-                results.append(self._one(x, seeding, clock(x.doc), seen))
+                results.append(self._one(x, seeding, clock(x.doc), seeds))
             else:
                 self._unseeded(x, clock(x.doc))
         if seeding and analyses:
@@ -267,7 +267,8 @@ class Engine:
             self.memory = memory_of(self.model, self.known)
 
     def _one(self, an: Analysis, seeding: bool, now: datetime,
-             seen: SeedNames | None = None) -> Result:
+             seeds: SeedNames | None = None) -> Result:
+        """``seeds``: what all the seeds of this batch write (``seednames``), when seeding."""
         seed = seeding or not self.model.events  # the first document founds a fresh saga
         if not seed:
             self._learn_outlet(an.doc)  # before its names are read
@@ -282,7 +283,7 @@ class Engine:
         if seed:
             # a seed's Title Case headline makes names of anything ("Wake", "Acme Failure")
             names = [n for n in item.names if n.prose and (n.in_title or not _aside_in_seed(n))]
-            names = trim_all(names, seen or seed_names([an.sentences]))  # "Actress Jane Doe"
+            names = trim_all(names, seeds or seed_names([an.sentences]))  # "Actress Jane Doe"
             ev = grow.seed(self.model, item, names, _peripheral_names(an), at)
             for aid in persons_named(an.sentences, self.resolver):
                 self.model.actors[aid].kind = "person"

@@ -80,8 +80,8 @@ def confirm(
     within ``retell_threshold`` of a known event is never a development (but for the
     exceptions below), nor, whatever else it brings, one holding a copy of a known
     event's report (``copy_threshold``). ``told``: the newcomers that the known events
-    nearest to it headlined (``Event.heads``); two
-    headlines naming one of them are another outlet on that development, not a new one.
+    nearest to it headlined (``Event.heads``); two headlines naming one of them are
+    another outlet on that development, not a new one.
     ``support``: how many outlets told it in the last hours (``support.support``; None:
     not counted). ``familiar``: its newcomers the saga named long before it
     (``familiar_names``); they make nothing new. ``young``: the story's best closeness to

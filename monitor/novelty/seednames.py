@@ -76,9 +76,8 @@ def _heading(word: str, lower: frozenset[str], named: frozenset[str]) -> bool:
 def trimmed(name: Name, seen: SeedNames) -> Name:
     """``name`` without the words heading it that are no part of it, when what is left
     is a name the seeds give on their own (one word: an organisation's, or what is left
-    of a name they only open sentences with), or the surname
-    of the one person they name in full (then that person: "UK PM Doe" is Jane Doe);
-    else ``name`` itself."""
+    of a name they only open sentences with), or the surname of the one person they name
+    in full (then that person: "UK PM Doe" is Jane Doe); else ``name`` itself."""
     words = name.text.split()
     for cut in range(1, len(words)):
         if not all(_heading(w, seen.lower, seen.named) for w in words[:cut]):
