@@ -41,6 +41,9 @@ class SeedNames:
     orgs: frozenset[str]
     inside: frozenset[str]  # the names they write past a sentence's first word
     full: tuple[tuple[str, str], ...]  # (folded surname, full name as written)
+    # names the NER took for organisations that they list among people ("Reps. Jane
+    # Roe, John Doe and Jim Poe"): people
+    listed: frozenset[str] = frozenset()
 
     def full_of(self, surname: str) -> str | None:
         return next((f for s, f in self.full if s == surname), None)
@@ -60,7 +63,29 @@ def seed_names(seeds: Iterable[Sequence[Sentence]]) -> SeedNames:
         if m.kind == "person" and len(words) == 2 and not _heading(words[0], lower, named):
             persons.setdefault(fold(words[-1]), set()).add(m.text)
     full = tuple((s, next(iter(fs))) for s, fs in sorted(persons.items()) if len(fs) == 1)
-    return SeedNames(lower, named, orgs, inside, full)
+    listed = frozenset(k for s in sentences for k in _listed_among_people(s))
+    return SeedNames(lower, named, orgs, inside, full, listed)
+
+
+_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+|et\s+|i\s+)?|and\s+|et\s+|i\s+)$")
+
+
+def _listed_among_people(sent: Sentence) -> list[str]:
+    """The organisations (as the NER read them) of a sentence that a list puts between
+    two people, shaped like a person's name: "Gloria Roe, Justin Doe, and Justin Poe".
+    Next to one person only, it may be a company ("Jane Roe, Acme Media and...")."""
+    ms = sorted(sent.mentions, key=lambda m: m.start)
+    out = []
+    for before, m, after in zip(ms, ms[1:], ms[2:], strict=False):
+        if m.kind != "org" or not 2 <= len(m.text.split()) <= 3:
+            continue
+        if not all(w[:1].isupper() and w[1:].islower() for w in m.text.split()):
+            continue
+        if (before.kind == after.kind == "person"
+                and _LIST_GAP.match(sent.text[before.end:m.start])
+                and _LIST_GAP.match(sent.text[m.end:after.start])):
+            out.append(fold(m.text))
+    return out
 
 
 def _heading(word: str, lower: frozenset[str], named: frozenset[str]) -> bool:
@@ -101,10 +126,13 @@ def trimmed(name: Name, seen: SeedNames) -> Name:
 
 def trim_all(names: Sequence[Name], seen: SeedNames) -> list[Name]:
     """A seed's names, each trimmed (``trimmed``); a name trimmed into another of the
-    seed's names is that one, headlined or in prose if either was."""
+    seed's names is that one, headlined or in prose if either was. One the seeds list
+    among people is a person."""
     out: dict[str, Name] = {}
     for n in names:
         t = trimmed(n, seen)
+        if t.kind == "org" and t.key in seen.listed:
+            t = replace(t, kind="person")
         prev = out.get(t.key)
         if prev is None:
             out[t.key] = t

@@ -66,3 +66,16 @@ def test_an_actor_goes_by_the_spelling_the_seeds_write_most() -> None:
     texts = ["Jane Dow resigned.", "Jane Doe resigned on Friday.", "Jane Doe's exit."]
     assert spellings([slip], texts) == [("jane-dow", "Jane Doe")]
     assert spellings([slip], ["Jane Dow resigned.", "Jane Doe left."]) == []
+
+
+def test_a_name_the_ner_took_for_a_company_listed_between_two_people_is_a_person() -> None:
+    """"Reps. Gloria Roe, Justin Doe and Justin Poe": the NER read the middle one as an
+    organisation; between two people in a list, he is one. Next to one person only, a
+    company may be listed with him."""
+    said = "Reps. Gloria Roe, Justin Doe and Justin Poe spoke; Jane Coe and Acme Media left."
+    s = _body(said, _m("Gloria Roe", "person", 6), _m("Justin Doe", "org", 18),
+              _m("Justin Poe", "person", 33), _m("Jane Coe", "person", 51),
+              _m("Acme Media", "org", 64))
+    seen = seed_names([[s]])
+    kinds = {n.text: n.kind for n in trim_all([name("Justin Doe"), name("Acme Media")], seen)}
+    assert kinds == {"Justin Doe": "person", "Acme Media": "org"}
