@@ -10,7 +10,10 @@ from monitor.saga import Change, SagaModel
 
 def _actor_lines(model: SagaModel, md: bool) -> list[str]:
     lines = []
-    actors = sorted(model.actors.values(), key=lambda a: (not a.protagonist, -a.mentions, a.name))
+    # by the events each takes part in: ``mentions`` counts only the reports that made a
+    # name an actor, not those naming it since (a seeded protagonist shows 0 or 1)
+    actors = sorted(model.actors.values(),
+                    key=lambda a: (not a.protagonist, -a.in_events, -a.mentions, a.name))
     for a in actors:
         if not a.protagonist:
             continue
@@ -21,7 +24,7 @@ def _actor_lines(model: SagaModel, md: bool) -> list[str]:
         bullet = "- " if md else "  "
         name = f"**{a.name}**" if md else a.name
         lines.append(
-            f"{bullet}{name} ({a.kind}{role}; {a.mentions} mentions{quiet})"
+            f"{bullet}{name} ({a.kind}{role}; in {a.in_events} event(s){quiet})"
             + (f" — aliases: {aliases}" if aliases else "")
         )
     others = [a for a in actors if not a.protagonist]
