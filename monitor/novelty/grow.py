@@ -84,7 +84,9 @@ def seed(model: SagaModel, item: Item, names: list[Name], peripheral: list[Name]
         if held is not None:  # "Top-secret Globex": a known one in a phrase, no new form
             aid = held
         elif aid is None:
-            aid = add_actor(model, n.text, n.kind, at, item.doc_id, seeded=True, role=n.role).id
+            # only a person holds a role (``promote_name``): "le PDG de Globex" is another's
+            role = n.role if n.kind == "person" else None
+            aid = add_actor(model, n.text, n.kind, at, item.doc_id, seeded=True, role=role).id
         else:  # another form of a known actor ("HTB", "Nowaka"): an alias to search for
             model.add_alias(model.actors[aid], n.text, item.doc_id, at)
         for form in [] if held is not None else n.short:

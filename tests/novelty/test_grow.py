@@ -185,3 +185,16 @@ def test_a_report_announcing_a_decision_is_remembered_for_days() -> None:
     grow.remember(m, item(unit((1, 1.0)), doc="last", at=T0 + timedelta(hours=49)), "wsj", 6,
                   awaits_h=48)
     assert set(m.recent) == {"last"}
+
+
+def test_a_role_a_seed_gives_next_to_a_company_is_not_the_company_s() -> None:
+    """"Le créateur de Globex a licencié le PDG Jane Doe": the role cue is hers, and an
+    organisation holds none (as an actor found live: ``promote_name``)."""
+    from dataclasses import replace
+
+    model = SagaModel(name="s")
+    seed = item(unit((0, 1.0)), doc="d1", core=False, title="Globex fires its PDG Jane Doe")
+    grow.seed(model, seed, [replace(name("Globex"), role="pdg"),
+                            replace(name("Jane Doe", "person"), role="pdg")], [], AT)
+    assert model.find("Globex").role is None  # type: ignore[union-attr]
+    assert model.find("Jane Doe").role == "pdg"  # type: ignore[union-attr]
