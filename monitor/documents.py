@@ -40,6 +40,9 @@ def _title(text: str, limit: int = 120) -> str:
 
 
 _DATE_LINE = re.compile(r"\A\s*date[ :]+(\d{4}-\d{2}-\d{2})\s*\n")
+# ... or only its month, the title after it on the same line ("date 2023-11 The title"):
+# the header is no part of the title, and the day is read from the content
+_MONTH_LINE = re.compile(r"\A\s*date[ :]+(\d{4}-\d{2})(?![\d-])[ \t]*")
 
 
 def read_text_document(path: Path) -> Document:
@@ -54,8 +57,10 @@ def read_text_document(path: Path) -> Document:
     # An optional first line "date YYYY-MM-DD" gives the publication date; else the date
     # is read from the content.
     head = _DATE_LINE.match(text)
-    if head:
-        text = text[head.end() :]
+    month = None if head else _MONTH_LINE.match(text)
+    cut = head or month
+    if cut is not None:
+        text = text[cut.end() :]
     title = _title(text) or path.stem
     day = date.fromisoformat(head.group(1)) if head else document_date(text)
     published = datetime.combine(day, dtime(12, 0), UTC) if day else None
