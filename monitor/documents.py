@@ -143,18 +143,19 @@ def load_items(paths: Iterable[Path]) -> list[FeedItem]:
 
 def order_documents(docs: Sequence[Document]) -> list[Document]:
     """Publication order. An undated document is dated by its relative references
-    ("lundi", "yesterday") resolved against the latest date of the batch; one with no clue
-    at all goes first, in name order."""
+    ("lundi", "yesterday") resolved against the latest date of the batch; one with no
+    clue at all is taken for one of that day ("today"), first among its documents: not
+    dated the day it is read (a seed of a saga years old would be its newest fact by
+    years). A batch with no date at all keeps name order."""
     dated = [d.published.date() for d in docs if d.published]
     anchor: date | None = max(dated) if dated else None
     out = []
     for d in docs:
         if d.published is None and anchor is not None:
             est = estimate_undated(d.text, anchor)
-            if est is not None:
-                d = replace(
-                    d, published=datetime.combine(est, dtime(12, 0), UTC), date_inferred=True
-                )
+            at = dtime(12, 0) if est is not None else dtime(0, 0)  # no clue: first that day
+            d = replace(d, published=datetime.combine(est or max(dated), at, UTC),
+                        date_inferred=True)
         out.append(d)
     return sorted(
         out,

@@ -21,3 +21,23 @@ def test_a_date_header_is_no_part_of_the_title(tmp_path: Path) -> None:
     doc = read_text_document(month)
     assert doc.title == "La stratégie de Globex est claire : miser sur elle."
     assert "date 2023" not in doc.text
+
+
+def test_a_document_with_no_date_at_all_is_taken_for_one_of_the_batch_s_last_day(
+    tmp_path: Path,
+) -> None:
+    """Seeds of a saga years old: two dated, one with no clue to its date. It is dated as
+    "today" would be read (the batch's latest day), first of that day; not the day the
+    seeds are read, which would make it the saga's newest fact by years."""
+    from monitor.documents import load_documents, order_documents
+
+    (tmp_path / "a.txt").write_text("date 2023-11-18\nGlobex fires its chief\n\nShe left.\n")
+    (tmp_path / "b.txt").write_text("date 2023-11-20\nGlobex hires a new chief\n\nHe came.\n")
+    (tmp_path / "c.txt").write_text("Grande est la confusion chez Globex.\n\nRien de plus.\n")
+    docs = order_documents(load_documents([tmp_path]))
+    assert [d.title for d in docs] == ["Globex fires its chief",
+                                       "Grande est la confusion chez Globex.",
+                                       "Globex hires a new chief"]
+    undated = docs[1].published
+    assert undated is not None and undated.date().isoformat() == "2023-11-20"
+    assert docs[1].date_inferred
