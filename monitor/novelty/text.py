@@ -31,14 +31,18 @@ _METADATA = re.compile(r"^\W*[#\w][\w .#-]{0,30}:\s*(https?://\S+|\d[\d,.]*)\W*$
 
 
 def informative(sentence: str) -> bool:
-    """A sentence that says something: not a feed's metadata line."""
-    return bool(sentence.strip()) and not _METADATA.match(sentence.strip())
+    """A sentence that says something: three words or more (not a page's "Fr" / "En"
+    language toggle, a "Read more"), not a feed's metadata line."""
+    return len(sentence.split()) >= 3 and not _METADATA.match(sentence.strip())
 
 
 def second_sentence(sentences: tuple[str, ...], title: str) -> str:
     """The sentence that best tells a report beyond its title: its first informative
-    sentence after the title, or the title."""
-    return next((x for x in sentences[1:] if informative(x)), title)
+    sentence after the title (not the title again, which a page may open on after its
+    toggles), or the title."""
+    head = fold(title).strip()
+    return next((x for x in sentences[1:] if informative(x) and fold(x).strip() != head),
+                title)
 
 
 def distinct(sentences: list[str]) -> tuple[str, ...]:

@@ -281,3 +281,13 @@ def test_the_explanation_says_what_made_a_close_story_new_when_no_word_or_name_d
     wave = Confirmation(True, 9, "", wave=14)
     assert reason(wave).endswith("but 14 outlets told it at once, far from any recent "
                                  "development")
+
+
+def test_a_page_s_language_toggle_is_never_the_sentence_an_alert_quotes() -> None:
+    """A seed copied from a page opens on its "Fr" / "En" toggle lines: the timeline
+    quoted "En" as what the seed tells."""
+    from monitor.novelty.text import second_sentence
+
+    page = ("Fr", "En", "Psychodrame Globex : si vous avez manqué le début",
+            "Le 22 novembre, le fondateur résumait la saga dans un fil.")
+    assert second_sentence(page, page[2]) == page[3]
