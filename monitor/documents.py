@@ -154,7 +154,7 @@ def order_documents(docs: Sequence[Document]) -> list[Document]:
         if d.published is None and anchor is not None:
             est = estimate_undated(d.text, anchor)
             at = dtime(12, 0) if est is not None else dtime(0, 0)  # no clue: first that day
-            d = replace(d, published=datetime.combine(est or max(dated), at, UTC),
+            d = replace(d, published=datetime.combine(est or anchor, at, UTC),
                         date_inferred=True)
         out.append(d)
     return sorted(
