@@ -14,12 +14,12 @@ elsewhere tells a heading word from a first name: a word they also write in lowe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from monitor.lexicon import ROLE_RE, TITLE_WORDS, fold
 from monitor.nlp import Sentence
-from monitor.novelty.places import country_of, is_place
+from monitor.novelty.places import is_place
 from monitor.novelty.types import Name
 from monitor.saga import Actor, edit_distance_le1
 
@@ -40,13 +40,10 @@ class SeedNames:
     named: frozenset[str]
     orgs: frozenset[str]
     inside: frozenset[str]  # the names they write past a sentence's first word
-    full: tuple[tuple[str, str], ...]  # (folded surname, full name as written)
+    full: Mapping[str, str]  # folded surname -> the full name as written
     # names the NER took for organisations that they list among people ("Reps. Jane
     # Roe, John Doe and Jim Poe"): people
     listed: frozenset[str] = frozenset()
-
-    def full_of(self, surname: str) -> str | None:
-        return next((f for s, f in self.full if s == surname), None)
 
 
 def seed_names(seeds: Iterable[Sequence[Sentence]]) -> SeedNames:
@@ -62,7 +59,7 @@ def seed_names(seeds: Iterable[Sequence[Sentence]]) -> SeedNames:
         words = m.text.split()
         if m.kind == "person" and len(words) == 2 and not _heading(words[0], lower, named):
             persons.setdefault(fold(words[-1]), set()).add(m.text)
-    full = tuple((s, next(iter(fs))) for s, fs in sorted(persons.items()) if len(fs) == 1)
+    full = {s: next(iter(fs)) for s, fs in persons.items() if len(fs) == 1}
     listed = frozenset(k for s in sentences for k in _listed_among_people(s))
     return SeedNames(lower, named, orgs, inside, full, listed)
 
@@ -93,7 +90,7 @@ def _heading(word: str, lower: frozenset[str], named: frozenset[str]) -> bool:
     in lower case somewhere, or it is a place, a job title, a possessive ("Acme's") or a
     name of its own ("PiS" heading "PiS Jan Nowak")."""
     key = fold(word).rstrip(".")
-    return (key in lower or key in _SHORT_TITLES or bool(country_of(word)) or is_place(word)
+    return (key in lower or key in _SHORT_TITLES or is_place(word)  # a country too
             or ROLE_RE.fullmatch(key) is not None or key in TITLE_WORDS
             or _POSSESSIVE.search(word) is not None or key in named)
 
@@ -110,7 +107,7 @@ def trimmed(name: Name, seen: SeedNames) -> Name:
         rest = " ".join(words[cut:])
         key = fold(rest)
         if cut == len(words) - 1:  # one word left: a person's surname, or a one-word name
-            full = seen.full_of(key)
+            full = seen.full.get(key)
             if full is not None and fold(full) != name.key:
                 return replace(name, text=full, key=fold(full), kind="person")
             # an organisation; or a name only ever opening a sentence, which the seeds
