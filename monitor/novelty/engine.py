@@ -83,7 +83,7 @@ from monitor.novelty.relevance import anchored, near_saga, relevance, rows_near_
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.seednames import SeedNames, seed_names, spellings, trim_all
 from monitor.novelty.stage import KEPT, REFRESH, Headlines, told_alike, topic_words, without_topic
-from monitor.novelty.stories import assign, moved_on, reported
+from monitor.novelty.stories import assign, plan_moved, reported
 from monitor.novelty.support import awaited, support, told_by
 from monitor.novelty.text import (
     Standing,
@@ -354,9 +354,8 @@ class Engine:
         """``talk``: the item is talk about the news (``genre``); it joins or opens the
         story, but is not one of its sources and confirms nothing."""
         story = self.model.stories.get(sid)
-        plan = None if story is None or tentative(story.titles[0]) else next(
-            (e for e in (story.nearest_event, nearest[0]) if moved_on(self.memory, e, item)),
-            None)
+        plan = None if story is None or tentative(story.titles[0]) else plan_moved(
+            self.memory, item, story.nearest_event, nearest[0])
         moved = plan is not None
         # the story's reports with this one, unpacked once for support and anchoring
         rows = item.probes if story is None else np.vstack([unpack_many(story.vectors),

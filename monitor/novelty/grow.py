@@ -215,7 +215,7 @@ def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str |
         story.names[n.key] = story.names.get(n.key, 0) + 1
         if source:
             story.cast[n.key] = story.cast.get(n.key, 0) + 1
-        if n.in_title:
+        if n.in_title and not n.lower:  # "Bank Stocks Tumble", the text's "bank stocks"
             story.heads[n.key] = story.heads.get(n.key, 0) + 1
         if n.speaks:
             story.spoke[n.key] = story.spoke.get(n.key, 0) + 1

@@ -60,6 +60,17 @@ def moved_on(memory: Memory, event: str | None, item: Item) -> bool:
             and not pending(item.title))
 
 
+def plan_moved(memory: Memory, item: Item, *nearest: str | None) -> str | None:
+    """The known plan the item takes to its next stage (``moved_on``): one of the
+    ``nearest`` events, or any plan that brought one of the parties it names into the
+    saga. The deal is no retelling of whichever event is nearest in words either: once
+    the talks are a development, "Globex agrees to buy Acme" comes closer to Acme's own
+    troubles than to the talks, and is still the talks' next stage."""
+    brought = (memory.brought[a] for a in item.actors if a in memory.brought)
+    return next((e for e in dict.fromkeys([*nearest, *brought]) if moved_on(memory, e, item)),
+                None)
+
+
 def follow_up(
     item: Item, memory: Memory, settings: NoveltySettings
 ) -> tuple[str, float] | None:
@@ -67,14 +78,13 @@ def follow_up(
     enough to that development and naming no newcomer in its headline, follows it up:
     "Lender X borrows $5bn" after "Lender X's shares crash" is the same development
     going on, not a second one. A newcomer in the headline ("Rival Y to buy lender X") is
-    a new development."""
-    if any(n.in_title for n in item.names):
+    a new development; so is a plan taken to its next stage (the talks' deal, the plan
+    done: ``plan_moved``), which follows up neither the plan nor the lender's crash."""
+    if any(n.in_title for n in item.names) or plan_moved(memory, item) is not None:
         return None
     best: tuple[str, float] | None = None
     for event in dict.fromkeys(memory.brought[a] for a in item.actors if a in memory.brought):
         score = memory.score_of(item.probes, event)
-        if moved_on(memory, event, item):
-            continue  # the talks' deal, the plan done: a stage of its own
         if score >= settings.join_shared_name and (best is None or score > best[1]):
             best = (event, score)
     return best
@@ -114,7 +124,7 @@ def assign(
     sid, s_score = _best_story(item, memory, settings, novel)
     if (rel.nearest_event and rel.score >= settings.known_threshold and rel.score >= s_score
             and not fresh and not any(n.in_title for n in item.names)
-            and not moved_on(memory, rel.nearest_event, item)):
+            and plan_moved(memory, item, rel.nearest_event) is None):
         return Assignment(
             Placement.KNOWN, None, rel.nearest_event, rel.score, rel.nearest_event, rel.score
         )

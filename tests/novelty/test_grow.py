@@ -42,6 +42,20 @@ def test_a_story_counts_its_sources_and_its_talk_apart() -> None:
     assert story.first_news() == 0
 
 
+def test_a_common_noun_a_headline_capitalised_is_no_newcomer_it_headlines() -> None:
+    """"Bank Stocks Tumble" over a text writing "bank stocks": the word is in the story's
+    names, but no headline names a newcomer (``novelty.heads_shared`` lifts the
+    retelling bar for one)."""
+    model = SagaModel(name="saga")
+    bank = replace(name("Bank"), lower=True)
+    for i, feed in enumerate(("https://a.example/rss", "https://b.example/rss")):
+        report = item(unit((0, 1.0)), doc=f"d{i}", feed=feed, names=(bank,),
+                      title="Bank Stocks Tumble Amid Turmoil")
+        grow.add_report(model, "s1", report, ("seed-1", 0.7), AT)
+    story = model.stories["s1"]
+    assert story.names == {"bank": 2} and story.heads == {}
+
+
 def test_a_confirmed_story_becomes_a_development_that_keeps_its_evidence() -> None:
     model = SagaModel(name="saga")
     _story(model)

@@ -162,3 +162,22 @@ def test_the_deal_after_the_talks_is_no_follow_up_and_no_retelling() -> None:
     # a plan that brought nobody in: its closest retellings stay retellings
     plain = replace(mem, brought={})
     assert _assign(deal, plain).placement is Placement.KNOWN
+
+
+def test_the_deal_is_no_follow_up_of_what_the_talks_were_about() -> None:
+    """Once the talks are a development, the deal comes closer in words to the target's
+    own crash (which brought the target in) than to the talks: it is still the talks'
+    next stage, neither a follow-up nor a retelling of the crash."""
+    from dataclasses import replace
+
+    talks, crash = unit((0, 1.0), (3, 0.9)), unit((0, 1.0), (4, 0.9))
+    mem = replace(memory({"seed-1": [SAGA], "dev-talks": [talks], "dev-crash": [crash]}),
+                  brought={"globex": "dev-talks", "acme": "dev-crash"},
+                  tentative=frozenset({"dev-talks"}))
+    deal = replace(item(unit((0, 1.0), (4, 0.8), (3, 0.3)), title="Globex agrees to buy Acme"),
+                   actors=("a", "acme", "globex"))
+    assert float(deal.lead @ crash) > max(S.known_threshold, float(deal.lead @ talks))
+    assert _assign(deal, mem).placement is Placement.NEW_STORY
+    # a report on the crash that names the buyer still in talks follows the crash up
+    again = replace(deal, title="Globex in talks to buy Acme, sources say")
+    assert _assign(again, mem).placement is Placement.KNOWN
