@@ -9,6 +9,10 @@
     .venv/bin/python tools/tune.py --seeds DIR [--archive DIR]   # any story, unlabelled
     .venv/bin/python tools/tune.py --heldout [--list] [--jobs 2] # the unlabelled sagas
                                         # (last line: expectations met, alerts, in all)
+    .venv/bin/python tools/tune.py --labelled --alerts --jobs 2 --save before.txt
+    .venv/bin/python tools/tune.py --labelled --alerts --jobs 2 --against before.txt
+                                        # the six labelled sagas, their totals, and
+                                        # what moved since a saved run, line by line
 
 ``benchmarks/quality.py`` runs the product as a user would (``monitor seed``, ``monitor
 replay``, ``monitor eval``): 6-10 minutes of spaCy and embeddings on the SVB archive. Here
@@ -63,8 +67,10 @@ seeded cast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import hashlib
+import io
 import json
 import multiprocessing
 import os
@@ -681,8 +687,107 @@ def band(key: str, overrides: dict[str, Any], until: str | None, minutes: float,
               f"{line('R', [x.recall for x in scores])}")
 
 
+# The lines of a run that say what it found: a labelled saga's hits, misses, false alarms
+# and optional alerts (``--alerts``), an unlabelled one's alerts and expectations.
+_OUTCOME = re.compile(r"^(?:== \S+|  (?:found|FALSE|option|MISSED|new_development|new_actor"
+                      r"|EXPECT)\b)")
+_SCORED = re.compile(r"new (developments|actors): (\d+) alert\(s\), (\d+)/(\d+) expected "
+                     r"found, (\d+) false")
+
+
+def outcomes(text: str) -> list[str]:
+    """What a run found, one line per alert or expectation, under its saga's name (run
+    times and figures left out, so that two runs compare line by line)."""
+    out = []
+    for line in text.splitlines():
+        if _OUTCOME.match(line):
+            if line.startswith("== held-out"):
+                line = line.split(";")[0]
+            elif line.startswith("=="):
+                line = " ".join(line.split()[:2]).rstrip(":")
+            out.append(line[:150])
+    return out
+
+
+def totals(text: str) -> str | None:
+    """The labelled sagas' figures added up: what the targets are judged on."""
+    sums: dict[str, list[int]] = {"developments": [0, 0, 0, 0], "actors": [0, 0, 0, 0]}
+    for kind, *figures in _SCORED.findall(text):
+        sums[kind] = [a + int(b) for a, b in zip(sums[kind], figures, strict=True)]
+    if not any(sums["developments"]):
+        return None
+
+    def part(kind: str) -> str:
+        made, found, expected, false = sums[kind]
+        p = f"{100 * found / (found + false):.1f} %" if found + false else "n/a"
+        r = f"{100 * found / expected:.1f} %" if expected else "n/a"
+        return (f"{kind} {found} of {expected} found, {false} false of {made} "
+                f"(precision {p}, recall {r})")
+    return f"== labelled: {part('developments')}; {part('actors')}"
+
+
+class _Tee(io.TextIOBase):
+    """Standard output, kept as well: ``--save``, ``--against`` and the totals read it."""
+
+    def __init__(self, out: Any) -> None:
+        self.out, self.kept = out, io.StringIO()
+
+    def write(self, s: str) -> int:
+        self.kept.write(s)
+        return int(self.out.write(s))
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def _by_saga(lines: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    saga = ""
+    for line in lines:
+        if line.startswith("== "):
+            saga = line
+            out.setdefault(saga, [])
+        else:
+            out.setdefault(saga, []).append(line)
+    return out
+
+
+def compare(before: Path, now: list[str]) -> None:
+    """Print what moved since the run saved in ``before`` (``--save``), saga by saga: its
+    lines that are gone (-) and the new ones (+)."""
+    old, new = _by_saga(before.read_text(encoding="utf-8").splitlines()), _by_saga(now)
+    moved = 0
+    for saga in dict.fromkeys(k for k in [*new, *old] if not k.startswith("== labelled")):
+        gone = [ln for ln in old.get(saga, []) if ln not in new.get(saga, [])]
+        came = [ln for ln in new.get(saga, []) if ln not in old.get(saga, [])]
+        if gone or came:
+            print(saga)
+            print("\n".join([*(f"-{ln}" for ln in gone), *(f"+{ln}" for ln in came)]))
+            moved += len(gone) + len(came)
+    print(f"== against {before}: {moved} line(s) moved")
+    for figures in (k for k in old if k.startswith("== labelled")):
+        print(figures.replace("== labelled:", "== before:  "))
+
+
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args = parser().parse_args()
+    tee = _Tee(sys.stdout)
+    with contextlib.redirect_stdout(tee):
+        code = run(args)
+    text = tee.kept.getvalue()
+    summed = totals(text)
+    if summed:
+        print(summed)
+    lines = outcomes(text) + ([summed] if summed else [])
+    if args.save:
+        args.save.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if args.against:
+        compare(args.against, lines)
+    return code
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--saga", choices=sorted(SAGAS), action="append")
     ap.add_argument("--set", default="{}", help="[novelty] overrides, as JSON")
     ap.add_argument("--trace", help="regex over titles: print their placement")
@@ -716,7 +821,19 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=1,
                     help="sagas run side by side (2 on two cores halves --heldout; not with "
                          "--jitter, which runs its replays side by side, nor --evidence)")
-    args = ap.parse_args()
+    ap.add_argument("--labelled", action="store_true",
+                    help="the six labelled sagas, and their figures added up")
+    ap.add_argument("--save", type=Path, metavar="FILE",
+                    help="write what this run found (with --alerts: every hit, miss and "
+                         "false alarm), to compare a later run against")
+    ap.add_argument("--against", type=Path, metavar="FILE",
+                    help="print what moved since the run saved in FILE")
+    return ap
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.labelled:
+        args.saga = [k for k, saga in SAGAS.items() if saga.get("labels") is not None]
     if args.heldout:
         for name, (archive, expect) in HELDOUT.items():
             SAGAS[name] = {"name": name, "seeds": ROOT / "sagas" / name / "seeds",

@@ -1,0 +1,76 @@
+"""``tools/tune.py``'s comparison of two runs: what the next person reads to judge a
+change (``--save``, ``--against``, the labelled totals)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+RUN = """== openai (defaults): 2023-11-20   3576   150   1; 6.7 CPU s
+  replay: 33119 read, 839 candidates, 245 relevant, 7 alerts in 5.1s
+new developments: 3 alert(s), 2/4 expected found, 1 false alarm(s), 0 optional
+  precision 67%   recall 50%
+  found   altman-chip-venture  +13.35 h  Altman Sought Billions for AI Chip Venture
+  FALSE   known [altman-fired]  11-18 16:08  Szef OpenAI został zwolniony
+new actors: 4 alert(s), 4/4 expected found, 0 false alarm(s), 0 optional
+  found   brad-lightcap  +0.14 h  Brad Lightcap
+== uk {"retell_threshold": 0.66}: 2023-11-20   3576   12   0; 6.0 CPU s
+new developments: 7 alert(s), 4/4 expected found, 1 false alarm(s), 2 optional
+  found   rwanda-ruling  +6.41 h  Supreme court rejects Rishi Sunak's plan
+new actors: 2 alert(s), 1/1 expected found, 1 false alarm(s), 0 optional
+"""
+
+
+@pytest.fixture(scope="module")
+def tune() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("tune_tool", ROOT / "tools" / "tune.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["tune_tool"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_run_is_kept_as_its_outcomes_under_each_saga(tune: ModuleType) -> None:
+    lines = tune.outcomes(RUN)
+    assert lines == [
+        "== openai",
+        "  found   altman-chip-venture  +13.35 h  Altman Sought Billions for AI Chip Venture",
+        "  FALSE   known [altman-fired]  11-18 16:08  Szef OpenAI został zwolniony",
+        "  found   brad-lightcap  +0.14 h  Brad Lightcap",
+        "== uk",  # its settings and times left out: two runs compare line by line
+        "  found   rwanda-ruling  +6.41 h  Supreme court rejects Rishi Sunak's plan",
+    ]
+
+
+def test_the_labelled_figures_are_added_up(tune: ModuleType) -> None:
+    assert tune.totals(RUN) == (
+        "== labelled: developments 6 of 8 found, 2 false of 10 (precision 75.0 %, "
+        "recall 75.0 %); actors 5 of 5 found, 1 false of 6 (precision 83.3 %, "
+        "recall 100.0 %)")
+    assert tune.totals("== argentina (defaults): no labels") is None
+
+
+def test_what_moved_since_a_saved_run_is_printed_saga_by_saga(
+        tune: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    saved = tmp_path / "before.txt"
+    saved.write_text("\n".join([*tune.outcomes(RUN), tune.totals(RUN)]) + "\n")
+    now = [ln.replace("found   rwanda-ruling  +6.41 h", "found   rwanda-ruling  +2.0 h")
+           for ln in tune.outcomes(RUN)]
+    tune.compare(saved, now)
+    out = capsys.readouterr().out.splitlines()
+    assert out[:3] == [
+        "== uk",
+        "-  found   rwanda-ruling  +6.41 h  Supreme court rejects Rishi Sunak's plan",
+        "+  found   rwanda-ruling  +2.0 h  Supreme court rejects Rishi Sunak's plan",
+    ]
+    assert out[3] == f"== against {saved}: 2 line(s) moved"
+    assert out[4].startswith("== before:   developments 6 of 8 found")
+    tune.compare(saved, tune.outcomes(RUN))
+    assert capsys.readouterr().out.splitlines()[0] == f"== against {saved}: 0 line(s) moved"
