@@ -55,6 +55,10 @@ LABELS = (
     "what you need to know", "everything you need to know",
     "weekend reads", "first thing", "the morning after", "morning briefing",
     "evening briefing",
+    # a newsletter named after its hour ("The Hill's Morning Report —", "Tuesday Afternoon
+    # Update:", "...: Morning Rundown")
+    "morning report", "morning update", "afternoon update", "evening update",
+    "morning rundown", "evening rundown",
     "letters", "tribune", "chronique", "edito", "decryptage", "analyse",
     "opinia", "komentarz", "felieton", "analiza",
     # clips: "Watch: ...", "Video: ...", "... – video", "Wideo: ..."

@@ -25,6 +25,10 @@ from monitor.novelty.genre import described_speaker, genre, headed_by, republish
         ("The Bank Rescue, the Rate Decision: Weekend Reads", None),
         ("Two lawmakers expelled over a protest | First Thing", None),
         ("The Morning After: A streaming service wins six awards", None),
+        # a newsletter named after its hour
+        ("Tuesday Afternoon Update: Globex Settles With Acme, a Crypto Crash", None),
+        ("The Hill's Morning Report — Senators see red over the bailout", None),
+        ("Lenders rally and a drug recall: Morning Rundown", None),
         ("Markets steady after the rescue", "https://www.example.com/news/newsletters/2023-x"),
         ("Who is the new chief executive?", None),
         ("Kontratak inwestorów przywróci prezesa?", None),
@@ -116,6 +120,7 @@ def test_talk_about_the_news_is_recognised(title: str, url: str | None) -> None:
         ("Deal done: Globex buys Acme for $2bn", None),
         ("Whatever it takes: central bank pledges support for lenders", None),
         ("Regulators seize two banks as three things go wrong at once", None),
+        ("Morning report shows the lender's deposits stabilised", None),
         # the newsroom's own labels in capitals head news, and so does a name in capitals
         # alone (an organisation) or a headline all in capitals
         ("FIRST ON FOX: Senator introduces a bill to cap deposits", None),
