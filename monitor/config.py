@@ -221,7 +221,7 @@ class NoveltySettings(_Section):
     # alert, when fewer than actor_share of the feed items that named it in the last
     # actor_share_days days were relevant reports of the saga, once actor_share_items
     # items named it. 0: every newcomer that acts alerts.
-    actor_share: Annotated[float, Field(ge=0, le=1)] = 0.4
+    actor_share: Annotated[float, Field(ge=0, le=1)] = 0.45
     actor_share_days: Annotated[int, Field(ge=1, le=14)] = 7
     actor_share_items: Annotated[int, Field(ge=1)] = 5
     # A name is news as an actor only within actor_news_h hours of the saga's reports

@@ -109,3 +109,16 @@ def test_a_seed_s_other_form_of_a_known_name_is_learnt_not_a_phrase_around_it() 
                  Mention("Saga Sam Altman", 21, 36, "person", "PER"),
                  Mention("Sam Altman UK", 43, 56, "person", "PER"))
     assert new_forms([s], Resolver(m)) == [("mira-murati", "Mira Murat")]
+
+
+def test_a_party_the_saga_names_in_less_than_half_of_its_items_is_named_elsewhere() -> None:
+    """A governing party in a reshuffle: 6 of the 14 feed items that named it lately were
+    the saga's reports. The party is the backdrop of the news, not a newcomer to it; the
+    lender that failed in its turn, named by the saga's reports in most of its items, is
+    news (``actor_share``)."""
+    from monitor.novelty.actors import elsewhere
+
+    s = NoveltySettings()
+    assert elsewhere(14, 6, s)  # 43 %
+    assert not elsewhere(14, 7, s)  # half
+    assert not elsewhere(4, 0, s)  # too few items to tell (``actor_share_items``)
