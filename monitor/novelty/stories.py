@@ -60,15 +60,20 @@ def moved_on(memory: Memory, event: str | None, item: Item) -> bool:
             and not pending(item.title))
 
 
+def _brought(memory: Memory, item: Item) -> list[str]:
+    """The developments that brought one of the parties the item names into the saga."""
+    return list(dict.fromkeys(memory.brought[a] for a in item.actors if a in memory.brought))
+
+
 def plan_moved(memory: Memory, item: Item, *nearest: str | None) -> str | None:
-    """The known plan the item takes to its next stage (``moved_on``): one of the
-    ``nearest`` events, or any plan that brought one of the parties it names into the
-    saga. The deal is no retelling of whichever event is nearest in words either: once
-    the talks are a development, "Globex agrees to buy Acme" comes closer to Acme's own
-    troubles than to the talks, and is still the talks' next stage."""
-    brought = (memory.brought[a] for a in item.actors if a in memory.brought)
-    return next((e for e in dict.fromkeys([*nearest, *brought]) if moved_on(memory, e, item)),
-                None)
+    """The known plan the item takes to its next stage (``moved_on``): any plan that
+    brought one of the parties it names into the saga, the ``nearest`` events first (a
+    plan must have brought one: ``nearest`` only orders them). The deal is no retelling
+    of whichever event is nearest in words either: once the talks are a development,
+    "Globex agrees to buy Acme" comes closer to Acme's own troubles than to the talks,
+    and is still the talks' next stage."""
+    return next((e for e in dict.fromkeys([*nearest, *_brought(memory, item)])
+                 if moved_on(memory, e, item)), None)
 
 
 def follow_up(
@@ -83,7 +88,7 @@ def follow_up(
     if any(n.in_title for n in item.names) or plan_moved(memory, item) is not None:
         return None
     best: tuple[str, float] | None = None
-    for event in dict.fromkeys(memory.brought[a] for a in item.actors if a in memory.brought):
+    for event in _brought(memory, item):
         score = memory.score_of(item.probes, event)
         if score >= settings.join_shared_name and (best is None or score > best[1]):
             best = (event, score)
@@ -124,7 +129,7 @@ def assign(
     sid, s_score = _best_story(item, memory, settings, novel)
     if (rel.nearest_event and rel.score >= settings.known_threshold and rel.score >= s_score
             and not fresh and not any(n.in_title for n in item.names)
-            and plan_moved(memory, item, rel.nearest_event) is None):
+            and plan_moved(memory, item) is None):
         return Assignment(
             Placement.KNOWN, None, rel.nearest_event, rel.score, rel.nearest_event, rel.score
         )
