@@ -647,9 +647,6 @@ def captured(key: str, overrides: dict[str, Any], until: str | None, show: bool,
              listing: bool, window: float | None, cast: bool) -> tuple[str, Counter[str] | None]:
     """``one`` in a worker of ``--jobs``: what it printed, and an unlabelled saga's tally
     (a labelled saga's report is printed, not needed after)."""
-    import contextlib
-    import io
-
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         got = one(key, overrides, until, show, listing=listing, window=window, cast=cast)
