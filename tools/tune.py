@@ -13,6 +13,9 @@
     .venv/bin/python tools/tune.py --labelled --alerts --jobs 2 --against before.txt
                                         # the six labelled sagas, their totals, and
                                         # what moved since a saved run, line by line
+    .venv/bin/python tools/tune.py --labelled --audit  # each report-level signal's
+                                        # separation of the developments' first reports
+                                        # from the rest (tools/signals.py)
 
 ``benchmarks/quality.py`` runs the product as a user would (``monitor seed``, ``monitor
 replay``, ``monitor eval``): 6-10 minutes of spaCy and embeddings on the SVB archive. Here
@@ -99,6 +102,8 @@ from monitor.novelty import engine  # noqa: E402
 from monitor.pipeline import Pipeline  # noqa: E402
 from monitor.replay import run_replay  # noqa: E402
 from monitor.store import open_store  # noqa: E402
+from tools.signals import Audit, Report  # noqa: E402
+from tools.signals import audit as audit_of  # noqa: E402
 
 CACHE_DIR = Path.home() / ".cache" / "monitor-tune"
 # A third saga, a check of generality: the same code and defaults on a story the engine
@@ -424,6 +429,31 @@ def show_evidence(key: str, placed: dict[str, str]) -> None:
             total[w] = total.get(w, 0) + 1
         print(f"  EVIDENCE {d['id'][:28]:28} {' '.join(where)}")
     print(f"  EVIDENCE {key} total: " + ", ".join(f"{k} {n}" for k, n in sorted(total.items())))
+
+
+def record(reports: list[Report]) -> None:
+    """Record every report the engine finds relevant into ``reports`` (``--audit``)."""
+    assign = engine.assign
+
+    def _assign(item: Any, rel: Any, memory: Any, s: Any, novel: Any, fresh: Any,
+                **kw: Any) -> Any:
+        a = assign(item, rel, memory, s, novel, fresh, **kw)
+        if a.placement is not engine.Placement.IRRELEVANT:
+            reports.append(Report(
+                item.published.timestamp(), item.title, item.url or "", a.nearest_score,
+                item.probes.copy(), len(fresh), sum(1 for n in item.names if n.in_title)))
+        return a
+
+    engine.assign = _assign  # type: ignore[assignment]
+
+
+def show_audit(key: str, reports: list[Report]) -> Audit:
+    """How well each report-level signal tells the labelled developments' first reports
+    from the rest (``tools/signals.py``), for this saga; returned, to pool the sagas."""
+    labels = json.loads(Path(SAGAS[key]["labels"]).read_text())  # type: ignore[arg-type]
+    found = audit_of(reports, labels)
+    print("\n".join(found.render(key)))
+    return found
 
 
 def trace(pattern: str) -> None:
@@ -818,6 +848,11 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--jobs", type=int, default=1,
                     help="sagas run side by side (2 on two cores halves --heldout; not with "
                          "--jitter, which runs its replays side by side, nor --evidence)")
+    ap.add_argument("--audit", action="store_true",
+                    help="how well each report-level signal (closeness to known events "
+                         "and to earlier reports, fresh words, headline newcomers, outlets "
+                         "at once) tells a development's first report from the rest "
+                         "(tools/signals.py; not with --jobs)")
     ap.add_argument("--labelled", action="store_true",
                     help="the six labelled sagas, and their figures added up")
     ap.add_argument("--save", type=Path, metavar="FILE",
@@ -856,9 +891,13 @@ def run(args: argparse.Namespace) -> int:
     placed: dict[str, str] = {}
     if args.evidence:
         evidence(placed)
+    recorded: list[Report] = []
+    pooled = Audit({}, {})
+    if args.audit:
+        record(recorded)
     tally: Counter[str] = Counter()  # over the unlabelled sagas: alerts, expectations
     keys = args.saga or sorted(SAGAS)
-    if args.jobs > 1 and not args.jitter and not args.evidence:
+    if args.jobs > 1 and not args.jitter and not args.evidence and not args.audit:
         # sagas side by side, each one's output printed whole, in order; forked, so that
         # the --trace, --why and --names hooks set here hold in every worker
         with ProcessPoolExecutor(max_workers=args.jobs,
@@ -883,6 +922,11 @@ def run(args: argparse.Namespace) -> int:
                 tally.update(got)
             if args.evidence and SAGAS[key]["labels"] is not None:
                 show_evidence(key, placed)
+            if args.audit and SAGAS[key]["labels"] is not None:
+                pooled = pooled.merged(show_audit(key, recorded))
+            recorded.clear()
+    if args.audit and len([k for k in keys if SAGAS[k]["labels"] is not None]) > 1:
+        print("\n".join(pooled.render("all")))
     if args.heldout and not args.jitter:
         expected = tally["found"] + tally["LATE"] + tally["MISSED"]
         print(f"== held-out: {tally['found']} of {expected} expected developments in time "
