@@ -47,9 +47,11 @@ def test_a_development_is_represented_by_its_earliest_recorded_report() -> None:
         _report(6, "Rival buys the bank", "https://b.example/sold", 1.0),
         _report(7, "What the failure means", "https://d.example/why", 0.1),
     ]
-    first, labelled = firsts(reports, LABELS)
-    assert first == {1}
-    assert labelled == {1, 2}  # the known development's report is among the rest
+    named = firsts(reports, LABELS)
+    assert named.first == {1}
+    assert named.later == {2}
+    assert named.rest(len(reports)) == [0, 3]  # the known development's report is there
+    assert named.retellings() == {0, 2}  # what the seeds told, and the later report
 
 
 def test_a_headline_told_before_is_less_novel_by_words_than_a_new_one() -> None:
@@ -84,7 +86,7 @@ def test_a_signal_that_marks_every_first_report_separates_them_fully() -> None:
     ]
     found = audit(reports, LABELS)
     lines = found.render("bank")
-    assert lines[0] == "  AUDIT bank: 1 first reports, 3 others"
-    assert "   1.00  fresh headline words" in "\n".join(lines)
+    assert lines[0] == "  AUDIT bank: 1 first reports, against 3 others | 1 retellings"
+    assert "   1.00 |  1.00  fresh headline words" in "\n".join(lines)
     pooled = found.merged(found)
     assert len(pooled.first["fresh headline words"]) == 2

@@ -4,9 +4,13 @@
 headline, link, nearest known event's score, embeddings, fresh headline words and
 headline newcomers) and hands them here with the saga's labels. For each signal it prints
 the chance that a development's *first* report (the earliest recorded report among the
-labels' links of a development the seeds did not tell) scores as more novel than a
-report that belongs to no labelled development: 0.5 is no better than a coin, 1.0 a
-perfect separation (the area under the ROC curve, by the Mann-Whitney count).
+labels' links of a development the seeds did not tell) scores as more novel than
+another report: 0.5 is no better than a coin, 1.0 a perfect separation (the area under
+the ROC curve, by the Mann-Whitney count). Two sets of other reports: the *rest* (every
+relevant report of no new development: retellings, but also the off-saga reports the
+later gates must stop) and the *retellings* (a development's later reports, and the
+reports of what the seeds told): a retelling rule must separate the first reports from
+those.
 
 The signals are those the engine builds on, each measured alone: how far the report is
 from the nearest known event (``relevance``), from every earlier report (first-story
@@ -68,24 +72,47 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def firsts(reports: Sequence[Report], labels: Mapping[str, Any]) -> tuple[set[int], set[int]]:
-    """The indices of each new development's first report, and those of every report
-    that belongs to a new development (its links or titles in the labels). Developments
-    the seeds told (``status`` "known") are no news: their reports count as the rest."""
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """Which recorded reports the labels name: each new development's first report, the
+    later reports of new developments, and the reports of the developments the seeds
+    told (``status`` "known")."""
+
+    first: frozenset[int]
+    later: frozenset[int]
+    known: frozenset[int]
+
+    def retellings(self) -> frozenset[int]:
+        """Reports that tell again what was told before: a development's later reports,
+        and the known developments' reports."""
+        return (self.later | self.known) - self.first
+
+    def rest(self, n: int) -> list[int]:
+        """The reports of no new development (the known developments' included)."""
+        return [i for i in range(n) if i not in self.first | self.later]
+
+
+def firsts(reports: Sequence[Report], labels: Mapping[str, Any]) -> Labelled:
+    """The reports the labels name (``Labelled``), matched by link or by title; a
+    development's first report is the earliest recorded one of its links."""
     first: set[int] = set()
-    labelled: set[int] = set()
+    later: set[int] = set()
+    known: set[int] = set()
     for dev in labels.get("developments", []):
-        if dev.get("status") == "known":
-            continue
         refs = [dev["first_report"], *dev.get("evidence", [])] if dev.get("first_report") \
             else list(dev.get("evidence", []))
         links = {r["link"] for r in refs}
         titles = {r["title"].strip() for r in refs}
         mine = [i for i, r in enumerate(reports) if r.url in links or r.title.strip() in titles]
-        if mine:
-            labelled.update(mine)
-            first.add(min(mine, key=lambda i: (reports[i].at, i)))
-    return first, labelled
+        if not mine:
+            continue
+        if dev.get("status") == "known":
+            known.update(mine)
+            continue
+        one = min(mine, key=lambda i: (reports[i].at, i))
+        first.add(one)
+        later.update(i for i in mine if i != one)
+    return Labelled(frozenset(first), frozenset(later - first), frozenset(known - first))
 
 
 def features(reports: Sequence[Report]) -> dict[str, np.ndarray]:
@@ -156,31 +183,42 @@ def _headline_closeness(titles: Iterable[str]) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class Audit:
-    """Each signal's values on the first reports and on the rest (kept to pool sagas)."""
+    """Each signal's values on the first reports, on the rest, and on the retellings
+    (kept to pool sagas)."""
 
     first: dict[str, list[float]]
     rest: dict[str, list[float]]
+    retold: dict[str, list[float]]
 
     def merged(self, other: Audit) -> Audit:
         keys = dict.fromkeys([*self.first, *other.first])
-        return Audit({k: self.first.get(k, []) + other.first.get(k, []) for k in keys},
-                     {k: self.rest.get(k, []) + other.rest.get(k, []) for k in keys})
+
+        def both(a: dict[str, list[float]], b: dict[str, list[float]]) -> dict[str, list[float]]:
+            return {k: a.get(k, []) + b.get(k, []) for k in keys}
+
+        return Audit(both(self.first, other.first), both(self.rest, other.rest),
+                     both(self.retold, other.retold))
 
     def render(self, name: str) -> list[str]:
-        n_first = max((len(v) for v in self.first.values()), default=0)
-        n_rest = max((len(v) for v in self.rest.values()), default=0)
-        lines = [f"  AUDIT {name}: {n_first} first reports, {n_rest} others"]
+        def count(d: dict[str, list[float]]) -> int:
+            return max((len(v) for v in d.values()), default=0)
+
+        lines = [f"  AUDIT {name}: {count(self.first)} first reports, against "
+                 f"{count(self.rest)} others | {count(self.retold)} retellings"]
         for k in self.first:
-            auc = separation(self.first[k], self.rest[k])
-            lines.append(f"  AUDIT {name}   {auc:5.2f}  {k}")
+            lines.append(f"  AUDIT {name}   {separation(self.first[k], self.rest[k]):5.2f}"
+                         f" | {separation(self.first[k], self.retold[k]):5.2f}  {k}")
         return lines
 
 
 def audit(reports: Sequence[Report], labels: Mapping[str, Any]) -> Audit:
     """The audit of one saga's relevant reports against its labels."""
-    first, labelled = firsts(reports, labels)
-    rest = [i for i in range(len(reports)) if i not in labelled]
+    named = firsts(reports, labels)
     table = features(reports)
-    return Audit({k: [float(v[i]) for i in sorted(first)] for k, v in table.items()},
-                 {k: [float(v[i]) for i in rest] for k, v in table.items()})
 
+    def values(idx: Iterable[int]) -> dict[str, list[float]]:
+        ids = sorted(idx)
+        return {k: [float(v[i]) for i in ids] for k, v in table.items()}
+
+    return Audit(values(named.first), values(named.rest(len(reports))),
+                 values(named.retellings()))

@@ -892,7 +892,7 @@ def run(args: argparse.Namespace) -> int:
     if args.evidence:
         evidence(placed)
     recorded: list[Report] = []
-    pooled = Audit({}, {})
+    pooled = Audit({}, {}, {})
     if args.audit:
         record(recorded)
     tally: Counter[str] = Counter()  # over the unlabelled sagas: alerts, expectations
