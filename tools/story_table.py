@@ -38,6 +38,7 @@ from monitor.novelty.genre import headed_by  # noqa: E402
 from monitor.novelty.novelty import speakers  # noqa: E402
 from monitor.novelty.outlets import source_of  # noqa: E402
 from monitor.types import parse_dt  # noqa: E402
+from tools.signals import separation  # noqa: E402
 
 GOOD = ("hit", "optional")
 REASONS = {"newcomer": "a newcomer", "words": "new words", "plan": "next stage",
@@ -107,13 +108,6 @@ def hook(rows: list[dict[str, Any]]) -> None:
     engine.development_alert = _alert  # type: ignore[assignment]
 
 
-def auc(good: list[float], bad: list[float]) -> float:
-    """The chance that a random good row scores above a random bad one (ties half)."""
-    if not good or not bad:
-        return float("nan")
-    return sum((g > b) + 0.5 * (g == b) for g in good for b in bad) / len(good) / len(bad)
-
-
 def summary(rows: list[dict[str, Any]]) -> str:
     sagas = sorted({r["saga"] for r in rows})
     figures = [k for k, v in rows[0].items() if isinstance(v, int | float)
@@ -123,8 +117,9 @@ def summary(rows: list[dict[str, Any]]) -> str:
         def split(rs: list[dict[str, Any]], f: str = f) -> tuple[list[float], list[float]]:
             return ([float(r[f]) for r in rs if r["outcome"] in GOOD],
                     [float(r[f]) for r in rs if r["outcome"] not in GOOD])
-        per = [auc(*split([r for r in rows if r["saga"] == s])) for s in sagas]
-        lines.append(f"{f:14} {auc(*split(rows)):6.2f} " + " ".join(f"{x:7.2f}" for x in per))
+        per = [separation(*split([r for r in rows if r["saga"] == s])) for s in sagas]
+        pooled = separation(*split(rows))
+        lines.append(f"{f:14} {pooled:6.2f} " + " ".join(f"{x:7.2f}" for x in per))
     return "\n".join(lines)
 
 
