@@ -30,10 +30,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -92,8 +93,9 @@ def bench_extraction(repeat: int) -> tuple[float, float]:
     pages = {p.name: decode_html(p.read_bytes()) for p in sorted(PAGES.glob("*.html"))}
     per_page = {}
     for name, html in pages.items():
-        per_page[name] = timed(lambda html=html: extract_html(html, "https://example.org/"), repeat)
-        words = len((extract_html(html) or _empty()).text.split())
+        per_page[name] = timed(partial(extract_html, html, "https://example.org/"), repeat)
+        extracted = extract_html(html)
+        words = len(extracted.text.split()) if extracted is not None else 0
         print(f"extraction  {name:28s} {per_page[name] * 1000:6.1f} ms CPU  {words:4d} words")
     mean, median = statistics.mean(per_page.values()), statistics.median(per_page.values())
     print(
@@ -101,13 +103,6 @@ def bench_extraction(repeat: int) -> tuple[float, float]:
         f"{median * 1000:.1f} ms/page ({1 / median:,.0f} pages/CPU-s), trafilatura alone"
     )
     return mean, median
-
-
-def _empty() -> object:
-    class E:
-        text = ""
-
-    return E()
 
 
 @contextmanager
@@ -244,8 +239,8 @@ class Seeded:
             load_documents([ROOT / "seeds"])
         )
         self.seed_secs = time.perf_counter() - t0
-        self.model_raw = seeder.redis.dump(seeder.keys.saga_model(SAGA))
-        self.version_raw = seeder.redis.get(seeder.keys.saga_version(SAGA))
+        self.model_raw = cast(bytes, seeder.redis.dump(seeder.keys.saga_model(SAGA)))
+        self.version_raw = cast(bytes, seeder.redis.get(seeder.keys.saga_version(SAGA)))
         self._runs = 0
 
     def model(self) -> SagaModel:
@@ -309,56 +304,65 @@ def _line(label: str, run: Run, corpus: Corpus) -> None:
     )
 
 
+def _stages(c: Corpus, analyses: list[Analysis], seeded: Seeded, analyzer: Analyzer,
+            bare: Any, model: SagaModel, pools: dict[int, PooledAnalyzer]) -> list[Stage]:
+    """The stages ``bench_nlp`` times on one corpus, each a closure over it."""
+    texts = c.texts()
+    ms = seeded.settings.novelty
+
+    def ner() -> object:
+        return list(bare.pipe(texts, batch_size=16))
+
+    def spacy_part() -> object:
+        return list(analyzer.nlp.pipe(texts, batch_size=16))
+
+    def analyze() -> object:
+        return analyzer.analyze(c.docs)
+
+    def alias_index() -> object:
+        built = []
+        for _ in c.docs:  # the regex cache purged: each build compiles as a first one would
+            re.purge()
+            built.append(AliasIndex(model))
+        return built
+
+    def novelty() -> object:
+        return Engine(SagaModel.from_dict(model.to_dict()), ms).run(
+            analyses, seeding=False, clock=lambda d: d.published or _NOW)
+
+    def in_process() -> object:
+        return seeded.pipeline(analyzer).process(c.docs, saga=SAGA)
+
+    stages: list[Stage] = [
+        ("ner (bare tok2vec+ner)", ner, None),
+        ("spaCy part of analyze", spacy_part, None),
+        ("analyze", analyze, None),
+        ("AliasIndex build (x docs)", alias_index, None),
+        ("novelty (Engine.run)", novelty, None),
+        ("pipeline, in process", in_process, None),
+    ]
+    for w, pool in pools.items():
+        stages.append((f"analyze, {w} worker(s)", partial(pool.analyze, c.docs), pool))
+        stages.append((f"pipeline, {w} worker(s)", partial(_pooled, seeded, pool, c), pool))
+    return stages
+
+
+def _pooled(seeded: Seeded, pool: PooledAnalyzer, c: Corpus) -> object:
+    return seeded.pipeline(pool).process(c.docs, saga=SAGA)
+
+
 def bench_nlp(
     corpora: list[Corpus], seeded: Seeded, analyzer: Analyzer, bare: Any, repeat: int
 ) -> dict[str, dict[str, Run]]:
     model = seeded.model()
-    ms = seeded.settings.novelty
     pools = {w: PooledAnalyzer(workers=w, batch_size=16) for w in (1, 2)}
     results: dict[str, dict[str, Run]] = {}
     try:
         for pool in pools.values():  # load the model in every worker before timing
             pool.analyze(corpora[0].docs * pool.workers)
         for c in corpora:
-            texts = c.texts()
             analyses: list[Analysis] = analyzer.analyze(c.docs)
-            stages: list[Stage] = [
-                ("ner (bare tok2vec+ner)", lambda t=texts: list(bare.pipe(t, batch_size=16)), None),
-                (
-                    "spaCy part of analyze",
-                    lambda t=texts: list(analyzer.nlp.pipe(t, batch_size=16)),
-                    None,
-                ),
-                ("analyze", lambda c=c: analyzer.analyze(c.docs), None),
-                (
-                    "AliasIndex build (x docs)",
-                    lambda c=c: [(re.purge(), AliasIndex(model)) for _ in c.docs],
-                    None,
-                ),
-                (
-                    "novelty (Engine.run)",
-                    lambda an=analyses: Engine(
-                        SagaModel.from_dict(model.to_dict()), ms
-                    ).run(an, seeding=False, clock=lambda d: d.published or _NOW),
-                    None,
-                ),
-                (
-                    "pipeline, in process",
-                    lambda c=c: seeded.pipeline(analyzer).process(c.docs, saga=SAGA),
-                    None,
-                ),
-            ]
-            for w, pool in pools.items():
-                stages.append(
-                    (f"analyze, {w} worker(s)", lambda c=c, p=pool: p.analyze(c.docs), pool)
-                )
-                stages.append(
-                    (
-                        f"pipeline, {w} worker(s)",
-                        lambda c=c, p=pool: seeded.pipeline(p).process(c.docs, saga=SAGA),
-                        pool,
-                    )
-                )
+            stages = _stages(c, analyses, seeded, analyzer, bare, model, pools)
             r = measure_rounds(stages, repeat)
             results[c.name] = r
             print(f"\n{c.name}: {len(c.docs)} docs, {c.words:,} words")

@@ -32,7 +32,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -178,7 +178,7 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
     worker: PollWorker | None = None
     if args.stream:
         worker, cycle = await stream_cycle(settings, store, poller, metrics)
-    redis_pid = int(store.redis.info()["process_id"])
+    redis_pid = int(cast(dict[str, Any], store.redis.info())["process_id"])
 
     def cpu() -> dict[str, float]:
         workers = poller._parser.worker_pids() if poller._parser else []
@@ -235,7 +235,7 @@ async def bench(args: argparse.Namespace, data_dir: Path) -> None:
             f"peak RSS: poller {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
             f", parser workers {[round(vm_hwm_mb(p)) for p in workers]} MB"
             f", redis-server {vm_hwm_mb(redis_pid):.0f} MB"
-            f", used_memory {store.redis.info('memory')['used_memory_human']}"
+            f", used_memory {cast(dict[str, Any], store.redis.info('memory'))['used_memory_human']}"
         )
     finally:
         if worker is not None:

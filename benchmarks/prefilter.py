@@ -31,7 +31,7 @@ TERMS = ROOT / "tests" / "data" / "prefilter_terms.txt"
 
 
 def load_items(folder: Path) -> list[tuple[str, FeedItem]]:
-    out = []
+    out: list[tuple[str, FeedItem]] = []
     for path in sorted(folder.glob("*.jsonl.gz")):
         day = path.name[:10]
         with gzip.open(path, "rt", encoding="utf-8") as fh:

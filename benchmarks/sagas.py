@@ -133,8 +133,8 @@ def bench_select(items: Sequence[FeedItem], repeat: int) -> None:
         )
     print(f"select: CPU ms per 1,000 items over {len(items):,} items, min / median of {repeat}")
     print_rows(rows)
-    for i, when in ((1, "before"), (2, "after")):
-        one, two = rows[0][i], rows[1][i]
+    b1, a1, b2, a2 = rows[0][1], rows[0][2], rows[1][1], rows[1][2]
+    for when, one, two in (("before", b1, b2), ("after", a1, a2)):
         print(f"  two sagas / one saga, {when}: {two[0] / one[0]:.2f}x / {two[1] / one[1]:.2f}x")
 
 
@@ -218,10 +218,12 @@ def bench_pipeline(items: Sequence[FeedItem], repeat: int) -> None:
             f"  {label}: {decisions[label, 'before']} decisions (document x saga) before, "
             f"{decisions[label, 'after']} after"
         )
-    *alone, two = rows
-    for i, when in ((1, "before"), (2, "after")):
-        lo, med = sum(r[i][0] for r in alone), sum(r[i][1] for r in alone)
-        print(f"  both / sum of each alone, {when}: {two[i][0] / lo:.2f}x / {two[i][1] / med:.2f}x")
+    alone, together_b, together_a = rows[:-1], rows[-1][1], rows[-1][2]
+    for when, pick, together in (("before", 1, together_b), ("after", 2, together_a)):
+        times = [r[1] if pick == 1 else r[2] for r in alone]
+        lo, med = sum(t[0] for t in times), sum(t[1] for t in times)
+        print(f"  both / sum of each alone, {when}: {together[0] / lo:.2f}x / "
+              f"{together[1] / med:.2f}x")
 
 
 def print_rows(rows: Sequence[Row]) -> None:

