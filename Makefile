@@ -26,7 +26,7 @@ run: $(STAMP)
 
 test: $(STAMP) systemd-analyze chromium
 	$(PY) -m ruff check monitor tests benchmarks tools
-	$(PY) -m mypy monitor tools benchmarks
+	$(PY) -m mypy monitor tools benchmarks tests
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # tests/test_deploy.py verifies deploy/monitor.service with systemd-analyze: install
@@ -65,7 +65,7 @@ chromium:
 
 lint: $(STAMP)
 	$(PY) -m ruff check monitor tests benchmarks tools
-	$(PY) -m mypy monitor tools benchmarks
+	$(PY) -m mypy monitor tools benchmarks tests
 
 bench: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -32,6 +32,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a child process still running, and reap it (a test's cleanup)."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(10)
+
+
 def wait_for(cond: Callable[[], Any], timeout_s: float, what: str, step_s: float = 0.05) -> Any:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

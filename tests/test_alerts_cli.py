@@ -11,7 +11,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from conftest import monitor_cmd, subprocess_env
@@ -133,7 +133,7 @@ def test_receiver_down_process_killed_gets_alert_once_after_restart(
     )
 
     def attempts() -> int:
-        raw = store.redis.hvals(store.keys.alert_retries("webhook"))
+        raw = cast(list[bytes], store.redis.hvals(store.keys.alert_retries("webhook")))
         return max((RetryState.decode(v).attempts for v in raw), default=0)
 
     try:
@@ -172,7 +172,7 @@ def test_daemon_killed_while_receiver_is_down_delivers_once_after_restart(
     assert Outbox(store, load_settings(cfg, env=Env())).enqueue([alert]) == [alert.id]
 
     def attempts() -> int:
-        raw = store.redis.hvals(store.keys.alert_retries("webhook"))
+        raw = cast(list[bytes], store.redis.hvals(store.keys.alert_retries("webhook")))
         return max((RetryState.decode(v).attempts for v in raw), default=0)
 
     log = (tmp_path / "daemon-1.log").open("w")

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from conftest import monitor_cmd, subprocess_env
@@ -236,7 +236,8 @@ def test_sigterm_mid_work_loses_nothing_and_the_next_start_finishes_it(
     ) as store:
         r = store.redis
         queues = ServiceStore(store).queue_depths(settings.alerts.enabled_sinks())
-        processed = {m.decode() for m in r.zrange(store.keys.seen_docs("test-saga"), 0, -1)}
+        seen = cast(list[bytes], r.zrange(store.keys.seen_docs("test-saga"), 0, -1))
+        processed = {m.decode() for m in seen}
         enqueued = {k.decode().rsplit(":", 1)[1] for k in r.scan_iter(store.keys.alert_id("*"))}
     assert queues.intake == 0 and queues.outbox == {"jsonl": 0} and queues.dead == 0
     # every item of every feed went through the pipeline: none was lost by the stop

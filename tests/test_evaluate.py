@@ -425,7 +425,7 @@ ANCHORS = ("openai", "open ai", "altman", "chatgpt", "sutskever", "brockman", "m
 def _archive_items() -> list[dict[str, Any]]:
     if not ARCHIVE.is_dir():
         pytest.skip(f"rss-dev archive not found at {ARCHIVE} (../shared/rss-dev of the project)")
-    items = []
+    items: list[dict[str, Any]] = []
     for path in sorted(ARCHIVE.glob("*.jsonl.gz")):
         with gzip.open(path, "rt", encoding="utf-8") as f:
             items.extend(json.loads(line) for line in f if line.strip())

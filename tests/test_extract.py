@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import httpx
 import pytest
@@ -329,9 +329,9 @@ async def test_articles_are_cached_by_url(
     assert len(_Handler.hits) == hits  # no second download
     assert again == first
     assert metrics.articles.labels(outcome="cached")._value.get() == 1
-    assert 0 < store.redis.ttl(store.keys.article(f"{server}/fr")) <= 600
+    assert 0 < cast(int, store.redis.ttl(store.keys.article(f"{server}/fr"))) <= 600
     await ex.article(f"{server}/error")  # transient: the shorter TTL
-    assert 0 < store.redis.ttl(store.keys.article(f"{server}/error")) <= 60
+    assert 0 < cast(int, store.redis.ttl(store.keys.article(f"{server}/error"))) <= 60
     await store.aclose()
 
 

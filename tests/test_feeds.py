@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -198,7 +199,7 @@ def test_retry_after_is_honoured_but_capped() -> None:
 
 
 def test_success_waits_interval_or_max_age_or_ttl() -> None:
-    kw = {"interval_s": 300.0, "jitter_s": 0.0, "cap_s": 21600.0, "errors": 0}
+    kw: dict[str, Any] = {"interval_s": 300.0, "jitter_s": 0.0, "cap_s": 21600.0, "errors": 0}
     assert plan_next_check(Outcome.OK, **kw) == (300, "interval")
     assert plan_next_check(Outcome.NOT_MODIFIED, max_age_s=60, **kw) == (300, "interval")
     assert plan_next_check(Outcome.OK, max_age_s=900, **kw) == (900, "max_age")

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from conftest import NEW_CHAIR, SAME_CHAIR
@@ -244,6 +244,10 @@ class _TogetherAnalyzer:
         with self.lock:
             return self.inner.embed(texts)
 
+    def vector(self, text: str) -> Any:
+        with self.lock:
+            return self.inner.vector(text)
+
 
 @pytest.mark.slow
 def test_two_workers_seeing_two_reports_of_one_development_at_once_make_one_event(
@@ -282,7 +286,7 @@ async def test_falling_behind_is_logged_once_per_episode_and_the_lag_is_a_metric
     monkeypatch.setattr("monitor.intake.WATCH_S", 0.0)
     caplog.set_level(logging.INFO, logger="monitor")
     settings: Settings = settings_factory(tmp_path, pipeline={"behind_len": 10})
-    d = Daemon(settings, store, _Recorder())
+    d = Daemon(settings, store, cast(Any, _Recorder()))
     d.scheduler.running = True  # the process that polls says it
     db = d.intake.db
     await db.ensure_group()

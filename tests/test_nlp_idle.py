@@ -83,7 +83,7 @@ def test_idle_workers_stop_and_the_next_batch_starts_them_again(
         from spacy.lang.fr.tokenizer_exceptions import TOKEN_MATCH
 
         [entry] = json.loads(written.read_bytes())["entries"]
-        assert _restore(entry) == TOKEN_MATCH.__self__
+        assert _restore(entry) == TOKEN_MATCH.__self__  # type: ignore[attr-defined]
 
         again = pool.analyze(HEADLINES)  # the first batch after an idle stop
         [pid2] = pool.worker_pids()

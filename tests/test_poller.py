@@ -10,7 +10,7 @@ import subprocess
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import brotli
 import pytest
@@ -269,7 +269,7 @@ async def test_seen_entries_survive_a_restart(
     await restarted.stop()
     assert sink.titles() == ["First", "Second"]
     assert sink2.titles() == ["Third"]
-    ttl = store.redis.ttl(store.keys.entry(f"{url}\x00a"))
+    ttl = cast(int, store.redis.ttl(store.keys.entry(f"{url}\x00a")))
     assert 0 < ttl <= 30 * 24 * 3600  # the seen set expires (polling.seen_ttl_s)
 
 

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from conftest import monitor_cmd, subprocess_env
-from daemon_proc import free_port, get, get_json, wait_for
+from daemon_proc import free_port, get, get_json, stop, wait_for
 from feed_server import RSS, FeedServer, Reply, make_settings
 from redis_process import RedisProcess
 from test_faults import ROOT
@@ -95,6 +95,7 @@ async def test_a_due_poll_the_scheduler_publishes_is_polled_by_a_poll_worker_int
     assert len(server.hits("/rss")) == 1
     assert await db.length() == 0 and not store.redis.hlen(store.keys.polls_queued())
     # polled just now: the same feed is not due again before its next check
+    assert d.poller.on_due is not None
     assert await d.poller.on_due(d.settings.feeds[0]) is not None
     m = d.metrics
     assert _count(m.due_polls, "published") == 1 and _count(m.due_polls, "not_due") == 1
@@ -148,6 +149,7 @@ async def test_two_schedulers_one_losing_the_lease_make_one_poll_of_a_feed_for_o
     feed = a.settings.feeds[0]
     # A still believes it holds the lease (its keeper has not stepped yet): refused
     assert a.leased.epoch() is not None
+    assert a.poller.on_due is not None and b.poller.on_due is not None
     assert await a.poller.on_due(feed) is None
     assert _count(a.metrics.due_polls, "stale") == 1
     await b.pollworker.start(loop=False)
@@ -279,7 +281,7 @@ def _poll_worker(
         monitor_cmd("--config", str(cfg), "worker", "--poll", "--no-pipeline", *extra),
         cwd=ROOT, env=subprocess_env(REDIS_URL=url), stdout=subprocess.DEVNULL, stderr=err,
     )
-    stack.callback(lambda: proc.poll() is None and (proc.kill(), proc.wait(10)))
+    stack.callback(stop, proc)
     return proc
 
 
@@ -319,7 +321,7 @@ def test_a_poll_worker_killed_mid_poll_leaves_its_due_poll_to_another_nothing_lo
             port = free_port()
             second = _poll_worker(cfg, tmp_path / "second.log", redis_proc.url, stack,
                                   "--health-port", str(port))
-            wait_for(lambda: store.redis.xlen(store.keys.intake()) >= len(expected), 60,
+            wait_for(lambda: cast(int, store.redis.xlen(store.keys.intake())) >= len(expected), 60,
                      "the second worker to take the due poll over and poll it")
             wait_for(lambda: read_poll_queue(store).group.depth == 0, 10, "the due poll acked")
             status, health = get_json(f"http://127.0.0.1:{port}/healthz")

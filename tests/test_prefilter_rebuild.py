@@ -46,7 +46,8 @@ def test_prefilter_is_rebuilt_only_when_the_terms_change(
     model.add_alias(model.actors["sam-altman"], "@sama", "test", AT)
     _save(sagas, model, "alias_added")
     second = p.prefilter(saga)
-    assert second is not first and "@sama" in {t.text for t in second.terms}
+    assert second is not None and second is not first
+    assert "@sama" in {t.text for t in second.terms}
     assert p.saga_prefilters() is not combined
     item = FeedItem("f", "a post by x.com/sama", "", "https://x.example/1", None)
     assert p.candidates([item]) == [(item, (saga,))]

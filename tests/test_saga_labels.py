@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,7 @@ def test_the_labels_load_with_unique_ids_and_nothing_expected_before_the_saga(
     saga: tuple[Saga, Labels],
 ) -> None:
     s, shipped = saga
-    labels = [*shipped.developments, *shipped.actors]
+    labels: list[Any] = [*shipped.developments, *shipped.actors]
     ids = [lb.id for lb in labels]
     assert len(ids) == len(set(ids))
     expected = [lb for lb in labels if lb.status is Status.EXPECTED]

@@ -26,11 +26,11 @@ import subprocess
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from conftest import SHARED, monitor_cmd, subprocess_env
-from daemon_proc import wait_for
+from daemon_proc import stop, wait_for
 from redis_process import RedisProcess
 from test_faults import ROOT, SAGA, preseed
 
@@ -128,7 +128,7 @@ def start_worker(cfg: Path, log: Path, url: str, stack: ExitStack) -> subprocess
         cwd=ROOT, env=subprocess_env(REDIS_URL=url, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1"),
         stdout=subprocess.DEVNULL, stderr=err,
     )
-    stack.callback(lambda: proc.poll() is None and (proc.kill(), proc.wait(10)))
+    stack.callback(stop, proc)
     return proc
 
 
@@ -183,8 +183,7 @@ def test_three_workers_give_the_alerts_of_one_and_a_killed_one_loses_and_doubles
           f"the killed worker's items done {took_over:.1f}s after the kill")
     queue = read_intake_queue(many)
     assert queue.group.depth == 0 and queue.dead == 0
-    seen = {m.decode() for m in many.redis.zrange(many.keys.seen_docs(SAGA), 0, -1)}
-    assert {d.decode() for d in one.redis.zrange(one.keys.seen_docs(SAGA), 0, -1)} == seen
+    assert _seen(one) == _seen(many)
     one.close()
     many.close()
 
@@ -192,6 +191,12 @@ def test_three_workers_give_the_alerts_of_one_and_a_killed_one_loses_and_doubles
 async def _publish(store: Store, items: list[FeedItem]) -> None:
     await IntakeStore(store, max_len=100_000).publish(items)
     await store.aclose()
+
+
+def _seen(store: Store) -> set[str]:
+    """The documents the saga's pipeline has processed."""
+    done = cast(list[bytes], store.redis.zrange(store.keys.seen_docs(SAGA), 0, -1))
+    return {m.decode() for m in done}
 
 
 def _done(store: Store) -> bool:

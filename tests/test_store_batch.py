@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any, cast
 
 import pytest
 import redis
@@ -25,7 +26,7 @@ async def store(redis_server: Store, request: pytest.FixtureRequest) -> AsyncIte
 
 
 def execs(store: Store) -> int:
-    stats = store.redis.info("commandstats")
+    stats = cast(dict[str, Any], store.redis.info("commandstats"))
     return int(stats.get("cmdstat_exec", {}).get("calls", 0))
 
 
@@ -47,7 +48,8 @@ async def test_concurrent_callers_share_one_transaction_and_get_their_own_replie
     await batch.aclose()
     assert replies == [[True, 1000 + i] for i in range(40)]
     assert execs(store) - before == 1  # all 40 in one MULTI/EXEC
-    assert [int(v) for v in store.redis.mget(keys)] == [1000 + i for i in range(40)]
+    assert [int(v) for v in cast(list[bytes], store.redis.mget(keys))] == [
+        1000 + i for i in range(40)]
 
 
 async def test_a_failing_command_is_its_callers_error_only(store: Store) -> None:

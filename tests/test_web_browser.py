@@ -11,8 +11,9 @@ from __future__ import annotations
 import shutil
 import urllib.request
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import feedparser
 import pytest
@@ -30,6 +31,13 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SVB_SEEDS = ROOT / "sagas" / "svb-2023" / "seeds"
 HOSTILE = "<script>alert(1)</script>"
+
+
+def _links(driver: Any, title: str) -> list[Any]:
+    """The page's links whose text holds ``title`` (none while it is still loading)."""
+    from selenium.webdriver.common.by import By
+
+    return list(driver.find_elements(By.PARTIAL_LINK_TEXT, title))
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +73,7 @@ def svb_dump(analyzer: Any, redis_server: Store, settings_factory: Any,
     Pipeline(settings, scoped, analyzer=analyzer, emit=lambda alerts: None).seed(
         load_documents([SVB_SEEDS]), saga="svb-2023")
     keys = scoped.keys
-    dump = {k.removeprefix("svb-once"): scoped.redis.dump(k)
+    dump = {k.removeprefix("svb-once"): cast(bytes, scoped.redis.dump(k))
             for k in (keys.saga_model("svb-2023"), keys.saga_version("svb-2023"))}
     scoped.drop_namespace()
     return dump
@@ -125,8 +133,7 @@ def test_both_sagas_show_their_seeded_events_newest_first(
     shot(browser, tmp_path / "index.png")
     for name, title in (("openai", "OpenAI leadership crisis"), ("svb-2023", "Silicon Valley")):
         # after back(): the index may still be loading on a busy machine; wait for its link
-        WebDriverWait(browser, 30).until(
-            lambda d, title=title: d.find_elements(By.PARTIAL_LINK_TEXT, title))
+        WebDriverWait(browser, 30).until(partial(_links, title=title))
         browser.find_element(By.PARTIAL_LINK_TEXT, title).click()
         assert browser.current_url == f"{site}sagas/{name}"
         model = SagaStore(both).load(name)

@@ -309,6 +309,7 @@ def test_a_job_title_in_a_headline_is_no_newcomer(  # type: ignore[no-untyped-de
     doc = _doc("t-1", "a.example", "Home Secretary's Future Uncertain As Jane Roe Joins "
                "Cabinet", "Jane Roe joined the cabinet on Monday, officials said.", 10)
     [an] = analyzer.analyze([doc])
+    assert doc.published is not None
     names = {n.key for n in item_of(an, Resolver(model), model, doc.published).names}
     assert "jane roe" in names and "home secretary" not in names
 
@@ -361,6 +362,7 @@ def test_an_outlet_a_report_cites_is_no_newcomer(  # type: ignore[no-untyped-def
     doc = _doc("o-1", "a.example", "Jane Roe to lead Silicon Valley Bank, sources tell CNN",
                "Jane Roe will run Silicon Valley Bank from Monday, a CNN analyst said.", 10)
     [an] = analyzer.analyze([doc])
+    assert doc.published is not None
     item = item_of(an, Resolver(model), model, doc.published)
     names = {n.key for n in without_outlets(item, model.outlets).names}
     assert "jane roe" in names and "cnn" not in names

@@ -183,7 +183,8 @@ def test_a_seed_naming_in_full_a_surname_taken_for_a_company_makes_a_person() ->
               [name("Globex")], [], AT)
     grow.seed(model, item(unit((3, 1.0)), doc="d4", core=False, title="Top Globex leaves"),
               [name("Top Globex")], [], AT)
-    assert model.find("Globex") is not None and model.find("Globex").kind == "org"
+    found = model.find("Globex")
+    assert found is not None and found.kind == "org"
 
 
 def test_a_report_announcing_a_decision_is_remembered_for_days() -> None:

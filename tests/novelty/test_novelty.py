@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from monitor.config import NoveltySettings
 from monitor.novelty.novelty import (
+    Confirmation,
     confirm,
     content_words,
     expired,
@@ -159,7 +160,7 @@ def test_a_wave_of_outlets_far_from_any_recent_development_is_news() -> None:
     st = story(["f1"], score=close)
     many = S.wave_sources
 
-    def judge(support: int, young: float | None, s: NoveltySettings = S) -> object:
+    def judge(support: int, young: float | None, s: NoveltySettings = S) -> Confirmation:
         return confirm(st, item(unit((0, 1.0)), feed="f2"), close, s, support=support,
                        young=young)
 
