@@ -63,12 +63,9 @@ def separation(pos: Sequence[float], neg: Sequence[float]) -> float:
 def _ranks(values: np.ndarray) -> np.ndarray:
     """1-based ranks, ties given their mean rank."""
     order = values.argsort(kind="mergesort")
+    _, first, counts = np.unique(values[order], return_index=True, return_counts=True)
     ranks = np.empty(len(values))
-    ranks[order] = np.arange(1, len(values) + 1)
-    for v in np.unique(values):
-        same = values == v
-        if same.sum() > 1:
-            ranks[same] = ranks[same].mean()
+    ranks[order] = np.repeat(first + (counts + 1) / 2, counts)
     return ranks
 
 
