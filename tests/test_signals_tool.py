@@ -7,8 +7,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
-from tools.signals import Report, audit, features, firsts, separation
+from tools.signals import Report, audit, features, firsts, language_pairs, separation
 
 HOUR = 3600.0
 
@@ -19,8 +20,9 @@ def _rows(*angles: float) -> np.ndarray:
 
 
 def _report(at_h: float, title: str, url: str, angle: float, near: float = 0.5,
-            fresh: int = 0) -> Report:
-    return Report(at_h * HOUR, title, url, near, _rows(angle, angle), fresh=fresh)
+            fresh: int = 0, language: str = "en") -> Report:
+    return Report(at_h * HOUR, title, url, near, _rows(angle, angle), fresh=fresh,
+                  language=language)
 
 
 def test_separation_is_the_chance_that_a_first_report_scores_higher() -> None:
@@ -90,3 +92,16 @@ def test_a_signal_that_marks_every_first_report_separates_them_fully() -> None:
     assert "   1.00 |  1.00  fresh headline words" in "\n".join(lines)
     pooled = found.merged(found)
     assert len(pooled.first["fresh headline words"]) == 2
+
+
+def test_the_pairs_of_labelled_reports_are_told_apart_by_development_and_language() -> None:
+    reports = [
+        _report(1, "Bank fails", "https://a.example/failed", 0.0),
+        _report(5, "Bank sold to rival", "https://c.example/sold", 1.0),
+        _report(6, "Rival buys the bank", "https://b.example/sold", 1.1, language="pl"),
+        _report(7, "What the failure means", "https://d.example/why", 0.1),  # no label
+    ]
+    pairs = language_pairs(reports, firsts(reports, LABELS))
+    assert [len(v) for v in pairs.values()] == [0, 1, 1, 1]
+    [across] = pairs["one development, two languages"]
+    assert across == pytest.approx(math.cos(0.1), abs=1e-6)

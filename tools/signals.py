@@ -17,8 +17,11 @@ from the nearest known event (``relevance``), from every earlier report (first-s
 detection, by meaning and by headline words), how many fresh headline words and headline
 newcomers it has, and how many outlets tell the same within hours. A rule built on a
 signal that sits near 0.5 here can only move alerts around; that is the point of the
-audit: measure a signal before building on it. Pure functions over numpy arrays, no
-engine import, so that the tests run it on a handful of made-up reports.
+audit: measure a signal before building on it. Last, it prints how close the labelled
+reports come to each other, as pairs of one development or of two, in one language or in
+two (the encoder's cross-lingual gap, which every bar of the engine meets). Pure
+functions over numpy arrays, no engine import, so that the tests run it on a handful of
+made-up reports.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -48,6 +51,7 @@ class Report:
     rows: np.ndarray  # its embeddings (lead and title), unit rows
     fresh: int = 0  # fresh headline words (``novelty.fresh_words``)
     heads: int = 0  # names no actor has, in its headline
+    language: str = ""  # "en", "pl", ... ("" unknown)
 
 
 def separation(pos: Sequence[float], neg: Sequence[float]) -> float:
@@ -78,6 +82,7 @@ class Labelled:
     first: frozenset[int]
     later: frozenset[int]
     known: frozenset[int]
+    development: Mapping[int, str]  # the development each named report belongs to
 
     def retellings(self) -> frozenset[int]:
         """Reports that tell again what was told before: a development's later reports,
@@ -95,6 +100,7 @@ def firsts(reports: Sequence[Report], labels: Mapping[str, Any]) -> Labelled:
     first: set[int] = set()
     later: set[int] = set()
     known: set[int] = set()
+    owner: dict[int, str] = {}
     for dev in labels.get("developments", []):
         refs = [dev["first_report"], *dev.get("evidence", [])] if dev.get("first_report") \
             else list(dev.get("evidence", []))
@@ -103,13 +109,38 @@ def firsts(reports: Sequence[Report], labels: Mapping[str, Any]) -> Labelled:
         mine = [i for i, r in enumerate(reports) if r.url in links or r.title.strip() in titles]
         if not mine:
             continue
+        for i in mine:
+            owner.setdefault(i, dev["id"])
         if dev.get("status") == "known":
             known.update(mine)
             continue
         one = min(mine, key=lambda i: (reports[i].at, i))
         first.add(one)
         later.update(i for i in mine if i != one)
-    return Labelled(frozenset(first), frozenset(later - first), frozenset(known - first))
+    return Labelled(frozenset(first), frozenset(later - first), frozenset(known - first), owner)
+
+
+PAIRS = ("one development, one language", "one development, two languages",
+         "two developments, one language", "two developments, two languages")
+
+
+def language_pairs(reports: Sequence[Report], named: Labelled) -> dict[str, list[float]]:
+    """How close the labelled reports come to each other (the best cosine of their
+    rows), as pairs of one development or of two, in one language or in two: the
+    encoder's cross-lingual gap, which every bar of the engine meets (reports of unknown
+    language left out)."""
+    out: dict[str, list[float]] = {k: [] for k in PAIRS}
+    ids = sorted(i for i in named.development if reports[i].language)
+    if len(ids) < 2:
+        return out
+    best = _closeness([reports[i] for i in ids])
+    for a in range(len(ids)):
+        for b in range(a + 1, len(ids)):
+            i, j = ids[a], ids[b]
+            one = named.development[i] == named.development[j]
+            same = reports[i].language == reports[j].language
+            out[PAIRS[2 * (not one) + (not same)]].append(float(best[a, b]))
+    return out
 
 
 def features(reports: Sequence[Report]) -> dict[str, np.ndarray]:
@@ -186,15 +217,14 @@ class Audit:
     first: dict[str, list[float]]
     rest: dict[str, list[float]]
     retold: dict[str, list[float]]
+    pairs: dict[str, list[float]] = field(default_factory=dict)  # ``language_pairs``
 
     def merged(self, other: Audit) -> Audit:
-        keys = dict.fromkeys([*self.first, *other.first])
-
         def both(a: dict[str, list[float]], b: dict[str, list[float]]) -> dict[str, list[float]]:
-            return {k: a.get(k, []) + b.get(k, []) for k in keys}
+            return {k: a.get(k, []) + b.get(k, []) for k in dict.fromkeys([*a, *b])}
 
         return Audit(both(self.first, other.first), both(self.rest, other.rest),
-                     both(self.retold, other.retold))
+                     both(self.retold, other.retold), both(self.pairs, other.pairs))
 
     def render(self, name: str) -> list[str]:
         def count(d: dict[str, list[float]]) -> int:
@@ -205,6 +235,10 @@ class Audit:
         for k in self.first:
             lines.append(f"  AUDIT {name}   {separation(self.first[k], self.rest[k]):5.2f}"
                          f" | {separation(self.first[k], self.retold[k]):5.2f}  {k}")
+        for k, sims in self.pairs.items():
+            if sims:
+                lines.append(f"  AUDIT {name}   median {float(np.median(sims)):.2f} over "
+                             f"{len(sims)} pairs of labelled reports: {k}")
         return lines
 
 
@@ -218,4 +252,4 @@ def audit(reports: Sequence[Report], labels: Mapping[str, Any]) -> Audit:
         return {k: [float(v[i]) for i in ids] for k, v in table.items()}
 
     return Audit(values(named.first), values(named.rest(len(reports))),
-                 values(named.retellings()))
+                 values(named.retellings()), language_pairs(reports, named))

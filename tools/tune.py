@@ -441,7 +441,8 @@ def record(reports: list[Report]) -> None:
         if a.placement is not engine.Placement.IRRELEVANT:
             reports.append(Report(
                 item.published.timestamp(), item.title, item.url or "", a.nearest_score,
-                item.probes.copy(), len(fresh), sum(1 for n in item.names if n.in_title)))
+                item.probes.copy(), len(fresh), sum(1 for n in item.names if n.in_title),
+                item.language))
         return a
 
     engine.assign = _assign  # type: ignore[assignment]
