@@ -853,7 +853,7 @@ def parser() -> argparse.ArgumentParser:
                     help="how well each report-level signal (closeness to known events "
                          "and to earlier reports, fresh words, headline newcomers, outlets "
                          "at once) tells a development's first report from the rest "
-                         "(tools/signals.py; not with --jobs)")
+                         "(tools/signals.py; not with --jobs nor --jitter)")
     ap.add_argument("--labelled", action="store_true",
                     help="the six labelled sagas, and their figures added up")
     ap.add_argument("--save", type=Path, metavar="FILE",
@@ -925,8 +925,9 @@ def run(args: argparse.Namespace) -> int:
                 show_evidence(key, placed)
             if args.audit and SAGAS[key]["labels"] is not None:
                 pooled = pooled.merged(show_audit(key, recorded))
-            recorded.clear()
-    if args.audit and len([k for k in keys if SAGAS[k]["labels"] is not None]) > 1:
+        recorded.clear()  # (with --jitter, several replays of one saga: no audit)
+    if (args.audit and not args.jitter
+            and len([k for k in keys if SAGAS[k]["labels"] is not None]) > 1):
         print("\n".join(pooled.render("all")))
     if args.heldout and not args.jitter:
         expected = tally["found"] + tally["LATE"] + tally["MISSED"]
