@@ -20,20 +20,21 @@ signal that sits near 0.5 here can only move alerts around; that is the point of
 audit: measure a signal before building on it. Last, it prints how close the labelled
 reports come to each other, as pairs of one development or of two, in one language or in
 two (the encoder's cross-lingual gap, which every bar of the engine meets). Pure
-functions over numpy arrays, no engine import, so that the tests run it on a handful of
-made-up reports.
+functions over numpy arrays, no engine import (the text folding is ``monitor.lexicon``'s),
+so that the tests run it on a handful of made-up reports.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
+
+from monitor.lexicon import fold_text
 
 AT_ONCE_H = 6.0  # "at once": within this many hours before or after the report
 TELLS = 0.7  # a report this close in meaning tells the same (``support_threshold``)
@@ -183,15 +184,10 @@ def _closeness(reports: Sequence[Report]) -> np.ndarray:
     return out
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
 def _headline_closeness(titles: Iterable[str]) -> np.ndarray:
     """TF-IDF cosine between headlines: their words of four letters or more, cut to six
     (a crude stem for English, French and Polish alike), weighted by rarity among them."""
-    bags = [{w[:6] for w in _WORD.findall(_fold(t))} for t in titles]
+    bags = [{w[:6] for w in _WORD.findall(fold_text(t))} for t in titles]
     vocab = {w: k for k, w in enumerate(sorted(set().union(*bags)))}
     df = np.zeros(len(vocab))
     for bag in bags:
