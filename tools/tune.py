@@ -415,10 +415,16 @@ def evidence(placed: dict[str, str]) -> None:
     engine.Engine.run = _run  # type: ignore[method-assign]
 
 
+def raw_labels(key: str) -> dict[str, Any]:
+    """A labelled saga's labels file as it is written (its links and statuses), for the
+    reports that ``--evidence`` and ``--audit`` follow."""
+    return dict(json.loads(Path(SAGAS[key]["labels"]).read_text()))  # type: ignore[arg-type]
+
+
 def show_evidence(key: str, placed: dict[str, str]) -> None:
     """Where the reports of each required development went (labels' first report and
     evidence links): where recall is lost, the prefilter, relevance or the story."""
-    labels = json.loads(Path(SAGAS[key]["labels"]).read_text())  # type: ignore[arg-type]
+    labels = raw_labels(key)
     total: dict[str, int] = {}
     for d in labels["developments"]:
         if d["status"] != "expected":
@@ -451,7 +457,7 @@ def record(reports: list[Report]) -> None:
 def show_audit(key: str, reports: list[Report]) -> Audit:
     """How well each report-level signal tells the labelled developments' first reports
     from the rest (``tools/signals.py``), for this saga; returned, to pool the sagas."""
-    labels = json.loads(Path(SAGAS[key]["labels"]).read_text())  # type: ignore[arg-type]
+    labels = raw_labels(key)
     found = audit_of(reports, labels)
     print("\n".join(found.render(key)))
     return found
