@@ -105,3 +105,6 @@ def test_the_pairs_of_labelled_reports_are_told_apart_by_development_and_languag
     assert [len(v) for v in pairs.values()] == [0, 1, 1, 1]
     [across] = pairs["one development, two languages"]
     assert across == pytest.approx(math.cos(0.1), abs=1e-6)
+    # the sale's two reports are closer to each other than either is to the failure's
+    lines = "\n".join(audit(reports, LABELS).render("bank"))
+    assert "   1.00  two reports of one development closer than two" in lines

@@ -235,7 +235,19 @@ class Audit:
             if sims:
                 lines.append(f"  AUDIT {name}   median {float(np.median(sims)):.2f} over "
                              f"{len(sims)} pairs of labelled reports: {k}")
+        one, two = self.apart()
+        if one and two:
+            lines.append(f"  AUDIT {name}   {separation(one, two):5.2f}  two reports of one "
+                         "development closer than two of two developments (the encoder "
+                         "reading the act, not the topic)")
         return lines
+
+    def apart(self) -> tuple[list[float], list[float]]:
+        """The closeness of pairs of labelled reports of one development, and of two
+        (either language): how well the encoder tells one act from the next of the
+        same saga, the question every join and retelling bar asks."""
+        return ([*self.pairs.get(PAIRS[0], []), *self.pairs.get(PAIRS[1], [])],
+                [*self.pairs.get(PAIRS[2], []), *self.pairs.get(PAIRS[3], [])])
 
 
 def audit(reports: Sequence[Report], labels: Mapping[str, Any]) -> Audit:
