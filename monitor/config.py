@@ -229,6 +229,11 @@ class NoveltySettings(_Section):
     # development makes act): after that long it is a familiar face of the saga, and the
     # development's own alert, which names it, tells its part. 0: no limit.
     actor_news_h: Annotated[float, Field(ge=0)] = 48.0
+    # A newcomer organisation whose name shares no word with a known organisation's name
+    # (both of two words or more) and comes within actor_translation of it in the
+    # sentence encoder's cross-lingual space is that organisation, in another language:
+    # an alias, no alert. 0: never.
+    actor_translation: Annotated[float, Field(ge=0, le=1)] = 0.7
     # Hosts of feeds that republish other outlets' reports (news aggregators): their
     # reports join stories but never count as an independent source of one.
     aggregators: list[str] = ["msn.com", "news.yahoo.com", "news.google.com", "flipboard.com",

@@ -80,7 +80,7 @@ from monitor.novelty.novelty import (
 from monitor.novelty.outlets import is_outlet, names_an_outlet, outlet_of, source_of
 from monitor.novelty.places import is_seat
 from monitor.novelty.relevance import anchored, near_saga, relevance, rows_near_saga
-from monitor.novelty.resolver import Resolver
+from monitor.novelty.resolver import Resolver, translatable, translation
 from monitor.novelty.seednames import SeedNames, seed_names, spellings, trim_all
 from monitor.novelty.stage import KEPT, REFRESH, Headlines, told_alike, topic_words, without_topic
 from monitor.novelty.stories import assign, plan_moved, reported
@@ -425,6 +425,20 @@ class Engine:
         event.key_actors = self._key_actors(story)
         self.memory = with_keys(self.memory, event.id, event.key_actors)
 
+    def _translated(self, seen: NameSeen) -> str | None:
+        """The known organisation that the newcomer organisation ``seen`` names in
+        another language (``resolver.translatable``, ``actor_translation``): the press of
+        one language translates an institution's name ("Ministerstwo Finansow"), and
+        the encoder reads both languages. None without an encoder."""
+        if self._embed is None or seen.kind != "org" or not self.s.actor_translation:
+            return None
+        forms = translatable(seen.name, self.model)
+        if not forms:
+            return None
+        vectors = self._embedded_as([seen.name, *(form for _, form in forms)])
+        return translation(forms, (vectors[1:] @ vectors[0]).tolist(),
+                           self.s.actor_translation)
+
     def _told_again(self, story: Story, item: Item, rows: np.ndarray) -> str | None:
         """The development, alerted less than ``duplicate_window_h`` hours before, that
         ``story``, about to be confirmed by ``item`` (their reports' ``rows``), tells
@@ -738,6 +752,12 @@ class Engine:
                 continue
             if self.resolver.held(seen.name) is not None:  # "Top Globex": a known one, in a phrase
                 self.model.names.pop(key)
+                continue
+            same = self._translated(seen)
+            if same is not None:  # a known organisation, in another language: an alias
+                self.model.names.pop(key)
+                self.model.add_alias(self.model.actors[same], seen.name, item.doc_id,
+                                     now.isoformat())
                 continue
             actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
             share = None if retold else self._share(seen.name, now)  # a guest: not needed

@@ -9,6 +9,7 @@ Harbor Trust Bank), a one-letter slip ("Jan Kowalsky"), another language's spell
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from monitor.lexicon import ROLE_RE, TITLE_WORDS, fold
@@ -322,3 +323,28 @@ def _initials(parts: list[str], words: list[str]) -> bool:
         else:
             return False
     return i == len(words) and any(p.isupper() for p in parts)
+
+
+def translatable(name: str, model: SagaModel) -> list[tuple[str, str]]:
+    """The known organisations' names that an organisation's ``name`` may translate, as
+    (actor id, form): names of two words or more that share no word with it. Sharing a
+    word is how two *different* organisations' names come close in meaning ("Bank of
+    England", "Bank of America"); a translation shares none ("Ministerstwo Finansow",
+    "Finance Ministry"). A name of one word is left to ``Resolver`` (acronyms, slips)."""
+    mine = set(fold(name).split())
+    if len(mine) < 2:
+        return []
+    return [(aid, form) for aid, actor in model.actors.items() if actor.kind == "org"
+            for form in dict.fromkeys((actor.name, *actor.aliases))
+            if len(set(fold(form).split())) >= 2 and not mine & set(fold(form).split())]
+
+
+def translation(forms: list[tuple[str, str]], closeness: Sequence[float],
+                bar: float) -> str | None:
+    """The actor whose form (``translatable``) comes closest to the name, its
+    ``closeness`` (cosines, in the order of ``forms``) at ``bar`` or above; None
+    otherwise."""
+    best = max(range(len(forms)), key=lambda i: closeness[i], default=None)
+    if best is None or not bar or closeness[best] < bar:
+        return None
+    return forms[best][0]

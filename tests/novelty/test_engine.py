@@ -1068,3 +1068,26 @@ def test_seeds_cast_a_party_under_its_own_name_not_the_words_heading_it(  # type
     assert "Globex" in names and names.get("Jane Doerfler") == "person", names
     assert not [n for n in names if n != "Globex" and "Globex" in n.split()], names
     assert not [n for n in names if n != "Jane Doerfler" and "Doerfler" in n], names
+
+
+def test_a_known_organisation_named_in_another_language_is_no_new_actor(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """Polish reports translate an institution's name: the deposit insurer the seeds
+    name in English is "Federalna Korporacja Ubezpieczania Depozytów" to them. The
+    encoder reads both languages, so the newcomer is the known insurer (an alias, no
+    alert); another organisation, or a person, is not; without an encoder, nothing is."""
+    from monitor.novelty.engine import Engine
+    from monitor.saga import NameSeen
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    model = p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    insurer = model.find("FDIC")
+    assert insurer is not None
+    eng = Engine(model, p.settings.novelty, embed=analyzer.embed)
+    polish = NameSeen(name="Federalna Korporacja Ubezpieczania Depozytów", kind="org")
+    assert eng._translated(polish) == insurer.id
+    assert eng._translated(NameSeen(name="Bank of England", kind="org")) is None
+    assert eng._translated(NameSeen(name="Grupa Finansowa Dolores", kind="person")) is None
+    assert Engine(model, p.settings.novelty, embed=None)._translated(polish) is None
+

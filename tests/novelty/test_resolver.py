@@ -210,3 +210,26 @@ def test_a_polish_phrase_governing_a_known_person_is_held_a_relative_is_not() ->
     assert r.held("Jana Nowaka") is None  # himself: ``resolve`` says who
     assert r.resolve("Jana Nowaka") == "jan-nowak"
 
+
+
+def test_an_organisation_s_name_in_another_language_is_weighed_against_the_cast() -> None:
+    from monitor.novelty.resolver import translatable, translation
+
+    m = cast()
+    m.actors["finance-ministry"] = Actor(id="finance-ministry", name="Finance Ministry",
+                                         kind="org")
+    m.actors["bank-of-america"] = Actor(id="bank-of-america", name="Bank of America",
+                                        kind="org")
+    forms = translatable("Ministerstwo Finansów", m)
+    # every organisation's name of two words or more that shares no word with it; not a
+    # person's, not one word ("Microsoft": the resolver's)
+    assert forms == [("silicon-valley-bank", "Silicon Valley Bank"),
+                     ("finance-ministry", "Finance Ministry"),
+                     ("bank-of-america", "Bank of America")]
+    # a shared word is how two different organisations come close: no translation
+    assert ("bank-of-america", "Bank of America") not in translatable("Bank of England", m)
+    assert translatable("Ministerstwo", m) == []
+    assert translation(forms, [0.31, 0.83, 0.4], 0.7) == "finance-ministry"
+    assert translation(forms, [0.31, 0.66, 0.4], 0.7) is None
+    assert translation(forms, [0.31, 0.83, 0.4], 0.0) is None  # 0: never
+    assert translation([], [], 0.7) is None
