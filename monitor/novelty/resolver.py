@@ -331,12 +331,17 @@ def translatable(name: str, model: SagaModel) -> list[tuple[str, str]]:
     word is how two *different* organisations' names come close in meaning ("Bank of
     England", "Bank of America"); a translation shares none ("Ministerstwo Finansow",
     "Finance Ministry"). A name of one word is left to ``Resolver`` (acronyms, slips)."""
-    mine = set(fold(name).split())
+    mine = _words(name)
     if len(mine) < 2:
         return []
     return [(aid, form) for aid, actor in model.actors.items() if actor.kind == "org"
             for form in dict.fromkeys((actor.name, *actor.aliases))
-            if len(set(fold(form).split())) >= 2 and not mine & set(fold(form).split())]
+            if len(_words(form)) >= 2 and not mine & _words(form)]
+
+
+def _words(name: str) -> set[str]:
+    """A name's folded words, an elided article cut off ("conseil d'Acme": "acme")."""
+    return set(re.findall(r"[^\W_]+", fold(name)))
 
 
 def translation(forms: list[tuple[str, str]], closeness: Sequence[float],

@@ -229,6 +229,9 @@ def test_an_organisation_s_name_in_another_language_is_weighed_against_the_cast(
     # a shared word is how two different organisations come close: no translation
     assert ("bank-of-america", "Bank of America") not in translatable("Bank of England", m)
     assert translatable("Ministerstwo", m) == []
+    # an elided article hides no shared word: "Firma Microsoft" is not "conseil d'Microsoft"
+    m.actors["microsoft"].aliases.append("conseil d'Microsoft")
+    assert ("microsoft", "conseil d'Microsoft") not in translatable("Firma Microsoft", m)
     assert translation(forms, [0.31, 0.83, 0.4], 0.7) == "finance-ministry"
     assert translation(forms, [0.31, 0.66, 0.4], 0.7) is None
     assert translation(forms, [0.31, 0.83, 0.4], 0.0) is None  # 0: never
