@@ -62,6 +62,7 @@ from monitor.novelty.names import (
     is_member,
     is_title,
     names_in,
+    only_quoted,
 )
 from monitor.novelty.novelty import (
     confirm,
@@ -758,6 +759,9 @@ class Engine:
                 self.model.names.pop(key)
                 self.model.add_alias(self.model.actors[same], seen.name, item.doc_id,
                                      now.isoformat())
+                continue
+            if only_quoted(seen.name, seen.sentences):  # words someone said, no party
+                self.model.names.pop(key)
                 continue
             actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
             share = None if retold else self._share(seen.name, now)  # a guest: not needed

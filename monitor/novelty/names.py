@@ -255,6 +255,24 @@ def quoted(text: str, start: int, end: int) -> bool:
     return start > 0 and text[start - 1] in _OPEN and _CLOSE.match(text[end:]) is not None
 
 
+# A quotation: an opening mark at the start of the text or after a space, a bracket, a
+# colon or a dash (not an apostrophe inside a word: "Acme's"), and its closing mark before
+# the end, a space or punctuation.
+_QUOTATION = re.compile(r"(?:^|(?<=[\s(:\u2014-]))['\"\u2018\u201c\u201e\u00ab]"
+                        r"([^\"\u2019\u201d\u00bb]{3,200}?)['\u2019\"\u201d\u00bb]"
+                        r"(?=$|[\s,.:;!?)\u2014-])")
+
+
+def only_quoted(name: str, sentences: Iterable[str]) -> bool:
+    """Whether every sentence of ``sentences`` that names ``name`` names it inside a
+    quotation ("Roe tells Doe: 'Planet Earth is big enough for both'"): words someone
+    said, not a party to the news. False when no sentence names it."""
+    key = fold(name)
+    named = [s for s in sentences if key in fold(s)]
+    return bool(named) and all(any(key in fold(q) for q in _QUOTATION.findall(s))
+                               for s in named)
+
+
 def _short_of(short: Name, full: Name) -> bool:
     """Whether ``short`` is how one report shortens ``full``: the words heading an
     organisation's name ("Harbor Trust" for Harbor Trust Bank), a person's surname

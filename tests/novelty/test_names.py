@@ -287,3 +287,17 @@ def test_a_network_named_news_is_a_name_a_news_label_is_not() -> None:
 def test_polish_sentence_openers_and_bracketed_labels_are_no_names() -> None:
     for chunk in ("WYWIAD", "Sondaż", "Według Nowaka", "Dla Globexu"):
         assert not plausible_name(chunk, "org"), chunk
+
+
+def test_a_name_said_only_inside_a_quotation_is_no_party() -> None:
+    from monitor.novelty.names import only_quoted
+
+    said = ["Roe tells Doe: 'Planet Earth is big enough for the two countries'.",
+            "‘Planet Earth is big enough for two’: Roe and Doe meet."]
+    assert only_quoted("Planet Earth", said)
+    # named outside the quotation once: a party
+    assert not only_quoted("Planet Earth", [*said, "Planet Earth sues the council."])
+    # an apostrophe is no quotation mark: "Harbor's" opens nothing
+    assert not only_quoted("Acme Bank", ["Harbor's Acme Bank closed 'for now', it said."])
+    assert not only_quoted("Acme Bank", ["The regulator closed Acme Bank on Friday."])
+    assert not only_quoted("Acme Bank", [])  # never named: nothing to judge
