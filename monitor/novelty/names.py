@@ -258,7 +258,7 @@ def quoted(text: str, start: int, end: int) -> bool:
 # A quotation: an opening mark at the start of the text or after a space, a bracket, a
 # colon or a dash (not an apostrophe inside a word: "Acme's"), and its closing mark before
 # the end, a space or punctuation.
-_QUOTATION = re.compile(r"(?:^|(?<=[\s(:\u2014-]))['\"\u2018\u201c\u201e\u00ab]"
+_QUOTATION = re.compile(rf"(?:^|(?<=[\s(:\u2014-]))[{re.escape(_OPEN)}]"
                         r"([^\"\u2019\u201d\u00bb]{3,200}?)['\u2019\"\u201d\u00bb]"
                         r"(?=$|[\s,.:;!?)\u2014-])")
 

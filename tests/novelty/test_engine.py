@@ -1090,4 +1090,3 @@ def test_a_known_organisation_named_in_another_language_is_no_new_actor(  # type
     assert eng._translated(NameSeen(name="Bank of England", kind="org")) is None
     assert eng._translated(NameSeen(name="Grupa Finansowa Dolores", kind="person")) is None
     assert Engine(model, p.settings.novelty, embed=None)._translated(polish) is None
-

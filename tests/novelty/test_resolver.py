@@ -211,7 +211,6 @@ def test_a_polish_phrase_governing_a_known_person_is_held_a_relative_is_not() ->
     assert r.resolve("Jana Nowaka") == "jan-nowak"
 
 
-
 def test_an_organisation_s_name_in_another_language_is_weighed_against_the_cast() -> None:
     from monitor.novelty.resolver import translatable, translation
 
