@@ -74,3 +74,29 @@ def test_what_moved_since_a_saved_run_is_printed_saga_by_saga(
     assert out[4].startswith("== before:   developments 6 of 8 found")
     tune.compare(saved, tune.outcomes(RUN))
     assert capsys.readouterr().out.splitlines()[0] == f"== against {saved}: 0 line(s) moved"
+
+
+def test_a_traced_join_says_what_tied_the_report_and_which_story_was_closer(
+        tune: ModuleType) -> None:
+    """``--trace``: a report joining a story through a shared new word, though another
+    story was closer, says so (the glue of ``stories._best_story``)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    scores = {"s1": 0.44, "s2": 0.68}
+    memory = SimpleNamespace(story_scores=lambda probes: scores,
+                             story_names={"s1": frozenset({"voted", "mccarthy"})})
+    stories = {"s1": SimpleNamespace(titles=["Ex-speaker accused of shoving a colleague"]),
+               "s2": SimpleNamespace(titles=["Speaker's plan to avert a shutdown passes"])}
+    eng = SimpleNamespace(model=SimpleNamespace(stories=stories))
+    item = SimpleNamespace(probes=np.zeros((2, 4)), names=[])
+    placed = SimpleNamespace(story_id="s1", score=0.44)
+    line = tune.joined_how(eng, item, memory, frozenset({"voted", "senate"}), placed)
+    assert line == ("      joined 'Ex-speaker accused of shoving a colleague' through "
+                    "['voted']; closest was \"Speaker's plan to avert a shutdown passes\" "
+                    "at 0.68")
+    placed = SimpleNamespace(story_id="s2", score=0.68)
+    memory.story_names = {}
+    assert tune.joined_how(eng, item, memory, frozenset(), placed) == (
+        "      joined \"Speaker's plan to avert a shutdown passes\" through closeness alone")

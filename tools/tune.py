@@ -96,7 +96,6 @@ from benchmarks.quality import SAGAS  # noqa: E402
 from monitor.config import load_settings  # noqa: E402
 from monitor.documents import load_documents  # noqa: E402
 from monitor.evaluate import load_alerts, load_labels, score  # noqa: E402
-from monitor.lexicon import fold  # noqa: E402
 from monitor.nlp import Analyzer  # noqa: E402
 from monitor.novelty import engine  # noqa: E402
 from monitor.pipeline import Pipeline  # noqa: E402
@@ -466,7 +465,12 @@ def show_audit(key: str, reports: list[Report]) -> Audit:
 def trace(pattern: str) -> None:
     """Print the engine's placement and confirmation of the reports matching ``pattern``."""
     rx = re.compile(pattern, re.I)
-    assign, confirm = engine.assign, engine.confirm
+    assign, confirm, one_ = engine.assign, engine.confirm, engine.Engine._one
+    current: dict[str, Any] = {}  # the engine deciding now: its stories' titles
+
+    def _one(self: Any, *args: Any, **kw: Any) -> Any:
+        current["engine"] = self
+        return one_(self, *args, **kw)
 
     def _assign(item: Any, rel: Any, memory: Any, s: Any, novel: Any, fresh: Any,
                 **kw: Any) -> Any:
@@ -478,6 +482,8 @@ def trace(pattern: str) -> None:
             if a.event_id:
                 print(f"      event {a.event_id}: {sorted(memory.event_actors.get(a.event_id, ()))}"
                       f" item actors {sorted(item.actors)}")
+            if a.story_id and a.placement.value == "joined":
+                print(joined_how(current.get("engine"), item, memory, novel, a))
         return a
 
     def _confirm(story: Any, item: Any, known: float, s: Any, *rest: Any, **kw: Any) -> Any:
@@ -491,36 +497,70 @@ def trace(pattern: str) -> None:
         return v
 
     engine.assign, engine.confirm = _assign, _confirm  # type: ignore[assignment]
+    engine.Engine._one = _one  # type: ignore[method-assign]
+
+
+def joined_how(eng: Any, item: Any, memory: Any, novel: Any, placed: Any) -> str:
+    """What tied a report to the story it joined: the names or words new to the saga
+    they share (a shared one wins over a closer story: ``stories._best_story``), and
+    the closest story it did not join, when there is a closer one."""
+    scores = memory.story_scores(item.probes)
+    keys = {n.key for n in item.names} | set(novel)
+    shared = sorted(keys & memory.story_names.get(placed.story_id, frozenset()))
+
+    def title(sid: str) -> str:
+        story = eng.model.stories.get(sid) if eng is not None else None
+        return repr(story.titles[0][:50]) if story is not None and story.titles else sid
+
+    line = f"      joined {title(placed.story_id)} through {shared or 'closeness alone'}"
+    best = max(scores, key=scores.__getitem__, default=None)
+    if best is not None and best != placed.story_id and scores[best] > placed.score:
+        line += f"; closest was {title(best)} at {scores[best]:.2f}"
+    return line
 
 
 def names(pattern: str) -> None:
     """Print every judgement of a tracked name matching ``pattern`` as a new actor: its
     standing (kind, feeds, developments, prose / lower / parsed / argument / spoke) and
-    what came of it (promoted, quiet, alerted, or not ready)."""
+    what came of it (``actors.Fate``: refused as no newcomer and why, quiet and why, a
+    familiar face, alerted; or not ready yet)."""
     rx = re.compile(pattern, re.I)
-    new_actors = engine.Engine._new_actors
+    new_actors, refused, standing = engine.Engine._new_actors, engine.refused, engine.standing
+    fates: dict[int, Any] = {}  # id(NameSeen) -> its Fate, in the call being printed
+
+    def _refused(key: str, seen: Any, *rest: Any) -> Any:
+        r = refused(key, seen, *rest)
+        if r is not None:
+            fates[id(seen)] = r.fate
+        return r
+
+    def _standing(seen: Any, *rest: Any, **kw: Any) -> Any:
+        fates[id(seen)] = fate = standing(seen, *rest, **kw)
+        return fate
 
     def _new_actors(self: Any, keys: list[str], item: Any, now: Any, **kw: Any) -> Any:
         before = {k: self.model.names.get(k) for k in keys if rx.search(k)}
         shares = {k: self._share(v.name, now) for k, v in before.items() if v is not None}
+        fates.clear()
         out = new_actors(self, keys, item, now, **kw)
-        alerted = {a.actors[0] for a in out}
         for k, seen in before.items():
             if seen is None:
                 print(f"  NAME {now:%m-%d %H:%M} {k!r}: not tracked")
                 continue
-            fate = ("tracked still (not ready)" if k in self.model.names else
-                    "ALERTED" if seen.name in alerted or any(k in fold(a) for a in alerted)
-                    else "promoted quiet or dropped")
-            print(f"  NAME {now:%m-%d %H:%M} {k!r}: {fate}; kind={seen.kind} "
+            fate = fates.get(id(seen))
+            said = ("tracked still (not ready)" if fate is None else
+                    "ALERTED" if fate is engine.Fate.NEW else
+                    f"{'quiet' if fate.quiet else 'no alert' if fate.promoted else 'refused'}"
+                    f": {fate.value}")
+            print(f"  NAME {now:%m-%d %H:%M} {k!r}: {said}; kind={seen.kind} "
                   f"feeds={len(seen.feeds)} devs={len(seen.developments)} docs={seen.docs} "
                   f"prose={seen.prose} lower={seen.lower} parsed={seen.parsed} "
                   f"arg={seen.argument} spoke={seen.spoke} first={seen.first_seen[5:16]} "
-                  f"share={shares.get(k)} {'retold ' if kw.get('retold') else ''}"
-                  f"<- {item.title[:60]!r}")
+                  f"share={shares.get(k)} <- {item.title[:60]!r}")
         return out
 
     engine.Engine._new_actors = _new_actors  # type: ignore[method-assign,assignment]
+    engine.refused, engine.standing = _refused, _standing  # type: ignore[assignment]
 
 
 def why() -> None:

@@ -9,15 +9,21 @@ only if it acts: a subject, an object or an agent in a parsed lead (``acts``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from monitor.config import NoveltySettings
 from monitor.lexicon import fold
 from monitor.nlp import Sentence
-from monitor.novelty.names import holds, plausible_name
+from monitor.novelty.genre import formerly
+from monitor.novelty.names import holds, is_group, is_title, only_quoted, plausible_name
+from monitor.novelty.outlets import names_an_outlet
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.types import Name
 from monitor.saga import NameSeen, SagaModel
+from monitor.types import parse_dt
 
 
 def persons_named(sentences: Iterable[Sentence], resolver: Resolver) -> list[str]:
@@ -139,3 +145,110 @@ def elsewhere(stream: int, said: int, settings: NoveltySettings) -> bool:
     ``actor_share_items`` items named it: three mentions tell nothing."""
     return (settings.actor_share > 0 and stream >= settings.actor_share_items
             and said < settings.actor_share * stream)
+
+
+class Fate(StrEnum):
+    """What becomes of a newcomer the saga's reports made ready to be an actor
+    (``refused``, then ``standing``), in the order it is judged."""
+
+    OUTLET = "a news outlet"
+    ROLE = "a job title or a crowd"  # never a name again
+    KNOWN = "became a known actor's name meanwhile"
+    ALIAS = "another form of a known actor"  # learned as its alias
+    PHRASE = "a known actor in a phrase"  # "Top Globex"
+    TRANSLATION = "a known organisation in another language"  # learned as its alias
+    QUOTED = "named only inside quotations"  # words someone said, no party
+    RETOLD = "a guest of a retelling"  # from here on: promoted
+    IDLE = "named, never acting"  # a product, a show, a commentator
+    ELSEWHERE = "named mostly elsewhere in the stream"  # a name of the news at large
+    FORMER = "named as someone's former employer or client"
+    FAMILIAR = "a familiar face, named long before"
+    NEW = "a new actor"  # alerted
+
+    @property
+    def promoted(self) -> bool:
+        """Whether the name joins the saga's cast (quiet or not)."""
+        return self in _CAST
+
+    @property
+    def quiet(self) -> bool:
+        """Whether it joins the cast without an alert, woken later by a development that
+        makes it act (``Engine._woken``)."""
+        return self in _QUIET
+
+
+_QUIET = frozenset({Fate.RETOLD, Fate.IDLE, Fate.ELSEWHERE, Fate.FORMER})
+_CAST = _QUIET | {Fate.FAMILIAR, Fate.NEW}
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A newcomer that is no new name: its ``fate``, and the known actor it is (``same``)
+    when it is one under another form."""
+
+    fate: Fate
+    same: str | None = None
+
+
+def refused(key: str, seen: NameSeen, model: SagaModel, resolver: Resolver,
+            translated: Callable[[NameSeen], str | None]) -> Refusal | None:
+    """Why the tracked name ``key`` is no newcomer to the saga at all (None: it is one):
+    an outlet, a job or a crowd, a known actor's name or form, a known actor in a phrase,
+    a known organisation named in another language (``translated``, which calls the
+    encoder: asked last but one), or words someone said. Pure: the engine applies it."""
+    if names_an_outlet(key, seen.forms, model.outlets):
+        return Refusal(Fate.OUTLET)
+    if is_title(key) or is_group(key, seen.kind):
+        return Refusal(Fate.ROLE)
+    if resolver.resolve(seen.name) is not None:
+        return Refusal(Fate.KNOWN)
+    same = resolver.overlapping(seen.name)
+    if same is not None:
+        return Refusal(Fate.ALIAS, same)
+    if resolver.held(seen.name) is not None:
+        return Refusal(Fate.PHRASE)
+    same = translated(seen)
+    if same is not None:
+        return Refusal(Fate.TRANSLATION, same)
+    if only_quoted(seen.name, seen.sentences):
+        return Refusal(Fate.QUOTED)
+    return None
+
+
+def standing(seen: NameSeen, share: tuple[int, int] | None, now: datetime,
+             settings: NoveltySettings, *, explained: bool = False, retold: bool = False,
+             headline: str = "") -> Fate:
+    """What a newcomer joining the cast is: a quiet actor (a guest of a retelling; one
+    that never acts, unless a headline asks who it is, ``explained``; a name the stream
+    (``share``: ``Engine._share``) mostly names elsewhere; one the development's
+    ``headline`` gives only as someone's former employer or client), a familiar face
+    (first named longer than ``actor_news_h`` before ``now``), or a new actor."""
+    if retold:
+        return Fate.RETOLD
+    if not explained:
+        if not acts(seen):
+            return Fate.IDLE
+        if share is not None and elsewhere(*share, settings):
+            return Fate.ELSEWHERE
+        if formerly(headline, forms(seen)):
+            return Fate.FORMER
+    return Fate.FAMILIAR if familiar(seen.first_seen, now, settings) else Fate.NEW
+
+
+def familiar(since: str | None, now: datetime, settings: NoveltySettings) -> bool:
+    """Whether a name the saga's relevant reports first named (or that joined its cast
+    quietly) ``since`` then is a familiar face at ``now``: longer ago than
+    ``actor_news_h``. It is no newcomer to the saga's readers; the development that
+    makes it act tells its part, and names it. In every labelled saga, such an alert
+    came days after the actor's entry, which the engine had missed (a retelling or the
+    stream's other news kept it quiet, or its development was found late)."""
+    at = parse_dt(since)
+    return bool(settings.actor_news_h and at is not None
+                and now - at > timedelta(hours=settings.actor_news_h))
+
+
+def forms(seen: NameSeen) -> list[str]:
+    """The forms a headline may give a newcomer in: its name, the form its reports write
+    most, a person's surname."""
+    last = [seen.name.split()[-1]] if seen.kind == "person" and " " in seen.name else []
+    return list(dict.fromkeys([seen.name, seen.written(), *last]))

@@ -20,19 +20,22 @@ from monitor.lexicon import fold
 from monitor.nlp import Analysis, lead_text
 from monitor.novelty import grow
 from monitor.novelty.actors import (
+    Fate,
+    Refusal,
     acting,
-    acts,
     elsewhere,
+    familiar,
     in_earnest,
     new_forms,
     persons_named,
     ready,
+    refused,
+    standing,
     track,
 )
 from monitor.novelty.genre import (
     described_speaker,
     explained,
-    formerly,
     genre,
     headed_by,
     pending,
@@ -58,11 +61,9 @@ from monitor.novelty.names import (
     canonical,
     declined,
     holds,
-    is_group,
     is_member,
     is_title,
     names_in,
-    only_quoted,
 )
 from monitor.novelty.novelty import (
     confirm,
@@ -78,7 +79,7 @@ from monitor.novelty.novelty import (
     told_names,
     young_events,
 )
-from monitor.novelty.outlets import is_outlet, names_an_outlet, outlet_of, source_of
+from monitor.novelty.outlets import is_outlet, outlet_of, source_of
 from monitor.novelty.places import is_seat
 from monitor.novelty.relevance import anchored, near_saga, relevance, rows_near_saga
 from monitor.novelty.resolver import Resolver, translatable, translation
@@ -96,7 +97,7 @@ from monitor.novelty.text import (
 )
 from monitor.novelty.types import Item, Memory, Mentions, Name, Placement, Skimmed
 from monitor.saga import Event, NameSeen, SagaModel, Story
-from monitor.types import Alert, Document, parse_dt
+from monitor.types import Alert, Document
 
 Embed = Callable[[Sequence[str]], np.ndarray]  # texts -> their sentence embeddings
 
@@ -698,7 +699,7 @@ class Engine:
                 # executives"): it stays quiet
                 continue
             actor.quiet = False
-            if self._familiar(actor.first_seen, item.published):
+            if familiar(actor.first_seen, item.published, self.s):
                 self.model.record("actor_familiar", actor.name, item.doc_id,
                                   item.published.isoformat())
                 continue
@@ -708,17 +709,6 @@ class Engine:
                             quiet_since=actor.first_seen or "", stream=share, headed=headed)
             out.append(actor_alert(self.model, aid, seen, item.published, _source(item)))
         return out
-
-    def _familiar(self, since: str | None, now: datetime) -> bool:
-        """Whether a name the saga's relevant reports first named (or that joined its
-        cast quietly) ``since`` then is a familiar face at ``now``: longer ago than
-        ``actor_news_h``. It is no newcomer to the saga's readers; the development that
-        makes it act tells its part, and names it. In every labelled saga, such an alert
-        came days after the actor's entry, which the engine had missed (a retelling or
-        the stream's other news kept it quiet, or its development was found late)."""
-        at = parse_dt(since)
-        return bool(self.s.actor_news_h and at is not None
-                    and now - at > timedelta(hours=self.s.actor_news_h))
 
     def _new_actors(self, keys: list[str], item: Item, now: datetime,
                     explained: bool = False, retold: bool = False,
@@ -735,56 +725,35 @@ class Engine:
                 seen.kind in self.s.new_actor_kinds if explained else ready(seen, self.s)
             ):
                 continue
-            if names_an_outlet(key, seen.forms, self.model.outlets):
-                self.model.names.pop(key)
+            refusal = refused(key, seen, self.model, self.resolver, self._translated)
+            if refusal is not None:
+                self._refuse(key, seen, refusal, item, now)
                 continue
-            if is_title(key) or is_group(key, seen.kind):  # a job or a crowd: never a name again
-                self.model.names.pop(key)
-                self.model.ignore.append(key)
-                continue
-            if self.resolver.resolve(seen.name) is not None:  # became known meanwhile
-                self.model.names.pop(key)
-                continue
-            same = self.resolver.overlapping(seen.name)
-            if same is not None:  # another form of a known actor: an alias, no alert
-                self.model.names.pop(key)
-                self.model.add_alias(self.model.actors[same], seen.name, item.doc_id,
-                                     now.isoformat())
-                continue
-            if self.resolver.held(seen.name) is not None:  # "Top Globex": a known one, in a phrase
-                self.model.names.pop(key)
-                continue
-            same = self._translated(seen)
-            if same is not None:  # a known organisation, in another language: an alias
-                self.model.names.pop(key)
-                self.model.add_alias(self.model.actors[same], seen.name, item.doc_id,
-                                     now.isoformat())
-                continue
-            if only_quoted(seen.name, seen.sentences):  # words someone said, no party
-                self.model.names.pop(key)
-                continue
-            actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
             share = None if retold else self._share(seen.name, now)  # a guest: not needed
-            # a product, a show; a name of the news at large; a guest of a retelling:
-            # in the cast, no news
-            if retold or (not explained and (not acts(seen) or self._elsewhere(share)
-                                             or formerly(headline, _forms(seen)))):
+            fate = standing(seen, share, now, self.s, explained=explained, retold=retold,
+                            headline=headline)
+            actor = grow.promote_name(self.model, key, now.isoformat(), item.doc_id)
+            if fate.quiet:  # in the cast, no news
                 actor.quiet = True
                 self.model.record("actor_quiet", seen.name, item.doc_id, now.isoformat())
-                continue
-            if self._familiar(seen.first_seen, now):
+            elif fate is Fate.FAMILIAR:
                 self.model.record("actor_familiar", seen.name, item.doc_id, now.isoformat())
-                continue
-            standing = replace(Standing.of(seen), explained=explained, stream=share)
-            out.append(actor_alert(self.model, actor.id, standing, now, _source(item)))
+            else:
+                standing_ = replace(Standing.of(seen), explained=explained, stream=share)
+                out.append(actor_alert(self.model, actor.id, standing_, now, _source(item)))
         return out
 
-
-def _forms(seen: NameSeen) -> list[str]:
-    """The forms a headline may give a newcomer in: its name, the form its reports write
-    most, a person's surname."""
-    last = [seen.name.split()[-1]] if seen.kind == "person" and " " in seen.name else []
-    return list(dict.fromkeys([seen.name, seen.written(), *last]))
+    def _refuse(self, key: str, seen: NameSeen, refusal: Refusal, item: Item,
+                now: datetime) -> None:
+        """A tracked name that is no newcomer (``actors.refused``) is tracked no more; a
+        job or a crowd is never a name again, and another form of a known actor (a slip,
+        a translation) is learned as its alias."""
+        self.model.names.pop(key)
+        if refusal.fate is Fate.ROLE:
+            self.model.ignore.append(key)
+        if refusal.same is not None:
+            self.model.add_alias(self.model.actors[refusal.same], seen.name, item.doc_id,
+                                 now.isoformat())
 
 
 def _aside_in_seed(name: Name) -> bool:

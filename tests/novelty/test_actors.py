@@ -4,7 +4,7 @@ from monitor.config import NoveltySettings
 from monitor.nlp import Mention, Sentence
 from monitor.novelty.actors import acting, acts, ready, track
 from monitor.novelty.resolver import Resolver
-from monitor.saga import Actor
+from monitor.saga import Actor, NameSeen
 from novelty.helpers import cast, name, sentence
 
 
@@ -122,3 +122,64 @@ def test_a_party_the_saga_names_in_less_than_half_of_its_items_is_named_elsewher
     assert elsewhere(14, 6, s)  # 43 %
     assert not elsewhere(14, 7, s)  # half
     assert not elsewhere(4, 0, s)  # too few items to tell (``actor_share_items``)
+
+
+def _seen(name_: str, kind: str = "org", **kw: object) -> NameSeen:
+    return NameSeen(name=name_, kind=kind, forms={name_: 2}, **kw)  # type: ignore[arg-type]
+
+
+def test_a_tracked_name_that_is_no_newcomer_is_told_why() -> None:
+    """What ``--names`` prints, and what the engine applies: an outlet, a job title, a
+    form of a known actor (learned as its alias), a known organisation named in another
+    language (the encoder's answer, asked for), a name said only inside quotations."""
+    from monitor.novelty.actors import Fate, Refusal, refused
+
+    m = cast()
+    m.outlets.append("reuters")
+    resolver = Resolver(m)
+
+    def none(_: object) -> None:
+        return None
+
+    def judged(seen: NameSeen, translated: object = none) -> Refusal | None:
+        return refused(seen.name.lower(), seen, m, resolver, translated)  # type: ignore[arg-type]
+
+    assert judged(_seen("Reuters")) == Refusal(Fate.OUTLET)
+    assert judged(_seen("Chief Executive", "person")) == Refusal(Fate.ROLE)
+    assert judged(_seen("Silicon Valley Bank")) == Refusal(Fate.KNOWN)
+    assert judged(_seen("Altman Sam", "person")) == Refusal(Fate.ALIAS, "sam-altman")
+    assert judged(_seen("Microsoft Corp")) == Refusal(Fate.PHRASE)
+    assert judged(_seen("Signature Bank"), lambda s: "microsoft") == Refusal(
+        Fate.TRANSLATION, "microsoft")
+    quoted = _seen("Planet Earth", sentences=["Xi tells Biden: 'Planet Earth is big enough'"])
+    assert judged(quoted) == Refusal(Fate.QUOTED)
+    assert judged(_seen("Signature Bank")) is None  # a newcomer: judged by ``standing``
+
+
+def test_a_newcomer_joins_the_cast_quietly_as_a_familiar_face_or_as_news() -> None:
+    """A guest of a retelling, a name that never acts, one the stream names mostly
+    elsewhere, or a former employer in the headline joins the cast quietly; one first
+    named long ago (``actor_news_h``) is a familiar face; the rest are new actors. A
+    headline asking who someone is makes a new actor of a name that never acted."""
+    from datetime import UTC, datetime
+
+    from monitor.novelty.actors import Fate, standing
+
+    s = NoveltySettings()
+    now = datetime(2023, 3, 14, 12, tzinfo=UTC)
+    fresh = _seen("Jane Roe", "person", first_seen="2023-03-14T06:00:00+00:00",
+                  parsed=2, argument=2)
+    idle = _seen("Widgetly", first_seen="2023-03-14T06:00:00+00:00", parsed=2, spoke=2)
+    old = _seen("Jane Roe", "person", first_seen="2023-03-10T06:00:00+00:00")
+    assert standing(fresh, None, now, s) is Fate.NEW
+    assert standing(fresh, None, now, s, retold=True) is Fate.RETOLD
+    assert standing(idle, None, now, s) is Fate.IDLE
+    assert standing(idle, None, now, s, explained=True) is Fate.NEW
+    assert standing(fresh, (14, 6), now, s) is Fate.ELSEWHERE
+    assert standing(fresh, (14, 7), now, s) is Fate.NEW
+    assert standing(fresh, None, now, s, headline="Ex-Jane Roe aide Bob Doe testifies") is (
+        Fate.FORMER)
+    assert standing(old, None, now, s) is Fate.FAMILIAR
+    assert [f for f in Fate if f.quiet] == [Fate.RETOLD, Fate.IDLE, Fate.ELSEWHERE,
+                                            Fate.FORMER]
+    assert not Fate.QUOTED.promoted and Fate.FAMILIAR.promoted and not Fate.FAMILIAR.quiet
