@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -141,7 +142,10 @@ def main() -> int:
     for run in range(args.runs + 1):
         root = Path(tempfile.mkdtemp(prefix="faults-"))
         delay = None if run == 0 else rng.uniform(0, args.max_delay)
-        got, at = one_run(config(root, feeds_url, hook_url), delay, args.power_cut)
+        try:
+            got, at = one_run(config(root, feeds_url, hook_url), delay, args.power_cut)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
         if run == 0:
             expected = set(got)
             print(f"run 0 (not killed): {len(expected)} alerts expected")

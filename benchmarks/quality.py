@@ -68,7 +68,13 @@ def one(key: str, until: str | None) -> None:
     if not Path(saga["archive"]).is_dir():  # type: ignore[arg-type]
         print(f"== {key}: no archive at {saga['archive']}, skipped")
         return
-    tmp = Path(tempfile.mkdtemp(prefix=f"quality-{key}-"))
+    with tempfile.TemporaryDirectory(prefix=f"quality-{key}-") as scratch:
+        replayed(key, saga, Path(scratch), until)
+
+
+def replayed(key: str, saga: dict[str, object], tmp: Path, until: str | None) -> None:
+    """``one`` in the scratch directory ``tmp`` (removed after: a replay's data dir
+    holds tens of MB)."""
     cfg = tmp / "monitor.toml"
     curation = f'curation = "{saga["curation"]}"\n' if saga["curation"] else ""
     cfg.write_text(

@@ -658,11 +658,23 @@ def jittered(archive: Path, out: Path, minutes: float, seed: int) -> Path:
 def one(key: str, overrides: dict[str, Any], until: str | None, show: bool,
         jitter: tuple[float, int] | None = None, listing: bool = False,
         window: float | None = None, cast: bool = False) -> Any:
-    saga = SAGAS[key]
-    if not Path(saga["archive"]).is_dir():  # type: ignore[arg-type]
-        print(f"== {key}: no archive at {saga['archive']}, skipped")
+    """One saga seeded and replayed in a scratch data dir, removed after: a run's
+    embedded Redis holds 10-30 MB, and a sweep makes thousands of runs (left behind,
+    they once filled the disk)."""
+    if not Path(SAGAS[key]["archive"]).is_dir():  # type: ignore[arg-type]
+        print(f"== {key}: no archive at {SAGAS[key]['archive']}, skipped")
         return None
-    tmp = Path(tempfile.mkdtemp(prefix=f"tune-{key}-"))
+    with tempfile.TemporaryDirectory(prefix=f"tune-{key}-") as scratch:
+        return replayed(key, Path(scratch), overrides, until, show, jitter, listing, window,
+                        cast)
+
+
+def replayed(key: str, tmp: Path, overrides: dict[str, Any], until: str | None, show: bool,
+             jitter: tuple[float, int] | None, listing: bool, window: float | None,
+             cast: bool) -> Any:
+    """``one`` in the scratch directory ``tmp``: its report (or an unlabelled saga's
+    tally of alerts)."""
+    saga = SAGAS[key]
     archive = Path(saga["archive"])  # type: ignore[arg-type]
     if jitter is not None:
         archive = jittered(archive, tmp / "archive", *jitter)
