@@ -5,6 +5,11 @@ one: central to a story several outlets tell (named by two of its reports or mor
 named by ``new_actor_min_sources`` distinct feeds in relevant items. One passing mention
 in one roundup never does, nor a name that only a Title Case headline shows. It alerts
 only if it acts: a subject, an object or an agent in a parsed lead (``acts``).
+
+What becomes of a name the reports made ready is its ``Fate``, told by two pure steps:
+``refused`` (no newcomer at all: an outlet, a known actor under another form...), then
+``standing`` (a quiet member of the cast, a familiar face, or a new actor). The engine
+applies it (``Engine._new_actors``); ``tools/tune.py --names`` prints it.
 """
 
 from __future__ import annotations

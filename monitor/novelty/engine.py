@@ -739,8 +739,8 @@ class Engine:
             elif fate is Fate.FAMILIAR:
                 self.model.record("actor_familiar", seen.name, item.doc_id, now.isoformat())
             else:
-                standing_ = replace(Standing.of(seen), explained=explained, stream=share)
-                out.append(actor_alert(self.model, actor.id, standing_, now, _source(item)))
+                figures = replace(Standing.of(seen), explained=explained, stream=share)
+                out.append(actor_alert(self.model, actor.id, figures, now, _source(item)))
         return out
 
     def _refuse(self, key: str, seen: NameSeen, refusal: Refusal, item: Item,
