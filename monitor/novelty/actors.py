@@ -152,6 +152,12 @@ def elsewhere(stream: int, said: int, settings: NoveltySettings) -> bool:
             and said < settings.actor_share * stream)
 
 
+def named_elsewhere(share: tuple[int, int] | None, settings: NoveltySettings) -> bool:
+    """``elsewhere`` of a name's ``share`` (stream items, the saga's among them); False
+    when it was not counted (None)."""
+    return share is not None and elsewhere(*share, settings)
+
+
 class Fate(StrEnum):
     """What becomes of a newcomer the saga's reports made ready to be an actor
     (``refused``, then ``standing``), in the order it is judged."""
@@ -233,7 +239,7 @@ def standing(seen: NameSeen, share: tuple[int, int] | None, now: datetime,
     if not explained:
         if not acts(seen):
             return Fate.IDLE
-        if share is not None and elsewhere(*share, settings):
+        if named_elsewhere(share, settings):
             return Fate.ELSEWHERE
         if formerly(headline, forms(seen)):
             return Fate.FORMER

@@ -23,9 +23,9 @@ from monitor.novelty.actors import (
     Fate,
     Refusal,
     acting,
-    elsewhere,
     familiar,
     in_earnest,
+    named_elsewhere,
     new_forms,
     persons_named,
     ready,
@@ -673,14 +673,11 @@ class Engine:
             if key not in self._aside_memo:
                 for old in [k for k in self._aside_memo if k[1] < key[1] - timedelta(days=1)]:
                     del self._aside_memo[old]  # judged again every day
-                self._aside_memo[key] = self._elsewhere(self._share(actor.name, now, True))
+                self._aside_memo[key] = named_elsewhere(self._share(actor.name, now, True),
+                                                     self.s)
             if self._aside_memo[key]:
                 out.add(aid)
         return frozenset(out)
-
-    def _elsewhere(self, share: tuple[int, int] | None) -> bool:
-        """``actors.elsewhere`` of a name's ``share``."""
-        return share is not None and elsewhere(*share, self.s)
 
     def _woken(self, story: Story, event_id: str, item: Item) -> list[Alert]:
         """Quiet actors (promoted without an alert: their reports only named them) that
@@ -693,7 +690,7 @@ class Engine:
             share = self._share(actor.name, item.published)
             headed = headed_by(self.model.events[event_id].statement,
                                [actor.name, *actor.aliases])
-            if self._elsewhere(share) and not headed:
+            if named_elsewhere(share, self.s) and not headed:
                 # still named mostly outside the saga, and not the one the development's
                 # headline is about ("President Doe outlines consequences for the bank's
                 # executives"): it stays quiet
