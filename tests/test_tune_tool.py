@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 import pytest
 
@@ -100,3 +100,31 @@ def test_a_traced_join_says_what_tied_the_report_and_which_story_was_closer(
     memory.story_names = {}
     assert tune.joined_how(eng, item, memory, frozenset(), placed) == (
         "      joined \"Speaker's plan to avert a shutdown passes\" through closeness alone")
+
+
+def _run(dev: tuple[int, int, int], act: tuple[int, int, int]) -> SimpleNamespace:
+    """A jittered run's report, as ``band`` returns it: hits, false alarms, expected."""
+    def kind(hits: int, false: int, expected: int) -> SimpleNamespace:
+        return SimpleNamespace(hits=hits, false_alarms=(None,) * false, expected=expected)
+    return SimpleNamespace(developments=kind(*dev), actors=kind(*act))
+
+
+def test_the_band_is_pooled_run_by_run_so_a_loss_in_two_runs_of_three_shows(
+        tune: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # run k of every saga is jittered alike: the sums are taken run by run, not as the
+    # sum of each saga's own median (which would hide a loss spread over sagas)
+    openai = [_run((2, 1, 4), (4, 0, 4))] * 3
+    trump = [_run((8, 10, 11), (3, 4, 9)), _run((7, 10, 11), (3, 4, 9)),
+             _run((7, 9, 11), (3, 3, 9))]
+    line = tune.band_totals([openai, trump], 5)
+    assert line == ("== labelled band, 3 runs jittered by 5 min (min / median / max): "
+                    "developments found 9 / 9 / 10 of 15, false 10 / 11 / 11; "
+                    "actors found 7 / 7 / 7 of 13, false 3 / 4 / 4")
+    assert tune.band_totals([], 5) is None
+    # kept whole in a saved run, and shown as the figures before by --against
+    saved = tmp_path / "band.txt"
+    saved.write_text("\n".join(tune.outcomes(f"== trump developments, 3 runs\n{line}")) + "\n")
+    tune.compare(saved, ["== trump"])
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"== against {saved}: 0 line(s) moved",
+                   line.replace("== labelled ", "== before:   ")]

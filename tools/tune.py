@@ -13,6 +13,10 @@
     .venv/bin/python tools/tune.py --labelled --alerts --jobs 2 --against before.txt
                                         # the six labelled sagas, their totals, and
                                         # what moved since a saved run, line by line
+    .venv/bin/python tools/tune.py --labelled --jitter 5 --runs 3 --save band.txt
+                                        # the band: each saga's figures over three
+                                        # replays, items moved by up to 5 min, and
+                                        # the pooled found / false min, median, max
     .venv/bin/python tools/tune.py --labelled --audit  # each report-level signal's
                                         # separation of the developments' first reports
                                         # from the rest (tools/signals.py)
@@ -743,9 +747,11 @@ def captured(key: str, overrides: dict[str, Any], until: str | None, show: bool,
 
 
 def band(key: str, overrides: dict[str, Any], until: str | None, minutes: float,
-         runs: int, show: bool = False, window: float | None = None) -> None:
+         runs: int, show: bool = False, window: float | None = None) -> list[Any]:
     """The same saga ``runs`` times, its items' times jittered by up to ``minutes``: the
-    min / median / max of each figure, the band a change must leave to be more than luck."""
+    min / median / max of each figure, the band a change must leave to be more than luck.
+    Returns the runs' reports, in run order (run ``k`` of every saga moves its items
+    alike), for ``band_totals``; none for an unlabelled saga."""
     import statistics
 
     # one process a run, two at a time (the machines have two cores); forked, so that the
@@ -756,9 +762,9 @@ def band(key: str, overrides: dict[str, Any], until: str | None, minutes: float,
         futures = [pool.submit(one, key, overrides, until, show, (minutes, k), False, window)
                    for k in range(runs)]
         reports = [f.result() for f in futures]
-    rows = [r for r in reports if r is not None]
+    rows = [r for r in reports if r is not None and not isinstance(r, Counter)]
     if not rows:
-        return
+        return []
 
     def line(what: str, values: list[float | None]) -> str:
         v = sorted(x for x in values if x is not None)
@@ -771,6 +777,33 @@ def band(key: str, overrides: dict[str, Any], until: str | None, minutes: float,
         print(f"== {key} {kind}, {len(rows)} runs jittered by {minutes:g} min (min / median / "
               f"max): {line('P', [x.precision for x in scores])}, "
               f"{line('R', [x.recall for x in scores])}")
+    return rows
+
+
+def band_totals(bands: list[list[Any]], minutes: float) -> str | None:
+    """The labelled sagas' figures added up run by run (``band``'s reports, one list a
+    saga; run ``k`` of every saga jittered alike), then the min / median / max of the
+    sums: the pooled band. One replay can gain a false alarm and lose nothing, while
+    the band shows a development lost in two runs of three; a change is judged by it."""
+    import statistics
+
+    runs = min((len(b) for b in bands), default=0)
+    if not runs:
+        return None
+    sums = {kind: [[sum(getattr(b[k], kind).hits for b in bands) for k in range(runs)],
+                   [sum(len(getattr(b[k], kind).false_alarms) for b in bands)
+                    for k in range(runs)]]
+            for kind in ("developments", "actors")}
+
+    def spread(values: list[int]) -> str:
+        v = sorted(values)
+        return f"{v[0]} / {statistics.median(v):g} / {v[-1]}"
+
+    parts = [f"{kind} found {spread(found)} of "
+             f"{sum(getattr(b[0], kind).expected for b in bands)}, false {spread(false)}"
+             for kind, (found, false) in sums.items()]
+    return (f"== labelled band, {runs} runs jittered by {minutes:g} min (min / median / "
+            f"max): {'; '.join(parts)}")
 
 
 # The lines of a run that say what it found: a labelled saga's hits, misses, false alarms
@@ -787,6 +820,9 @@ def outcomes(text: str) -> list[str]:
     out = []
     for line in text.splitlines():
         if _OUTCOME.match(line):
+            if line.startswith("== labelled band"):
+                out.append(line)  # the pooled band, whole: ``compare`` shows it as before
+                continue
             if line.startswith("== held-out"):
                 line = line.split(";")[0]
             elif line.startswith("=="):
@@ -852,7 +888,7 @@ def compare(before: Path, now: list[str]) -> None:
             moved += len(gone) + len(came)
     print(f"== against {before}: {moved} line(s) moved")
     for figures in (k for k in old if k.startswith("== labelled")):
-        print(figures.replace("== labelled:", "== before:  "))
+        print(re.sub(r"^== labelled:? ?", "== before:   ", figures))
 
 
 def main() -> int:
@@ -956,6 +992,7 @@ def run(args: argparse.Namespace) -> int:
         record(recorded)
     tally: Counter[str] = Counter()  # over the unlabelled sagas: alerts, expectations
     keys = args.saga or sorted(SAGAS)
+    bands: list[list[Any]] = []  # each labelled saga's jittered runs (``band_totals``)
     if args.jobs > 1 and not args.jitter and not args.evidence and not args.audit:
         # sagas side by side, each one's output printed whole, in order; forked, so that
         # the --trace, --why and --names hooks set here hold in every worker
@@ -972,8 +1009,9 @@ def run(args: argparse.Namespace) -> int:
     for key in keys:
         placed.clear()
         if args.jitter:
-            band(key, json.loads(args.set), args.until, args.jitter, args.runs, args.alerts,
-                 args.window)
+            runs = band(key, json.loads(args.set), args.until, args.jitter, args.runs,
+                        args.alerts, args.window)
+            bands += [runs] if runs else []
         else:
             got = one(key, json.loads(args.set), args.until, args.alerts, listing=args.list,
                       window=args.window, cast=args.cast)
@@ -987,6 +1025,9 @@ def run(args: argparse.Namespace) -> int:
     if (args.audit and not args.jitter
             and len([k for k in keys if SAGAS[k]["labels"] is not None]) > 1):
         print("\n".join(pooled.render("all")))
+    pooled_band = band_totals(bands, args.jitter) if len(bands) > 1 else None
+    if pooled_band:
+        print(pooled_band)
     if args.heldout and not args.jitter:
         expected = tally["found"] + tally["LATE"] + tally["MISSED"]
         print(f"== held-out: {tally['found']} of {expected} expected developments in time "
