@@ -152,8 +152,13 @@ def _story_evidence(story: Story) -> list[Evidence]:
 
 def fold_story(model: SagaModel, story: Story, event_id: str, item: Item) -> None:
     """A story that tells the known event ``event_id`` again (with ``item``, its newest
-    report) is folded into it: its reports are the event's sources, and it is gone."""
+    report) is folded into it: its reports are the event's sources, and it is gone. Their
+    embeddings become the event's too: the outlets that came late worded the development
+    their own way, and its next retellings will look like them as much as like its first
+    reports (``Engine._told_again``). Measured on the jittered band of the labelled
+    sagas: two false alarms fewer at the median, none found lost (notes, 2026-12-07)."""
     ev = model.events[event_id]
+    ev.vectors += [*story.vectors, *_report_rows(item)]
     for feed in story.feeds:
         if feed not in ev.feeds:
             ev.feeds.append(feed)

@@ -741,11 +741,15 @@ def test_a_development_told_again_in_its_first_hours_is_one_alert(  # type: igno
     p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
     first = p.process(SIGNATURE, saga=SAGA, clock=lambda d: d.published)
     assert len([a for a in first if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
+    alerted = next(e for e in SagaStore(store).load(SAGA).events.values()
+                   if e.origin == "story")
     assert p.process(_signature_again(hour, titles), saga=SAGA,
                      clock=lambda d: d.published) == []
     model = SagaStore(store).load(SAGA)
-    event = next(e for e in model.events.values() if e.origin == "story")
+    event = model.events[alerted.id]
     assert {"g.example", "h.example"} <= set(event.feeds)  # its sources now
+    # and the model knows their wording: two rows (lead and first sentence) a report
+    assert len(event.vectors) == len(alerted.vectors) + 2 * 2
     said = [c.kind for c in SagaStore(store).history(SAGA)]
     assert "story_folded" in said
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from monitor.embed import pack
 from monitor.novelty import grow
 from monitor.saga import Actor, Event, NameSeen, SagaModel
 from tests.novelty.helpers import T0, item, name, unit
@@ -70,7 +71,8 @@ def test_a_confirmed_story_becomes_a_development_that_keeps_its_evidence() -> No
 
 def test_a_story_told_again_is_folded_into_its_development() -> None:
     """A story that tells a development just alerted (``Engine._told_again``) is gone,
-    and its reports, the newest one's included, are the development's sources."""
+    and its reports, the newest one's included, are the development's sources; their
+    embeddings are the development's too (its next retellings look like them)."""
     model = SagaModel(name="saga")
     model.events["dev-1"] = Event(id="dev-1", action="", actors=[], date="2023-03-12",
                                   statement="Harbor Trust buys the bank",
@@ -78,8 +80,10 @@ def test_a_story_told_again_is_folded_into_its_development() -> None:
     _story(model)
     newest = item(unit((0, 1.0)), doc="d4", feed="https://d.example/rss",
                   title="The bank goes to Harbor Trust")
+    story_rows = list(model.stories["s1"].vectors)
     grow.fold_story(model, model.stories["s1"], "dev-1", newest)
     event = model.events["dev-1"]
+    assert event.vectors == [*story_rows, *(pack(v) for v in newest.probes)]
     assert "s1" not in model.stories
     assert event.feeds == ["https://z.example/rss", "https://a.example/rss",
                            "https://b.example/rss", "https://d.example/rss"]
