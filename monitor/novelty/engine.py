@@ -380,9 +380,9 @@ class Engine:
         again = (self._told_again(story, item, rows)
                  if story is not None and verdict and verdict.confirmed else None)
         if story is not None and again is not None:  # ``_told_again``
-            grow.fold_story(self.model, story, again, item)
+            taken = grow.fold_story(self.model, story, again, item)
             # its reports' rows are the development's now, as the stored model has them
-            self.memory = with_known(without_story(self.memory, sid), again, rows)
+            self.memory = with_known(without_story(self.memory, sid), again, rows[:taken])
             result.known_events = (again,)
             return
         story = grow.add_report(self.model, sid, item, nearest, at, novel, fresh,

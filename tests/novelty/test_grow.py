@@ -81,9 +81,10 @@ def test_a_story_told_again_is_folded_into_its_development() -> None:
     newest = item(unit((0, 1.0)), doc="d4", feed="https://d.example/rss",
                   title="The bank goes to Harbor Trust")
     story_rows = list(model.stories["s1"].vectors)
-    grow.fold_story(model, model.stories["s1"], "dev-1", newest)
+    taken = grow.fold_story(model, model.stories["s1"], "dev-1", newest)
     event = model.events["dev-1"]
     assert event.vectors == [*story_rows, *(pack(v) for v in newest.probes)]
+    assert taken == len(event.vectors)
     assert "s1" not in model.stories
     assert event.feeds == ["https://z.example/rss", "https://a.example/rss",
                            "https://b.example/rss", "https://d.example/rss"]
@@ -217,3 +218,18 @@ def test_a_role_a_seed_gives_next_to_a_company_is_not_the_company_s() -> None:
                             replace(name("Jane Doe", "person"), role="pdg")], [], AT)
     assert model.find("Globex").role is None  # type: ignore[union-attr]
     assert model.find("Jane Doe").role == "pdg"  # type: ignore[union-attr]
+
+
+def test_a_development_keeps_a_bounded_number_of_rows() -> None:
+    """A development folded into again and again (a long-lived daemon) keeps at most
+    ``MAX_EVENT_ROWS`` rows: those of the first folds."""
+    model = SagaModel(name="saga")
+    full = [f"row{i}" for i in range(grow.MAX_EVENT_ROWS - 1)]
+    model.events["dev-1"] = Event(id="dev-1", action="", actors=[], date="2023-03-12",
+                                  statement="Harbor Trust buys the bank", vectors=list(full),
+                                  origin="story")
+    _story(model)
+    first = model.stories["s1"].vectors[0]
+    newest = item(unit((0, 1.0)), doc="d4", feed="https://d.example/rss")
+    assert grow.fold_story(model, model.stories["s1"], "dev-1", newest) == 1
+    assert model.events["dev-1"].vectors == [*full, first]
