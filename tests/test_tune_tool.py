@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections import Counter
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
@@ -128,3 +129,32 @@ def test_the_band_is_pooled_run_by_run_so_a_loss_in_two_runs_of_three_shows(
     out = capsys.readouterr().out.splitlines()
     assert out == [f"== against {saved}: 0 line(s) moved",
                    line.replace("== labelled ", "== before:   ")]
+
+
+def test_the_held_out_band_adds_up_each_run_of_the_sagas_nobody_tuned_on(
+        tune: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # two unlabelled sagas, three jittered runs each: an expectation met in time in one
+    # run and late in another shows as a spread, not as one replay's luck
+    shutdown = [Counter(found=1, MISSED=3, new_development=5, new_actor=1),
+                Counter(found=2, MISSED=2, new_development=6, new_actor=1),
+                Counter(found=1, LATE=1, MISSED=2, new_development=5, new_actor=1)]
+    pope = [Counter(found=2, new_development=4)] * 3
+    line = tune.heldout_band([shutdown, pope], 5)
+    assert line == ("== held-out band, 3 runs jittered by 5 min (min / median / max): "
+                    "in time 3 / 3 / 4 of 6, late 0 / 0 / 1; development alerts 9 / 9 / 10, "
+                    "actor alerts 1 / 1 / 1")
+    assert tune.heldout_band([], 5) is None
+    # kept whole in a saved run, and shown as the figures before by --against, as is the
+    # one replay's held-out total
+    saved = tmp_path / "held.txt"
+    once = ("== held-out: 29 of 45 expected developments in time (4 late, 12 missed); "
+            "106 development alerts, 14 actor alerts")
+    saved.write_text("\n".join(tune.outcomes(f"== pope held-out, 3 runs\n{line}\n{once}"))
+                     + "\n")
+    tune.compare(saved, ["== pope"])
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"== against {saved}: 0 line(s) moved",
+                   line.replace("== held-out band", "== before:   held-out band"),
+                   "== before:   held-out: 29 of 45 expected developments in time "
+                   "(4 late, 12 missed)"]
+

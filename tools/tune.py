@@ -17,6 +17,9 @@
                                         # the band: each saga's figures over three
                                         # replays, items moved by up to 5 min, and
                                         # the pooled found / false min, median, max
+    .venv/bin/python tools/tune.py --heldout --jitter 5 --runs 3 --save held.txt
+                                        # the held-out band: expectations met in
+                                        # time, alerts, min / median / max
     .venv/bin/python tools/tune.py --labelled --audit  # each report-level signal's
                                         # separation of the developments' first reports
                                         # from the rest (tools/signals.py)
@@ -780,6 +783,62 @@ def band(key: str, overrides: dict[str, Any], until: str | None, minutes: float,
     return rows
 
 
+def tallies(keys: list[str], overrides: dict[str, Any], until: str | None, minutes: float,
+            runs: int) -> list[list[Counter[str]]]:
+    """The unlabelled sagas ``keys``, each ``runs`` times jittered (``band``), all their
+    replays in one pool (19 sagas of three runs: a third of the time of three pools
+    each). Each saga prints one line (``heldout_line``), not every run's alerts; returns
+    its tallies in run order, for ``heldout_band``."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=context) as pool:
+        futures = {key: [pool.submit(_quiet, key, overrides, until, False, (minutes, k))
+                         for k in range(runs)] for key in keys}
+        out = []
+        for key, runs_of in futures.items():
+            got = [t for f in runs_of if isinstance(t := f.result(), Counter)]
+            if got:
+                print(heldout_line(f"== {key} held-out, {len(got)} runs jittered by "
+                                   f"{minutes:g} min", [[t] for t in got]))
+                out.append(got)
+    return out
+
+
+def _quiet(*args: Any) -> Any:
+    """``one``, its printing swallowed: runs side by side would interleave their alerts."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return one(*args)
+
+
+def heldout_line(head: str, runs: list[list[Counter[str]]]) -> str:
+    """The held-out band: ``runs`` holds, run by run, each unlabelled saga's tally (its
+    expectations met in time, late and missed, its alerts; run ``k`` of every saga moved
+    alike), added up, then the min / median / max of the sums."""
+    import statistics
+
+    sums = [sum(run, Counter()) for run in runs]
+
+    def spread(what: str) -> str:
+        v = sorted(t[what] for t in sums)
+        return f"{v[0]} / {statistics.median(v):g} / {v[-1]}"
+
+    first = sums[0]
+    expected = first["found"] + first["LATE"] + first["MISSED"]
+    return (f"{head} (min / median / max): in time {spread('found')} of {expected}, "
+            f"late {spread('LATE')}; development alerts {spread('new_development')}, "
+            f"actor alerts {spread('new_actor')}")
+
+
+def heldout_band(bands: list[list[Counter[str]]], minutes: float) -> str | None:
+    """The held-out sagas' tallies (``band``'s, one list a saga) added up run by run:
+    whether a change keeps the news of stories nobody tuned on, beyond the luck of one
+    replay's order."""
+    runs = min((len(b) for b in bands), default=0)
+    if not runs:
+        return None
+    return heldout_line(f"== held-out band, {runs} runs jittered by {minutes:g} min",
+                        [[b[k] for b in bands] for k in range(runs)])
+
+
 def band_totals(bands: list[list[Any]], minutes: float) -> str | None:
     """The labelled sagas' figures added up run by run (``band``'s reports, one list a
     saga; run ``k`` of every saga jittered alike), then the min / median / max of the
@@ -820,7 +879,7 @@ def outcomes(text: str) -> list[str]:
     out = []
     for line in text.splitlines():
         if _OUTCOME.match(line):
-            if line.startswith("== labelled band"):
+            if line.startswith(("== labelled band", "== held-out band")):
                 out.append(line)  # the pooled band, whole: ``compare`` shows it as before
                 continue
             if line.startswith("== held-out"):
@@ -874,12 +933,15 @@ def _by_saga(lines: list[str]) -> dict[str, list[str]]:
     return out
 
 
+_FIGURES = ("== labelled", "== held-out")  # a run's figures added up, not a saga
+
+
 def compare(before: Path, now: list[str]) -> None:
     """Print what moved since the run saved in ``before`` (``--save``), saga by saga: its
     lines that are gone (-) and the new ones (+)."""
     old, new = _by_saga(before.read_text(encoding="utf-8").splitlines()), _by_saga(now)
     moved = 0
-    for saga in dict.fromkeys(k for k in [*new, *old] if not k.startswith("== labelled")):
+    for saga in dict.fromkeys(k for k in [*new, *old] if not k.startswith(_FIGURES)):
         gone = [ln for ln in old.get(saga, []) if ln not in new.get(saga, [])]
         came = [ln for ln in new.get(saga, []) if ln not in old.get(saga, [])]
         if gone or came:
@@ -887,8 +949,8 @@ def compare(before: Path, now: list[str]) -> None:
             print("\n".join([*(f"-{ln}" for ln in gone), *(f"+{ln}" for ln in came)]))
             moved += len(gone) + len(came)
     print(f"== against {before}: {moved} line(s) moved")
-    for figures in (k for k in old if k.startswith("== labelled")):
-        print(re.sub(r"^== labelled:? ?", "== before:   ", figures))
+    for figures in (k for k in old if k.startswith(_FIGURES)):
+        print(re.sub(r"^== (labelled:? ?)?", "== before:   ", figures))
 
 
 def main() -> int:
@@ -993,6 +1055,10 @@ def run(args: argparse.Namespace) -> int:
     tally: Counter[str] = Counter()  # over the unlabelled sagas: alerts, expectations
     keys = args.saga or sorted(SAGAS)
     bands: list[list[Any]] = []  # each labelled saga's jittered runs (``band_totals``)
+    held: list[list[Counter[str]]] = []  # each unlabelled saga's (``heldout_band``)
+    if args.jitter and (unlabelled := [k for k in keys if SAGAS[k]["labels"] is None]):
+        held = tallies(unlabelled, json.loads(args.set), args.until, args.jitter, args.runs)
+        keys = [k for k in keys if k not in unlabelled]
     if args.jobs > 1 and not args.jitter and not args.evidence and not args.audit:
         # sagas side by side, each one's output printed whole, in order; forked, so that
         # the --trace, --why and --names hooks set here hold in every worker
@@ -1028,6 +1094,9 @@ def run(args: argparse.Namespace) -> int:
     pooled_band = band_totals(bands, args.jitter) if len(bands) > 1 else None
     if pooled_band:
         print(pooled_band)
+    held_band = heldout_band(held, args.jitter) if held else None
+    if held_band:
+        print(held_band)
     if args.heldout and not args.jitter:
         expected = tally["found"] + tally["LATE"] + tally["MISSED"]
         print(f"== held-out: {tally['found']} of {expected} expected developments in time "
