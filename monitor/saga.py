@@ -182,6 +182,9 @@ class Story:
     # the language of each of its reports (as ``docs``; "" unknown, and for the reports
     # of a story stored before they were kept)
     languages: list[str] = field(default_factory=list)
+    # when each of its reports was published (as ``docs``, ISO; none for the reports of a
+    # story stored before they were kept)
+    times: list[str] = field(default_factory=list)
     # the names no actor has, counted over its sources alone (talk left out): who takes
     # part in its development, as the outlets that report it tell
     cast: dict[str, int] = field(default_factory=dict)

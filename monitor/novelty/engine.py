@@ -406,8 +406,12 @@ class Engine:
             return
         # how many outlets tell what each of its reports tells: the headline is the news
         told = told_by(unpack_many(story.vectors), self.memory, item.published, self.s)
-        headline = clearest_title(story, moved, told, languages_read(self.model.vocab))
-        day = item.published.date().isoformat() if came_to_pass(story) else None
+        wave = (item.published - timedelta(hours=self.s.support_window_h)
+                if verdict.wave else None)  # its headline is one of the reports told at once
+        headline = clearest_title(story, moved, told, languages_read(self.model.vocab), wave)
+        # a plan done, a wave: the development happened now, not when the story began
+        day = (item.published.date().isoformat() if came_to_pass(story) or wave is not None
+               else None)
         event = grow.promote_story(self.model, story, headline, at, item.doc_id, day)
         if plan is not None:  # the deal after the talks: the talks are done
             event.follows = plan

@@ -218,6 +218,7 @@ def add_report(model: SagaModel, story_id: str, item: Item, nearest: tuple[str |
     missing = len(story.docs) - 1 - len(story.talk)  # a story stored before ``talk`` was
     story.talk += [False] * missing + [not source]
     story.languages += [""] * (len(story.docs) - 1 - len(story.languages)) + [item.language]
+    story.times += [""] * (len(story.docs) - 1 - len(story.times)) + [when]
     story.urls.append(item.url)
     if source and item.feed not in story.feeds:
         story.feeds.append(item.feed)

@@ -22,7 +22,7 @@ from monitor.novelty.genre import pending, tentative
 from monitor.novelty.names import holds
 from monitor.novelty.novelty import ROOT, STEM, Confirmation
 from monitor.saga import Event, NameSeen, SagaModel, Story, seed_headlines
-from monitor.types import Alert, AlertKind, Explanation, short_hash
+from monitor.types import Alert, AlertKind, Explanation, parse_dt, short_hash
 from monitor.urls import redact, web_link
 
 # "Article URL: https://...", "Points: 255", "# Comments: 48": an aggregator's summary
@@ -70,7 +70,7 @@ def tells_news(story: Story, title: str) -> int:
 
 
 def clearest_title(story: Story, done: bool = False, told: Sequence[int] = (),
-                   languages: Sequence[str] = ()) -> str:
+                   languages: Sequence[str] = (), since: datetime | None = None) -> str:
     """The headline of the alert: of the titles that tell most of what the story brings
     (``tells_news``), the one closest to all its reports; never a column's, unless all
     are columns. A story gathers retellings around its news, and the first or most
@@ -83,12 +83,15 @@ def clearest_title(story: Story, done: bool = False, told: Sequence[int] = (),
     titles telling as much, the one most outlets tell is the news. ``languages``: those
     the saga's reports are in, the most read first; of titles telling as much, as widely
     told, one in that language is the headline (an English stream's alert is headlined
-    from its English report, not its Polish one)."""
+    from its English report, not its Polish one). ``since``: the story is a wave, told
+    at once from then on; a report of before (the hospice that the death's reports
+    joined) is not its news, unless every report is."""
     leads = unpack_many(story.vectors[0::2])
     n = min(len(leads), len(story.titles))
     talk = [story.talk[i:i + 1] == [True] for i in range(len(story.titles))]
     done = done or came_to_pass(story)
-    out = [t or (done and pending(title)) for t, title in zip(talk, story.titles, strict=True)]
+    out = [t or (done and pending(title)) or _before(story, i, since)
+           for i, (t, title) in enumerate(zip(talk, story.titles, strict=True))]
     if all(out):
         out = talk
     if n <= 2:
@@ -108,6 +111,13 @@ def clearest_title(story: Story, done: bool = False, told: Sequence[int] = (),
             if skip:
                 score[i] = -np.inf
     return story.titles[int(np.argmax(score))]
+
+
+def _before(story: Story, i: int, since: datetime | None) -> bool:
+    """Whether the story's ``i``-th report was published before ``since`` (False when
+    its time was not kept)."""
+    at = parse_dt(story.times[i]) if since is not None and i < len(story.times) else None
+    return at is not None and since is not None and at < since
 
 
 def _in(story: Story, i: int, languages: Sequence[str]) -> bool:

@@ -35,6 +35,8 @@ def test_a_story_counts_its_sources_and_its_talk_apart() -> None:
     assert story.docs == ["d1", "d2", "d3"] and story.talk == [False, False, True]
     assert story.feeds == ["https://a.example/rss", "https://b.example/rss"]  # talk: no source
     assert story.first == T0.isoformat() and story.last == (T0 + timedelta(hours=2)).isoformat()
+    # when each report came (a wave's headline is one of those told at once)
+    assert story.times == [(T0 + timedelta(hours=h)).isoformat() for h in range(3)]
     assert (story.nearest_event, story.nearest_score) == ("seed-2", 0.61)  # the closest report
     # every report tells the story's names; only its sources tell who takes part
     assert story.names == {"harbor trust": 3, "jane roe": 1}

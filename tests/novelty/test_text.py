@@ -291,3 +291,23 @@ def test_a_page_s_language_toggle_is_never_the_sentence_an_alert_quotes() -> Non
     page = ("Fr", "En", "Psychodrame Globex : si vous avez manqué le début",
             "Le 22 novembre, le fondateur résumait la saga dans un fil.")
     assert second_sentence(page, page[2]) == page[3]
+
+
+def test_a_waves_headline_is_one_of_the_reports_told_at_once() -> None:
+    """The hospice report of two days before opened the story that the death's reports
+    joined; confirmed as a wave, the alert is headlined by the death, not the hospice."""
+    from datetime import timedelta
+
+    from monitor.novelty.text import clearest_title
+
+    titles = ["Former first lady Jane Roe, 96, is in hospice care at home",
+              "Former first lady Jane Roe dies aged 96"]
+    st = Story(id="st", first=(NOW - timedelta(days=2)).isoformat(), last=NOW.isoformat(),
+               titles=titles, docs=["d0", "d1"], talk=[False, False], vectors=[],
+               times=[(NOW - timedelta(days=2)).isoformat(), NOW.isoformat()])
+    assert clearest_title(st) == titles[0]  # no wave: the first report, as before
+    assert clearest_title(st, since=NOW - timedelta(hours=6)) == titles[1]
+    # every report older than the wave (none was told at once): the first, as before
+    assert clearest_title(st, since=NOW + timedelta(hours=1)) == titles[0]
+    st.times = []  # a story stored before its reports' times were kept
+    assert clearest_title(st, since=NOW - timedelta(hours=6)) == titles[0]
