@@ -873,6 +873,9 @@ _SCORED = re.compile(r"new (developments|actors): (\d+) alert\(s\), (\d+)/(\d+) 
                      r"found, (\d+) false")
 
 
+_SAGA_BAND = re.compile(r"^== (\S+) held-out, \d+ runs [^:]*: (.*)$")
+
+
 def outcomes(text: str) -> list[str]:
     """What a run found, one line per alert or expectation, under its saga's name (run
     times and figures left out, so that two runs compare line by line)."""
@@ -884,6 +887,10 @@ def outcomes(text: str) -> list[str]:
                 continue
             if line.startswith("== held-out"):
                 line = line.split(";")[0]
+            elif (saga := _SAGA_BAND.match(line)) is not None:
+                # a held-out saga's band: its figures are what moves, under its name
+                out += [f"== {saga[1]}", f"  band {saga[2]}"]
+                continue
             elif line.startswith("=="):
                 line = " ".join(line.split()[:2]).rstrip(":")
             out.append(line[:150])
