@@ -90,6 +90,7 @@ from monitor.novelty.support import awaited, support, told_by
 from monitor.novelty.text import (
     Standing,
     actor_alert,
+    alert_source,
     came_to_pass,
     clearest_title,
     development_alert,
@@ -422,11 +423,10 @@ class Engine:
             without_story(self.memory, sid), event.id, unpack_many(event.vectors), headline,
             actors=event.actors,
         )
-        # the first report is the source; the alert is dated when the story was confirmed
-        i = story.first_news()
-        first = (story.titles[i], story.urls[i], story.feeds[0], item.published)
+        # the alert is dated when the story was confirmed
         dev = development_alert(self.model, event, story, self.s.known_threshold,
-                                item.published, first, verdict)
+                                item.published, alert_source(story, headline, wave is not None,
+                                                             item.published), verdict)
         result.known_events = (event.id,)
         result.alerts += self._announce(story, event, item, dev)
         event.key_actors = self._key_actors(story)

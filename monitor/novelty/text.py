@@ -21,6 +21,7 @@ from monitor.nlp import is_titlecase
 from monitor.novelty.genre import pending, tentative
 from monitor.novelty.names import holds
 from monitor.novelty.novelty import ROOT, STEM, Confirmation
+from monitor.novelty.outlets import source_of
 from monitor.saga import Event, NameSeen, SagaModel, Story, seed_headlines
 from monitor.types import Alert, AlertKind, Explanation, parse_dt, short_hash
 from monitor.urls import redact, web_link
@@ -118,6 +119,19 @@ def _before(story: Story, i: int, since: datetime | None) -> bool:
     its time was not kept)."""
     at = parse_dt(story.times[i]) if since is not None and i < len(story.times) else None
     return at is not None and since is not None and at < since
+
+
+def alert_source(story: Story, headline: str, wave: bool, published: datetime,
+                 ) -> tuple[str, str | None, str | None, datetime]:
+    """The report a development alert links to (title, address, feed, when confirmed):
+    the story's first report that is news, the scoop; a wave's headline report (the
+    report of the wave the headline is, not the older one that opened the story)."""
+    i = (story.titles.index(headline) if wave and headline in story.titles
+         else story.first_news())
+    url = story.urls[i] if i < len(story.urls) else None
+    feed = next((f for f in story.feeds if url and source_of(f) == source_of(url)),
+                story.feeds[0] if story.feeds else None)
+    return story.titles[i], url, feed, published
 
 
 def _in(story: Story, i: int, languages: Sequence[str]) -> bool:

@@ -311,3 +311,21 @@ def test_a_waves_headline_is_one_of_the_reports_told_at_once() -> None:
     assert clearest_title(st, since=NOW + timedelta(hours=1)) == titles[0]
     st.times = []  # a story stored before its reports' times were kept
     assert clearest_title(st, since=NOW - timedelta(hours=6)) == titles[0]
+
+
+def test_a_waves_alert_links_to_the_report_it_is_headlined_by() -> None:
+    """The scoop is a development's source; a wave's is the report of the wave that heads
+    it, not the hospice report that opened its story (its link, and its outlet's feed)."""
+    from monitor.novelty.text import alert_source
+
+    titles = ["Jane Roe is in hospice care", "Talk: a life of service",
+              "Jane Roe dies aged 96"]
+    st = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(), titles=titles,
+               docs=["d0", "d1", "d2"], talk=[False, True, False],
+               urls=["https://a.example/hospice", "https://c.example/op",
+                     "https://www.b.example/dies"],
+               feeds=["https://a.example/rss", "https://feeds.b.example/world"])
+    assert alert_source(st, titles[2], False, NOW) == (
+        titles[0], "https://a.example/hospice", "https://a.example/rss", NOW)
+    assert alert_source(st, titles[2], True, NOW) == (
+        titles[2], "https://www.b.example/dies", "https://feeds.b.example/world", NOW)
