@@ -110,6 +110,16 @@ def _run(dev: tuple[int, int, int], act: tuple[int, int, int]) -> SimpleNamespac
     return SimpleNamespace(developments=kind(*dev), actors=kind(*act))
 
 
+def _compared(tune: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+              run: str, now: list[str]) -> tuple[Path, list[str]]:
+    """A run's printout saved as ``--save`` keeps it, then compared with ``now`` as
+    ``--against`` does: the file, and what the comparison printed."""
+    saved = tmp_path / "saved.txt"
+    saved.write_text("\n".join(tune.outcomes(run)) + "\n")
+    tune.compare(saved, now)
+    return saved, capsys.readouterr().out.splitlines()
+
+
 def test_the_band_is_pooled_run_by_run_so_a_loss_in_two_runs_of_three_shows(
         tune: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # run k of every saga is jittered alike: the sums are taken run by run, not as the
@@ -123,10 +133,8 @@ def test_the_band_is_pooled_run_by_run_so_a_loss_in_two_runs_of_three_shows(
                     "actors found 7 / 7 / 7 of 13, false 3 / 4 / 4")
     assert tune.band_totals([], 5) is None
     # kept whole in a saved run, and shown as the figures before by --against
-    saved = tmp_path / "band.txt"
-    saved.write_text("\n".join(tune.outcomes(f"== trump developments, 3 runs\n{line}")) + "\n")
-    tune.compare(saved, ["== trump"])
-    out = capsys.readouterr().out.splitlines()
+    saved, out = _compared(tune, tmp_path, capsys, f"== trump developments, 3 runs\n{line}",
+                           ["== trump"])
     assert out == [f"== against {saved}: 0 line(s) moved",
                    line.replace("== labelled ", "== before:   ")]
 
@@ -146,13 +154,11 @@ def test_the_held_out_band_adds_up_each_run_of_the_sagas_nobody_tuned_on(
     assert tune.heldout_band([], 5) is None
     # kept whole in a saved run, and shown as the figures before by --against, as is the
     # one replay's held-out total
-    saved = tmp_path / "held.txt"
     once = ("== held-out: 29 of 45 expected developments in time (4 late, 12 missed); "
             "106 development alerts, 14 actor alerts")
     pope_line = line.replace("== held-out band", "== pope held-out")  # a saga's own line
-    saved.write_text("\n".join(tune.outcomes(f"{pope_line}\n{line}\n{once}")) + "\n")
-    tune.compare(saved, ["== pope"])
-    out = capsys.readouterr().out.splitlines()
+    saved, out = _compared(tune, tmp_path, capsys, f"{pope_line}\n{line}\n{once}",
+                           ["== pope"])
     assert out[0] == "== pope" and out[1].startswith("-  band in time 3 / 3 / 4 of 6")
     assert out[2:] == [f"== against {saved}: 1 line(s) moved",
                    line.replace("== held-out band", "== before:   held-out band"),
