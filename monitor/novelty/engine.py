@@ -424,13 +424,19 @@ class Engine:
             actors=event.actors,
         )
         # the alert is dated when the story was confirmed
+        source = alert_source(story, headline, wave is not None, item.published)
         dev = development_alert(self.model, event, story, self.s.known_threshold,
-                                item.published, alert_source(story, headline, wave is not None,
-                                                             item.published), verdict)
+                                item.published, source, verdict, self._known_name)
         result.known_events = (event.id,)
         result.alerts += self._announce(story, event, item, dev)
         event.key_actors = self._key_actors(story)
         self.memory = with_keys(self.memory, event.id, event.key_actors)
+
+    def _known_name(self, name: str) -> bool:
+        """Whether a name the saga tracks as a newcomer is a known actor's by now, under
+        another form or in a phrase ("Top Globex"): no new name for an alert to list."""
+        return (self.resolver.resolve(name) is not None
+                or self.resolver.held(name) is not None)
 
     def _translated(self, seen: NameSeen) -> str | None:
         """The known organisation that the newcomer organisation ``seen`` names in

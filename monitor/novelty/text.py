@@ -9,7 +9,7 @@ sources so far and what is new (names no actor had, the reports' sentences).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -151,18 +151,20 @@ def came_to_pass(story: Story) -> bool:
     return bool(news) and news[0] and False in news
 
 
-def names_written(model: SagaModel, story: Story) -> list[str]:
+def names_written(model: SagaModel, story: Story,
+                  known: Callable[[str], bool] | None = None) -> list[str]:
     """The story's names no actor had, as its reports write them ("Jane Doe", not the key
     "jane doe"): those two of its reports name, else its first three; only those the
     reports write as names (``NameSeen.written_as_name``), not a Title Case headline's
     phrase ("Troops Storm Hospital"), nor one a seed's headline told (the hospital the
-    saga is about)."""
+    saga is about), nor one ``known`` says is a known actor by now, under another form
+    or in a phrase ("Top Globex" once Globex is an actor)."""
     keys = [k for k, n in story.names.items() if n >= 2] or list(story.names)[:3]
     seeds = [_spaced(h) for h in seed_headlines(model.events)]
     out = []
     for key in keys:
         seen = model.names.get(key)
-        if seen is None or not seen.written_as_name():
+        if seen is None or not seen.written_as_name() or (known and known(seen.name)):
             continue
         if any(holds(h, _spaced(fold(f))) for h in seeds for f in {key, *seen.forms}):
             continue  # the place or party the saga is about, which no actor is: not new
@@ -240,12 +242,13 @@ def _route(story: Story, why: Confirmation | None) -> str:
 def development_alert(
     model: SagaModel, event: Event, story: Story, threshold: float, now: datetime,
     source: tuple[str, str | None, str | None, datetime | None],
-    why: Confirmation | None = None,
+    why: Confirmation | None = None, known: Callable[[str], bool] | None = None,
 ) -> Alert:
     """``why``: how ``novelty.confirm`` found the story new, for the explanation to say
-    what no fresh word or new name of it does."""
+    what no fresh word or new name of it does; ``known``: whether a name is a known
+    actor's (``names_written``)."""
     near_text, near_date = _nearest(model, story.nearest_event)
-    new_names = names_written(model, story)
+    new_names = names_written(model, story, known)
     fresh = words_written(story)
     if not near_text:
         nearest = "the model knows no event yet"

@@ -1094,3 +1094,15 @@ def test_a_known_organisation_named_in_another_language_is_no_new_actor(  # type
     assert eng._translated(NameSeen(name="Bank of England", kind="org")) is None
     assert eng._translated(NameSeen(name="Grupa Finansowa Dolores", kind="person")) is None
     assert Engine(model, p.settings.novelty, embed=None)._translated(polish) is None
+
+
+def test_a_known_actor_in_a_phrase_is_no_new_name_an_alert_lists() -> None:
+    """"Top Microsoft official says..." once Microsoft is an actor: the alert's "new
+    names" leave the phrase out, as they leave out a known actor's other forms."""
+    from monitor.config import NoveltySettings
+    from monitor.novelty.engine import Engine
+    from novelty.helpers import cast
+
+    eng = Engine(cast(), NoveltySettings())
+    assert eng._known_name("Top Microsoft") and eng._known_name("SVB")
+    assert not eng._known_name("Jane Roe") and not eng._known_name("Harbor Trust")

@@ -78,6 +78,12 @@ def test_the_place_a_seed_headlined_is_no_new_name_of_a_development() -> None:
     story = Story(id="st", first=NOW.isoformat(), last=NOW.isoformat(),
                   names={"harbor-hospital": 2, "jane doe": 2})
     assert names_written(m, story) == ["Jane Doe"]
+    # a known actor in a phrase ("Top Harbor", once Harbor is an actor) is not new either
+    m.names["top harbor"] = NameSeen(name="Top Harbor", kind="org", prose=2,
+                                     forms={"Top Harbor": 2})
+    story.names["top harbor"] = 2
+    assert names_written(m, story) == ["Jane Doe", "Top Harbor"]
+    assert names_written(m, story, known=lambda n: n == "Top Harbor") == ["Jane Doe"]
 
 
 def test_the_explanation_of_a_distinct_story_gives_the_score_and_threshold() -> None:
