@@ -126,8 +126,8 @@ def alert_source(story: Story, headline: str, wave: bool, published: datetime,
     """The report a development alert links to (title, address, feed, when confirmed):
     the story's first report that is news, the scoop; a wave's headline report (the
     report of the wave the headline is, not the older one that opened the story)."""
-    i = (story.titles.index(headline) if wave and headline in story.titles
-         else story.first_news())
+    i = (max(j for j, t in enumerate(story.titles) if t == headline)  # the wave's copy
+         if wave and headline in story.titles else story.first_news())
     url = story.urls[i] if i < len(story.urls) else None
     feed = next((f for f in story.feeds if url and source_of(f) == source_of(url)),
                 story.feeds[0] if story.feeds else None)

@@ -335,3 +335,6 @@ def test_a_waves_alert_links_to_the_report_it_is_headlined_by() -> None:
         titles[0], "https://a.example/hospice", "https://a.example/rss", NOW)
     assert alert_source(st, titles[2], True, NOW) == (
         titles[2], "https://www.b.example/dies", "https://feeds.b.example/world", NOW)
+    # the old report under the very headline the wave's report carries: the wave's copy
+    st.titles[0] = titles[2]
+    assert alert_source(st, titles[2], True, NOW)[1] == "https://www.b.example/dies"
