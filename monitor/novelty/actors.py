@@ -23,7 +23,14 @@ from monitor.config import NoveltySettings
 from monitor.lexicon import fold
 from monitor.nlp import Sentence
 from monitor.novelty.genre import formerly
-from monitor.novelty.names import holds, is_group, is_title, only_quoted, plausible_name
+from monitor.novelty.names import (
+    holds,
+    hosted,
+    is_group,
+    is_title,
+    only_quoted,
+    plausible_name,
+)
 from monitor.novelty.outlets import names_an_outlet
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.types import Name
@@ -163,6 +170,7 @@ class Fate(StrEnum):
     (``refused``, then ``standing``), in the order it is judged."""
 
     OUTLET = "a news outlet"
+    HOST = "a show's host: a journalist"
     ROLE = "a job title or a crowd"  # never a name again
     KNOWN = "became a known actor's name meanwhile"
     ALIAS = "another form of a known actor"  # learned as its alias
@@ -204,11 +212,14 @@ class Refusal:
 def refused(key: str, seen: NameSeen, model: SagaModel, resolver: Resolver,
             translated: Callable[[NameSeen], str | None]) -> Refusal | None:
     """Why the tracked name ``key`` is no newcomer to the saga at all (None: it is one):
-    an outlet, a job or a crowd, a known actor's name or form, a known actor in a phrase,
-    a known organisation named in another language (``translated``, which calls the
-    encoder: asked last but one), or words someone said. Pure: the engine applies it."""
+    an outlet, a show's host (``names.hosted``), a job or a crowd, a known actor's name
+    or form, a known actor in a phrase, a known organisation named in another language
+    (``translated``, which calls the encoder: asked last but one), or words someone
+    said. Pure: the engine applies it."""
     if names_an_outlet(key, seen.forms, model.outlets):
         return Refusal(Fate.OUTLET)
+    if seen.kind == "person" and hosted(seen.name, seen.sentences):
+        return Refusal(Fate.HOST)
     if is_title(key) or is_group(key, seen.kind):
         return Refusal(Fate.ROLE)
     if resolver.resolve(seen.name) is not None:

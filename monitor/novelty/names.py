@@ -263,6 +263,25 @@ _QUOTATION = re.compile(rf"(?:^|(?<=[\s(:\u2014-]))[{re.escape(_OPEN)}]"
                         r"(?=$|[\s,.:;!?)\u2014-])")
 
 
+# A show's host named by his show or channel ("Channel 9 host Jane Doe", "'Sunday Talk' host
+# Jane Doe", "talk show host Jane Doe"; Polish "prowadzący"): a journalist, as the NLP
+# stage's byline cues (``lexicon.JOURNALIST_BEFORE``: reporter, anchor, columnist) read one.
+_HOST = re.compile(r"\b(?:host|co-host|presenter|prowadz[aą]c[ya])\s+$")
+
+
+def hosted(name: str, sentences: Iterable[str]) -> bool:
+    """Whether a sentence gives ``name`` as a show's host ("Channel 9 host Jane Doe"): the host
+    asks, the saga's actors answer; a journalist is no actor. The name stays what it
+    was in the reports (a speaker who mocks is a commentator: ``speaks``)."""
+    key = fold(name)
+    for s in sentences:
+        folded = fold(s)
+        at = folded.find(key)
+        if at > 0 and _HOST.search(folded[max(0, at - 20):at]):
+            return True
+    return False
+
+
 def only_quoted(name: str, sentences: Iterable[str]) -> bool:
     """Whether every sentence of ``sentences`` that names ``name`` names it inside a
     quotation ("Roe tells Doe: 'Planet Earth is big enough for both'"): words someone

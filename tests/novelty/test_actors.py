@@ -129,9 +129,10 @@ def _seen(name_: str, kind: str = "org", **kw: object) -> NameSeen:
 
 
 def test_a_tracked_name_that_is_no_newcomer_is_told_why() -> None:
-    """What ``--names`` prints, and what the engine applies: an outlet, a job title, a
-    form of a known actor (learned as its alias), a known organisation named in another
-    language (the encoder's answer, asked for), a name said only inside quotations."""
+    """What ``--names`` prints, and what the engine applies: an outlet, a show's host, a
+    job title, a form of a known actor (learned as its alias), a known organisation named
+    in another language (the encoder's answer, asked for), a name said only inside
+    quotations."""
     from monitor.novelty.actors import Fate, Refusal, refused
 
     m = cast()
@@ -153,6 +154,9 @@ def test_a_tracked_name_that_is_no_newcomer_is_told_why() -> None:
         Fate.TRANSLATION, "microsoft")
     quoted = _seen("Planet Earth", sentences=["Xi tells Biden: 'Planet Earth is big enough'"])
     assert judged(quoted) == Refusal(Fate.QUOTED)
+    host = _seen("Jane Doe", "person", sentences=["Bank lawyer slams NBC host Jane Doe"])
+    assert judged(host) == Refusal(Fate.HOST)
+    assert judged(_seen("Jane Doe", "person", sentences=["Jane Doe runs the bank"])) is None
     assert judged(_seen("Signature Bank")) is None  # a newcomer: judged by ``standing``
 
 

@@ -48,6 +48,18 @@ def test_the_place_a_title_of_nobility_is_named_after_is_no_actor() -> None:
     assert [n.text for n in new] == ["Jane Doe", "Globex Bank"]
 
 
+def test_a_shows_host_is_named_as_one() -> None:
+    """"NBC host Jane Doe" asks; the lawyer she questions answers."""
+    from monitor.novelty.names import hosted
+
+    said = ["Globex lawyer John Roe tore into NBC host Jane Doe on 'Meet the Press'",
+            "'Meet the Press' host Jane Doe asked him about the post"]
+    assert hosted("Jane Doe", said[:1]) and hosted("Jane Doe", said[1:])
+    assert not hosted("John Roe", said)  # the one she questions
+    assert not hosted("Jane Doe", ["Jane Doe will host the summit in Geneva"])
+    assert not hosted("Jane Doe", ["The host country's envoy met Jane Doe"])
+
+
 def test_a_work_or_a_nickname_in_quotation_marks_is_no_actor() -> None:
     text = "Copy of ‘Harbor Nights’ found as 'Deal Room's' Jane Doe meets Globex"
     at = {n: text.find(n) for n in ("Harbor Nights", "Deal Room", "Jane Doe", "Globex")}
