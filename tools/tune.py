@@ -813,13 +813,10 @@ def heldout_line(head: str, runs: list[list[Counter[str]]]) -> str:
     """The held-out band: ``runs`` holds, run by run, each unlabelled saga's tally (its
     expectations met in time, late and missed, its alerts; run ``k`` of every saga moved
     alike), added up, then the min / median / max of the sums."""
-    import statistics
-
     sums = [sum(run, Counter()) for run in runs]
 
     def spread(what: str) -> str:
-        v = sorted(t[what] for t in sums)
-        return f"{v[0]} / {statistics.median(v):g} / {v[-1]}"
+        return _spread([t[what] for t in sums])
 
     first = sums[0]
     expected = first["found"] + first["LATE"] + first["MISSED"]
@@ -828,8 +825,16 @@ def heldout_line(head: str, runs: list[list[Counter[str]]]) -> str:
             f"actor alerts {spread('new_actor')}")
 
 
+def _spread(values: list[int]) -> str:
+    """The min / median / max of a band's sums, as its lines print them."""
+    import statistics
+
+    v = sorted(values)
+    return f"{v[0]} / {statistics.median(v):g} / {v[-1]}"
+
+
 def heldout_band(bands: list[list[Counter[str]]], minutes: float) -> str | None:
-    """The held-out sagas' tallies (``band``'s, one list a saga) added up run by run:
+    """The held-out sagas' tallies (``tallies``', one list a saga) added up run by run:
     whether a change keeps the news of stories nobody tuned on, beyond the luck of one
     replay's order."""
     runs = min((len(b) for b in bands), default=0)
@@ -844,8 +849,6 @@ def band_totals(bands: list[list[Any]], minutes: float) -> str | None:
     saga; run ``k`` of every saga jittered alike), then the min / median / max of the
     sums: the pooled band. One replay can gain a false alarm and lose nothing, while
     the band shows a development lost in two runs of three; a change is judged by it."""
-    import statistics
-
     runs = min((len(b) for b in bands), default=0)
     if not runs:
         return None
@@ -854,12 +857,8 @@ def band_totals(bands: list[list[Any]], minutes: float) -> str | None:
                     for k in range(runs)]]
             for kind in ("developments", "actors")}
 
-    def spread(values: list[int]) -> str:
-        v = sorted(values)
-        return f"{v[0]} / {statistics.median(v):g} / {v[-1]}"
-
-    parts = [f"{kind} found {spread(found)} of "
-             f"{sum(getattr(b[0], kind).expected for b in bands)}, false {spread(false)}"
+    parts = [f"{kind} found {_spread(found)} of "
+             f"{sum(getattr(b[0], kind).expected for b in bands)}, false {_spread(false)}"
              for kind, (found, false) in sums.items()]
     return (f"== labelled band, {runs} runs jittered by {minutes:g} min (min / median / "
             f"max): {'; '.join(parts)}")

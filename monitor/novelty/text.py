@@ -117,8 +117,10 @@ def clearest_title(story: Story, done: bool = False, told: Sequence[int] = (),
 def _before(story: Story, i: int, since: datetime | None) -> bool:
     """Whether the story's ``i``-th report was published before ``since`` (False when
     its time was not kept)."""
-    at = parse_dt(story.times[i]) if since is not None and i < len(story.times) else None
-    return at is not None and since is not None and at < since
+    if since is None or i >= len(story.times):
+        return False
+    at = parse_dt(story.times[i])
+    return at is not None and at < since
 
 
 def alert_source(story: Story, headline: str, wave: bool, published: datetime,
