@@ -1097,6 +1097,14 @@ def run(args: argparse.Namespace) -> int:
     if (args.audit and not args.jitter
             and len([k for k in keys if SAGAS[k]["labels"] is not None]) > 1):
         print("\n".join(pooled.render("all")))
+    print_sums(args, bands, held, tally)
+    return 0
+
+
+def print_sums(args: argparse.Namespace, bands: list[list[Any]],
+               held: list[list[Counter[str]]], tally: Counter[str]) -> None:
+    """A run's last lines, its figures added up: the labelled band (``band_totals``), the
+    held-out band (``heldout_band``), or the held-out sagas' one replay (``tally``)."""
     pooled_band = band_totals(bands, args.jitter) if len(bands) > 1 else None
     if pooled_band:
         print(pooled_band)
@@ -1109,7 +1117,6 @@ def run(args: argparse.Namespace) -> int:
               f"({tally['LATE']} late, {tally['MISSED']} missed); "
               f"{tally['new_development']} development alerts, {tally['new_actor']} actor "
               f"alerts")
-    return 0
 
 
 if __name__ == "__main__":
