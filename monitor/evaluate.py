@@ -23,6 +23,11 @@ labels, new-actor alerts against actor labels), alerts taken in ``published`` or
   left out of precision.
 
 precision = hits / (hits + false alarms); recall = expected labels found / expected labels.
+
+*Timeliness* (``Timeliness``): a found development's alert is also timed from the report
+of the second outlet among its labelled reports (first report and evidence, one outlet
+per publisher), the earliest that a monitor waiting for independent sources could alert.
+The window says whether an alert counts; this says how long its reader waited.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import InputError
+from monitor.novelty.outlets import source_of
 from monitor.types import Alert, AlertKind, parse_dt
 
 DEFAULT_WINDOW = timedelta(days=1)
@@ -496,6 +502,62 @@ def _hours(delay: timedelta) -> float:
     return round(delay.total_seconds() / 3600, 2)
 
 
+def second_outlet(label: DevelopmentLabel) -> datetime | None:
+    """When a second outlet told ``label``, by its labelled reports (first report and
+    evidence; an outlet's several addresses are one, ``outlets.source_of``); None when
+    they are one outlet's."""
+    seen: set[str] = set()
+    for ev in sorted((label.first_report, *label.evidence), key=lambda e: e.time):
+        seen.add(source_of(ev.link) if ev.link else ev.title)
+        if len(seen) == 2:
+            return ev.time
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Timeliness:
+    """How long after a second outlet told them the found developments were alerted
+    (``second_outlet``): label id and lag, for those whose labels give two outlets. A
+    lag below zero: the monitor confirmed on reports the labels do not list."""
+
+    lags: tuple[tuple[str, timedelta], ...] = ()
+
+    def of(self, label_id: str) -> timedelta | None:
+        return next((lag for lid, lag in self.lags if lid == label_id), None)
+
+    def within(self, hours: float) -> int:
+        return sum(1 for _, lag in self.lags if lag <= timedelta(hours=hours))
+
+    @property
+    def median_hours(self) -> float | None:
+        hours = sorted(_hours(lag) for _, lag in self.lags)
+        if not hours:
+            return None
+        mid = len(hours) // 2
+        return hours[mid] if len(hours) % 2 else round((hours[mid - 1] + hours[mid]) / 2, 2)
+
+    def line(self) -> str:
+        """One line, as ``Report.render`` prints it and ``tools/tune.py`` adds it up."""
+        if not self.lags:
+            return "  timeliness: no found development told by two outlets in its labels"
+        return (f"  timeliness: {len(self.lags)} found told by two outlets; alerted a median "
+                f"{self.median_hours:+g} h after the second; {self.within(1)} within 1 h, "
+                f"{self.within(6)} within 6 h")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"told_by_two": len(self.lags), "median_hours": self.median_hours,
+                "within_1h": self.within(1), "within_6h": self.within(6),
+                "lags": {lid: _hours(lag) for lid, lag in self.lags}}
+
+
+def timeliness(found: KindScore, labels: Sequence[DevelopmentLabel]) -> Timeliness:
+    """``Timeliness`` of the development labels ``found`` found."""
+    second = {lb.id: second_outlet(lb) for lb in labels}
+    return Timeliness(tuple(
+        (lid, _when(j.alert) - at) for lid, j, _ in found.found
+        if (at := second.get(lid)) is not None))
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     developments: KindScore
@@ -504,6 +566,7 @@ class Report:
     window: timedelta
     ignored_alerts: int = 0  # alerts of another saga
     meta: dict[str, Any] = field(default_factory=dict)
+    timeliness: Timeliness = Timeliness()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -512,6 +575,7 @@ class Report:
             "ignored_alerts": self.ignored_alerts,
             **self.meta,
             "new_development": self.developments.to_dict(),
+            "timeliness": self.timeliness.to_dict(),
             "new_actor": self.actors.to_dict(),
         }
 
@@ -525,8 +589,13 @@ class Report:
                 f"{len(ks.false_alarms)} false alarm(s), {len(ks.optional)} optional"
             )
             lines.append(f"  precision {_pct(ks.precision)}   recall {_pct(ks.recall)}")
+            if ks is self.developments:
+                lines.append(self.timeliness.line())
             for lid, j, delay in ks.found:
-                lines.append(f"  found   {lid}  +{_hours(delay):g} h  {_clip(j.alert.headline)}")
+                lag = self.timeliness.of(lid) if ks is self.developments else None
+                after = "" if lag is None else f" ({_hours(lag):+g} h after a second outlet)"
+                lines.append(f"  found   {lid}  +{_hours(delay):g} h{after}  "
+                             f"{_clip(j.alert.headline)}")
             for m in ks.missed:
                 lines.append(f"  MISSED  {m.label_id}  {m.reason}: {_clip(m.what)}")
             for j in ks.false_alarms:
@@ -665,6 +734,7 @@ def score(alerts: Sequence[Alert], labels: Labels, *, after_seeding: bool = True
         after_seeding=after_seeding,
         window=labels.window,
         ignored_alerts=len(alerts) - len(mine),
+        timeliness=timeliness(devs, labels.developments),
     )
 
 
@@ -679,6 +749,7 @@ def evaluate_files(alerts_path: Path, labels_path: Path, *, after_seeding: bool 
         window=report.window,
         ignored_alerts=report.ignored_alerts,
         meta={"alerts_file": str(alerts_path), "labels_file": str(labels_path)},
+        timeliness=report.timeliness,
     )
 
 

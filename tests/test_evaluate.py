@@ -315,6 +315,42 @@ def test_report_renders_text_and_round_trips_as_json() -> None:
     assert {m["label"] for m in d["new_actor"]["missed"]} == {"madry"}
 
 
+def _told_by(*reports: tuple[str, str]) -> dict[str, Any]:
+    """The memo label, reported at each (time, link): the first report, then evidence."""
+    data = small_labels()
+    memo = data["developments"][1]
+    (t0, l0), *rest = reports
+    memo["first_report"] = {"time": t0, "link": l0, "title": "memo"}
+    memo["evidence"] = [{"time": t, "link": link, "title": "memo"} for t, link in rest]
+    return data
+
+
+def test_an_alert_is_timed_from_the_second_outlet_that_told_the_development() -> None:
+    # a scoop at 18:24, the same outlet's other feed at 18:40, a second outlet at 19:00:
+    # an alert at 21:00 came 2 h after the news was confirmable, not 2.6 h
+    data = _told_by(("2023-11-18T18:24:05Z", "https://www.semafor.com/a"),
+                    ("2023-11-18T18:40:00Z", "https://tech.semafor.com/a-copy"),
+                    ("2023-11-18T19:00:00Z", "https://www.axios.com/b"))
+    report = score([alert("No malfeasance, memo says", utc("2023-11-18T21:00:00Z"))],
+                   parse_labels(data))
+    assert report.timeliness.of("memo") == timedelta(hours=2)
+    assert report.timeliness.within(1) == 0 and report.timeliness.within(6) == 1
+    text = report.render()
+    assert "+2.6 h (+2 h after a second outlet)" in text
+    assert "timeliness: 1 found told by two outlets; alerted a median +2 h after the second" in text
+    assert json.loads(json.dumps(report.to_dict()))["timeliness"]["lags"] == {"memo": 2.0}
+
+
+def test_a_development_one_outlet_told_is_not_timed() -> None:
+    data = _told_by(("2023-11-18T18:24:05Z", "https://www.semafor.com/a"),
+                    ("2023-11-18T19:00:00Z", "https://tech.semafor.com/b"))
+    report = score([alert("No malfeasance, memo says", utc("2023-11-18T21:00:00Z"))],
+                   parse_labels(data))
+    assert report.timeliness.of("memo") is None and report.timeliness.median_hours is None
+    assert "no found development told by two outlets" in report.render()
+    assert "after a second outlet" not in report.render()
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

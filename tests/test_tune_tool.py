@@ -58,6 +58,17 @@ def test_the_labelled_figures_are_added_up(tune: ModuleType) -> None:
     assert tune.totals("== argentina (defaults): no labels") is None
 
 
+def test_how_soon_found_developments_came_is_added_up_over_the_sagas(
+        tune: ModuleType) -> None:
+    run = (RUN + "  timeliness: 2 found told by two outlets; alerted a median +0.07 h after "
+           "the second; 2 within 1 h, 2 within 6 h\n"
+           "  timeliness: 11 found told by two outlets; alerted a median +3.87 h after the "
+           "second; 3 within 1 h, 6 within 6 h\n")
+    assert tune.timely(run) == ("== labelled timeliness: 13 found told by two outlets; 5 "
+                                "alerted within 1 h of the second, 8 within 6 h")
+    assert tune.timely(RUN) is None
+
+
 def test_what_moved_since_a_saved_run_is_printed_saga_by_saga(
         tune: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     saved = tmp_path / "before.txt"

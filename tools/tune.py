@@ -735,7 +735,8 @@ def replayed(key: str, tmp: Path, overrides: dict[str, Any], until: str | None, 
     report = score(made, labels)
     text = report.render()
     print(text if show else "\n".join(
-        ln for ln in text.splitlines() if "precision" in ln or "alert(s)" in ln))
+        ln for ln in text.splitlines()
+        if "precision" in ln or "alert(s)" in ln or "timeliness:" in ln))
     return report
 
 
@@ -913,6 +914,21 @@ def totals(text: str) -> str | None:
     return f"== labelled: {part('developments')}; {part('actors')}"
 
 
+_TIMELY = re.compile(r"timeliness: (\d+) found told by two outlets; alerted a median "
+                     r"\S+ h after the second; (\d+) within 1 h, (\d+) within 6 h")
+
+
+def timely(text: str) -> str | None:
+    """The labelled sagas' timeliness lines added up (``evaluate.Timeliness``): of the
+    found developments that two outlets told, how many were alerted within 1 h and 6 h
+    of the second."""
+    sums = [sum(int(m[i]) for m in _TIMELY.findall(text)) for i in range(3)]
+    if not sums[0]:
+        return None
+    return (f"== labelled timeliness: {sums[0]} found told by two outlets; {sums[1]} alerted "
+            f"within 1 h of the second, {sums[2]} within 6 h")
+
+
 class _Tee(io.TextIOBase):
     """Standard output, kept as well: ``--save``, ``--against`` and the totals read it."""
 
@@ -968,6 +984,8 @@ def main() -> int:
     summed = totals(text)
     if summed:
         print(summed)
+        if timed := timely(text):
+            print(timed)
     lines = outcomes(text) + ([summed] if summed else [])
     if args.save:
         args.save.write_text("\n".join(lines) + "\n", encoding="utf-8")
