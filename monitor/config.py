@@ -197,10 +197,10 @@ class NoveltySettings(_Section):
     topic_share: Annotated[float, Field(ge=0, le=1)] = 0.2
     # A story about to be confirmed whose reports come within duplicate_threshold of a
     # development alerted less than duplicate_window_h hours before, or one of whose
-    # headlines comes within duplicate_title_threshold of that development's headline, is
-    # that development, told by more outlets in their own words (or languages) in its
-    # first hours: its reports become the development's sources, and no second alert
-    # goes out. 0: never (each threshold; the window: both).
+    # headlines comes within duplicate_title_threshold of that development's headline or
+    # of one of its reports' titles, is that development, told by more outlets in their
+    # own words (or languages) in its first hours: its reports become the development's
+    # sources, and no second alert goes out. 0: never (each threshold; the window: both).
     duplicate_threshold: Annotated[float, Field(ge=0, le=1)] = 0.82
     duplicate_title_threshold: Annotated[float, Field(ge=0, le=1)] = 0.72
     duplicate_window_h: Annotated[float, Field(ge=0)] = 6.0

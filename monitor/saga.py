@@ -152,6 +152,10 @@ class Event:
     def day(self) -> _date | None:
         return _date.fromisoformat(self.date) if self.date else None
 
+    def told_as(self) -> list[str]:
+        """How it was told: its headline, then its reports' titles, each once."""
+        return list(dict.fromkeys([self.statement, *(e.title for e in self.evidence if e.title)]))
+
 
 @dataclass
 class Story:

@@ -461,7 +461,11 @@ class Engine:
         their own way, or in another language, with a word or a Title Case phrase the
         first ones did not use, and their story passes the retelling bar; so close to
         what was just alerted, it is that development's sources, not a second one. Not a
-        seed's fact: the retelling bar judges those."""
+        seed's fact: the retelling bar judges those. A development's headline is one of
+        its reports' titles, often the longest; the others are held to the same bar
+        (``Event.told_as``): "Starship rocket launches into space" is far from "SpaceX's giant
+        rocket blasts off on first test flight -- and explodes minutes later", close to
+        "... Starship launches on first test flight"."""
         if not self.s.duplicate_window_h:
             return None
         young = sorted(e for e in young_events(self.model.events, item.published,
@@ -475,11 +479,12 @@ class Engine:
             return best
         if not self.s.duplicate_title_threshold or self._embed is None:
             return None
+        told = [(e, title) for e in young for title in self.model.events[e].told_as()]
         sims = (self._embedded_as([*story.news_titles(), item.title])
-                @ self._embedded_as([self.model.events[e].statement for e in young]).T)
+                @ self._embedded_as([title for _, title in told]).T)
         if float(sims.max()) < self.s.duplicate_title_threshold:
             return None
-        return young[int(sims.max(axis=0).argmax())]
+        return told[int(sims.max(axis=0).argmax())][0]
 
     def _announce(self, story: Story, event: Event, item: Item, dev: Alert) -> list[Alert]:
         """The alerts of a development ``story`` confirmed as ``event``: its own (``dev``),

@@ -723,6 +723,9 @@ _SIGNATURE_AGAIN = _signature_again()
     ({"duplicate_threshold": 0, "duplicate_title_threshold": 0.6}, 0, _LATE_TITLES),
     # its headlines alone at the default bar (duplicate_title_threshold 0.72)
     ({"duplicate_threshold": 0}, 0, _CLOSE_TITLES),
+    # ... against the titles of the development's reports too (``Event.told_as``): 0.78
+    # and 0.73 to "Signature Bank shut down by New York regulators", not its headline
+    ({"duplicate_threshold": 0}, 0, _LATE_TITLES),
     # five hours after the alert: still its first hours (duplicate_window_h 6)
     ({}, 3, _LATE_TITLES),
 ])
@@ -733,7 +736,8 @@ def test_a_development_told_again_in_its_first_hours_is_one_alert(  # type: igno
     outlets tell it their own way, each headline naming a depositor caught out, so that
     their story passes the retelling bar. So close to the development alerted hours
     before (``duplicate_threshold`` over its reports, or ``duplicate_title_threshold``
-    over its headlines; ``duplicate_window_h``), it is that development told again: its
+    over its headlines against the development's headline and its reports' titles;
+    ``duplicate_window_h``), it is that development told again: its
     reports become the development's sources, and no second alert goes out."""
     from monitor.store.sagas import SagaStore
 
