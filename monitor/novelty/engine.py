@@ -462,10 +462,10 @@ class Engine:
         first ones did not use, and their story passes the retelling bar; so close to
         what was just alerted, it is that development's sources, not a second one. Not a
         seed's fact: the retelling bar judges those. A development's headline is one of
-        its reports' titles, often the longest; the others are held to the same bar
-        (``Event.told_as``): "Starship rocket launches into space" is far from "SpaceX's giant
-        rocket blasts off on first test flight -- and explodes minutes later", close to
-        "... Starship launches on first test flight"."""
+        its reports' titles, often the longest, and a long headline ("Globex's giant
+        rocket blasts off on its first test flight, then explodes minutes later") reads
+        far from a short one telling the same ("Globex rocket launches"): the titles of
+        its other reports are held to the same bar (``Event.told_as``)."""
         if not self.s.duplicate_window_h:
             return None
         young = sorted(e for e in young_events(self.model.events, item.published,
