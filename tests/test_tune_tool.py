@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
@@ -143,6 +144,14 @@ def test_the_band_is_pooled_run_by_run_so_a_loss_in_two_runs_of_three_shows(
                     "developments found 9 / 9 / 10 of 15, false 10 / 11 / 11; "
                     "actors found 7 / 7 / 7 of 13, false 3 / 4 / 4")
     assert tune.band_totals([], 5) is None
+    # and how soon the found developments came after a second outlet, run by run
+    from monitor.evaluate import Timeliness
+    hour = timedelta(hours=1)
+    for k, lags in enumerate(((0.5, 7), (0.5, 2), (9, 8))):
+        trump[k] = SimpleNamespace(**vars(trump[k]), timeliness=Timeliness(
+            tuple((f"d{i}", lag * hour) for i, lag in enumerate(lags))))
+    assert tune.band_totals([openai, trump], 5).endswith(
+        "; within 6 h of a second outlet 0 / 1 / 2 (of 2 / 2 / 2 told by two)")
     # kept whole in a saved run, and shown as the figures before by --against
     saved, out = _compared(tune, tmp_path, capsys, f"== trump developments, 3 runs\n{line}",
                            ["== trump"])

@@ -861,6 +861,14 @@ def band_totals(bands: list[list[Any]], minutes: float) -> str | None:
     parts = [f"{kind} found {_spread(found)} of "
              f"{sum(getattr(b[0], kind).expected for b in bands)}, false {_spread(false)}"
              for kind, (found, false) in sums.items()]
+    # how soon: the found developments alerted within 6 h of a second outlet
+    # (``evaluate.Timeliness``), of those two outlets told
+    timed = [[getattr(b[k], "timeliness", None) for b in bands] for k in range(runs)]
+    told = [sum(len(t.lags) for t in run if t is not None) for run in timed]
+    if any(told):
+        soon = [sum(t.within(6) for t in run if t is not None) for run in timed]
+        parts.append(f"within 6 h of a second outlet {_spread(soon)} "
+                     f"(of {_spread(told)} told by two)")
     return (f"== labelled band, {runs} runs jittered by {minutes:g} min (min / median / "
             f"max): {'; '.join(parts)}")
 
