@@ -241,6 +241,14 @@ def _route(story: Story, why: Confirmation | None) -> str:
     return "the reports say more"
 
 
+def _waited(story: Story, now: datetime) -> str:
+    """How long before ``now`` its first report came, when an hour or more: a reader
+    weighs a development told since the morning otherwise than one told an hour ago."""
+    first = parse_dt(story.first)
+    hours = (now - first).total_seconds() / 3600 if first is not None else 0.0
+    return f", the first {hours:.0f} h ago" if hours >= 1 else ""
+
+
 def development_alert(
     model: SagaModel, event: Event, story: Story, threshold: float, now: datetime,
     source: tuple[str, str | None, str | None, datetime | None],
@@ -266,8 +274,8 @@ def development_alert(
         else:  # a wave is what made it news, whatever names came with it
             nearest += _route(story, why)
     reason = (
-        f"{len(story.feeds)} sources in {len(story.docs)} reports; {nearest}"
-        + (f"; new names: {', '.join(new_names)}" if new_names else "")
+        f"{len(story.feeds)} sources in {len(story.docs)} reports{_waited(story, now)}; "
+        f"{nearest}" + (f"; new names: {', '.join(new_names)}" if new_names else "")
     )
     title, url, feed, published = source
     return Alert(

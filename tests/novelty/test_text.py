@@ -39,6 +39,21 @@ def test_the_explanation_says_why_a_close_story_is_new() -> None:
     assert "chip" in reason and "venture" in reason and "sought" not in reason
 
 
+def test_the_explanation_says_how_long_ago_the_first_report_came() -> None:
+    """An alert on a story whose first report came hours before says so; one told within
+    the hour says nothing of it."""
+    from datetime import timedelta
+
+    m = _model()
+    story = _story(0.5, {})
+    ev = Event(id="dev-st", action="", actors=[], date="2023-11-19", statement=story.titles[0])
+    source = (story.titles[0], story.urls[0], story.feeds[0], NOW)
+    later = development_alert(m, ev, story, 0.62, NOW + timedelta(hours=11, minutes=20), source)
+    assert later.explanation.reason.startswith("2 sources in 2 reports, the first 11 h ago; ")
+    soon = development_alert(m, ev, story, 0.62, NOW + timedelta(minutes=40), source)
+    assert soon.explanation.reason.startswith("2 sources in 2 reports; ")
+
+
 def test_the_explanation_gives_what_is_new_as_the_reports_write_it() -> None:
     """A user reads the words and names, not the stems and folded keys they are counted
     by; and a phrase only a Title Case headline capitalises is no name to show."""
