@@ -426,7 +426,7 @@ class Engine:
         # the alert is dated when the story was confirmed
         source = alert_source(story, headline, wave is not None, item.published)
         dev = development_alert(self.model, event, story, self.s.known_threshold,
-                                item.published, source, verdict, self._known_name)
+                                item.published, source, verdict, self._known_name, wave)
         result.known_events = (event.id,)
         result.alerts += self._announce(story, event, item, dev)
         event.key_actors = self._key_actors(story)

@@ -241,10 +241,13 @@ def _route(story: Story, why: Confirmation | None) -> str:
     return "the reports say more"
 
 
-def _waited(story: Story, now: datetime) -> str:
+def _waited(story: Story, now: datetime, since: datetime | None = None) -> str:
     """How long before ``now`` its first report came, when an hour or more: a reader
-    weighs a development told since the morning otherwise than one told an hour ago."""
-    first = parse_dt(story.first)
+    weighs a development told since the morning otherwise than one told an hour ago.
+    ``since``: the story is a wave, told at once from then on; its first report is the
+    wave's, not the older one that opened the story (``clearest_title``)."""
+    times = [t for i, t in enumerate(story.times) if t and not _before(story, i, since)]
+    first = parse_dt(min(times) if since is not None and times else story.first)
     hours = (now - first).total_seconds() / 3600 if first is not None else 0.0
     return f", the first {hours:.0f} h ago" if hours >= 1 else ""
 
@@ -253,10 +256,12 @@ def development_alert(
     model: SagaModel, event: Event, story: Story, threshold: float, now: datetime,
     source: tuple[str, str | None, str | None, datetime | None],
     why: Confirmation | None = None, known: Callable[[str], bool] | None = None,
+    since: datetime | None = None,
 ) -> Alert:
     """``why``: how ``novelty.confirm`` found the story new, for the explanation to say
     what no fresh word or new name of it does; ``known``: whether a name is a known
-    actor's (``names_written``)."""
+    actor's (``names_written``); ``since``: the story is a wave, told at once from then
+    on (``_waited``)."""
     near_text, near_date = _nearest(model, story.nearest_event)
     new_names = names_written(model, story, known)
     fresh = words_written(story)
@@ -274,7 +279,7 @@ def development_alert(
         else:  # a wave is what made it news, whatever names came with it
             nearest += _route(story, why)
     reason = (
-        f"{len(story.feeds)} sources in {len(story.docs)} reports{_waited(story, now)}; "
+        f"{len(story.feeds)} sources in {len(story.docs)} reports{_waited(story, now, since)}; "
         f"{nearest}" + (f"; new names: {', '.join(new_names)}" if new_names else "")
     )
     title, url, feed, published = source

@@ -52,6 +52,14 @@ def test_the_explanation_says_how_long_ago_the_first_report_came() -> None:
     assert later.explanation.reason.startswith("2 sources in 2 reports, the first 11 h ago; ")
     soon = development_alert(m, ev, story, 0.62, NOW + timedelta(minutes=40), source)
     assert soon.explanation.reason.startswith("2 sources in 2 reports; ")
+    # a wave that joined an older report (a death's reports, the hospice's story): its
+    # own first report is the one the reader waited from
+    story.times = [(NOW - timedelta(hours=47)).isoformat(), (NOW - timedelta(hours=2)).isoformat()]
+    story.first = story.times[0]
+    wave = development_alert(m, ev, story, 0.62, NOW, source, since=NOW - timedelta(hours=6))
+    assert wave.explanation.reason.startswith("2 sources in 2 reports, the first 2 h ago; ")
+    assert ", the first 47 h ago; " in development_alert(m, ev, story, 0.62, NOW,
+                                                         source).explanation.reason
 
 
 def test_the_explanation_gives_what_is_new_as_the_reports_write_it() -> None:
