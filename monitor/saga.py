@@ -154,7 +154,8 @@ class Event:
 
     def told_as(self) -> list[str]:
         """How it was told: its headline, then its reports' titles, each once."""
-        return list(dict.fromkeys([self.statement, *(e.title for e in self.evidence if e.title)]))
+        return list(dict.fromkeys(t for t in (self.statement, *(e.title for e in self.evidence))
+                                  if t))
 
 
 @dataclass

@@ -480,6 +480,8 @@ class Engine:
         if not self.s.duplicate_title_threshold or self._embed is None:
             return None
         told = [(e, title) for e in young for title in self.model.events[e].told_as()]
+        if not told:
+            return None
         sims = (self._embedded_as([*story.news_titles(), item.title])
                 @ self._embedded_as([title for _, title in told]).T)
         if float(sims.max()) < self.s.duplicate_title_threshold:
@@ -549,8 +551,7 @@ class Engine:
         languages = [*story.languages, *[""] * (len(story.titles) - len(story.languages))]
         mine = [t for t, lang in zip([*story.titles, item.title], [*languages, item.language],
                                      strict=True) if lang == h.main]
-        theirs = [t for e in events if e.origin == "story"
-                  for t in (e.statement, *(x.title for x in e.evidence)) if t]
+        theirs = [t for e in events if e.origin == "story" for t in e.told_as()]
         if not mine or not theirs:
             return False
         alike = told_alike(self._embedded_as([without_topic(t, h.topic) for t in mine]),

@@ -347,7 +347,7 @@ def recent_headlines(events: Mapping[str, Event], now: datetime,
     for eid in young_events(events, now, window_h):
         e = events[eid]
         if e.origin == "story" and e.first_seen:
-            out += [content_words(e.statement), *(content_words(x.title) for x in e.evidence)]
+            out += [content_words(t) for t in e.told_as()]
     return out
 
 

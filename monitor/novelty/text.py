@@ -246,8 +246,9 @@ def _waited(story: Story, now: datetime, since: datetime | None = None) -> str:
     weighs a development told since the morning otherwise than one told an hour ago.
     ``since``: the story is a wave, told at once from then on; its first report is the
     wave's, not the older one that opened the story (``clearest_title``)."""
-    times = [t for i, t in enumerate(story.times) if t and not _before(story, i, since)]
-    first = parse_dt(min(times) if since is not None and times else story.first)
+    wave = [t for i, t in enumerate(story.times) if t and not _before(story, i, since)
+            ] if since is not None else []
+    first = parse_dt(min(wave) if wave else story.first)
     hours = (now - first).total_seconds() / 3600 if first is not None else 0.0
     return f", the first {hours:.0f} h ago" if hours >= 1 else ""
 
