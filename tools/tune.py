@@ -174,6 +174,15 @@ MORE = {
         "archive": ROOT.parent / "shared" / "rss-dev",
         "labels": ROOT / "tests" / "data" / "bidenxi_labels.json",
     },
+    # ... and X's advertisers leaving after Musk's post (November 2023, rss-dev): the
+    # same act by one company after another, each its own development
+    "xads": {
+        "name": "x-advertisers-2023",
+        "seeds": ROOT / "sagas" / "x-advertisers-2023" / "seeds",
+        "curation": None,
+        "archive": ROOT.parent / "shared" / "rss-dev",
+        "labels": ROOT / "tests" / "data" / "xads_labels.json",
+    },
 }
 SAGAS = {**SAGAS, **MORE}
 
