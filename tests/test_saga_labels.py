@@ -1,10 +1,11 @@
 """The labels of the sagas the engine was not built on, written by reading their archives
 (how: tests/data/README.md): Trump's New York indictment, the Pentagon documents leak,
-Gaza's al-Shifa hospital, the US shutdown deadline, the Biden-Xi summit and X's
-advertisers. Each is held to what the scorer needs: the labels load, their ids are
-unique, nothing expected is dated before the saga began (a monitor treats what is older
-than a day before its seeds as background), the seeds agree with the statuses, no
-not-actor is named by an actor label, and a perfect replay scores full marks."""
+Gaza's al-Shifa hospital, the US shutdown deadline, the Biden-Xi summit, X's advertisers
+and the abortion pill's court fight. Each is held to what the scorer needs: the labels
+load, their ids are unique, nothing expected is dated before the saga began (a monitor
+treats what is older than a day before its seeds as background), the seeds agree with
+the statuses, no not-actor is named by an actor label, and a perfect replay scores full
+marks."""
 
 from __future__ import annotations
 
@@ -52,6 +53,12 @@ SAGAS = {
     "xads": Saga("xads_labels.json", "x-advertisers-2023", utc("2023-11-15T00:00:00Z"), 4,
                  frozenset({"Elon Musk", "X", "Anti-Defamation League", "breakingbaht"}),
                  "Bill Ackman", expected=12),
+    "mifepristone": Saga("mifepristone_labels.json", "mifepristone-2023",
+                         utc("2023-03-14T00:00:00Z"), 4,
+                         frozenset({"Matthew Kacsmaryk", "Food and Drug Administration",
+                                    "Alliance Defending Freedom", "Justice Department",
+                                    "White House"}),
+                         "Alexandria Ocasio-Cortez", expected=10),
 }
 
 

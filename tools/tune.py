@@ -183,6 +183,15 @@ MORE = {
         "archive": ROOT.parent / "shared" / "rss-dev",
         "labels": ROOT / "tests" / "data" / "xads_labels.json",
     },
+    # ... and the abortion pill's court fight (March-April 2023, SVB archive): a ruling,
+    # then each court above it, the stages of one process told in the same words
+    "mifepristone": {
+        "name": "mifepristone-2023",
+        "seeds": ROOT / "sagas" / "mifepristone-2023" / "seeds",
+        "curation": None,
+        "archive": ROOT.parent / "shared" / "sagas" / "svb-2023" / "rss",
+        "labels": ROOT / "tests" / "data" / "mifepristone_labels.json",
+    },
 }
 SAGAS = {**SAGAS, **MORE}
 
