@@ -40,8 +40,9 @@ SAGAS = {
     "gaza": Saga("gaza_labels.json", "gaza-shifa-2023", utc("2023-11-09T00:00:00Z"), 4,
                  frozenset({"Israel", "Israel Defense Forces", "Hamas", "Al-Shifa Hospital"}),
                  "Recep Tayyip Erdoğan"),
-    # two sagas of the held-out set, labelled later: a matter (a shutdown deadline) and a
-    # summit; each has fewer steps a reader must hear of than a month-long case
+    # four sagas of the held-out set, labelled later (a shutdown deadline, a summit, an
+    # advertisers' exodus, a court fight): shorter stories, with fewer steps a reader
+    # must hear of than a month-long case
     "shutdown": Saga("shutdown_labels.json", "us-shutdown-2023", utc("2023-11-09T00:00:00Z"), 4,
                      frozenset({"Mike Johnson", "House Republicans",
                                 "US House of Representatives", "Congress"}),
