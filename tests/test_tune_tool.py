@@ -59,6 +59,17 @@ def test_the_labelled_figures_are_added_up(tune: ModuleType) -> None:
     assert tune.totals("== argentina (defaults): no labels") is None
 
 
+def test_the_sagas_nobody_tuned_on_are_added_up_apart(tune: ModuleType) -> None:
+    uk = tune.of_sagas(RUN, ["uk"])
+    assert uk.startswith("== uk ") and "openai" not in uk and "rwanda-ruling" in uk
+    assert tune.totals(uk, "not tuned on") == (
+        "== not tuned on: developments 4 of 4 found, 1 false of 7 (precision 80.0 %, "
+        "recall 100.0 %); actors 1 of 1 found, 1 false of 2 (precision 50.0 %, "
+        "recall 100.0 %)")
+    assert tune.of_sagas(RUN, ["gaza"]) == ""
+    assert set(tune.UNTUNED) <= set(tune.SAGAS)
+
+
 def test_how_soon_found_developments_came_is_added_up_over_the_sagas(
         tune: ModuleType) -> None:
     run = (RUN + "  timeliness: 2 found told by two outlets; alerted a median +0.07 h after "
