@@ -4,19 +4,36 @@ Gaza's al-Shifa hospital, the US shutdown deadline, the Biden-Xi summit, X's adv
 and the abortion pill's court fight. Each is held to what the scorer needs: the labels
 load, their ids are unique, nothing expected is dated before the saga began (a monitor
 treats what is older than a day before its seeds as background), the seeds agree with
-the statuses, no not-actor is named by an actor label, and a perfect replay scores full
-marks."""
+the statuses, no not-actor is named by an actor label, a perfect replay scores full
+marks, and, where the archive is at hand (../shared), every report a label cites is the
+archive's own (link, time, title) and names the label by its terms."""
 
 from __future__ import annotations
 
+import gzip
+import html
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from monitor.evaluate import Labels, Status, load_labels, opens, score, status_conflicts, utc
+from monitor.evaluate import (
+    ActorLabel,
+    DevelopmentLabel,
+    Labels,
+    Status,
+    has_term,
+    load_labels,
+    opens,
+    score,
+    status_conflicts,
+    utc,
+)
 from monitor.types import Alert, AlertKind, Explanation
 from tests.conftest import ROOT
 
@@ -121,3 +138,46 @@ def test_a_perfect_replay_scores_full_marks(saga: tuple[Saga, Labels]) -> None:
     report = score(perfect, shipped)
     for kind in (report.developments, report.actors):
         assert kind.recall == 1.0 and kind.precision == 1.0, kind.missed
+
+
+@cache
+def archive(path: Path) -> dict[str, list[tuple[datetime, str, str]]]:
+    """Every item of a feed archive by link: its time, title, and title with summary
+    (HTML removed), read once for the module's sagas that share it."""
+    by_link: dict[str, list[tuple[datetime, str, str]]] = {}
+    for file in sorted(path.glob("*.jsonl.gz")):
+        with gzip.open(file, "rt", encoding="utf-8") as f:
+            for line in filter(str.strip, f):
+                d = json.loads(line)
+                summary = html.unescape(re.sub(r"<[^>]+>", " ", d.get("summary") or ""))
+                text = f"{d['title']}\n{' '.join(summary.split())}"
+                by_link.setdefault(d["link"], []).append(
+                    (utc(d["published"]), d["title"].strip(), text))
+    return by_link
+
+
+def test_every_cited_report_is_in_the_archive_at_its_time_and_names_its_label(
+    saga: tuple[Saga, Labels],
+) -> None:
+    """What the labels cite is the archive's own (link, time, title), and each report a
+    development or an actor cites tells it by the label's terms, as the scorer reads
+    them: a label a report does not name could never be found on it."""
+    s, shipped = saga
+    data = json.loads((ROOT / "tests" / "data" / s.labels).read_text(encoding="utf-8"))
+    path = (ROOT / data["archive"]).resolve()
+    if not path.is_dir():
+        pytest.skip(f"{s.seeds}: archive not found at {path}")
+    by_link = archive(path)
+    labels: list[DevelopmentLabel | ActorLabel] = [*shipped.developments, *shipped.actors]
+    for lb in labels:
+        for ev in (lb.first_report, *lb.evidence):
+            items = [i for i in by_link.get(ev.link, []) if i[0] == ev.time]
+            assert items, (lb.id, ev.link, ev.time)
+            assert not ev.title or any(i[1].split() == ev.title.split() for i in items), (
+                lb.id, ev)
+            if isinstance(lb, DevelopmentLabel):
+                assert any(lb.named_in(i[2]) for i in items), (lb.id, ev.title)
+            else:
+                assert any(has_term(i[2], n, whole_word=True) for n in lb.names
+                           for i in items), (lb.id, ev.title)
+
