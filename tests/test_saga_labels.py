@@ -10,10 +10,7 @@ archive's own (link, time, title) and names the label by its terms."""
 
 from __future__ import annotations
 
-import gzip
-import html
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -22,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from monitor.documents import iter_archive
 from monitor.evaluate import (
     ActorLabel,
     DevelopmentLabel,
@@ -34,6 +32,7 @@ from monitor.evaluate import (
     status_conflicts,
     utc,
 )
+from monitor.prefilter import strip_html
 from monitor.types import Alert, AlertKind, Explanation
 from tests.conftest import ROOT
 
@@ -141,18 +140,14 @@ def test_a_perfect_replay_scores_full_marks(saga: tuple[Saga, Labels]) -> None:
 
 
 @cache
-def archive(path: Path) -> dict[str, list[tuple[datetime, str, str]]]:
+def archive(path: Path) -> dict[str, list[tuple[datetime | None, str, str]]]:
     """Every item of a feed archive by link: its time, title, and title with summary
     (HTML removed), read once for the module's sagas that share it."""
-    by_link: dict[str, list[tuple[datetime, str, str]]] = {}
+    by_link: dict[str, list[tuple[datetime | None, str, str]]] = {}
     for file in sorted(path.glob("*.jsonl.gz")):
-        with gzip.open(file, "rt", encoding="utf-8") as f:
-            for line in filter(str.strip, f):
-                d = json.loads(line)
-                summary = html.unescape(re.sub(r"<[^>]+>", " ", d.get("summary") or ""))
-                text = f"{d['title']}\n{' '.join(summary.split())}"
-                by_link.setdefault(d["link"], []).append(
-                    (utc(d["published"]), d["title"].strip(), text))
+        for item in iter_archive(file):
+            text = f"{item.title}\n{' '.join(strip_html(item.summary).split())}"
+            by_link.setdefault(item.link, []).append((item.published, item.title.strip(), text))
     return by_link
 
 
