@@ -76,6 +76,7 @@ from monitor.novelty.novelty import (
     novel_words,
     recent_headlines,
     retold_heads,
+    telling_burst,
     told_names,
     young_events,
 )
@@ -378,7 +379,7 @@ class Engine:
             talk or not self._anchored(story, item, rows) or self._series(story, item)
         ):
             verdict = replace(verdict, confirmed=False)
-        again = (self._told_again(story, item, rows)
+        again = (self._told_again(story, item, *telling_burst(story, item, rows, verdict.burst))
                  if story is not None and verdict and verdict.confirmed else None)
         if story is not None and again is not None:  # ``_told_again``
             taken = grow.fold_story(self.model, story, again, item)
@@ -452,9 +453,11 @@ class Engine:
         return translation(forms, (vectors[1:] @ vectors[0]).tolist(),
                            self.s.actor_translation)
 
-    def _told_again(self, story: Story, item: Item, rows: np.ndarray) -> str | None:
+    def _told_again(self, story: Story, item: Item, rows: np.ndarray,
+                    titles: list[str]) -> str | None:
         """The development, alerted less than ``duplicate_window_h`` hours before, that
-        ``story``, about to be confirmed by ``item`` (their reports' ``rows``), tells
+        ``story``, about to be confirmed by ``item`` (``rows``, ``titles``: the
+        embeddings and headlines of the reports that tell it, ``telling_burst``), tells
         again: one of its reports within ``duplicate_threshold`` of the development's, or
         one of its headlines within ``duplicate_title_threshold`` of the development's
         headline. In a development's first hours the outlets that come late word it
@@ -482,7 +485,7 @@ class Engine:
         told = [(e, title) for e in young for title in self.model.events[e].told_as()]
         if not told:
             return None
-        sims = (self._embedded_as([*story.news_titles(), item.title])
+        sims = (self._embedded_as(titles)
                 @ self._embedded_as([title for _, title in told]).T)
         if float(sims.max()) < self.s.duplicate_title_threshold:
             return None

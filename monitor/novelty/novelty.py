@@ -42,6 +42,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from monitor.config import NoveltySettings
 from monitor.lexicon import fold
 from monitor.novelty.genre import headed_by, pending
@@ -237,6 +239,40 @@ def burst_root(story: Story, fresh: frozenset[str]) -> str:
     """The root of the fresh word most of the story's reports headline ("en:charg")."""
     counts = _roots(story, fresh)
     return max(counts, key=lambda r: (counts[r], r), default="")
+
+
+def burst_reports(story: Story, root: str) -> list[int]:
+    """The story's reports (their indices) whose headline holds the word of its burst
+    (``root``, as ``burst_root`` gives it: "en:generi"), in any of its forms: the
+    reports that tell the development the burst is. A story judged a retelling keeps
+    joining the reports that come near it (a sink), and the burst that confirms it at
+    last may be a development its earlier reports never told ("Generic maker sues the
+    regulator to keep Globex's pill on sale" gathered by an explainer on the case that
+    also holds one outlet's late report of the court's ruling of the same day)."""
+    stem = root.partition(":")[2][:ROOT]
+    return [i for i, t in enumerate(story.titles)
+            if stem and any(w[:ROOT] == stem for w in content_words(t))]
+
+
+def telling_burst(story: Story, item: Item, rows: np.ndarray,
+                  burst: str) -> tuple[np.ndarray, list[str]]:
+    """The embeddings and news headlines of the reports of ``story`` (``rows``: its
+    reports' two rows each, then ``item``'s) that tell its development: those whose
+    headline holds the word of its ``burst`` (``burst_reports``) and ``item``,
+    when it confirms on one; else all of them. A sink gathers the reports that come near
+    it, those of a development alerted that day among them, and the burst that confirms
+    it at last must be judged a duplicate by its own reports, not by what the sink held
+    before (the generic maker's suit was folded into the court's ruling of that day,
+    alerted hours before). All of them too when the rows do not tell one report's from
+    another's (a story holds the rows of its first ``grow.MAX_STORY_REPORTS`` reports)."""
+    everything = rows, [*story.news_titles(), item.title]
+    n = len(story.titles)
+    keep = burst_reports(story, burst) if burst else []
+    if not keep or len(keep) == n or len(story.vectors) != 2 * n:
+        return everything
+    mine = [r for i in keep for r in (2 * i, 2 * i + 1)]
+    news = [story.titles[i] for i in keep if story.talk[i:i + 1] != [True]]
+    return np.vstack([rows[mine], rows[len(story.vectors):]]), [*news, item.title]
 
 
 def heads_shared(story: Story, item: Item,

@@ -1,8 +1,12 @@
 from datetime import timedelta
 
+import numpy as np
+
 from monitor.config import NoveltySettings
+from monitor.embed import pack, unpack_many
 from monitor.novelty.novelty import (
     Confirmation,
+    burst_reports,
     confirm,
     content_words,
     expired,
@@ -11,6 +15,7 @@ from monitor.novelty.novelty import (
     novel_words,
     recent_headlines,
     retold_heads,
+    telling_burst,
     told_names,
     young_events,
 )
@@ -120,6 +125,21 @@ def test_a_burst_of_outlets_headlining_one_fresh_word_is_news() -> None:
     off = NoveltySettings(burst_sources=0)
     assert not confirm(st, item(unit((0, 1.0)), feed="f4"), close, off,
                        frozenset({"en:files"})).confirmed
+
+
+def test_a_burst_is_told_by_the_reports_headlining_its_word() -> None:
+    """An explainer's story (a sink) that held a late report of the day's ruling confirms
+    at last on three outlets headlining "generic": the burst's reports are those whose
+    headline holds the word, in any of its forms, not the explainer nor the ruling's."""
+    st = story(["f1", "f2", "f3", "f4"])
+    st.titles = ["A deep dive into the Globex pill case",
+                 "Supreme Court extends freeze on the Globex pill ruling",
+                 "Generic drugmaker sues regulator to keep Globex pill on market",
+                 "Generics maker's suit: what it means"]
+    assert burst_reports(st, "en:generi") == [2, 3]
+    assert burst_reports(st, "en:drugma") == [2]
+    assert burst_reports(st, "en:tariff") == []
+    assert burst_reports(st, "") == []
 
 
 def test_a_story_holding_a_copy_of_a_known_event_s_report_retells_it_whatever_else() -> None:
@@ -447,3 +467,24 @@ def test_a_decision_is_told_done_when_two_reports_headline_its_word_without_a_pl
                                 "Harbor council poised to pass the budget"), passes)
     assert not done_alike(story("Harbor council passes budget", talk=True), passes)
     assert not done_alike(story("Harbor council passes budget"), frozenset())
+
+
+def test_a_burst_s_duplicate_check_reads_the_burst_s_reports_alone() -> None:
+    """``telling_burst``: of a sink's reports (two rows each, then the confirming
+    report's), the burst's own rows and headlines are what the duplicate check compares
+    with the day's developments; without a burst, or when the rows cannot be told apart
+    (a story keeps the rows of its first reports only), all of them."""
+    st = story(["f1", "f2", "f3"])
+    st.titles = ["Explainer on the case", "Court extends freeze on the ruling",
+                 "Generic drugmaker sues regulator"]
+    st.talk = [True, False, False]
+    st.vectors = [pack(unit((i, 1.0))) for i in range(6)]
+    confirming = item(unit((9, 1.0)), feed="f4", title="Generic pill maker sues regulator")
+    rows = np.vstack([unpack_many(st.vectors), confirming.probes])
+    mine, titles = telling_burst(st, confirming, rows, "en:generi")
+    assert [int(r.argmax()) for r in mine] == [4, 5, 9, 9]
+    assert titles == ["Generic drugmaker sues regulator", "Generic pill maker sues regulator"]
+    every, news = telling_burst(st, confirming, rows, "")
+    assert len(every) == len(rows) and news == [*st.titles[1:], confirming.title]
+    st.vectors = st.vectors[:4]  # the rows of the first two reports only
+    assert len(telling_burst(st, confirming, rows[2:], "en:generi")[0]) == len(rows) - 2
