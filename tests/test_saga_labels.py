@@ -1,7 +1,8 @@
 """The labels of the sagas the engine was not built on, written by reading their archives
 (how: tests/data/README.md): Trump's New York indictment, the Pentagon documents leak,
-Gaza's al-Shifa hospital, the US shutdown deadline, the Biden-Xi summit, X's advertisers
-and the abortion pill's court fight. Each is held to what the scorer needs: the labels
+Gaza's al-Shifa hospital, the US shutdown deadline, the Biden-Xi summit, X's advertisers,
+the abortion pill's court fight, Tennessee's expulsions, Fox News and Dominion, France's
+pension law and Israel's judicial overhaul. Each is held to what the scorer needs: the labels
 load, their ids are unique, nothing expected is dated before the saga began (a monitor
 treats what is older than a day before its seeds as background), the seeds agree with
 the statuses, no not-actor is named by an actor label, a perfect replay scores full
@@ -76,6 +77,27 @@ SAGAS = {
                                     "Alliance Defending Freedom", "Justice Department",
                                     "White House"}),
                          "Alexandria Ocasio-Cortez", expected=10),
+    # four more of the held-out set, labelled on 2026-12-07 (twenty-fifth session): a
+    # legislature expelling and reinstating members, a defamation trial that settles on
+    # its first day, a pension law forced through and fought, a judicial overhaul paused
+    "tennessee": Saga("tennessee_labels.json", "tennessee-expulsion-2023",
+                      utc("2023-03-29T00:00:00Z"), 4,
+                      frozenset({"Justin Jones", "Justin Pearson", "Gloria Johnson",
+                                 "Tennessee House of Representatives",
+                                 "Tennessee House Republicans"}),
+                      "Barack Obama", expected=9),
+    "foxdominion": Saga("foxdominion_labels.json", "fox-dominion-2023",
+                        utc("2023-04-15T00:00:00Z"), 3,
+                        frozenset({"Fox News", "Dominion Voting Systems", "Rupert Murdoch"}),
+                        "Donald Trump", expected=6),
+    "pensions": Saga("pensions_labels.json", "france-pensions-2023", utc("2023-03-10T00:00:00Z"),
+                     4, frozenset({"Emmanuel Macron", "French Senate", "National Assembly",
+                                   "French trade unions"}),
+                     "Marine Le Pen", expected=11),
+    "judicial": Saga("judicial_labels.json", "israel-judicial-2023", utc("2023-03-11T00:00:00Z"),
+                     4, frozenset({"Benjamin Netanyahu", "Isaac Herzog", "Knesset",
+                                   "Supreme Court of Israel", "Israeli government"}),
+                     "Bernie Sanders", expected=14),
 }
 
 
