@@ -1110,3 +1110,60 @@ def test_a_known_actor_in_a_phrase_is_no_new_name_an_alert_lists() -> None:
     eng = Engine(cast(), NoveltySettings())
     assert eng._known_name("Top Microsoft") and eng._known_name("SVB")
     assert not eng._known_name("Jane Roe") and not eng._known_name("Harbor Trust")
+
+
+def _at(i: str, feed: str, title: str, text: str, day: int, hour: int,
+        minute: int = 0) -> Document:
+    return Document(id=i, title=title, text=text, source=feed, url=f"https://{feed}/{i}",
+                    published=datetime(2023, 3, day, hour, minute, tzinfo=UTC), language="en")
+
+
+# Half an hour after Signature Bank's closure is alerted, an outlet tells it again without
+# naming the bank, in words the development's reports did not use: its report opens a
+# story that retells the development (a sink). Three outlets then headline a lawsuit
+# against the FDIC; their reports join that story through the words it holds.
+_SINK_AND_BURST = [
+    _at("late-1", "e.example",
+        "Regulators close New York's second failing lender, citing systemic risk",
+        "New York regulators closed a second failing lender on Sunday, citing systemic "
+        "risk, and named the FDIC receiver.", 12, 23, 30),
+    _at("suit-1", "f.example", "Crypto firms file lawsuit against the FDIC over frozen deposits",
+        "Crypto firms filed a lawsuit against the FDIC on Monday over deposits frozen at "
+        "the second failing lender.", 13, 1),
+    _at("suit-2", "g.example",
+        "Crypto companies' lawsuit asks court to free deposits held by FDIC",
+        "A lawsuit filed by crypto companies asks a court to order the FDIC to release "
+        "deposits frozen at the second failing lender.", 13, 2),
+    _at("suit-3", "h.example", "Depositors' lawsuit targets FDIC over frozen crypto accounts",
+        "Depositors sued the FDIC, saying their crypto accounts at the second failing "
+        "lender were frozen unlawfully.", 13, 3),
+]
+
+
+def test_a_burst_in_a_sink_is_judged_by_its_own_reports(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """The lawsuit is confirmed as a burst (three outlets headline "lawsuit") in the story
+    that the closure's late retelling opened. That retelling is a duplicate of the
+    closure, alerted hours before; the lawsuit is not, and is alerted in its own words,
+    its reports' (``novelty.telling_burst``). Judged by every report of the story, it was
+    folded into the closure and never told. A stream of a few reports: every word counts
+    as read from the first report (``mature_reports`` 0) and a word is common only in half
+    of the headlines (``common_share``), as the hundreds of headlines of a real stream
+    allow."""
+    from monitor.store.sagas import SagaStore
+
+    p = _pipeline(store, analyzer, settings_factory, tmp_path, mature_reports=0,
+                  common_share=0.5)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    closure = p.process(SIGNATURE[:2], saga=SAGA, clock=lambda d: d.published)
+    assert len([a for a in closure if a.kind is AlertKind.NEW_DEVELOPMENT]) == 1
+    alerts: list[Alert] = []
+    for doc in _SINK_AND_BURST:
+        alerts += p.process([doc], saga=SAGA, clock=lambda d: d.published)
+    devs = [a for a in alerts if a.kind is AlertKind.NEW_DEVELOPMENT]
+    assert len(devs) == 1
+    assert "lawsuit" in devs[0].headline
+    assert "lawsuit" in devs[0].explanation.reason  # what it says that was never said
+    said = [c.kind for c in SagaStore(store).history(SAGA)]
+    assert "story_folded" not in said
