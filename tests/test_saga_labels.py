@@ -197,4 +197,3 @@ def test_every_cited_report_is_in_the_archive_at_its_time_and_names_its_label(
             else:
                 assert any(has_term(i[2], n, whole_word=True) for n in lb.names
                            for i in items), (lb.id, ev.title)
-

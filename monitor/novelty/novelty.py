@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -205,6 +205,17 @@ def _root(key: str) -> str:
     return f"{lang}:{word[:ROOT]}"
 
 
+def _stem(key: str) -> str:
+    """A fresh word's first ``ROOT`` letters, its language left out ("en:charged" ->
+    "charge"): what its forms share."""
+    return key.partition(":")[2][:ROOT]
+
+
+def _holds_stem(title: str, stems: Collection[str]) -> bool:
+    """Whether a headline holds a word of one of ``stems`` (``_stem``), in any form."""
+    return any(w[:ROOT] in stems for w in content_words(title))
+
+
 def _roots(story: Story, fresh: frozenset[str]) -> dict[str, int]:
     """How many of the story's reports (this one included) headline each fresh word, a
     word's forms counted together ("betrayal", "betrayed", "betraying" share their first
@@ -230,9 +241,8 @@ def done_alike(story: Story, fresh: frozenset[str]) -> bool:
     ``fresh_words``; a word's forms alike, ``ROOT``): two outlets telling the thing done
     in one word ("charged", "charges"), not one announcing it ("expected to be
     discharged") and another telling something else ("Jane Doe to leave hospital")."""
-    roots = {w.partition(":")[2][:ROOT] for w in fresh}
-    done = [t for t in story.news_titles() if not pending(t)]
-    return bool(roots) and any(w[:ROOT] in roots for t in done for w in content_words(t))
+    stems = {_stem(w) for w in fresh}
+    return any(_holds_stem(t, stems) for t in story.news_titles() if not pending(t))
 
 
 def burst_root(story: Story, fresh: frozenset[str]) -> str:
@@ -249,9 +259,8 @@ def burst_reports(story: Story, root: str) -> list[int]:
     last may be a development its earlier reports never told ("Generic maker sues the
     regulator to keep Globex's pill on sale" gathered by an explainer on the case that
     also holds one outlet's late report of the court's ruling of the same day)."""
-    stem = root.partition(":")[2][:ROOT]
-    return [i for i, t in enumerate(story.titles)
-            if stem and any(w[:ROOT] == stem for w in content_words(t))]
+    stems = {_stem(root)} - {""}
+    return [i for i, t in enumerate(story.titles) if _holds_stem(t, stems)]
 
 
 def telling_burst(story: Story, item: Item, rows: np.ndarray,
