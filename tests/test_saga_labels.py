@@ -98,6 +98,22 @@ SAGAS = {
                      4, frozenset({"Benjamin Netanyahu", "Isaac Herzog", "Knesset",
                                    "Supreme Court of Israel", "Israeli government"}),
                      "Bernie Sanders", expected=14),
+    # three more of the held-out set, labelled on 2026-12-07 (twenty-sixth session): a
+    # ban fought country by country, a prime minister's re-election, a government formed
+    # in Polish
+    "spain": Saga("spain_labels.json", "spain-investiture-2023", utc("2023-11-09T00:00:00Z"), 4,
+                  frozenset({"Pedro Sánchez", "PSOE", "Carles Puigdemont", "Junts",
+                             "People's Party", "Catalan separatists"}),
+                  "Tucker Carlson", expected=8),
+    "tiktok": Saga("tiktok_labels.json", "tiktok-ban-2023", utc("2023-03-15T00:00:00Z"), 4,
+                   frozenset({"TikTok", "ByteDance", "Biden administration", "Chinese government",
+                              "US Congress"}),
+                   "Jamaal Bowman", expected=9),
+    "polandgov": Saga("polandgov_labels.json", "poland-government-2023",
+                      utc("2023-11-09T00:00:00Z"), 3,
+                      frozenset({"Mateusz Morawiecki", "Jarosław Kaczyński", "Law and Justice",
+                                 "Civic Coalition", "Sejm"}),
+                      "Sławomir Mentzen", expected=11),
 }
 
 
