@@ -160,3 +160,12 @@ def test_a_holiday_or_a_law_the_english_ner_names_is_never_a_newcomer(analyzer) 
     keys = {n.key for n in new}
     assert "jane crowther" in keys
     assert "armistice day" not in keys
+
+
+def test_an_office_of_state_before_a_name_is_no_part_of_it() -> None:
+    """A seed's "Premier Nowak komentuje umowę" made "Premier Nowak" a second person
+    beside "Jan Nowak" (the Polish word for a prime minister); the offices of state are
+    roles, in English and in the Polish cases a headline gives them."""
+    assert names("Premier Nowak komentuje umowę") == ["Nowak"]
+    assert names("Marszałek Adam Wiśniewski u prezydenta") == ["Adam Wiśniewski"]
+    assert names("Speaker Jane Roe and Prime Minister John Doe met") == ["Jane Roe", "John Doe"]
