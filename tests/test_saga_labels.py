@@ -98,9 +98,9 @@ SAGAS = {
                      4, frozenset({"Benjamin Netanyahu", "Isaac Herzog", "Knesset",
                                    "Supreme Court of Israel", "Israeli government"}),
                      "Bernie Sanders", expected=14),
-    # three more of the held-out set, labelled on 2026-12-07 (twenty-sixth session): a
+    # five more of the held-out set, labelled on 2026-12-07 (twenty-sixth session): a
     # ban fought country by country, a prime minister's re-election, a government formed
-    # in Polish
+    # in Polish, a reporter held for spying, an alliance's new member
     "spain": Saga("spain_labels.json", "spain-investiture-2023", utc("2023-11-09T00:00:00Z"), 4,
                   frozenset({"Pedro Sánchez", "PSOE", "Carles Puigdemont", "Junts",
                              "People's Party", "Catalan separatists"}),
@@ -114,6 +114,16 @@ SAGAS = {
                       frozenset({"Mateusz Morawiecki", "Jarosław Kaczyński", "Law and Justice",
                                  "Civic Coalition", "Sejm"}),
                       "Sławomir Mentzen", expected=11),
+    "gershkovich": Saga("gershkovich_labels.json", "gershkovich-2023",
+                        utc("2023-03-29T00:00:00Z"), 4,
+                        frozenset({"Evan Gershkovich", "Federal Security Service",
+                                   "The Wall Street Journal", "Russia", "United States"}),
+                        "Brittney Griner", expected=12),
+    "finlandnato": Saga("finlandnato_labels.json", "finland-nato-2023",
+                        utc("2023-03-26T00:00:00Z"), 4,
+                        frozenset({"Finland", "NATO", "Hungarian parliament", "Viktor Orbán",
+                                   "Fidesz", "Sweden"}),
+                        "Rishi Sunak", expected=6),
 }
 
 

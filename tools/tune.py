@@ -166,13 +166,17 @@ MORE = {
     "spain": labelled("spain-investiture-2023", _RSS_DEV, "spain_labels.json"),
     "tiktok": labelled("tiktok-ban-2023", _SVB_RSS, "tiktok_labels.json"),
     "polandgov": labelled("poland-government-2023", _RSS_DEV, "polandgov_labels.json"),
+    # Two more the same session: a reporter held for spying (court steps and diplomacy),
+    # an alliance's new member (a vote, the accession, the neighbour's answer).
+    "gershkovich": labelled("gershkovich-2023", _SVB_RSS, "gershkovich_labels.json"),
+    "finlandnato": labelled("finland-nato-2023", _SVB_RSS, "finlandnato_labels.json"),
 }
 # The labelled sagas that no setting or rule was tuned on (no engine change was found by
 # tracing them): their figures are added up apart as well, the truer guess of how the
 # engine does on a story it has never seen. The abortion pill left the set on
 # 2026-12-07, when a change (a burst judged by its own reports) was found on it.
 UNTUNED = ("shutdown", "bidenxi", "xads", "tennessee", "foxdominion", "pensions", "judicial",
-           "spain", "tiktok", "polandgov")
+           "spain", "tiktok", "polandgov", "gershkovich", "finlandnato")
 SAGAS = {**SAGAS, **MORE}
 
 # Unlabelled sagas, seeded from the archives' own items with no curation, each with the
