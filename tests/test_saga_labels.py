@@ -2,8 +2,9 @@
 (how: tests/data/README.md): Trump's New York indictment, the Pentagon documents leak,
 Gaza's al-Shifa hospital, the US shutdown deadline, the Biden-Xi summit, X's advertisers,
 the abortion pill's court fight, Tennessee's expulsions, Fox News and Dominion, France's
-pension law and Israel's judicial overhaul. Each is held to what the scorer needs: the labels
-load, their ids are unique, nothing expected is dated before the saga began (a monitor
+pension law, Israel's judicial overhaul, Spain's investiture, the TikTok ban, Poland's
+transfer of power, Gershkovich's detention and Finland's NATO accession. Each is held to
+what the scorer needs: the labels load, their ids are unique, nothing expected is dated before the saga began (a monitor
 treats what is older than a day before its seeds as background), the seeds agree with
 the statuses, no not-actor is named by an actor label, a perfect replay scores full
 marks, and, where the archive is at hand (../shared), every report a label cites is the

@@ -11,7 +11,7 @@
                                         # (last line: expectations met, alerts, in all)
     .venv/bin/python tools/tune.py --labelled --alerts --jobs 2 --save before.txt
     .venv/bin/python tools/tune.py --labelled --alerts --jobs 2 --against before.txt
-                                        # the fourteen labelled sagas, their totals, and
+                                        # every labelled saga, their totals, and
                                         # what moved since a saved run, line by line
     .venv/bin/python tools/tune.py --labelled --jitter 5 --runs 3 --save band.txt
                                         # the band: each saga's figures over three
@@ -1080,7 +1080,7 @@ def parser() -> argparse.ArgumentParser:
                          "at once) tells a development's first report from the rest "
                          "(tools/signals.py; not with --jobs nor --jitter)")
     ap.add_argument("--labelled", action="store_true",
-                    help="the fourteen labelled sagas, and their figures added up")
+                    help="every labelled saga (nineteen), and their figures added up")
     ap.add_argument("--save", type=Path, metavar="FILE",
                     help="write what this run found (with --alerts: every hit, miss and "
                          "false alarm), to compare a later run against")
