@@ -1,14 +1,15 @@
 """The labels of the sagas the engine was not built on, written by reading their archives
 (how: tests/data/README.md): Trump's New York indictment, the Pentagon documents leak,
-Gaza's al-Shifa hospital, the US shutdown deadline, the Biden-Xi summit, X's advertisers,
-the abortion pill's court fight, Tennessee's expulsions, Fox News and Dominion, France's
-pension law, Israel's judicial overhaul, Spain's investiture, the TikTok ban, Poland's
-transfer of power, Gershkovich's detention and Finland's NATO accession. Each is held to
-what the scorer needs: the labels load, their ids are unique, nothing expected is dated before the saga began (a monitor
-treats what is older than a day before its seeds as background), the seeds agree with
-the statuses, no not-actor is named by an actor label, a perfect replay scores full
-marks, and, where the archive is at hand (../shared), every report a label cites is the
-archive's own (link, time, title) and names the label by its terms."""
+Gaza's al-Shifa hospital, the US shutdown deadline, the Biden-Xi summit, X's
+advertisers, the abortion pill's court fight, Tennessee's expulsions, Fox News and
+Dominion, France's pension law, Israel's judicial overhaul, Spain's investiture, the
+TikTok ban, Poland's transfer of power, Gershkovich's detention and Finland's NATO
+accession. Each is held to what the scorer needs: the labels load, their ids are unique,
+nothing expected is dated before the saga began (a monitor treats what is older than a
+day before its seeds as background), the seeds agree with the statuses, no not-actor is
+named by an actor label, a perfect replay scores full marks, and, where the archive is
+at hand (../shared), every report a label cites is the archive's own (link, time, title)
+and names the label by its terms."""
 
 from __future__ import annotations
 
