@@ -3,8 +3,9 @@
 Gaza's al-Shifa hospital, the US shutdown deadline, the Biden-Xi summit, X's
 advertisers, the abortion pill's court fight, Tennessee's expulsions, Fox News and
 Dominion, France's pension law, Israel's judicial overhaul, Spain's investiture, the
-TikTok ban, Poland's transfer of power, Gershkovich's detention and Finland's NATO
-accession. Each is held to what the scorer needs: the labels load, their ids are unique,
+TikTok ban, Poland's transfer of power, Gershkovich's detention, Finland's NATO
+accession, the Pope's days in hospital, Starship's first flight, Iceland's volcano and
+Argentina's runoff. Each is held to what the scorer needs: the labels load, their ids are unique,
 nothing expected is dated before the saga began (a monitor treats what is older than a
 day before its seeds as background), the seeds agree with the statuses, no not-actor is
 named by an actor label, a perfect replay scores full marks, and, where the archive is
@@ -126,6 +127,25 @@ SAGAS = {
                         frozenset({"Finland", "NATO", "Hungarian parliament", "Viktor Orbán",
                                    "Fidesz", "Sweden"}),
                         "Rishi Sunak", expected=6),
+    # the last four of the held-out set, labelled on 2026-12-07 (twenty-seventh session):
+    # a patient's days in hospital and Holy Week, a rocket's first flight, a volcano that
+    # threatens and does not erupt, a runoff election and the president-elect's first days
+    "pope": Saga("pope_labels.json", "pope-hospital-2023", utc("2023-03-28T00:00:00Z"), 4,
+                 frozenset({"Pope Francis", "Vatican", "Matteo Bruni", "Gemelli Hospital"}),
+                 "Silvio Berlusconi", expected=10),
+    "starship": Saga("starship_labels.json", "starship-launch-2023",
+                     utc("2023-04-14T00:00:00Z"), 4,
+                     frozenset({"SpaceX", "Federal Aviation Administration"}),
+                     "Stephen Colbert", expected=4),
+    "iceland": Saga("iceland_labels.json", "iceland-volcano-2023", utc("2023-11-09T00:00:00Z"), 3,
+                    frozenset({"Iceland", "National Police Chief",
+                               "Department of Civil Protection and Emergency Management"}),
+                    "Clive Oppenheimer", expected=7),
+    "argentina": Saga("argentina_labels.json", "argentina-runoff-2023",
+                      utc("2023-11-12T00:00:00Z"), 4,
+                      frozenset({"Javier Milei", "Sergio Massa", "La Libertad Avanza",
+                                 "Unión por la Patria"}),
+                      "Donald Trump", expected=7),
 }
 
 
