@@ -196,3 +196,23 @@ def test_the_held_out_band_adds_up_each_run_of_the_sagas_nobody_tuned_on(
                    "== before:   held-out: 29 of 45 expected developments in time "
                    "(4 late, 12 missed)"]
 
+
+
+def test_an_expected_actors_first_judgement_is_found_under_any_of_its_folded_forms(
+    tune: ModuleType,
+) -> None:
+    actors = [
+        {"id": "holownia", "name": "Szymon Hołownia", "aliases": ["Hołownia"],
+         "status": "expected"},
+        {"id": "roe", "name": "Jane Roe", "aliases": [], "status": "expected"},
+        {"id": "doe", "name": "John Doe", "aliases": [], "status": "optional"},
+    ]
+    judged = [("john doe", "ALERTED (03-01 10:00)"),
+              ("holownia", "quiet: a guest of a retelling (03-02 09:00)"),
+              ("szymon holownia", "ALERTED (03-03 09:00)")]
+    fates = tune.first_fates(actors, judged)
+    # the first judgement of any form, accents folded as the engine keys names; an
+    # actor no form of which was judged is counted too; an optional one is not asked
+    assert fates == {"holownia": "quiet: a guest of a retelling (03-02 09:00)",
+                     "roe": "never judged"}
+    assert tune.fate_kind(fates["holownia"]) == "quiet: a guest of a retelling"

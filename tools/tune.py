@@ -23,6 +23,8 @@
     .venv/bin/python tools/tune.py --labelled --audit  # each report-level signal's
                                         # separation of the developments' first reports
                                         # from the rest (tools/signals.py)
+    .venv/bin/python tools/tune.py --labelled --fates  # each expected actor's first
+                                        # judgement as a new actor, and their count
 
 ``benchmarks/quality.py`` runs the product as a user would (``monitor seed``, ``monitor
 replay``, ``monitor eval``): 6-10 minutes of spaCy and embeddings on the SVB archive. Here
@@ -90,7 +92,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
@@ -104,6 +106,7 @@ from benchmarks.quality import SAGAS  # noqa: E402
 from monitor.config import load_settings  # noqa: E402
 from monitor.documents import load_documents  # noqa: E402
 from monitor.evaluate import load_alerts, load_labels, score  # noqa: E402
+from monitor.lexicon import fold  # noqa: E402
 from monitor.nlp import Analyzer  # noqa: E402
 from monitor.novelty import engine  # noqa: E402
 from monitor.pipeline import Pipeline  # noqa: E402
@@ -554,11 +557,12 @@ def joined_how(eng: Any, item: Any, memory: Any, novel: Any, placed: Any) -> str
     return line
 
 
-def names(pattern: str) -> None:
+def names(pattern: str, report: Callable[[str, str], None] | None = None) -> None:
     """Print every judgement of a tracked name matching ``pattern`` as a new actor: its
     standing (kind, feeds, developments, prose / lower / parsed / argument / spoke) and
     what came of it (``actors.Fate``: refused as no newcomer and why, quiet and why, a
-    familiar face, alerted; or not ready yet)."""
+    familiar face, alerted; or not ready yet). ``report``: given each name's key and what
+    came of it instead of printing (``--fates``)."""
     rx = re.compile(pattern, re.I)
     new_actors, refused, standing = engine.Engine._new_actors, engine.refused, engine.standing
     fates: dict[int, Any] = {}  # id(NameSeen) -> its Fate, in the call being printed
@@ -580,13 +584,17 @@ def names(pattern: str) -> None:
         out = new_actors(self, keys, item, now, **kw)
         for k, seen in before.items():
             if seen is None:
-                print(f"  NAME {now:%m-%d %H:%M} {k!r}: not tracked")
+                if report is None:
+                    print(f"  NAME {now:%m-%d %H:%M} {k!r}: not tracked")
                 continue
             fate = fates.get(id(seen))
             said = ("tracked still (not ready)" if fate is None else
                     "ALERTED" if fate is engine.Fate.NEW else
                     f"{'quiet' if fate.quiet else 'no alert' if fate.promoted else 'refused'}"
                     f": {fate.value}")
+            if report is not None:
+                report(k, f"{said} ({now:%m-%d %H:%M})")
+                continue
             print(f"  NAME {now:%m-%d %H:%M} {k!r}: {said}; kind={seen.kind} "
                   f"feeds={len(seen.feeds)} devs={len(seen.developments)} docs={seen.docs} "
                   f"prose={seen.prose} lower={seen.lower} parsed={seen.parsed} "
@@ -596,6 +604,37 @@ def names(pattern: str) -> None:
 
     engine.Engine._new_actors = _new_actors  # type: ignore[method-assign,assignment]
     engine.refused, engine.standing = _refused, _standing  # type: ignore[assignment]
+
+
+def first_fates(actors: Iterable[dict[str, Any]],
+                judged: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Each expected actor's first judgement (``--fates``): what came of the first tracked
+    name that is one of its forms (its name or an alias, folded as the engine keys names:
+    "Hołownia" is "holownia"), in the order ``judged`` holds them; "never judged" when no
+    form was."""
+    judged = list(judged)
+    out: dict[str, str] = {}
+    for actor in actors:
+        if actor.get("status") != "expected":
+            continue
+        forms = {fold(f).strip() for f in [actor["name"], *actor.get("aliases", [])]}
+        out[actor["id"]] = next((said for key, said in judged if key in forms), "never judged")
+    return out
+
+
+def fate_kind(said: str) -> str:
+    """A first judgement without its date: what the pooled count adds up."""
+    return said.split(" (")[0]
+
+
+def show_fates(key: str, judged: list[tuple[str, str]]) -> Counter[str]:
+    """Print each expected actor's first judgement in saga ``key`` and their count."""
+    got = first_fates(raw_labels(key).get("actors", []), judged)
+    for aid, said in got.items():
+        print(f"  FATE {aid[:32]:32} {said}")
+    counts = Counter(fate_kind(s) for s in got.values())
+    print(f"  FATES {key} total: " + ", ".join(f"{k} {n}" for k, n in counts.most_common()))
+    return counts
 
 
 def why() -> None:
@@ -1056,6 +1095,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--why", action="store_true", help="why each confirmed story is new")
     ap.add_argument("--reasons", action="store_true",
                     help="each development alert's explanation, as a user reads it")
+    ap.add_argument("--fates", action="store_true",
+                    help="each expected actor's first judgement as a new actor (never "
+                         "judged, quiet and why, alerted...), and their count")
     ap.add_argument("--evidence", action="store_true",
                     help="where each required development's reports went (unseen: never "
                          "a candidate; skimmed, irrelevant, known, joined, new_story, "
@@ -1125,6 +1167,10 @@ def run(args: argparse.Namespace) -> int:
     placed: dict[str, str] = {}
     if args.evidence:
         evidence(placed)
+    judged: list[tuple[str, str]] = []  # (name key, what came of it), ``--fates``
+    if args.fates:
+        names(".", report=lambda k, said: judged.append((k, said)))
+    fated: Counter[str] = Counter()
     recorded: list[Report] = []
     pooled = Audit({}, {}, {})
     if args.audit:
@@ -1136,7 +1182,8 @@ def run(args: argparse.Namespace) -> int:
     if args.jitter and (unlabelled := [k for k in keys if SAGAS[k]["labels"] is None]):
         held = tallies(unlabelled, json.loads(args.set), args.until, args.jitter, args.runs)
         keys = [k for k in keys if k not in unlabelled]
-    if args.jobs > 1 and not args.jitter and not args.evidence and not args.audit:
+    if (args.jobs > 1 and not args.jitter and not args.evidence and not args.audit
+            and not args.fates):
         # sagas side by side, each one's output printed whole, in order; forked, so that
         # the --trace, --why and --names hooks set here hold in every worker
         with ProcessPoolExecutor(max_workers=args.jobs,
@@ -1164,10 +1211,15 @@ def run(args: argparse.Namespace) -> int:
                 show_evidence(key, placed)
             if args.audit and SAGAS[key]["labels"] is not None:
                 pooled = pooled.merged(show_audit(key, recorded))
+            if args.fates and SAGAS[key]["labels"] is not None:
+                fated.update(show_fates(key, judged))
         recorded.clear()  # (with --jitter, several replays of one saga: no audit)
+        judged.clear()
     if (args.audit and not args.jitter
             and len([k for k in keys if SAGAS[k]["labels"] is not None]) > 1):
         print("\n".join(pooled.render("all")))
+    if fated and len(keys) > 1:
+        print("== labelled fates: " + ", ".join(f"{k} {n}" for k, n in fated.most_common()))
     print_sums(args, bands, held, tally)
     return 0
 
