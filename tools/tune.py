@@ -606,6 +606,14 @@ def names(pattern: str, report: Callable[[str, str], None] | None = None) -> Non
     engine.refused, engine.standing = _refused, _standing  # type: ignore[assignment]
 
 
+def watch_fates() -> list[tuple[str, str]]:
+    """Keep every judgement of a tracked name as a new actor, its key and what came of it
+    (``names``), for ``--fates``; the caller reads and clears the list saga by saga."""
+    judged: list[tuple[str, str]] = []
+    names(".", report=lambda key, said: judged.append((key, said)))
+    return judged
+
+
 def first_fates(actors: Iterable[dict[str, Any]],
                 judged: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Each expected actor's first judgement (``--fates``): what came of the first tracked
@@ -1167,10 +1175,8 @@ def run(args: argparse.Namespace) -> int:
     placed: dict[str, str] = {}
     if args.evidence:
         evidence(placed)
-    judged: list[tuple[str, str]] = []  # (name key, what came of it), ``--fates``
-    if args.fates:
-        names(".", report=lambda k, said: judged.append((k, said)))
-    fated: Counter[str] = Counter()
+    judged = watch_fates() if args.fates else []
+    fated: Counter[str] = Counter()  # the first judgements added up over the sagas
     recorded: list[Report] = []
     pooled = Audit({}, {}, {})
     if args.audit:
@@ -1218,16 +1224,18 @@ def run(args: argparse.Namespace) -> int:
     if (args.audit and not args.jitter
             and len([k for k in keys if SAGAS[k]["labels"] is not None]) > 1):
         print("\n".join(pooled.render("all")))
-    if fated and len(keys) > 1:
-        print("== labelled fates: " + ", ".join(f"{k} {n}" for k, n in fated.most_common()))
-    print_sums(args, bands, held, tally)
+    print_sums(args, bands, held, tally, fated if len(keys) > 1 else Counter())
     return 0
 
 
 def print_sums(args: argparse.Namespace, bands: list[list[Any]],
-               held: list[list[Counter[str]]], tally: Counter[str]) -> None:
+               held: list[list[Counter[str]]], tally: Counter[str],
+               fated: Counter[str]) -> None:
     """A run's last lines, its figures added up: the labelled band (``band_totals``), the
-    held-out band (``heldout_band``), or the held-out sagas' one replay (``tally``)."""
+    held-out band (``heldout_band``), or the held-out sagas' one replay (``tally``); the
+    expected actors' first judgements (``fated``, ``--fates``)."""
+    if fated:
+        print("== labelled fates: " + ", ".join(f"{k} {n}" for k, n in fated.most_common()))
     pooled_band = band_totals(bands, args.jitter) if len(bands) > 1 else None
     if pooled_band:
         print(pooled_band)
