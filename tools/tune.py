@@ -579,7 +579,8 @@ def names(pattern: str, report: Callable[[str, str], None] | None = None) -> Non
 
     def _new_actors(self: Any, keys: list[str], item: Any, now: Any, **kw: Any) -> Any:
         before = {k: self.model.names.get(k) for k in keys if rx.search(k)}
-        shares = {k: self._share(v.name, now) for k, v in before.items() if v is not None}
+        shares = {k: self._share(v.name, now) for k, v in before.items()
+                  if v is not None and report is None}  # only the printed line shows it
         fates.clear()
         out = new_actors(self, keys, item, now, **kw)
         for k, seen in before.items():
