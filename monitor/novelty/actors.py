@@ -22,7 +22,7 @@ from enum import StrEnum
 from monitor.config import NoveltySettings
 from monitor.lexicon import fold
 from monitor.nlp import Sentence
-from monitor.novelty.genre import formerly
+from monitor.novelty.genre import formerly, headed_by
 from monitor.novelty.names import (
     holds,
     hosted,
@@ -242,16 +242,19 @@ def standing(seen: NameSeen, share: tuple[int, int] | None, now: datetime,
              headline: str = "") -> Fate:
     """What a newcomer joining the cast is: a quiet actor (a guest of a retelling; one
     that never acts, unless a headline asks who it is, ``explained``; a name the stream
-    (``share``: ``Engine._share``) mostly names elsewhere; one the development's
-    ``headline`` gives only as someone's former employer or client), a familiar face
-    (first named longer than ``actor_news_h`` before ``now``), or a new actor."""
+    (``share``: ``Engine._share``) mostly names elsewhere, unless the development's
+    ``headline`` opens on it, its subject: "Globex pulls its ads from the platform" is
+    the act of a name the news at large carries every day, as a quiet actor woken by a
+    development is (``Engine._woken``); one the development's ``headline`` gives only
+    as someone's former employer or client), a familiar face (first named longer than
+    ``actor_news_h`` before ``now``), or a new actor."""
     if retold:
         return Fate.RETOLD
     if not explained:
         if not acts(seen):
             return Fate.IDLE
-        if named_elsewhere(share, settings):
-            return Fate.ELSEWHERE
+        if named_elsewhere(share, settings) and not headed_by(headline, forms(seen)):
+            return Fate.ELSEWHERE  # not when it does the development's act, as its subject
         if formerly(headline, forms(seen)):
             return Fate.FORMER
     return Fate.FAMILIAR if familiar(seen.first_seen, now, settings) else Fate.NEW

@@ -332,7 +332,8 @@ class Standing:
     spoke: int = 0  # ... as the speaker of a statement
     quiet_since: str | None = None  # woken: in the cast, without an alert, since then
     explained: bool = False  # a relevant report's headline asks who it is
-    headed: bool = False  # woken: the development's headline opens on it (``genre.headed_by``)
+    # named mostly elsewhere, but the development's headline opens on it (``genre.headed_by``)
+    headed: bool = False
     # the feed items that named it lately, and of them the saga's reports (``elsewhere``)
     stream: tuple[int, int] | None = None
 

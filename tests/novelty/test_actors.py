@@ -162,9 +162,10 @@ def test_a_tracked_name_that_is_no_newcomer_is_told_why() -> None:
 
 def test_a_newcomer_joins_the_cast_quietly_as_a_familiar_face_or_as_news() -> None:
     """A guest of a retelling, a name that never acts, one the stream names mostly
-    elsewhere, or a former employer in the headline joins the cast quietly; one first
-    named long ago (``actor_news_h``) is a familiar face; the rest are new actors. A
-    headline asking who someone is makes a new actor of a name that never acted."""
+    elsewhere (unless the development's headline opens on it), or a former employer in
+    the headline joins the cast quietly; one first named long ago (``actor_news_h``) is
+    a familiar face; the rest are new actors. A headline asking who someone is makes a
+    new actor of a name that never acted."""
     from datetime import UTC, datetime
 
     from monitor.novelty.actors import Fate, standing
@@ -181,6 +182,10 @@ def test_a_newcomer_joins_the_cast_quietly_as_a_familiar_face_or_as_news() -> No
     assert standing(idle, None, now, s, explained=True) is Fate.NEW
     assert standing(fresh, (14, 6), now, s) is Fate.ELSEWHERE
     assert standing(fresh, (14, 7), now, s) is Fate.NEW
+    # named mostly elsewhere, but the development's subject: its act, news
+    assert standing(fresh, (14, 6), now, s, headline="Jane Roe pulls her ads from X") is (
+        Fate.NEW)
+    assert standing(fresh, (14, 6), now, s, headline="Bank sues Jane Roe") is Fate.ELSEWHERE
     assert standing(fresh, None, now, s, headline="Ex-Jane Roe aide Bob Doe testifies") is (
         Fate.FORMER)
     assert standing(old, None, now, s) is Fate.FAMILIAR

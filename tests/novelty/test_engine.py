@@ -823,6 +823,22 @@ def test_a_newcomer_the_stream_names_mostly_elsewhere_joins_quietly(  # type: ig
     assert actor is not None and actor.quiet  # in the cast: later reports resolve to it
 
 
+def test_a_name_of_the_news_at_large_heading_its_development_is_a_new_actor_at_once(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """The same name of the news at large (its concerts) in a development whose headline
+    opens on it: the act is its own, and it is alerted with the development, not kept
+    quiet ("Globex pulls its ads from X" names Globex every day elsewhere too)."""
+    p = _pipeline(store, analyzer, settings_factory, tmp_path)
+    p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+    _concerts(p, 12)
+    alerts = p.process(SIGNATURE[1:], saga=SAGA, clock=lambda d: d.published)
+    assert [a.kind for a in alerts].count(AlertKind.NEW_DEVELOPMENT) == 1
+    actors = {a.actors[0]: a.explanation.reason for a in alerts
+              if a.kind is AlertKind.NEW_ACTOR}
+    assert "the development's headline is about it" in actors["Signature Bank"]
+
+
 def test_a_quiet_actor_the_stream_names_mostly_elsewhere_ties_no_report_to_the_saga(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:
