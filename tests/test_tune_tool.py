@@ -216,3 +216,18 @@ def test_an_expected_actors_first_judgement_is_found_under_any_of_its_folded_for
     assert fates == {"holownia": "quiet: a guest of a retelling (03-02 09:00)",
                      "roe": "never judged"}
     assert tune.fate_kind(fates["holownia"]) == "quiet: a guest of a retelling"
+
+
+def test_what_stopped_a_missed_development_is_where_most_of_its_reports_ended(
+    tune: ModuleType,
+) -> None:
+    """``--evidence``'s wall: the verdict most of its reports' stories ended on, a story
+    of it confirmed (another development took its reports) named as such; with no story,
+    where most of its reports were placed; with none read, the prefilter."""
+    retold = "one of its reports retells a known event"
+    assert tune.wall(["joined", "joined", "new_story"],
+                     [retold, retold, "confirmed"]) == retold
+    assert tune.wall(["joined", "joined"], ["confirmed", "confirmed"]) == (
+        "a story of it confirmed")
+    assert tune.wall(["known", "known", "irrelevant"], []) == "known"
+    assert tune.wall(["unseen", "unseen"], []) == "unseen"

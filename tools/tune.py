@@ -39,7 +39,8 @@ the analysis starts a new cache; a change to ``monitor/novelty/`` reuses it.
 every report whose title matches, where the engine placed it and why a story was or was
 not confirmed -- the quickest way to see why a development was missed. ``--evidence``
 prints, for each required development, where the engine placed each of its labelled
-reports ("unseen": the prefilter let it by) -- where recall is lost; ``--reasons``, each
+reports ("unseen": the prefilter let it by) -- where recall is lost -- and, for a missed
+one, what stopped it (the verdict its reports' stories ended on); ``--reasons``, each
 development alert's explanation as a user reads it. ``--window`` scores with another
 label window than the labels' 24 h: ``--window 1000`` shows which actors and
 developments were alerted at all, however late. Needs ../shared.
@@ -435,11 +436,26 @@ def reasons() -> None:
     engine.development_alert = _alert  # type: ignore[assignment]
 
 
-def evidence(placed: dict[str, str]) -> None:
+def evidence(placed: dict[str, str], stories: dict[str, str],
+             verdicts: dict[str, str]) -> None:
     """Record where the engine placed every document (by link) into ``placed``: judged
     before any analysis (``skimmed``), or ``Result.placement``; a link never placed was
-    never a candidate (the prefilter)."""
-    run = engine.Engine.run
+    never a candidate (the prefilter). And which story each report opened or joined
+    (``stories``, by link), and the last verdict on each story (``verdicts``, by story
+    id: "confirmed", or why not, ``novelty.confirm``'s reason)."""
+    run, assign, confirm = engine.Engine.run, engine.assign, engine.confirm
+
+    def _assign(item: Any, rel: Any, memory: Any, s: Any, novel: Any, fresh: Any,
+                **kw: Any) -> Any:
+        a = assign(item, rel, memory, s, novel, fresh, **kw)
+        if a.story_id:
+            stories[item.url or ""] = a.story_id
+        return a
+
+    def _confirm(story: Any, item: Any, known: float, s: Any, *rest: Any, **kw: Any) -> Any:
+        v = confirm(story, item, known, s, *rest, **kw)
+        verdicts[story.id] = "confirmed" if v.confirmed else re.sub(r"\d+", "N", v.reason)
+        return v
 
     def _run(self: Any, analyses: Any, **kw: Any) -> Any:
         results = run(self, analyses, **kw)
@@ -450,6 +466,20 @@ def evidence(placed: dict[str, str]) -> None:
         return results
 
     engine.Engine.run = _run  # type: ignore[method-assign]
+    engine.assign, engine.confirm = _assign, _confirm  # type: ignore[assignment]
+
+
+def wall(where: list[str], held: list[str]) -> str:
+    """What stopped a development, from where its labelled reports went (``where``) and
+    the last verdicts on the stories they opened or joined (``held``): the verdict most
+    of its reports' stories ended on ("one report": a story no second report joined; "a
+    story of it confirmed"), else where most of its reports were placed (known,
+    irrelevant...), else "unseen"."""
+    if held:
+        most = Counter(held).most_common(1)[0][0]
+        return "a story of it confirmed" if most == "confirmed" else most
+    read = [w for w in where if w != "unseen"]
+    return Counter(read).most_common(1)[0][0] if read else "unseen"
 
 
 def raw_labels(key: str) -> dict[str, Any]:
@@ -458,20 +488,31 @@ def raw_labels(key: str) -> dict[str, Any]:
     return dict(json.loads(Path(SAGAS[key]["labels"]).read_text()))  # type: ignore[arg-type]
 
 
-def show_evidence(key: str, placed: dict[str, str]) -> None:
+def show_evidence(key: str, placed: dict[str, str], stories: dict[str, str],
+                  verdicts: dict[str, str], missed: frozenset[str]) -> Counter[str]:
     """Where the reports of each required development went (labels' first report and
-    evidence links): where recall is lost, the prefilter, relevance or the story."""
+    evidence links): where recall is lost, the prefilter, relevance or the story; and,
+    for those ``missed``, what stopped them (``wall``: returned, to add up over the
+    sagas). "a story of it confirmed", for a missed one: its reports went to a story
+    confirmed as another development, or folded into one."""
     labels = raw_labels(key)
     total: dict[str, int] = {}
+    walls: Counter[str] = Counter()
     for d in labels["developments"]:
         if d["status"] != "expected":
             continue
-        where = [placed.get(r["link"], "unseen") for r in [d["first_report"],
-                                                            *d.get("evidence", [])]]
+        links = [r["link"] for r in [d["first_report"], *d.get("evidence", [])]]
+        where = [placed.get(link, "unseen") for link in links]
         for w in where:
             total[w] = total.get(w, 0) + 1
-        print(f"  EVIDENCE {d['id'][:28]:28} {' '.join(where)}")
+        held = [verdicts.get(stories[link], "one report") for link in links if link in stories]
+        stopped = f"MISSED: {wall(where, held)}" if d["id"] in missed else "found"
+        walls.update([stopped[8:]] if d["id"] in missed else [])
+        print(f"  EVIDENCE {d['id'][:28]:28} {' '.join(where)}  | {stopped}")
     print(f"  EVIDENCE {key} total: " + ", ".join(f"{k} {n}" for k, n in sorted(total.items())))
+    print(f"  WALLS {key} (the missed): "
+          + ", ".join(f"{w} {n}" for w, n in walls.most_common()))
+    return walls
 
 
 def record(reports: list[Report]) -> None:
@@ -1110,7 +1151,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--evidence", action="store_true",
                     help="where each required development's reports went (unseen: never "
                          "a candidate; skimmed, irrelevant, known, joined, new_story, "
-                         "commentary)")
+                         "commentary) and, for a missed one, what stopped it (the last "
+                         "verdict on its stories), added up over the sagas")
     ap.add_argument("--stories", action="store_true",
                     help="each alerted story's closeness to the seeds and known events")
     ap.add_argument("--alerts", action="store_true", help="every hit, miss and false alarm")
@@ -1148,7 +1190,9 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
-def run(args: argparse.Namespace) -> int:
+def choose(args: argparse.Namespace) -> None:
+    """The sagas a run replays (``args.saga``): every labelled one, the held-out ones
+    (registered in ``SAGAS``), or one seeded from a folder."""
     if args.labelled:
         args.saga = [k for k, saga in SAGAS.items() if saga.get("labels") is not None]
     if args.heldout:
@@ -1163,6 +1207,11 @@ def run(args: argparse.Namespace) -> int:
         SAGAS[name] = {"name": name, "seeds": args.seeds, "curation": None,
                        "archive": args.archive, "labels": None}
         args.saga = [name]
+
+
+def hook(args: argparse.Namespace) -> None:
+    """The engine hooks that print as a replay goes (``--trace``, ``--names``, ``--why``,
+    ``--stories``, ``--reasons``)."""
     if args.trace:
         trace(args.trace)
     if args.names:
@@ -1173,9 +1222,17 @@ def run(args: argparse.Namespace) -> int:
         stories()
     if args.reasons:
         reasons()
+
+
+def run(args: argparse.Namespace) -> int:
+    choose(args)
+    hook(args)
     placed: dict[str, str] = {}
+    homes: dict[str, str] = {}  # --evidence: each report's story, each story's verdict
+    verdicts: dict[str, str] = {}
+    walled: Counter[str] = Counter()  # and what stopped each development, over the sagas
     if args.evidence:
-        evidence(placed)
+        evidence(placed, homes, verdicts)
     judged = watch_fates() if args.fates else []
     fated: Counter[str] = Counter()  # the first judgements added up over the sagas
     recorded: list[Report] = []
@@ -1205,6 +1262,8 @@ def run(args: argparse.Namespace) -> int:
         keys = []
     for key in keys:
         placed.clear()
+        homes.clear()
+        verdicts.clear()
         if args.jitter:
             runs = band(key, json.loads(args.set), args.until, args.jitter, args.runs,
                         args.alerts, args.window)
@@ -1215,7 +1274,8 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(got, Counter):
                 tally.update(got)
             if args.evidence and SAGAS[key]["labels"] is not None:
-                show_evidence(key, placed)
+                walled.update(show_evidence(key, placed, homes, verdicts, frozenset(
+                    m.label_id for m in got.developments.missed)))
             if args.audit and SAGAS[key]["labels"] is not None:
                 pooled = pooled.merged(show_audit(key, recorded))
             if args.fates and SAGAS[key]["labels"] is not None:
@@ -1225,18 +1285,24 @@ def run(args: argparse.Namespace) -> int:
     if (args.audit and not args.jitter
             and len([k for k in keys if SAGAS[k]["labels"] is not None]) > 1):
         print("\n".join(pooled.render("all")))
-    print_sums(args, bands, held, tally, fated if len(keys) > 1 else Counter())
+    many = len(keys) > 1
+    print_sums(args, bands, held, tally, fated if many else Counter(),
+               walled if many else Counter())
     return 0
 
 
 def print_sums(args: argparse.Namespace, bands: list[list[Any]],
                held: list[list[Counter[str]]], tally: Counter[str],
-               fated: Counter[str]) -> None:
+               fated: Counter[str], walled: Counter[str]) -> None:
     """A run's last lines, its figures added up: the labelled band (``band_totals``), the
     held-out band (``heldout_band``), or the held-out sagas' one replay (``tally``); the
-    expected actors' first judgements (``fated``, ``--fates``)."""
+    expected actors' first judgements (``fated``, ``--fates``); what stopped each
+    expected development (``walled``, ``--evidence``)."""
     if fated:
         print("== labelled fates: " + ", ".join(f"{k} {n}" for k, n in fated.most_common()))
+    if walled:
+        print("== labelled walls (what stopped the missed developments): "
+              + ", ".join(f"{k} {n}" for k, n in walled.most_common()))
     pooled_band = band_totals(bands, args.jitter) if len(bands) > 1 else None
     if pooled_band:
         print(pooled_band)
