@@ -185,8 +185,10 @@ MORE = {
 # The labelled sagas that no setting or rule was tuned on (no engine change was found by
 # tracing them): their figures are added up apart as well, the truer guess of how the
 # engine does on a story it has never seen. The abortion pill left the set on
-# 2026-12-07, when a change (a burst judged by its own reports) was found on it.
-UNTUNED = ("shutdown", "bidenxi", "xads", "tennessee", "foxdominion", "pensions", "judicial",
+# 2026-12-07, when a change (a burst judged by its own reports) was found on it; X's
+# advertisers in the twenty-eighth session, whose traces (Apple, Disney named mostly
+# elsewhere, heading their developments) showed the actor change landed then.
+UNTUNED = ("shutdown", "bidenxi", "tennessee", "foxdominion", "pensions", "judicial",
            "spain", "tiktok", "polandgov", "gershkovich", "finlandnato", "pope", "starship",
            "iceland", "argentina")
 SAGAS = {**SAGAS, **MORE}
