@@ -332,7 +332,8 @@ class Standing:
     spoke: int = 0  # ... as the speaker of a statement
     quiet_since: str | None = None  # woken: in the cast, without an alert, since then
     explained: bool = False  # a relevant report's headline asks who it is
-    # named mostly elsewhere, but the development's headline opens on it (``genre.headed_by``)
+    # the development's headline opens on it (``genre.headed_by``): a quiet actor woken, or
+    # a name mostly named elsewhere, made an actor by the act it heads
     headed: bool = False
     # the feed items that named it lately, and of them the saga's reports (``elsewhere``)
     stream: tuple[int, int] | None = None
