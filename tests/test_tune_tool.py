@@ -221,13 +221,11 @@ def test_an_expected_actors_first_judgement_is_found_under_any_of_its_folded_for
 def test_what_stopped_a_missed_development_is_where_most_of_its_reports_ended(
     tune: ModuleType,
 ) -> None:
-    """``--evidence``'s wall: the verdict most of its reports' stories ended on, a story
-    of it confirmed (another development took its reports) named as such; with no story,
-    where most of its reports were placed; with none read, the prefilter."""
+    """``--evidence``'s wall: the end most of its read reports came to, the verdict on
+    the story each joined or where it was placed; a story of it confirmed (another
+    development took its reports) named as such; none read: the prefilter."""
     retold = "one of its reports retells a known event"
-    assert tune.wall(["joined", "joined", "new_story"],
-                     [retold, retold, "confirmed"]) == retold
-    assert tune.wall(["joined", "joined"], ["confirmed", "confirmed"]) == (
-        "a story of it confirmed")
-    assert tune.wall(["known", "known", "irrelevant"], []) == "known"
-    assert tune.wall(["unseen", "unseen"], []) == "unseen"
+    assert tune.wall([retold, retold, "confirmed", "unseen", "unseen", "unseen"]) == retold
+    assert tune.wall(["confirmed", "confirmed", "known"]) == "a story of it confirmed"
+    assert tune.wall(["known", "known", "known", "one report"]) == "known"
+    assert tune.wall(["unseen", "unseen"]) == "unseen"

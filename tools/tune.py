@@ -40,7 +40,8 @@ every report whose title matches, where the engine placed it and why a story was
 not confirmed -- the quickest way to see why a development was missed. ``--evidence``
 prints, for each required development, where the engine placed each of its labelled
 reports ("unseen": the prefilter let it by) -- where recall is lost -- and, for a missed
-one, what stopped it (the verdict its reports' stories ended on); ``--reasons``, each
+one, what stopped it (the end most of its reports came to: their story's last verdict,
+or where they were placed); ``--reasons``, each
 development alert's explanation as a user reads it. ``--window`` scores with another
 label window than the labels' 24 h: ``--window 1000`` shows which actors and
 developments were alerted at all, however late. Needs ../shared.
@@ -471,17 +472,17 @@ def evidence(placed: dict[str, str], stories: dict[str, str],
     engine.assign, engine.confirm = _assign, _confirm  # type: ignore[assignment]
 
 
-def wall(where: list[str], held: list[str]) -> str:
-    """What stopped a development, from where its labelled reports went (``where``) and
-    the last verdicts on the stories they opened or joined (``held``): the verdict most
-    of its reports' stories ended on ("one report": a story no second report joined; "a
-    story of it confirmed"), else where most of its reports were placed (known,
-    irrelevant...), else "unseen"."""
-    if held:
-        most = Counter(held).most_common(1)[0][0]
-        return "a story of it confirmed" if most == "confirmed" else most
-    read = [w for w in where if w != "unseen"]
-    return Counter(read).most_common(1)[0][0] if read else "unseen"
+def wall(ends: list[str]) -> str:
+    """What stopped a development, from what became of each of its labelled reports
+    (``ends``: the last verdict on the story it opened or joined, "one report" for a
+    story no second report joined, "confirmed"; else where it was placed: known,
+    irrelevant, "unseen"...): the end most of its read reports came to ("a story of it
+    confirmed": another development took them), or "unseen" when none was read."""
+    read = [e for e in ends if e != "unseen"]
+    if not read:
+        return "unseen"
+    most = Counter(read).most_common(1)[0][0]
+    return "a story of it confirmed" if most == "confirmed" else most
 
 
 def raw_labels(key: str) -> dict[str, Any]:
@@ -507,8 +508,9 @@ def show_evidence(key: str, placed: dict[str, str], stories: dict[str, str],
         where = [placed.get(link, "unseen") for link in links]
         for w in where:
             total[w] = total.get(w, 0) + 1
-        held = [verdicts.get(stories[link], "one report") for link in links if link in stories]
-        stopped = f"MISSED: {wall(where, held)}" if d["id"] in missed else "found"
+        ends = [verdicts.get(stories[link], "one report") if link in stories else w
+                for link, w in zip(links, where, strict=True)]
+        stopped = f"MISSED: {wall(ends)}" if d["id"] in missed else "found"
         walls.update([stopped[8:]] if d["id"] in missed else [])
         print(f"  EVIDENCE {d['id'][:28]:28} {' '.join(where)}  | {stopped}")
     print(f"  EVIDENCE {key} total: " + ", ".join(f"{k} {n}" for k, n in sorted(total.items())))
@@ -1153,8 +1155,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--evidence", action="store_true",
                     help="where each required development's reports went (unseen: never "
                          "a candidate; skimmed, irrelevant, known, joined, new_story, "
-                         "commentary) and, for a missed one, what stopped it (the last "
-                         "verdict on its stories), added up over the sagas")
+                         "commentary) and, for a missed one, what stopped it (the end "
+                         "most of its reports came to), added up over the sagas")
     ap.add_argument("--stories", action="store_true",
                     help="each alerted story's closeness to the seeds and known events")
     ap.add_argument("--alerts", action="store_true", help="every hit, miss and false alarm")
