@@ -510,9 +510,10 @@ def show_evidence(key: str, placed: dict[str, str], stories: dict[str, str],
             total[w] = total.get(w, 0) + 1
         ends = [verdicts.get(stories[link], "one report") if link in stories else w
                 for link, w in zip(links, where, strict=True)]
-        stopped = f"MISSED: {wall(ends)}" if d["id"] in missed else "found"
-        walls.update([stopped[8:]] if d["id"] in missed else [])
-        print(f"  EVIDENCE {d['id'][:28]:28} {' '.join(where)}  | {stopped}")
+        end = wall(ends) if d["id"] in missed else None
+        walls.update([end] if end is not None else [])
+        print(f"  EVIDENCE {d['id'][:28]:28} {' '.join(where)}  | "
+              + ("found" if end is None else f"MISSED: {end}"))
     print(f"  EVIDENCE {key} total: " + ", ".join(f"{k} {n}" for k, n in sorted(total.items())))
     print(f"  WALLS {key} (the missed): "
           + ", ".join(f"{w} {n}" for w, n in walls.most_common()))
@@ -1278,8 +1279,9 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(got, Counter):
                 tally.update(got)
             if args.evidence and SAGAS[key]["labels"] is not None:
-                walled.update(show_evidence(key, placed, homes, verdicts, frozenset(
-                    m.label_id for m in got.developments.missed)))
+                missed = (frozenset(m.label_id for m in got.developments.missed)
+                          if got is not None else frozenset())  # None: no archive
+                walled.update(show_evidence(key, placed, homes, verdicts, missed))
             if args.audit and SAGAS[key]["labels"] is not None:
                 pooled = pooled.merged(show_audit(key, recorded))
             if args.fates and SAGAS[key]["labels"] is not None:
