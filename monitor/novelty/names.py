@@ -21,6 +21,7 @@ from monitor.novelty.resolver import (
     Resolver,
     acronyms,
     first_forms,
+    pl_stem,
     translit,
     written_as_acronym,
 )
@@ -90,7 +91,8 @@ def without_role(name: str) -> str:
 
 def canonical(names: Iterable[Name], tracked: Mapping[str, NameSeen]) -> list[Name]:
     """The names, each keyed as a tracked newcomer it is a one-letter variant of, or
-    another transliteration of (``translit``), or the acronym of ("HTB"): one person under
+    another transliteration of (``translit``), or a Polish case of (``declined_twin``), or
+    the acronym of ("HTB"): one person under
     the spellings of several languages ("Oleksandr Kovalenkiy", "Ołeksandr Kowalenki") or
     a slip is one newcomer, whose reports a story counts together. Names of 12 letters or
     more and the same number of words only: "Jan Nowak" and "Jan Nowik" are not one; an
@@ -109,6 +111,11 @@ def canonical(names: Iterable[Name], tracked: Mapping[str, NameSeen]) -> list[Na
             if twin is not None:  # "Bill Roe" when "William Roe" is tracked
                 out.append(replace(n, key=twin))
                 continue
+        if key not in tracked and n.kind == "person" and words == 2:
+            twin = declined_twin(key, tracked)
+            if twin is not None:  # "Szymona Hołowni" when "Szymon Hołownia" is tracked
+                out.append(replace(n, key=twin))
+                continue
         if key in tracked or len(key) < 12:
             out.append(n)
             continue
@@ -119,6 +126,32 @@ def canonical(names: Iterable[Name], tracked: Mapping[str, NameSeen]) -> list[Na
                          or translit(k) == sound)), None)
         out.append(n if twin is None else replace(n, key=twin))
     return out
+
+
+# The endings a Polish first name or surname takes across its cases, tried on a stem
+# (``pl_stem``): the nominative ("Nowak", "Hołownia", "Kowalski") and the oblique ones.
+_PL_FORMS = ("", "a", "i", "y", "u", "e", "em", "ie", "owi", "iem", "ego", "emu")
+
+
+def declined_twin(key: str, tracked: Mapping[str, NameSeen]) -> str | None:
+    """The tracked person a two-word name is a Polish case of, word by word ("szymona
+    holowni", "szymonowi holowni" for "szymon holownia"; "roberta altmana" for "robert
+    altman"): each word with the same stem once its case ending is cut. A Polish report
+    declines a newcomer's first name and surname alike, so two of its reports name one
+    man under two keys, and neither counts the other's report. The stem's forms are
+    looked up rather than every tracked name scanned: this runs for each person of
+    each report."""
+    words = key.split()
+    if len(words) != 2:
+        return None
+    stems = [pl_stem(w) for w in words]
+    for first in dict.fromkeys(stems[0] + e for e in _PL_FORMS):
+        for last in dict.fromkeys(stems[1] + e for e in _PL_FORMS):
+            k = f"{first} {last}"
+            if (k != key and (seen := tracked.get(k)) is not None and seen.kind == "person"
+                    and [pl_stem(first), pl_stem(last)] == stems):
+                return k
+    return None
 
 
 def is_title(key: str) -> bool:

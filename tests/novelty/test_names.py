@@ -1,6 +1,7 @@
 """The names a report holds that no actor has (``novelty.names``): who may be new."""
 
 from monitor.config import NoveltySettings
+from monitor.lexicon import fold
 from monitor.nlp import Mention, Sentence
 from monitor.novelty.actors import ready, track
 from monitor.novelty.names import is_group, names_in, plausible_name
@@ -168,6 +169,31 @@ def test_a_transliteration_or_slip_of_a_tracked_newcomer_is_that_newcomer() -> N
     assert key("DOJ") == "department of justice"
     tracked["william roe"] = seen("William Roe")  # a first name's short form
     assert key("Bill Roe") == "william roe" and key("Bob Roe") == "bob roe"
+
+
+def test_a_polish_case_of_a_tracked_newcomer_is_that_newcomer() -> None:
+    """A Polish report declines a newcomer's first name and surname alike: "Szymona
+    Hołowni" (genitive), "Szymonem Hołownią" (instrumental) are the Marshal first named
+    "Szymon Hołownia", one key whose reports the stories count together."""
+    from monitor.novelty.names import canonical
+    from monitor.novelty.types import Name
+
+    tracked = {"szymon holownia": NameSeen(name="Szymon Hołownia", kind="person"),
+               "jan nowak": NameSeen(name="Jan Nowak", kind="person"),
+               "globex": NameSeen(name="Globex", kind="org")}
+
+    def key(text: str, kind: str = "person") -> str:
+        n = Name(text=text, key=fold(text), kind=kind, in_title=False)
+        return canonical([n], tracked)[0].key
+
+    assert key("Szymona Hołowni") == "szymon holownia"
+    assert key("Szymonowi Hołowni") == "szymon holownia"
+    assert key("Janem Nowakiem") == "jan nowak"
+    assert key("Jana Nowaka") == "jan nowak"
+    assert key("Anna Nowak") == "anna nowak"  # another first name: another person
+    assert key("Jan Nowakowski") == "jan nowakowski"  # another surname
+    assert key("Hołowni") == "holowni"  # not as many words
+    assert key("Globexu", "org") == "globexu"  # persons only (the resolver declines orgs)
 
 
 def test_a_person_the_headline_names_by_his_surname_is_in_the_title() -> None:
