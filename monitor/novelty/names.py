@@ -113,7 +113,7 @@ def canonical(names: Iterable[Name], tracked: Mapping[str, NameSeen]) -> list[Na
                 continue
         if key not in tracked and n.kind == "person" and words == 2:
             twin = declined_twin(key, tracked)
-            if twin is not None:  # "Szymona Hołowni" when "Szymon Hołownia" is tracked
+            if twin is not None:  # "Jana Nowaka" when "Jan Nowak" is tracked
                 out.append(replace(n, key=twin))
                 continue
         if key in tracked or len(key) < 12:
@@ -129,14 +129,14 @@ def canonical(names: Iterable[Name], tracked: Mapping[str, NameSeen]) -> list[Na
 
 
 # The endings a Polish first name or surname takes across its cases, tried on a stem
-# (``pl_stem``): the nominative ("Nowak", "Hołownia", "Kowalski") and the oblique ones.
+# (``pl_stem``): the nominative ("Nowak", "Kosiba", "Kowalski") and the oblique ones.
 _PL_FORMS = ("", "a", "i", "y", "u", "e", "em", "ie", "owi", "iem", "ego", "emu")
 
 
 def declined_twin(key: str, tracked: Mapping[str, NameSeen]) -> str | None:
-    """The tracked person a two-word name is a Polish case of, word by word ("szymona
-    holowni", "szymonowi holowni" for "szymon holownia"; "roberta altmana" for "robert
-    altman"): each word with the same stem once its case ending is cut. A Polish report
+    """The tracked person a two-word name is a Polish case of, word by word ("jana
+    nowaka", "janem nowakiem" for "jan nowak"; "piotra kosiby" for "piotr kosiba"): each
+    word with the same stem once its case ending is cut. A Polish report
     declines a newcomer's first name and surname alike, so two of its reports name one
     man under two keys, and neither counts the other's report. The stem's forms are
     looked up rather than every tracked name scanned: this runs for each person of
