@@ -92,9 +92,9 @@ def without_role(name: str) -> str:
 def canonical(names: Iterable[Name], tracked: Mapping[str, NameSeen]) -> list[Name]:
     """The names, each keyed as a tracked newcomer it is a one-letter variant of, or
     another transliteration of (``translit``), or a Polish case of (``declined_twin``), or
-    the acronym of ("HTB"): one person under
-    the spellings of several languages ("Oleksandr Kovalenkiy", "Ołeksandr Kowalenki") or
-    a slip is one newcomer, whose reports a story counts together. Names of 12 letters or
+    the acronym of ("HTB"): one person under the spellings of several languages
+    ("Oleksandr Kovalenkiy", "Ołeksandr Kowalenki"), under a case ("Jana Nowaka") or a
+    slip is one newcomer, whose reports a story counts together. Names of 12 letters or
     more and the same number of words only: "Jan Nowak" and "Jan Nowik" are not one; an
     acronym of 3 letters or more ("UK" is no one's initials)."""
     out: list[Name] = []
@@ -136,11 +136,11 @@ _PL_FORMS = ("", "a", "i", "y", "u", "e", "em", "ie", "owi", "iem", "ego", "emu"
 def declined_twin(key: str, tracked: Mapping[str, NameSeen]) -> str | None:
     """The tracked person a two-word name is a Polish case of, word by word ("jana
     nowaka", "janem nowakiem" for "jan nowak"; "piotra kosiby" for "piotr kosiba"): each
-    word with the same stem once its case ending is cut. A Polish report
-    declines a newcomer's first name and surname alike, so two of its reports name one
-    man under two keys, and neither counts the other's report. The stem's forms are
-    looked up rather than every tracked name scanned: this runs for each person of
-    each report."""
+    word with the same stem once its case ending is cut. A Polish report declines a
+    newcomer's first name and surname alike, so two reports would name one person under
+    two keys, and neither would count the other's report. The stem's forms are looked
+    up rather than every tracked name scanned: this runs for each person of each
+    report."""
     words = key.split()
     if len(words) != 2:
         return None
