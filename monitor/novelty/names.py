@@ -18,6 +18,7 @@ from monitor.lexicon import ROLE_RE, STOP_CAPS, fold
 from monitor.nlp import Mention, Sentence
 from monitor.novelty.places import is_market, is_place, is_seat
 from monitor.novelty.resolver import (
+    PL_ENDINGS,
     Resolver,
     acronyms,
     first_forms,
@@ -128,9 +129,10 @@ def canonical(names: Iterable[Name], tracked: Mapping[str, NameSeen]) -> list[Na
     return out
 
 
-# The endings a Polish first name or surname takes across its cases, tried on a stem
-# (``pl_stem``): the nominative ("Nowak", "Kosiba", "Kowalski") and the oblique ones.
-_PL_FORMS = ("", "a", "i", "y", "u", "e", "em", "ie", "owi", "iem", "ego", "emu")
+# The forms of a Polish name's stem (``pl_stem``) to look up: the stem itself ("Nowak",
+# "Kowalski") and the stem with each case ending that ``pl_stem`` cuts ("Nowaka",
+# "Kosiba"); a form ``pl_stem`` would not cut back to the stem could never be a twin.
+_PL_FORMS = ("", *PL_ENDINGS)
 
 
 def declined_twin(key: str, tracked: Mapping[str, NameSeen]) -> str | None:

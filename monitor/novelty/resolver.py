@@ -19,13 +19,13 @@ from monitor.saga import AliasIndex, SagaModel, edit_distance_le1
 # Polish case endings of names, longest first: nouns ("Nowaka", "Nowakowi", "Nowakiem"),
 # and adjectival surnames and foreign names ending in a vowel sound ("Kowalskiego",
 # "Kowalskiemu", "Brightly'ego").
-_PL_ENDINGS = ("'ego", "’ego", "'emu", "’emu", "ego", "emu", "owi", "iem", "em", "ie", "a", "u",
-               "y")
+PL_ENDINGS = ("'ego", "’ego", "'emu", "’emu", "ego", "emu", "owi", "iem", "em", "ie", "a", "u",
+              "y")
 
 
 def pl_stem(token: str) -> str:
     """A Polish declined form's stem ("globexu" -> "globex"), else the token."""
-    for cut in _PL_ENDINGS:
+    for cut in PL_ENDINGS:
         if token.endswith(cut) and len(token) - len(cut) >= 3:
             return token[: -len(cut)]
     return token
