@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from monitor.declension import nominative
 from monitor.embed import pack
 from monitor.lexicon import fold
 from monitor.novelty.names import plausible_name
@@ -269,14 +270,17 @@ def promote_story(model: SagaModel, story: Story, headline: str, at: str, cause:
 
 def promote_name(model: SagaModel, key: str, at: str, cause: str) -> Actor:
     seen: NameSeen = model.names.pop(key)
-    # named as most of its reports write it; the first form read stays an alias
-    name = max(seen.forms, key=seen.forms.__getitem__) if seen.forms else seen.name
+    # named as most of its reports write it, a person in the nominative when they write
+    # a Polish case ("Jana Nowaka": ``declension``); the forms read stay aliases
+    most = max(seen.forms, key=seen.forms.__getitem__) if seen.forms else seen.name
+    name = (nominative(most) if seen.kind == "person" else None) or most
     # a role word next to an organisation's name is another's ("Acme president Jo Doe"):
     # only a person holds one
     actor = add_actor(model, name, seen.kind, at, cause,
                       role=seen.roles[0] if seen.roles and seen.kind == "person" else None)
-    if name != seen.name:
-        model.add_alias(actor, seen.name, cause, at)
+    for form in dict.fromkeys((seen.name, most)):
+        if form != name:
+            model.add_alias(actor, form, cause, at)
     actor.docs, actor.mentions = seen.docs, seen.docs
     for form in seen.short:
         alias(model, actor, form, cause, at)

@@ -141,6 +141,22 @@ def test_a_new_actor_is_named_as_most_of_its_reports_write_it() -> None:
     assert Resolver(model).resolve("Harbor Trust Banku") == actor.id
 
 
+def test_a_new_actor_polish_reports_decline_is_named_in_the_nominative() -> None:
+    """Only Polish reports name him, in the genitive ("Jana Nowaka") and the
+    instrumental: the actor is "Jan Nowak", as an English report and the labels name him,
+    and the forms read still find him."""
+    from monitor.novelty.actors import track
+    from monitor.novelty.resolver import Resolver
+
+    model = SagaModel(name="saga")
+    for text, feed in [("Jana Nowaka", "a"), ("Jana Nowaka", "b"), ("Janem Nowakiem", "c")]:
+        track(model, [replace(name(text, "person"), key="jana nowaka")], feed, None, {}, AT)
+    actor = grow.promote_name(model, "jana nowaka", AT, "d4")
+    assert (actor.id, actor.name) == ("jan-nowak", "Jan Nowak")
+    assert Resolver(model).resolve("Jana Nowaka") == actor.id
+    assert Resolver(model).resolve("Janem Nowakiem") == actor.id
+
+
 def test_expired_stories_are_dropped_and_recorded() -> None:
     model = SagaModel(name="saga")
     _story(model)
