@@ -212,6 +212,8 @@ class NoveltySettings(_Section):
     # told once). 0: never.
     awaited_threshold: Annotated[float, Field(ge=0, le=1)] = 0.75
     # Kinds of newcomers that make a "new actor" alert: "person", "org".
+    # "org" includes a country that a development's headline opens on as the party that
+    # acts ("UK bans..."), named by none of the seeds: its state.
     new_actor_kinds: list[Literal["person", "org"]] = ["person", "org"]
     # A newcomer is an actor once this many distinct feeds name it in relevant reports,
     # one of them reporting a development.

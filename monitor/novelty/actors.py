@@ -22,7 +22,7 @@ from enum import StrEnum
 from monitor.config import NoveltySettings
 from monitor.lexicon import fold
 from monitor.nlp import Sentence
-from monitor.novelty.genre import formerly, headed_by
+from monitor.novelty.genre import formerly, headed_by, heading_country
 from monitor.novelty.names import (
     holds,
     hosted,
@@ -32,6 +32,7 @@ from monitor.novelty.names import (
     plausible_name,
 )
 from monitor.novelty.outlets import names_an_outlet
+from monitor.novelty.places import countries_in, country_named
 from monitor.novelty.resolver import Resolver
 from monitor.novelty.types import Name
 from monitor.saga import NameSeen, SagaModel
@@ -277,3 +278,24 @@ def forms(seen: NameSeen) -> list[str]:
     most, a person's surname."""
     last = [seen.name.split()[-1]] if seen.kind == "person" and " " in seen.name else []
     return list(dict.fromkeys([seen.name, seen.written(), *last]))
+
+
+def acting_state(headline: str, seeds: Iterable[str], resolver: Resolver) -> tuple[str, ...]:
+    """The names of a country that a development's headline opens on as the party that
+    acts ("UK bans the app from government phones": ``genre.heading_country``), when the
+    seeds (``seeds``: their headlines and sentences) name it nowhere and it is no known
+    actor under any of its names: a new actor of the saga, its state. () otherwise.
+
+    A place is no actor when the reports name it where something happens, or as a
+    nation ("Israeli forces"); a country that bans, ratifies or sues is its government
+    acting, and the press names the government by the country. The country the saga
+    happens in, or that its seeds bring in, is no newcomer."""
+    written = heading_country(headline)
+    if written is None:
+        return ()
+    forms = country_named(written)
+    if {fold(f) for f in forms} & countries_in(seeds):
+        return ()
+    if any(resolver.resolve(f) is not None for f in forms):
+        return ()
+    return forms

@@ -23,6 +23,7 @@ from monitor.novelty.actors import (
     Fate,
     Refusal,
     acting,
+    acting_state,
     familiar,
     in_earnest,
     named_elsewhere,
@@ -504,8 +505,21 @@ class Engine:
                               item.published.isoformat())
             self._central_actors(story, event.id, item, retold=True)
             return []
-        actors = self._central_actors(story, event.id, item) + self._woken(story, event.id, item)
+        actors = [*self._central_actors(story, event.id, item),
+                  *self._woken(story, event.id, item), *self._state(story, event, item)]
         return [with_actors(dev, [a.actors[0] for a in actors]), *actors]
+
+    def _state(self, story: Story, event: Event, item: Item) -> list[Alert]:
+        """The country the development's headline opens on as the party that acts, new
+        to the saga (``actors.acting_state``): a new actor, its state."""
+        if "org" not in self.s.new_actor_kinds:
+            return []
+        forms = acting_state(event.statement, grow.seed_texts(self.model), self.resolver)
+        if not forms:
+            return []
+        actor = grow.add_state(self.model, forms, item.published.isoformat(), item.doc_id)
+        figures = Standing(len(story.feeds), len(story.docs), (event.id,), (), headed=True)
+        return [actor_alert(self.model, actor.id, figures, item.published, _source(item))]
 
     def _cast(self) -> list[str]:
         """The names of the saga's active protagonists (not quiet), a person's surname

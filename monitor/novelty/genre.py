@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from monitor.lexicon import ROLE_RE, ROLE_WORDS, fold
 from monitor.novelty.outlets import on_host
+from monitor.novelty.places import country_named
 
 # URL path segments (folded) of the sections where news sites keep talk about the news.
 SECTIONS = frozenset({
@@ -424,3 +425,34 @@ def explained(title: str) -> str | None:
     bank's new CEO?", "Globex's lawyer Jane Roe"), or None for any other headline."""
     m = _WHO.match(title)
     return m.group(1) if m else None
+
+
+# What a country's name heads when the country's institution acts: "Turkey's parliament
+# ratifies..." (en; French and Polish put the country after: "le parlement turc")
+_INSTITUTIONS = frozenset({"parliament", "government", "cabinet", "legislature", "lawmakers",
+                           "congress", "senate", "court", "ministry", "regulators"})
+_HEAD_WORDS = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*\.?")
+
+
+def heading_country(title: str) -> str | None:
+    """The country a headline opens on as the party that acts, as the headline writes
+    it ("UK bans the app from government phones", "Turkey's parliament ratifies..."):
+    its government, legislature or court did it. Not a country whose person or company
+    heads it ("Spain's Sanchez wins..."), nor a demonym ("Israeli PM...")."""
+    head = title.strip()
+    quote = head.split(": ", 1)
+    if len(quote) == 2 and len(_WORDS.findall(quote[0])) <= 8:
+        head = quote[1]  # "'Quote': Country does..."
+    words = _HEAD_WORDS.findall(head)
+    for size in (3, 2, 1):
+        if len(words) <= size or not words[0][:1].isupper():
+            continue
+        span = words[:size]
+        owner = fold(span[-1]).endswith("'s")
+        text = " ".join([*span[:-1], span[-1][:-2]] if owner else span)
+        if not country_named(text):
+            continue
+        if (owner and fold(words[size]) not in _INSTITUTIONS) or country_named(words[size]):
+            return None  # "Spain's Sanchez wins...", "US China talks..."
+        return text
+    return None

@@ -4,6 +4,7 @@ is recorded with the document that caused it (``SagaModel.record``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from monitor.declension import nominative
@@ -40,6 +41,24 @@ def add_actor(model: SagaModel, name: str, kind: str, at: str, cause: str, *,
     model.actors[actor.id] = actor
     model.record("actor_added", f"{name} ({kind})", cause, at)
     return actor
+
+
+def add_state(model: SagaModel, forms: Sequence[str], at: str, cause: str) -> Actor:
+    """A country acting in a development (``actors.acting_state``) joins the saga's cast:
+    named as the headline wrote it, its other names (in our languages) its aliases, its
+    role the government."""
+    actor = add_actor(model, forms[0], "org", at, cause, role="government")
+    for form in forms[1:]:
+        model.add_alias(actor, form, cause, at)
+    return actor
+
+
+def seed_texts(model: SagaModel) -> list[str]:
+    """What the seeds told, as the model keeps it: each seed event's headline, and its
+    evidence's titles and sentences."""
+    return [t for e in model.events.values() if e.origin == "seed"
+            for t in (e.statement, *(v.title for v in e.evidence),
+                      *(v.sentence for v in e.evidence)) if t]
 
 
 def alias(model: SagaModel, actor: Actor, short: str, cause: str, at: str, *,

@@ -90,6 +90,43 @@ def place_names() -> frozenset[tuple[str, ...]]:
     return frozenset(_countries())
 
 
+# The short names the press gives two states, which the ISO lists do not hold. They stay
+# out of ``is_place``, which decides what is never a name: "US Steel", "UK Finance" are
+# organisations.
+_SHORT_STATES = {"us": "United States", "u.s.": "United States", "usa": "United States",
+                 "uk": "United Kingdom", "u.k.": "United Kingdom"}
+
+
+def country_named(text: str) -> tuple[str, ...]:
+    """The names of the country ``text`` names as it is called ("Norway", "New Zealand",
+    "UK"; ``text`` first), not by a demonym or a case of it ("Norwegian", "Norwegii"):
+    () for anything else."""
+    f = fold(text).strip()
+    short = _SHORT_STATES.get(f)
+    if short is None and tuple(f.split()) not in place_names():
+        return ()
+    return tuple(dict.fromkeys([text, *country_of(short or text)]))
+
+
+def countries_in(texts: Iterable[str]) -> frozenset[str]:
+    """Every name (folded) of every country the texts name, in any of its forms and
+    cases ("Norway", "Norwegii", "the UK")."""
+    out: set[str] = set()
+    for text in texts:
+        words = _WORDS.findall(text)
+        for size in (3, 2, 1):
+            for i in range(len(words) - size + 1):
+                span = " ".join(words[i:i + size])
+                if span[:1].isupper() and (forms := country_of(span)):
+                    out |= {fold(f) for f in forms}
+        for short in _SHORT_FORMS.findall(text):  # case-sensitive: "us" is a pronoun
+            out |= {fold(short), *(fold(f) for f in country_of(_SHORT_STATES[fold(short)]))}
+    return frozenset(out)
+
+
+_SHORT_FORMS = re.compile(r"(?<![\w.])(U\.S\.|U\.K\.|USA|US|UK)(?![\w.]\w)")
+
+
 # What may follow the stem a declined form shares with its country's name: Polish case
 # endings ("Islandii", "Izraelem", "Stanach", "Niemiec") and the English possessive.
 _ENDINGS = frozenset({

@@ -192,3 +192,21 @@ def test_a_newcomer_joins_the_cast_quietly_as_a_familiar_face_or_as_news() -> No
     assert [f for f in Fate if f.quiet] == [Fate.RETOLD, Fate.IDLE, Fate.ELSEWHERE,
                                             Fate.FORMER]
     assert not Fate.QUOTED.promoted and Fate.FAMILIAR.promoted and not Fate.FAMILIAR.quiet
+
+
+def test_a_country_acting_in_a_development_is_a_new_actor_unless_the_seeds_name_it() -> None:
+    """"Norway bans the app..." makes Norway's state an actor of a saga whose seeds never
+    name Norway; not when they do (it is where the saga happens, or part of it from the
+    start), nor when it is a known actor under another name."""
+    from monitor.novelty.actors import acting_state
+
+    headline = "Norway bans the app from government phones"
+    resolver = Resolver(cast())
+    assert acting_state(headline, ["Globex fires Sam Altman"], resolver)[:2] == (
+        "Norway", "Norvège")
+    assert acting_state(headline, ["Globex opens an office in Norway"], resolver) == ()
+    assert acting_state("Norway's Jan Nowak quits", ["Globex fires Sam Altman"], resolver) == ()
+    m = cast()
+    m.actors["norway"] = Actor(id="norway", name="Kingdom of Norway", kind="org",
+                               aliases=["Norway"])
+    assert acting_state(headline, [], Resolver(m)) == ()

@@ -898,6 +898,32 @@ def test_a_name_of_the_news_at_large_that_heads_a_development_takes_part_in_it( 
     assert "Signature Bank" not in woken[False]
 
 
+def test_a_country_that_acts_in_a_development_is_a_new_actor(  # type: ignore[no-untyped-def]
+    store, analyzer, settings_factory, tmp_path
+) -> None:
+    """"Norway sues Harbor Trust...": Norway's state acts in the saga, which its seeds never
+    brought in, and it is alerted as a new actor with the development. The US does the
+    same in the control: the seeds name the US, so it is no newcomer."""
+    found = {}
+    for country in ("Norway", "US"):
+        store.redis.flushdb()
+        p = _pipeline(store, analyzer, settings_factory, tmp_path / country)
+        p.seed(load_documents([SVB_SEEDS]), saga=SAGA)
+        titles = [f"{country} sues Harbor Trust over its failed rescue",
+                  f"{country} takes Harbor Trust to court over the rescue"]
+        docs = [_doc(f"suit-{i}", f"{'de'[i]}.example", title, f"{title} on Tuesday, after "
+                     "the collapse of Silicon Valley Bank.", 9 + i, day=14)
+                for i, title in enumerate(titles)]
+        alerts = p.process(docs, saga=SAGA, clock=lambda d: d.published)
+        assert [a.kind for a in alerts].count(AlertKind.NEW_DEVELOPMENT) == 1
+        found[country] = [a for a in alerts if a.kind is AlertKind.NEW_ACTOR]
+    norway = [a for a in found["Norway"] if a.actors[0] == "Norway"]
+    assert len(norway) == 1 and norway[0].headline.startswith("Norway (government)")
+    assert "the development's headline is about it" in norway[0].explanation.reason
+    assert p.load_model(SAGA).find("Norway") is None  # the control's model
+    assert not [a for a in found["US"] if a.actors[0] in ("US", "United States")]
+
+
 def test_an_edition_of_a_series_makes_no_development(  # type: ignore[no-untyped-def]
     store, analyzer, settings_factory, tmp_path
 ) -> None:

@@ -375,3 +375,16 @@ def test_a_name_given_only_as_a_past_affiliation_is_told_apart(
     from monitor.novelty.genre import formerly
 
     assert formerly(title, forms) is former
+
+
+def test_a_headline_opening_on_a_country_that_acts_names_that_country() -> None:
+    from monitor.novelty.genre import heading_country
+
+    assert heading_country("UK bans the app from government phones") == "UK"
+    assert heading_country("New Zealand Bans the App From Government Devices") == "New Zealand"
+    assert heading_country("Turkey's parliament ratifies the accession") == "Turkey"
+    assert heading_country("'Not a bailout': Norway guarantees the deposits") == "Norway"
+    # a country's person or company acts, not the country; a demonym is no country
+    assert heading_country("Spain's Jan Nowak wins a new term") is None
+    assert heading_country("Israeli PM and Jane Roe exchange frosty words") is None
+    assert heading_country("Regulators in Norway close the bank") is None  # not its subject

@@ -117,3 +117,14 @@ def test_a_country_is_a_place_under_the_short_name_the_press_gives_it(name: str)
 @pytest.mark.parametrize("name", ["Rosneft", "Russia Today", "Vatican Bank", "Russell Brand"])
 def test_a_name_holding_a_short_country_name_is_no_place(name: str) -> None:
     assert not is_place(name)
+
+
+def test_a_country_is_named_as_it_is_called_and_found_in_any_text() -> None:
+    from monitor.novelty.places import countries_in, country_named
+
+    assert country_named("Norway")[:2] == ("Norway", "Norvège")
+    assert "United Kingdom" in country_named("UK")
+    assert country_named("Norwegian") == () and country_named("US Steel") == ()
+    found = countries_in(["Talks in Oslo: the U.S. and Norwegii officials met", "us too"])
+    assert {"u.s.", "united states", "norway", "norwegia"} <= found
+    assert "us" not in found  # a pronoun in lower case is no country
