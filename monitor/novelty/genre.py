@@ -225,16 +225,20 @@ _BEFORE_NAME = frozenset({"former", "ex", "us", "then", "new", "outgoing", "acti
                           "sen", "rep", "dr", "mr", "ms", "mrs"})
 
 
+def _after_quote(head: str) -> str:
+    """A headline without the quotation it opens with ("'Quote': Name does..."), a short
+    one: what follows says who did it."""
+    quote = head.split(": ", 1)
+    return quote[1] if len(quote) == 2 and len(_WORDS.findall(quote[0])) <= 8 else head
+
+
 def headed_by(title: str, forms: Iterable[str]) -> bool:
     """Whether the headline opens on one of ``forms`` (an actor's name and aliases), as
     its subject: "Doe outlines consequences for failed banks' executives", "President
     Doe signs...", "'Banking is safe': Jane Doe reassures markets". A role or an
     adjective before the name is allowed ("President", "Former"), nothing else: "Roe
     slams Doe" is Roe's headline, not Doe's."""
-    head = fold(title).strip()
-    quote = head.split(": ", 1)
-    if len(quote) == 2 and len(_WORDS.findall(quote[0])) <= 8:
-        head = quote[1]  # "'Quote': Name does..."
+    head = _after_quote(fold(title).strip())
     # a form ending in a title is nobody ("Florida Gov", cut short of its holder)
     names = [" ".join(w) for w in (_WORDS.findall(fold(x)) for x in forms)
              if w and not ROLE_RE.fullmatch(w[-1]) and w[-1] not in _BEFORE_NAME]
@@ -439,11 +443,7 @@ def heading_country(title: str) -> str | None:
     it ("UK bans the app from government phones", "Turkey's parliament ratifies..."):
     its government, legislature or court did it. Not a country whose person or company
     heads it ("Spain's Sanchez wins..."), nor a demonym ("Israeli PM...")."""
-    head = title.strip()
-    quote = head.split(": ", 1)
-    if len(quote) == 2 and len(_WORDS.findall(quote[0])) <= 8:
-        head = quote[1]  # "'Quote': Country does..."
-    words = _HEAD_WORDS.findall(head)
+    words = _HEAD_WORDS.findall(_after_quote(title.strip()))
     for size in (3, 2, 1):
         if len(words) <= size or not words[0][:1].isupper():
             continue
