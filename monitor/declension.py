@@ -44,7 +44,7 @@ def _readings(word: str) -> Readings:
 
 def nominative(name: str) -> str | None:
     """The nominative of a Polish person's name in another case ("Szymona Nowaka" ->
-    "Szymon Nowak", "Elżbiety Roe" -> "Elżbieta Roe"), or None: already nominative (some
+    "Szymon Nowak", "Elżbiety Kowalskiej" -> "Elżbieta Kowalska"), or None: already nominative (some
     reading of every word agrees in the nominative), a word the dictionary does not hold
     as a proper noun, or words agreeing on no case and gender, or on two that give two
     different names."""
