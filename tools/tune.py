@@ -639,7 +639,7 @@ def names(pattern: str, report: Callable[[str, str], None] | None = None) -> Non
                 continue
             fate = fates.get(id(seen))
             said = ("tracked still (not ready)" if fate is None else
-                    "ALERTED" if fate is engine.Fate.NEW else
+                    "ALERTED" if fate.alerted else
                     f"{'quiet' if fate.quiet else 'no alert' if fate.promoted else 'refused'}"
                     f": {fate.value}")
             if report is not None:

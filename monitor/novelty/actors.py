@@ -184,6 +184,13 @@ class Fate(StrEnum):
     FORMER = "named as someone's former employer or client"
     FAMILIAR = "a familiar face, named long before"
     NEW = "a new actor"  # alerted
+    # alerted: a name of the news at large that does the development's act, its subject
+    HEADED = "a new actor, named mostly elsewhere, heading its development"
+
+    @property
+    def alerted(self) -> bool:
+        """Whether the name is alerted as a new actor."""
+        return self in (Fate.NEW, Fate.HEADED)
 
     @property
     def promoted(self) -> bool:
@@ -198,7 +205,7 @@ class Fate(StrEnum):
 
 
 _QUIET = frozenset({Fate.RETOLD, Fate.IDLE, Fate.ELSEWHERE, Fate.FORMER})
-_CAST = _QUIET | {Fate.FAMILIAR, Fate.NEW}
+_CAST = _QUIET | {Fate.FAMILIAR, Fate.NEW, Fate.HEADED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,14 +258,17 @@ def standing(seen: NameSeen, share: tuple[int, int] | None, now: datetime,
     ``actor_news_h`` before ``now``), or a new actor."""
     if retold:
         return Fate.RETOLD
+    elsewhere = not explained and named_elsewhere(share, settings)
     if not explained:
         if not acts(seen):
             return Fate.IDLE
-        if named_elsewhere(share, settings) and not headed_by(headline, forms(seen)):
+        if elsewhere and not headed_by(headline, forms(seen)):
             return Fate.ELSEWHERE  # not when it does the development's act, as its subject
         if formerly(headline, forms(seen)):
             return Fate.FORMER
-    return Fate.FAMILIAR if familiar(seen.first_seen, now, settings) else Fate.NEW
+    if familiar(seen.first_seen, now, settings):
+        return Fate.FAMILIAR
+    return Fate.HEADED if elsewhere else Fate.NEW
 
 
 def familiar(since: str | None, now: datetime, settings: NoveltySettings) -> bool:

@@ -770,10 +770,8 @@ class Engine:
             elif fate is Fate.FAMILIAR:
                 self.model.record("actor_familiar", seen.name, item.doc_id, now.isoformat())
             else:
-                # a name of the news at large made news by heading the development
-                headed = not explained and named_elsewhere(share, self.s)
                 figures = replace(Standing.of(seen), explained=explained, stream=share,
-                                  headed=headed)
+                                  headed=fate is Fate.HEADED)
                 out.append(actor_alert(self.model, actor.id, figures, now, _source(item)))
         return out
 

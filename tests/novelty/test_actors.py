@@ -184,7 +184,8 @@ def test_a_newcomer_joins_the_cast_quietly_as_a_familiar_face_or_as_news() -> No
     assert standing(fresh, (14, 7), now, s) is Fate.NEW
     # named mostly elsewhere, but the development's subject: its act, news
     assert standing(fresh, (14, 6), now, s, headline="Jane Roe pulls her ads from X") is (
-        Fate.NEW)
+        Fate.HEADED)
+    assert Fate.HEADED.alerted and Fate.NEW.alerted and not Fate.FAMILIAR.alerted
     assert standing(fresh, (14, 6), now, s, headline="Bank sues Jane Roe") is Fate.ELSEWHERE
     assert standing(fresh, None, now, s, headline="Ex-Jane Roe aide Bob Doe testifies") is (
         Fate.FORMER)
