@@ -212,8 +212,9 @@ class NoveltySettings(_Section):
     # told once). 0: never.
     awaited_threshold: Annotated[float, Field(ge=0, le=1)] = 0.75
     # Kinds of newcomers that make a "new actor" alert: "person", "org".
-    # "org" includes a country that a development's headline opens on as the party that
-    # acts ("UK bans..."), named by none of the seeds: its state.
+    # "org" includes a country, or a federation's state, that a development's headline
+    # opens on as the party that acts ("UK bans...", "Montana lawmakers approve..."),
+    # named by none of the seeds: its government.
     new_actor_kinds: list[Literal["person", "org"]] = ["person", "org"]
     # A newcomer is an actor once this many distinct feeds name it in relevant reports,
     # one of them reporting a development.

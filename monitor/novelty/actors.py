@@ -14,6 +14,7 @@ applies it (``Engine._new_actors``); ``tools/tune.py --names`` prints it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -303,8 +304,11 @@ def acting_state(headline: str, seeds: Iterable[str], resolver: Resolver) -> tup
     written = heading_country(headline)
     if written is None:
         return ()
-    forms = country_named(written)
-    if {fold(f) for f in forms} & countries_in(seeds):
+    seeds = list(seeds)
+    forms = country_named(written) or (written,)  # a country's names, or a state's
+    state = re.compile(rf"(?<!\w){re.escape(fold(written))}(?!\w)")
+    if ({fold(f) for f in forms} & countries_in(seeds)
+            or any(state.search(fold(t)) for t in seeds)):
         return ()
     if any(resolver.resolve(f) is not None for f in forms):
         return ()

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from monitor.lexicon import ROLE_RE, ROLE_WORDS, fold
 from monitor.novelty.outlets import on_host
-from monitor.novelty.places import country_named
+from monitor.novelty.places import country_named, state_named
 
 # URL path segments (folded) of the sections where news sites keep talk about the news.
 SECTIONS = frozenset({
@@ -434,15 +434,19 @@ def explained(title: str) -> str | None:
 # What a country's name heads when the country's institution acts: "Turkey's parliament
 # ratifies..." (en; French and Polish put the country after: "le parlement turc")
 _INSTITUTIONS = frozenset({"parliament", "government", "cabinet", "legislature", "lawmakers",
-                           "congress", "senate", "court", "ministry", "regulators"})
+                           "legislators", "house", "congress", "senate", "court", "ministry",
+                           "regulators"})
 _HEAD_WORDS = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*\.?")
 
 
 def heading_country(title: str) -> str | None:
-    """The country a headline opens on as the party that acts, as the headline writes
-    it ("UK bans the app from government phones", "Turkey's parliament ratifies..."):
-    its government, legislature or court did it. Not a country whose person or company
-    heads it ("Spain's Sanchez wins..."), nor a demonym ("Israeli PM...")."""
+    """The country, or federation's state, a headline opens on as the party that acts,
+    as the headline writes it ("UK bans the app from government phones", "Turkey's
+    parliament ratifies...", "Montana lawmakers approve..."): its government,
+    legislature or court did it. Not a country whose person or company heads it
+    ("Spain's Sanchez wins..."), nor a demonym ("Israeli PM..."). A state's name heads
+    other names too ("Washington Post", "Victoria Beckham"): only a verb in lower case
+    or an institution may follow it."""
     words = _HEAD_WORDS.findall(_after_quote(title.strip()))
     for size in (3, 2, 1):
         if len(words) <= size or not words[0][:1].isupper():
@@ -450,9 +454,14 @@ def heading_country(title: str) -> str | None:
         span = words[:size]
         owner = fold(span[-1]).endswith("'s")
         text = " ".join([*span[:-1], span[-1][:-2]] if owner else span)
+        after = words[size]
+        if state_named(text) and not country_named(text):
+            if (after.islower() and not owner) or fold(after) in _INSTITUTIONS:
+                return text
+            return None
         if not country_named(text):
             continue
-        if (owner and fold(words[size]) not in _INSTITUTIONS) or country_named(words[size]):
+        if (owner and fold(after) not in _INSTITUTIONS) or country_named(after):
             return None  # "Spain's Sanchez wins...", "US China talks..."
         return text
     return None

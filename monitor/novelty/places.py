@@ -108,6 +108,21 @@ def country_named(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([text, *country_of(short or text)]))
 
 
+@cache
+def _states() -> frozenset[str]:
+    """The folded names of the states of federations (ISO 3166-2 subdivisions of the
+    type "State": the US's, Australia's, India's, Brazil's, Mexico's...), four letters
+    or more."""
+    return frozenset(fold(s.name) for s in pycountry.subdivisions
+                     if s.type == "State" and len(s.name) >= 4)
+
+
+def state_named(text: str) -> tuple[str, ...]:
+    """``text`` alone when it is the name of a federation's state ("Montana", "New South
+    Wales"), () otherwise: a state that acts is its government, as a country is."""
+    return (text,) if fold(text).strip() in _states() else ()
+
+
 def countries_in(texts: Iterable[str]) -> frozenset[str]:
     """Every name (folded) of every country the texts name, in any of its forms and
     cases ("Norway", "Norwegii", "the UK")."""

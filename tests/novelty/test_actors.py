@@ -211,3 +211,8 @@ def test_a_country_acting_in_a_development_is_a_new_actor_unless_the_seeds_name_
     m.actors["norway"] = Actor(id="norway", name="Kingdom of Norway", kind="org",
                                aliases=["Norway"])
     assert acting_state(headline, [], Resolver(m)) == ()
+    # a federation's state: the same, by its name
+    assert acting_state("Montana lawmakers ban the app", ["Globex fires Sam Altman"],
+                        resolver) == ("Montana",)
+    assert acting_state("Montana lawmakers ban the app", ["A Montana court rules"],
+                        resolver) == ()

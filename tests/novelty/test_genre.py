@@ -388,3 +388,17 @@ def test_a_headline_opening_on_a_country_that_acts_names_that_country() -> None:
     assert heading_country("Spain's Jan Nowak wins a new term") is None
     assert heading_country("Israeli PM and Jane Roe exchange frosty words") is None
     assert heading_country("Regulators in Norway close the bank") is None  # not its subject
+
+
+def test_a_headline_opening_on_a_federation_state_that_acts_names_that_state() -> None:
+    """A state's government acts as a country's does ("Montana lawmakers approve...");
+    its name also heads other names ("Washington Post", "Victoria Beckham"), so only a
+    verb in lower case or an institution may follow it."""
+    from monitor.novelty.genre import heading_country
+
+    assert heading_country("Montana Lawmakers Approve a Statewide Ban") == "Montana"
+    assert heading_country("Texas sues the platform over its data") == "Texas"
+    assert heading_country("New South Wales bans the app") == "New South Wales"
+    assert heading_country("Washington Post reports the leak") is None
+    assert heading_country("Victoria Beckham Says She Left the Platform") is None
+    assert heading_country("Texas Sues the Platform") is None  # Title Case: maybe a name

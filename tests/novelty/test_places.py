@@ -128,3 +128,11 @@ def test_a_country_is_named_as_it_is_called_and_found_in_any_text() -> None:
     found = countries_in(["Talks in Oslo: the U.S. and Norwegii officials met", "us too"])
     assert {"u.s.", "united states", "norway", "norwegia"} <= found
     assert "us" not in found  # a pronoun in lower case is no country
+
+
+def test_a_federation_state_is_named_by_its_name_alone() -> None:
+    from monitor.novelty.places import state_named
+
+    assert state_named("Montana") == ("Montana",)
+    assert state_named("New South Wales") == ("New South Wales",)
+    assert state_named("Norway") == () and state_named("Iowa City") == ()
