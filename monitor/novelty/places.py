@@ -128,12 +128,7 @@ def countries_in(texts: Iterable[str]) -> frozenset[str]:
     cases ("Norway", "Norwegii", "the UK")."""
     out: set[str] = set()
     for text in texts:
-        words = _WORDS.findall(text)
-        for size in (3, 2, 1):
-            for i in range(len(words) - size + 1):
-                span = " ".join(words[i:i + size])
-                if span[:1].isupper() and (forms := country_of(span)):
-                    out |= {fold(f) for f in forms}
+        out |= {fold(f) for forms in _named_in(text) for f in forms}
         for short in _SHORT_FORMS.findall(text):  # case-sensitive: "us" is a pronoun
             out |= {fold(short), *(fold(f) for f in country_of(_SHORT_STATES[fold(short)]))}
     return frozenset(out)
@@ -197,20 +192,27 @@ def saga_countries(headlines: Sequence[str], names: Iterable[str] = ()) -> list[
     emergency", "Quakes rock southwestern Iceland"). A volcano, an election, a coup has
     few actors to search the stream by, and the country is how the press names it. A word
     of a name the saga holds ("Jordan" of Jim Jordan, ``names``) is no country."""
-    held = {w for n in names for w in fold(n).split()}
+    held = frozenset(w for n in names for w in fold(n).split())
     counts: dict[tuple[str, ...], int] = {}
     for title in headlines:
-        words = _WORDS.findall(title)
-        found: set[tuple[str, ...]] = set()
-        for size in (3, 2, 1):
-            for i in range(len(words) - size + 1):
-                span = words[i:i + size]
-                if (span[0][:1].isupper() and not (size == 1 and fold(span[0]) in held)
-                        and (forms := country_of(" ".join(span)))):
-                    found.add(forms)
-        for forms in found:
+        for forms in _named_in(title, held):
             counts[forms] = counts.get(forms, 0) + 1
     return [f for f, n in counts.items() if headlines and 2 * n >= len(headlines)]
+
+
+def _named_in(text: str, held: frozenset[str] = frozenset()) -> set[tuple[str, ...]]:
+    """The countries (each as its names in our languages) that ``text`` names in runs of
+    one to three words, the first capitalised; a one-word run among ``held`` (a word of
+    a name the saga holds: "Jordan" of Jim Jordan) is no country."""
+    words = _WORDS.findall(text)
+    found: set[tuple[str, ...]] = set()
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            span = words[i:i + size]
+            if (span[0][:1].isupper() and not (size == 1 and fold(span[0]) in held)
+                    and (forms := country_of(" ".join(span)))):
+                found.add(forms)
+    return found
 
 
 @cache
